@@ -1,0 +1,45 @@
+//! The domain layer's error type. Every variant has a stable code (for programs) and a Chinese
+//! message (for people); the outer layers pass both through unchanged.
+
+use crate::ids::{CitizenIdError, RegionCodeError, UsccError};
+use crate::money::MoneyError;
+
+/// Something with a stable machine code and a user-facing Chinese message.
+pub trait Coded {
+    /// Stable dotted code, e.g. `id.check_digit`. Never changes once published.
+    fn code(&self) -> &'static str;
+    /// Chinese message for the person who made the input.
+    fn message(&self) -> String;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error(transparent)]
+    CitizenId(#[from] CitizenIdError),
+    #[error(transparent)]
+    Uscc(#[from] UsccError),
+    #[error(transparent)]
+    RegionCode(#[from] RegionCodeError),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+impl Coded for DomainError {
+    fn code(&self) -> &'static str {
+        match self {
+            DomainError::CitizenId(e) => e.code(),
+            DomainError::Uscc(e) => e.code(),
+            DomainError::RegionCode(e) => e.code(),
+            DomainError::Money(e) => e.code(),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            DomainError::CitizenId(e) => e.message(),
+            DomainError::Uscc(e) => e.message(),
+            DomainError::RegionCode(e) => e.message(),
+            DomainError::Money(e) => e.message(),
+        }
+    }
+}

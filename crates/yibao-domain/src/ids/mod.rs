@@ -1,0 +1,10 @@
+//! Identifiers parsed at the edge: once a value has one of these types, its check digit and
+//! structure have been verified.
+
+mod citizen_id;
+mod region;
+mod uscc;
+
+pub use citizen_id::{check_char as citizen_id_check_char, CitizenId, CitizenIdError, Sex};
+pub use region::{province_name, RegionCode, RegionCodeError};
+pub use uscc::{check_char as uscc_check_char, Uscc, UsccError};

@@ -1,0 +1,12 @@
+//! yibao-domain: the pure rules of the medical-security agency (医保经办).
+//!
+//! No I/O, no async, no clock: every function takes what it needs (including "today") as a
+//! parameter, so each rule can be tested as a table of inputs and outputs.
+
+pub mod error;
+pub mod ids;
+pub mod money;
+
+pub use error::{Coded, DomainError};
+pub use ids::{CitizenId, RegionCode, Uscc};
+pub use money::Fen;

@@ -1,0 +1,38 @@
+//! yibao-service: the use cases. Each public function is one thing a user does: it opens the
+//! transaction, reads the clock, calls the pure rules of `yibao-domain` and writes through
+//! `yibao-store`.
+
+pub mod check;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod health;
+pub mod identity;
+pub mod overview;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ErrorKind, ServiceError};
+use yibao_store::Store;
+
+/// Everything a use case needs; cheap to clone into every request.
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Services {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Services {
+        Services { store, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+}

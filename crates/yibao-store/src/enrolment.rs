@@ -1,0 +1,140 @@
+//! Employers (参保单位) and insured persons (参保人员). Identifiers arrive here already parsed
+//! and verified by the domain newtypes; the store keeps them as text.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+use yibao_domain::{CitizenId, RegionCode, Uscc};
+
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EmployerRow {
+    pub id: i64,
+    pub uscc: String,
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub legal_representative: String,
+    pub address: String,
+    pub phone: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEmployer<'a> {
+    pub uscc: &'a Uscc,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub region_code: &'a RegionCode,
+    pub legal_representative: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub id_number: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub region_code: String,
+    pub phone: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson<'a> {
+    pub id_number: &'a CitizenId,
+    pub name: &'a str,
+    pub region_code: &'a RegionCode,
+    pub phone: &'a str,
+}
+
+pub async fn insert_employer(
+    conn: &mut AnyConnection,
+    e: &NewEmployer<'_>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO employer (uscc, name, kind, region_code, legal_representative, address, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(e.uscc.as_str())
+    .bind(e.name)
+    .bind(e.kind)
+    .bind(e.region_code.as_str())
+    .bind(e.legal_representative)
+    .bind(e.address)
+    .bind(e.phone)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list_employers(conn: &mut AnyConnection) -> Result<Vec<EmployerRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, uscc, name, kind, region_code, legal_representative, address, phone, created_at \
+         FROM employer ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn insert_person(
+    conn: &mut AnyConnection,
+    p: &NewPerson<'_>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let sex = match p.id_number.sex() {
+        yibao_domain::ids::Sex::Male => "male",
+        yibao_domain::ids::Sex::Female => "female",
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO person (id_number, name, sex, birth_date, region_code, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(p.id_number.as_str())
+    .bind(p.name)
+    .bind(sex)
+    .bind(p.id_number.birth_date().format("%Y-%m-%d").to_string())
+    .bind(p.region_code.as_str())
+    .bind(p.phone)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list_persons(conn: &mut AnyConnection) -> Result<Vec<PersonRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at \
+         FROM person ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn find_person(
+    conn: &mut AnyConnection,
+    id_number: &CitizenId,
+) -> Result<Option<PersonRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at \
+         FROM person WHERE id_number = $1",
+    )
+    .bind(id_number.as_str())
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn counts(conn: &mut AnyConnection) -> Result<(i64, i64), StoreError> {
+    let (e,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM employer")
+        .fetch_one(&mut *conn)
+        .await?;
+    let (p,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM person")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((e, p))
+}

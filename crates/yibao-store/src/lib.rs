@@ -1,0 +1,17 @@
+//! yibao-store: persistence over SQLite (embedded default) and PostgreSQL (production), with one
+//! set of repository code for both (see docs/adr/0001-storage.md).
+//!
+//! Repositories are plain async functions over `&mut AnyConnection`, so a use case composes
+//! several of them inside one transaction.
+
+pub mod agency;
+mod db;
+pub mod enrolment;
+mod error;
+pub mod meta;
+pub mod staff;
+pub mod test_support;
+
+pub use db::{Backend, Store, Tx};
+pub use error::StoreError;
+pub use sqlx::AnyConnection as Conn;

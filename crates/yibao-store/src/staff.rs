@@ -1,0 +1,71 @@
+//! Staff accounts (经办人员): username, agency, roles and the argon2 hash of the password.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub agency_id: i64,
+    pub roles: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub active: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub agency_id: i64,
+    /// Comma-separated role names (clerk, reviewer, finance, supervisor, admin, auditor).
+    pub roles: &'a str,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    s: &NewStaff<'_>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO staff (username, display_name, agency_id, roles, password_hash, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+    )
+    .bind(s.username)
+    .bind(s.display_name)
+    .bind(s.agency_id)
+    .bind(s.roles)
+    .bind(s.password_hash)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn find_by_username(
+    conn: &mut AnyConnection,
+    username: &str,
+) -> Result<Option<StaffRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, username, display_name, agency_id, roles, password_hash, active, created_at \
+         FROM staff WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<StaffRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, username, display_name, agency_id, roles, password_hash, active, created_at \
+         FROM staff ORDER BY agency_id, username",
+    )
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,116 @@
+//! The same repository code against both backends: what one stores, the other stores alike.
+
+use yibao_domain::{CitizenId, RegionCode, Uscc};
+use yibao_store::test_support::TestDb;
+use yibao_store::{agency, enrolment, meta, Backend, StoreError};
+
+const NOW: &str = "2026-11-22T09:00:00.000Z";
+
+async fn round_trip(backend: Backend) {
+    let db = TestDb::new(backend).await.expect("test database");
+    let mut tx = db.store.begin().await.unwrap();
+
+    let agency_id = agency::insert(
+        &mut tx,
+        &agency::NewAgency {
+            code: "500119",
+            name: "重庆市南川区医疗保障事务中心",
+            region_code: "500119",
+            level: "district",
+            address: "",
+            phone: "",
+            hours: "",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    agency::insert_window(&mut tx, agency_id, "W01", "川渝通办专窗", true, NOW)
+        .await
+        .unwrap();
+
+    let uscc: Uscc = "91350100M000100Y43".parse().unwrap();
+    let region: RegionCode = "500119".parse().unwrap();
+    enrolment::insert_employer(
+        &mut tx,
+        &enrolment::NewEmployer {
+            uscc: &uscc,
+            name: "示例单位",
+            kind: "enterprise",
+            region_code: &region,
+            legal_representative: "张三",
+            address: "",
+            phone: "",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    let id: CitizenId = "11010519491231002X".parse().unwrap();
+    let new_person = enrolment::NewPerson {
+        id_number: &id,
+        name: "李四",
+        region_code: &region,
+        phone: "13800000000",
+    };
+    enrolment::insert_person(&mut tx, &new_person, NOW)
+        .await
+        .unwrap();
+    // The unique index refuses a second person with the same ID number.
+    let dup = enrolment::insert_person(&mut tx, &new_person, NOW).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    tx.rollback().await.unwrap();
+
+    // A rolled-back transaction leaves nothing behind.
+    let mut conn = db.store.begin().await.unwrap();
+    assert_eq!(agency::count(&mut conn).await.unwrap(), 0);
+    drop(conn);
+
+    let mut tx = db.store.begin().await.unwrap();
+    meta::set(&mut tx, "k", "v1", NOW).await.unwrap();
+    meta::set(&mut tx, "k", "v2", NOW).await.unwrap();
+    let person_id = enrolment::insert_person(&mut tx, &new_person, NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = db.store.begin().await.unwrap();
+    assert_eq!(
+        meta::get(&mut conn, "k").await.unwrap().as_deref(),
+        Some("v2")
+    );
+    let p = enrolment::find_person(&mut conn, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.id, person_id);
+    assert_eq!(p.birth_date, "1949-12-31");
+    assert_eq!(p.sex, "female");
+    assert_eq!(p.created_at, NOW);
+    drop(conn);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn round_trip_sqlite() {
+    round_trip(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn round_trip_postgres() {
+    round_trip(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn migrating_twice_is_harmless_sqlite() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    db.store.migrate().await.unwrap();
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn migrating_twice_is_harmless_postgres() {
+    let db = TestDb::new(Backend::Postgres).await.unwrap();
+    db.store.migrate().await.unwrap();
+    db.cleanup().await;
+}

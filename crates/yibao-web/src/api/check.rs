@@ -1,0 +1,35 @@
+//! `GET /api/v1/check/{kind}/{value}`: is this identifier valid, and if not, why.
+//! Answers 200 with `"valid": true` and what the identifier tells, or 422 with the error's code and
+//! Chinese message (and the same body fields, so a client reads one shape).
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use yibao_service::check::{check, IdentifierKind};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/check/{kind}/{value}", get(check_identifier))
+}
+
+async fn check_identifier(Path((kind, value)): Path<(String, String)>) -> Response {
+    let Some(kind) = IdentifierKind::parse(&kind) else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "check.unknown_kind",
+            format!("不支持校验“{kind}”：可校验的类型为 id（公民身份号码）、uscc（统一社会信用代码）、region（行政区划代码）"),
+        )
+        .into_response();
+    };
+    let result = check(kind, &value);
+    let status = if result.valid {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, Json(result)).into_response()
+}

@@ -1,0 +1,61 @@
+//! yibao-web: the HTTP face of yibao — the JSON API under `/api/v1`, server-rendered Chinese
+//! pages, `/healthz`, `/readyz` and `/metrics`.
+
+mod api;
+mod error;
+mod health;
+mod metrics;
+mod pages;
+mod security;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use yibao_service::Services;
+
+pub use error::{ApiError, PageError};
+pub use metrics::Metrics;
+
+/// Request bodies above this are refused before they are read (uploads get their own limit).
+const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState {
+            services,
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+}
+
+/// The whole application as one router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .nest("/api/v1", api::routes())
+        .merge(pages::routes())
+        .fallback(error::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(security::headers())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}

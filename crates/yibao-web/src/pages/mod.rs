@@ -1,0 +1,81 @@
+//! Server-rendered pages in Chinese. They work without JavaScript and print cleanly.
+
+mod check;
+mod home;
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/agencies", get(home::agencies))
+        .route("/check", get(check::page))
+        .route("/static/app.css", get(stylesheet))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    reason: &'a str,
+    code: &'a str,
+    message: &'a str,
+}
+
+/// Renders the Chinese error page. Falls back to plain text should the template ever fail.
+pub fn render_error_page(status: StatusCode, code: &str, message: &str) -> String {
+    let reason = match status.as_u16() {
+        400 | 422 => "请求有误",
+        401 => "请先登录",
+        403 => "无权访问",
+        404 => "页面不存在",
+        409 => "记录冲突",
+        503 => "服务暂不可用",
+        _ => "系统错误",
+    };
+    ErrorPage {
+        status: status.as_u16(),
+        reason,
+        code,
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("{} {reason}：{message}", status.as_u16()))
+}
+
+/// Renders a page template into a response, turning a template failure into an error page.
+pub fn html<T: Template>(t: &T) -> axum::response::Response {
+    match t.render() {
+        Ok(body) => axum::response::Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::response::Html(render_error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "页面生成失败，已记录，请稍后重试",
+                )),
+            )
+                .into_response()
+        }
+    }
+}

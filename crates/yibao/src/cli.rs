@@ -1,0 +1,71 @@
+//! The command line. Every command and flag is described in Chinese and English.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "yibao",
+    version,
+    about = "yibao 医保经办服务平台 — medical-security agency service platform",
+    long_about = "yibao 医保经办服务平台：参保登记、缴费、转移接续、异地就医备案、待遇认定、结算与报销……\n\
+                  yibao: the platform a medical-security agency runs to deliver its public services.\n\n\
+                  配置 / configuration: yibao.toml, YIBAO_DATABASE_URL, YIBAO_BIND, YIBAO_DATA_DIR, YIBAO_LOG_FORMAT, YIBAO_LOG"
+)]
+pub struct Cli {
+    /// 配置文件（默认 ./yibao.toml，如存在） / configuration file (default ./yibao.toml if present)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 启动服务并打印访问地址 / start the server and print the address to open
+    Serve {
+        /// 首次启动时装入演示数据 / load demo data on first start
+        #[arg(long)]
+        demo: bool,
+        /// 监听地址（覆盖 YIBAO_BIND） / address to listen on (overrides YIBAO_BIND)
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// 数据库地址（覆盖 YIBAO_DATABASE_URL） / database URL (overrides YIBAO_DATABASE_URL)
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 升级数据库结构 / apply pending database migrations
+    Migrate {
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 装入演示数据并打印演示账户 / load demo data and print the demo accounts
+    Demo {
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 校验号码（有效退出码 0，无效 1） / check an identifier (exit 0 valid, 1 invalid)
+    Check {
+        /// 号码类型 / identifier kind
+        kind: CheckKind,
+        /// 号码 / the identifier
+        value: String,
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckKind {
+    /// 公民身份号码 (GB 11643) / citizen identity number
+    Id,
+    /// 统一社会信用代码 (GB 32100) / unified social credit code
+    Uscc,
+    /// 行政区划代码 (GB/T 2260) / region code
+    Region,
+}

@@ -1,0 +1,185 @@
+//! `yibao`: the server and the operator's command line.
+
+mod cli;
+mod config;
+mod logging;
+mod serve;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use yibao_service::check::{check, IdentifierKind};
+use yibao_service::{demo, ServiceError, Services, SystemClock};
+use yibao_store::Store;
+
+use crate::cli::{CheckKind, Cli, Command};
+use crate::config::Config;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = |k: &str| std::env::var(k).ok();
+    let mut config = match Config::load(cli.config.as_deref(), &env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("配置错误 / configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Check { kind, value, json } => run_check(kind, &value, json),
+        Command::Serve {
+            demo,
+            bind,
+            database_url,
+        } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(serve::serve(config, demo))
+        }
+        Command::Migrate { database_url } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let store = open_store(&config).await?;
+                println!(
+                    "数据库结构已是最新 / database is up to date ({})",
+                    store.backend().name()
+                );
+                Ok(())
+            })
+        }
+        Command::Demo { database_url } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let store = open_store(&config).await?;
+                let services = Services::new(store, Arc::new(SystemClock));
+                let report = demo::load(&services).await?;
+                print_demo(&report);
+                Ok(())
+            })
+        }
+    }
+}
+
+fn run_check(kind: CheckKind, value: &str, json: bool) -> ExitCode {
+    let kind = match kind {
+        CheckKind::Id => IdentifierKind::Id,
+        CheckKind::Uscc => IdentifierKind::Uscc,
+        CheckKind::Region => IdentifierKind::Region,
+    };
+    let result = check(kind, value);
+    if json {
+        match serde_json::to_string_pretty(&result) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else if result.valid {
+        println!("valid");
+    } else {
+        println!(
+            "invalid: {}（{}）",
+            result.message.as_deref().unwrap_or(""),
+            result.code.unwrap_or("")
+        );
+    }
+    if result.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Runs an async command on a multi-threaded runtime and turns its error into exit code 2.
+fn run_async(fut: impl std::future::Future<Output = Result<(), CliError>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("无法启动运行时 / cannot start runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Errors of the command line: a service error (with its code) or anything else, in Chinese.
+#[derive(Debug)]
+pub enum CliError {
+    Service(ServiceError),
+    Other(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Service(e) => write!(f, "{}（{}）[{}]", e.message(), e.code(), e),
+            CliError::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl From<ServiceError> for CliError {
+    fn from(e: ServiceError) -> Self {
+        CliError::Service(e)
+    }
+}
+
+impl From<yibao_store::StoreError> for CliError {
+    fn from(e: yibao_store::StoreError) -> Self {
+        CliError::Service(ServiceError::Store(e))
+    }
+}
+
+/// Connects and migrates: every command that touches the database works on the current schema.
+pub async fn open_store(config: &Config) -> Result<Store, CliError> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub fn print_demo(report: &demo::DemoReport) {
+    if report.loaded_now {
+        println!("已装入演示数据 / demo data loaded ({})", report.loaded_at);
+    } else {
+        println!(
+            "演示数据已于 {} 装入，未重复装入 / demo data already present",
+            report.loaded_at
+        );
+    }
+    println!(
+        "  经办机构 {} 个，参保单位 {} 个，参保人员 {} 人 / agencies, employers, persons",
+        report.agencies, report.employers, report.persons
+    );
+    println!("演示账户（仅供体验，切勿用于正式环境）/ demo staff accounts (demo only):");
+    for a in &report.accounts {
+        println!(
+            "  {:<20} 密码 {:<24} {} · {}",
+            a.username,
+            a.password,
+            a.agency,
+            yibao_service::identity::role_label(&a.roles)
+        );
+    }
+}

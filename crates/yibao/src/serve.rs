@@ -1,0 +1,70 @@
+//! `yibao serve`: migrate, optionally load demo data, listen, print the address, and shut down
+//! gracefully on SIGTERM or Ctrl-C (in-flight requests finish, the pool closes).
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use yibao_service::{demo, Services, SystemClock};
+use yibao_web::AppState;
+
+use crate::config::Config;
+use crate::{open_store, print_demo, CliError};
+
+pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
+    tracing::info!(sources = ?config.sources, bind = %config.bind, "starting yibao");
+    let store = open_store(&config).await?;
+    let services = Services::new(store.clone(), Arc::new(SystemClock));
+    if load_demo {
+        let report = demo::load(&services).await?;
+        print_demo(&report);
+    }
+    let listener = TcpListener::bind(&config.bind).await.map_err(|e| {
+        CliError::Other(format!(
+            "无法监听 {}：{e}（端口被占用时可用 --bind 或 YIBAO_BIND 换一个地址） / cannot listen on {}",
+            config.bind, config.bind
+        ))
+    })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    let host = if local.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        local.ip().to_string()
+    };
+    println!(
+        "yibao 已启动，数据库 {}。请在浏览器中打开 / open: http://{host}:{}/",
+        store.backend().name(),
+        local.port()
+    );
+    let app = yibao_web::app(AppState::new(services));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
+    store.close().await;
+    println!("yibao 已停止 / stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
