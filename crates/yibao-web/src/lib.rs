@@ -40,7 +40,7 @@ impl AppState {
 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(health::routes())
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
@@ -48,8 +48,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
-        ))
-        .layer(security::headers())
+        ));
+    security::apply(router)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -1,0 +1,189 @@
+//! The `yibao` binary as an operator uses it: help, identifier checks, and a server that starts,
+//! prints its address, serves, stops on SIGTERM and keeps its data across a restart — on SQLite
+//! and on PostgreSQL.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use yibao_store::test_support::TestDb;
+use yibao_store::Backend;
+
+const BIN: &str = env!("CARGO_BIN_EXE_yibao");
+
+fn yibao(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("YIBAO_DATABASE_URL")
+        .output()
+        .expect("run yibao");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_describes_every_command_in_both_languages() {
+    let (code, out, _) = yibao(&["--help"]);
+    assert_eq!(code, 0);
+    for (cmd, zh, en) in [
+        ("serve", "启动服务", "start the server"),
+        ("migrate", "升级数据库结构", "apply pending database migrations"),
+        ("demo", "装入演示数据", "load demo data"),
+        ("check", "校验号码", "check an identifier"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(cmd))
+            .unwrap_or_else(|| panic!("{cmd} missing from help:\n{out}"));
+        assert!(line.contains(zh) && line.contains(en), "{line}");
+    }
+}
+
+#[test]
+fn check_prints_valid_or_the_reason_with_exit_codes() {
+    let (code, out, _) = yibao(&["check", "id", "11010519491231002X"]);
+    assert_eq!((code, out.trim()), (0, "valid"));
+    let (code, out, _) = yibao(&["check", "id", "110105194912310021"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("校验码") && out.contains("id.check_digit"), "{out}");
+    let (code, out, _) = yibao(&["check", "uscc", "91350100M000100Y43"]);
+    assert_eq!((code, out.trim()), (0, "valid"));
+    let (code, out, _) = yibao(&["check", "uscc", "91350100M000100Y4"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("18位"), "{out}");
+    let (code, out, _) = yibao(&["check", "id", "11010519491231002X", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["facts"]["sex"], "女");
+}
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+/// Starts `yibao serve` on a free port and waits for the address line.
+fn start(database_url: &str, data_dir: &std::path::Path, demo: bool) -> Server {
+    let mut args = vec!["serve", "--bind", "127.0.0.1:0", "--database-url", database_url];
+    if demo {
+        args.push("--demo");
+    }
+    let child = Command::new(BIN)
+        .args(&args)
+        .current_dir(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn yibao serve");
+    let mut server = Server {
+        child,
+        address: String::new(),
+    };
+    let stdout = server.child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(Instant::now() < deadline, "server did not print its address");
+        let n = reader.read_line(&mut line).unwrap();
+        assert!(n > 0, "server exited before printing its address");
+        if let Some(i) = line.find("http://") {
+            let address = line[i + 7..].trim().trim_end_matches('/').to_string();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || {
+                let mut sink = String::new();
+                let _ = reader.read_to_string(&mut sink);
+            });
+            server.address = address;
+            return server;
+        }
+    }
+}
+
+/// A test that fails half-way must not leave a server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(address: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let status = raw[9..12].parse().unwrap();
+    let body = raw.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+    (status, body.to_string())
+}
+
+fn stop(mut server: Server) {
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let code = server.child.wait().unwrap();
+    assert!(code.success(), "graceful shutdown exits 0, got {code:?}");
+}
+
+fn serve_restart_keeps_data(label: &str, database_url: &str) {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let server = start(database_url, &dir, true);
+    let (status, body) = http_get(&server.address, "/readyz");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http_get(&server.address, "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("演示数据"));
+    assert!(body.contains("figure\">5<"), "five demo agencies");
+    stop(server);
+
+    let server = start(database_url, &dir, false);
+    let (_, body) = http_get(&server.address, "/agencies");
+    assert!(
+        body.contains("重庆市南川区医疗保障事务中心（演示）"),
+        "data survives a restart"
+    );
+    let (status, _) = http_get(&server.address, "/metrics");
+    assert_eq!(status, 200);
+    stop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn serve_on_sqlite_restarts_with_its_data() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-sqlitedb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/data/yibao.db", dir.display());
+    serve_restart_keeps_data("sqlite", &url);
+    assert!(dir.join("data/yibao.db").exists(), "the folder and file are created");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn serve_on_postgres_restarts_with_its_data() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(TestDb::new(Backend::Postgres)).unwrap();
+    serve_restart_keeps_data("postgres", &db.url);
+    runtime.block_on(db.cleanup());
+}
+
+#[test]
+fn a_bad_database_url_is_refused_clearly() {
+    let (code, _, err) = yibao(&["migrate", "--database-url", "mysql://localhost/x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+}

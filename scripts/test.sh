@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit and property tests, and the integration tests against both
+# SQLite and PostgreSQL. Makes sure PostgreSQL is there and running first (installs it with apt on
+# a fresh Debian machine when run as root). Ends with "tests: N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+need_rust
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+PG_URL=${YIBAO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+pg_start() {
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    local ver; ver=$(ls /etc/postgresql | sort -V | tail -n 1)
+    say "启动 PostgreSQL $ver / starting PostgreSQL $ver"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null \
+      || as_root pg_ctlcluster "$ver" main start || true
+  fi
+}
+pg_up() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; }
+
+if [ -z "${YIBAO_TEST_POSTGRES_URL:-}" ]; then
+  if ! pg_up; then
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then apt_install postgresql postgresql-client; fi
+    pg_start
+    for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  fi
+  pg_up || die "PostgreSQL 未在 127.0.0.1:5432 运行，且无法启动 / PostgreSQL is not running on 127.0.0.1:5432 and could not be started"
+  if ! psql "$PG_URL" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+    # A fresh Debian install asks for a password on TCP: give the postgres role a test password
+    # and create the `test` database (local socket as the postgres user).
+    say "配置测试数据库 / setting up the test database"
+    as_root su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'yibao-test'\"" >/dev/null \
+      || die "无法配置 PostgreSQL 的 postgres 用户 / cannot configure the postgres role"
+    as_root su postgres -c "createdb test" 2>/dev/null || true
+    PG_URL=postgres://postgres:yibao-test@127.0.0.1:5432/test
+  fi
+  psql "$PG_URL" -qAtc 'SELECT 1' >/dev/null 2>&1 \
+    || die "无法连接 $PG_URL（需要能建库的用户）/ cannot connect to $PG_URL (needs a role that may CREATE DATABASE)"
+fi
+export YIBAO_TEST_POSTGRES_URL="$PG_URL"
+say "PostgreSQL: $(psql "$PG_URL" -qAtc 'SHOW server_version') at ${PG_URL%%@*}@… ; SQLite: embedded"
+
+# --- Tests ---------------------------------------------------------------------------------
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+say "运行测试 / running tests"
+set +e
+cargo test --workspace --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+passed=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' "$log")
+failed=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' "$log")
+sqlite=$(grep -cE '^test .*::sqlite \.\.\. ok$|^test .*_sqlite \.\.\. ok$' "$log" || true)
+postgres=$(grep -cE '^test .*::postgres \.\.\. ok$|^test .*_postgres \.\.\. ok$' "$log" || true)
+echo
+echo "stores: sqlite ${sqlite} integration tests passed, postgres ${postgres} integration tests passed"
+if [ "$status" -eq 0 ] && { [ "$sqlite" -eq 0 ] || [ "$postgres" -eq 0 ]; }; then
+  echo "error: an integration suite did not run against both stores" >&2
+  status=1
+fi
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
