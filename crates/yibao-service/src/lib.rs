@@ -2,6 +2,7 @@
 //! transaction, reads the clock, calls the pure rules of `yibao-domain` and writes through
 //! `yibao-store`.
 
+pub mod catalog;
 pub mod check;
 pub mod clock;
 pub mod demo;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ErrorKind, ServiceError};
+use yibao_domain::catalog::Catalog;
 use yibao_store::Store;
 
 /// Everything a use case needs; cheap to clone into every request.
@@ -21,11 +23,21 @@ use yibao_store::Store;
 pub struct Services {
     store: Store,
     clock: Arc<dyn Clock>,
+    catalog: Arc<Catalog>,
 }
 
 impl Services {
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Services {
-        Services { store, clock }
+    pub fn new(store: Store, clock: Arc<dyn Clock>, catalog: Arc<Catalog>) -> Services {
+        Services {
+            store,
+            clock,
+            catalog,
+        }
+    }
+
+    /// The service catalog (read-only, validated at start-up).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     pub fn store(&self) -> &Store {

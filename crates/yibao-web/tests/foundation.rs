@@ -34,7 +34,9 @@ both_stores!(metrics_count_requests_by_route, |app| {
         .body
         .contains(r#"yibao_http_requests_total{method="GET",route="/healthz",status="200"} 1"#));
     assert!(r.body.contains(r#"route="/api/v1/check/{kind}/{value}""#));
-    assert!(r.body.contains("yibao_http_request_duration_seconds_bucket"));
+    assert!(r
+        .body
+        .contains("yibao_http_request_duration_seconds_bucket"));
 });
 
 both_stores!(check_api_accepts_valid_and_explains_invalid, |app| {
@@ -116,7 +118,10 @@ both_stores!(pages_render_in_chinese, |app| {
     let r = app.get("/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("医保经办服务平台"));
-    assert!(!r.body.contains("演示数据"), "no demo banner without demo data");
+    assert!(
+        !r.body.contains("演示数据"),
+        "no demo banner without demo data"
+    );
 
     let r = app.get("/check?kind=id&value=110105194912310021").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -129,7 +134,10 @@ both_stores!(pages_render_in_chinese, |app| {
 
     let r = app.get("/static/app.css").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(r.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
 });
 
 both_stores!(demo_data_loads_once_and_shows, |app| {

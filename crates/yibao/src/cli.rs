@@ -48,6 +48,11 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// 事项清单：列出、显示、搜索、校验 / the service catalog: list, show, search, validate
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// 校验号码（有效退出码 0，无效 1） / check an identifier (exit 0 valid, 1 invalid)
     Check {
         /// 号码类型 / identifier kind
@@ -57,6 +62,49 @@ pub enum Command {
         /// 以 JSON 输出 / print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// 列出事项 / list the items
+    List {
+        /// 辖区（chuanyu、sichuan、youyang、chongqing、nanchuan） / jurisdiction
+        #[arg(long, short)]
+        jurisdiction: Option<String>,
+        /// 类别（如 enrolment、filing） / category (business domain)
+        #[arg(long, short)]
+        category: Option<String>,
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 显示一个事项的全部内容 / show every field of one item
+    Show {
+        /// 辖区 / jurisdiction
+        jurisdiction: String,
+        /// 事项序号或事项编码 / item id or item code
+        code: String,
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 按中文关键词搜索事项 / search the items by (Chinese) text
+    Search {
+        /// 关键词（多个词以空格分隔，须全部出现） / terms, all must occur
+        text: String,
+        /// 辖区 / jurisdiction
+        #[arg(long, short)]
+        jurisdiction: Option<String>,
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 校验事项清单数据（指出文件和行号） / validate the catalog data, naming file and line
+    Validate {
+        /// 数据目录（默认校验内置数据） / a data folder to validate (default: the embedded data)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

@@ -1,5 +1,6 @@
 //! `yibao`: the server and the operator's command line.
 
+mod catalog_cmd;
 mod cli;
 mod config;
 mod logging;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { kind, value, json } => run_check(kind, &value, json),
+        Command::Catalog { command } => catalog_cmd::run(command),
         Command::Serve {
             demo,
             bind,
@@ -63,7 +65,7 @@ fn main() -> ExitCode {
             logging::init(config.log_format);
             run_async(async move {
                 let store = open_store(&config).await?;
-                let services = Services::new(store, Arc::new(SystemClock));
+                let services = Services::new(store, Arc::new(SystemClock), load_catalog()?);
                 let report = demo::load(&services).await?;
                 print_demo(&report);
                 Ok(())
@@ -150,6 +152,17 @@ impl From<yibao_store::StoreError> for CliError {
     fn from(e: yibao_store::StoreError) -> Self {
         CliError::Service(ServiceError::Store(e))
     }
+}
+
+/// The embedded catalog, or every problem in it (a build with a broken catalog must not serve).
+pub fn load_catalog() -> Result<Arc<yibao_domain::catalog::Catalog>, CliError> {
+    yibao_service::catalog::embedded().map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        CliError::Other(format!(
+            "事项清单数据无效 / the catalog data is invalid:\n{}",
+            lines.join("\n")
+        ))
+    })
 }
 
 /// Connects and migrates: every command that touches the database works on the current schema.

@@ -8,12 +8,17 @@ use yibao_service::{demo, Services, SystemClock};
 use yibao_web::AppState;
 
 use crate::config::Config;
-use crate::{open_store, print_demo, CliError};
+use crate::{load_catalog, open_store, print_demo, CliError};
 
 pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     tracing::info!(sources = ?config.sources, bind = %config.bind, "starting yibao");
+    let catalog = load_catalog()?;
+    tracing::info!(
+        items = catalog.current_items().count(),
+        "service catalog loaded"
+    );
     let store = open_store(&config).await?;
-    let services = Services::new(store.clone(), Arc::new(SystemClock));
+    let services = Services::new(store.clone(), Arc::new(SystemClock), catalog);
     if load_demo {
         let report = demo::load(&services).await?;
         print_demo(&report);

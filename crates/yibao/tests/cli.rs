@@ -31,7 +31,11 @@ fn help_describes_every_command_in_both_languages() {
     assert_eq!(code, 0);
     for (cmd, zh, en) in [
         ("serve", "启动服务", "start the server"),
-        ("migrate", "升级数据库结构", "apply pending database migrations"),
+        (
+            "migrate",
+            "升级数据库结构",
+            "apply pending database migrations",
+        ),
         ("demo", "装入演示数据", "load demo data"),
         ("check", "校验号码", "check an identifier"),
     ] {
@@ -49,7 +53,10 @@ fn check_prints_valid_or_the_reason_with_exit_codes() {
     assert_eq!((code, out.trim()), (0, "valid"));
     let (code, out, _) = yibao(&["check", "id", "110105194912310021"]);
     assert_eq!(code, 1);
-    assert!(out.contains("校验码") && out.contains("id.check_digit"), "{out}");
+    assert!(
+        out.contains("校验码") && out.contains("id.check_digit"),
+        "{out}"
+    );
     let (code, out, _) = yibao(&["check", "uscc", "91350100M000100Y43"]);
     assert_eq!((code, out.trim()), (0, "valid"));
     let (code, out, _) = yibao(&["check", "uscc", "91350100M000100Y4"]);
@@ -68,7 +75,13 @@ struct Server {
 
 /// Starts `yibao serve` on a free port and waits for the address line.
 fn start(database_url: &str, data_dir: &std::path::Path, demo: bool) -> Server {
-    let mut args = vec!["serve", "--bind", "127.0.0.1:0", "--database-url", database_url];
+    let mut args = vec![
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--database-url",
+        database_url,
+    ];
     if demo {
         args.push("--demo");
     }
@@ -89,7 +102,10 @@ fn start(database_url: &str, data_dir: &std::path::Path, demo: bool) -> Server {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(Instant::now() < deadline, "server did not print its address");
+        assert!(
+            Instant::now() < deadline,
+            "server did not print its address"
+        );
         let n = reader.read_line(&mut line).unwrap();
         assert!(n > 0, "server exited before printing its address");
         if let Some(i) = line.find("http://") {
@@ -169,7 +185,10 @@ fn serve_on_sqlite_restarts_with_its_data() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}/data/yibao.db", dir.display());
     serve_restart_keeps_data("sqlite", &url);
-    assert!(dir.join("data/yibao.db").exists(), "the folder and file are created");
+    assert!(
+        dir.join("data/yibao.db").exists(),
+        "the folder and file are created"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -185,5 +204,8 @@ fn serve_on_postgres_restarts_with_its_data() {
 fn a_bad_database_url_is_refused_clearly() {
     let (code, _, err) = yibao(&["migrate", "--database-url", "mysql://localhost/x"]);
     assert_eq!(code, 2);
-    assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+    assert!(
+        err.contains("sqlite://") && err.contains("postgres://"),
+        "{err}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages in Chinese. They work without JavaScript and print cleanly.
 
 mod check;
+mod guide;
 mod home;
 
 use askama::Template;
@@ -18,6 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/agencies", get(home::agencies))
         .route("/check", get(check::page))
+        .route("/guide", get(guide::index))
+        .route("/guide/forms/{id}", get(guide::form))
+        .route("/guide/{jurisdiction}/{code}", get(guide::item))
+        .route("/offices", get(guide::offices))
         .route("/static/app.css", get(stylesheet))
 }
 

@@ -28,8 +28,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
@@ -37,7 +36,8 @@ impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
         let db = TestDb::new(backend).await.expect("test database");
         let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
-        let services = Services::new(db.store.clone(), Arc::new(clock));
+        let catalog = yibao_service::catalog::embedded().expect("embedded catalog is valid");
+        let services = Services::new(db.store.clone(), Arc::new(clock), catalog);
         let router = yibao_web::app(AppState::new(services.clone()));
         TestApp {
             router,
