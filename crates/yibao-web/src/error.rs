@@ -22,18 +22,18 @@ pub struct ErrorBody {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: ErrorBody,
+    pub body: Box<ErrorBody>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code: code.to_string(),
                 message: message.into(),
                 details: None,
-            },
+            }),
         }
     }
 
@@ -66,18 +66,18 @@ impl From<ServiceError> for ApiError {
         }
         ApiError {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code: e.code().to_string(),
                 message: e.message(),
                 details: e.details(),
-            },
+            }),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        (self.status, Json(*self.body)).into_response()
     }
 }
 
@@ -102,10 +102,11 @@ impl PageError {
 impl From<ServiceError> for PageError {
     fn from(e: ServiceError) -> PageError {
         let api = ApiError::from(e);
+        let body = *api.body;
         PageError {
             status: api.status,
-            code: api.body.code,
-            message: api.body.message,
+            code: body.code,
+            message: body.message,
         }
     }
 }
