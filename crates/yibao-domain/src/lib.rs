@@ -3,10 +3,12 @@
 //! No I/O, no async, no clock: every function takes what it needs (including "today") as a
 //! parameter, so each rule can be tested as a table of inputs and outputs.
 
+pub mod calendar;
 pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod money;
+mod toml_date;
 
 pub use error::{Coded, DomainError};
 pub use ids::{CitizenId, RegionCode, Uscc};

@@ -2,6 +2,7 @@
 //! transaction, reads the clock, calls the pure rules of `yibao-domain` and writes through
 //! `yibao-store`.
 
+pub mod calendar;
 pub mod catalog;
 pub mod check;
 pub mod clock;

@@ -5,6 +5,7 @@
 //! several of them inside one transaction.
 
 pub mod agency;
+pub mod calendar;
 mod db;
 pub mod enrolment;
 mod error;

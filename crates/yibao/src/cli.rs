@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// 工作日日历：期限计算、年度安排、导入 / working-day calendar: deadlines, schedules, imports
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// 校验号码（有效退出码 0，无效 1） / check an identifier (exit 0 valid, 1 invalid)
     Check {
         /// 号码类型 / identifier kind
@@ -105,6 +110,54 @@ pub enum CatalogCommand {
         /// 数据目录（默认校验内置数据） / a data folder to validate (default: the embedded data)
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// 计算办结期限：受理日为第0日，自次一工作日起算，第N个工作日为期限 / the deadline of N working days
+    Deadline {
+        /// 受理日期 YYYY-MM-DD / date of acceptance
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        /// 工作日数 / number of working days
+        #[arg(long, value_name = "N")]
+        working_days: u32,
+        /// 数据库地址（含管理员导入的年度安排） / database URL (with imported years)
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 显示某年的放假和调休上班安排 / show a year's days off and make-up working days
+    Show {
+        /// 年份 / year
+        year: i32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 两个日期之间的工作日数（不含起始日，含结束日） / working days in (A, B]
+    Between {
+        /// 起始日期 / from (not counted)
+        a: String,
+        /// 结束日期 / to (counted)
+        b: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 导入或更正一个年度的节假日安排（记录变更） / import or correct one year's schedule (logged)
+    Import {
+        /// 年度安排文件（data/calendar 的格式） / schedule file in the data/calendar format
+        file: PathBuf,
+        /// 操作人 / who makes the change
+        #[arg(long, default_value = "operator")]
+        actor: String,
+        /// 变更说明 / note on the change
+        #[arg(long, default_value = "")]
+        note: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
     },
 }
 

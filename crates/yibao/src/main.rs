@@ -1,5 +1,6 @@
 //! `yibao`: the server and the operator's command line.
 
+mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
 mod config;
@@ -30,6 +31,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { kind, value, json } => run_check(kind, &value, json),
         Command::Catalog { command } => catalog_cmd::run(command),
+        Command::Calendar { command } => {
+            logging::init(config.log_format);
+            run_async(calendar_cmd::run(command, config))
+        }
         Command::Serve {
             demo,
             bind,

@@ -618,15 +618,15 @@ mod date_tests {
     use super::*;
 
     #[test]
-    fn an_unquoted_date_gets_a_hint() {
+    fn a_malformed_date_gets_a_hint() {
         let mut files = tests_base();
         files.push(SourceFile {
             path: "catalog/chuanyu/01-x.toml".into(),
-            text: "schema = 1\njurisdiction = \"chuanyu\"\nid = \"01\"\nservice = \"filing.referral\"\nname = \"x\"\nversion = 1\neffective_from = 2021-01-01\n[source]\nseed = \"s\"\nsection = \"s\"\n".into(),
+            text: "schema = 1\njurisdiction = \"chuanyu\"\nid = \"01\"\nservice = \"filing.referral\"\nname = \"x\"\nversion = 1\neffective_from = \"2021-02-30\"\n[source]\nseed = \"s\"\nsection = \"s\"\n".into(),
         });
         let errs = load(&files).unwrap_err();
         assert_eq!(errs[0].line, Some(7), "{errs:?}");
-        assert!(errs[0].message.contains("带引号"), "{errs:?}");
+        assert!(errs[0].message.contains("YYYY-MM-DD"), "{errs:?}");
     }
 
     #[test]

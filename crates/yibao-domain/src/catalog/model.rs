@@ -44,9 +44,17 @@ pub struct ItemCode {
 pub struct ItemDates {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::toml_date::opt_date"
+    )]
     pub published: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::toml_date::opt_date"
+    )]
     pub effective: Option<NaiveDate>,
 }
 
@@ -331,9 +339,17 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
     pub version: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::toml_date::opt_date"
+    )]
     pub effective_from: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::toml_date::opt_date"
+    )]
     pub effective_to: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,

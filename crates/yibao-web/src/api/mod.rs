@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+mod calendar;
 pub mod catalog;
 mod check;
 
@@ -17,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(check::routes())
         .merge(catalog::routes())
+        .merge(calendar::routes())
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.

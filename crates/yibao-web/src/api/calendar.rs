@@ -1,0 +1,125 @@
+//! The working-day calendar as JSON:
+//! `GET /api/v1/calendar/deadline?from=YYYY-MM-DD&working_days=N`,
+//! `GET /api/v1/calendar/between?from=…&to=…`, `GET /api/v1/calendar/{year}`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yibao_domain::calendar::LimitSpec;
+use yibao_service::calendar;
+
+use super::ApiQuery;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The longest limit any guide states is 60 working days per batch; this bounds the work of one
+/// request while leaving ample room.
+const MAX_WORKING_DAYS: u32 = 3650;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calendar/deadline", get(deadline))
+        .route("/calendar/between", get(between))
+        .route("/calendar/{year}", get(year))
+}
+
+fn date(field: &str, value: Option<&str>) -> Result<NaiveDate, ApiError> {
+    let Some(v) = value.filter(|v| !v.trim().is_empty()) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "calendar.missing_parameter",
+            format!("缺少参数 {field}（日期，格式 YYYY-MM-DD）"),
+        ));
+    };
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1949..=2200).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "calendar.invalid_date",
+                format!("参数 {field} 的值“{v}”不是 1949–2200 年间的有效日期（YYYY-MM-DD）"),
+            )
+        })
+}
+
+#[derive(Debug, Deserialize)]
+struct DeadlineQuery {
+    from: Option<String>,
+    working_days: Option<String>,
+}
+
+async fn deadline(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let from = date("from", q.from.as_deref())?;
+    let n: u32 = q
+        .working_days
+        .as_deref()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n <= MAX_WORKING_DAYS)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "calendar.invalid_working_days",
+                format!("参数 working_days 应为 0 至 {MAX_WORKING_DAYS} 之间的整数"),
+            )
+        })?;
+    let d = calendar::deadline(&state.services, from, LimitSpec::WorkingDays { days: n }).await?;
+    Ok(Json(json!({
+        "deadline": d.due,
+        "from": from,
+        "working_days": n,
+        "convention": "受理日为第0日，自次一工作日起算，第N个工作日（当日24时）为办结期限；非工作日受理的，同样自次一工作日起算",
+        "warnings": d.warnings,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct BetweenQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn between(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<BetweenQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let a = date("from", q.from.as_deref())?;
+    let b = date("to", q.to.as_deref())?;
+    let n = calendar::between(&state.services, a, b).await?;
+    Ok(Json(json!({
+        "from": a,
+        "to": b,
+        "working_days": n.value,
+        "convention": "不含起始日，含结束日",
+        "warnings": n.warnings,
+    })))
+}
+
+async fn year(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let y: i32 = year.parse().ok().filter(|y| (1949..=2200).contains(y)).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "calendar.invalid_year",
+            format!("“{year}”不是有效年份"),
+        )
+    })?;
+    let cal = calendar::current(&state.services).await?;
+    let schedule = cal.schedule(y).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "calendar.year_missing",
+            format!("{y}年的节假日安排尚未录入（或尚未发布）"),
+        )
+    })?;
+    Ok(Json(json!(schedule)))
+}
