@@ -45,7 +45,9 @@ pub async fn current(services: &Services) -> Result<HolidayCalendar, ServiceErro
         match YearSchedule::parse(&row.source_text) {
             Ok(s) => schedules.push(s),
             // Imports are checked before they are stored; a bad row means tampering.
-            Err(e) => tracing::error!(year = row.year, error = %e, "stored calendar year is invalid"),
+            Err(e) => {
+                tracing::error!(year = row.year, error = %e, "stored calendar year is invalid")
+            }
         }
     }
     Ok(HolidayCalendar::new(schedules))
@@ -100,7 +102,13 @@ pub async fn import(
         imported_at: services.clock().now_text(),
         imported_by: actor.to_string(),
     };
-    store::upsert(&mut tx, &row, before.as_ref().map(|b| b.sha256.as_str()), note).await?;
+    store::upsert(
+        &mut tx,
+        &row,
+        before.as_ref().map(|b| b.sha256.as_str()),
+        note,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(year = schedule.year, actor, "calendar year imported");
     Ok(ImportReport {

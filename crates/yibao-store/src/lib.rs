@@ -9,6 +9,7 @@ pub mod calendar;
 mod db;
 pub mod enrolment;
 mod error;
+pub mod identity;
 pub mod meta;
 pub mod staff;
 pub mod test_support;

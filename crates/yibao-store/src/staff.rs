@@ -69,3 +69,13 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<StaffRow>, StoreError>
     .fetch_all(conn)
     .await?)
 }
+
+pub async fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<StaffRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, username, display_name, agency_id, roles, password_hash, active, created_at \
+         FROM staff WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}

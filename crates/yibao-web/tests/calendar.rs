@@ -45,11 +45,26 @@ both_stores!(a_year_without_data_warns, |app| {
 
 both_stores!(bad_parameters_are_4xx_in_chinese, |app| {
     for (path, code) in [
-        ("/api/v1/calendar/deadline?working_days=3", "calendar.missing_parameter"),
-        ("/api/v1/calendar/deadline?from=2024-02-30&working_days=3", "calendar.invalid_date"),
-        ("/api/v1/calendar/deadline?from=2024-02-01&working_days=-1", "calendar.invalid_working_days"),
-        ("/api/v1/calendar/deadline?from=2024-02-01&working_days=99999999", "calendar.invalid_working_days"),
-        ("/api/v1/calendar/deadline?from=9999-01-01&working_days=1", "calendar.invalid_date"),
+        (
+            "/api/v1/calendar/deadline?working_days=3",
+            "calendar.missing_parameter",
+        ),
+        (
+            "/api/v1/calendar/deadline?from=2024-02-30&working_days=3",
+            "calendar.invalid_date",
+        ),
+        (
+            "/api/v1/calendar/deadline?from=2024-02-01&working_days=-1",
+            "calendar.invalid_working_days",
+        ),
+        (
+            "/api/v1/calendar/deadline?from=2024-02-01&working_days=99999999",
+            "calendar.invalid_working_days",
+        ),
+        (
+            "/api/v1/calendar/deadline?from=9999-01-01&working_days=1",
+            "calendar.invalid_date",
+        ),
         ("/api/v1/calendar/abc", "calendar.invalid_year"),
     ] {
         let r = app.get(path).await;
@@ -93,7 +108,10 @@ both_stores!(an_imported_year_applies_and_is_logged, |app| {
     let changes = yibao_store::calendar::changes(&mut tx).await.unwrap();
     assert_eq!(changes.len(), 2);
     assert_eq!(changes[0].before_sha256, None);
-    assert_eq!(changes[1].before_sha256.as_deref(), Some(changes[0].after_sha256.as_str()));
+    assert_eq!(
+        changes[1].before_sha256.as_deref(),
+        Some(changes[0].after_sha256.as_str())
+    );
     assert_eq!(changes[1].actor, "admin2");
 });
 
@@ -103,7 +121,14 @@ both_stores!(an_invalid_schedule_is_refused_and_nothing_stored, |app| {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "calendar.invalid_schedule");
-    assert!(err.message().contains("不是周六或周日"), "{}", err.message());
+    assert!(
+        err.message().contains("不是周六或周日"),
+        "{}",
+        err.message()
+    );
     let mut tx = app.services.store().begin().await.unwrap();
-    assert!(yibao_store::calendar::list(&mut tx).await.unwrap().is_empty());
+    assert!(yibao_store::calendar::list(&mut tx)
+        .await
+        .unwrap()
+        .is_empty());
 });

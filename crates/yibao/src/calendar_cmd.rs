@@ -16,7 +16,9 @@ use crate::{load_catalog, open_store, CliError};
 
 fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        CliError::Other(format!("日期“{s}”格式不正确，应为 YYYY-MM-DD / not a date YYYY-MM-DD"))
+        CliError::Other(format!(
+            "日期“{s}”格式不正确，应为 YYYY-MM-DD / not a date YYYY-MM-DD"
+        ))
     })
 }
 
@@ -71,12 +73,7 @@ pub async fn run(command: CalendarCommand, mut config: Config) -> Result<(), Cli
             }
             let from = parse_date(&from)?;
             let cal = calendar_for(&config, explicit).await?;
-            let d = cal.deadline(
-                from,
-                LimitSpec::WorkingDays {
-                    days: working_days,
-                },
-            );
+            let d = cal.deadline(from, LimitSpec::WorkingDays { days: working_days });
             print_warnings(&d.warnings);
             println!(
                 "受理日 {from}（第0日），自次一工作日起算第 {working_days} 个工作日为办结期限 / deadline:"
@@ -86,11 +83,7 @@ pub async fn run(command: CalendarCommand, mut config: Config) -> Result<(), Cli
             }
             Ok(())
         }
-        CalendarCommand::Between {
-            a,
-            b,
-            database_url,
-        } => {
+        CalendarCommand::Between { a, b, database_url } => {
             let explicit = database_url.is_some();
             if let Some(u) = database_url {
                 config.database_url = u;
@@ -121,9 +114,7 @@ pub async fn run(command: CalendarCommand, mut config: Config) -> Result<(), Cli
                     .as_deref()
                     .map(|n| format!("（{n}）"))
                     .unwrap_or_default(),
-                s.published
-                    .map(|p| format!(" {p}"))
-                    .unwrap_or_default()
+                s.published.map(|p| format!(" {p}")).unwrap_or_default()
             );
             for h in &s.holidays {
                 let days = h.from.iter_days().take_while(|d| *d <= h.to).count();

@@ -215,7 +215,14 @@ fn calendar_deadline_prints_the_date_as_its_last_line() {
     let dir = std::env::temp_dir().join(format!("yibao-cli-cal-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = Command::new(BIN)
-        .args(["calendar", "deadline", "--from", "2023-09-28", "--working-days", "3"])
+        .args([
+            "calendar",
+            "deadline",
+            "--from",
+            "2023-09-28",
+            "--working-days",
+            "3",
+        ])
         .current_dir(&dir)
         .env_remove("YIBAO_DATABASE_URL")
         .output()
@@ -223,12 +230,22 @@ fn calendar_deadline_prints_the_date_as_its_last_line() {
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout.lines().last(), Some("2023-10-09"));
-    assert!(!dir.join("yibao-data").exists(), "a read command creates no database");
+    assert!(
+        !dir.join("yibao-data").exists(),
+        "a read command creates no database"
+    );
 
     let (code, out, _) = yibao(&["calendar", "between", "2024-03-04", "2024-04-16"]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().last(), Some("30"));
-    let (code, _, err) = yibao(&["calendar", "deadline", "--from", "2024-13-01", "--working-days", "1"]);
+    let (code, _, err) = yibao(&[
+        "calendar",
+        "deadline",
+        "--from",
+        "2024-13-01",
+        "--working-days",
+        "1",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("YYYY-MM-DD"));
 
@@ -241,11 +258,24 @@ fn calendar_deadline_prints_the_date_as_its_last_line() {
     )
     .unwrap();
     let (code, out, err) = yibao(&[
-        "calendar", "import", file.to_str().unwrap(), "--actor", "tester", "--database-url", &db,
+        "calendar",
+        "import",
+        file.to_str().unwrap(),
+        "--actor",
+        "tester",
+        "--database-url",
+        &db,
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let (_, out, _) = yibao(&[
-        "calendar", "deadline", "--from", "2026-12-31", "--working-days", "1", "--database-url", &db,
+        "calendar",
+        "deadline",
+        "--from",
+        "2026-12-31",
+        "--working-days",
+        "1",
+        "--database-url",
+        &db,
     ]);
     assert_eq!(out.lines().last(), Some("2027-01-05"));
     let _ = std::fs::remove_dir_all(&dir);

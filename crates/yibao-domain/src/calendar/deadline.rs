@@ -87,9 +87,7 @@ impl HolidayCalendar {
 fn next_day_of_month(from: NaiveDate, day: u32) -> NaiveDate {
     let in_month = |first: NaiveDate| {
         let last = (first + Months::new(1)) - Days::new(1);
-        first
-            .with_day(day.min(last.day()).max(1))
-            .unwrap_or(last)
+        first.with_day(day.min(last.day()).max(1)).unwrap_or(last)
     };
     let first = from.with_day(1).unwrap_or(from);
     let this = in_month(first);

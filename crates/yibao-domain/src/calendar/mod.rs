@@ -26,9 +26,13 @@ pub enum DayKind {
     Workday,
     Weekend,
     /// A day off of a festival (放假).
-    Holiday { name: String },
+    Holiday {
+        name: String,
+    },
     /// A weekend day worked because of a festival (调休上班).
-    MakeUpWorkday { name: String },
+    MakeUpWorkday {
+        name: String,
+    },
 }
 
 /// A warning attached to a computed date: some day it depends on lies in a year whose schedule
@@ -133,7 +137,9 @@ impl HolidayCalendar {
         if !self.schedules.contains_key(&d.year()) {
             return Some(d.year());
         }
-        if d.month() == 12 && d.day() >= LATE_DECEMBER && !self.schedules.contains_key(&(d.year() + 1))
+        if d.month() == 12
+            && d.day() >= LATE_DECEMBER
+            && !self.schedules.contains_key(&(d.year() + 1))
         {
             return Some(d.year() + 1);
         }
@@ -145,7 +151,10 @@ impl HolidayCalendar {
             .into_iter()
             .filter_map(|d| self.missing_year_for(d))
             .collect();
-        years.into_iter().map(CalendarWarning::missing_year).collect()
+        years
+            .into_iter()
+            .map(CalendarWarning::missing_year)
+            .collect()
     }
 
     /// The first working day strictly after `d`.

@@ -23,8 +23,8 @@ fn read_shipped() -> HolidayCalendar {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let s = YearSchedule::parse(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let s =
+                YearSchedule::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let stem: i32 = path.file_stem().unwrap().to_str().unwrap().parse().unwrap();
             assert_eq!(s.year, stem, "{}", path.display());
             schedules.push(s);
@@ -46,8 +46,14 @@ fn every_year_2004_to_2026_is_present() {
 fn festivals_and_make_up_days_are_classified() {
     let cal = shipped();
     // 2026: 春节 2/15–2/23 off, 2/14 (Sat) and 2/28 (Sat) worked (国办发明电〔2025〕7号).
-    assert!(matches!(cal.day_kind(d("2026-02-16")), DayKind::Holiday { .. }));
-    assert!(matches!(cal.day_kind(d("2026-02-14")), DayKind::MakeUpWorkday { .. }));
+    assert!(matches!(
+        cal.day_kind(d("2026-02-16")),
+        DayKind::Holiday { .. }
+    ));
+    assert!(matches!(
+        cal.day_kind(d("2026-02-14")),
+        DayKind::MakeUpWorkday { .. }
+    ));
     assert!(cal.is_working_day(d("2026-02-28")));
     assert_eq!(cal.day_kind(d("2026-03-07")), DayKind::Weekend);
     assert_eq!(cal.day_kind(d("2026-03-09")), DayKind::Workday);
@@ -126,16 +132,28 @@ fn calendar_day_limits_follow_seed_notes_d08_and_d09() {
         roll_over_holidays: false,
     };
     // D08: the law's 十五日内 from 2024-03-04.
-    assert_eq!(cal.deadline(d("2024-03-04"), plain(15)).due, Some(d("2024-03-19")));
+    assert_eq!(
+        cal.deadline(d("2024-03-04"), plain(15)).due,
+        Some(d("2024-03-19"))
+    );
     // D09: started 2024-03-01 — 15 days: late from 3/17; 30 days: late from 4/1.
-    assert_eq!(cal.deadline(d("2024-03-01"), plain(15)).due, Some(d("2024-03-16")));
-    assert_eq!(cal.deadline(d("2024-03-01"), plain(30)).due, Some(d("2024-03-31")));
+    assert_eq!(
+        cal.deadline(d("2024-03-01"), plain(15)).due,
+        Some(d("2024-03-16"))
+    );
+    assert_eq!(
+        cal.deadline(d("2024-03-01"), plain(30)).due,
+        Some(d("2024-03-31"))
+    );
     // With 民法典 art. 203 the Sunday moves to Monday.
     let rolled = LimitSpec::CalendarDays {
         days: 30,
         roll_over_holidays: true,
     };
-    assert_eq!(cal.deadline(d("2024-03-01"), rolled).due, Some(d("2024-04-01")));
+    assert_eq!(
+        cal.deadline(d("2024-03-01"), rolled).due,
+        Some(d("2024-04-01"))
+    );
 }
 
 #[test]
@@ -189,14 +207,20 @@ fn a_later_schedule_for_a_year_replaces_the_shipped_one() {
 #[test]
 fn schedule_files_are_checked() {
     let bad = "year = 2030\nnotice = \"x\"\n[[holidays]]\nname = \"春节\"\nfrom = 2030-02-05\nto = 2030-02-01\n";
-    assert!(matches!(YearSchedule::parse(bad), Err(ScheduleError::Range { .. })));
+    assert!(matches!(
+        YearSchedule::parse(bad),
+        Err(ScheduleError::Range { .. })
+    ));
     let bad = "year = 2030\nnotice = \"x\"\n[[holidays]]\nname = \"春节\"\nfrom = 2030-02-01\nto = 2030-02-05\nworkdays = [2030-02-06]\n";
     assert!(matches!(
         YearSchedule::parse(bad),
         Err(ScheduleError::WeekdayWorkday { .. })
     ));
     let bad = "year = 2030\nnotice = \"x\"\nholidays = []\nextra = 1\n";
-    assert!(matches!(YearSchedule::parse(bad), Err(ScheduleError::Syntax(_))));
+    assert!(matches!(
+        YearSchedule::parse(bad),
+        Err(ScheduleError::Syntax(_))
+    ));
 }
 
 #[test]
@@ -213,8 +237,14 @@ fn the_clock_stops_while_paused_and_warns() {
     assert_eq!(s.due, Some(d("2024-03-11")));
     assert_eq!((s.used_working_days, s.remaining_working_days), (1, 4));
     assert_eq!(s.level, WarningLevel::Normal);
-    assert_eq!(clock.state(&cal, d("2024-03-07"), t).level, WarningLevel::DueSoon);
-    assert_eq!(clock.state(&cal, d("2024-03-12"), t).level, WarningLevel::Overdue);
+    assert_eq!(
+        clock.state(&cal, d("2024-03-07"), t).level,
+        WarningLevel::DueSoon
+    );
+    assert_eq!(
+        clock.state(&cal, d("2024-03-12"), t).level,
+        WarningLevel::Overdue
+    );
 
     // A deficiency notice on Tue 3/5, answered Fri 3/8: 3/6, 3/7, 3/8 do not count.
     clock.pauses.push(Pause {

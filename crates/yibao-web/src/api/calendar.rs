@@ -106,13 +106,17 @@ async fn year(
     State(state): State<AppState>,
     Path(year): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let y: i32 = year.parse().ok().filter(|y| (1949..=2200).contains(y)).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "calendar.invalid_year",
-            format!("“{year}”不是有效年份"),
-        )
-    })?;
+    let y: i32 = year
+        .parse()
+        .ok()
+        .filter(|y| (1949..=2200).contains(y))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "calendar.invalid_year",
+                format!("“{year}”不是有效年份"),
+            )
+        })?;
     let cal = calendar::current(&state.services).await?;
     let schedule = cal.schedule(y).ok_or_else(|| {
         ApiError::new(
