@@ -1,0 +1,142 @@
+//! The catalog held to the seed guides (../shared/seeds), through the API and the pages, on both
+//! stores. Each assertion names the seed and item it comes from.
+
+mod common;
+
+use axum::http::StatusCode;
+
+both_stores!(counts_per_jurisdiction_match_the_seeds, |app| {
+    // SEED-NOTES §1: 147 jurisdiction items — 000: 12, 001: 40, 002: 22, 003: 36, 004: 37.
+    for (j, n) in [
+        ("chuanyu", 12),
+        ("sichuan", 40),
+        ("youyang", 22),
+        ("chongqing", 36),
+        ("nanchuan", 37),
+    ] {
+        let v = app
+            .get(&format!("/api/v1/catalog?jurisdiction={j}"))
+            .await
+            .json();
+        assert_eq!(v["count"], n, "{j}");
+    }
+    assert_eq!(app.get("/api/v1/catalog").await.json()["count"], 147);
+});
+
+both_stores!(seed_000_relocated_retiree_filing, |app| {
+    // Seed 000 二、1: codes 四川省 512036005001 / 重庆市 502036004001; window same day after 4 WD
+    // of mailing, online 2 WD; three materials; form 表1.
+    let r = app.get("/api/v1/catalog/chuanyu/512036005001").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["id"], "02-1");
+    assert_eq!(v["name"], "异地安置退休人员备案");
+    let codes: Vec<&str> = v["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["512036005001", "502036004001"]);
+    let limits = v["time_limits"].as_array().unwrap();
+    assert!(limits.iter().any(|t| t["rule"] == "same_day"
+        && t["channel"] == "window"
+        && t["transit_working_days"] == 4));
+    assert!(limits
+        .iter()
+        .any(|t| t["rule"] == "working_days" && t["channel"] == "online" && t["days"] == 2));
+    assert_eq!(v["materials"].as_array().unwrap().len(), 3);
+    assert!(v["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["pledge_allowed"] == true));
+    // The same service in 001, 002, 003 and 004 (SEED-NOTES §1).
+    let variants: Vec<&str> = v["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["jurisdiction"].as_str().unwrap())
+        .collect();
+    for j in ["sichuan", "chongqing", "nanchuan"] {
+        assert!(variants.contains(&j), "{variants:?}");
+    }
+});
+
+both_stores!(seed_time_limits_as_the_guides_state_them, |app| {
+    let limit = |v: &serde_json::Value| v["time_limits"][0].clone();
+    // Seed 001 十六 转移接续手续办理: 「不超过 20个工作日」.
+    let v = app.get("/api/v1/catalog/sichuan/16").await.json();
+    assert_eq!(limit(&v)["rule"], "working_days");
+    assert_eq!(limit(&v)["days"], 20);
+    // Seed 003 单位参保登记: 即办件 yet 「不超过5个工作日」 (SEED-NOTES I01), both kept.
+    let v = app.get("/api/v1/catalog/chongqing/01").await.json();
+    assert_eq!(v["case_type"], "immediate");
+    assert_eq!(limit(&v)["days"], 5);
+    assert!(v["defects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["ref"] == "I01"));
+    // Seed 003 定点医疗机构费用结算: 「每月15日前完成上月费用结算」.
+    let v = app.get("/api/v1/catalog/chongqing/35").await.json();
+    assert_eq!(limit(&v)["rule"], "day_of_month");
+    assert_eq!(limit(&v)["days"], 15);
+    // Seed 001 二十二 慢特病认定: 「不超过 20个工作日」.
+    let v = app.get("/api/v1/catalog/sichuan/22").await.json();
+    assert_eq!(limit(&v)["days"], 20);
+});
+
+both_stores!(seed_000_forms_are_there, |app| {
+    // Seed 000 表5 基本医疗保险关系转移接续申请表 with its numbering scheme.
+    let v = app.get("/api/v1/forms/chuanyu-form-5").await.json();
+    assert_eq!(v["name"], "基本医疗保险关系转移接续申请表");
+    assert!(v["numbering"].as_str().unwrap().contains("第XXXX号"));
+    for n in 1..=6 {
+        let r = app.get(&format!("/api/v1/forms/chuanyu-form-{n}")).await;
+        assert_eq!(r.status, StatusCode::OK, "form {n}");
+        let r = app.get(&format!("/guide/forms/chuanyu-form-{n}")).await;
+        assert_eq!(r.status, StatusCode::OK, "form page {n}");
+    }
+});
+
+both_stores!(search_filters_and_errors, |app| {
+    let v = app
+        .get("/api/v1/catalog?category=maternity&jurisdiction=chongqing")
+        .await
+        .json();
+    assert_eq!(v["count"], 4, "seed 003 items 28–31");
+    let v = app
+        .get("/api/v1/catalog?q=%E7%94%9F%E8%82%B2%E6%B4%A5%E8%B4%B4")
+        .await
+        .json();
+    assert!(
+        v["count"].as_u64().unwrap() >= 4,
+        "生育津贴 in 001, 002, 003, 004"
+    );
+    let r = app.get("/api/v1/catalog?category=nope").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["code"], "catalog.unknown_category");
+    let r = app.get("/api/v1/catalog/chongqing/99").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["code"], "catalog.item_not_found");
+});
+
+both_stores!(guide_pages_show_every_item, |app| {
+    let r = app.get("/guide?jurisdiction=nanchuan").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("共 37 项"));
+    // Seed 004 row 1 quotes 社会保险法 第五十七条: the item page keeps the article text.
+    let r = app.get("/guide/nanchuan/01").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("第五十七条"));
+    let r = app.get("/guide/chuanyu/02-1").await;
+    assert!(r.body.contains("异地就医登记备案表"));
+    let r = app.get("/offices").await;
+    assert!(r.body.contains("万州区"));
+    assert!(r.body.contains("（41 处）"));
+    assert_eq!(
+        app.get("/guide/chuanyu/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+});
