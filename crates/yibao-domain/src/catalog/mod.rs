@@ -124,6 +124,21 @@ impl Catalog {
         self.current_items().filter(move |i| i.service == service)
     }
 
+    /// The same canonical service in the other jurisdictions (current versions).
+    pub fn other_variants<'a>(&'a self, item: &'a Item) -> impl Iterator<Item = &'a Item> + 'a {
+        self.variants(&item.service)
+            .filter(move |v| v.jurisdiction != item.jurisdiction || v.id != item.id)
+    }
+
+    /// Every version number of `item` (a case records the one it was filed under).
+    pub fn versions_of(&self, item: &Item) -> Vec<u32> {
+        self.items
+            .iter()
+            .filter(|v| v.jurisdiction == item.jurisdiction && v.id == item.id)
+            .map(|v| v.version)
+            .collect()
+    }
+
     pub fn offices_of(&self, jurisdiction: &str) -> Option<&OfficeDirectory> {
         self.offices.iter().find(|o| o.jurisdiction == jurisdiction)
     }

@@ -192,15 +192,10 @@ async fn item(
             .map(|s| s.name.as_str())
             .unwrap_or(""),
         variants: catalog
-            .variants(&item.service)
-            .filter(|v| v.jurisdiction != item.jurisdiction || v.id != item.id)
+            .other_variants(item)
             .map(|v| summary(catalog, v))
             .collect(),
-        versions: catalog
-            .items_in(&item.jurisdiction)
-            .filter(|v| v.id == item.id)
-            .map(|v| v.version)
-            .collect(),
+        versions: catalog.versions_of(item),
     };
     serde_json::to_value(&body)
         .map(Json)
