@@ -10,6 +10,7 @@ use yibao_domain::calendar::{Counted, Deadline, HolidayCalendar, LimitSpec, Year
 use yibao_store::calendar::{self as store, CalendarYearRow};
 use yibao_store::StoreError;
 
+use crate::identity::Actor;
 use crate::{ErrorKind, ServiceError, Services};
 
 /// The schedules embedded from `data/calendar/` (checked by the test suite).
@@ -53,6 +54,58 @@ pub async fn current(services: &Services) -> Result<HolidayCalendar, ServiceErro
     Ok(HolidayCalendar::new(schedules))
 }
 
+/// One year as the admin page lists it: where its schedule comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearSource {
+    pub year: i32,
+    pub holidays: usize,
+    /// "shipped" (in the release) or "imported" (by an administrator; takes precedence).
+    pub source: &'static str,
+    pub notice: String,
+    pub imported_at: Option<String>,
+    pub imported_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarOverview {
+    pub years: Vec<YearSource>,
+    pub changes: Vec<store::CalendarChangeRow>,
+}
+
+/// Every year the system knows, newest first, and the log of imports.
+pub async fn admin_overview(services: &Services) -> Result<CalendarOverview, ServiceError> {
+    let mut tx = services.store().begin().await?;
+    let imported = store::list(&mut tx).await?;
+    let changes = store::changes(&mut tx).await?;
+    let mut years: Vec<YearSource> = Vec::new();
+    for s in shipped_schedules() {
+        years.push(YearSource {
+            year: s.year,
+            holidays: s.holidays.len(),
+            source: "shipped",
+            notice: s.notice.clone(),
+            imported_at: None,
+            imported_by: None,
+        });
+    }
+    for row in imported {
+        let Ok(s) = YearSchedule::parse(&row.source_text) else {
+            continue;
+        };
+        years.retain(|y| y.year != s.year);
+        years.push(YearSource {
+            year: s.year,
+            holidays: s.holidays.len(),
+            source: "imported",
+            notice: s.notice.clone(),
+            imported_at: Some(row.imported_at),
+            imported_by: Some(row.imported_by),
+        });
+    }
+    years.sort_by(|a, b| b.year.cmp(&a.year));
+    Ok(CalendarOverview { years, changes })
+}
+
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -74,9 +127,13 @@ pub struct ImportReport {
 pub async fn import(
     services: &Services,
     text: &str,
-    actor: &str,
+    actor: &Actor,
     note: &str,
 ) -> Result<ImportReport, ServiceError> {
+    // Administrators of an agency, or the machine's operator on the command line.
+    if !matches!(actor, Actor::System { .. }) {
+        actor.staff_with("admin")?;
+    }
     let schedule = YearSchedule::parse(text).map_err(|e| ServiceError::Rule {
         kind: ErrorKind::Invalid,
         code: "calendar.invalid_schedule",
@@ -100,7 +157,7 @@ pub async fn import(
         source_text: text.to_string(),
         sha256: sha.clone(),
         imported_at: services.clock().now_text(),
-        imported_by: actor.to_string(),
+        imported_by: actor.label(),
     };
     store::upsert(
         &mut tx,
@@ -109,8 +166,27 @@ pub async fn import(
         note,
     )
     .await?;
+    crate::audit::record(
+        &mut tx,
+        services,
+        actor,
+        "calendar.import",
+        "calendar_year",
+        &schedule.year.to_string(),
+        before
+            .as_ref()
+            .map(|b| serde_json::json!({ "sha256": b.sha256 }))
+            .as_ref(),
+        Some(&serde_json::json!({ "sha256": sha, "note": note })),
+        &format!(
+            "导入 {} 年节假日安排（{} 个节日）",
+            schedule.year,
+            schedule.holidays.len()
+        ),
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    tracing::info!(year = schedule.year, actor, "calendar year imported");
+    tracing::info!(year = schedule.year, actor = %actor.label(), "calendar year imported");
     Ok(ImportReport {
         year: schedule.year,
         holidays: schedule.holidays.len(),

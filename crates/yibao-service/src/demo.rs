@@ -6,7 +6,7 @@
 use serde::Serialize;
 use yibao_domain::ids::{citizen_id_check_char, uscc_check_char};
 use yibao_domain::{CitizenId, RegionCode, Uscc};
-use yibao_store::{agency, enrolment, meta, staff, StoreError};
+use yibao_store::{accounts, agency, enrolment, meta, staff, StoreError};
 
 use crate::identity::hash_password;
 use crate::{ServiceError, Services};
@@ -22,12 +22,24 @@ pub struct DemoAccount {
     pub roles: String,
 }
 
+/// A citizen or employer-operator demo login (login name, password, whose it is).
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoLogin {
+    pub login: String,
+    pub password: String,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoReport {
     /// False when demo data was already there (nothing was written).
     pub loaded_now: bool,
     pub loaded_at: String,
     pub accounts: Vec<DemoAccount>,
+    /// Citizen accounts: login with the ID number.
+    pub citizens: Vec<DemoLogin>,
+    /// Employer operators: login with the USCC and the username `admin`.
+    pub employer_operators: Vec<DemoLogin>,
     pub agencies: usize,
     pub employers: usize,
     pub persons: usize,
@@ -146,6 +158,35 @@ fn demo_citizen_id(region: &str, birth: &str, seq: &str) -> Result<CitizenId, Se
     Ok(format!("{first17}{check}").parse::<CitizenId>()?)
 }
 
+/// Citizen accounts for the demo persons that have a phone number.
+pub fn demo_citizens() -> Result<Vec<DemoLogin>, ServiceError> {
+    let mut out = Vec::new();
+    for (i, (name, region, birth, seq, phone)) in PERSONS.iter().enumerate() {
+        if phone.is_empty() {
+            continue;
+        }
+        out.push(DemoLogin {
+            login: demo_citizen_id(region, birth, seq)?.as_str().to_string(),
+            password: format!("demo-citizen-{}", i + 1),
+            name: name.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// One managing operator `admin` per demo employer.
+pub fn demo_operators() -> Result<Vec<DemoLogin>, ServiceError> {
+    let mut out = Vec::new();
+    for (i, (name, _, region, _, org)) in EMPLOYERS.iter().enumerate() {
+        out.push(DemoLogin {
+            login: demo_uscc(region, org)?.as_str().to_string(),
+            password: format!("demo-employer-{}", i + 1),
+            name: name.to_string(),
+        });
+    }
+    Ok(out)
+}
+
 pub fn demo_accounts() -> Vec<DemoAccount> {
     AGENCIES
         .iter()
@@ -169,6 +210,8 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             loaded_now: false,
             loaded_at: at,
             accounts: demo_accounts(),
+            citizens: demo_citizens()?,
+            employer_operators: demo_operators()?,
             agencies: AGENCIES.len(),
             employers: EMPLOYERS.len(),
             persons: PERSONS.len(),
@@ -221,10 +264,11 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             accounts.push(account);
         }
     }
-    for (name, kind, region, legal, org) in EMPLOYERS {
+    let operators = demo_operators()?;
+    for ((name, kind, region, legal, org), op) in EMPLOYERS.iter().zip(&operators) {
         let uscc = demo_uscc(region, org)?;
         let region: RegionCode = region.parse()?;
-        enrolment::insert_employer(
+        let employer_id = enrolment::insert_employer(
             &mut tx,
             &enrolment::NewEmployer {
                 uscc: &uscc,
@@ -238,7 +282,21 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             &now,
         )
         .await?;
+        accounts::insert_operator(
+            &mut tx,
+            &accounts::NewOperator {
+                employer_id,
+                username: "admin",
+                display_name: "演示单位经办人",
+                phone: "13900000000",
+                password_hash: &hash_password(&op.password)?,
+                manager: true,
+            },
+            &now,
+        )
+        .await?;
     }
+    let citizens = demo_citizens()?;
     for (name, region, birth, seq, phone) in PERSONS {
         let id = demo_citizen_id(region, birth, seq)?;
         let region: RegionCode = region.parse()?;
@@ -253,6 +311,17 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             &now,
         )
         .await?;
+        if let Some(c) = citizens.iter().find(|c| c.login == id.as_str()) {
+            accounts::insert_citizen(
+                &mut tx,
+                id.as_str(),
+                name,
+                phone,
+                &hash_password(&c.password)?,
+                &now,
+            )
+            .await?;
+        }
     }
     meta::set(&mut tx, LOADED_KEY, &now, &now).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -261,6 +330,8 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
         loaded_now: true,
         loaded_at: now,
         accounts,
+        citizens,
+        employer_operators: operators,
         agencies: AGENCIES.len(),
         employers: EMPLOYERS.len(),
         persons: PERSONS.len(),

@@ -2,6 +2,7 @@
 //! transaction, reads the clock, calls the pure rules of `yibao-domain` and writes through
 //! `yibao-store`.
 
+pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod check;
@@ -11,6 +12,7 @@ mod error;
 pub mod health;
 pub mod identity;
 pub mod overview;
+pub mod records;
 
 use std::sync::Arc;
 
@@ -25,6 +27,7 @@ pub struct Services {
     store: Store,
     clock: Arc<dyn Clock>,
     catalog: Arc<Catalog>,
+    phone_sender: Arc<dyn identity::PhoneSender>,
 }
 
 impl Services {
@@ -33,7 +36,18 @@ impl Services {
             store,
             clock,
             catalog,
+            phone_sender: Arc::new(identity::DevPhoneSender),
         }
+    }
+
+    /// Replaces the phone-code sender (the agency's SMS gateway; a recorder in tests).
+    pub fn with_phone_sender(mut self, sender: Arc<dyn identity::PhoneSender>) -> Services {
+        self.phone_sender = sender;
+        self
+    }
+
+    pub fn phone_sender(&self) -> &dyn identity::PhoneSender {
+        self.phone_sender.as_ref()
     }
 
     /// The service catalog (read-only, validated at start-up).

@@ -107,3 +107,26 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .await?;
     Ok(n)
 }
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<AgencyRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, code, name, region_code, level, address, phone, hours, created_at \
+         FROM agency WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn find_by_code(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<AgencyRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, code, name, region_code, level, address, phone, hours, created_at \
+         FROM agency WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -138,3 +138,43 @@ pub async fn counts(conn: &mut AnyConnection) -> Result<(i64, i64), StoreError> 
         .await?;
     Ok((e, p))
 }
+
+pub async fn find_person_by_id(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<PersonRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at \
+         FROM person WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+const EMPLOYER_COLS: &str =
+    "id, uscc, name, kind, region_code, legal_representative, address, phone, created_at";
+
+pub async fn find_employer(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<EmployerRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {EMPLOYER_COLS} FROM employer WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn find_employer_by_uscc(
+    conn: &mut AnyConnection,
+    uscc: &str,
+) -> Result<Option<EmployerRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {EMPLOYER_COLS} FROM employer WHERE uscc = $1"
+    ))
+    .bind(uscc)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -107,3 +107,109 @@ pub async fn clear_failures(conn: &mut AnyConnection, login: &str) -> Result<(),
         .await?;
     Ok(())
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhoneCodeRow {
+    pub id: i64,
+    pub phone: String,
+    pub purpose: String,
+    pub code_sha256: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub attempts: i64,
+    pub used_at: Option<String>,
+}
+
+pub async fn insert_phone_code(
+    conn: &mut AnyConnection,
+    phone: &str,
+    purpose: &str,
+    code_sha256: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO phone_code (phone, purpose, code_sha256, created_at, expires_at, attempts) \
+         VALUES ($1, $2, $3, $4, $5, 0)",
+    )
+    .bind(phone)
+    .bind(purpose)
+    .bind(code_sha256)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest unused code for a phone and purpose.
+pub async fn latest_phone_code(
+    conn: &mut AnyConnection,
+    phone: &str,
+    purpose: &str,
+) -> Result<Option<PhoneCodeRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, phone, purpose, code_sha256, created_at, expires_at, attempts, used_at \
+         FROM phone_code WHERE phone = $1 AND purpose = $2 AND used_at IS NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(phone)
+    .bind(purpose)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Codes sent to a phone since `since` (to throttle sending).
+pub async fn count_phone_codes_since(
+    conn: &mut AnyConnection,
+    phone: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM phone_code WHERE phone = $1 AND created_at >= $2")
+            .bind(phone)
+            .bind(since)
+            .fetch_one(conn)
+            .await?;
+    Ok(n)
+}
+
+pub async fn bump_phone_code(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE phone_code SET attempts = attempts + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn use_phone_code(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE phone_code SET used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every live session of an actor (after a password change or reset).
+pub async fn revoke_sessions_of(
+    conn: &mut AnyConnection,
+    actor_kind: &str,
+    actor_id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE session SET revoked_at = $1 \
+         WHERE actor_kind = $2 AND actor_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(actor_kind)
+    .bind(actor_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

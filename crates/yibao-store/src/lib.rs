@@ -4,12 +4,15 @@
 //! Repositories are plain async functions over `&mut AnyConnection`, so a use case composes
 //! several of them inside one transaction.
 
+pub mod accounts;
 pub mod agency;
+pub mod audit;
 pub mod calendar;
 mod db;
 pub mod enrolment;
 mod error;
 pub mod identity;
+pub mod institution;
 pub mod meta;
 pub mod staff;
 pub mod test_support;

@@ -15,6 +15,7 @@ pub struct StaffRow {
     #[serde(skip)]
     pub password_hash: String,
     pub active: i64,
+    pub must_change_password: i64,
     pub created_at: String,
 }
 
@@ -53,7 +54,7 @@ pub async fn find_by_username(
     username: &str,
 ) -> Result<Option<StaffRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, username, display_name, agency_id, roles, password_hash, active, created_at \
+        "SELECT id, username, display_name, agency_id, roles, password_hash, active, must_change_password, created_at \
          FROM staff WHERE username = $1",
     )
     .bind(username)
@@ -63,7 +64,7 @@ pub async fn find_by_username(
 
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<StaffRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, username, display_name, agency_id, roles, password_hash, active, created_at \
+        "SELECT id, username, display_name, agency_id, roles, password_hash, active, must_change_password, created_at \
          FROM staff ORDER BY agency_id, username",
     )
     .fetch_all(conn)
@@ -72,10 +73,35 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<StaffRow>, StoreError>
 
 pub async fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<StaffRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, username, display_name, agency_id, roles, password_hash, active, created_at \
+        "SELECT id, username, display_name, agency_id, roles, password_hash, active, must_change_password, created_at \
          FROM staff WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
     .await?)
+}
+
+/// Sets a new password; `must_change` makes the next login ask for a new one (after a reset).
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(i64::from(must_change))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -90,6 +90,14 @@ pub struct PageError {
 }
 
 impl PageError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> PageError {
+        PageError {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
     pub fn not_found() -> PageError {
         PageError {
             status: StatusCode::NOT_FOUND,
@@ -113,6 +121,10 @@ impl From<ServiceError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        // A page that needs a login sends the browser to the login page.
+        if self.status == StatusCode::UNAUTHORIZED {
+            return axum::response::Redirect::to("/login").into_response();
+        }
         (
             self.status,
             Html(render_error_page(self.status, &self.code, &self.message)),

@@ -2,6 +2,7 @@
 //! pages, `/healthz`, `/readyz` and `/metrics`.
 
 mod api;
+pub mod auth;
 mod error;
 mod health;
 mod metrics;
@@ -45,6 +46,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
         .fallback(error::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

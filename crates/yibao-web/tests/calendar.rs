@@ -83,18 +83,39 @@ workdays = []
 "#;
 
 both_stores!(an_imported_year_applies_and_is_logged, |app| {
-    let r = calendar::import(&app.services, SCHEDULE_2027, "admin", "测试导入")
-        .await
-        .unwrap();
+    let r = calendar::import(
+        &app.services,
+        SCHEDULE_2027,
+        &yibao_service::identity::Actor::System {
+            label: "admin".into(),
+        },
+        "测试导入",
+    )
+    .await
+    .unwrap();
     assert!(!r.replaced && !r.unchanged);
-    let again = calendar::import(&app.services, SCHEDULE_2027, "admin", "")
-        .await
-        .unwrap();
+    let again = calendar::import(
+        &app.services,
+        SCHEDULE_2027,
+        &yibao_service::identity::Actor::System {
+            label: "admin".into(),
+        },
+        "",
+    )
+    .await
+    .unwrap();
     assert!(again.unchanged, "the same file twice changes nothing");
     let corrected = SCHEDULE_2027.replace("2027-01-03", "2027-01-04");
-    let r = calendar::import(&app.services, &corrected, "admin2", "更正")
-        .await
-        .unwrap();
+    let r = calendar::import(
+        &app.services,
+        &corrected,
+        &yibao_service::identity::Actor::System {
+            label: "admin2".into(),
+        },
+        "更正",
+    )
+    .await
+    .unwrap();
     assert!(r.replaced);
 
     let v = app
@@ -117,9 +138,16 @@ both_stores!(an_imported_year_applies_and_is_logged, |app| {
 
 both_stores!(an_invalid_schedule_is_refused_and_nothing_stored, |app| {
     let bad = SCHEDULE_2027.replace("workdays = []", "workdays = [\"2027-01-05\"]");
-    let err = calendar::import(&app.services, &bad, "admin", "")
-        .await
-        .unwrap_err();
+    let err = calendar::import(
+        &app.services,
+        &bad,
+        &yibao_service::identity::Actor::System {
+            label: "admin".into(),
+        },
+        "",
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "calendar.invalid_schedule");
     assert!(
         err.message().contains("不是周六或周日"),

@@ -158,7 +158,8 @@ pub async fn run(command: CalendarCommand, mut config: Config) -> Result<(), Cli
                 CliError::Other(format!("无法读取 {}：{e} / cannot read", file.display()))
             })?;
             let s = services(&config).await?;
-            let r = calendar::import(&s, &text, &actor, &note).await?;
+            let who = yibao_service::identity::Actor::System { label: actor };
+            let r = calendar::import(&s, &text, &who, &note).await?;
             if r.unchanged {
                 println!("{}年的安排与已导入的相同，未作变更 / unchanged", r.year);
             } else {

@@ -200,4 +200,12 @@ pub fn print_demo(report: &demo::DemoReport) {
             yibao_service::identity::role_label(&a.roles)
         );
     }
+    println!("演示参保人账户（身份证号登录）/ demo citizen accounts (log in with the ID number):");
+    for c in &report.citizens {
+        println!("  {:<20} 密码 {:<24} {}", c.login, c.password, c.name);
+    }
+    println!("演示单位经办人（统一社会信用代码 + 用户名 admin）/ demo employer operators (USCC + admin):");
+    for e in &report.employer_operators {
+        println!("  {:<20} 密码 {:<24} {}", e.login, e.password, e.name);
+    }
 }

@@ -2,9 +2,11 @@
 //! structure have been verified.
 
 mod citizen_id;
+mod mask;
 mod region;
 mod uscc;
 
 pub use citizen_id::{check_char as citizen_id_check_char, CitizenId, CitizenIdError, Sex};
+pub use mask::{mask_id_number, mask_name, mask_phone};
 pub use region::{province_name, RegionCode, RegionCodeError};
 pub use uscc::{check_char as uscc_check_char, Uscc, UsccError};

@@ -111,6 +111,23 @@ impl RegionCode {
     pub fn is_province_level(&self) -> bool {
         &self.0[2..] == "0000"
     }
+
+    /// True for a city-level code such as 510100 (not province level).
+    pub fn is_city_level(&self) -> bool {
+        !self.is_province_level() && &self.0[4..] == "00"
+    }
+
+    /// True when `other` lies inside this region: a province holds its cities and counties, a
+    /// city its counties, a county only itself. Agencies are scoped this way (DESIGN §9).
+    pub fn contains(&self, other: &RegionCode) -> bool {
+        if self.is_province_level() {
+            self.0[..2] == other.0[..2]
+        } else if self.is_city_level() {
+            self.0[..4] == other.0[..4]
+        } else {
+            self.0 == other.0
+        }
+    }
 }
 
 impl FromStr for RegionCode {
@@ -193,5 +210,26 @@ mod tests {
         fn arbitrary_strings_never_panic(s in ".{0,12}") {
             let _ = s.parse::<RegionCode>();
         }
+    }
+}
+
+#[cfg(test)]
+mod contains_tests {
+    use super::RegionCode;
+
+    fn r(s: &str) -> RegionCode {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn provinces_hold_cities_and_counties_cities_hold_counties() {
+        assert!(r("500000").contains(&r("500118")));
+        assert!(r("510000").contains(&r("510104")));
+        assert!(!r("510000").contains(&r("500118")));
+        assert!(r("510100").contains(&r("510104")));
+        assert!(!r("510100").contains(&r("510704")));
+        assert!(r("500242").contains(&r("500242")));
+        assert!(!r("500242").contains(&r("500118")));
+        assert!(!r("500118").contains(&r("500000")));
     }
 }

@@ -1,11 +1,15 @@
 //! The JSON API under `/api/v1`.
 
+mod admin;
+mod audit;
+mod auth;
 mod calendar;
 pub mod catalog;
 mod check;
+mod records;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Router;
@@ -19,6 +23,10 @@ pub fn routes() -> Router<AppState> {
         .merge(check::routes())
         .merge(catalog::routes())
         .merge(calendar::routes())
+        .merge(auth::routes())
+        .merge(records::routes())
+        .merge(admin::routes())
+        .merge(audit::routes())
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.
@@ -36,6 +44,28 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
                     StatusCode::BAD_REQUEST,
                     "http.bad_query",
                     "查询参数格式不正确，请核对",
+                );
+                err.body.details = Some(serde_json::json!({ "reason": e.body_text() }));
+                err
+            })
+    }
+}
+
+/// A JSON body, with malformed ones answered as our JSON error rather than axum's text.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|j| ApiJson(j.0))
+            .map_err(|e: JsonRejection| {
+                let mut err = ApiError::new(
+                    e.status(),
+                    "http.bad_json",
+                    "请求内容不是所需格式的 JSON，请核对字段",
                 );
                 err.body.details = Some(serde_json::json!({ "reason": e.body_text() }));
                 err

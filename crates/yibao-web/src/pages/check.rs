@@ -7,6 +7,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use yibao_service::check::{check, CheckResult, IdentifierKind};
 
+use crate::auth::Auth;
+use crate::pages::chrome::Chrome;
 use crate::pages::html;
 
 #[derive(Debug, Deserialize)]
@@ -18,6 +20,7 @@ pub struct CheckQuery {
 #[derive(Template)]
 #[template(path = "check.html")]
 struct CheckPage {
+    chrome: Chrome,
     kind: String,
     value: String,
     result: Option<CheckResult>,
@@ -25,7 +28,7 @@ struct CheckPage {
 }
 
 /// A malformed query string is treated as an empty form rather than an error.
-pub async fn page(query: Result<Query<CheckQuery>, QueryRejection>) -> Response {
+pub async fn page(auth: Auth, query: Result<Query<CheckQuery>, QueryRejection>) -> Response {
     let CheckQuery { kind, value } = query.map(|q| q.0).unwrap_or(CheckQuery {
         kind: None,
         value: None,
@@ -38,6 +41,7 @@ pub async fn page(query: Result<Query<CheckQuery>, QueryRejection>) -> Response 
         None => (None, Some("请选择要校验的号码类型".to_string())),
     };
     html(&CheckPage {
+        chrome: Chrome::of(&auth),
         kind: kind_text,
         value,
         result,

@@ -11,7 +11,9 @@ use yibao_domain::catalog::{
 };
 
 use crate::api::catalog::validated_query;
+use crate::auth::Auth;
 use crate::error::PageError;
+use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
 
@@ -31,6 +33,7 @@ pub struct Row<'a> {
 #[derive(Template)]
 #[template(path = "guide_index.html")]
 struct GuideIndex<'a> {
+    chrome: Chrome,
     jurisdictions: &'a [Jurisdiction],
     domains: &'static [(&'static str, &'static str)],
     jurisdiction: String,
@@ -52,6 +55,7 @@ fn row<'a>(catalog: &'a Catalog, item: &'a Item) -> Row<'a> {
 }
 
 pub async fn index(
+    auth: Auth,
     State(state): State<AppState>,
     query: Result<Query<GuideQuery>, QueryRejection>,
 ) -> Response {
@@ -74,6 +78,7 @@ pub async fn index(
         Err(e) => (Vec::new(), Some(e.body.message)),
     };
     html(&GuideIndex {
+        chrome: Chrome::of(&auth),
         jurisdictions: &catalog.jurisdictions,
         domains: DOMAINS,
         jurisdiction: q.jurisdiction.unwrap_or_default(),
@@ -87,6 +92,7 @@ pub async fn index(
 #[derive(Template)]
 #[template(path = "guide_item.html")]
 struct GuideItem<'a> {
+    chrome: Chrome,
     item: &'a Item,
     jurisdiction: &'a Jurisdiction,
     category_name: &'static str,
@@ -102,6 +108,7 @@ pub struct ItemQuery {
 }
 
 pub async fn item(
+    auth: Auth,
     State(state): State<AppState>,
     Path((jurisdiction, code)): Path<(String, String)>,
     query: Result<Query<ItemQuery>, QueryRejection>,
@@ -119,6 +126,7 @@ pub async fn item(
     };
     let forms = item.forms.iter().filter_map(|f| catalog.form(f)).collect();
     Ok(html(&GuideItem {
+        chrome: Chrome::of(&auth),
         item,
         jurisdiction: j,
         category_name: domain_label(catalog.domain_of(item)),
@@ -138,10 +146,12 @@ pub async fn item(
 #[derive(Template)]
 #[template(path = "guide_form.html")]
 struct FormPage<'a> {
+    chrome: Chrome,
     form: &'a Form,
 }
 
 pub async fn form(
+    auth: Auth,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
@@ -150,18 +160,23 @@ pub async fn form(
         .catalog()
         .form(&id)
         .ok_or_else(PageError::not_found)?;
-    Ok(html(&FormPage { form }))
+    Ok(html(&FormPage {
+        chrome: Chrome::of(&auth),
+        form,
+    }))
 }
 
 #[derive(Template)]
 #[template(path = "offices.html")]
 struct OfficesPage<'a> {
+    chrome: Chrome,
     directories: Vec<(&'a OfficeDirectory, &'a str)>,
 }
 
-pub async fn offices(State(state): State<AppState>) -> Response {
+pub async fn offices(auth: Auth, State(state): State<AppState>) -> Response {
     let catalog = state.services.catalog();
     html(&OfficesPage {
+        chrome: Chrome::of(&auth),
         directories: catalog
             .offices
             .iter()

@@ -5,20 +5,24 @@ use axum::extract::State;
 use axum::response::Response;
 use yibao_service::overview::{overview, Overview};
 
+use crate::auth::Auth;
 use crate::error::PageError;
+use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    chrome: Chrome,
     overview: Overview,
     database: &'static str,
 }
 
-pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn home(auth: Auth, State(state): State<AppState>) -> Result<Response, PageError> {
     let overview = overview(&state.services).await?;
     Ok(html(&HomePage {
+        chrome: Chrome::of(&auth),
         overview,
         database: state.services.store().backend().name(),
     }))
@@ -27,10 +31,14 @@ pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> 
 #[derive(Template)]
 #[template(path = "agencies.html")]
 struct AgenciesPage {
+    chrome: Chrome,
     overview: Overview,
 }
 
-pub async fn agencies(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn agencies(auth: Auth, State(state): State<AppState>) -> Result<Response, PageError> {
     let overview = overview(&state.services).await?;
-    Ok(html(&AgenciesPage { overview }))
+    Ok(html(&AgenciesPage {
+        chrome: Chrome::of(&auth),
+        overview,
+    }))
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages in Chinese. They work without JavaScript and print cleanly.
 
 mod check;
+pub mod chrome;
 mod guide;
 mod home;
 
@@ -39,6 +40,7 @@ async fn stylesheet() -> impl IntoResponse {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    chrome: chrome::Chrome,
     status: u16,
     reason: &'a str,
     code: &'a str,
@@ -57,6 +59,7 @@ pub fn render_error_page(status: StatusCode, code: &str, message: &str) -> Strin
         _ => "系统错误",
     };
     ErrorPage {
+        chrome: chrome::Chrome::anonymous(),
         status: status.as_u16(),
         reason,
         code,

@@ -1,0 +1,281 @@
+//! Designated institutions and their API tokens: random, shown once, stored as SHA-256, scoped
+//! to one institution, expiring and revocable. Managed by the admin of the supervising agency.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use yibao_domain::RegionCode;
+use yibao_store::institution::{self as store, InstitutionRow, NewInstitution, TokenRow};
+use yibao_store::StoreError;
+
+use super::actor::{Actor, InstitutionActor};
+use super::{forbidden, random_hex, sha256_hex, ts, unauthenticated};
+use crate::{audit, ErrorKind, ServiceError, Services};
+
+/// Every institution token starts with this, so a leaked one is recognisable in a scan.
+pub const TOKEN_PREFIX: &str = "ybi_";
+const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewInstitutionInput {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub level: String,
+    pub region_code: String,
+}
+
+/// A token as issued: the secret is in `token` and is never shown again.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedToken {
+    pub id: i64,
+    pub token: String,
+    pub prefix: String,
+    pub expires_at: String,
+}
+
+fn check_code(code: &str) -> Result<(), ServiceError> {
+    // National fixed-point codes look like H50011800001 / P51010400012: a letter and 11 digits.
+    let ok = code.len() == 12
+        && matches!(code.as_bytes()[0], b'H' | b'P')
+        && code[1..].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(
+            "institution.code_invalid",
+            "定点医药机构编码应为 H（医疗机构）或 P（药店）加11位数字",
+        ))
+    }
+}
+
+pub async fn create_institution(
+    services: &Services,
+    actor: &Actor,
+    input: &NewInstitutionInput,
+) -> Result<InstitutionRow, ServiceError> {
+    let admin = actor.staff_with("admin")?;
+    let code = input.code.trim().to_ascii_uppercase();
+    check_code(&code)?;
+    let region: RegionCode = input.region_code.parse()?;
+    if !admin.agency_region.contains(&region) {
+        return Err(forbidden(
+            "auth.out_of_agency",
+            "只能登记本经办机构辖区内的定点医药机构",
+        ));
+    }
+    let kind = match input.kind.as_str() {
+        "hospital" | "pharmacy" => input.kind.as_str(),
+        _ => {
+            return Err(ServiceError::invalid(
+                "institution.kind_invalid",
+                "机构类别应为 hospital（医疗机构）或 pharmacy（零售药店）",
+            ))
+        }
+    };
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(ServiceError::invalid(
+            "institution.name_required",
+            "请填写机构名称",
+        ));
+    }
+    let now = ts(services.clock().now());
+    let mut tx = services.store().begin().await?;
+    if store::find_by_code(&mut tx, &code).await?.is_some() {
+        return Err(ServiceError::Rule {
+            kind: ErrorKind::Conflict,
+            code: "institution.exists",
+            message: format!("机构编码 {code} 已登记"),
+            details: None,
+        });
+    }
+    let id = store::insert(
+        &mut tx,
+        &NewInstitution {
+            code: &code,
+            name,
+            kind,
+            level: input.level.trim(),
+            region_code: region.as_str(),
+            agency_id: admin.agency_id,
+        },
+        &now,
+    )
+    .await?;
+    let row = store::find(&mut tx, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("institution.not_found", "定点医药机构不存在"))?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "institution.create",
+        "institution",
+        &code,
+        None,
+        Some(&serde_json::to_value(&row).unwrap_or_default()),
+        &format!("登记定点医药机构 {code} {name}"),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+/// Institutions an admin's agency supervises (all, for the list page).
+pub async fn list_institutions(
+    services: &Services,
+    actor: &Actor,
+) -> Result<Vec<InstitutionRow>, ServiceError> {
+    let admin = actor.staff_with("admin")?;
+    let mut tx = services.store().begin().await?;
+    Ok(store::list(&mut tx)
+        .await?
+        .into_iter()
+        .filter(|i| i.agency_id == admin.agency_id)
+        .collect())
+}
+
+async fn own_institution(
+    services: &Services,
+    actor: &Actor,
+    code: &str,
+) -> Result<InstitutionRow, ServiceError> {
+    let admin = actor.staff_with("admin")?;
+    let mut tx = services.store().begin().await?;
+    let row = store::find_by_code(&mut tx, code.trim())
+        .await?
+        .ok_or_else(|| ServiceError::not_found("institution.not_found", "定点医药机构不存在"))?;
+    if row.agency_id != admin.agency_id {
+        return Err(forbidden("auth.out_of_agency", "该机构不由本经办机构管理"));
+    }
+    Ok(row)
+}
+
+pub async fn create_token(
+    services: &Services,
+    actor: &Actor,
+    code: &str,
+    label: &str,
+    days: i64,
+) -> Result<IssuedToken, ServiceError> {
+    let inst = own_institution(services, actor, code).await?;
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(ServiceError::invalid(
+            "institution.token_days",
+            format!("令牌有效期应为1至{MAX_DAYS}天"),
+        ));
+    }
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 60 {
+        return Err(ServiceError::invalid(
+            "institution.token_label",
+            "请填写令牌用途说明（不超过60个字）",
+        ));
+    }
+    let now = services.clock().now();
+    let token = format!("{TOKEN_PREFIX}{}", random_hex(32));
+    let prefix = token[..12].to_string();
+    let expires_at = ts(now + Duration::days(days));
+    let mut tx = services.store().begin().await?;
+    let id = store::insert_token(
+        &mut tx,
+        inst.id,
+        &sha256_hex(&token),
+        &prefix,
+        label,
+        &ts(now),
+        &expires_at,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "institution.token_create",
+        "api_token",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "institution": inst.code, "prefix": prefix, "expires_at": expires_at })),
+        &format!("为 {} 签发接口令牌 {prefix}…（{label}）", inst.code),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(IssuedToken {
+        id,
+        token,
+        prefix,
+        expires_at,
+    })
+}
+
+pub async fn list_tokens(
+    services: &Services,
+    actor: &Actor,
+    code: &str,
+) -> Result<Vec<TokenRow>, ServiceError> {
+    let inst = own_institution(services, actor, code).await?;
+    let mut tx = services.store().begin().await?;
+    Ok(store::list_tokens(&mut tx, inst.id).await?)
+}
+
+pub async fn revoke_token(services: &Services, actor: &Actor, id: i64) -> Result<(), ServiceError> {
+    let admin = actor.staff_with("admin")?;
+    let mut tx = services.store().begin().await?;
+    let token = store::find_token_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("institution.token_not_found", "令牌不存在"))?;
+    let inst = store::find(&mut tx, token.institution_id)
+        .await?
+        .filter(|i| i.agency_id == admin.agency_id)
+        .ok_or_else(|| forbidden("auth.out_of_agency", "该令牌不属于本经办机构管理的机构"))?;
+    store::revoke_token(&mut tx, id, &ts(services.clock().now())).await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "institution.token_revoke",
+        "api_token",
+        &id.to_string(),
+        Some(&serde_json::to_value(&token).unwrap_or_default()),
+        None,
+        &format!("吊销 {} 的接口令牌 {}…", inst.code, token.prefix),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The institution behind a bearer token, if the token is live.
+pub async fn institution_for_token(
+    services: &Services,
+    token: &str,
+) -> Result<Actor, ServiceError> {
+    let now = ts(services.clock().now());
+    let invalid = || unauthenticated("auth.token_invalid", "接口令牌无效、已过期或已吊销");
+    let mut tx = services.store().begin().await?;
+    let row = store::find_token(&mut tx, &sha256_hex(token))
+        .await?
+        .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
+        .ok_or_else(invalid)?;
+    let inst = store::find(&mut tx, row.institution_id)
+        .await?
+        .ok_or_else(invalid)?;
+    // Record use at most once a minute: settlement is the hot path and should not write here.
+    let stale = ts(services.clock().now() - Duration::minutes(1));
+    if row
+        .last_used_at
+        .as_deref()
+        .is_none_or(|t| t < stale.as_str())
+    {
+        store::touch_token(&mut tx, row.id, &now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(Actor::Institution(InstitutionActor {
+        institution_id: inst.id,
+        code: inst.code,
+        name: inst.name,
+        agency_id: inst.agency_id,
+        token_id: row.id,
+    }))
+}

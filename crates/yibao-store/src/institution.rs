@@ -1,0 +1,177 @@
+//! Designated institutions (定点医药机构) and their API tokens (only token hashes are stored).
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct InstitutionRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub level: String,
+    pub region_code: String,
+    pub agency_id: i64,
+    pub created_at: String,
+}
+
+const COLS: &str = "id, code, name, kind, level, region_code, agency_id, created_at";
+
+#[derive(Debug, Clone)]
+pub struct NewInstitution<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub level: &'a str,
+    pub region_code: &'a str,
+    pub agency_id: i64,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    i: &NewInstitution<'_>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO institution (code, name, kind, level, region_code, agency_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(i.code)
+    .bind(i.name)
+    .bind(i.kind)
+    .bind(i.level)
+    .bind(i.region_code)
+    .bind(i.agency_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn find_by_code(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<InstitutionRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLS} FROM institution WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<InstitutionRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLS} FROM institution WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<InstitutionRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLS} FROM institution ORDER BY code"))
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub institution_id: i64,
+    #[serde(skip)]
+    pub token_sha256: String,
+    pub prefix: String,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+const TOKEN_COLS: &str =
+    "id, institution_id, token_sha256, prefix, label, created_at, expires_at, \
+                          revoked_at, last_used_at";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_token(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+    token_sha256: &str,
+    prefix: &str,
+    label: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO api_token (institution_id, token_sha256, prefix, label, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(institution_id)
+    .bind(token_sha256)
+    .bind(prefix)
+    .bind(label)
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn find_token(
+    conn: &mut AnyConnection,
+    token_sha256: &str,
+) -> Result<Option<TokenRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TOKEN_COLS} FROM api_token WHERE token_sha256 = $1"
+    ))
+    .bind(token_sha256)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn find_token_by_id(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<TokenRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {TOKEN_COLS} FROM api_token WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn list_tokens(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+) -> Result<Vec<TokenRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TOKEN_COLS} FROM api_token WHERE institution_id = $1 ORDER BY id"
+    ))
+    .bind(institution_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn revoke_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Administration inside one agency (admin role): staff accounts, designated institutions and
+//! their API tokens, the holiday calendar. Every change lands in the audit chain.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yibao_service::identity::{self, NewInstitutionInput, NewStaffInput};
+use yibao_service::{calendar, ServiceError};
+
+use super::ApiJson;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/staff", get(staff_list).post(staff_create))
+        .route("/admin/staff/{id}/reset-password", post(staff_reset))
+        .route("/admin/staff/{id}/deactivate", post(staff_deactivate))
+        .route(
+            "/admin/institutions",
+            get(institutions).post(institution_create),
+        )
+        .route(
+            "/admin/institutions/{code}/tokens",
+            get(tokens).post(token_create),
+        )
+        .route("/admin/tokens/{id}/revoke", post(token_revoke))
+        .route("/admin/calendar", get(calendar_years).post(calendar_import))
+}
+
+fn id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "http.not_found", "记录不存在"))
+}
+
+async fn staff_list(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+    let list = identity::list_staff(&state.services, &auth.actor).await?;
+    Ok(Json(json!({ "staff": list })))
+}
+
+async fn staff_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewStaffInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let row = identity::create_staff(&state.services, &auth.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "staff": row }))))
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetBody {
+    temporary_password: String,
+}
+
+async fn staff_reset(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<ResetBody>,
+) -> Result<StatusCode, ApiError> {
+    identity::reset_staff_password(
+        &state.services,
+        &auth.actor,
+        id(&raw)?,
+        &body.temporary_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn staff_deactivate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    identity::deactivate_staff(&state.services, &auth.actor, id(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn institutions(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+    let list = identity::list_institutions(&state.services, &auth.actor).await?;
+    Ok(Json(json!({ "institutions": list })))
+}
+
+async fn institution_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<NewInstitutionInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let row = identity::create_institution(&state.services, &auth.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "institution": row }))))
+}
+
+async fn tokens(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let list = identity::list_tokens(&state.services, &auth.actor, &code).await?;
+    Ok(Json(json!({ "tokens": list })))
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenBody {
+    label: String,
+    #[serde(default = "default_days")]
+    days: i64,
+}
+
+fn default_days() -> i64 {
+    90
+}
+
+async fn token_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let t =
+        identity::create_token(&state.services, &auth.actor, &code, &body.label, body.days).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "token": t }))))
+}
+
+async fn token_revoke(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    identity::revoke_token(&state.services, &auth.actor, id(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn calendar_years(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Value>, ApiError> {
+    auth.actor.staff_with("admin")?;
+    let overview = calendar::admin_overview(&state.services).await?;
+    Ok(Json(serde_json::to_value(overview).map_err(|e| {
+        ApiError::from(ServiceError::invalid("internal", e.to_string()))
+    })?))
+}
+
+#[derive(Debug, Deserialize)]
+struct ImportBody {
+    /// The year's file, in the format of `data/calendar/` (TOML).
+    text: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn calendar_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<ImportBody>,
+) -> Result<Json<Value>, ApiError> {
+    let r = calendar::import(&state.services, &body.text, &auth.actor, &body.note).await?;
+    Ok(Json(json!({ "import": r })))
+}

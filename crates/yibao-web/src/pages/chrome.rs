@@ -1,0 +1,54 @@
+//! What every page shows around its content: who is logged in, their links, the logout form
+//! (with the CSRF token), and the token for the page's own forms.
+
+use yibao_service::identity::Actor;
+
+use crate::auth::Auth;
+
+pub struct Chrome {
+    /// Empty when nobody is logged in.
+    pub who: String,
+    pub csrf: String,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl Chrome {
+    pub fn of(auth: &Auth) -> Chrome {
+        let mut links = Vec::new();
+        match &auth.actor {
+            Actor::Citizen(_) => links.push(("/account", "我的账户")),
+            Actor::Employer(_) => {
+                links.push(("/employer", "本单位"));
+                links.push(("/account", "账户"));
+            }
+            Actor::Staff(s) => {
+                links.push(("/staff/persons", "参保人员"));
+                links.push(("/staff/employers", "参保单位"));
+                if s.has_role("admin") {
+                    links.push(("/admin/staff", "人员管理"));
+                    links.push(("/admin/institutions", "定点机构"));
+                    links.push(("/admin/calendar", "节假日"));
+                }
+                if s.has_role("auditor") || s.has_role("supervisor") {
+                    links.push(("/audit", "审计日志"));
+                }
+                links.push(("/account", "账户"));
+            }
+            _ => {}
+        }
+        Chrome {
+            who: auth.actor.display(),
+            csrf: auth.csrf.clone(),
+            links,
+        }
+    }
+
+    /// For pages rendered outside a request's authentication (error pages).
+    pub fn anonymous() -> Chrome {
+        Chrome {
+            who: String::new(),
+            csrf: String::new(),
+            links: Vec::new(),
+        }
+    }
+}
