@@ -102,7 +102,7 @@ pub async fn admin_overview(services: &Services) -> Result<CalendarOverview, Ser
             imported_by: Some(row.imported_by),
         });
     }
-    years.sort_by(|a, b| b.year.cmp(&a.year));
+    years.sort_by_key(|y| std::cmp::Reverse(y.year));
     Ok(CalendarOverview { years, changes })
 }
 

@@ -324,6 +324,20 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
         }
     }
     meta::set(&mut tx, LOADED_KEY, &now, &now).await?;
+    crate::audit::record(
+        &mut tx,
+        services,
+        &crate::identity::Actor::System {
+            label: "demo".into(),
+        },
+        "demo.load",
+        "database",
+        "demo",
+        None,
+        None,
+        "装入演示数据",
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(agencies = AGENCIES.len(), "demo data loaded");
     Ok(DemoReport {

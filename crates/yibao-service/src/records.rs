@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 use yibao_domain::ids::{mask_id_number, mask_name, mask_phone};
-use yibao_store::enrolment::{self, EmployerRow, PersonRow};
+use yibao_store::enrolment;
+pub use yibao_store::enrolment::{EmployerRow, PersonRow};
 
 use crate::identity::{forbidden, Actor};
 use crate::{ServiceError, Services};

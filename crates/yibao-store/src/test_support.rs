@@ -119,6 +119,12 @@ impl TestDb {
     }
 }
 
+/// Runs raw SQL — for tests that tamper with rows the application never changes (the audit
+/// chain) to prove that the tampering is detected.
+pub async fn execute(conn: &mut sqlx::AnyConnection, sql: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query(sql).execute(conn).await?.rows_affected())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

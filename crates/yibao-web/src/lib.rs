@@ -1,7 +1,7 @@
 //! yibao-web: the HTTP face of yibao — the JSON API under `/api/v1`, server-rendered Chinese
 //! pages, `/healthz`, `/readyz` and `/metrics`.
 
-mod api;
+pub(crate) mod api;
 pub mod auth;
 mod error;
 mod health;

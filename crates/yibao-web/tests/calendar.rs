@@ -133,7 +133,13 @@ both_stores!(an_imported_year_applies_and_is_logged, |app| {
         changes[1].before_sha256.as_deref(),
         Some(changes[0].after_sha256.as_str())
     );
-    assert_eq!(changes[1].actor, "admin2");
+    assert_eq!(changes[1].actor, "system:admin2");
+    let audit = yibao_service::audit::verify(&app.services).await.unwrap();
+    assert!(audit.ok);
+    assert_eq!(
+        audit.entries, 2,
+        "two imports changed the calendar; the unchanged one did not"
+    );
 });
 
 both_stores!(an_invalid_schedule_is_refused_and_nothing_stored, |app| {

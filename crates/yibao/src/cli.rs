@@ -58,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// 审计链：校验 / the audit chain: verify
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// 校验号码（有效退出码 0，无效 1） / check an identifier (exit 0 valid, 1 invalid)
     Check {
         /// 号码类型 / identifier kind
@@ -169,4 +174,18 @@ pub enum CheckKind {
     Uscc,
     /// 行政区划代码 (GB/T 2260) / region code
     Region,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// 逐条校验审计链，报告第一条被改动或缺失的记录（完整退出码 0，否则 1）
+    /// / verify the chain; report the first altered or missing entry (exit 0 intact, 1 not)
+    Verify {
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// 输出 JSON / print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -15,7 +15,7 @@ use yibao_service::check::{check, IdentifierKind};
 use yibao_service::{demo, ServiceError, Services, SystemClock};
 use yibao_store::Store;
 
-use crate::cli::{CheckKind, Cli, Command};
+use crate::cli::{AuditCommand, CheckKind, Cli, Command};
 use crate::config::Config;
 
 fn main() -> ExitCode {
@@ -30,6 +30,15 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { kind, value, json } => run_check(kind, &value, json),
+        Command::Audit {
+            command: AuditCommand::Verify { database_url, json },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_audit_verify(config, json)
+        }
         Command::Catalog { command } => catalog_cmd::run(command),
         Command::Calendar { command } => {
             logging::init(config.log_format);
@@ -75,6 +84,52 @@ fn main() -> ExitCode {
                 print_demo(&report);
                 Ok(())
             })
+        }
+    }
+}
+
+/// Exit 0 when the chain is intact, 1 when an entry was altered or is missing, 2 on errors.
+fn run_audit_verify(config: Config, json: bool) -> ExitCode {
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Other(e.to_string()))
+        .and_then(|rt| {
+            rt.block_on(async move {
+                let store = open_store(&config).await?;
+                let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
+                let report = yibao_service::audit::verify(&services).await?;
+                store.close().await;
+                Ok::<_, CliError>(report)
+            })
+        });
+    match result {
+        Ok(report) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else if report.ok {
+                println!(
+                    "审计链完整：{} 条记录 / audit chain intact: {} entries",
+                    report.entries, report.entries
+                );
+            } else if let Some(f) = &report.first_problem {
+                println!(
+                    "审计链校验失败 / audit chain broken at entry {}: {}",
+                    f.seq, f.message
+                );
+            }
+            if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -27,6 +27,9 @@ pub use password::{check_strength, hash_password, verify_password};
 pub use staff_admin::{
     create_staff, deactivate_staff, list_staff, reset_staff_password, NewStaffInput,
 };
+pub use yibao_store::accounts::OperatorRow;
+pub use yibao_store::institution::{InstitutionRow, TokenRow};
+pub use yibao_store::staff::StaffRow;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rand::RngCore;

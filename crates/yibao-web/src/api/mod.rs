@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 mod admin;
-mod audit;
+pub mod audit;
 mod auth;
 mod calendar;
 pub mod catalog;

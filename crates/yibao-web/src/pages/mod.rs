@@ -1,14 +1,18 @@
 //! Server-rendered pages in Chinese. They work without JavaScript and print cleanly.
 
+mod account;
+mod admin;
+mod audit;
 mod check;
 pub mod chrome;
 mod guide;
 mod home;
+mod records;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::AppState;
@@ -25,6 +29,50 @@ pub fn routes() -> Router<AppState> {
         .route("/guide/{jurisdiction}/{code}", get(guide::item))
         .route("/offices", get(guide::offices))
         .route("/static/app.css", get(stylesheet))
+        .route("/login", get(account::login))
+        .route("/login/staff", post(account::login_staff))
+        .route("/login/citizen", post(account::login_citizen))
+        .route("/login/employer", post(account::login_employer))
+        .route("/logout", post(account::logout))
+        .route(
+            "/register",
+            get(account::register).post(account::register_submit),
+        )
+        .route("/register/code", post(account::register_code))
+        .route("/reset", get(account::reset).post(account::reset_submit))
+        .route("/reset/code", post(account::reset_code))
+        .route("/account", get(account::account))
+        .route("/account/password", post(account::password))
+        .route("/staff/persons", get(records::persons))
+        .route("/staff/persons/{id}", get(records::person))
+        .route("/staff/employers", get(records::employers))
+        .route("/staff/employers/{id}", get(records::employer))
+        .route(
+            "/staff/employers/{id}/operators",
+            post(records::employer_add),
+        )
+        .route("/employer", get(records::my_employer))
+        .route("/employer/operators", post(records::my_employer_add))
+        .route("/admin/staff", get(admin::staff).post(admin::staff_create))
+        .route("/admin/staff/{id}/reset-password", post(admin::staff_reset))
+        .route(
+            "/admin/staff/{id}/deactivate",
+            post(admin::staff_deactivate),
+        )
+        .route(
+            "/admin/institutions",
+            get(admin::institutions).post(admin::institution_create),
+        )
+        .route(
+            "/admin/institutions/{code}/tokens",
+            post(admin::token_create),
+        )
+        .route("/admin/tokens/{id}/revoke", post(admin::token_revoke))
+        .route(
+            "/admin/calendar",
+            get(admin::calendar_view).post(admin::calendar_import),
+        )
+        .route("/audit", get(audit::page))
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use chrono::{TimeZone, Utc};
 use tower::ServiceExt;
+use yibao_service::identity::RecordingPhoneSender;
 use yibao_service::{FixedClock, Services};
 use yibao_store::test_support::TestDb;
 use yibao_store::Backend;
@@ -18,6 +19,8 @@ pub struct TestApp {
     pub router: Router,
     pub services: Services,
     pub db: TestDb,
+    /// Phone codes the app "sent" (registration, reset).
+    pub phone: RecordingPhoneSender,
 }
 
 pub struct Reply {
@@ -37,18 +40,85 @@ impl TestApp {
         let db = TestDb::new(backend).await.expect("test database");
         let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
         let catalog = yibao_service::catalog::embedded().expect("embedded catalog is valid");
-        let services = Services::new(db.store.clone(), Arc::new(clock), catalog);
+        let phone = RecordingPhoneSender::default();
+        let services = Services::new(db.store.clone(), Arc::new(clock), catalog)
+            .with_phone_sender(Arc::new(phone.clone()));
         let router = yibao_web::app(AppState::new(services.clone()));
         TestApp {
             router,
             services,
             db,
+            phone,
         }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
         let req = Request::get(path).body(Body::empty()).unwrap();
         self.send(req).await
+    }
+
+    /// A request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = bearer {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        body: serde_json::Value,
+    ) -> Reply {
+        self.call("POST", path, bearer, Some(body)).await
+    }
+
+    /// Loads the demo data (agencies, staff, employers with operators, persons with accounts).
+    pub async fn demo(&self) -> yibao_service::demo::DemoReport {
+        yibao_service::demo::load(&self.services)
+            .await
+            .expect("demo data")
+    }
+
+    /// Logs in over the API and returns the bearer token.
+    pub async fn token(&self, login: serde_json::Value) -> String {
+        let r = self
+            .post_json("/api/v1/auth/login", None, login.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {login}: {}", r.body);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn staff_token(&self, username: &str) -> String {
+        let (prefix, role) = username.split_once('.').unwrap();
+        self.token(serde_json::json!({
+            "kind": "staff", "username": username, "password": format!("demo-{prefix}-{role}")
+        }))
+        .await
+    }
+
+    /// A browser: keeps cookies, and fills in the CSRF token of the last page it saw.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: Vec::new(),
+            csrf: None,
+        }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -96,4 +166,79 @@ macro_rules! both_stores {
             }
         }
     };
+}
+
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub cookies: Vec<(String, String)>,
+    pub csrf: Option<String>,
+}
+
+impl Browser<'_> {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn absorb(&mut self, reply: &Reply) {
+        for v in reply.headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !attrs.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+        }
+        let pat = "name=\"csrf_token\" value=\"";
+        if let Some(i) = reply.body.find(pat) {
+            let rest = &reply.body[i + pat.len()..];
+            self.csrf = rest.split('"').next().map(str::to_string);
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let req = Request::get(path)
+            .header("cookie", self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    /// Posts a form with the CSRF token of the last page seen (unless `csrf` is given).
+    pub async fn post_form_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: Option<&str>,
+    ) -> Reply {
+        let token = csrf
+            .map(str::to_string)
+            .or(self.csrf.clone())
+            .unwrap_or_default();
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        if !token.is_empty() {
+            ser.append_pair("csrf_token", &token);
+        }
+        for (k, v) in fields {
+            ser.append_pair(k, v);
+        }
+        let req = Request::post(path)
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(ser.finish()))
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.post_form_with(path, fields, None).await
+    }
 }
