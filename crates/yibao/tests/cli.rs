@@ -280,3 +280,49 @@ fn calendar_deadline_prints_the_date_as_its_last_line() {
     assert_eq!(out.lines().last(), Some("2027-01-05"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `yibao audit verify` on both stores: exit 0 on an intact chain; after a row is altered in
+/// the database, exit 1 naming that entry.
+fn audit_verify_finds_an_altered_row(url: &str) {
+    let (code, _, err) = yibao(&["demo", "--database-url", url]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = yibao(&["audit", "verify", "--database-url", url]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("审计链完整"), "{out}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = yibao_store::Store::connect(url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let n = yibao_store::test_support::execute(
+            &mut tx,
+            "UPDATE audit_log SET actor_label = 'system:someone-else' WHERE seq = 1",
+        )
+        .await
+        .unwrap();
+        assert_eq!(n, 1);
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+    let (code, out, _) = yibao(&["audit", "verify", "--database-url", url, "--json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["first_problem"]["seq"], 1);
+    assert_eq!(v["first_problem"]["problem"], "altered");
+}
+
+#[test]
+fn audit_verify_on_sqlite() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    audit_verify_finds_an_altered_row(&format!("sqlite://{}/audit.db", dir.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn audit_verify_on_postgres() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(TestDb::new(Backend::Postgres)).unwrap();
+    audit_verify_finds_an_altered_row(&db.url);
+    runtime.block_on(db.cleanup());
+}

@@ -1,0 +1,309 @@
+//! Every role calls every endpoint and page (and so does nobody); each call is either allowed
+//! or denied exactly as the access rules say (DESIGN §9). "Denied" is 401, 403, 404 (records
+//! one may not see answer like missing ones) or, for pages, a redirect to the login page.
+
+mod common;
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+const STAFF: &[&str] = &[
+    "clerk",
+    "reviewer",
+    "finance",
+    "supervisor",
+    "admin",
+    "auditor",
+];
+const ALL: &[&str] = &[
+    "anonymous",
+    "citizen",
+    "employer",
+    "clerk",
+    "reviewer",
+    "finance",
+    "supervisor",
+    "admin",
+    "auditor",
+    "institution",
+];
+
+/// Who may call an endpoint.
+enum Who {
+    Everyone,
+    LoggedIn,
+    Only(&'static [&'static str]),
+    StaffAnd(&'static [&'static str]),
+}
+
+impl Who {
+    fn allows(&self, actor: &str) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::LoggedIn => actor != "anonymous",
+            Who::Only(list) => list.contains(&actor),
+            Who::StaffAnd(list) => STAFF.contains(&actor) || list.contains(&actor),
+        }
+    }
+}
+
+struct Call {
+    method: &'static str,
+    path: String,
+    body: Option<Value>,
+    who: Who,
+}
+
+fn get(path: impl Into<String>, who: Who) -> Call {
+    Call {
+        method: "GET",
+        path: path.into(),
+        body: None,
+        who,
+    }
+}
+
+fn post(path: impl Into<String>, body: Value, who: Who) -> Call {
+    Call {
+        method: "POST",
+        path: path.into(),
+        body: Some(body),
+        who,
+    }
+}
+
+both_stores!(every_role_on_every_endpoint, |app| {
+    let demo = app.demo().await;
+    let admin = app.staff_token("cq.admin").await;
+    // Setup: an institution with two tokens (one to use, one to revoke) and a staff member to
+    // reset and deactivate.
+    app.post_json("/api/v1/admin/institutions", Some(&admin), json!({"code":"H50011900001","name":"南川演示医院","kind":"hospital","region_code":"500119"})).await;
+    let mut inst_tokens = Vec::new();
+    for label in ["矩阵测试", "待吊销"] {
+        let r = app
+            .post_json(
+                "/api/v1/admin/institutions/H50011900001/tokens",
+                Some(&admin),
+                json!({"label": label}),
+            )
+            .await;
+        inst_tokens.push(r.json()["token"].clone());
+    }
+    let target = app
+        .post_json("/api/v1/admin/staff", Some(&admin), json!({"username":"cq.target","display_name":"目标","roles":["clerk"],"password":"Target123"}))
+        .await
+        .json()["staff"]["id"]
+        .as_i64()
+        .unwrap();
+
+    // Tokens for every actor (None = anonymous).
+    let citizen = &demo.citizens[0];
+    let operator = &demo.employer_operators[0];
+    let mut tokens: Vec<(&str, Option<String>)> = vec![("anonymous", None)];
+    tokens.push((
+        "citizen",
+        Some(
+            app.token(
+                json!({"kind":"citizen","id_number": citizen.login,"password": citizen.password}),
+            )
+            .await,
+        ),
+    ));
+    tokens.push(("employer", Some(app.token(json!({"kind":"employer","uscc": operator.login,"username":"admin","password": operator.password})).await)));
+    for role in STAFF {
+        tokens.push((role, Some(app.staff_token(&format!("cq.{role}")).await)));
+    }
+    tokens.push((
+        "institution",
+        Some(inst_tokens[0]["token"].as_str().unwrap().to_string()),
+    ));
+
+    let me = |t: &str| {
+        let t = t.to_string();
+        async move {
+            app.call("GET", "/api/v1/auth/me", Some(&t), None)
+                .await
+                .json()
+        }
+    };
+    let citizen_token = tokens[1].1.clone().unwrap();
+    let employer_token = tokens[2].1.clone().unwrap();
+    let employer_id = me(&employer_token).await["actor"]["employer_id"]
+        .as_i64()
+        .unwrap();
+    let own_person = app
+        .call("GET", "/api/v1/me/person", Some(&citizen_token), None)
+        .await
+        .json()["person"]["id"]
+        .as_i64()
+        .unwrap();
+    let other_person = if own_person == 1 { 2 } else { 1 };
+    let revoke_id = inst_tokens[1]["id"].as_i64().unwrap();
+    let calendar = "year = 2027\nnotice = \"矩阵测试\"\n\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\nworkdays = []\n";
+
+    let calls = vec![
+        get("/healthz", Who::Everyone),
+        get("/", Who::Everyone),
+        get("/guide", Who::Everyone),
+        get("/api/v1/catalog?jurisdiction=chongqing", Who::Everyone),
+        get(
+            "/api/v1/calendar/deadline?from=2026-11-23&working_days=5",
+            Who::Everyone,
+        ),
+        get("/api/v1/check/id/11010519491231002X", Who::Everyone),
+        get("/api/v1/auth/me", Who::LoggedIn),
+        post(
+            "/api/v1/auth/password",
+            json!({"old_password":"wrong-old-1","new_password":"Whatever123"}),
+            Who::Only(&[
+                "citizen",
+                "employer",
+                "clerk",
+                "reviewer",
+                "finance",
+                "supervisor",
+                "admin",
+                "auditor",
+            ]),
+        ),
+        get("/api/v1/persons", Who::StaffAnd(&[])),
+        get(
+            format!("/api/v1/persons/{own_person}"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get(
+            format!("/api/v1/persons/{other_person}"),
+            Who::StaffAnd(&[]),
+        ),
+        get("/api/v1/me/person", Who::Only(&["citizen"])),
+        get("/api/v1/employers", Who::StaffAnd(&[])),
+        get(
+            format!("/api/v1/employers/{employer_id}"),
+            Who::StaffAnd(&["employer"]),
+        ),
+        get(
+            format!("/api/v1/employers/{employer_id}/operators"),
+            Who::StaffAnd(&["employer"]),
+        ),
+        post(
+            format!("/api/v1/employers/{employer_id}/operators"),
+            json!({"username":"{actor}","display_name":"矩阵","phone":"13900001111","password":"Matrix123"}),
+            Who::Only(&["clerk", "employer"]),
+        ),
+        get("/api/v1/institution/me", Who::Only(&["institution"])),
+        get("/api/v1/admin/staff", Who::Only(&["admin"])),
+        post(
+            "/api/v1/admin/staff",
+            json!({"username":"cq.m-{actor}","display_name":"矩阵","roles":["clerk"],"password":"Matrix123"}),
+            Who::Only(&["admin"]),
+        ),
+        post(
+            format!("/api/v1/admin/staff/{target}/reset-password"),
+            json!({"temporary_password":"Reset1234"}),
+            Who::Only(&["admin"]),
+        ),
+        get("/api/v1/admin/institutions", Who::Only(&["admin"])),
+        post(
+            "/api/v1/admin/institutions",
+            json!({"code":"P50011900009","name":"矩阵药店","kind":"pharmacy","region_code":"500119"}),
+            Who::Only(&["admin"]),
+        ),
+        get(
+            "/api/v1/admin/institutions/H50011900001/tokens",
+            Who::Only(&["admin"]),
+        ),
+        post(
+            "/api/v1/admin/institutions/H50011900001/tokens",
+            json!({"label":"矩阵"}),
+            Who::Only(&["admin"]),
+        ),
+        get("/api/v1/admin/calendar", Who::Only(&["admin"])),
+        post(
+            "/api/v1/admin/calendar",
+            json!({"text": calendar}),
+            Who::Only(&["admin"]),
+        ),
+        get("/api/v1/audit", Who::Only(&["auditor", "supervisor"])),
+        get("/api/v1/audit/verify", Who::Only(&["auditor"])),
+        get("/staff/persons", Who::StaffAnd(&[])),
+        get(
+            format!("/staff/persons/{own_person}"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get("/staff/employers", Who::StaffAnd(&[])),
+        get(
+            format!("/staff/employers/{employer_id}"),
+            Who::StaffAnd(&["employer"]),
+        ),
+        get("/employer", Who::Only(&["employer"])),
+        get(
+            "/account",
+            Who::Only(&[
+                "citizen",
+                "employer",
+                "clerk",
+                "reviewer",
+                "finance",
+                "supervisor",
+                "admin",
+                "auditor",
+            ]),
+        ),
+        get("/admin/staff", Who::Only(&["admin"])),
+        get("/admin/institutions", Who::Only(&["admin"])),
+        get("/admin/calendar", Who::Only(&["admin"])),
+        get("/audit", Who::Only(&["auditor", "supervisor"])),
+        // Last: these change other accounts.
+        post(
+            format!("/api/v1/admin/tokens/{revoke_id}/revoke"),
+            json!({}),
+            Who::Only(&["admin"]),
+        ),
+        post(
+            format!("/api/v1/admin/staff/{target}/deactivate"),
+            json!({}),
+            Who::Only(&["admin"]),
+        ),
+    ];
+
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for call in &calls {
+        for (actor, token) in &tokens {
+            assert!(ALL.contains(actor));
+            let body = call
+                .body
+                .as_ref()
+                .map(|b| serde_json::from_str(&b.to_string().replace("{actor}", actor)).unwrap());
+            let r = app
+                .call(call.method, &call.path, token.as_deref(), body)
+                .await;
+            let to_login = r.status == StatusCode::SEE_OTHER
+                && r.headers.get("location").is_some_and(|l| l == "/login");
+            let denied = to_login
+                || matches!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                );
+            let allowed = call.who.allows(actor);
+            if allowed == denied || r.status.is_server_error() {
+                failures.push(format!(
+                    "{} {} as {actor}: {} (expected {}) {}",
+                    call.method,
+                    call.path,
+                    r.status,
+                    if allowed { "allowed" } else { "denied" },
+                    r.body.chars().take(160).collect::<String>()
+                ));
+            }
+            count += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} calls wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(count, calls.len() * ALL.len());
+});
