@@ -13,6 +13,7 @@ pub mod health;
 pub mod identity;
 pub mod overview;
 pub mod records;
+pub mod setup;
 
 use std::sync::Arc;
 

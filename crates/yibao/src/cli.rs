@@ -58,6 +58,16 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// 经办机构：新建（新装系统时） / agencies: add (setting up an installation)
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
+    /// 工作人员：新建（如首个管理员） / staff: add (e.g. the first admin)
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// 审计链：校验 / the audit chain: verify
     Audit {
         #[command(subcommand)]
@@ -187,5 +197,59 @@ pub enum AuditCommand {
         /// 输出 JSON / print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// 新建经办机构 / add an agency
+    Add {
+        /// 机构代码 / agency code
+        #[arg(long)]
+        code: String,
+        /// 机构名称 / name
+        #[arg(long)]
+        name: String,
+        /// 层级 province|city|district / level
+        #[arg(long)]
+        level: String,
+        /// 服务区划代码（默认同机构代码） / region served (defaults to the code)
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        hours: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// 新建工作人员；密码取自 YIBAO_STAFF_PASSWORD 或 --password-file，首次登录须修改
+    /// / add a staff member; the password comes from YIBAO_STAFF_PASSWORD or --password-file
+    Add {
+        /// 所属经办机构代码 / agency code
+        #[arg(long)]
+        agency: String,
+        /// 用户名 / username
+        #[arg(long)]
+        username: String,
+        /// 姓名 / display name
+        #[arg(long)]
+        name: String,
+        /// 岗位，逗号分隔 clerk,reviewer,finance,supervisor,admin,auditor / roles
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// 含初始密码的文件 / file holding the initial password
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<std::path::PathBuf>,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
     },
 }

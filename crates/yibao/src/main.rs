@@ -15,7 +15,7 @@ use yibao_service::check::{check, IdentifierKind};
 use yibao_service::{demo, ServiceError, Services, SystemClock};
 use yibao_store::Store;
 
-use crate::cli::{AuditCommand, CheckKind, Cli, Command};
+use crate::cli::{AgencyCommand, AuditCommand, CheckKind, Cli, Command, StaffCommand};
 use crate::config::Config;
 
 fn main() -> ExitCode {
@@ -30,6 +30,87 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { kind, value, json } => run_check(kind, &value, json),
+        Command::Agency {
+            command:
+                AgencyCommand::Add {
+                    code,
+                    name,
+                    level,
+                    region,
+                    address,
+                    phone,
+                    hours,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let store = open_store(&config).await?;
+                let services = Services::new(store, Arc::new(SystemClock), load_catalog()?);
+                let region = region.unwrap_or_else(|| code.clone());
+                let input = yibao_service::setup::NewAgencyInput {
+                    code: &code,
+                    name: &name,
+                    level: &level,
+                    region_code: &region,
+                    address: &address,
+                    phone: &phone,
+                    hours: &hours,
+                };
+                yibao_service::setup::add_agency(&services, &operator(), &input).await?;
+                println!("已新建经办机构 {code} {name} / agency added");
+                Ok(())
+            })
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    agency,
+                    username,
+                    name,
+                    roles,
+                    password_file,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let password = match password_file {
+                    Some(f) => std::fs::read_to_string(&f)
+                        .map(|s| s.trim_end_matches(['\n', '\r']).to_string())
+                        .map_err(|e| {
+                            CliError::Other(format!("无法读取 {}：{e} / cannot read", f.display()))
+                        })?,
+                    None => std::env::var("YIBAO_STAFF_PASSWORD").map_err(|_| {
+                        CliError::Other(
+                            "请用环境变量 YIBAO_STAFF_PASSWORD 或 --password-file 提供初始密码 / \
+                             give the initial password in YIBAO_STAFF_PASSWORD or --password-file"
+                                .into(),
+                        )
+                    })?,
+                };
+                let store = open_store(&config).await?;
+                let services = Services::new(store, Arc::new(SystemClock), load_catalog()?);
+                yibao_service::setup::add_staff(
+                    &services,
+                    &operator(),
+                    &agency,
+                    &username,
+                    &name,
+                    &roles,
+                    &password,
+                )
+                .await?;
+                println!("已新建工作人员 {username}，首次登录须修改密码 / staff added; must change the password at first login");
+                Ok(())
+            })
+        }
         Command::Audit {
             command: AuditCommand::Verify { database_url, json },
         } => {
@@ -85,6 +166,14 @@ fn main() -> ExitCode {
                 Ok(())
             })
         }
+    }
+}
+
+/// The machine's operator as the audit chain records them: the OS user running the command.
+fn operator() -> yibao_service::identity::Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    yibao_service::identity::Actor::System {
+        label: format!("cli:{user}"),
     }
 }
 

@@ -326,3 +326,96 @@ fn audit_verify_on_postgres() {
     audit_verify_finds_an_altered_row(&db.url);
     runtime.block_on(db.cleanup());
 }
+
+#[test]
+fn a_new_installation_gets_its_agency_and_first_admin_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-setup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/setup.db", dir.display());
+    let (code, out, err) = yibao(&[
+        "agency",
+        "add",
+        "--code",
+        "500119",
+        "--name",
+        "南川区医疗保障事务中心",
+        "--level",
+        "district",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = yibao(&[
+        "agency",
+        "add",
+        "--code",
+        "500119",
+        "--name",
+        "重复",
+        "--level",
+        "district",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("已存在"), "{err}");
+
+    // Without a password the command refuses; the password never appears on the command line.
+    let (code, _, err) = yibao(&[
+        "staff",
+        "add",
+        "--agency",
+        "500119",
+        "--username",
+        "nc.admin",
+        "--name",
+        "管理员",
+        "--roles",
+        "admin,auditor",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("YIBAO_STAFF_PASSWORD"), "{err}");
+    let pw = dir.join("pw");
+    std::fs::write(&pw, "Initial123\n").unwrap();
+    let (code, out, err) = yibao(&[
+        "staff",
+        "add",
+        "--agency",
+        "500119",
+        "--username",
+        "nc.admin",
+        "--name",
+        "管理员",
+        "--roles",
+        "admin,auditor",
+        "--password-file",
+        pw.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = yibao_store::Store::connect(&url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let row = yibao_store::staff::find_by_username(&mut tx, "nc.admin")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.roles, "admin,auditor");
+        assert_eq!(row.must_change_password, 1);
+        assert!(row.password_hash.starts_with("$argon2id$"));
+        drop(tx);
+        store.close().await;
+    });
+    let (code, out, _) = yibao(&["audit", "verify", "--database-url", &url]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("2 "),
+        "agency and staff creation are audited: {out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
