@@ -42,6 +42,15 @@ fi
 export YIBAO_TEST_POSTGRES_URL="$PG_URL"
 say "PostgreSQL: $(psql "$PG_URL" -qAtc 'SHOW server_version') at ${PG_URL%%@*}@… ; SQLite: embedded"
 
+# --- Browser for the end-to-end tests ------------------------------------------------------
+# Debian's chromium and chromium-driver, run headless; no browser is downloaded.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  apt_install chromium chromium-driver
+fi
+export YIBAO_CHROMIUM=${YIBAO_CHROMIUM:-$(command -v chromium)}
+export YIBAO_CHROMEDRIVER=${YIBAO_CHROMEDRIVER:-$(command -v chromedriver)}
+say "浏览器 / browser: $("$YIBAO_CHROMIUM" --version 2>/dev/null | head -n 1)"
+
 # --- Tests ---------------------------------------------------------------------------------
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
