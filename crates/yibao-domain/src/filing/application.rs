@@ -59,7 +59,11 @@ impl Phone {
     /// Masked for lists and logs: 138****5678.
     pub fn masked(&self) -> String {
         let n = self.0.len();
-        format!("{}****{}", &self.0[..3.min(n)], &self.0[n.saturating_sub(4)..])
+        format!(
+            "{}****{}",
+            &self.0[..3.min(n)],
+            &self.0[n.saturating_sub(4)..]
+        )
     }
 }
 
@@ -161,13 +165,23 @@ impl FilingApplication {
         });
         let phone_1 = required("phone_1", "联系电话1", &mut errors).and_then(|v| {
             Phone::parse(&v).or_else(|| {
-                errors.push(invalid("phone_1", "联系电话1", &v, "手机号码或固定电话号码"));
+                errors.push(invalid(
+                    "phone_1",
+                    "联系电话1",
+                    &v,
+                    "手机号码或固定电话号码",
+                ));
                 None
             })
         });
         let phone_2 = get("phone_2").and_then(|v| {
             Phone::parse(&v).or_else(|| {
-                errors.push(invalid("phone_2", "联系电话2", &v, "手机号码或固定电话号码"));
+                errors.push(invalid(
+                    "phone_2",
+                    "联系电话2",
+                    &v,
+                    "手机号码或固定电话号码",
+                ));
                 None
             })
         });
@@ -180,7 +194,11 @@ impl FilingApplication {
         };
         let province_raw = get("target_province");
         let province = region("target_province", "转往省(市、区)", province_raw.clone());
-        let prefecture = region("target_prefecture", "地区(市、州)", get("target_prefecture"));
+        let prefecture = region(
+            "target_prefecture",
+            "地区(市、州)",
+            get("target_prefecture"),
+        );
         let county = region("target_county", "县(区)", get("target_county"));
         if province_raw.is_none() {
             errors.push(FilingError::FieldMissing {
@@ -226,7 +244,9 @@ impl FilingApplication {
         });
         let fill_date = get("fill_date").and_then(|v| {
             NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                .map_err(|_| errors.push(invalid("fill_date", "填表日期", &v, "日期（如2024-03-04）")))
+                .map_err(|_| {
+                    errors.push(invalid("fill_date", "填表日期", &v, "日期（如2024-03-04）"))
+                })
                 .ok()
         });
 

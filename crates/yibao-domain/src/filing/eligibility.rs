@@ -42,7 +42,8 @@ const TRAUMA_FORM_NAME: &str = "《四川省省内异地就医外伤入院登记
 
 /// Catalog material ids whose presence is judged from `ApplicantFacts` (the referral certificate
 /// and the emergency record), so that a missing one is reported once, as a condition.
-const FACT_BACKED_MATERIALS: &[&str] = &["referral_certificate", "referral_proof", "emergency_record"];
+const FACT_BACKED_MATERIALS: &[&str] =
+    &["referral_certificate", "referral_proof", "emergency_record"];
 
 /// A referral certificate (转诊转院证明) and who issued it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,9 +105,7 @@ pub fn check_filing(
     if let Some(item) = item {
         materials(item, submitted, &mut errors);
     }
-    if kind == FilingKind::SichuanTrauma
-        && !submitted.contains_key(TRAUMA_FORM_MATERIAL)
-    {
+    if kind == FilingKind::SichuanTrauma && !submitted.contains_key(TRAUMA_FORM_MATERIAL) {
         errors.push(FilingError::MaterialMissing {
             id: TRAUMA_FORM_MATERIAL.into(),
             name: TRAUMA_FORM_NAME.into(),
@@ -236,8 +235,7 @@ fn conditions(
 /// Materials bound to a circumstance (`applies_to`) are left to the case engine.
 fn materials(item: &Item, submitted: &Submitted, errors: &mut Vec<FilingError>) {
     for m in &item.materials {
-        if !m.required || m.applies_to.is_some() || FACT_BACKED_MATERIALS.contains(&m.id.as_str())
-        {
+        if !m.required || m.applies_to.is_some() || FACT_BACKED_MATERIALS.contains(&m.id.as_str()) {
             continue;
         }
         match submitted.get(&m.id) {

@@ -13,7 +13,10 @@ use super::kind::{FilingKind, Scheme};
 pub enum FilingError {
     // --- the form (seed 000 表1) ---
     #[error("form field {key} is missing")]
-    FieldMissing { key: &'static str, label: &'static str },
+    FieldMissing {
+        key: &'static str,
+        label: &'static str,
+    },
     #[error("form field {key} is invalid: {value}")]
     FieldInvalid {
         key: &'static str,
@@ -26,7 +29,10 @@ pub enum FilingError {
     #[error("region code: {0}")]
     Region(RegionCodeError),
     #[error("target fields do not nest: {child} is not inside {parent}")]
-    TargetMismatch { parent: RegionCode, child: RegionCode },
+    TargetMismatch {
+        parent: RegionCode,
+        child: RegionCode,
+    },
 
     // --- the target ---
     #[error("care region {region} files to a city; the city is missing")]

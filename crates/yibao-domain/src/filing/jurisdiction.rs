@@ -76,9 +76,10 @@ impl FilingJurisdiction {
         match (self, kind) {
             // seed 000 二、1–4: only the four long-term and referral items; 表1 lists 临时异地 as
             // a category but the guide has no item for it.
-            (J::Chuanyu, K::RelocatedRetiree | K::LongTermResident | K::PostedWorker | K::Referral) => {
-                Ok(())
-            }
+            (
+                J::Chuanyu,
+                K::RelocatedRetiree | K::LongTermResident | K::PostedWorker | K::Referral,
+            ) => Ok(()),
             (J::Chuanyu, _) => refuse(None),
             // seed 001 items 17–21 and item 21's note (trauma registration). No plain temporary
             // item: emergencies are the only temporary filing.

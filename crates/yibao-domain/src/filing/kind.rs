@@ -27,7 +27,9 @@ impl Scheme {
     pub fn from_label(s: &str) -> Option<Scheme> {
         match s.trim() {
             "职工医保" | "职工基本医疗保险" | "employee" => Some(Scheme::Employee),
-            "城乡居民医保" | "城乡居民基本医疗保险" | "resident" => Some(Scheme::Resident),
+            "城乡居民医保" | "城乡居民基本医疗保险" | "resident" => {
+                Some(Scheme::Resident)
+            }
             _ => None,
         }
     }
