@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod error;
+pub mod filing;
 pub mod ids;
 pub mod money;
 mod toml_date;
