@@ -56,7 +56,9 @@ impl ServiceError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ServiceError::Domain(_) => ErrorKind::Invalid,
-            ServiceError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
+            ServiceError::Store(StoreError::Conflict(_) | StoreError::Stale(_)) => {
+                ErrorKind::Conflict
+            }
             ServiceError::Store(StoreError::Unavailable(_)) => ErrorKind::Unavailable,
             ServiceError::Store(_) => ErrorKind::Internal,
             ServiceError::Rule { kind, .. } => *kind,

@@ -11,6 +11,9 @@ pub enum StoreError {
     Migration(String),
     #[error("record already exists: {0}")]
     Conflict(String),
+    /// The row changed since it was read (optimistic locking).
+    #[error("stale record: {0}")]
+    Stale(String),
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -24,6 +27,7 @@ impl StoreError {
             StoreError::UnsupportedUrl(_) => "store.unsupported_url",
             StoreError::Migration(_) => "store.migration",
             StoreError::Conflict(_) => "store.conflict",
+            StoreError::Stale(_) => "store.stale",
             StoreError::Corrupt(_) => "store.corrupt",
             StoreError::Database(_) => "store.database",
         }
@@ -36,7 +40,9 @@ impl StoreError {
                 "数据库地址不受支持：只支持 sqlite:// 和 postgres:// 开头的地址".into()
             }
             StoreError::Migration(_) => "数据库结构升级失败，请联系运维人员".into(),
-            StoreError::Conflict(what) => format!("记录已存在：{what}"),
+            // The constraint's name stays in the log; the person learns what to do.
+            StoreError::Conflict(_) => "记录已存在，不能重复登记".into(),
+            StoreError::Stale(_) => "记录刚被他人修改，请刷新页面后重试".into(),
             StoreError::Corrupt(_) => "数据库中的记录不符合规则，请联系运维人员".into(),
             StoreError::Database(_) => "数据库操作失败，请稍后重试".into(),
         }

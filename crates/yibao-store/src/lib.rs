@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod agency;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 mod db;
 pub mod enrolment;
 mod error;

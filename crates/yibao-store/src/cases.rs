@@ -1,0 +1,526 @@
+//! Cases (办件) as stored: the case row, its history, materials (content kept in the database),
+//! deficiency notices, clock pauses and the evaluation. The rules live in the domain's `case`
+//! module; this module only reads and writes.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+
+/// Hands out the next sequence number for cases numbered in `region` on `day`. The upsert takes
+/// the row lock, so two clerks never get the same number.
+pub async fn next_sequence(
+    conn: &mut AnyConnection,
+    region: &str,
+    day: &str,
+) -> Result<i64, StoreError> {
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_sequence (region_code, day, last_seq) VALUES ($1, $2, 1) \
+         ON CONFLICT (region_code, day) DO UPDATE SET last_seq = case_sequence.last_seq + 1 \
+         RETURNING last_seq",
+    )
+    .bind(region)
+    .bind(day)
+    .fetch_one(conn)
+    .await?;
+    Ok(seq)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub number: String,
+    pub jurisdiction: String,
+    pub item_id: String,
+    pub item_version: i64,
+    pub service_key: String,
+    pub applicant_kind: String,
+    pub applicant_ref: String,
+    pub applicant_name: String,
+    pub applicant_phone: String,
+    pub agent_json: Option<String>,
+    pub channel: String,
+    pub receiving_agency_id: i64,
+    pub deciding_agency_id: i64,
+    pub status: String,
+    pub review_level: i64,
+    pub form_json: String,
+    pub facts_json: String,
+    pub submitted_at: Option<String>,
+    pub accepted_on: Option<String>,
+    pub deadline: Option<String>,
+    pub completed_at: Option<String>,
+    pub outcome_json: Option<String>,
+    pub refusal_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub row_version: i64,
+}
+
+const CASE_COLS: &str = "id, number, jurisdiction, item_id, item_version, service_key, \
+    applicant_kind, applicant_ref, applicant_name, applicant_phone, agent_json, channel, \
+    receiving_agency_id, deciding_agency_id, status, review_level, form_json, facts_json, \
+    submitted_at, accepted_on, deadline, completed_at, outcome_json, refusal_reason, created_by, \
+    created_at, updated_at, row_version";
+
+pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_file (number, jurisdiction, item_id, item_version, service_key, \
+         applicant_kind, applicant_ref, applicant_name, applicant_phone, agent_json, channel, \
+         receiving_agency_id, deciding_agency_id, status, review_level, form_json, facts_json, \
+         submitted_at, accepted_on, deadline, completed_at, outcome_json, refusal_reason, \
+         created_by, created_at, updated_at, row_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21, $22, $23, $24, $25, $26, 0) RETURNING id",
+    )
+    .bind(&c.number)
+    .bind(&c.jurisdiction)
+    .bind(&c.item_id)
+    .bind(c.item_version)
+    .bind(&c.service_key)
+    .bind(&c.applicant_kind)
+    .bind(&c.applicant_ref)
+    .bind(&c.applicant_name)
+    .bind(&c.applicant_phone)
+    .bind(&c.agent_json)
+    .bind(&c.channel)
+    .bind(c.receiving_agency_id)
+    .bind(c.deciding_agency_id)
+    .bind(&c.status)
+    .bind(c.review_level)
+    .bind(&c.form_json)
+    .bind(&c.facts_json)
+    .bind(&c.submitted_at)
+    .bind(&c.accepted_on)
+    .bind(&c.deadline)
+    .bind(&c.completed_at)
+    .bind(&c.outcome_json)
+    .bind(&c.refusal_reason)
+    .bind(&c.created_by)
+    .bind(&c.created_at)
+    .bind(&c.updated_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Writes back the mutable fields, only if nobody changed the row since it was read
+/// (optimistic locking on `row_version`); otherwise `StoreError::Conflict`.
+pub async fn update(conn: &mut AnyConnection, c: &CaseRow) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE case_file SET status = $1, review_level = $2, form_json = $3, facts_json = $4, \
+         submitted_at = $5, accepted_on = $6, deadline = $7, completed_at = $8, outcome_json = $9, \
+         refusal_reason = $10, updated_at = $11, deciding_agency_id = $12, agent_json = $13, \
+         row_version = row_version + 1 \
+         WHERE id = $14 AND row_version = $15",
+    )
+    .bind(&c.status)
+    .bind(c.review_level)
+    .bind(&c.form_json)
+    .bind(&c.facts_json)
+    .bind(&c.submitted_at)
+    .bind(&c.accepted_on)
+    .bind(&c.deadline)
+    .bind(&c.completed_at)
+    .bind(&c.outcome_json)
+    .bind(&c.refusal_reason)
+    .bind(&c.updated_at)
+    .bind(c.deciding_agency_id)
+    .bind(&c.agent_json)
+    .bind(c.id)
+    .bind(c.row_version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale(format!(
+            "case {} was changed by someone else",
+            c.number
+        )))
+    }
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {CASE_COLS} FROM case_file WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn find_by_number(
+    conn: &mut AnyConnection,
+    number: &str,
+) -> Result<Option<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file WHERE number = $1"
+    ))
+    .bind(number)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn list_by_applicant(
+    conn: &mut AnyConnection,
+    kind: &str,
+    reference: &str,
+) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file WHERE applicant_kind = $1 AND applicant_ref = $2 \
+         ORDER BY id DESC"
+    ))
+    .bind(kind)
+    .bind(reference)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Cases an agency works on: received by it or decided by it.
+pub async fn list_for_agency(
+    conn: &mut AnyConnection,
+    agency_id: i64,
+) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file \
+         WHERE receiving_agency_id = $1 OR deciding_agency_id = $1 ORDER BY id DESC"
+    ))
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file ORDER BY id DESC"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub at: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub actor_kind: String,
+    pub actor_id: i64,
+    pub actor_label: String,
+    pub channel: String,
+    pub note: String,
+}
+
+pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO case_event (case_id, at, action, from_status, to_status, actor_kind, \
+         actor_id, actor_label, channel, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.case_id)
+    .bind(&e.at)
+    .bind(&e.action)
+    .bind(&e.from_status)
+    .bind(&e.to_status)
+    .bind(&e.actor_kind)
+    .bind(e.actor_id)
+    .bind(&e.actor_label)
+    .bind(&e.channel)
+    .bind(&e.note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<EventRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, case_id, at, action, from_status, to_status, actor_kind, actor_id, \
+         actor_label, channel, note FROM case_event WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A material without its content (lists and checks never load the bytes).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MaterialRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub material_id: String,
+    pub provided_as: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub added_at: String,
+    pub added_by: String,
+    pub replaced_at: Option<String>,
+}
+
+pub struct NewMaterial<'a> {
+    pub case_id: i64,
+    pub material_id: &'a str,
+    pub provided_as: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub sha256: &'a str,
+    pub content: Option<&'a [u8]>,
+    pub added_at: &'a str,
+    pub added_by: &'a str,
+}
+
+/// Adds a material; an earlier live one with the same material id is marked replaced.
+pub async fn add_material(
+    conn: &mut AnyConnection,
+    m: &NewMaterial<'_>,
+) -> Result<i64, StoreError> {
+    sqlx::query(
+        "UPDATE case_material SET replaced_at = $1 \
+         WHERE case_id = $2 AND material_id = $3 AND replaced_at IS NULL",
+    )
+    .bind(m.added_at)
+    .bind(m.case_id)
+    .bind(m.material_id)
+    .execute(&mut *conn)
+    .await?;
+    let size = m.content.map(|c| c.len() as i64).unwrap_or(0);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_material (case_id, material_id, provided_as, file_name, content_type, \
+         size_bytes, sha256, content, added_at, added_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(m.case_id)
+    .bind(m.material_id)
+    .bind(m.provided_as)
+    .bind(m.file_name)
+    .bind(m.content_type)
+    .bind(size)
+    .bind(m.sha256)
+    .bind(m.content.map(|c| c.to_vec()))
+    .bind(m.added_at)
+    .bind(m.added_by)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The live (not replaced) materials of a case.
+pub async fn materials(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Vec<MaterialRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, case_id, material_id, provided_as, file_name, content_type, size_bytes, \
+         sha256, added_at, added_by, replaced_at FROM case_material \
+         WHERE case_id = $1 AND replaced_at IS NULL ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// One material's content, for download.
+pub async fn material_content(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    id: i64,
+) -> Result<Option<(MaterialRow, Vec<u8>)>, StoreError> {
+    let row: Option<MaterialRow> = sqlx::query_as(
+        "SELECT id, case_id, material_id, provided_as, file_name, content_type, size_bytes, \
+         sha256, added_at, added_by, replaced_at FROM case_material WHERE case_id = $1 AND id = $2",
+    )
+    .bind(case_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let (content,): (Option<Vec<u8>>,) =
+        sqlx::query_as("SELECT content FROM case_material WHERE id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(Some((row, content.unwrap_or_default())))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub issued_at: String,
+    pub issued_on: String,
+    pub issued_by: String,
+    pub items_json: String,
+    pub snapshot_json: String,
+    pub answered_at: Option<String>,
+    pub answered_on: Option<String>,
+}
+
+pub async fn insert_notice(conn: &mut AnyConnection, n: &NoticeRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_notice (case_id, issued_at, issued_on, issued_by, items_json, \
+         snapshot_json) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(n.case_id)
+    .bind(&n.issued_at)
+    .bind(&n.issued_on)
+    .bind(&n.issued_by)
+    .bind(&n.items_json)
+    .bind(&n.snapshot_json)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn notices(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<NoticeRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, case_id, issued_at, issued_on, issued_by, items_json, snapshot_json, \
+         answered_at, answered_on FROM case_notice WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn answer_notices(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    at: &str,
+    on: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE case_notice SET answered_at = $1, answered_on = $2 \
+         WHERE case_id = $3 AND answered_at IS NULL",
+    )
+    .bind(at)
+    .bind(on)
+    .bind(case_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PauseRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub reason: String,
+    pub from_date: String,
+    pub to_date: Option<String>,
+}
+
+pub async fn open_pause(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    reason: &str,
+    from: &str,
+    to: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO case_pause (case_id, reason, from_date, to_date) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(case_id)
+    .bind(reason)
+    .bind(from)
+    .bind(to)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn close_pauses(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    reason: &str,
+    to: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE case_pause SET to_date = $1 WHERE case_id = $2 AND reason = $3 AND to_date IS NULL",
+    )
+    .bind(to)
+    .bind(case_id)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn pauses(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<PauseRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, case_id, reason, from_date, to_date FROM case_pause WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EvaluationRow {
+    pub case_id: i64,
+    pub level: String,
+    pub comment: String,
+    pub at: String,
+    pub follow_up_status: String,
+    pub follow_up_note: String,
+}
+
+/// Inserts the one evaluation of a case; a second one is a conflict (primary key).
+pub async fn insert_evaluation(
+    conn: &mut AnyConnection,
+    e: &EvaluationRow,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO case_evaluation (case_id, level, comment, at, follow_up_status, follow_up_note) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(e.case_id)
+    .bind(&e.level)
+    .bind(&e.comment)
+    .bind(&e.at)
+    .bind(&e.follow_up_status)
+    .bind(&e.follow_up_note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn evaluation(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Option<EvaluationRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT case_id, level, comment, at, follow_up_status, follow_up_note \
+         FROM case_evaluation WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn evaluations(conn: &mut AnyConnection) -> Result<Vec<EvaluationRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT case_id, level, comment, at, follow_up_status, follow_up_note FROM case_evaluation",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn set_follow_up(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    status: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE case_evaluation SET follow_up_status = $1, follow_up_note = $2 WHERE case_id = $3",
+    )
+    .bind(status)
+    .bind(note)
+    .bind(case_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
