@@ -1,6 +1,12 @@
 //! The clock is read here, in the shell, and passed into the domain as a value.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+
+/// China Standard Time (UTC+8, no daylight saving): dates of acceptance and deadlines are
+/// Beijing dates, whatever the server's time zone.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -8,6 +14,11 @@ pub trait Clock: Send + Sync {
     /// The timestamp format stored in the database (RFC 3339, UTC, milliseconds).
     fn now_text(&self) -> String {
         self.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// Today's date in Beijing (the agency's working day).
+    fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&beijing()).date_naive()
     }
 }
 

@@ -44,6 +44,32 @@ impl ServiceError {
         }
     }
 
+    /// A domain rule's refusal.
+    pub fn from_domain(e: impl Into<DomainError>) -> ServiceError {
+        ServiceError::Domain(e.into())
+    }
+
+    /// Several refusals at once (the domain reports every problem, not just the first): one
+    /// error with the first code, every message joined, and the list in `details`.
+    pub fn from_domain_list<E: Coded>(errors: Vec<E>) -> ServiceError {
+        let code = errors.first().map(|e| e.code()).unwrap_or("domain.invalid");
+        let message = errors
+            .iter()
+            .map(|e| e.message())
+            .collect::<Vec<_>>()
+            .join("；");
+        let details = errors
+            .iter()
+            .map(|e| serde_json::json!({ "code": e.code(), "message": e.message() }))
+            .collect::<Vec<_>>();
+        ServiceError::Rule {
+            kind: ErrorKind::Invalid,
+            code,
+            message,
+            details: Some(serde_json::json!({ "errors": details })),
+        }
+    }
+
     pub fn not_found(code: &'static str, message: impl Into<String>) -> ServiceError {
         ServiceError::Rule {
             kind: ErrorKind::NotFound,

@@ -9,6 +9,7 @@ pub mod check;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod filing;
 pub mod health;
 pub mod identity;
 pub mod overview;

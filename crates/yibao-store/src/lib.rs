@@ -12,6 +12,7 @@ pub mod cases;
 mod db;
 pub mod enrolment;
 mod error;
+pub mod filing;
 pub mod identity;
 pub mod institution;
 pub mod meta;

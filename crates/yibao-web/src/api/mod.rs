@@ -6,6 +6,7 @@ mod auth;
 mod calendar;
 pub mod catalog;
 mod check;
+mod filings;
 mod records;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes())
         .merge(admin::routes())
         .merge(audit::routes())
+        .merge(filings::routes())
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.

@@ -16,7 +16,10 @@ impl Chrome {
     pub fn of(auth: &Auth) -> Chrome {
         let mut links = Vec::new();
         match &auth.actor {
-            Actor::Citizen(_) => links.push(("/account", "我的账户")),
+            Actor::Citizen(_) => {
+                links.push(("/account", "我的账户"));
+                links.push(("/account/filings", "异地就医备案"));
+            }
             Actor::Employer(_) => {
                 links.push(("/employer", "本单位"));
                 links.push(("/account", "账户"));

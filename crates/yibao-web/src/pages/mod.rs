@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod check;
 pub mod chrome;
+mod filings;
 mod guide;
 mod home;
 mod records;
@@ -73,6 +74,8 @@ pub fn routes() -> Router<AppState> {
             get(admin::calendar_view).post(admin::calendar_import),
         )
         .route("/audit", get(audit::page))
+        .route("/account/filings", get(filings::mine))
+        .route("/filings/{id}", get(filings::one))
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -1,0 +1,105 @@
+//! A citizen's remote-care filings and the printable filing confirmation (备案凭证).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use yibao_service::filing::{self, FilingRecord};
+
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::pages::chrome::Chrome;
+use crate::pages::html;
+use crate::AppState;
+
+pub struct Row {
+    pub id: String,
+    pub kind: &'static str,
+    pub target: String,
+    pub from: String,
+    pub to: String,
+    pub status: &'static str,
+}
+
+fn row(r: &FilingRecord, today: chrono::NaiveDate) -> Row {
+    let f = &r.filing;
+    let status = if f.end.is_some() {
+        "已终止"
+    } else if f.is_current(today) {
+        if f.effective_from > today {
+            "待生效"
+        } else {
+            "有效"
+        }
+    } else {
+        "已过期"
+    };
+    Row {
+        id: f.id.clone(),
+        kind: f.kind.label(),
+        target: f.target.label(),
+        from: f.effective_from.to_string(),
+        to: f
+            .last_day()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "长期（至变更或取消）".into()),
+        status,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "filings.html")]
+struct FilingsPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+}
+
+pub async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let today = state.services.clock().today();
+    let rows = filing::mine(&state.services, &auth.actor)
+        .await?
+        .iter()
+        .map(|r| row(r, today))
+        .collect();
+    Ok(html(&FilingsPage {
+        chrome: Chrome::of(&auth),
+        rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "filing.html")]
+struct FilingPage {
+    chrome: Chrome,
+    r: Row,
+    name: String,
+    id_number: String,
+    scheme: &'static str,
+    insured_region: String,
+    recorded_on: String,
+    case_number: String,
+    validity_source: &'static str,
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let today = state.services.clock().today();
+    let record = filing::get(&state.services, &auth.actor, &id).await?;
+    Ok(html(&FilingPage {
+        chrome: Chrome::of(&auth),
+        r: row(&record, today),
+        name: record.application.name.clone(),
+        id_number: record.filing.person.as_str().to_string(),
+        scheme: record.application.scheme.label(),
+        insured_region: format!(
+            "{} {}",
+            record.filing.insured_region.province_name(),
+            record.filing.insured_region.as_str()
+        ),
+        recorded_on: record.filing.recorded_on.to_string(),
+        case_number: record.case_number.clone().unwrap_or_default(),
+        validity_source: filing::policy().source,
+    }))
+}
