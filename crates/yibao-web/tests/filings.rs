@@ -68,14 +68,14 @@ both_stores!(
         // Relocated to Haikou (a city target), then changed to Sanya; a temporary filing to Beijing
         // (a province-level target, seed 000 表1 温馨提示).
         let chengdu = record(
-            &app,
+            app,
             &application(&me.login, "异地安置退休人员", "新增", "510000", "510100"),
             "500119-20261101-000001",
             d("2026-11-01"),
         )
         .await;
         let beijing = record(
-            &app,
+            app,
             &application(&me.login, "临时异地就医人员", "新增", "110000", "110100"),
             "500119-20261105-000002",
             d("2026-11-05"),
@@ -83,7 +83,7 @@ both_stores!(
         .await;
         assert!(beijing.target.is_province_level());
         let mianyang = record(
-            &app,
+            app,
             &application(&me.login, "异地安置退休人员", "变更", "510000", "510700"),
             "500119-20261120-000003",
             d("2026-11-20"),
