@@ -25,6 +25,8 @@ pub enum DomainError {
     Money(#[from] MoneyError),
     #[error(transparent)]
     Filing(#[from] FilingError),
+    #[error(transparent)]
+    Case(#[from] crate::case::CaseError),
 }
 
 impl Coded for DomainError {
@@ -35,6 +37,7 @@ impl Coded for DomainError {
             DomainError::RegionCode(e) => e.code(),
             DomainError::Money(e) => e.code(),
             DomainError::Filing(e) => e.code(),
+            DomainError::Case(e) => e.code(),
         }
     }
 
@@ -45,6 +48,7 @@ impl Coded for DomainError {
             DomainError::RegionCode(e) => e.message(),
             DomainError::Money(e) => e.message(),
             DomainError::Filing(e) => e.message(),
+            DomainError::Case(e) => e.message(),
         }
     }
 }

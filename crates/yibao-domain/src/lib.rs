@@ -4,6 +4,7 @@
 //! parameter, so each rule can be tested as a table of inputs and outputs.
 
 pub mod calendar;
+pub mod case;
 pub mod catalog;
 pub mod error;
 pub mod filing;

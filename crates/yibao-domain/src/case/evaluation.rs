@@ -1,0 +1,88 @@
+//! 好差评: five levels, once per case after it ends; a dissatisfied one opens a follow-up.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::CaseError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evaluation {
+    VerySatisfied,
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+    VeryDissatisfied,
+}
+
+impl Evaluation {
+    pub const ALL: [Evaluation; 5] = [
+        Evaluation::VerySatisfied,
+        Evaluation::Satisfied,
+        Evaluation::BasicallySatisfied,
+        Evaluation::Dissatisfied,
+        Evaluation::VeryDissatisfied,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evaluation::VerySatisfied => "very_satisfied",
+            Evaluation::Satisfied => "satisfied",
+            Evaluation::BasicallySatisfied => "basically_satisfied",
+            Evaluation::Dissatisfied => "dissatisfied",
+            Evaluation::VeryDissatisfied => "very_dissatisfied",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Evaluation::VerySatisfied => "非常满意",
+            Evaluation::Satisfied => "满意",
+            Evaluation::BasicallySatisfied => "基本满意",
+            Evaluation::Dissatisfied => "不满意",
+            Evaluation::VeryDissatisfied => "非常不满意",
+        }
+    }
+
+    /// Accepts the code or the Chinese label.
+    pub fn parse(s: &str) -> Result<Evaluation, CaseError> {
+        let s = s.trim();
+        Evaluation::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s || e.label() == s)
+            .ok_or_else(|| CaseError::EvaluationLevel(s.chars().take(20).collect()))
+    }
+
+    /// 不满意 and 非常不满意 open a follow-up for the supervisor (差评整改).
+    pub fn is_dissatisfied(self) -> bool {
+        matches!(
+            self,
+            Evaluation::Dissatisfied | Evaluation::VeryDissatisfied
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_levels_and_the_dissatisfied_two() {
+        assert_eq!(
+            Evaluation::parse("非常满意").unwrap(),
+            Evaluation::VerySatisfied
+        );
+        assert_eq!(
+            Evaluation::parse("dissatisfied").unwrap(),
+            Evaluation::Dissatisfied
+        );
+        assert!(Evaluation::parse("还行").is_err());
+        let bad: Vec<_> = Evaluation::ALL
+            .into_iter()
+            .filter(|e| e.is_dissatisfied())
+            .collect();
+        assert_eq!(
+            bad,
+            vec![Evaluation::Dissatisfied, Evaluation::VeryDissatisfied]
+        );
+    }
+}

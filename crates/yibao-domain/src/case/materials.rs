@@ -1,0 +1,374 @@
+//! What an item asks of *this* applicant, what is missing or wrong — all of it at once, for the
+//! one-time deficiency notice (一次性告知) — and the rule that a later notice may not raise a
+//! material that was already there, unchanged, at the first one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::CaseError;
+use crate::catalog::{Item, Material, MaterialForm};
+
+/// How a material was provided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvidedAs {
+    /// An uploaded file (content checked at upload).
+    Upload,
+    /// Shown at the window in the original.
+    Original,
+    /// A paper copy handed in at the window.
+    Copy,
+    /// The personal pledge (个人承诺书, seed 000 表6) in place of the proof.
+    Pledge,
+    /// The item's form filled in online.
+    Form,
+}
+
+impl ProvidedAs {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvidedAs::Upload => "upload",
+            ProvidedAs::Original => "original",
+            ProvidedAs::Copy => "copy",
+            ProvidedAs::Pledge => "pledge",
+            ProvidedAs::Form => "form",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProvidedAs> {
+        [
+            ProvidedAs::Upload,
+            ProvidedAs::Original,
+            ProvidedAs::Copy,
+            ProvidedAs::Pledge,
+            ProvidedAs::Form,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ProvidedAs::Upload => "电子文件",
+            ProvidedAs::Original => "原件（已核验）",
+            ProvidedAs::Copy => "复印件",
+            ProvidedAs::Pledge => "个人承诺书",
+            ProvidedAs::Form => "在线填写",
+        }
+    }
+}
+
+/// One provided material: how, and the SHA-256 of its content (empty for papers seen at the
+/// window), so that "unchanged" can be decided later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provided {
+    pub how: ProvidedAs,
+    pub sha256: String,
+}
+
+/// A material this applicant must provide: one material, or one of a group of alternatives
+/// (e.g. the group 有效身份证件, satisfied by the document of the applicant's category).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    pub key: String,
+    pub name: String,
+    /// The material ids that satisfy it (one for a plain material).
+    pub options: Vec<String>,
+    pub pledge_allowed: bool,
+    pub original_required: bool,
+}
+
+/// One entry of a deficiency notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeItem {
+    /// The requirement's key (a material id, or `group:<name>`).
+    pub key: String,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub requirements: Vec<Requirement>,
+    /// Every missing or invalid material, at once.
+    pub missing: Vec<NoticeItem>,
+}
+
+impl Assessment {
+    pub fn complete(&self) -> bool {
+        self.missing.is_empty()
+    }
+}
+
+fn applies(m: &Material, facts: &BTreeSet<String>) -> bool {
+    m.applies_to.as_ref().is_none_or(|p| facts.contains(p))
+}
+
+/// The requirements of `item` for an applicant of whom `facts` (catalog predicates such as
+/// `proxy`, `non_local_hukou`, `key_info_change`) are true.
+pub fn requirements(item: &Item, facts: &BTreeSet<String>) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = Vec::new();
+    let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in item
+        .materials
+        .iter()
+        .filter(|m| m.required && applies(m, facts))
+    {
+        let original = matches!(m.form, Some(MaterialForm::Original));
+        match m.group.as_deref() {
+            Some(g) => match groups.get(g) {
+                Some(&i) => {
+                    out[i].options.push(m.id.clone());
+                    out[i].pledge_allowed |= m.pledge_allowed;
+                }
+                None => {
+                    groups.insert(g, out.len());
+                    out.push(Requirement {
+                        key: format!("group:{g}"),
+                        name: g.to_string(),
+                        options: vec![m.id.clone()],
+                        pledge_allowed: m.pledge_allowed,
+                        original_required: original,
+                    });
+                }
+            },
+            None => out.push(Requirement {
+                key: m.id.clone(),
+                name: m.name.clone(),
+                options: vec![m.id.clone()],
+                pledge_allowed: m.pledge_allowed,
+                original_required: original,
+            }),
+        }
+    }
+    out
+}
+
+/// Everything missing or invalid for this applicant, at once.
+pub fn assess(
+    item: &Item,
+    facts: &BTreeSet<String>,
+    provided: &BTreeMap<String, Provided>,
+) -> Result<Assessment, CaseError> {
+    for id in provided.keys() {
+        if !item.materials.iter().any(|m| &m.id == id) {
+            return Err(CaseError::UnknownMaterial(id.clone()));
+        }
+    }
+    let requirements = requirements(item, facts);
+    let mut missing = Vec::new();
+    for r in &requirements {
+        let given: Vec<&Provided> = r.options.iter().filter_map(|o| provided.get(o)).collect();
+        let names = || {
+            r.options
+                .iter()
+                .filter_map(|o| item.materials.iter().find(|m| &m.id == o))
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join("或")
+        };
+        if given.is_empty() {
+            let how = if r.pledge_allowed {
+                "（可以个人承诺书代替）"
+            } else {
+                ""
+            };
+            missing.push(NoticeItem {
+                key: r.key.clone(),
+                name: r.name.clone(),
+                reason: format!("未提交：{}{how}", names()),
+            });
+            continue;
+        }
+        if given.iter().all(|p| p.how == ProvidedAs::Pledge) && !r.pledge_allowed {
+            missing.push(NoticeItem {
+                key: r.key.clone(),
+                name: r.name.clone(),
+                reason: "本材料不能以个人承诺书代替，请提交证明材料".into(),
+            });
+        } else if r.original_required
+            && !given
+                .iter()
+                .any(|p| matches!(p.how, ProvidedAs::Original | ProvidedAs::Pledge))
+        {
+            missing.push(NoticeItem {
+                key: r.key.clone(),
+                name: r.name.clone(),
+                reason: "须出示原件核验".into(),
+            });
+        }
+    }
+    Ok(Assessment {
+        requirements,
+        missing,
+    })
+}
+
+/// The rule of the one-time notice: a later notice may not raise a material that was present at
+/// the first notice and is unchanged since (same content hash). `first_snapshot` is what was
+/// provided when the first notice was issued.
+pub fn check_later_notice(
+    item: &Item,
+    facts: &BTreeSet<String>,
+    first_snapshot: &BTreeMap<String, Provided>,
+    current: &BTreeMap<String, Provided>,
+    proposed: &[NoticeItem],
+) -> Result<(), CaseError> {
+    let reqs = requirements(item, facts);
+    let mut repeats = Vec::new();
+    for n in proposed {
+        let Some(r) = reqs.iter().find(|r| r.key == n.key) else {
+            continue;
+        };
+        let unchanged = r
+            .options
+            .iter()
+            .any(|o| match (first_snapshot.get(o), current.get(o)) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            });
+        if unchanged {
+            repeats.push(n.name.clone());
+        }
+    }
+    if repeats.is_empty() {
+        Ok(())
+    } else {
+        Err(CaseError::NoticeRepeats(repeats))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seed 003 城乡居民参保登记 (data/catalog/chongqing/11-resident-enrol.toml): the form, one
+    /// identity document by category (group 有效身份证件), and the proxy papers when proxied.
+    fn item() -> Item {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/catalog/chongqing/11-resident-enrol.toml"
+        ))
+        .unwrap();
+        toml::from_str(&text).unwrap()
+    }
+
+    fn facts(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn given(list: &[(&str, ProvidedAs, &str)]) -> BTreeMap<String, Provided> {
+        list.iter()
+            .map(|(id, how, sha)| {
+                (
+                    id.to_string(),
+                    Provided {
+                        how: *how,
+                        sha256: sha.to_string(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn requirements_follow_the_applicant() {
+        let it = item();
+        let plain = requirements(&it, &facts(&[]));
+        let keys: Vec<_> = plain.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, vec!["enrolment_form", "group:有效身份证件"]);
+        assert_eq!(plain[1].options, vec!["id_ordinary"]);
+        let proxied_newborn = requirements(&it, &facts(&["proxy", "newborn"]));
+        assert_eq!(proxied_newborn.len(), 3);
+        assert_eq!(
+            proxied_newborn[1].options,
+            vec!["id_ordinary", "id_newborn"]
+        );
+        assert!(
+            proxied_newborn[2].original_required,
+            "the proxy's ID is seen in the original"
+        );
+    }
+
+    #[test]
+    fn everything_missing_is_reported_at_once() {
+        let it = item();
+        let a = assess(&it, &facts(&["proxy"]), &BTreeMap::new()).unwrap();
+        assert_eq!(a.missing.len(), 3);
+        let a = assess(
+            &it,
+            &facts(&["proxy"]),
+            &given(&[
+                ("enrolment_form", ProvidedAs::Form, "f1"),
+                ("id_ordinary", ProvidedAs::Upload, "h1"),
+                ("proxy_documents", ProvidedAs::Copy, ""),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(a.missing.len(), 1);
+        assert_eq!(a.missing[0].reason, "须出示原件核验");
+        assert!(assess(
+            &it,
+            &facts(&[]),
+            &given(&[("nonsense", ProvidedAs::Copy, "")])
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_pledge_counts_only_where_the_item_allows_it() {
+        let it = item();
+        let a = assess(
+            &it,
+            &facts(&[]),
+            &given(&[
+                ("enrolment_form", ProvidedAs::Form, "f1"),
+                ("id_ordinary", ProvidedAs::Pledge, "p"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(a.missing.len(), 1);
+        assert!(a.missing[0].reason.contains("个人承诺书"));
+    }
+
+    #[test]
+    fn a_later_notice_may_not_raise_what_was_there_unchanged() {
+        let it = item();
+        let first = given(&[("id_ordinary", ProvidedAs::Upload, "h1")]);
+        let item_for = |key: &str| NoticeItem {
+            key: key.into(),
+            name: key.into(),
+            reason: String::new(),
+        };
+        // Unchanged ID document raised again: refused.
+        let e = check_later_notice(
+            &it,
+            &facts(&[]),
+            &first,
+            &first,
+            &[item_for("group:有效身份证件")],
+        )
+        .unwrap_err();
+        assert!(matches!(e, CaseError::NoticeRepeats(_)));
+        // Replaced since (a new upload): may be raised, e.g. the new scan is unreadable.
+        let now = given(&[("id_ordinary", ProvidedAs::Upload, "h2")]);
+        assert!(check_later_notice(
+            &it,
+            &facts(&[]),
+            &first,
+            &now,
+            &[item_for("group:有效身份证件")]
+        )
+        .is_ok());
+        // Something absent at the first notice may be raised.
+        assert!(check_later_notice(
+            &it,
+            &facts(&[]),
+            &first,
+            &first,
+            &[item_for("enrolment_form")]
+        )
+        .is_ok());
+    }
+}

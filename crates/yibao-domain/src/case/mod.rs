@@ -1,0 +1,22 @@
+//! The case engine's rules (办件): the case number, the state machine declared once, what an
+//! item asks of this applicant and what is missing (the one-time deficiency notice), uploads
+//! checked by content, and evaluations. The same rules serve every item of the catalog.
+
+mod error;
+mod evaluation;
+mod machine;
+mod materials;
+mod number;
+mod shape;
+mod upload;
+
+pub use error::CaseError;
+pub use evaluation::Evaluation;
+pub use machine::{allowed_actions, next, Action, ActorRole, CaseStatus, Transition, TRANSITIONS};
+pub use materials::{
+    assess, check_later_notice, requirements, Assessment, NoticeItem, Provided, ProvidedAs,
+    Requirement,
+};
+pub use number::CaseNumber;
+pub use shape::CaseShape;
+pub use upload::{check_upload, sniff, FileKind, DEFAULT_MAX_BYTES};

@@ -1,0 +1,148 @@
+//! Uploads checked by what the bytes are, not by the file name: PDF, JPEG, PNG, Word and Excel
+//! (old and new formats) as the item allows, at most 3 MB unless the item says otherwise.
+
+use serde::Serialize;
+
+use super::error::CaseError;
+use crate::catalog::{Upload, UploadFormat};
+
+/// 3 MB, the limit the guides state most often.
+pub const DEFAULT_MAX_BYTES: u64 = 3 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Pdf,
+    Jpeg,
+    Png,
+    Word,
+    Excel,
+}
+
+impl FileKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "PDF",
+            FileKind::Jpeg => "JPEG 图片",
+            FileKind::Png => "PNG 图片",
+            FileKind::Word => "Word 文档",
+            FileKind::Excel => "Excel 表格",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+            FileKind::Word => "application/msword",
+            FileKind::Excel => "application/vnd.ms-excel",
+        }
+    }
+
+    fn format(self) -> UploadFormat {
+        match self {
+            FileKind::Pdf => UploadFormat::Pdf,
+            FileKind::Jpeg => UploadFormat::Jpeg,
+            FileKind::Png => UploadFormat::Png,
+            FileKind::Word => UploadFormat::Word,
+            FileKind::Excel => UploadFormat::Excel,
+        }
+    }
+}
+
+/// What the bytes are, if one of the kinds we accept at all.
+pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
+    let kind = infer::get(bytes)?;
+    match kind.mime_type() {
+        "application/pdf" => Some(FileKind::Pdf),
+        "image/jpeg" => Some(FileKind::Jpeg),
+        "image/png" => Some(FileKind::Png),
+        "application/msword"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+            Some(FileKind::Word)
+        }
+        "application/vnd.ms-excel"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            Some(FileKind::Excel)
+        }
+        _ => None,
+    }
+}
+
+/// Checks an upload against the item's rule (or the default: PDF, JPEG, PNG; 3 MB).
+pub fn check_upload(bytes: &[u8], rule: Option<&Upload>) -> Result<FileKind, CaseError> {
+    if bytes.is_empty() {
+        return Err(CaseError::UploadEmpty);
+    }
+    let max = rule.and_then(|r| r.max_bytes).unwrap_or(DEFAULT_MAX_BYTES);
+    if bytes.len() as u64 > max {
+        return Err(CaseError::UploadTooLarge {
+            size: bytes.len() as u64,
+            max,
+        });
+    }
+    let allowed: Vec<UploadFormat> = match rule {
+        Some(r) if !r.formats.is_empty() => r.formats.clone(),
+        _ => vec![UploadFormat::Pdf, UploadFormat::Jpeg, UploadFormat::Png],
+    };
+    let found = sniff(bytes);
+    match found {
+        Some(k) if allowed.contains(&k.format()) => Ok(k),
+        _ => Err(CaseError::UploadFormat {
+            found: found.map(FileKind::label),
+            allowed: allowed
+                .iter()
+                .map(|f| format!("{f:?}").to_uppercase())
+                .collect::<Vec<_>>()
+                .join("、"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n";
+    const PNG: &[u8] = &[
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0];
+    const EXE: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";
+
+    #[test]
+    fn content_decides_not_the_name() {
+        assert_eq!(check_upload(PDF, None).unwrap(), FileKind::Pdf);
+        assert_eq!(check_upload(PNG, None).unwrap(), FileKind::Png);
+        assert_eq!(check_upload(JPEG, None).unwrap(), FileKind::Jpeg);
+        let e = check_upload(EXE, None).unwrap_err();
+        assert_eq!(crate::Coded::code(&e), "case.upload_format");
+        assert!(check_upload(b"just text pretending to be a pdf", None).is_err());
+        assert_eq!(check_upload(b"", None).unwrap_err(), CaseError::UploadEmpty);
+    }
+
+    #[test]
+    fn the_item_rule_limits_formats_and_size() {
+        let pdf_only = Upload {
+            formats: vec![UploadFormat::Pdf],
+            max_bytes: Some(100),
+            text: String::new(),
+        };
+        assert!(check_upload(PDF, Some(&pdf_only)).is_ok());
+        assert!(matches!(
+            check_upload(PNG, Some(&pdf_only)),
+            Err(CaseError::UploadFormat { .. })
+        ));
+        let big = [PDF, &[b' '; 200][..]].concat();
+        assert!(matches!(
+            check_upload(&big, Some(&pdf_only)),
+            Err(CaseError::UploadTooLarge { .. })
+        ));
+        let over_default = [PDF, &vec![b' '; DEFAULT_MAX_BYTES as usize][..]].concat();
+        assert!(matches!(
+            check_upload(&over_default, None),
+            Err(CaseError::UploadTooLarge { .. })
+        ));
+    }
+}
