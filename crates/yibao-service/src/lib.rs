@@ -4,10 +4,12 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod check;
 pub mod clock;
 pub mod demo;
+pub mod effects;
 mod error;
 pub mod filing;
 pub mod health;

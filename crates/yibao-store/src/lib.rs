@@ -9,6 +9,7 @@ pub mod agency;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod coverage;
 mod db;
 pub mod enrolment;
 mod error;

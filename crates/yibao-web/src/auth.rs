@@ -127,6 +127,22 @@ fn form_token(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Finds the CSRF token among the fields of a multipart body.
+async fn multipart_token(headers: &HeaderMap, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut req = Request::new(Body::from(bytes));
+    *req.headers_mut() = headers.clone();
+    let mut mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let headers = req.headers().clone();
@@ -195,6 +211,25 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let multipart = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if provided.is_none() && multipart {
+            // Browser upload forms carry the token as a field; read it, then hand the same
+            // bytes on to the handler.
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+                return crate::error::PageError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "http.body_too_large",
+                    "上传的内容过大",
+                )
+                .into_response();
+            };
+            provided = multipart_token(&parts.headers, bytes.clone()).await;
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
         if provided.is_none() && urlencoded {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {

@@ -56,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         ));
     security::apply(router)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -100,7 +100,14 @@ impl CaseClock {
             let mut n = 0;
             let mut day = start;
             if self.limit_working_days == 0 {
-                day = cal.working_day_on_or_after(start);
+                // Same day (当日办结): due on day 0, and a pause's last day is day 0 again
+                // (e.g. the day materials in transit arrive at the deciding agency).
+                day = self
+                    .pauses
+                    .iter()
+                    .filter_map(|p| p.to.filter(|to| *to >= start))
+                    .fold(start, |d, to| d.max(to));
+                day = cal.working_day_on_or_after(day);
             }
             while n < self.limit_working_days {
                 day = cal.next_working_day(day);

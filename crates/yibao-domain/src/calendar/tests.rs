@@ -265,7 +265,8 @@ fn the_clock_stops_while_paused_and_warns() {
 #[test]
 fn transit_time_is_excluded_like_any_pause() {
     let cal = shipped();
-    // 通办: received at the window Mon 2024-03-04, 4 WD in the post, then same day.
+    // 通办 (seed 000): received at the window Mon 2024-03-04, 4 working days in the post, then
+    // 当日办结 at the insured region's agency: due the day the materials arrive.
     let clock = CaseClock {
         accepted_on: d("2024-03-04"),
         limit_working_days: 0,
@@ -276,6 +277,12 @@ fn transit_time_is_excluded_like_any_pause() {
         }],
     };
     let s = clock.state(&cal, d("2024-03-08"), Thresholds::default());
+    assert_eq!(s.due, Some(d("2024-03-08")));
+    let without_transit = CaseClock {
+        pauses: vec![],
+        ..clock
+    };
+    let s = without_transit.state(&cal, d("2024-03-04"), Thresholds::default());
     assert_eq!(s.due, Some(d("2024-03-04")));
 }
 

@@ -187,11 +187,9 @@ pub fn assess(
                 name: r.name.clone(),
                 reason: "本材料不能以个人承诺书代替，请提交证明材料".into(),
             });
-        } else if r.original_required
-            && !given
-                .iter()
-                .any(|p| matches!(p.how, ProvidedAs::Original | ProvidedAs::Pledge))
-        {
+        } else if r.original_required && given.iter().all(|p| p.how == ProvidedAs::Copy) {
+            // Online, the scan or the form filled in stands for the original; at the window a
+            // paper copy alone does not.
             missing.push(NoticeItem {
                 key: r.key.clone(),
                 name: r.name.clone(),

@@ -4,6 +4,7 @@ mod admin;
 pub mod audit;
 mod auth;
 mod calendar;
+pub mod cases;
 pub mod catalog;
 mod check;
 mod filings;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(filings::routes())
+        .merge(cases::routes())
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.

@@ -1,0 +1,270 @@
+//! Opening a case: online by the applicant, or at the window by a clerk for the person in front
+//! of them. The item must be in force, offer the channel, and have its effect built.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::json;
+use yibao_domain::case::CaseNumber;
+use yibao_domain::catalog::ChannelKind;
+use yibao_domain::{CitizenId, RegionCode};
+use yibao_store::cases::{self as store, CaseRow, EventRow, NewMaterial};
+use yibao_store::{enrolment, StoreError};
+
+use super::agency_for;
+use crate::identity::{forbidden, sha256_hex, Actor};
+use crate::{audit, effects, ServiceError, Services};
+
+/// The person a clerk applies for at the window.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApplicantInput {
+    pub id_number: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApplyInput {
+    pub jurisdiction: String,
+    /// The item's id or one of its codes.
+    pub item: String,
+    /// window, online, app, phone … (must be one the item lists).
+    pub channel: String,
+    #[serde(default)]
+    pub form: BTreeMap<String, String>,
+    /// Catalog predicates true of the applicant (proxy, non_local_hukou, key_info_change …).
+    #[serde(default)]
+    pub facts: Vec<String>,
+    /// Required when a clerk applies at the window.
+    #[serde(default)]
+    pub applicant: Option<ApplicantInput>,
+    /// The agent of a proxy application (代办人): name and ID number.
+    #[serde(default)]
+    pub agent: Option<ApplicantInput>,
+}
+
+pub async fn apply(
+    services: &Services,
+    actor: &Actor,
+    input: &ApplyInput,
+) -> Result<CaseRow, ServiceError> {
+    let catalog = services.catalog();
+    let today = services.clock().today();
+    let item = catalog
+        .find(&input.jurisdiction, &input.item, Some(today))
+        .ok_or_else(|| {
+            ServiceError::not_found(
+                "catalog.item_not_found",
+                format!(
+                    "没有找到现行有效的事项 {}/{}",
+                    input.jurisdiction, input.item
+                ),
+            )
+        })?;
+    if !effects::supported(&item.service) {
+        return Err(ServiceError::invalid(
+            "case.guide_only",
+            format!("事项“{}”暂未开通办理，仅提供办事指南", item.name),
+        ));
+    }
+    let channel: ChannelKind = serde_json::from_value(json!(input.channel)).map_err(|_| {
+        ServiceError::invalid(
+            "case.channel_unknown",
+            "办理渠道应为 window、online、app、phone 等",
+        )
+    })?;
+    if !item.channels.iter().any(|c| c.kind == channel) {
+        return Err(ServiceError::invalid(
+            "case.channel_not_offered",
+            format!("事项“{}”不提供“{}”渠道", item.name, channel.label()),
+        ));
+    }
+    for f in &input.facts {
+        if !yibao_domain::catalog::PREDICATES.contains(&f.as_str()) {
+            return Err(ServiceError::invalid(
+                "case.fact_unknown",
+                format!("未知的申请人情形“{f}”"),
+            ));
+        }
+    }
+    let mut facts = input.facts.clone();
+    if input.agent.is_some() && !facts.iter().any(|f| f == "proxy") {
+        facts.push("proxy".into());
+    }
+    // Who applies, through which channel, received by which agency.
+    let (id_number, name, phone, receiving) = match actor {
+        Actor::Citizen(c) => {
+            if matches!(channel, ChannelKind::Window) {
+                return Err(ServiceError::invalid(
+                    "case.channel_window",
+                    "窗口办理由窗口工作人员录入；网上申请请选择网上办理渠道",
+                ));
+            }
+            (c.id_number.clone(), c.name.clone(), String::new(), None)
+        }
+        Actor::Staff(s) => {
+            s.require("clerk")?;
+            let a = input.applicant.as_ref().ok_or_else(|| {
+                ServiceError::invalid("case.applicant_required", "请填写申请人的身份证号码和姓名")
+            })?;
+            let id: CitizenId = a.id_number.parse()?;
+            (
+                id.as_str().to_string(),
+                a.name.trim().to_string(),
+                a.phone.clone(),
+                Some(s.agency_id),
+            )
+        }
+        Actor::Anonymous => {
+            return Err(crate::identity::unauthenticated(
+                "auth.required",
+                "请先登录",
+            ))
+        }
+        _ => return Err(forbidden("auth.forbidden", "此类账户不能申请该事项")),
+    };
+    let id: CitizenId = id_number.parse()?;
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    // The insured region: the person's record, else the form, else the ID's address code.
+    let region: RegionCode = match enrolment::find_person(&mut tx, &id).await? {
+        Some(p) => p.region_code.parse()?,
+        None => match input
+            .form
+            .get("region_code")
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(r) => r.parse()?,
+            None => id.address_code().parse().map_err(|_| {
+                ServiceError::invalid(
+                    "case.region_required",
+                    "无法从身份证号码确定参保地，请填写参保地区划代码",
+                )
+            })?,
+        },
+    };
+    let deciding = agency_for(&mut tx, &region).await?.ok_or_else(|| {
+        ServiceError::invalid(
+            "case.no_agency",
+            format!("没有负责区划 {} 的经办机构", region.as_str()),
+        )
+    })?;
+    let receiving = receiving.unwrap_or(deciding.id);
+    let receiving_region = if receiving == deciding.id {
+        deciding.region_code.clone()
+    } else {
+        yibao_store::agency::find(&mut tx, receiving)
+            .await?
+            .map(|a| a.region_code)
+            .unwrap_or_else(|| deciding.region_code.clone())
+    };
+    let seq = store::next_sequence(
+        &mut tx,
+        &receiving_region,
+        &today.format("%Y%m%d").to_string(),
+    )
+    .await?;
+    let number = CaseNumber::new(&receiving_region.parse()?, today, seq as u32)
+        .map_err(ServiceError::from_domain)?;
+    let agent_json = input
+        .agent
+        .as_ref()
+        .map(|a| -> Result<String, ServiceError> {
+            let aid: CitizenId = a.id_number.parse()?;
+            Ok(
+                json!({ "name": a.name.trim(), "id_number": aid.as_str(), "phone": a.phone })
+                    .to_string(),
+            )
+        })
+        .transpose()?;
+    let mut row = CaseRow {
+        id: 0,
+        number: number.as_str().to_string(),
+        jurisdiction: item.jurisdiction.clone(),
+        item_id: item.id.clone(),
+        item_version: i64::from(item.version),
+        service_key: item.service.clone(),
+        applicant_kind: "person".into(),
+        applicant_ref: id.as_str().to_string(),
+        applicant_name: name,
+        applicant_phone: phone,
+        agent_json,
+        channel: input.channel.clone(),
+        receiving_agency_id: receiving,
+        deciding_agency_id: deciding.id,
+        status: "draft".into(),
+        review_level: 0,
+        form_json: serde_json::to_string(&input.form).unwrap_or_else(|_| "{}".into()),
+        facts_json: json!({ "region_code": region.as_str(), "facts": facts }).to_string(),
+        submitted_at: None,
+        accepted_on: None,
+        deadline: None,
+        completed_at: None,
+        outcome_json: None,
+        refusal_reason: None,
+        created_by: actor.label(),
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        row_version: 0,
+    };
+    row.id = store::insert(&mut tx, &row).await?;
+    // The form filled in online (the item's first form) stands for the material that is that
+    // form; other forms (e.g. 表6, the pledge) are provided on their own.
+    let main_form = item.forms.first();
+    if !input.form.is_empty() {
+        for m in item
+            .materials
+            .iter()
+            .filter(|m| m.form_ref.is_some() && m.form_ref.as_ref() == main_form)
+        {
+            let digest = sha256_hex(&row.form_json);
+            store::add_material(
+                &mut tx,
+                &NewMaterial {
+                    case_id: row.id,
+                    material_id: &m.id,
+                    provided_as: "form",
+                    file_name: "",
+                    content_type: "application/json",
+                    sha256: &digest,
+                    content: None,
+                    added_at: &now,
+                    added_by: &actor.label(),
+                },
+            )
+            .await?;
+        }
+    }
+    store::insert_event(
+        &mut tx,
+        &EventRow {
+            id: 0,
+            case_id: row.id,
+            at: now.clone(),
+            action: "create".into(),
+            from_status: String::new(),
+            to_status: "draft".into(),
+            actor_kind: actor.kind().into(),
+            actor_id: actor.id(),
+            actor_label: actor.label(),
+            channel: input.channel.clone(),
+            note: String::new(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "case.create",
+        "case",
+        &row.number,
+        None,
+        Some(&json!({ "item": format!("{}/{}", item.jurisdiction, item.id), "channel": input.channel })),
+        &format!("新建办件 {}（{}）", row.number, item.name),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}

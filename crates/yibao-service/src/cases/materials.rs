@@ -1,0 +1,197 @@
+//! Materials on a case: uploads checked by content and size and stored with their SHA-256;
+//! papers seen at the window (original, copy); the personal pledge (个人承诺书, seed 000 表6)
+//! where the item allows it.
+
+use serde::Deserialize;
+use serde_json::json;
+use yibao_domain::case::{check_upload, ProvidedAs};
+use yibao_store::cases::{self as store, EventRow, MaterialRow, NewMaterial};
+use yibao_store::StoreError;
+
+use super::{item_of, load};
+use crate::identity::{forbidden, hex, sha256_hex, Actor};
+use crate::{audit, ServiceError, Services};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MaterialInput {
+    pub material_id: String,
+    /// upload, original, copy or pledge.
+    pub provided_as: String,
+    #[serde(default)]
+    pub file_name: String,
+}
+
+pub async fn add_material(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+    input: &MaterialInput,
+    bytes: &[u8],
+) -> Result<MaterialRow, ServiceError> {
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    let case = load(&mut tx, actor, number).await?;
+    let item = item_of(services, &case)?;
+    let material = item
+        .materials
+        .iter()
+        .find(|m| m.id == input.material_id)
+        .ok_or_else(|| {
+            ServiceError::from_domain(yibao_domain::case::CaseError::UnknownMaterial(
+                input.material_id.clone(),
+            ))
+        })?;
+    let how = ProvidedAs::parse(&input.provided_as).ok_or_else(|| {
+        ServiceError::invalid(
+            "case.provided_as",
+            "材料提交方式应为 upload（电子文件）、original（原件）、copy（复印件）或 pledge（承诺书）",
+        )
+    })?;
+    // Applicants add materials while the case is theirs to change; clerks while it is at intake.
+    let open_for_applicant = matches!(case.status.as_str(), "draft" | "correction");
+    let open_for_clerk = matches!(case.status.as_str(), "draft" | "submitted" | "correction");
+    match actor {
+        Actor::Citizen(_) | Actor::Employer(_) if open_for_applicant => {
+            if matches!(how, ProvidedAs::Original | ProvidedAs::Copy) {
+                return Err(ServiceError::invalid(
+                    "case.paper_at_window",
+                    "原件、复印件须在窗口当面提交；网上请上传电子文件或选择承诺书",
+                ));
+            }
+        }
+        Actor::Staff(s) if open_for_clerk && s.has_role("clerk") => {}
+        Actor::Staff(_) | Actor::Citizen(_) | Actor::Employer(_) => {
+            return Err(forbidden(
+                "case.materials_closed",
+                "办件当前状态下不能再补充材料",
+            ))
+        }
+        _ => return Err(forbidden("auth.forbidden", "无权为该办件提交材料")),
+    }
+    let pledge = (how == ProvidedAs::Pledge).then(|| {
+        pledge_text(
+            &case.applicant_name,
+            &case.applicant_ref,
+            &item.name,
+            &material.name,
+            &services.clock().today().to_string(),
+        )
+    });
+    let (kind_label, content_type, sha, content): (String, String, String, Option<&[u8]>) =
+        match (how, &pledge) {
+            (ProvidedAs::Upload, _) => {
+                let kind =
+                    check_upload(bytes, item.upload.as_ref()).map_err(ServiceError::from_domain)?;
+                let digest = {
+                    use sha2::{Digest, Sha256};
+                    hex(&Sha256::digest(bytes))
+                };
+                (kind.label().into(), kind.mime().into(), digest, Some(bytes))
+            }
+            (ProvidedAs::Pledge, Some(text)) => {
+                if !material.pledge_allowed {
+                    return Err(ServiceError::from_domain(
+                        yibao_domain::case::CaseError::PledgeNotAllowed(material.name.clone()),
+                    ));
+                }
+                (
+                    "个人承诺书".into(),
+                    "text/plain; charset=utf-8".into(),
+                    sha256_hex(text),
+                    Some(text.as_bytes()),
+                )
+            }
+            (ProvidedAs::Original | ProvidedAs::Copy, _) => {
+                (how.label().into(), String::new(), String::new(), None)
+            }
+            _ => {
+                return Err(ServiceError::invalid(
+                    "case.provided_as",
+                    "在线表单随申请一并提交",
+                ))
+            }
+        };
+    let file_name: String = input
+        .file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let id = store::add_material(
+        &mut tx,
+        &NewMaterial {
+            case_id: case.id,
+            material_id: &material.id,
+            provided_as: how.as_str(),
+            file_name: &file_name,
+            content_type: &content_type,
+            sha256: &sha,
+            content,
+            added_at: &now,
+            added_by: &actor.label(),
+        },
+    )
+    .await?;
+    store::insert_event(
+        &mut tx,
+        &EventRow {
+            id: 0,
+            case_id: case.id,
+            at: now.clone(),
+            action: "material".into(),
+            from_status: case.status.clone(),
+            to_status: case.status.clone(),
+            actor_kind: actor.kind().into(),
+            actor_id: actor.id(),
+            actor_label: actor.label(),
+            channel: case.channel.clone(),
+            note: format!("{}：{kind_label}", material.name),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "case.material",
+        "case",
+        &case.number,
+        None,
+        Some(&json!({ "material": material.id, "how": how.as_str(), "sha256": sha })),
+        &format!(
+            "办件 {} 提交材料 {}（{kind_label}）",
+            case.number, material.name
+        ),
+    )
+    .await?;
+    let row = store::materials(&mut tx, case.id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(super::not_found)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+/// The text of the personal pledge (seed 000 表6 个人承诺书) replacing a proof.
+pub fn pledge_text(name: &str, id_number: &str, item: &str, material: &str, date: &str) -> String {
+    format!(
+        "个人承诺书\n\n本人{name}（公民身份号码：{id_number}）申请办理“{item}”，因无法提供“{material}”，\
+         现承诺：本人所填报的信息及所述情况真实、准确、完整，如有虚假，本人愿承担由此产生的一切法律责任，\
+         并退还违规享受的医疗保障待遇。\n\n承诺人：{name}\n日期：{date}\n"
+    )
+}
+
+/// One material's content, for those who may see the case.
+pub async fn material_content(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+    material_row: i64,
+) -> Result<(MaterialRow, Vec<u8>), ServiceError> {
+    let mut tx = services.store().begin().await?;
+    let case = load(&mut tx, actor, number).await?;
+    store::material_content(&mut tx, case.id, material_row)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("case.material_not_found", "材料不存在"))
+}

@@ -1,0 +1,148 @@
+//! The case engine in the application (办件): one engine for every catalog item — apply, submit,
+//! one-time deficiency notice, correction, acceptance with the legal time limit, review,
+//! disbursement, completion with the item's effect, refusal, withdrawal, evaluation. The rules
+//! are yibao-domain's `case` module; this layer loads, authorizes, stores and audits.
+
+mod apply;
+mod clock;
+mod materials;
+mod queries;
+mod transition;
+
+pub use apply::{apply, ApplicantInput, ApplyInput};
+pub use clock::{clock_of, limit_for};
+pub use materials::{add_material, material_content, MaterialInput};
+pub use queries::{
+    evaluate, evaluation_stats, list_mine, overdue, progress, queue, view, CaseSummary, CaseView,
+    EvaluationStats, Progress,
+};
+pub use transition::transition;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use yibao_domain::case::{CaseShape, Provided, ProvidedAs};
+use yibao_domain::catalog::Item;
+use yibao_store::cases::{self as store, CaseRow};
+use yibao_store::{agency, Conn};
+
+use crate::identity::Actor;
+use crate::{ServiceError, Services};
+
+pub(crate) fn not_found() -> ServiceError {
+    ServiceError::not_found("case.not_found", "办件不存在或无权查看")
+}
+
+/// The item version the case was opened under.
+pub(crate) fn item_of<'a>(
+    services: &'a Services,
+    case: &CaseRow,
+) -> Result<&'a Item, ServiceError> {
+    services
+        .catalog()
+        .find_version(&case.jurisdiction, &case.item_id, case.item_version as u32)
+        .ok_or_else(|| {
+            ServiceError::not_found(
+                "catalog.item_not_found",
+                format!(
+                    "办件所依据的事项 {}/{} 已不存在",
+                    case.jurisdiction, case.item_id
+                ),
+            )
+        })
+}
+
+pub(crate) fn shape_of(item: &Item) -> CaseShape {
+    CaseShape::of(item)
+}
+
+/// The applicant facts (catalog predicates) recorded on the case.
+pub(crate) fn facts_of(case: &CaseRow) -> BTreeSet<String> {
+    let v: serde_json::Value = serde_json::from_str(&case.facts_json).unwrap_or_default();
+    v.get("facts")
+        .and_then(|f| f.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What is provided now, per material id.
+pub(crate) async fn provided_of(
+    conn: &mut Conn,
+    case_id: i64,
+) -> Result<BTreeMap<String, Provided>, ServiceError> {
+    Ok(store::materials(conn, case_id)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            ProvidedAs::parse(&m.provided_as).map(|how| {
+                (
+                    m.material_id,
+                    Provided {
+                        how,
+                        sha256: m.sha256,
+                    },
+                )
+            })
+        })
+        .collect())
+}
+
+/// Whether `actor` may see this case: the applicant (citizen or employer) and staff of the
+/// receiving or deciding agency.
+pub(crate) fn may_see(actor: &Actor, case: &CaseRow) -> bool {
+    match actor {
+        Actor::Citizen(c) => case.applicant_kind == "person" && case.applicant_ref == c.id_number,
+        Actor::Employer(e) => case.applicant_kind == "employer" && case.applicant_ref == e.uscc,
+        Actor::Staff(s) => {
+            s.agency_id == case.receiving_agency_id || s.agency_id == case.deciding_agency_id
+        }
+        _ => false,
+    }
+}
+
+pub(crate) async fn load(
+    conn: &mut Conn,
+    actor: &Actor,
+    number: &str,
+) -> Result<CaseRow, ServiceError> {
+    actor.require_login()?;
+    let case = store::find_by_number(conn, number.trim())
+        .await?
+        .ok_or_else(not_found)?;
+    if may_see(actor, &case) {
+        Ok(case)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The agency that serves `region` most specifically (a district's own, else its city's, else
+/// its province's).
+pub(crate) async fn agency_for(
+    conn: &mut Conn,
+    region: &yibao_domain::RegionCode,
+) -> Result<Option<agency::AgencyRow>, ServiceError> {
+    let mut best: Option<(u8, agency::AgencyRow)> = None;
+    for a in agency::list(conn).await? {
+        let Ok(r) = a.region_code.parse::<yibao_domain::RegionCode>() else {
+            continue;
+        };
+        if !r.contains(region) {
+            continue;
+        }
+        let rank = if r.is_province_level() {
+            1
+        } else if r.is_city_level() {
+            2
+        } else {
+            3
+        };
+        if best.as_ref().is_none_or(|(b, _)| rank > *b) {
+            best = Some((rank, a));
+        }
+    }
+    Ok(best.map(|(_, a)| a))
+}

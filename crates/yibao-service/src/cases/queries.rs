@@ -1,0 +1,376 @@
+//! Reading cases: the case with its history for those who may see it, the applicant's list, the
+//! staff queues with the time-limit colour, the supervisor's overdue list, the public progress
+//! query, and evaluations (好差评) with their statistics.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use yibao_domain::calendar::{ClockState, WarningLevel};
+use yibao_domain::case::{allowed_actions, assess, Action, CaseStatus, Evaluation, NoticeItem};
+use yibao_domain::CitizenId;
+use yibao_store::cases::{
+    self as store, CaseRow, EvaluationRow, EventRow, MaterialRow, NoticeRow, PauseRow,
+};
+use yibao_store::StoreError;
+
+use super::clock::{clock_of, limit_for};
+use super::transition::role_for;
+use super::{facts_of, item_of, load, provided_of, shape_of};
+use crate::identity::{forbidden, Actor};
+use crate::{audit, calendar, ServiceError, Services};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    pub issued_at: String,
+    pub issued_by: String,
+    pub items: Vec<NoticeItem>,
+    pub answered_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub item_name: String,
+    pub status_label: &'static str,
+    pub limit_text: Option<String>,
+    pub clock: Option<ClockState>,
+    pub events: Vec<EventRow>,
+    pub materials: Vec<MaterialRow>,
+    pub notices: Vec<NoticeView>,
+    pub pauses: Vec<PauseRow>,
+    /// What is still missing now (for the clerk and the applicant).
+    pub missing: Vec<NoticeItem>,
+    pub evaluation: Option<EvaluationRow>,
+    /// Actions this viewer may take now, with their labels.
+    pub actions: Vec<(&'static str, &'static str)>,
+    pub can_evaluate: bool,
+    pub outcome: Option<Value>,
+}
+
+fn notice_view(n: &NoticeRow) -> NoticeView {
+    NoticeView {
+        issued_at: n.issued_at.clone(),
+        issued_by: n.issued_by.clone(),
+        items: serde_json::from_str(&n.items_json).unwrap_or_default(),
+        answered_at: n.answered_at.clone(),
+    }
+}
+
+pub async fn view(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+) -> Result<CaseView, ServiceError> {
+    let mut tx = services.store().begin().await?;
+    let case = load(&mut tx, actor, number).await?;
+    let item = item_of(services, &case)?;
+    let shape = shape_of(item);
+    let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Draft);
+    let events = store::events(&mut tx, case.id).await?;
+    let materials = store::materials(&mut tx, case.id).await?;
+    let notices = store::notices(&mut tx, case.id).await?;
+    let pauses = store::pauses(&mut tx, case.id).await?;
+    let evaluation = store::evaluation(&mut tx, case.id).await?;
+    let provided = provided_of(&mut tx, case.id).await?;
+    let missing = assess(item, &facts_of(&case), &provided)
+        .map(|a| a.missing)
+        .unwrap_or_default();
+    let cal = calendar::current(services).await?;
+    let clock = clock_of(&cal, item, &case, &pauses, services.clock().today());
+    let mut actions: Vec<(&'static str, &'static str)> = Vec::new();
+    for a in Action::ALL {
+        let roles = role_for(actor, &case, a);
+        if roles
+            .iter()
+            .any(|r| allowed_actions(status, *r, &shape).contains(&a))
+        {
+            actions.push((a.as_str(), a.label()));
+        }
+    }
+    let can_evaluate = evaluation.is_none()
+        && matches!(status, CaseStatus::Completed | CaseStatus::Refused)
+        && matches!(actor, Actor::Citizen(_) | Actor::Employer(_));
+    Ok(CaseView {
+        item_name: item.name.clone(),
+        status_label: status.label(),
+        limit_text: limit_for(item, &case.channel).map(|l| l.text.clone()),
+        clock,
+        events,
+        materials,
+        notices: notices.iter().map(notice_view).collect(),
+        pauses,
+        missing,
+        evaluation,
+        actions,
+        can_evaluate,
+        outcome: case
+            .outcome_json
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok()),
+        case,
+    })
+}
+
+/// One line of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    pub number: String,
+    pub item_name: String,
+    pub applicant: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub created_at: String,
+    pub deadline: Option<String>,
+    pub level: &'static str,
+    pub level_label: &'static str,
+    pub remaining_working_days: Option<u32>,
+}
+
+async fn summaries(
+    services: &Services,
+    rows: Vec<CaseRow>,
+    masked: bool,
+) -> Result<Vec<CaseSummary>, ServiceError> {
+    let cal = calendar::current(services).await?;
+    let today = services.clock().today();
+    let mut tx = services.store().begin().await?;
+    let mut out = Vec::new();
+    for c in rows {
+        let item = item_of(services, &c).ok();
+        let pauses = store::pauses(&mut tx, c.id).await?;
+        let clock = item.and_then(|i| clock_of(&cal, i, &c, &pauses, today));
+        let status = CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Draft);
+        let level = match (&clock, status.is_terminal()) {
+            (_, true) => None,
+            (Some(s), false) => Some(s.level),
+            (None, false) => None,
+        };
+        out.push(CaseSummary {
+            item_name: item.map(|i| i.name.clone()).unwrap_or_default(),
+            applicant: if masked {
+                yibao_domain::ids::mask_name(&c.applicant_name)
+            } else {
+                c.applicant_name.clone()
+            },
+            status: c.status.clone(),
+            status_label: status.label(),
+            created_at: c.created_at.clone(),
+            deadline: clock
+                .as_ref()
+                .and_then(|s| s.due.map(|d| d.to_string()))
+                .or(c.deadline.clone()),
+            level: level.map(level_key).unwrap_or("none"),
+            level_label: level.map(WarningLevel::label).unwrap_or(""),
+            remaining_working_days: clock.as_ref().map(|s| s.remaining_working_days),
+            number: c.number,
+        });
+    }
+    Ok(out)
+}
+
+fn level_key(l: WarningLevel) -> &'static str {
+    match l {
+        WarningLevel::Normal => "normal",
+        WarningLevel::DueSoon => "due_soon",
+        WarningLevel::Overdue => "overdue",
+        WarningLevel::Paused => "paused",
+    }
+}
+
+/// The applicant's own cases.
+pub async fn list_mine(
+    services: &Services,
+    actor: &Actor,
+) -> Result<Vec<CaseSummary>, ServiceError> {
+    let (kind, reference) = match actor {
+        Actor::Citizen(c) => ("person", c.id_number.clone()),
+        Actor::Employer(e) => ("employer", e.uscc.clone()),
+        _ => {
+            actor.require_login()?;
+            return Err(forbidden(
+                "auth.forbidden",
+                "仅参保人和参保单位可查看“我的办件”",
+            ));
+        }
+    };
+    let mut tx = services.store().begin().await?;
+    let rows = store::list_by_applicant(&mut tx, kind, &reference).await?;
+    drop(tx);
+    summaries(services, rows, false).await
+}
+
+/// The staff member's agency's cases, open ones first (optionally one status).
+pub async fn queue(
+    services: &Services,
+    actor: &Actor,
+    status: Option<&str>,
+) -> Result<Vec<CaseSummary>, ServiceError> {
+    let staff = actor.staff()?;
+    let mut tx = services.store().begin().await?;
+    let mut rows = store::list_for_agency(&mut tx, staff.agency_id).await?;
+    drop(tx);
+    if let Some(s) = status.filter(|s| !s.is_empty()) {
+        rows.retain(|c| c.status == s);
+    }
+    rows.sort_by_key(|c| CaseStatus::parse(&c.status).is_some_and(CaseStatus::is_terminal));
+    summaries(services, rows, true).await
+}
+
+/// Open cases past their deadline, for supervisors (their agency's) and auditors.
+pub async fn overdue(services: &Services, actor: &Actor) -> Result<Vec<CaseSummary>, ServiceError> {
+    let staff = actor.staff()?;
+    if !staff.has_role("supervisor") && !staff.has_role("auditor") {
+        return Err(forbidden(
+            "auth.forbidden",
+            "超期办件清单仅限监督或审计岗位查看",
+        ));
+    }
+    let all = queue(services, actor, None).await?;
+    Ok(all.into_iter().filter(|s| s.level == "overdue").collect())
+}
+
+/// What the public progress query answers (办理进度查询): status and dates, nothing else.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub number: String,
+    pub item_name: String,
+    pub status_label: &'static str,
+    pub accepted_on: Option<String>,
+    pub deadline: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+/// By case number and the applicant's ID number, without login. A wrong pair gets the same
+/// answer as a case that does not exist.
+pub async fn progress(
+    services: &Services,
+    number: &str,
+    id_number: &str,
+) -> Result<Progress, ServiceError> {
+    let none = || {
+        ServiceError::not_found(
+            "case.not_found",
+            "未查到该办件：请核对办件编号和申请人身份证号码",
+        )
+    };
+    let id: CitizenId = id_number.parse().map_err(|_| none())?;
+    let mut tx = services.store().begin().await?;
+    let case = store::find_by_number(&mut tx, number.trim())
+        .await?
+        .ok_or_else(none)?;
+    if !(case.applicant_kind == "person" && case.applicant_ref == id.as_str()) {
+        return Err(none());
+    }
+    let item = item_of(services, &case)?;
+    Ok(Progress {
+        item_name: item.name.clone(),
+        status_label: CaseStatus::parse(&case.status)
+            .unwrap_or(CaseStatus::Draft)
+            .label(),
+        accepted_on: case.accepted_on.clone(),
+        deadline: case.deadline.clone(),
+        completed_at: case.completed_at.clone(),
+        number: case.number,
+    })
+}
+
+/// 好差评: once per case, by the applicant, after completion or refusal.
+pub async fn evaluate(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+    level: &str,
+    comment: &str,
+) -> Result<EvaluationRow, ServiceError> {
+    let e = Evaluation::parse(level).map_err(ServiceError::from_domain)?;
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    let case = load(&mut tx, actor, number).await?;
+    if !matches!(actor, Actor::Citizen(_) | Actor::Employer(_)) {
+        return Err(forbidden(
+            "case.evaluate_applicant_only",
+            "只有申请人可以评价办件",
+        ));
+    }
+    if !matches!(case.status.as_str(), "completed" | "refused") {
+        return Err(ServiceError::invalid(
+            "case.evaluate_too_early",
+            "办件办结或不予办理后才能评价",
+        ));
+    }
+    if store::evaluation(&mut tx, case.id).await?.is_some() {
+        return Err(ServiceError::Rule {
+            kind: crate::ErrorKind::Conflict,
+            code: "case.evaluated",
+            message: "该办件已评价，每件只能评价一次".into(),
+            details: None,
+        });
+    }
+    let row = EvaluationRow {
+        case_id: case.id,
+        level: e.as_str().into(),
+        comment: comment.trim().chars().take(500).collect(),
+        at: now,
+        follow_up_status: if e.is_dissatisfied() {
+            "open".into()
+        } else {
+            "none".into()
+        },
+        follow_up_note: String::new(),
+    };
+    store::insert_evaluation(&mut tx, &row).await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "case.evaluate",
+        "case",
+        &case.number,
+        None,
+        Some(&json!({ "level": e.as_str() })),
+        &format!("评价办件 {}：{}", case.number, e.label()),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationStats {
+    /// Per item name: counts per level (labels).
+    pub by_item: BTreeMap<String, BTreeMap<&'static str, u32>>,
+    pub open_follow_ups: Vec<String>,
+}
+
+/// Evaluation statistics of the staff member's agency, per item and level.
+pub async fn evaluation_stats(
+    services: &Services,
+    actor: &Actor,
+) -> Result<EvaluationStats, ServiceError> {
+    let staff = actor.staff()?;
+    let mut tx = services.store().begin().await?;
+    let cases = store::list_for_agency(&mut tx, staff.agency_id).await?;
+    let evals = store::evaluations(&mut tx).await?;
+    let mut by_item: BTreeMap<String, BTreeMap<&'static str, u32>> = BTreeMap::new();
+    let mut open = Vec::new();
+    for e in evals {
+        let Some(c) = cases.iter().find(|c| c.id == e.case_id) else {
+            continue;
+        };
+        let name = item_of(services, c)
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
+        let label = Evaluation::parse(&e.level)
+            .map(Evaluation::label)
+            .unwrap_or("未知");
+        *by_item.entry(name).or_default().entry(label).or_default() += 1;
+        if e.follow_up_status == "open" {
+            open.push(c.number.clone());
+        }
+    }
+    Ok(EvaluationStats {
+        by_item,
+        open_follow_ups: open,
+    })
+}

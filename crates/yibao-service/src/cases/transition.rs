@@ -1,0 +1,289 @@
+//! Moving a case: every action goes through the domain's state machine; notices, acceptance
+//! (with the deadline), completion (with the item's effect) and refusal are done here, in one
+//! transaction with the event, the audit entry and the effect.
+
+use serde_json::json;
+use yibao_domain::calendar::Pause;
+use yibao_domain::case::{
+    assess, check_later_notice, next, Action, ActorRole, CaseError, CaseStatus, NoticeItem,
+    Provided,
+};
+use yibao_store::cases::{self as store, CaseRow, EventRow, NoticeRow};
+use yibao_store::{Conn, StoreError};
+
+use super::clock::{limit_for, limit_working_days};
+use super::{facts_of, item_of, load, provided_of, shape_of};
+use crate::identity::{forbidden, Actor};
+use crate::{audit, calendar, effects, ServiceError, Services};
+
+/// The roles `actor` can act in on `case`.
+fn roles_of(actor: &Actor, case: &CaseRow) -> Vec<ActorRole> {
+    match actor {
+        Actor::Citizen(c) if case.applicant_ref == c.id_number => vec![ActorRole::Applicant],
+        Actor::Employer(e) if case.applicant_ref == e.uscc => vec![ActorRole::Applicant],
+        Actor::Staff(s) => {
+            let mut roles = Vec::new();
+            // Intake belongs to the receiving agency; decisions to the deciding one (通办).
+            if s.agency_id == case.receiving_agency_id && s.has_role("clerk") {
+                roles.push(ActorRole::Clerk);
+            }
+            if s.agency_id == case.deciding_agency_id {
+                if s.has_role("clerk") && !roles.contains(&ActorRole::Clerk) {
+                    roles.push(ActorRole::Clerk);
+                }
+                if s.has_role("reviewer") {
+                    roles.push(ActorRole::Reviewer);
+                }
+                if s.has_role("finance") {
+                    roles.push(ActorRole::Finance);
+                }
+            }
+            roles
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Intake actions are the receiving agency's; the rest the deciding agency's.
+fn intake(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Submit
+            | Action::IssueNotice
+            | Action::Correct
+            | Action::Accept
+            | Action::AcceptAndComplete
+    )
+}
+
+pub(crate) fn role_for(actor: &Actor, case: &CaseRow, action: Action) -> Vec<ActorRole> {
+    let roles = roles_of(actor, case);
+    match actor {
+        Actor::Staff(s) if intake(action) && s.agency_id != case.receiving_agency_id => roles
+            .into_iter()
+            .filter(|r| *r != ActorRole::Clerk)
+            .collect(),
+        Actor::Staff(s)
+            if !intake(action)
+                && action != Action::Refuse
+                && s.agency_id != case.deciding_agency_id =>
+        {
+            Vec::new()
+        }
+        _ => roles,
+    }
+}
+
+pub async fn transition(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+    action: Action,
+    note: &str,
+) -> Result<CaseRow, ServiceError> {
+    let today = services.clock().today();
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    let mut case = load(&mut tx, actor, number).await?;
+    let item = item_of(services, &case)?;
+    let shape = shape_of(item);
+    let from = CaseStatus::parse(&case.status).ok_or_else(|| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "case {} status {}",
+            case.number, case.status
+        )))
+    })?;
+    let roles = role_for(actor, &case, action);
+    if roles.is_empty() {
+        return Err(forbidden("case.not_yours", "您不能办理此办件的这一环节"));
+    }
+    let mut result = Err(CaseError::RoleNotAllowed {
+        role: "",
+        action: action.label(),
+    });
+    for role in &roles {
+        result = next(from, case.review_level as u32, action, *role, &shape, note);
+        if result.is_ok() {
+            break;
+        }
+    }
+    let (to, level) = result.map_err(|e| match e {
+        // Acting outside one's role is a permission matter, not a correctable input.
+        CaseError::RoleNotAllowed { .. } => ServiceError::Rule {
+            kind: crate::ErrorKind::Forbidden,
+            code: "case.role_not_allowed",
+            message: yibao_domain::Coded::message(&e),
+            details: None,
+        },
+        e => ServiceError::from_domain(e),
+    })?;
+
+    let facts = facts_of(&case);
+    let provided = provided_of(&mut tx, case.id).await?;
+    match action {
+        Action::Submit => case.submitted_at = Some(now.clone()),
+        Action::IssueNotice => {
+            issue_notice(&mut tx, &case, item, &facts, &provided, actor, &now, today).await?
+        }
+        Action::Correct => {
+            store::answer_notices(&mut tx, case.id, &now, &today.to_string()).await?;
+            store::close_pauses(&mut tx, case.id, "notice", &today.to_string()).await?;
+        }
+        Action::Accept | Action::AcceptAndComplete => {
+            let a = assess(item, &facts, &provided).map_err(ServiceError::from_domain)?;
+            if !a.complete() {
+                return Err(ServiceError::from_domain(CaseError::MaterialsMissing(
+                    a.missing.iter().map(|m| m.name.clone()).collect(),
+                )));
+            }
+            accept(&mut tx, services, &mut case, item, today).await?;
+        }
+        Action::Refuse => case.refusal_reason = Some(note.trim().to_string()),
+        _ => {}
+    }
+    if to == CaseStatus::Completed {
+        let outcome = effects::apply(&mut tx, services, &case, item, today).await?;
+        case.outcome_json = Some(outcome.to_string());
+        case.completed_at = Some(now.clone());
+    }
+    if to.is_terminal() {
+        // Nothing pauses a finished case any more.
+        for reason in ["notice", "transit"] {
+            store::close_pauses(&mut tx, case.id, reason, &today.to_string()).await?;
+        }
+        if to != CaseStatus::Completed {
+            case.completed_at = Some(now.clone());
+        }
+    }
+    case.status = to.as_str().to_string();
+    case.review_level = i64::from(level);
+    case.updated_at = now.clone();
+    store::update(&mut tx, &case).await?;
+    store::insert_event(
+        &mut tx,
+        &EventRow {
+            id: 0,
+            case_id: case.id,
+            at: now.clone(),
+            action: action.as_str().into(),
+            from_status: from.as_str().into(),
+            to_status: to.as_str().into(),
+            actor_kind: actor.kind().into(),
+            actor_id: actor.id(),
+            actor_label: actor.label(),
+            channel: if matches!(actor, Actor::Staff(_)) {
+                "window".into()
+            } else {
+                case.channel.clone()
+            },
+            note: note.trim().chars().take(500).collect(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        &format!("case.{}", action.as_str()),
+        "case",
+        &case.number,
+        Some(&json!({ "status": from.as_str() })),
+        Some(&json!({ "status": to.as_str(), "review_level": level })),
+        &format!(
+            "办件 {}：{}（{} → {}）",
+            case.number,
+            action.label(),
+            from.label(),
+            to.label()
+        ),
+    )
+    .await?;
+    case.row_version += 1;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(case)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn issue_notice(
+    conn: &mut Conn,
+    case: &CaseRow,
+    item: &yibao_domain::catalog::Item,
+    facts: &std::collections::BTreeSet<String>,
+    provided: &std::collections::BTreeMap<String, Provided>,
+    actor: &Actor,
+    now: &str,
+    today: chrono::NaiveDate,
+) -> Result<(), ServiceError> {
+    let a = assess(item, facts, provided).map_err(ServiceError::from_domain)?;
+    if a.complete() {
+        return Err(ServiceError::from_domain(CaseError::NothingMissing));
+    }
+    let earlier = store::notices(conn, case.id).await?;
+    if let Some(first) = earlier.first() {
+        let snapshot: std::collections::BTreeMap<String, Provided> =
+            serde_json::from_str(&first.snapshot_json).unwrap_or_default();
+        check_later_notice(item, facts, &snapshot, provided, &a.missing)
+            .map_err(ServiceError::from_domain)?;
+    }
+    let items: Vec<NoticeItem> = a.missing;
+    store::insert_notice(
+        conn,
+        &NoticeRow {
+            id: 0,
+            case_id: case.id,
+            issued_at: now.to_string(),
+            issued_on: today.to_string(),
+            issued_by: actor.label(),
+            items_json: serde_json::to_string(&items).unwrap_or_else(|_| "[]".into()),
+            snapshot_json: serde_json::to_string(provided).unwrap_or_else(|_| "{}".into()),
+            answered_at: None,
+            answered_on: None,
+        },
+    )
+    .await?;
+    store::open_pause(conn, case.id, "notice", &today.to_string(), None).await?;
+    Ok(())
+}
+
+/// Acceptance: day 0 of the limit; for a case received in one region and decided in another,
+/// the item's transit days (寄递时间, e.g. 4 working days in seed 000) are a pause.
+async fn accept(
+    conn: &mut Conn,
+    services: &Services,
+    case: &mut CaseRow,
+    item: &yibao_domain::catalog::Item,
+    today: chrono::NaiveDate,
+) -> Result<(), ServiceError> {
+    case.accepted_on = Some(today.to_string());
+    let cal = calendar::current(services).await?;
+    let limit = limit_for(item, &case.channel);
+    let mut pauses = Vec::new();
+    if case.receiving_agency_id != case.deciding_agency_id {
+        if let Some(transit) = limit.and_then(|l| l.transit_working_days) {
+            let until = cal.add_working_days(today, transit).value;
+            store::open_pause(
+                conn,
+                case.id,
+                "transit",
+                &today.to_string(),
+                Some(&until.to_string()),
+            )
+            .await?;
+            pauses.push(Pause {
+                from: today,
+                to: Some(until),
+                reason: "transit".into(),
+            });
+        }
+    }
+    if let Some(days) = limit.and_then(limit_working_days) {
+        let clock = yibao_domain::calendar::CaseClock {
+            accepted_on: today,
+            limit_working_days: days,
+            pauses,
+        };
+        let state = clock.state(&cal, today, yibao_domain::calendar::Thresholds::default());
+        case.deadline = state.due.map(|d| d.to_string());
+    }
+    Ok(())
+}

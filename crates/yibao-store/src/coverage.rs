@@ -1,0 +1,71 @@
+//! Coverage periods (参保记录) per person and scheme, and their status history.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CoverageRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub scheme: String,
+    pub category: String,
+    pub employer_id: Option<i64>,
+    pub region_code: String,
+    pub status: String,
+    pub registered_on: String,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub case_number: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLS: &str = "id, person_id, scheme, category, employer_id, region_code, status, \
+                    registered_on, start_date, end_date, case_number, created_at, updated_at";
+
+pub async fn insert(conn: &mut AnyConnection, c: &CoverageRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO coverage (person_id, scheme, category, employer_id, region_code, status, \
+         registered_on, start_date, end_date, case_number, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(c.person_id)
+    .bind(&c.scheme)
+    .bind(&c.category)
+    .bind(c.employer_id)
+    .bind(&c.region_code)
+    .bind(&c.status)
+    .bind(&c.registered_on)
+    .bind(&c.start_date)
+    .bind(&c.end_date)
+    .bind(&c.case_number)
+    .bind(&c.created_at)
+    .bind(&c.updated_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO coverage_event (coverage_id, at, from_status, to_status, reason, case_number) \
+         VALUES ($1, $2, '', $3, 'registered', $4)",
+    )
+    .bind(id)
+    .bind(&c.created_at)
+    .bind(&c.status)
+    .bind(&c.case_number)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list_for_person(
+    conn: &mut AnyConnection,
+    person_id: i64,
+) -> Result<Vec<CoverageRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM coverage WHERE person_id = $1 ORDER BY id"
+    ))
+    .bind(person_id)
+    .fetch_all(conn)
+    .await?)
+}

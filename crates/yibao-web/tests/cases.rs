@@ -1,0 +1,452 @@
+//! Case journeys through the API, as a citizen, a clerk and a reviewer take them: an immediate
+//! item online with a one-time notice, a promised item with review, a cross-region window case
+//! with its transit pause, a filing that becomes a filing; and the refusals: illegal moves,
+//! repeated notices, disguised and oversized uploads, other people's cases.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{Reply, TestApp};
+use serde_json::{json, Value};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n";
+const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0];
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    material: &str,
+    how: &str,
+    bytes: &[u8],
+    name: &str,
+) -> Reply {
+    let boundary = "yibaoBOUNDARY";
+    let mut body = Vec::new();
+    for (k, v) in [("material_id", material), ("provided_as", how)] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if !bytes.is_empty() {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::post(format!("/api/v1/cases/{number}/materials"))
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+async fn act(app: &TestApp, token: &str, number: &str, action: &str, note: &str) -> Reply {
+    app.post_json(
+        &format!("/api/v1/cases/{number}/actions/{action}"),
+        Some(token),
+        json!({ "note": note }),
+    )
+    .await
+    .log(action)
+}
+
+trait Log {
+    fn log(self, what: &str) -> Self;
+}
+
+impl Log for Reply {
+    /// Shows the body of a refusal in the test output (printed only when a test fails).
+    fn log(self, what: &str) -> Self {
+        if !self.status.is_success() {
+            eprintln!("{what}: {} {}", self.status, self.body);
+        }
+        self
+    }
+}
+
+async fn view(app: &TestApp, token: &str, number: &str) -> Value {
+    let r = app
+        .call("GET", &format!("/api/v1/cases/{number}"), Some(token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["view"].clone()
+}
+
+async fn citizen(app: &TestApp, n: usize) -> (String, String) {
+    let demo = app.demo().await;
+    let c = &demo.citizens[n];
+    let t = app
+        .token(json!({"kind":"citizen","id_number": c.login,"password": c.password}))
+        .await;
+    (t, c.login.clone())
+}
+
+both_stores!(an_immediate_item_online_with_a_one_time_notice, |app| {
+    // 刘芳, Chengdu (510100): seed 001 item 3 城乡居民参保登记 — 即时办结, online where offered.
+    let (me, id_number) = citizen(app, 3).await;
+    let r = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&me),
+            json!({"jurisdiction":"sichuan","item":"03","channel":"online"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+    assert!(
+        number.starts_with("510100-20261122-"),
+        "region and date in the number: {number}"
+    );
+    // The registration form is uploaded; the ID document is not.
+    assert_eq!(
+        upload(
+            app,
+            &me,
+            &number,
+            "resident_enrol_form",
+            "upload",
+            PDF,
+            "form.pdf"
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        act(app, &me, &number, "submit", "").await.status,
+        StatusCode::OK
+    );
+    let clerk = app.staff_token("chengdu.clerk").await;
+    // Accepting with a material missing is refused, naming it.
+    let r = act(app, &clerk, &number, "accept_and_complete", "").await;
+    assert_eq!(r.json()["code"], "case.materials_missing");
+    let r = act(app, &clerk, &number, "issue_notice", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = view(app, &me, &number).await;
+    assert_eq!(v["case"]["status"], "correction");
+    assert_eq!(v["notices"][0]["items"].as_array().unwrap().len(), 1);
+    assert_eq!(v["notices"][0]["items"][0]["key"], "id_document");
+    assert_eq!(v["clock"], Value::Null, "no clock before acceptance");
+    // A disguised upload (PNG bytes named .pdf is fine — content decides — but an EXE is not).
+    let r = upload(
+        app,
+        &me,
+        &number,
+        "id_document",
+        "upload",
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00",
+        "id.pdf",
+    )
+    .await;
+    assert_eq!(r.json()["code"], "case.upload_format");
+    let big = [PDF, &vec![b' '; 3 * 1024 * 1024][..]].concat();
+    let r = upload(app, &me, &number, "id_document", "upload", &big, "id.pdf").await;
+    assert_eq!(r.json()["code"], "case.upload_too_large", "{}", r.body);
+    assert_eq!(
+        upload(app, &me, &number, "id_document", "upload", PNG, "id.pdf")
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        act(app, &me, &number, "correct", "已补交身份证")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The clerk accepts and completes in one step; the person is registered.
+    let r = act(app, &clerk, &number, "accept_and_complete", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = view(app, &me, &number).await;
+    assert_eq!(v["case"]["status"], "completed");
+    assert_eq!(v["outcome"]["status"], "registered");
+    assert_eq!(v["can_evaluate"], true);
+    let events: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            "create",
+            "material",
+            "submit",
+            "issue_notice",
+            "material",
+            "correct",
+            "accept_and_complete"
+        ]
+    );
+    // Nothing moves a completed case; a second registration is refused by the effect.
+    assert_eq!(
+        act(app, &clerk, &number, "refuse", "理由").await.json()["code"],
+        "case.transition_illegal"
+    );
+    // Evaluate once.
+    let r = app
+        .post_json(
+            &format!("/api/v1/cases/{number}/evaluation"),
+            Some(&me),
+            json!({"level":"非常满意","comment":"一次办好"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post_json(
+            &format!("/api/v1/cases/{number}/evaluation"),
+            Some(&me),
+            json!({"level":"满意"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // The public progress query answers the right pair only.
+    let r = app
+        .get(&format!(
+            "/api/v1/progress?number={number}&id_number={id_number}"
+        ))
+        .await;
+    assert_eq!(r.json()["progress"]["status_label"], "已办结");
+    let r = app
+        .get(&format!(
+            "/api/v1/progress?number={number}&id_number=11010519491231002X"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Another citizen and another agency's clerk see nothing.
+    let demo = app.demo().await;
+    let other = app.token(json!({"kind":"citizen","id_number": demo.citizens[0].login,"password": demo.citizens[0].password})).await;
+    assert_eq!(
+        app.call(
+            "GET",
+            &format!("/api/v1/cases/{number}"),
+            Some(&other),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let nanchuan = app.staff_token("nanchuan.clerk").await;
+    assert_eq!(
+        app.call(
+            "GET",
+            &format!("/api/v1/cases/{number}"),
+            Some(&nanchuan),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        act(app, &nanchuan, &number, "issue_notice", "")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+both_stores!(
+    a_promised_item_goes_through_review_and_a_later_notice_may_not_repeat,
+    |app| {
+        // 川渝通办 城乡居民参保登记 (seed 000 item 3): online, 2 working days, with a 审核 step.
+        let (me, _) = citizen(app, 3).await;
+        let form = json!({"name":"演示·刘芳","id_type":"居民身份证","phone":"13800000004"});
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&me),
+                json!({"jurisdiction":"chuanyu","item":"03","channel":"online","form": form}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+        // This item takes Word, Excel, PDF and JPEG (not PNG).
+        let r = upload(app, &me, &number, "id_document", "upload", PNG, "id.png").await;
+        assert_eq!(r.json()["code"], "case.upload_format");
+        upload(app, &me, &number, "id_document", "upload", JPEG, "id.jpg").await;
+        act(app, &me, &number, "submit", "").await;
+        let clerk = app.staff_token("chengdu.clerk").await;
+        // Everything is there (the online form stands for the registration form): no notice.
+        assert_eq!(
+            act(app, &clerk, &number, "issue_notice", "").await.json()["code"],
+            "case.nothing_missing"
+        );
+        // The applicant may not accept their own case; a refusal needs a reason.
+        assert_eq!(
+            act(app, &me, &number, "accept", "").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            act(app, &clerk, &number, "refuse", " ").await.json()["code"],
+            "case.reason_required"
+        );
+        assert_eq!(
+            act(app, &clerk, &number, "accept", "").await.status,
+            StatusCode::OK
+        );
+        let v = view(app, &clerk, &number).await;
+        // Accepted Sunday 2026-11-22: day 0; two working days → Tuesday 2026-11-24.
+        assert_eq!(v["case"]["deadline"], "2026-11-24");
+        assert_eq!(v["clock"]["level"], "due_soon");
+        assert_eq!(v["clock"]["remaining_working_days"], 2);
+        // The clerk cannot approve; the reviewer can, which completes (no payment step).
+        assert_eq!(
+            act(app, &clerk, &number, "approve", "").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let reviewer = app.staff_token("chengdu.reviewer").await;
+        let r = act(app, &reviewer, &number, "approve", "符合条件").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["case"]["status"], "completed");
+
+        // A second application by another person: the first notice names the missing ID; once the ID
+        // was there unchanged, a later notice may not raise it again.
+        let demo = app.demo().await;
+        let c = &demo.citizens[2];
+        let t = app
+            .token(json!({"kind":"citizen","id_number": c.login,"password": c.password}))
+            .await;
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&t),
+                json!({"jurisdiction":"chuanyu","item":"03","channel":"online"}),
+            )
+            .await;
+        let n2 = r.json()["case"]["number"].as_str().unwrap().to_string();
+        upload(app, &t, &n2, "id_document", "upload", PDF, "id.pdf").await;
+        act(app, &t, &n2, "submit", "").await;
+        // The clerk of the deciding agency (Youyang, 500242) handles it.
+        let yy = app.staff_token("youyang.clerk").await;
+        let r = act(app, &yy, &n2, "issue_notice", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = view(app, &t, &n2).await;
+        assert_eq!(v["notices"][0]["items"][0]["key"], "enrolment_form");
+        act(app, &t, &n2, "correct", "").await;
+        // Still missing the form: a second notice raising it again is allowed (it was absent).
+        assert_eq!(
+            act(app, &yy, &n2, "issue_notice", "").await.status,
+            StatusCode::OK
+        );
+    }
+);
+
+both_stores!(
+    a_window_case_received_in_one_region_is_decided_in_another_with_transit_excluded,
+    |app| {
+        let demo = app.demo().await;
+        let liu = &demo.citizens[3];
+        // At a Chongqing 川渝通办 window (the municipal centre) for a Chengdu resident.
+        let cq = app.staff_token("cq.clerk").await;
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&cq),
+                json!({"jurisdiction":"chuanyu","item":"03","channel":"window",
+                   "form": {"name":"演示·刘芳"},
+                   "applicant": {"id_number": liu.login, "name": "演示·刘芳"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+        assert!(
+            number.starts_with("500000-"),
+            "numbered by the receiving agency: {number}"
+        );
+        upload(app, &cq, &number, "id_document", "original", b"", "").await;
+        act(app, &cq, &number, "submit", "").await;
+        assert_eq!(
+            act(app, &cq, &number, "accept", "").await.status,
+            StatusCode::OK
+        );
+        let chengdu = app.staff_token("chengdu.reviewer").await;
+        let v = view(app, &chengdu, &number).await;
+        // Same-day limit at the window, plus 4 working days of transit (seed 000): accepted
+        // Sunday 22 Nov, transit to Thursday 26 Nov, due that day.
+        assert_eq!(v["pauses"][0]["reason"], "transit");
+        assert_eq!(v["case"]["deadline"], "2026-11-26");
+        // The receiving clerk cannot decide; the deciding agency's reviewer does.
+        assert_eq!(
+            act(app, &cq, &number, "approve", "").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            act(app, &chengdu, &number, "approve", "").await.json()["case"]["status"],
+            "completed"
+        );
+    }
+);
+
+both_stores!(
+    a_filing_case_records_the_filing_and_guide_only_items_cannot_be_applied_for,
+    |app| {
+        let demo = app.demo().await;
+        let wang = &demo.citizens[0];
+        let t = app
+            .token(json!({"kind":"citizen","id_number": wang.login,"password": wang.password}))
+            .await;
+        let form = json!({
+            "name":"演示·王建国","scheme":"职工医保","person_category":"异地安置退休人员",
+            "registration_type":"新增","id_number": wang.login,"phone_1":"13800000001",
+            "target_province":"460000","target_prefecture":"460100"
+        });
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&t),
+                json!({"jurisdiction":"chuanyu","item":"02-1","channel":"online","form": form}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+        upload(app, &t, &number, "id_document", "upload", PDF, "id.pdf").await;
+        // The relocation proof is replaced by the personal pledge (表6), which the item allows.
+        let r = upload(app, &t, &number, "relocation_proof", "pledge", b"", "").await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        act(app, &t, &number, "submit", "").await;
+        let clerk = app.staff_token("nanchuan.clerk").await;
+        assert_eq!(
+            act(app, &clerk, &number, "accept", "").await.status,
+            StatusCode::OK
+        );
+        let reviewer = app.staff_token("nanchuan.reviewer").await;
+        let r = act(app, &reviewer, &number, "approve", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let filings = app
+            .call("GET", "/api/v1/me/filings", Some(&t), None)
+            .await
+            .json();
+        assert_eq!(filings["filings"].as_array().unwrap().len(), 1);
+        assert_eq!(filings["filings"][0]["case_number"], number.as_str());
+
+        // An item whose effect is not built is guide only.
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&t),
+                json!({"jurisdiction":"chongqing","item":"01","channel":"window"}),
+            )
+            .await;
+        assert!(
+            matches!(
+                r.json()["code"].as_str(),
+                Some("case.guide_only") | Some("case.channel_window")
+            ),
+            "{}",
+            r.body
+        );
+    }
+);
