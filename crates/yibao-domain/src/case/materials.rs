@@ -101,6 +101,21 @@ impl Assessment {
     }
 }
 
+/// For a proxy application to an item that lists no proxy papers of its own, the engine asks
+/// for the authorisation letter and the agent's identity document (issue #5; seed 000 表1
+/// 「代办人」, seed 003 「委托办理时还需提供…授权委托书」 where listed).
+pub const PROXY_AUTHORISATION: &str = "proxy_authorisation";
+pub const PROXY_AGENT_ID: &str = "proxy_agent_id";
+
+/// The engine's own materials, valid on any item.
+pub fn engine_material_name(id: &str) -> Option<&'static str> {
+    match id {
+        PROXY_AUTHORISATION => Some("授权委托书"),
+        PROXY_AGENT_ID => Some("代办人有效身份证件"),
+        _ => None,
+    }
+}
+
 fn applies(m: &Material, facts: &BTreeSet<String>) -> bool {
     m.applies_to.as_ref().is_none_or(|p| facts.contains(p))
 }
@@ -142,6 +157,21 @@ pub fn requirements(item: &Item, facts: &BTreeSet<String>) -> Vec<Requirement> {
             }),
         }
     }
+    let item_has_proxy_papers = item
+        .materials
+        .iter()
+        .any(|m| m.applies_to.as_deref() == Some("proxy"));
+    if facts.contains("proxy") && !item_has_proxy_papers {
+        for id in [PROXY_AUTHORISATION, PROXY_AGENT_ID] {
+            out.push(Requirement {
+                key: id.to_string(),
+                name: engine_material_name(id).unwrap_or(id).to_string(),
+                options: vec![id.to_string()],
+                pledge_allowed: false,
+                original_required: true,
+            });
+        }
+    }
     out
 }
 
@@ -152,7 +182,7 @@ pub fn assess(
     provided: &BTreeMap<String, Provided>,
 ) -> Result<Assessment, CaseError> {
     for id in provided.keys() {
-        if !item.materials.iter().any(|m| &m.id == id) {
+        if !item.materials.iter().any(|m| &m.id == id) && engine_material_name(id).is_none() {
             return Err(CaseError::UnknownMaterial(id.clone()));
         }
     }
@@ -163,8 +193,13 @@ pub fn assess(
         let names = || {
             r.options
                 .iter()
-                .filter_map(|o| item.materials.iter().find(|m| &m.id == o))
-                .map(|m| m.name.as_str())
+                .filter_map(|o| {
+                    item.materials
+                        .iter()
+                        .find(|m| &m.id == o)
+                        .map(|m| m.name.as_str())
+                        .or_else(|| engine_material_name(o))
+                })
                 .collect::<Vec<_>>()
                 .join("或")
         };
@@ -312,6 +347,32 @@ mod tests {
             &given(&[("nonsense", ProvidedAs::Copy, "")])
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_proxy_application_needs_the_authorisation_and_the_agents_id() {
+        // Seed 001 item 3 lists no proxy papers; the engine asks for them (issue #5).
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/catalog/sichuan/03-resident-enrol.toml"
+        ))
+        .unwrap();
+        let it: Item = toml::from_str(&text).unwrap();
+        let keys: Vec<_> = requirements(&it, &facts(&["proxy"]))
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert!(
+            keys.contains(&PROXY_AUTHORISATION.to_string())
+                && keys.contains(&PROXY_AGENT_ID.to_string())
+        );
+        assert!(requirements(&it, &facts(&[]))
+            .iter()
+            .all(|r| r.key != PROXY_AGENT_ID));
+        // Seed 003 lists its own proxy papers: the engine adds nothing.
+        assert!(requirements(&item(), &facts(&["proxy"]))
+            .iter()
+            .all(|r| r.key != PROXY_AGENT_ID));
     }
 
     #[test]

@@ -32,15 +32,36 @@ pub async fn add_material(
     let mut tx = services.store().begin().await?;
     let case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
-    let material = item
-        .materials
-        .iter()
-        .find(|m| m.id == input.material_id)
-        .ok_or_else(|| {
-            ServiceError::from_domain(yibao_domain::case::CaseError::UnknownMaterial(
-                input.material_id.clone(),
-            ))
-        })?;
+    // The item's materials, or the engine's own proxy papers.
+    let engine_material;
+    let material = match item.materials.iter().find(|m| m.id == input.material_id) {
+        Some(m) => m,
+        None => {
+            let name =
+                yibao_domain::case::engine_material_name(&input.material_id).ok_or_else(|| {
+                    ServiceError::from_domain(yibao_domain::case::CaseError::UnknownMaterial(
+                        input.material_id.clone(),
+                    ))
+                })?;
+            engine_material = yibao_domain::catalog::Material {
+                id: input.material_id.clone(),
+                name: name.to_string(),
+                text: name.to_string(),
+                form: None,
+                copies: None,
+                paper: None,
+                alternatives: Vec::new(),
+                required: true,
+                applies_to: Some("proxy".into()),
+                applies_to_text: None,
+                pledge_allowed: false,
+                form_ref: None,
+                seal_required: false,
+                group: None,
+            };
+            &engine_material
+        }
+    };
     let how = ProvidedAs::parse(&input.provided_as).ok_or_else(|| {
         ServiceError::invalid(
             "case.provided_as",

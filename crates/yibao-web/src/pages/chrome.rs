@@ -17,14 +17,19 @@ impl Chrome {
         let mut links = Vec::new();
         match &auth.actor {
             Actor::Citizen(_) => {
-                links.push(("/account", "我的账户"));
+                links.push(("/cases", "我的办件"));
                 links.push(("/account/filings", "异地就医备案"));
+                links.push(("/account", "我的账户"));
             }
             Actor::Employer(_) => {
                 links.push(("/employer", "本单位"));
                 links.push(("/account", "账户"));
             }
             Actor::Staff(s) => {
+                links.push(("/cases", "办件工作台"));
+                if s.has_role("supervisor") || s.has_role("auditor") {
+                    links.push(("/cases/overdue", "超期办件"));
+                }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));
                 if s.has_role("admin") {

@@ -93,6 +93,7 @@ pub async fn index(
 #[template(path = "guide_item.html")]
 struct GuideItem<'a> {
     chrome: Chrome,
+    can_apply: bool,
     item: &'a Item,
     jurisdiction: &'a Jurisdiction,
     category_name: &'static str,
@@ -127,6 +128,8 @@ pub async fn item(
     let forms = item.forms.iter().filter_map(|f| catalog.form(f)).collect();
     Ok(html(&GuideItem {
         chrome: Chrome::of(&auth),
+        can_apply: yibao_service::effects::supported(&item.service)
+            && item.in_force_on(state.services.clock().today()),
         item,
         jurisdiction: j,
         category_name: domain_label(catalog.domain_of(item)),

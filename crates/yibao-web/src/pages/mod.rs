@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod audit;
+mod cases;
 mod check;
 pub mod chrome;
 mod filings;
@@ -74,6 +75,16 @@ pub fn routes() -> Router<AppState> {
             get(admin::calendar_view).post(admin::calendar_import),
         )
         .route("/audit", get(audit::page))
+        .route("/cases", get(cases::list))
+        .route("/cases/new", get(cases::new).post(cases::create))
+        .route("/cases/overdue", get(cases::overdue))
+        .route("/cases/{number}", get(cases::one))
+        .route("/cases/{number}/materials", post(cases::material))
+        .route("/cases/{number}/materials/{id}", get(cases::download))
+        .route("/cases/{number}/act", post(cases::act))
+        .route("/cases/{number}/evaluate", post(cases::evaluate))
+        .route("/cases/{number}/print/{doc}", get(cases::print))
+        .route("/progress", get(cases::progress))
         .route("/account/filings", get(filings::mine))
         .route("/filings/{id}", get(filings::one))
 }

@@ -97,7 +97,22 @@ impl Browser {
         e.send_keys(text).await.unwrap();
     }
 
+    /// Chooses a file in an `<input type=file>` (the driver reads it from disk).
+    pub async fn fill_file(&self, css: &str, path: &std::path::Path) {
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        e.send_keys(&path.display().to_string()).await.unwrap();
+    }
+
+    /// Clicks, and when the click leaves the page (a link, a form), waits for the next page.
     pub async fn click(&self, css: &str) {
+        self.client
+            .execute("window.__yibao_old_page = true; return null;", vec![])
+            .await
+            .unwrap();
         self.client
             .find(Locator::Css(css))
             .await
@@ -105,6 +120,41 @@ impl Browser {
             .click()
             .await
             .unwrap();
+        let navigates = self
+            .client
+            .execute(
+                &format!(
+                    "var e = document.querySelector({css:?}); \
+                     return !!(e && (e.tagName === 'A' || ((e.tagName === 'BUTTON' || e.tagName === 'INPUT') && e.form && e.type === 'submit')));"
+                ),
+                vec![],
+            )
+            .await
+            .map(|v| v.as_bool().unwrap_or(true))
+            .unwrap_or(true);
+        if !navigates {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = self
+                .client
+                .execute(
+                    "return (window.__yibao_old_page ? 'old' : 'new') + ':' + document.readyState;",
+                    vec![],
+                )
+                .await;
+            if let Ok(v) = state {
+                if v.as_str() == Some("new:complete") {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no new page after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {

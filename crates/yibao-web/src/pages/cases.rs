@@ -1,0 +1,544 @@
+//! The case pages: the citizen portal (apply from a guide, upload, answer a notice, follow,
+//! evaluate) and the staff workbench (queues with time-limit colours, the case with its history
+//! and the actions the viewer may take), printable receipts, notices and completion notices,
+//! and the public progress query.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use yibao_domain::case::{Action, CaseStatus, Evaluation};
+use yibao_domain::catalog::{ChannelKind, FormField, Item};
+use yibao_service::cases::{self, ApplicantInput, ApplyInput, CaseSummary, CaseView, Progress};
+use yibao_service::identity::Actor;
+use yibao_service::{ErrorKind, ServiceError};
+
+use crate::api::ApiQuery;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::pages::chrome::Chrome;
+use crate::pages::html;
+use crate::AppState;
+
+fn correctable(e: &ServiceError) -> bool {
+    matches!(e.kind(), ErrorKind::Invalid | ErrorKind::Conflict)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    jurisdiction: Option<String>,
+    item: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage<'a> {
+    chrome: Chrome,
+    item: &'a Item,
+    jurisdiction_name: String,
+    channels: Vec<(String, &'static str)>,
+    fields: Vec<&'a FormField>,
+    facts: Vec<(String, String)>,
+    is_staff: bool,
+    error: Option<String>,
+}
+
+fn new_page(
+    state: &AppState,
+    auth: &Auth,
+    jurisdiction: &str,
+    code: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    auth.actor.require_login()?;
+    let catalog = state.services.catalog();
+    let item = catalog
+        .find(jurisdiction, code, Some(state.services.clock().today()))
+        .ok_or_else(PageError::not_found)?;
+    let is_staff = matches!(auth.actor, Actor::Staff(_));
+    let mut channels: Vec<(String, &'static str)> = Vec::new();
+    for c in &item.channels {
+        let online = !matches!(c.kind, ChannelKind::Window);
+        if online != is_staff {
+            let key = serde_json::to_value(c.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            if !channels.iter().any(|(k, _)| *k == key) {
+                channels.push((key, c.kind.label()));
+            }
+        }
+    }
+    let fields = item
+        .forms
+        .first()
+        .and_then(|f| catalog.form(f))
+        .map(|f| {
+            f.fields
+                .iter()
+                .filter(|x| !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature))
+                .collect()
+        })
+        .unwrap_or_default();
+    // The applicant situations the materials depend on (e.g. 委托办理时, 市外户籍人员).
+    let mut facts: Vec<(String, String)> = Vec::new();
+    for m in &item.materials {
+        if let Some(p) = &m.applies_to {
+            if !facts.iter().any(|(k, _)| k == p) {
+                facts.push((
+                    p.clone(),
+                    m.applies_to_text.clone().unwrap_or_else(|| p.clone()),
+                ));
+            }
+        }
+    }
+    Ok(html(&NewPage {
+        chrome: Chrome::of(auth),
+        jurisdiction_name: catalog
+            .jurisdiction(&item.jurisdiction)
+            .map(|j| j.name.clone())
+            .unwrap_or_default(),
+        item,
+        channels,
+        fields,
+        facts,
+        is_staff,
+        error,
+    }))
+}
+
+pub async fn new(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<NewQuery>,
+) -> Result<Response, PageError> {
+    new_page(
+        &state,
+        &auth,
+        q.jurisdiction.as_deref().unwrap_or_default(),
+        q.item.as_deref().unwrap_or_default(),
+        None,
+    )
+}
+
+/// The new-case form: `form.<key>` fields, repeated `facts`, the applicant for window cases.
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let mut input = ApplyInput {
+        jurisdiction: String::new(),
+        item: String::new(),
+        channel: String::new(),
+        form: BTreeMap::new(),
+        facts: Vec::new(),
+        applicant: None,
+        agent: None,
+    };
+    let mut applicant = ApplicantInput {
+        id_number: String::new(),
+        name: String::new(),
+        phone: String::new(),
+    };
+    for (k, v) in form_urlencoded::parse(&body) {
+        let v = v.trim().to_string();
+        match k.as_ref() {
+            "jurisdiction" => input.jurisdiction = v,
+            "item" => input.item = v,
+            "channel" => input.channel = v,
+            "facts" => input.facts.push(v),
+            "applicant_id_number" => applicant.id_number = v,
+            "applicant_name" => applicant.name = v,
+            "applicant_phone" => applicant.phone = v,
+            key => {
+                if let Some(field) = key.strip_prefix("form.") {
+                    if !v.is_empty() {
+                        input.form.insert(field.to_string(), v);
+                    }
+                }
+            }
+        }
+    }
+    if !applicant.id_number.is_empty() {
+        input.applicant = Some(applicant);
+    }
+    match cases::apply(&state.services, &auth.actor, &input).await {
+        Ok(c) => Ok(Redirect::to(&format!("/cases/{}", c.number)).into_response()),
+        Err(e) if correctable(&e) => {
+            let mut r = new_page(
+                &state,
+                &auth,
+                &input.jurisdiction,
+                &input.item,
+                Some(e.message()),
+            )?;
+            *r.status_mut() = crate::error::status_of(e.kind());
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    chrome: Chrome,
+    title: &'static str,
+    cases: Vec<CaseSummary>,
+    is_staff: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let is_staff = matches!(auth.actor, Actor::Staff(_));
+    let status = q.status.unwrap_or_default();
+    let (title, cases) = if is_staff {
+        (
+            "办件工作台",
+            cases::queue(&state.services, &auth.actor, Some(&status)).await?,
+        )
+    } else {
+        (
+            "我的办件",
+            cases::list_mine(&state.services, &auth.actor).await?,
+        )
+    };
+    Ok(html(&ListPage {
+        chrome: Chrome::of(&auth),
+        title,
+        cases,
+        is_staff,
+        statuses: CaseStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        status,
+    }))
+}
+
+pub async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let cases = cases::overdue(&state.services, &auth.actor).await?;
+    Ok(html(&ListPage {
+        chrome: Chrome::of(&auth),
+        title: "超期办件",
+        cases,
+        is_staff: false,
+        statuses: Vec::new(),
+        status: String::new(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    chrome: Chrome,
+    v: CaseView,
+    error: Option<String>,
+    notice: Option<String>,
+    terminal: bool,
+    level_key: &'static str,
+    level_label: &'static str,
+    outcome_text: Option<String>,
+    can_add_material: bool,
+    material_options: Vec<(String, String)>,
+    how_options: Vec<(&'static str, &'static str)>,
+    upload_hint: String,
+    evaluation_levels: Vec<(&'static str, &'static str)>,
+    evaluation_label: &'static str,
+}
+
+async fn case_page(
+    state: &AppState,
+    auth: &Auth,
+    number: &str,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let v = cases::view(&state.services, &auth.actor, number).await?;
+    let item = state.services.catalog().find_version(
+        &v.case.jurisdiction,
+        &v.case.item_id,
+        v.case.item_version as u32,
+    );
+    let status = CaseStatus::parse(&v.case.status).unwrap_or(CaseStatus::Draft);
+    let is_staff = matches!(auth.actor, Actor::Staff(_));
+    let can_add_material = match &auth.actor {
+        Actor::Staff(_) => {
+            matches!(
+                status,
+                CaseStatus::Draft | CaseStatus::Submitted | CaseStatus::Correction
+            ) && v.actions.iter().any(|(a, _)| {
+                matches!(
+                    *a,
+                    "issue_notice" | "accept" | "accept_and_complete" | "submit" | "correct"
+                )
+            })
+        }
+        Actor::Citizen(_) | Actor::Employer(_) => {
+            matches!(status, CaseStatus::Draft | CaseStatus::Correction)
+        }
+        _ => false,
+    };
+    let how_options: Vec<(&'static str, &'static str)> = if is_staff {
+        vec![
+            ("original", "原件（已核验）"),
+            ("copy", "复印件"),
+            ("upload", "电子文件"),
+            ("pledge", "个人承诺书"),
+        ]
+    } else {
+        vec![
+            ("upload", "电子文件"),
+            ("pledge", "个人承诺书（限允许承诺的材料）"),
+        ]
+    };
+    let upload_hint = item
+        .and_then(|i| i.upload.as_ref())
+        .map(|u| u.text.clone())
+        .unwrap_or_else(|| "可上传 PDF、JPEG、PNG，单个文件不超过 3MB".into());
+    let (level_key, level_label) = match v.clock.as_ref().map(|c| c.level) {
+        Some(l) => (
+            match l {
+                yibao_domain::calendar::WarningLevel::Normal => "normal",
+                yibao_domain::calendar::WarningLevel::DueSoon => "due_soon",
+                yibao_domain::calendar::WarningLevel::Overdue => "overdue",
+                yibao_domain::calendar::WarningLevel::Paused => "paused",
+            },
+            l.label(),
+        ),
+        None => ("none", ""),
+    };
+    let evaluation_label = v
+        .evaluation
+        .as_ref()
+        .and_then(|e| Evaluation::parse(&e.level).ok())
+        .map(Evaluation::label)
+        .unwrap_or("");
+    Ok(html(&CasePage {
+        chrome: Chrome::of(auth),
+        terminal: status.is_terminal(),
+        level_key,
+        level_label,
+        outcome_text: v
+            .outcome
+            .as_ref()
+            .and_then(|o| o.get("text"))
+            .and_then(|t| t.as_str())
+            .map(str::to_string),
+        can_add_material,
+        material_options: item
+            .map(|i| {
+                i.materials
+                    .iter()
+                    .map(|m| (m.id.clone(), m.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        how_options,
+        upload_hint,
+        evaluation_levels: Evaluation::ALL
+            .iter()
+            .map(|e| (e.as_str(), e.label()))
+            .collect(),
+        evaluation_label,
+        v,
+        error,
+        notice,
+    }))
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+) -> Result<Response, PageError> {
+    case_page(&state, &auth, &number, None, None).await
+}
+
+pub async fn material(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let (input, bytes) = match crate::api::cases::read_material(multipart).await {
+        Ok(x) => x,
+        Err(e) => return case_page(&state, &auth, &number, Some(e.body.message), None).await,
+    };
+    match cases::add_material(&state.services, &auth.actor, &number, &input, &bytes).await {
+        Ok(_) => case_page(&state, &auth, &number, None, Some("材料已提交".into())).await,
+        Err(e) if correctable(&e) => {
+            case_page(&state, &auth, &number, Some(e.message()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    Form(f): Form<ActForm>,
+) -> Result<Response, PageError> {
+    let Some(action) = Action::parse(&f.action) else {
+        return Err(PageError::not_found());
+    };
+    match cases::transition(&state.services, &auth.actor, &number, action, &f.note).await {
+        Ok(c) => {
+            let text = format!(
+                "已{}，当前状态：{}",
+                action.label(),
+                CaseStatus::parse(&c.status)
+                    .map(CaseStatus::label)
+                    .unwrap_or("")
+            );
+            case_page(&state, &auth, &number, None, Some(text)).await
+        }
+        Err(e) if correctable(&e) => {
+            case_page(&state, &auth, &number, Some(e.message()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EvaluateForm {
+    level: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn evaluate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    Form(f): Form<EvaluateForm>,
+) -> Result<Response, PageError> {
+    match cases::evaluate(&state.services, &auth.actor, &number, &f.level, &f.comment).await {
+        Ok(_) => case_page(&state, &auth, &number, None, Some("感谢您的评价".into())).await,
+        Err(e) if correctable(&e) => {
+            case_page(&state, &auth, &number, Some(e.message()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::not_found())?;
+    let (row, bytes) = cases::material_content(&state.services, &auth.actor, &number, id).await?;
+    let ct = if row.content_type.is_empty() {
+        "application/octet-stream".to_string()
+    } else {
+        row.content_type
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ct),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"material-{id}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "case_print.html")]
+struct PrintPage {
+    chrome: Chrome,
+    title: &'static str,
+    doc: String,
+    v: CaseView,
+    outcome_text: Option<String>,
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((number, doc)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let title = match doc.as_str() {
+        "receipt" => "受理回执",
+        "notice" => "一次性告知书",
+        "completion" => "办结通知书",
+        _ => return Err(PageError::not_found()),
+    };
+    let v = cases::view(&state.services, &auth.actor, &number).await?;
+    Ok(html(&PrintPage {
+        chrome: Chrome::of(&auth),
+        title,
+        outcome_text: v
+            .outcome
+            .as_ref()
+            .and_then(|o| o.get("text"))
+            .and_then(|t| t.as_str())
+            .map(str::to_string),
+        doc,
+        v,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    chrome: Chrome,
+    number: String,
+    result: Option<Progress>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProgressQuery {
+    number: Option<String>,
+    id_number: Option<String>,
+}
+
+pub async fn progress(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ProgressQuery>,
+) -> Result<Response, PageError> {
+    let number = q.number.unwrap_or_default();
+    let (result, error) = match (number.is_empty(), q.id_number.as_deref()) {
+        (false, Some(id)) => match cases::progress(&state.services, &number, id).await {
+            Ok(p) => (Some(p), None),
+            Err(e) if e.kind() == ErrorKind::NotFound => (None, Some(e.message())),
+            Err(e) => return Err(e.into()),
+        },
+        _ => (None, None),
+    };
+    Ok(html(&ProgressPage {
+        chrome: Chrome::of(&auth),
+        number,
+        result,
+        error,
+    }))
+}
