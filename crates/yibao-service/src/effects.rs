@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use yibao_domain::catalog::Item;
-use yibao_domain::filing::{FilingApplication, FilingJurisdiction};
+use yibao_domain::filing::{
+    check_filing, ApplicantFacts, FilingApplication, FilingJurisdiction, Provided,
+    ReferralCertificate, Submitted,
+};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::CaseRow;
 use yibao_store::coverage::{self, CoverageRow};
@@ -28,6 +31,16 @@ pub fn supported(service: &str) -> bool {
     service == "enrolment.resident_enrol" || FILING_SERVICES.contains(&service)
 }
 
+/// The form an application to `item` fills in: the item's first form, or for a filing item
+/// that names none, seed 000 表1 异地就医登记备案表 (the form every filing records).
+pub fn main_form(item: &Item) -> Option<&str> {
+    item.forms.first().map(String::as_str).or_else(|| {
+        FILING_SERVICES
+            .contains(&item.service.as_str())
+            .then_some("chuanyu-form-1")
+    })
+}
+
 pub fn form_map(case: &CaseRow) -> BTreeMap<String, String> {
     serde_json::from_str::<BTreeMap<String, String>>(&case.form_json).unwrap_or_default()
 }
@@ -42,7 +55,7 @@ pub async fn apply(
 ) -> Result<Value, ServiceError> {
     match item.service.as_str() {
         "enrolment.resident_enrol" => register_resident(conn, services, case, today).await,
-        s if FILING_SERVICES.contains(&s) => record_filing(conn, services, case, today).await,
+        s if FILING_SERVICES.contains(&s) => record_filing(conn, services, case, item, today).await,
         other => Err(ServiceError::invalid(
             "case.guide_only",
             format!(
@@ -146,6 +159,7 @@ async fn record_filing(
     conn: &mut Conn,
     services: &Services,
     case: &CaseRow,
+    item: &Item,
     today: NaiveDate,
 ) -> Result<Value, ServiceError> {
     let application =
@@ -158,6 +172,46 @@ async fn record_filing(
     }
     let jurisdiction = FilingJurisdiction::from_key(&case.jurisdiction)
         .ok_or_else(|| ServiceError::invalid("filing.jurisdiction", "该辖区的备案规则尚未配置"))?;
+    // The conditions of the guide, from what the applicant declared and the clerk confirmed
+    // (the case's facts), the registry and the materials on the case.
+    let facts = crate::cases::facts_of_case(case);
+    let has = |p: &str| facts.contains(p);
+    let id: CitizenId = case.applicant_ref.parse()?;
+    let insured = enrolment::find_person(conn, &id).await?.is_some();
+    let applicant = ApplicantFacts {
+        scheme: application.scheme,
+        insured,
+        contributions_normal: has("contributions_normal"),
+        retired: has("retired"),
+        hukou_moved: has("hukou_moved"),
+        stay_months: None,
+        referral: has("referral_certificate").then_some(ReferralCertificate {
+            issuer_qualified: true,
+        }),
+        emergency_admission: has("emergency_admission"),
+        insured_region: case_region(case)?,
+        care_region: application.care_region().clone(),
+    };
+    let submitted: Submitted = yibao_store::cases::materials(conn, case.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let how = if m.provided_as == "pledge" {
+                Provided::Pledge
+            } else {
+                Provided::Document
+            };
+            (m.material_id, how)
+        })
+        .collect();
+    check_filing(
+        jurisdiction,
+        application.kind,
+        &applicant,
+        Some(item),
+        &submitted,
+    )
+    .map_err(ServiceError::from_domain_list)?;
     let f = filing::record(
         conn,
         services,

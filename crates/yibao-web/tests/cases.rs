@@ -403,34 +403,89 @@ both_stores!(
             "registration_type":"新增","id_number": wang.login,"phone_1":"13800000001",
             "target_province":"460000","target_prefecture":"460100"
         });
-        let r = app
-            .post_json(
-                "/api/v1/cases",
-                Some(&t),
-                json!({"jurisdiction":"chuanyu","item":"02-1","channel":"online","form": form}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let number = r.json()["case"]["number"].as_str().unwrap().to_string();
-        upload(app, &t, &number, "id_document", "upload", PDF, "id.pdf").await;
-        // The relocation proof is replaced by the personal pledge (表6), which the item allows.
-        let r = upload(app, &t, &number, "relocation_proof", "pledge", b"", "").await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        act(app, &t, &number, "submit", "").await;
-        let clerk = app.staff_token("nanchuan.clerk").await;
-        assert_eq!(
-            act(app, &clerk, &number, "accept", "").await.status,
-            StatusCode::OK
-        );
+        // Seed 000 item 2-1: a relocated retiree must be a retired member with normal
+        // contributions (the facts the applicant declares and the clerk confirms). Without
+        // them the reviewer cannot approve and refuses with the reasons.
+        let file = |facts: Value| json!({"jurisdiction":"chuanyu","item":"02-1","channel":"online","form": form.clone(), "facts": facts});
         let reviewer = app.staff_token("nanchuan.reviewer").await;
-        let r = act(app, &reviewer, &number, "approve", "").await;
+        let clerk = app.staff_token("nanchuan.clerk").await;
+        let mut numbers = Vec::new();
+        for facts in [json!([]), json!(["retired", "contributions_normal"])] {
+            let r = app.post_json("/api/v1/cases", Some(&t), file(facts)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+            upload(app, &t, &number, "id_document", "upload", PDF, "id.pdf").await;
+            // The relocation proof is replaced by the personal pledge (表6), which the item allows.
+            let r = upload(app, &t, &number, "relocation_proof", "pledge", b"", "").await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            act(app, &t, &number, "submit", "").await;
+            assert_eq!(
+                act(app, &clerk, &number, "accept", "").await.status,
+                StatusCode::OK
+            );
+            numbers.push(number);
+        }
+        let r = act(app, &reviewer, &numbers[0], "approve", "").await;
+        assert_eq!(r.json()["code"], "filing.not_retired", "{}", r.body);
+        let r = act(
+            app,
+            &reviewer,
+            &numbers[0],
+            "refuse",
+            "未享受医保退休待遇，不符合异地安置退休人员备案条件",
+        )
+        .await;
+        assert_eq!(r.json()["case"]["status"], "refused");
+        let r = act(app, &reviewer, &numbers[1], "approve", "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let filings = app
             .call("GET", "/api/v1/me/filings", Some(&t), None)
             .await
             .json();
         assert_eq!(filings["filings"].as_array().unwrap().len(), 1);
-        assert_eq!(filings["filings"][0]["case_number"], number.as_str());
+        assert_eq!(filings["filings"][0]["case_number"], numbers[1].as_str());
+
+        // The Sichuan guide's filing item (seed 001 item 17) names no form of its own; the
+        // case records the same 表1. 刘芳 (Chengdu) files for Haikou, at the window.
+        let liu = &demo.citizens[3];
+        let form = json!({
+            "name":"演示·刘芳","scheme":"职工医保","person_category":"异地安置退休人员",
+            "registration_type":"新增","id_number": liu.login,"phone_1":"13800000004",
+            "target_province":"460000","target_prefecture":"460100"
+        });
+        let chengdu = app.staff_token("chengdu.clerk").await;
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&chengdu),
+                json!({"jurisdiction":"sichuan","item":"17","channel":"window","form": form,
+                       "facts": ["retired", "contributions_normal"],
+                       "applicant": {"id_number": liu.login, "name": "演示·刘芳"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let n = r.json()["case"]["number"].as_str().unwrap().to_string();
+        for (m, how) in [("credential", "original"), ("relocation_proof", "pledge")] {
+            let r = upload(app, &chengdu, &n, m, how, b"", "").await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        act(app, &chengdu, &n, "submit", "").await;
+        let r = act(app, &chengdu, &n, "accept", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // This item lists no review step: the clerk completes it.
+        let rv = app.staff_token("chengdu.reviewer").await;
+        assert_eq!(
+            act(app, &rv, &n, "approve", "").await.json()["code"],
+            "case.transition_illegal"
+        );
+        let r = act(app, &chengdu, &n, "complete", "").await;
+        assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
+        let v = view(app, &rv, &n).await;
+        assert!(
+            v["outcome"]["target"].as_str().unwrap().contains("海南"),
+            "{}",
+            v["outcome"]
+        );
 
         // An item whose effect is not built is guide only.
         let r = app

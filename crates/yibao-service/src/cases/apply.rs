@@ -211,12 +211,12 @@ pub async fn apply(
     row.id = store::insert(&mut tx, &row).await?;
     // The form filled in online (the item's first form) stands for the material that is that
     // form; other forms (e.g. 表6, the pledge) are provided on their own.
-    let main_form = item.forms.first();
+    let main_form = effects::main_form(item).map(str::to_string);
     if !input.form.is_empty() {
         for m in item
             .materials
             .iter()
-            .filter(|m| m.form_ref.is_some() && m.form_ref.as_ref() == main_form)
+            .filter(|m| m.form_ref.is_some() && m.form_ref == main_form)
         {
             let digest = sha256_hex(&row.form_json);
             store::add_material(

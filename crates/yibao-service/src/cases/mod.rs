@@ -56,6 +56,10 @@ pub(crate) fn shape_of(item: &Item) -> CaseShape {
 }
 
 /// The applicant facts (catalog predicates) recorded on the case.
+pub fn facts_of_case(case: &CaseRow) -> BTreeSet<String> {
+    facts_of(case)
+}
+
 pub(crate) fn facts_of(case: &CaseRow) -> BTreeSet<String> {
     let v: serde_json::Value = serde_json::from_str(&case.facts_json).unwrap_or_default();
     v.get("facts")

@@ -73,9 +73,7 @@ fn new_page(
             }
         }
     }
-    let fields = item
-        .forms
-        .first()
+    let fields = yibao_service::effects::main_form(item)
         .and_then(|f| catalog.form(f))
         .map(|f| {
             f.fields
@@ -84,8 +82,16 @@ fn new_page(
                 .collect()
         })
         .unwrap_or_default();
-    // The applicant situations the materials depend on (e.g. 委托办理时, 市外户籍人员).
+    // The applicant situations the materials and conditions depend on (e.g. 委托办理时,
+    // 市外户籍人员, 已办理退休): declared here, confirmed by the clerk at acceptance.
     let mut facts: Vec<(String, String)> = Vec::new();
+    for c in &item.conditions {
+        if let Some(p) = &c.predicate {
+            if !facts.iter().any(|(k, _)| k == p) {
+                facts.push((p.clone(), c.text.clone()));
+            }
+        }
+    }
     for m in &item.materials {
         if let Some(p) = &m.applies_to {
             if !facts.iter().any(|(k, _)| k == p) {
