@@ -128,7 +128,8 @@ impl Catalogue {
         for w in entries.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             if a.code == b.code
-                && a.effective_to.is_none_or(|t| b.effective_from.is_none_or(|f| f <= t))
+                && a.effective_to
+                    .is_none_or(|t| b.effective_from.is_none_or(|f| f <= t))
             {
                 return Err(BenefitError::CatalogueInvalid {
                     reason: format!("编码 {} 有两个有效期重叠的版本", a.code),
@@ -298,7 +299,12 @@ fn split_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, BenefitError> 
                 in_quotes = true;
                 quoted_field = true;
             }
-            '"' => return csv_err(line, "引号只能出现在字段开头（字段内的引号须写成两个）".into()),
+            '"' => {
+                return csv_err(
+                    line,
+                    "引号只能出现在字段开头（字段内的引号须写成两个）".into(),
+                )
+            }
             ',' => {
                 fields.push(std::mem::take(&mut field));
                 quoted_field = false;
@@ -332,7 +338,8 @@ mod tests {
     use super::*;
     use crate::Coded;
 
-    const CSV: &str = "code,name,kind,category,self_pay_share_bp,price_cap,effective_from,effective_to\r\n\
+    const CSV: &str =
+        "code,name,kind,category,self_pay_share_bp,price_cap,effective_from,effective_to\r\n\
         XA01,阿莫西林胶囊,drug,a,,,2026-01-01,\r\n\
         XB02,\"头孢克肟片, 0.1g\",drug,b,1000,2500,2026-01-01,2026-06-30\r\n\
         XB02,\"头孢克肟片, 0.1g\",drug,b,500,2400,2026-07-01,\r\n\
@@ -366,13 +373,29 @@ mod tests {
     fn errors_name_the_line() {
         let cases = [
             ("code,name,kind\nX,y,drug\n", 1, "category"),
-            ("code,name,kind,category\nX,y,drug,a\nZ,y,pill,a\n", 3, "kind"),
+            (
+                "code,name,kind,category\nX,y,drug,a\nZ,y,pill,a\n",
+                3,
+                "kind",
+            ),
             ("code,name,kind,category\nX,y,drug,d\n", 2, "category"),
-            ("code,name,kind,category,price_cap\nX,y,drug,a,-5\n", 2, "限价"),
+            (
+                "code,name,kind,category,price_cap\nX,y,drug,a,-5\n",
+                2,
+                "限价",
+            ),
             ("code,name,kind,category\nX,\"y\n\nz,drug,a\n", 2, "引号"),
             ("code,name,kind,category\nX,y,drug\n", 2, "列"),
-            ("code,name,kind,category,self_pay_share_bp\nX,y,drug,a,100\n", 2, "乙类"),
-            ("code,name,kind,category,effective_from\nX,y,drug,a,2026-13-01\n", 2, "日期"),
+            (
+                "code,name,kind,category,self_pay_share_bp\nX,y,drug,a,100\n",
+                2,
+                "乙类",
+            ),
+            (
+                "code,name,kind,category,effective_from\nX,y,drug,a,2026-13-01\n",
+                2,
+                "日期",
+            ),
         ];
         for (text, line, needle) in cases {
             let e = parse_catalogue_csv(text).unwrap_err();

@@ -196,7 +196,9 @@ pub fn compute(
                     amount: Fen(amount),
                 });
             });
-            let cap_remaining = c.annual_cap.map(|cap| cap.remaining_after(acc.critical_illness_paid));
+            let cap_remaining = c
+                .annual_cap
+                .map(|cap| cap.remaining_after(acc.critical_illness_paid));
             let r = round_bp(exact);
             critical_illness = cap_remaining.map_or(r, |rem| r.min(rem.0));
             steps.insert(
@@ -327,7 +329,12 @@ fn adjustment_for<'a>(policy: &'a PolicySet, person: &PersonFacts) -> Option<&'a
 
 /// Calls `f(from, to, band, amount)` for each band's share of the interval `[lo, hi)`, where
 /// band boundaries are cumulative (`up_to`) from zero.
-fn for_each_band(bands: &[Band], lo: i64, hi: i64, mut f: impl FnMut(i64, Option<i64>, &Band, i64)) {
+fn for_each_band(
+    bands: &[Band],
+    lo: i64,
+    hi: i64,
+    mut f: impl FnMut(i64, Option<i64>, &Band, i64),
+) {
     let mut start = 0i64;
     for b in bands {
         let end = b.up_to.map(|u| u.0);
@@ -349,7 +356,12 @@ fn split_line(
     date: chrono::NaiveDate,
 ) -> Result<LineSplit, BenefitError> {
     let (category, share_bp, cap, source) = match catalogue.find(&line.code, date) {
-        Some(e) => (e.category, e.self_pay_share_bp, e.price_cap, LineSource::Catalogue),
+        Some(e) => (
+            e.category,
+            e.self_pay_share_bp,
+            e.price_cap,
+            LineSource::Catalogue,
+        ),
         None => match line.category {
             Some(c) => (
                 c,

@@ -88,7 +88,9 @@ impl Coded for BenefitError {
             BenefitError::InvalidLine { line_no, reason } => {
                 format!("第 {line_no} 条费用明细有误：{reason}")
             }
-            BenefitError::PolicyMissing { policy_file: Some(f) } => {
+            BenefitError::PolicyMissing {
+                policy_file: Some(f),
+            } => {
                 format!("请求只写了待遇参数文件名“{f}”，须先由调用方读取该文件并填入 policy")
             }
             BenefitError::PolicyMissing { policy_file: None } => {
@@ -109,9 +111,9 @@ impl Coded for BenefitError {
             BenefitError::AccumulatorYear { accumulators, bill } => format!(
                 "年度累计数属于 {accumulators} 年，而结算日期在 {bill} 年；须使用结算年度的累计数"
             ),
-            BenefitError::Quantity(q) => format!(
-                "数量“{q}”格式不正确：应为整数或最多三位小数的数字字符串，例如 \"1.5\""
-            ),
+            BenefitError::Quantity(q) => {
+                format!("数量“{q}”格式不正确：应为整数或最多三位小数的数字字符串，例如 \"1.5\"")
+            }
             BenefitError::CatalogueInvalid { reason } => format!("医保目录有误：{reason}"),
             BenefitError::CatalogueCsv { line, reason } => {
                 format!("医保目录 CSV 第 {line} 行：{reason}")

@@ -17,7 +17,9 @@ mod request;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::{parse_catalogue_csv, Catalogue, CatalogueEntry, Category, ItemKind, CSV_COLUMNS};
+pub use catalogue::{
+    parse_catalogue_csv, Catalogue, CatalogueEntry, Category, ItemKind, CSV_COLUMNS,
+};
 pub use engine::{compute, CatalogueRef, MAX_LINES};
 pub use error::BenefitError;
 pub use explanation::{AccumulatorDeltas, Explanation, LineSource, LineSplit, NotApplicable, Step};

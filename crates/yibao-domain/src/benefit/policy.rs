@@ -402,7 +402,8 @@ impl PolicySet {
         .into_iter()
         .flatten()
         {
-            if adj.points_bp.unsigned_abs() > FULL_BP || adj.multiplier_bp.is_some_and(|m| m > FULL_BP)
+            if adj.points_bp.unsigned_abs() > FULL_BP
+                || adj.multiplier_bp.is_some_and(|m| m > FULL_BP)
             {
                 return bad("异地就医比例调整超出 0–100%".to_string());
             }
@@ -439,7 +440,9 @@ fn check_bands(at: &str, bands: &[Band]) -> Result<(), BenefitError> {
         return bad(format!("{at}缺少比例分段"));
     };
     if last.up_to.is_some() {
-        return bad(format!("{at}的最后一个分段不能有 up_to（须覆盖其余全部金额）"));
+        return bad(format!(
+            "{at}的最后一个分段不能有 up_to（须覆盖其余全部金额）"
+        ));
     }
     let mut prev = 0i64;
     for b in bands {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{Category, CatalogueEntry};
+use super::catalogue::{CatalogueEntry, Category};
 use super::error::BenefitError;
 use super::explanation::{AccumulatorDeltas, Explanation};
 use super::policy::{AidCategory, DeductibleScope, HospitalLevel, PolicySet, Scheme, VisitType};
@@ -100,7 +100,10 @@ impl Accumulators {
     }
 
     pub fn admission_deductible(&self, admission_id: &str) -> Fen {
-        self.admissions.get(admission_id).copied().unwrap_or_default()
+        self.admissions
+            .get(admission_id)
+            .copied()
+            .unwrap_or_default()
     }
 
     pub(crate) fn validate(&self, bill_year: i32) -> Result<(), BenefitError> {
@@ -151,7 +154,9 @@ impl Accumulators {
 
     fn shift(&mut self, d: &AccumulatorDeltas, sign: i64) {
         let add = |f: &mut Fen, by: Fen| f.0 += sign * by.0;
-        if d.fund != Fen::ZERO || (d.deductible_scope == DeductibleScope::PerYear && d.deductible != Fen::ZERO) {
+        if d.fund != Fen::ZERO
+            || (d.deductible_scope == DeductibleScope::PerYear && d.deductible != Fen::ZERO)
+        {
             let p = self.pools.entry(d.pool.clone()).or_default();
             add(&mut p.fund_paid, d.fund);
             if d.deductible_scope == DeductibleScope::PerYear {
@@ -197,9 +202,17 @@ pub struct BillLine {
     pub unit_price: Option<Fen>,
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "chrgitm_lv")]
     pub category: Option<Category>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "selfpay_prop_bp")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "selfpay_prop_bp"
+    )]
     pub self_pay_share_bp: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "pric_uplmt_amt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "pric_uplmt_amt"
+    )]
     pub price_cap: Option<Fen>,
 }
 
@@ -242,9 +255,12 @@ pub struct ExplainRequest {
 
 /// Validates the request and runs the engine.
 pub fn explain(req: &ExplainRequest) -> Result<Explanation, BenefitError> {
-    let policy = req.policy.as_ref().ok_or_else(|| BenefitError::PolicyMissing {
-        policy_file: req.policy_file.clone(),
-    })?;
+    let policy = req
+        .policy
+        .as_ref()
+        .ok_or_else(|| BenefitError::PolicyMissing {
+            policy_file: req.policy_file.clone(),
+        })?;
     policy.validate()?;
     for e in &req.catalogue {
         e.validate()

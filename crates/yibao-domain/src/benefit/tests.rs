@@ -57,7 +57,10 @@ fn example_policy_files_load_validate_and_are_labelled() {
         assert!(p.example, "{}", p.name);
         assert!(p.note.as_deref().unwrap().contains("示例参数"));
         for r in &p.rules {
-            assert!(r.example && r.note.as_deref().unwrap().contains("示例参数"), "{r:?}");
+            assert!(
+                r.example && r.note.as_deref().unwrap().contains("示例参数"),
+                "{r:?}"
+            );
         }
         for c in &p.critical_illness {
             assert!(c.example && c.note.is_some());
@@ -69,7 +72,11 @@ fn example_policy_files_load_validate_and_are_labelled() {
             assert!(a.example && a.note.is_some());
         }
         // Every scheme × visit × level has a rule, except maternity for retirees.
-        let schemes = [Scheme::EmployeeInService, Scheme::EmployeeRetired, Scheme::Resident];
+        let schemes = [
+            Scheme::EmployeeInService,
+            Scheme::EmployeeRetired,
+            Scheme::Resident,
+        ];
         let visits = [
             VisitType::GeneralOutpatient,
             VisitType::ChronicOutpatient,
@@ -111,14 +118,29 @@ fn policy_for_picks_the_version_in_force() {
     let sets = [cq.clone(), v2, next, policies()[1].clone()];
     let cq_code: RegionCode = "500000".parse().unwrap();
     let cd_code: RegionCode = "510100".parse().unwrap();
-    assert_eq!(policy_for(&sets, &cq_code, d("2026-03-01")).unwrap().version, 1);
-    assert_eq!(policy_for(&sets, &cq_code, d("2026-07-01")).unwrap().version, 2);
     assert_eq!(
-        policy_for(&sets, &cq_code, d("2030-01-01")).unwrap().effective_from,
+        policy_for(&sets, &cq_code, d("2026-03-01"))
+            .unwrap()
+            .version,
+        1
+    );
+    assert_eq!(
+        policy_for(&sets, &cq_code, d("2026-07-01"))
+            .unwrap()
+            .version,
+        2
+    );
+    assert_eq!(
+        policy_for(&sets, &cq_code, d("2030-01-01"))
+            .unwrap()
+            .effective_from,
         d("2027-01-01")
     );
     assert!(policy_for(&sets, &cq_code, d("2025-12-31")).is_none());
-    assert_eq!(policy_for(&sets, &cd_code, d("2026-03-01")).unwrap().region, cd_code);
+    assert_eq!(
+        policy_for(&sets, &cd_code, d("2026-03-01")).unwrap().region,
+        cd_code
+    );
 }
 
 #[test]
@@ -127,16 +149,31 @@ fn invalid_policies_are_refused() {
     let mut over = base.clone();
     over.rules[0].ratio_bp = Some(10_001);
     let mut both = base.clone();
-    both.rules[0].bands = vec![Band { up_to: None, ratio_bp: 5000 }];
+    both.rules[0].bands = vec![Band {
+        up_to: None,
+        ratio_bp: 5000,
+    }];
     let mut unordered = base.clone();
     unordered.rules[0].ratio_bp = None;
     unordered.rules[0].bands = vec![
-        Band { up_to: Some(Fen(500)), ratio_bp: 5000 },
-        Band { up_to: Some(Fen(100)), ratio_bp: 6000 },
-        Band { up_to: None, ratio_bp: 7000 },
+        Band {
+            up_to: Some(Fen(500)),
+            ratio_bp: 5000,
+        },
+        Band {
+            up_to: Some(Fen(100)),
+            ratio_bp: 6000,
+        },
+        Band {
+            up_to: None,
+            ratio_bp: 7000,
+        },
     ];
     let mut open_end = base.clone();
-    open_end.critical_illness[0].bands = vec![Band { up_to: Some(Fen(100)), ratio_bp: 5000 }];
+    open_end.critical_illness[0].bands = vec![Band {
+        up_to: Some(Fen(100)),
+        ratio_bp: 5000,
+    }];
     let mut negative = base.clone();
     negative.rules[0].deductible = Fen(-1);
     for p in [over, both, unordered, open_end, negative] {
@@ -235,7 +272,12 @@ fn worked_example_employee_inpatient() {
 fn worked_example_resident_critical_illness_and_aid() {
     let e = explain(&resolve(EX_RESIDENT)).unwrap();
     assert_eq!(
-        (e.total, e.self_pay_out_of_catalogue, e.self_pay_category_b, e.in_scope),
+        (
+            e.total,
+            e.self_pay_out_of_catalogue,
+            e.self_pay_category_b,
+            e.in_scope
+        ),
         (Fen(2530000), Fen(30000), Fen(50000), Fen(2450000))
     );
     assert_eq!((e.deductible, e.fund), (Fen(80000), Fen(1185000)));
@@ -251,12 +293,21 @@ fn worked_example_resident_critical_illness_and_aid() {
 #[test]
 fn worked_example_cross_province_unfiled_outpatient() {
     let e = explain(&resolve(EX_CROSS)).unwrap();
-    assert_eq!((e.total, e.self_pay_category_b, e.in_scope), (Fen(32345), Fen(4000), Fen(28345)));
+    assert_eq!(
+        (e.total, e.self_pay_category_b, e.in_scope),
+        (Fen(32345), Fen(4000), Fen(28345))
+    );
     // Per-year deductible 150 元 of which 100 元 used: 50 元 left.
     assert_eq!(e.deductible, Fen(5000));
     // 60 % × 90 % = 54 %; 233.45 × 54 % = 126.063 → 126.06, but only 100 元 of the cap is left.
     assert_eq!(e.ratio_bp, 5400);
-    assert!(e.steps.iter().any(|s| matches!(s, Step::Ratio { rounded: Fen(12606), .. })));
+    assert!(e.steps.iter().any(|s| matches!(
+        s,
+        Step::Ratio {
+            rounded: Fen(12606),
+            ..
+        }
+    )));
     assert_eq!(e.fund, Fen(10000));
     assert_eq!((e.account, e.cash), (Fen(20000), Fen(2345)));
     assert_eq!(e.deltas.pool, "outpatient");
@@ -266,7 +317,14 @@ fn worked_example_cross_province_unfiled_outpatient() {
 // ------------------------------------------------------------------------------------------
 // Table tests on a small hand-built case
 
-fn line(no: u32, amount: i64, cat: Category, share: u32, cap: Option<i64>, qty: Option<&str>) -> BillLine {
+fn line(
+    no: u32,
+    amount: i64,
+    cat: Category,
+    share: u32,
+    cap: Option<i64>,
+    qty: Option<&str>,
+) -> BillLine {
     BillLine {
         line_no: no,
         code: format!("L{no}"),
@@ -541,13 +599,25 @@ fn coded_errors() {
         assert_eq!(e.code(), code);
         assert!(!e.message().is_empty());
     };
-    check(&|r| r.bill.lines[1].amount = Fen(-1), "benefit.negative_amount");
+    check(
+        &|r| r.bill.lines[1].amount = Fen(-1),
+        "benefit.negative_amount",
+    );
     check(&|r| r.bill.lines.clear(), "benefit.empty_bill");
     check(&|r| r.bill.lines[3].line_no = 1, "benefit.duplicate_line");
-    check(&|r| r.bill.lines[0].code = "X".into(), "benefit.unknown_code");
+    check(
+        &|r| r.bill.lines[0].code = "X".into(),
+        "benefit.unknown_code",
+    );
     check(&|r| r.bill.admission_id = None, "benefit.admission_missing");
-    check(&|r| r.accumulators.year = Some(2025), "benefit.accumulator_year");
-    check(&|r| r.accumulators.aid_paid = Fen(-3), "benefit.negative_accumulator");
+    check(
+        &|r| r.accumulators.year = Some(2025),
+        "benefit.accumulator_year",
+    );
+    check(
+        &|r| r.accumulators.aid_paid = Fen(-3),
+        "benefit.negative_accumulator",
+    );
     check(
         &|r| {
             r.accumulators.year = None;
@@ -572,4 +642,330 @@ fn coded_errors() {
         },
         "benefit.invalid_line",
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// Properties
+
+const SCHEMES: [Scheme; 3] = [
+    Scheme::EmployeeInService,
+    Scheme::EmployeeRetired,
+    Scheme::Resident,
+];
+const VISITS: [VisitType; 4] = [
+    VisitType::GeneralOutpatient,
+    VisitType::ChronicOutpatient,
+    VisitType::Inpatient,
+    VisitType::Maternity,
+];
+const LEVELS: [HospitalLevel; 4] = [
+    HospitalLevel::Primary,
+    HospitalLevel::Level1,
+    HospitalLevel::Level2,
+    HospitalLevel::Level3,
+];
+const AID: [Option<AidCategory>; 4] = [
+    None,
+    Some(AidCategory::MinimumLiving),
+    Some(AidCategory::IllnessImpoverished),
+    Some(AidCategory::PovertyRelapse),
+];
+const PLACES: [CarePlace; 3] = [
+    CarePlace::Local,
+    CarePlace::InProvince,
+    CarePlace::CrossProvince,
+];
+
+fn arb_line() -> impl Strategy<Value = BillLine> {
+    (
+        0i64..3_000_000,
+        0usize..3,
+        0u32..=5000,
+        proptest::option::of(0i64..400_000),
+        proptest::option::of(1i64..5_000),
+    )
+        .prop_map(|(amount, c, share, cap, qty)| {
+            let category = [Category::A, Category::B, Category::C][c];
+            BillLine {
+                line_no: 0,
+                code: "X".into(),
+                name: None,
+                amount: Fen(amount),
+                quantity: qty.map(Quantity::from_milli),
+                unit_price: None,
+                category: Some(category),
+                self_pay_share_bp: (category == Category::B).then_some(share),
+                price_cap: cap.map(Fen),
+            }
+        })
+}
+
+fn numbered(mut lines: Vec<BillLine>) -> Vec<BillLine> {
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.line_no = i as u32 + 1;
+        l.code = format!("X{}", i + 1);
+    }
+    lines
+}
+
+fn arb_acc() -> impl Strategy<Value = Accumulators> {
+    (
+        (0i64..150_000, 0i64..60_000_000, 0i64..500_000),
+        (0i64..150_000, 0i64..6_000_000),
+        (0i64..6_000_000, 0i64..6_000_000, 0i64..800_000),
+    )
+        .prop_map(
+            |((ded_in, fund_in, fund_out), (ded_out, adm), (self_pay, aid, bal))| {
+                let mut a = Accumulators {
+                    year: Some(2026),
+                    in_scope_self_pay: Fen(self_pay),
+                    aid_paid: Fen(aid),
+                    account_balance: Fen(bal),
+                    ..Default::default()
+                };
+                for (name, ded, fund) in [
+                    ("inpatient", ded_in, fund_in),
+                    ("outpatient", ded_out, fund_out),
+                ] {
+                    if ded > 0 || fund > 0 {
+                        a.pools.insert(
+                            name.into(),
+                            PoolTotals {
+                                deductible_used: Fen(ded),
+                                fund_paid: Fen(fund),
+                            },
+                        );
+                    }
+                }
+                if adm > 0 {
+                    a.admissions.insert("ADM".into(), Fen(adm % 100_000));
+                    a.admissions.retain(|_, v| v.0 > 0);
+                }
+                a
+            },
+        )
+}
+
+/// A random request against one of the two example policies; `None` if no rule covers it.
+#[derive(Debug, Clone)]
+struct Case {
+    policy: usize,
+    person: PersonFacts,
+    acc: Accumulators,
+    bill: Bill,
+}
+
+fn arb_case() -> impl Strategy<Value = Case> {
+    (
+        (0usize..2, 0usize..3, 0usize..4, 0usize..4),
+        (0usize..4, 0usize..3, any::<bool>(), any::<bool>()),
+        arb_acc(),
+        proptest::collection::vec(arb_line(), 1..25),
+    )
+        .prop_map(
+            |((p, s, v, l), (aid, place, filed, use_account), acc, lines)| Case {
+                policy: p,
+                person: PersonFacts {
+                    scheme: SCHEMES[s],
+                    aid_category: AID[aid],
+                    care_place: PLACES[place],
+                    filed,
+                },
+                acc,
+                bill: Bill {
+                    date: d("2026-08-08"),
+                    visit: VISITS[v],
+                    hospital_level: LEVELS[l],
+                    admission_id: Some("ADM".into()),
+                    use_account,
+                    lines: numbered(lines),
+                },
+            },
+        )
+        .prop_filter("a rule covers the visit", |c| {
+            policies()[c.policy]
+                .rule(c.person.scheme, c.bill.visit, c.bill.hospital_level)
+                .is_some()
+        })
+}
+
+fn run(c: &Case, acc: &Accumulators, bill: &Bill) -> Explanation {
+    compute(
+        &policies()[c.policy],
+        CatalogueRef::None,
+        &c.person,
+        acc,
+        bill,
+    )
+    .unwrap()
+}
+
+fn open_deductible(c: &Case, acc: &Accumulators) -> i64 {
+    let r = policies()[c.policy]
+        .rule(c.person.scheme, c.bill.visit, c.bill.hospital_level)
+        .unwrap();
+    let used = match r.deductible_scope {
+        DeductibleScope::PerYear => acc.pool(&r.pool).deductible_used,
+        DeductibleScope::PerAdmission => acc.admission_deductible("ADM"),
+    };
+    r.deductible.remaining_after(used).0
+}
+
+fn cap_left(c: &Case, acc: &Accumulators) -> Option<i64> {
+    let r = policies()[c.policy]
+        .rule(c.person.scheme, c.bill.visit, c.bill.hospital_level)
+        .unwrap();
+    r.annual_cap
+        .map(|cap| cap.remaining_after(acc.pool(&r.pool).fund_paid).0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The split sums to the total, per line and for the bill, no part is negative, and no
+    /// payer exceeds its remaining limit.
+    #[test]
+    fn split_sums_and_limits(c in arb_case()) {
+        let e = run(&c, &c.acc, &c.bill);
+        let parts = [e.fund, e.critical_illness, e.aid, e.account, e.cash];
+        prop_assert!(parts.iter().all(|p| p.0 >= 0), "{parts:?}");
+        prop_assert_eq!(e.total.0, parts.iter().map(|p| p.0).sum::<i64>());
+        prop_assert_eq!(e.total.0, c.bill.lines.iter().map(|l| l.amount.0).sum::<i64>());
+        prop_assert_eq!(
+            e.total.0,
+            e.self_pay_out_of_catalogue.0 + e.self_pay_over_price_cap.0 + e.self_pay_category_b.0 + e.in_scope.0
+        );
+        for l in &e.lines {
+            prop_assert!(l.out_of_catalogue.0 >= 0 && l.over_price_cap.0 >= 0 && l.category_b.0 >= 0 && l.in_scope.0 >= 0);
+            prop_assert_eq!(l.amount.0, l.out_of_catalogue.0 + l.over_price_cap.0 + l.category_b.0 + l.in_scope.0);
+        }
+        prop_assert!(e.deductible.0 <= open_deductible(&c, &c.acc));
+        prop_assert!(e.fund.0 <= e.in_scope.0 - e.deductible.0);
+        if let Some(left) = cap_left(&c, &c.acc) {
+            prop_assert!(e.fund.0 <= left);
+        }
+        prop_assert!(e.account.0 <= c.acc.account_balance.0);
+        prop_assert_eq!(e.person_share.0, e.account.0 + e.cash.0);
+        let p = &policies()[c.policy];
+        if let Some(cap) = p.critical_illness_for(c.person.scheme).and_then(|r| r.annual_cap) {
+            prop_assert!(e.critical_illness.0 <= cap.remaining_after(c.acc.critical_illness_paid).0);
+        }
+        if let Some(cap) = c.person.aid_category.and_then(|a| p.aid_for(a, c.bill.visit)).and_then(|r| r.annual_cap) {
+            prop_assert!(e.aid.0 <= cap.remaining_after(c.acc.aid_paid).0);
+        }
+        prop_assert!(e.critical_illness.0 + e.aid.0 <= e.in_scope_self_pay.0);
+        // Serialises with a text for every step and line.
+        let json = serde_json::to_value(&e).unwrap();
+        prop_assert!(json["steps"].as_array().unwrap().iter().all(|s| s["text"].as_str().is_some_and(|t| !t.is_empty())));
+    }
+
+    /// Two successive bills in the same year (same admission), accumulators carried between
+    /// them: the deductible is taken at most once in its scope, and the fund, critical illness,
+    /// aid and account together stay within what was left before the first bill.
+    #[test]
+    fn deductible_never_taken_twice(c in arb_case(), second in proptest::collection::vec(arb_line(), 1..10)) {
+        let e1 = run(&c, &c.acc, &c.bill);
+        let mut acc1 = c.acc.clone();
+        acc1.apply(&e1.deltas);
+        let mut bill2 = c.bill.clone();
+        bill2.lines = numbered(second);
+        let e2 = run(&c, &acc1, &bill2);
+        prop_assert!(e1.deductible.0 + e2.deductible.0 <= open_deductible(&c, &c.acc));
+        if let Some(left) = cap_left(&c, &c.acc) {
+            prop_assert!(e1.fund.0 + e2.fund.0 <= left);
+        }
+        prop_assert!(e1.account.0 + e2.account.0 <= c.acc.account_balance.0);
+        let p = &policies()[c.policy];
+        if let Some(cap) = c.person.aid_category.and_then(|a| p.aid_for(a, c.bill.visit)).and_then(|r| r.annual_cap) {
+            prop_assert!(e1.aid.0 + e2.aid.0 <= cap.remaining_after(c.acc.aid_paid).0);
+        }
+        // If the first bill's in-scope amount reached the open deductible, the second takes none.
+        if e1.in_scope.0 >= open_deductible(&c, &c.acc) {
+            prop_assert_eq!(e2.deductible.0, 0);
+        }
+    }
+
+    /// Adding a line to a bill (same person, accumulators, policy) never decreases: the total
+    /// (it grows by exactly the line's amount), each self-pay part, the in-scope amount, the
+    /// deductible taken, the fund, the in-scope self-payment, critical illness, aid, the
+    /// person's share (account + cash) and the total self-payment (total − fund). Account and
+    /// cash alone are not monotonic: a larger fund share can move money between them.
+    #[test]
+    fn monotonic_in_the_bill(c in arb_case(), extra in arb_line()) {
+        let e = run(&c, &c.acc, &c.bill);
+        let mut bigger = c.bill.clone();
+        let mut l = extra;
+        l.line_no = bigger.lines.len() as u32 + 1;
+        l.code = format!("X{}", l.line_no);
+        bigger.lines.push(l.clone());
+        let f = run(&c, &c.acc, &bigger);
+        prop_assert_eq!(f.total.0, e.total.0 + l.amount.0);
+        let pairs = [
+            ("out_of_catalogue", e.self_pay_out_of_catalogue, f.self_pay_out_of_catalogue),
+            ("over_price_cap", e.self_pay_over_price_cap, f.self_pay_over_price_cap),
+            ("category_b", e.self_pay_category_b, f.self_pay_category_b),
+            ("in_scope", e.in_scope, f.in_scope),
+            ("deductible", e.deductible, f.deductible),
+            ("fund", e.fund, f.fund),
+            ("in_scope_self_pay", e.in_scope_self_pay, f.in_scope_self_pay),
+            ("critical_illness", e.critical_illness, f.critical_illness),
+            ("aid", e.aid, f.aid),
+            ("person_share", e.person_share, f.person_share),
+            ("self_pay_total", Fen(e.total.0 - e.fund.0), Fen(f.total.0 - f.fund.0)),
+        ];
+        for (name, before, after) in pairs {
+            prop_assert!(after >= before, "{name}: {before:?} → {after:?}");
+        }
+    }
+
+    /// A reversal restores the accumulators exactly.
+    #[test]
+    fn reversal_restores_accumulators(c in arb_case()) {
+        let e = run(&c, &c.acc, &c.bill);
+        let mut a = c.acc.clone();
+        a.apply(&e.deltas);
+        prop_assert_eq!(a.account_balance, e.account_balance_after);
+        a.revert(&e.deltas);
+        prop_assert_eq!(a, c.acc);
+    }
+
+    /// Catalogue CSV written with quotes, commas and line breaks parses back to the same entries.
+    #[test]
+    fn catalogue_csv_round_trips(rows in proptest::collection::vec(
+        ("[A-Z0-9]{1,8}", "[a-z中,\"]{1,6}", "[a-z中,\"]{0,4}", 0usize..3, 0usize..3, 0u32..=10000, proptest::option::of(0i64..1_000_000)),
+        1..12,
+    )) {
+        let mut csv = String::from("code,name,kind,category,self_pay_share_bp,price_cap\r\n");
+        let mut want = Vec::new();
+        for (i, (code, a, b, kind, cat, share, cap)) in rows.into_iter().enumerate() {
+            let code = format!("{code}-{i}");
+            let name = if b.is_empty() { a } else { format!("{a}\n{b}") };
+            let category = [Category::A, Category::B, Category::C][cat];
+            let share = if category == Category::B { share } else { 0 };
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            csv += &format!(
+                "{code},{quoted},{},{},{},{}\r\n",
+                ["drug", "service", "material"][kind],
+                ["a", "b", "c"][cat],
+                if share > 0 { share.to_string() } else { String::new() },
+                cap.map(|c| c.to_string()).unwrap_or_default(),
+            );
+            want.push(CatalogueEntry {
+                code,
+                name,
+                kind: [ItemKind::Drug, ItemKind::Service, ItemKind::Material][kind],
+                category,
+                self_pay_share_bp: share,
+                price_cap: cap.map(Fen),
+                effective_from: None,
+                effective_to: None,
+            });
+        }
+        prop_assert_eq!(parse_catalogue_csv(&csv).unwrap(), want);
+    }
+
+    #[test]
+    fn csv_parser_never_panics(text in "\\PC{0,200}") {
+        let _ = parse_catalogue_csv(&text);
+    }
 }
