@@ -1,6 +1,7 @@
 //! The domain layer's error type. Every variant has a stable code (for programs) and a Chinese
 //! message (for people); the outer layers pass both through unchanged.
 
+use crate::benefit::BenefitError;
 use crate::ids::{CitizenIdError, RegionCodeError, UsccError};
 use crate::money::MoneyError;
 
@@ -22,6 +23,8 @@ pub enum DomainError {
     RegionCode(#[from] RegionCodeError),
     #[error(transparent)]
     Money(#[from] MoneyError),
+    #[error(transparent)]
+    Benefit(#[from] BenefitError),
 }
 
 impl Coded for DomainError {
@@ -31,6 +34,7 @@ impl Coded for DomainError {
             DomainError::Uscc(e) => e.code(),
             DomainError::RegionCode(e) => e.code(),
             DomainError::Money(e) => e.code(),
+            DomainError::Benefit(e) => e.code(),
         }
     }
 
@@ -40,6 +44,7 @@ impl Coded for DomainError {
             DomainError::Uscc(e) => e.message(),
             DomainError::RegionCode(e) => e.message(),
             DomainError::Money(e) => e.message(),
+            DomainError::Benefit(e) => e.message(),
         }
     }
 }
