@@ -1,6 +1,7 @@
 //! The domain layer's error type. Every variant has a stable code (for programs) and a Chinese
 //! message (for people); the outer layers pass both through unchanged.
 
+use crate::benefit::BenefitError;
 use crate::filing::FilingError;
 use crate::ids::{CitizenIdError, RegionCodeError, UsccError};
 use crate::money::MoneyError;
@@ -27,6 +28,8 @@ pub enum DomainError {
     Filing(#[from] FilingError),
     #[error(transparent)]
     Case(#[from] crate::case::CaseError),
+    #[error(transparent)]
+    Benefit(#[from] BenefitError),
 }
 
 impl Coded for DomainError {
@@ -38,6 +41,7 @@ impl Coded for DomainError {
             DomainError::Money(e) => e.code(),
             DomainError::Filing(e) => e.code(),
             DomainError::Case(e) => e.code(),
+            DomainError::Benefit(e) => e.code(),
         }
     }
 
@@ -49,6 +53,7 @@ impl Coded for DomainError {
             DomainError::Money(e) => e.message(),
             DomainError::Filing(e) => e.message(),
             DomainError::Case(e) => e.message(),
+            DomainError::Benefit(e) => e.message(),
         }
     }
 }

@@ -1,0 +1,971 @@
+//! Table tests of the formula (hand-computed), the example data and requests, and property
+//! tests of the invariants.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use super::*;
+use crate::money::Fen;
+use crate::{Coded, RegionCode};
+
+const CHONGQING: &str = include_str!("../../../../data/policy/chongqing/2026.toml");
+const CHENGDU: &str = include_str!("../../../../data/policy/chengdu/2026.toml");
+const EX_EMPLOYEE: &str =
+    include_str!("../../../../docs/examples/benefit/employee-inpatient-chongqing.json");
+const EX_RESIDENT: &str =
+    include_str!("../../../../docs/examples/benefit/resident-critical-illness-aid-chongqing.json");
+const EX_CROSS: &str =
+    include_str!("../../../../docs/examples/benefit/cross-province-outpatient-inline-policy.json");
+
+fn policies() -> &'static [PolicySet; 2] {
+    static P: OnceLock<[PolicySet; 2]> = OnceLock::new();
+    P.get_or_init(|| {
+        [
+            toml::from_str(CHONGQING).expect("chongqing/2026.toml"),
+            toml::from_str(CHENGDU).expect("chengdu/2026.toml"),
+        ]
+    })
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// What the CLI shell does with `policy_file`: read data/policy/<name> and fill `policy`.
+fn resolve(json: &str) -> ExplainRequest {
+    let mut req: ExplainRequest = serde_json::from_str(json).unwrap();
+    if req.policy.is_none() {
+        let text = match req.policy_file.as_deref() {
+            Some("chongqing/2026.toml") => CHONGQING,
+            Some("chengdu/2026.toml") => CHENGDU,
+            other => panic!("unknown policy file {other:?}"),
+        };
+        req.policy = Some(toml::from_str(text).unwrap());
+    }
+    req
+}
+
+// ------------------------------------------------------------------------------------------
+// Example data
+
+#[test]
+fn example_policy_files_load_validate_and_are_labelled() {
+    for p in policies() {
+        p.validate().unwrap();
+        assert!(p.example, "{}", p.name);
+        assert!(p.note.as_deref().unwrap().contains("示例参数"));
+        for r in &p.rules {
+            assert!(
+                r.example && r.note.as_deref().unwrap().contains("示例参数"),
+                "{r:?}"
+            );
+        }
+        for c in &p.critical_illness {
+            assert!(c.example && c.note.is_some());
+        }
+        for a in &p.medical_aid {
+            assert!(a.example && a.note.is_some());
+        }
+        for a in &p.personal_account {
+            assert!(a.example && a.note.is_some());
+        }
+        // Every scheme × visit × level has a rule, except maternity for retirees.
+        let schemes = [
+            Scheme::EmployeeInService,
+            Scheme::EmployeeRetired,
+            Scheme::Resident,
+        ];
+        let visits = [
+            VisitType::GeneralOutpatient,
+            VisitType::ChronicOutpatient,
+            VisitType::Inpatient,
+            VisitType::Maternity,
+        ];
+        let levels = [
+            HospitalLevel::Primary,
+            HospitalLevel::Level1,
+            HospitalLevel::Level2,
+            HospitalLevel::Level3,
+        ];
+        for s in schemes {
+            for v in visits {
+                for l in levels {
+                    let found = p.rule(s, v, l).is_some();
+                    let expected = !(s == Scheme::EmployeeRetired && v == VisitType::Maternity);
+                    assert_eq!(found, expected, "{} {s:?} {v:?} {l:?}", p.name);
+                }
+            }
+        }
+        // The model serialises back to TOML and JSON and reads the same.
+        let again: PolicySet = toml::from_str(&toml::to_string(p).unwrap()).unwrap();
+        assert_eq!(&again, p);
+        let again: PolicySet = serde_json::from_str(&serde_json::to_string(p).unwrap()).unwrap();
+        assert_eq!(&again, p);
+    }
+}
+
+#[test]
+fn policy_for_picks_the_version_in_force() {
+    let cq = &policies()[0];
+    let mut v2 = cq.clone();
+    v2.version = 2;
+    v2.effective_from = d("2026-07-01");
+    let mut next = cq.clone();
+    next.effective_from = d("2027-01-01");
+    next.effective_to = None;
+    let sets = [cq.clone(), v2, next, policies()[1].clone()];
+    let cq_code: RegionCode = "500000".parse().unwrap();
+    let cd_code: RegionCode = "510100".parse().unwrap();
+    assert_eq!(
+        policy_for(&sets, &cq_code, d("2026-03-01"))
+            .unwrap()
+            .version,
+        1
+    );
+    assert_eq!(
+        policy_for(&sets, &cq_code, d("2026-07-01"))
+            .unwrap()
+            .version,
+        2
+    );
+    assert_eq!(
+        policy_for(&sets, &cq_code, d("2030-01-01"))
+            .unwrap()
+            .effective_from,
+        d("2027-01-01")
+    );
+    assert!(policy_for(&sets, &cq_code, d("2025-12-31")).is_none());
+    assert_eq!(
+        policy_for(&sets, &cd_code, d("2026-03-01")).unwrap().region,
+        cd_code
+    );
+}
+
+#[test]
+fn invalid_policies_are_refused() {
+    let base = policies()[0].clone();
+    let mut over = base.clone();
+    over.rules[0].ratio_bp = Some(10_001);
+    let mut both = base.clone();
+    both.rules[0].bands = vec![Band {
+        up_to: None,
+        ratio_bp: 5000,
+    }];
+    let mut unordered = base.clone();
+    unordered.rules[0].ratio_bp = None;
+    unordered.rules[0].bands = vec![
+        Band {
+            up_to: Some(Fen(500)),
+            ratio_bp: 5000,
+        },
+        Band {
+            up_to: Some(Fen(100)),
+            ratio_bp: 6000,
+        },
+        Band {
+            up_to: None,
+            ratio_bp: 7000,
+        },
+    ];
+    let mut open_end = base.clone();
+    open_end.critical_illness[0].bands = vec![Band {
+        up_to: Some(Fen(100)),
+        ratio_bp: 5000,
+    }];
+    let mut negative = base.clone();
+    negative.rules[0].deductible = Fen(-1);
+    for p in [over, both, unordered, open_end, negative] {
+        assert_eq!(p.validate().unwrap_err().code(), "benefit.policy_invalid");
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The documented examples (docs/benefits.md): numbers computed by hand there.
+
+#[test]
+fn worked_example_employee_inpatient() {
+    let e = explain(&resolve(EX_EMPLOYEE)).unwrap();
+    let got = [
+        e.total,
+        e.self_pay_out_of_catalogue,
+        e.self_pay_over_price_cap,
+        e.self_pay_category_b,
+        e.in_scope,
+        e.deductible,
+        e.fund,
+        e.critical_illness,
+        e.aid,
+        e.account,
+        e.cash,
+    ];
+    let want = [
+        357345, 5000, 8000, 1835, 342510, 88000, 216334, 0, 0, 100000, 41011,
+    ]
+    .map(Fen);
+    assert_eq!(got, want);
+    let per_line: Vec<_> = e
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.out_of_catalogue.0,
+                l.over_price_cap.0,
+                l.category_b.0,
+                l.in_scope.0,
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_line,
+        [
+            (0, 0, 0, 300000),
+            (0, 0, 1235, 11110),
+            (5000, 0, 0, 0),
+            (0, 5000, 0, 20000),
+            (0, 3000, 600, 11400),
+        ]
+    );
+    assert_eq!(e.account_balance_after, Fen(0));
+    assert_eq!(e.deltas.admission_id.as_deref(), Some("ZY20260512001"));
+    assert_eq!(e.deltas.deductible, Fen(88000));
+    assert_eq!(e.deltas.fund, Fen(216334));
+    assert_eq!(e.deltas.in_scope_self_pay, Fen(126176));
+    // The output carries the field names the issue asks for and Chinese texts.
+    let json = serde_json::to_value(&e).unwrap();
+    for f in [
+        "total",
+        "self_pay_out_of_catalogue",
+        "self_pay_category_b",
+        "self_pay_over_price_cap",
+        "deductible",
+        "fund",
+        "critical_illness",
+        "aid",
+        "account",
+        "cash",
+        "lines",
+        "steps",
+        "deltas",
+    ] {
+        assert!(json.get(f).is_some(), "{f}");
+    }
+    let ratio_text = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["rule"] == "ratio")
+        .unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ratio_text.contains("2163.335"), "{ratio_text}");
+    assert!(ratio_text.contains("2163.34元"), "{ratio_text}");
+    assert!(json["lines"][4]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("超过限价金额 120.00元 的 30.00元 自费"));
+}
+
+#[test]
+fn worked_example_resident_critical_illness_and_aid() {
+    let e = explain(&resolve(EX_RESIDENT)).unwrap();
+    assert_eq!(
+        (
+            e.total,
+            e.self_pay_out_of_catalogue,
+            e.self_pay_category_b,
+            e.in_scope
+        ),
+        (Fen(2530000), Fen(30000), Fen(50000), Fen(2450000))
+    );
+    assert_eq!((e.deductible, e.fund), (Fen(80000), Fen(1185000)));
+    assert_eq!(e.in_scope_self_pay, Fen(1265000));
+    assert_eq!(e.critical_illness, Fen(707640));
+    assert_eq!(e.aid, Fen(390152));
+    assert_eq!((e.account, e.cash), (Fen(0), Fen(247208)));
+    assert_eq!(e.deltas.in_scope_self_pay, Fen(1265000));
+    assert_eq!(e.deltas.critical_illness, Fen(707640));
+    assert_eq!(e.deltas.aid, Fen(390152));
+}
+
+#[test]
+fn worked_example_cross_province_unfiled_outpatient() {
+    let e = explain(&resolve(EX_CROSS)).unwrap();
+    assert_eq!(
+        (e.total, e.self_pay_category_b, e.in_scope),
+        (Fen(32345), Fen(4000), Fen(28345))
+    );
+    // Per-year deductible 150 元 of which 100 元 used: 50 元 left.
+    assert_eq!(e.deductible, Fen(5000));
+    // 60 % × 90 % = 54 %; 233.45 × 54 % = 126.063 → 126.06, but only 100 元 of the cap is left.
+    assert_eq!(e.ratio_bp, 5400);
+    assert!(e.steps.iter().any(|s| matches!(
+        s,
+        Step::Ratio {
+            rounded: Fen(12606),
+            ..
+        }
+    )));
+    assert_eq!(e.fund, Fen(10000));
+    assert_eq!((e.account, e.cash), (Fen(20000), Fen(2345)));
+    assert_eq!(e.deltas.pool, "outpatient");
+    assert_eq!(e.deltas.admission_id, None);
+}
+
+// ------------------------------------------------------------------------------------------
+// Table tests on a small hand-built case
+
+fn line(
+    no: u32,
+    amount: i64,
+    cat: Category,
+    share: u32,
+    cap: Option<i64>,
+    qty: Option<&str>,
+) -> BillLine {
+    BillLine {
+        line_no: no,
+        code: format!("L{no}"),
+        name: None,
+        amount: Fen(amount),
+        quantity: qty.map(|q| Quantity::parse(q).unwrap()),
+        unit_price: None,
+        category: Some(cat),
+        self_pay_share_bp: (share > 0).then_some(share),
+        price_cap: cap.map(Fen),
+    }
+}
+
+fn bill(visit: VisitType, level: HospitalLevel, lines: Vec<BillLine>) -> Bill {
+    Bill {
+        date: d("2026-06-01"),
+        visit,
+        hospital_level: level,
+        admission_id: Some("A1".into()),
+        use_account: true,
+        lines,
+    }
+}
+
+fn person(scheme: Scheme) -> PersonFacts {
+    PersonFacts {
+        scheme,
+        aid_category: None,
+        care_place: CarePlace::Local,
+        filed: true,
+    }
+}
+
+#[test]
+fn formula_table() {
+    use Category::*;
+    use HospitalLevel::*;
+    use VisitType::*;
+    let cq = &policies()[0];
+    let cd = &policies()[1];
+    struct Case {
+        what: &'static str,
+        policy: &'static PolicySet,
+        scheme: Scheme,
+        visit: VisitType,
+        level: HospitalLevel,
+        lines: Vec<BillLine>,
+        acc: Accumulators,
+        // deductible, fund, critical illness, account, cash
+        want: [i64; 5],
+    }
+    let pools = |name: &str, ded: i64, fund: i64| {
+        let mut a = Accumulators::default();
+        a.pools.insert(
+            name.into(),
+            PoolTotals {
+                deductible_used: Fen(ded),
+                fund_paid: Fen(fund),
+            },
+        );
+        a
+    };
+    let cases = vec![
+        Case {
+            // 100 元 in scope below the 220 元 deductible: no fund at all.
+            what: "below deductible",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 9000, A, 0, None, None)],
+            acc: Accumulators::default(),
+            want: [9000, 0, 0, 0, 9000],
+        },
+        Case {
+            // 1000 元 − 100 元 deductible = 900 元 × 80 % = 720 元.
+            what: "resident level 1",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 100000, A, 0, None, None)],
+            acc: Accumulators::default(),
+            want: [10000, 72000, 0, 0, 28000],
+        },
+        Case {
+            // Interim settlement of admission A1, whose 100 元 deductible is already taken.
+            what: "per admission deductible already taken",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 100000, A, 0, None, None)],
+            acc: {
+                let mut a = Accumulators::default();
+                a.admissions.insert("A1".into(), Fen(10000));
+                a
+            },
+            want: [0, 80000, 0, 0, 20000],
+        },
+        Case {
+            // Another admission's deductible does not count for A1.
+            what: "other admission",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 100000, A, 0, None, None)],
+            acc: {
+                let mut a = Accumulators::default();
+                a.admissions.insert("A0".into(), Fen(10000));
+                a
+            },
+            want: [10000, 72000, 0, 0, 28000],
+        },
+        Case {
+            // Resident 三级 general outpatient pays nothing (ratio 0).
+            what: "zero ratio",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: GeneralOutpatient,
+            level: Level3,
+            lines: vec![line(1, 5000, A, 0, None, None)],
+            acc: Accumulators::default(),
+            want: [0, 0, 0, 0, 5000],
+        },
+        Case {
+            // Chengdu resident outpatient bands: 100 元 × 60 % + 150 元 × 50 % = 135 元.
+            what: "bands",
+            policy: cd,
+            scheme: Scheme::Resident,
+            visit: GeneralOutpatient,
+            level: Level2,
+            lines: vec![line(1, 25000, A, 0, None, None)],
+            acc: Accumulators::default(),
+            want: [0, 13500, 0, 0, 11500],
+        },
+        Case {
+            // Bands restart each bill; cap 400 元 with 390 元 paid leaves 10 元.
+            what: "bands under cap",
+            policy: cd,
+            scheme: Scheme::Resident,
+            visit: GeneralOutpatient,
+            level: Level2,
+            lines: vec![line(1, 25000, A, 0, None, None)],
+            acc: pools("outpatient", 0, 39000),
+            want: [0, 1000, 0, 0, 24000],
+        },
+        Case {
+            // Employee outpatient: per-year deductible 200 元 with 150 元 used → 50 元 open;
+            // (333.33 − 50) × 60 % = 169.998 → 170.00 元; account (no balance) pays nothing.
+            what: "per year deductible partly used, rounding",
+            policy: cq,
+            scheme: Scheme::EmployeeInService,
+            visit: GeneralOutpatient,
+            level: Level2,
+            lines: vec![line(1, 33333, A, 0, None, None)],
+            acc: pools("outpatient", 15000, 0),
+            want: [5000, 17000, 0, 0, 16333],
+        },
+        Case {
+            // Category B 0.05 元 with 10 % share: 0.5 fen rounds half up to 1 fen.
+            // In scope 4 fen, all under the 100 元 deductible.
+            what: "B share half up",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 5, B, 1000, None, None)],
+            acc: Accumulators::default(),
+            want: [4, 0, 0, 0, 5],
+        },
+        Case {
+            // Price cap 3.33 元 × 0.5 = 1.665 → 1.67 元 allowed of 2.00 元; 0.33 元 over.
+            // In scope 1.67 元 under the deductible.
+            what: "fractional quantity cap",
+            policy: cq,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 200, A, 0, Some(333), Some("0.5"))],
+            acc: Accumulators::default(),
+            want: [167, 0, 0, 0, 200],
+        },
+        Case {
+            // Chengdu resident critical illness: 18,000 元 threshold, 40,000 元 already
+            // accumulated (22,000 above), this bill's self-pay falls across the 50,000 band edge.
+            // Level 1 inpatient 100,000 元: deductible 100 元, fund 99,900 × 87 % = 86,913 元,
+            // self-pay 13,087 元: above-threshold 22,000 → 35,087 (all in the 60 % band)
+            // = 7,852.20 元.
+            what: "critical illness band",
+            policy: cd,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 10000000, A, 0, None, None)],
+            acc: Accumulators {
+                in_scope_self_pay: Fen(4000000),
+                ..Default::default()
+            },
+            want: [10000, 8691300, 785220, 0, 523480],
+        },
+        Case {
+            // Same bill with 63,000 元 accumulated (45,000 above): 45,000–50,000 at 60 % = 3,000;
+            // 50,000–58,087 at 70 % = 5,660.90; CI 8,660.90 元.
+            what: "critical illness across bands",
+            policy: cd,
+            scheme: Scheme::Resident,
+            visit: Inpatient,
+            level: Level1,
+            lines: vec![line(1, 10000000, A, 0, None, None)],
+            acc: Accumulators {
+                in_scope_self_pay: Fen(6300000),
+                ..Default::default()
+            },
+            want: [10000, 8691300, 866090, 0, 442610],
+        },
+    ];
+    for c in cases {
+        let b = bill(c.visit, c.level, c.lines);
+        let e = compute(c.policy, CatalogueRef::None, &person(c.scheme), &c.acc, &b)
+            .unwrap_or_else(|err| panic!("{}: {}", c.what, err.message()));
+        let got = [e.deductible, e.fund, e.critical_illness, e.account, e.cash].map(|f| f.0);
+        assert_eq!(got, c.want, "{}", c.what);
+        assert_eq!(
+            e.total.0,
+            e.fund.0 + e.critical_illness.0 + e.aid.0 + e.account.0 + e.cash.0,
+            "{}",
+            c.what
+        );
+    }
+}
+
+#[test]
+fn catalogue_wins_over_line_and_dates_matter() {
+    let cq = &policies()[0];
+    let entries = parse_catalogue_csv(
+        "code,name,kind,category,self_pay_share_bp,price_cap,effective_from,effective_to\n\
+         L1,旧版,drug,c,,,2025-01-01,2026-05-31\n\
+         L1,新版,drug,b,2000,,2026-06-01,\n",
+    )
+    .unwrap();
+    let cat = Catalogue::new(7, entries).unwrap();
+    let mut b = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level1,
+        vec![line(1, 10000, Category::A, 0, None, None)],
+    );
+    let p = person(Scheme::Resident);
+    let acc = Accumulators::default();
+    let e = compute(cq, CatalogueRef::Indexed(&cat), &p, &acc, &b).unwrap();
+    assert_eq!(e.lines[0].source, LineSource::Catalogue);
+    assert_eq!(e.self_pay_category_b, Fen(2000));
+    b.date = d("2026-05-31");
+    let e = compute(cq, CatalogueRef::Indexed(&cat), &p, &acc, &b).unwrap();
+    assert_eq!(e.self_pay_out_of_catalogue, Fen(10000));
+    // Not in the catalogue and no category on the line: unknown code.
+    b.lines[0].code = "NOPE".into();
+    b.lines[0].category = None;
+    let err = compute(cq, CatalogueRef::Indexed(&cat), &p, &acc, &b).unwrap_err();
+    assert_eq!(err.code(), "benefit.unknown_code");
+    assert!(err.message().contains("NOPE"));
+}
+
+#[test]
+fn coded_errors() {
+    let base = resolve(EX_EMPLOYEE);
+    let check = |f: &dyn Fn(&mut ExplainRequest), code: &str| {
+        let mut r = base.clone();
+        f(&mut r);
+        let e = explain(&r).unwrap_err();
+        assert_eq!(e.code(), code);
+        assert!(!e.message().is_empty());
+    };
+    check(
+        &|r| r.bill.lines[1].amount = Fen(-1),
+        "benefit.negative_amount",
+    );
+    check(&|r| r.bill.lines.clear(), "benefit.empty_bill");
+    check(&|r| r.bill.lines[3].line_no = 1, "benefit.duplicate_line");
+    check(
+        &|r| r.bill.lines[0].code = "X".into(),
+        "benefit.unknown_code",
+    );
+    check(&|r| r.bill.admission_id = None, "benefit.admission_missing");
+    check(
+        &|r| r.accumulators.year = Some(2025),
+        "benefit.accumulator_year",
+    );
+    check(
+        &|r| r.accumulators.aid_paid = Fen(-3),
+        "benefit.negative_accumulator",
+    );
+    check(
+        &|r| {
+            r.accumulators.year = None;
+            r.bill.date = d("2027-01-02");
+        },
+        "benefit.policy_not_in_force",
+    );
+    check(&|r| r.policy = None, "benefit.policy_missing");
+    check(
+        &|r| {
+            r.person.scheme = Scheme::EmployeeRetired;
+            r.bill.visit = VisitType::Maternity;
+        },
+        "benefit.no_rule",
+    );
+    check(
+        &|r| {
+            // Not in the catalogue: the line's own category A with a share is refused.
+            r.bill.lines[2].code = "ZZZ".into();
+            r.bill.lines[2].category = Some(Category::A);
+            r.bill.lines[2].self_pay_share_bp = Some(100);
+        },
+        "benefit.invalid_line",
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Properties
+
+const SCHEMES: [Scheme; 3] = [
+    Scheme::EmployeeInService,
+    Scheme::EmployeeRetired,
+    Scheme::Resident,
+];
+const VISITS: [VisitType; 4] = [
+    VisitType::GeneralOutpatient,
+    VisitType::ChronicOutpatient,
+    VisitType::Inpatient,
+    VisitType::Maternity,
+];
+const LEVELS: [HospitalLevel; 4] = [
+    HospitalLevel::Primary,
+    HospitalLevel::Level1,
+    HospitalLevel::Level2,
+    HospitalLevel::Level3,
+];
+const AID: [Option<AidCategory>; 4] = [
+    None,
+    Some(AidCategory::MinimumLiving),
+    Some(AidCategory::IllnessImpoverished),
+    Some(AidCategory::PovertyRelapse),
+];
+const PLACES: [CarePlace; 3] = [
+    CarePlace::Local,
+    CarePlace::InProvince,
+    CarePlace::CrossProvince,
+];
+
+fn arb_line() -> impl Strategy<Value = BillLine> {
+    (
+        0i64..3_000_000,
+        0usize..3,
+        0u32..=5000,
+        proptest::option::of(0i64..400_000),
+        proptest::option::of(1i64..5_000),
+    )
+        .prop_map(|(amount, c, share, cap, qty)| {
+            let category = [Category::A, Category::B, Category::C][c];
+            BillLine {
+                line_no: 0,
+                code: "X".into(),
+                name: None,
+                amount: Fen(amount),
+                quantity: qty.map(Quantity::from_milli),
+                unit_price: None,
+                category: Some(category),
+                self_pay_share_bp: (category == Category::B).then_some(share),
+                price_cap: cap.map(Fen),
+            }
+        })
+}
+
+fn numbered(mut lines: Vec<BillLine>) -> Vec<BillLine> {
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.line_no = i as u32 + 1;
+        l.code = format!("X{}", i + 1);
+    }
+    lines
+}
+
+fn arb_acc() -> impl Strategy<Value = Accumulators> {
+    (
+        (0i64..150_000, 0i64..60_000_000, 0i64..500_000),
+        (0i64..150_000, 0i64..6_000_000),
+        (0i64..6_000_000, 0i64..6_000_000, 0i64..800_000),
+    )
+        .prop_map(
+            |((ded_in, fund_in, fund_out), (ded_out, adm), (self_pay, aid, bal))| {
+                let mut a = Accumulators {
+                    year: Some(2026),
+                    in_scope_self_pay: Fen(self_pay),
+                    aid_paid: Fen(aid),
+                    account_balance: Fen(bal),
+                    ..Default::default()
+                };
+                for (name, ded, fund) in [
+                    ("inpatient", ded_in, fund_in),
+                    ("outpatient", ded_out, fund_out),
+                ] {
+                    if ded > 0 || fund > 0 {
+                        a.pools.insert(
+                            name.into(),
+                            PoolTotals {
+                                deductible_used: Fen(ded),
+                                fund_paid: Fen(fund),
+                            },
+                        );
+                    }
+                }
+                if adm > 0 {
+                    a.admissions.insert("ADM".into(), Fen(adm % 100_000));
+                    a.admissions.retain(|_, v| v.0 > 0);
+                }
+                a
+            },
+        )
+}
+
+/// A random request against one of the two example policies; `None` if no rule covers it.
+#[derive(Debug, Clone)]
+struct Case {
+    policy: usize,
+    person: PersonFacts,
+    acc: Accumulators,
+    bill: Bill,
+}
+
+fn arb_case() -> impl Strategy<Value = Case> {
+    (
+        (0usize..2, 0usize..3, 0usize..4, 0usize..4),
+        (0usize..4, 0usize..3, any::<bool>(), any::<bool>()),
+        arb_acc(),
+        proptest::collection::vec(arb_line(), 1..25),
+    )
+        .prop_map(
+            |((p, s, v, l), (aid, place, filed, use_account), acc, lines)| Case {
+                policy: p,
+                person: PersonFacts {
+                    scheme: SCHEMES[s],
+                    aid_category: AID[aid],
+                    care_place: PLACES[place],
+                    filed,
+                },
+                acc,
+                bill: Bill {
+                    date: d("2026-08-08"),
+                    visit: VISITS[v],
+                    hospital_level: LEVELS[l],
+                    admission_id: Some("ADM".into()),
+                    use_account,
+                    lines: numbered(lines),
+                },
+            },
+        )
+        .prop_filter("a rule covers the visit", |c| {
+            policies()[c.policy]
+                .rule(c.person.scheme, c.bill.visit, c.bill.hospital_level)
+                .is_some()
+        })
+}
+
+fn run(c: &Case, acc: &Accumulators, bill: &Bill) -> Explanation {
+    compute(
+        &policies()[c.policy],
+        CatalogueRef::None,
+        &c.person,
+        acc,
+        bill,
+    )
+    .unwrap()
+}
+
+fn open_deductible(c: &Case, acc: &Accumulators) -> i64 {
+    let r = policies()[c.policy]
+        .rule(c.person.scheme, c.bill.visit, c.bill.hospital_level)
+        .unwrap();
+    let used = match r.deductible_scope {
+        DeductibleScope::PerYear => acc.pool(&r.pool).deductible_used,
+        DeductibleScope::PerAdmission => acc.admission_deductible("ADM"),
+    };
+    r.deductible.remaining_after(used).0
+}
+
+fn cap_left(c: &Case, acc: &Accumulators) -> Option<i64> {
+    let r = policies()[c.policy]
+        .rule(c.person.scheme, c.bill.visit, c.bill.hospital_level)
+        .unwrap();
+    r.annual_cap
+        .map(|cap| cap.remaining_after(acc.pool(&r.pool).fund_paid).0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The split sums to the total, per line and for the bill, no part is negative, and no
+    /// payer exceeds its remaining limit.
+    #[test]
+    fn split_sums_and_limits(c in arb_case()) {
+        let e = run(&c, &c.acc, &c.bill);
+        let parts = [e.fund, e.critical_illness, e.aid, e.account, e.cash];
+        prop_assert!(parts.iter().all(|p| p.0 >= 0), "{parts:?}");
+        prop_assert_eq!(e.total.0, parts.iter().map(|p| p.0).sum::<i64>());
+        prop_assert_eq!(e.total.0, c.bill.lines.iter().map(|l| l.amount.0).sum::<i64>());
+        prop_assert_eq!(
+            e.total.0,
+            e.self_pay_out_of_catalogue.0 + e.self_pay_over_price_cap.0 + e.self_pay_category_b.0 + e.in_scope.0
+        );
+        for l in &e.lines {
+            prop_assert!(l.out_of_catalogue.0 >= 0 && l.over_price_cap.0 >= 0 && l.category_b.0 >= 0 && l.in_scope.0 >= 0);
+            prop_assert_eq!(l.amount.0, l.out_of_catalogue.0 + l.over_price_cap.0 + l.category_b.0 + l.in_scope.0);
+        }
+        prop_assert!(e.deductible.0 <= open_deductible(&c, &c.acc));
+        prop_assert!(e.fund.0 <= e.in_scope.0 - e.deductible.0);
+        if let Some(left) = cap_left(&c, &c.acc) {
+            prop_assert!(e.fund.0 <= left);
+        }
+        prop_assert!(e.account.0 <= c.acc.account_balance.0);
+        prop_assert_eq!(e.person_share.0, e.account.0 + e.cash.0);
+        let p = &policies()[c.policy];
+        if let Some(cap) = p.critical_illness_for(c.person.scheme).and_then(|r| r.annual_cap) {
+            prop_assert!(e.critical_illness.0 <= cap.remaining_after(c.acc.critical_illness_paid).0);
+        }
+        if let Some(cap) = c.person.aid_category.and_then(|a| p.aid_for(a, c.bill.visit)).and_then(|r| r.annual_cap) {
+            prop_assert!(e.aid.0 <= cap.remaining_after(c.acc.aid_paid).0);
+        }
+        prop_assert!(e.critical_illness.0 + e.aid.0 <= e.in_scope_self_pay.0);
+        // Serialises with a text for every step and line.
+        let json = serde_json::to_value(&e).unwrap();
+        prop_assert!(json["steps"].as_array().unwrap().iter().all(|s| s["text"].as_str().is_some_and(|t| !t.is_empty())));
+    }
+
+    /// Two successive bills in the same year (same admission), accumulators carried between
+    /// them: the deductible is taken at most once in its scope, and the fund, critical illness,
+    /// aid and account together stay within what was left before the first bill.
+    #[test]
+    fn deductible_never_taken_twice(c in arb_case(), second in proptest::collection::vec(arb_line(), 1..10)) {
+        let e1 = run(&c, &c.acc, &c.bill);
+        let mut acc1 = c.acc.clone();
+        acc1.apply(&e1.deltas);
+        let mut bill2 = c.bill.clone();
+        bill2.lines = numbered(second);
+        let e2 = run(&c, &acc1, &bill2);
+        prop_assert!(e1.deductible.0 + e2.deductible.0 <= open_deductible(&c, &c.acc));
+        if let Some(left) = cap_left(&c, &c.acc) {
+            prop_assert!(e1.fund.0 + e2.fund.0 <= left);
+        }
+        prop_assert!(e1.account.0 + e2.account.0 <= c.acc.account_balance.0);
+        let p = &policies()[c.policy];
+        if let Some(cap) = c.person.aid_category.and_then(|a| p.aid_for(a, c.bill.visit)).and_then(|r| r.annual_cap) {
+            prop_assert!(e1.aid.0 + e2.aid.0 <= cap.remaining_after(c.acc.aid_paid).0);
+        }
+        // If the first bill's in-scope amount reached the open deductible, the second takes none.
+        if e1.in_scope.0 >= open_deductible(&c, &c.acc) {
+            prop_assert_eq!(e2.deductible.0, 0);
+        }
+    }
+
+    /// Adding a line to a bill (same person, accumulators, policy) never decreases: the total
+    /// (it grows by exactly the line's amount), each self-pay part, the in-scope amount, the
+    /// deductible taken, the fund, the in-scope self-payment, critical illness, aid, the
+    /// person's share (account + cash) and the total self-payment (total − fund). Account and
+    /// cash alone are not monotonic: a larger fund share can move money between them.
+    #[test]
+    fn monotonic_in_the_bill(c in arb_case(), extra in arb_line()) {
+        let e = run(&c, &c.acc, &c.bill);
+        let mut bigger = c.bill.clone();
+        let mut l = extra;
+        l.line_no = bigger.lines.len() as u32 + 1;
+        l.code = format!("X{}", l.line_no);
+        bigger.lines.push(l.clone());
+        let f = run(&c, &c.acc, &bigger);
+        prop_assert_eq!(f.total.0, e.total.0 + l.amount.0);
+        let pairs = [
+            ("out_of_catalogue", e.self_pay_out_of_catalogue, f.self_pay_out_of_catalogue),
+            ("over_price_cap", e.self_pay_over_price_cap, f.self_pay_over_price_cap),
+            ("category_b", e.self_pay_category_b, f.self_pay_category_b),
+            ("in_scope", e.in_scope, f.in_scope),
+            ("deductible", e.deductible, f.deductible),
+            ("fund", e.fund, f.fund),
+            ("in_scope_self_pay", e.in_scope_self_pay, f.in_scope_self_pay),
+            ("critical_illness", e.critical_illness, f.critical_illness),
+            ("aid", e.aid, f.aid),
+            ("person_share", e.person_share, f.person_share),
+            ("self_pay_total", Fen(e.total.0 - e.fund.0), Fen(f.total.0 - f.fund.0)),
+        ];
+        for (name, before, after) in pairs {
+            prop_assert!(after >= before, "{name}: {before:?} → {after:?}");
+        }
+    }
+
+    /// A reversal restores the accumulators exactly.
+    #[test]
+    fn reversal_restores_accumulators(c in arb_case()) {
+        let e = run(&c, &c.acc, &c.bill);
+        let mut a = c.acc.clone();
+        a.apply(&e.deltas);
+        prop_assert_eq!(a.account_balance, e.account_balance_after);
+        a.revert(&e.deltas);
+        prop_assert_eq!(a, c.acc);
+    }
+
+    /// Catalogue CSV written with quotes, commas and line breaks parses back to the same entries.
+    #[test]
+    fn catalogue_csv_round_trips(rows in proptest::collection::vec(
+        ("[A-Z0-9]{1,8}", "[a-z中,\"]{1,6}", "[a-z中,\"]{0,4}", 0usize..3, 0usize..3, 0u32..=10000, proptest::option::of(0i64..1_000_000)),
+        1..12,
+    )) {
+        let mut csv = String::from("code,name,kind,category,self_pay_share_bp,price_cap\r\n");
+        let mut want = Vec::new();
+        for (i, (code, a, b, kind, cat, share, cap)) in rows.into_iter().enumerate() {
+            let code = format!("{code}-{i}");
+            let name = if b.is_empty() { a } else { format!("{a}\n{b}") };
+            let category = [Category::A, Category::B, Category::C][cat];
+            let share = if category == Category::B { share } else { 0 };
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            csv += &format!(
+                "{code},{quoted},{},{},{},{}\r\n",
+                ["drug", "service", "material"][kind],
+                ["a", "b", "c"][cat],
+                if share > 0 { share.to_string() } else { String::new() },
+                cap.map(|c| c.to_string()).unwrap_or_default(),
+            );
+            want.push(CatalogueEntry {
+                code,
+                name,
+                kind: [ItemKind::Drug, ItemKind::Service, ItemKind::Material][kind],
+                category,
+                self_pay_share_bp: share,
+                price_cap: cap.map(Fen),
+                effective_from: None,
+                effective_to: None,
+            });
+        }
+        prop_assert_eq!(parse_catalogue_csv(&csv).unwrap(), want);
+    }
+
+    #[test]
+    fn csv_parser_never_panics(text in "\\PC{0,200}") {
+        let _ = parse_catalogue_csv(&text);
+    }
+}
