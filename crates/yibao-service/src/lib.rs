@@ -3,6 +3,7 @@
 //! `yibao-store`.
 
 pub mod audit;
+pub mod benefit;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

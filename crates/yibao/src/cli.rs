@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// 待遇计算：按政策参数拆分费用并逐项说明 / benefits: split a bill and explain every step
+    Benefit {
+        #[command(subcommand)]
+        command: BenefitCommand,
+    },
     /// 审计链：校验 / the audit chain: verify
     Audit {
         #[command(subcommand)]
@@ -251,5 +256,16 @@ pub enum StaffCommand {
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenefitCommand {
+    /// 读取结算请求（JSON），输出费用拆分及说明（JSON），无需数据库；格式见 docs/benefits.md
+    /// / read a settlement request (JSON) and print the split with its explanation (JSON)
+    Explain {
+        /// 请求文件，- 表示标准输入 / request file, - for stdin
+        #[arg(long, value_name = "FILE.json")]
+        request: std::path::PathBuf,
     },
 }

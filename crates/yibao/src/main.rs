@@ -15,7 +15,9 @@ use yibao_service::check::{check, IdentifierKind};
 use yibao_service::{demo, ServiceError, Services, SystemClock};
 use yibao_store::Store;
 
-use crate::cli::{AgencyCommand, AuditCommand, CheckKind, Cli, Command, StaffCommand};
+use crate::cli::{
+    AgencyCommand, AuditCommand, BenefitCommand, CheckKind, Cli, Command, StaffCommand,
+};
 use crate::config::Config;
 
 fn main() -> ExitCode {
@@ -30,6 +32,9 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { kind, value, json } => run_check(kind, &value, json),
+        Command::Benefit {
+            command: BenefitCommand::Explain { request },
+        } => run_benefit_explain(&request),
         Command::Agency {
             command:
                 AgencyCommand::Add {
@@ -165,6 +170,43 @@ fn main() -> ExitCode {
                 print_demo(&report);
                 Ok(())
             })
+        }
+    }
+}
+
+/// Prints the explanation as JSON; exit 0, or 2 with the Chinese reason on stderr.
+fn run_benefit_explain(request: &std::path::Path) -> ExitCode {
+    use std::io::Read as _;
+    let (text, base) = if request.as_os_str() == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("无法读取标准输入 / cannot read stdin: {e}");
+            return ExitCode::from(2);
+        }
+        (s, None)
+    } else {
+        match std::fs::read_to_string(request) {
+            Ok(s) => (s, request.parent().map(|p| p.to_path_buf())),
+            Err(e) => {
+                eprintln!("无法读取 {} / cannot read: {e}", request.display());
+                return ExitCode::from(2);
+            }
+        }
+    };
+    match yibao_service::benefit::explain_json(&text, base.as_deref()) {
+        Ok(x) => match serde_json::to_string_pretty(&x) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => {
+            eprintln!("错误 / error [{}]: {}", e.code(), e.message());
+            ExitCode::from(2)
         }
     }
 }

@@ -419,3 +419,57 @@ fn a_new_installation_gets_its_agency_and_first_admin_from_the_command_line() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn benefit_explain_prints_the_split_as_json_without_a_database() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/benefit");
+    for name in [
+        "employee-inpatient-chongqing.json",
+        "resident-critical-illness-aid-chongqing.json",
+        "cross-province-outpatient-inline-policy.json",
+    ] {
+        let (code, out, err) =
+            yibao(&["benefit", "explain", "--request", &format!("{root}/{name}")]);
+        assert_eq!(code, 0, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let f = |k: &str| v[k].as_i64().unwrap_or_else(|| panic!("{name}: field {k}"));
+        for k in [
+            "self_pay_out_of_catalogue",
+            "self_pay_category_b",
+            "self_pay_over_price_cap",
+            "deductible",
+        ] {
+            assert!(f(k) >= 0);
+        }
+        assert_eq!(
+            f("total"),
+            f("fund") + f("critical_illness") + f("aid") + f("account") + f("cash"),
+            "{name}: the split sums to the total"
+        );
+        assert!(!v["lines"].as_array().unwrap().is_empty());
+    }
+    // The worked example of docs/benefits.md (employee inpatient, Chongqing example policy).
+    let (_, out, _) = yibao(&[
+        "benefit",
+        "explain",
+        "--request",
+        &format!("{root}/employee-inpatient-chongqing.json"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], 357345);
+    assert_eq!(v["fund"], 216334);
+
+    // Bad input: a clear Chinese reason and exit 2.
+    let dir = std::env::temp_dir().join(format!("yibao-cli-benefit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"policy_file": "nowhere/2026.toml", "person": {}, "bill": {}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = yibao(&["benefit", "explain", "--request", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("JSON") || err.contains("政策文件"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
