@@ -135,6 +135,17 @@ both_stores!(guide_pages_show_every_item, |app| {
     let r = app.get("/offices").await;
     assert!(r.body.contains("万州区"));
     assert!(r.body.contains("（41 处）"));
+    // The annex's 网上办理 table: five online channels (seed 003, lines 2097-2122).
+    for name in [
+        "重庆医疗保障局官网",
+        "社保保险网上经办平台",
+        "重庆医保微信公众号",
+        "重庆掌上12333app",
+        "渝快办APP",
+    ] {
+        assert!(r.body.contains(name), "{name}");
+    }
+    assert!(r.body.contains("https://ylbzj.cq.gov.cn/"));
     assert_eq!(
         app.get("/guide/chuanyu/nope").await.status,
         StatusCode::NOT_FOUND
