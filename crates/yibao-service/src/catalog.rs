@@ -56,3 +56,23 @@ pub fn files_in(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
+
+/// Form data checked against its definition; all problems in one error (`details.errors`).
+pub fn check_form(
+    form: &yibao_domain::catalog::Form,
+    data: &std::collections::BTreeMap<String, String>,
+    today: chrono::NaiveDate,
+) -> Result<(), crate::ServiceError> {
+    yibao_domain::catalog::validate_form(form, data, today).map_err(|errors| {
+        crate::ServiceError::Rule {
+            kind: crate::ErrorKind::Invalid,
+            code: "form.invalid",
+            message: errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+            details: Some(serde_json::json!({ "errors": errors })),
+        }
+    })
+}

@@ -151,3 +151,51 @@ both_stores!(guide_pages_show_every_item, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+both_stores!(form_data_is_validated_against_the_form_definition, |app| {
+    // Seed 000 表1: every problem at once, per field.
+    let r = app
+        .post_json(
+            "/api/v1/forms/chuanyu-form-1/validate",
+            None,
+            serde_json::json!({"scheme": "商业保险", "id_number": "110105194912310021", "phone_1": "123", "typo": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = r.json();
+    assert_eq!(v["code"], "form.invalid");
+    let fields: Vec<&str> = v["details"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for k in ["scheme", "id_number", "phone_1", "typo"] {
+        assert!(fields.contains(&k), "{k}: {fields:?}");
+    }
+    let r = app
+        .post_json(
+            "/api/v1/forms/chuanyu-form-1/validate",
+            None,
+            serde_json::json!({"name": "张三", "scheme": "职工医保", "id_number": "11010519491231002X", "phone_1": "13800000001", "target_province": "460000"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.post_json("/api/v1/forms/nope/validate", None, serde_json::json!({}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // An application's form is held to the same rules.
+    let demo = app.demo().await;
+    let c = &demo.citizens[3];
+    let t = app
+        .token(serde_json::json!({"kind":"citizen","id_number": c.login,"password": c.password}))
+        .await;
+    let r = app
+        .post_json("/api/v1/cases", Some(&t), serde_json::json!({"jurisdiction":"chuanyu","item":"03","channel":"online","form": {"sex": "未知"}}))
+        .await;
+    assert_eq!(r.json()["code"], "form.invalid", "{}", r.body);
+});

@@ -4,11 +4,13 @@
 //! with its file and line. It is pure (the caller reads the files), so the server, the CLI and the
 //! tests validate the same way.
 
+mod form_validate;
 mod load;
 mod model;
 mod offices;
 mod query;
 
+pub use form_validate::{is_phone, validate_form, FieldError};
 pub use load::{load, LoadError, SourceFile};
 pub use model::*;
 pub use offices::{Office, OfficeDirectory, OnlineChannel};

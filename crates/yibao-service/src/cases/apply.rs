@@ -88,6 +88,12 @@ pub async fn apply(
             ));
         }
     }
+    // The form is checked against its definition: every problem at once.
+    if let Some(form) = effects::main_form(item).and_then(|f| catalog.form(f)) {
+        if !input.form.is_empty() {
+            crate::catalog::check_form(form, &input.form, today)?;
+        }
+    }
     let mut facts = input.facts.clone();
     if input.agent.is_some() && !facts.iter().any(|f| f == "proxy") {
         facts.push("proxy".into());

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/catalog/services", get(services))
         .route("/catalog/{jurisdiction}/{code}", get(item))
         .route("/forms/{id}", get(form))
+        .route("/forms/{id}/validate", axum::routing::post(validate_form))
         .route("/offices", get(offices))
 }
 
@@ -257,4 +258,22 @@ async fn offices(
         })
         .collect();
     Ok(Json(json!({ "directories": dirs })))
+}
+
+/// `POST /api/v1/forms/{id}/validate` with `{"field": "value", …}`: 200 `{"valid": true}`, or
+/// 422 with every problem in `details.errors` (field, code, message).
+async fn validate_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    super::ApiJson(data): super::ApiJson<std::collections::BTreeMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let form = state.services.catalog().form(&id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "catalog.form_not_found",
+            format!("没有编号为“{id}”的表格"),
+        )
+    })?;
+    yibao_service::catalog::check_form(form, &data, state.services.clock().today())?;
+    Ok(Json(serde_json::json!({ "valid": true })))
 }

@@ -62,7 +62,9 @@ fn new_page(
     let is_staff = matches!(auth.actor, Actor::Staff(_));
     let mut channels: Vec<(String, &'static str)> = Vec::new();
     for c in &item.channels {
-        let online = !matches!(c.kind, ChannelKind::Window);
+        // Applicants apply online or in an app; staff enter what reaches them at the window,
+        // by phone or by mail.
+        let online = matches!(c.kind, ChannelKind::Online | ChannelKind::App);
         if online != is_staff {
             let key = serde_json::to_value(c.kind)
                 .ok()
