@@ -141,6 +141,15 @@ both_stores!(every_role_on_every_endpoint, |app| {
     let revoke_id = inst_tokens[1]["id"].as_i64().unwrap();
     let calendar = "year = 2027\nnotice = \"矩阵测试\"\n\n[[holidays]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\nworkdays = []\n";
 
+    // A case of the citizen's (decided in Nanchuan, not by the municipal staff in the matrix).
+    let r = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&citizen_token),
+            json!({"jurisdiction":"chuanyu","item":"03","channel":"online"}),
+        )
+        .await;
+    let case_number = r.json()["case"]["number"].as_str().unwrap().to_string();
     let calls = vec![
         get("/healthz", Who::Everyone),
         get("/", Who::Everyone),
@@ -253,6 +262,29 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get("/admin/institutions", Who::Only(&["admin"])),
         get("/admin/calendar", Who::Only(&["admin"])),
         get("/audit", Who::Only(&["auditor", "supervisor"])),
+        get("/api/v1/cases", Who::StaffAnd(&["citizen", "employer"])),
+        get(
+            "/api/v1/cases/overdue",
+            Who::Only(&["supervisor", "auditor"]),
+        ),
+        get("/api/v1/cases/evaluation-stats", Who::StaffAnd(&[])),
+        get(
+            format!("/api/v1/cases/{case_number}"),
+            Who::Only(&["citizen"]),
+        ),
+        get(
+            format!(
+                "/api/v1/progress?number={case_number}&id_number={}",
+                citizen.login
+            ),
+            Who::Everyone,
+        ),
+        get("/api/v1/me/filings", Who::Only(&["citizen"])),
+        get("/cases", Who::StaffAnd(&["citizen", "employer"])),
+        get(format!("/cases/{case_number}"), Who::Only(&["citizen"])),
+        get("/cases/overdue", Who::Only(&["supervisor", "auditor"])),
+        get("/progress", Who::Everyone),
+        get("/account/filings", Who::Only(&["citizen"])),
         // Last: these change other accounts.
         post(
             format!("/api/v1/admin/tokens/{revoke_id}/revoke"),

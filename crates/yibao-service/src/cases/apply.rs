@@ -150,6 +150,29 @@ pub async fn apply(
             })?,
         },
     };
+    // The guide applies to those insured in its regions (川渝通办 spans both provinces).
+    let served = catalog
+        .jurisdiction(&item.jurisdiction)
+        .map(|j| {
+            j.region_codes
+                .iter()
+                .filter_map(|c| c.parse::<RegionCode>().ok())
+                .any(|r| r.contains(&region))
+        })
+        .unwrap_or(false);
+    if !served {
+        return Err(ServiceError::invalid(
+            "case.out_of_jurisdiction",
+            format!(
+                "申请人参保地（{}）不属于“{}”办事指南的适用地区，请选择参保地的办事指南",
+                region.as_str(),
+                catalog
+                    .jurisdiction(&item.jurisdiction)
+                    .map(|j| j.name.as_str())
+                    .unwrap_or("")
+            ),
+        ));
+    }
     let deciding = agency_for(&mut tx, &region).await?.ok_or_else(|| {
         ServiceError::invalid(
             "case.no_agency",
