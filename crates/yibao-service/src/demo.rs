@@ -140,6 +140,16 @@ const PERSONS: &[(&str, &str, &str, &str, &str)] = &[
     ("演示·杨丽", "500000", "19880229", "066", ""),
 ];
 
+/// Demo coverage by person (index in PERSONS): scheme and category. 刘芳 has none: she is the
+/// demo's resident who still has to register (城乡居民参保登记).
+const COVERAGE: &[(usize, &str, &str)] = &[
+    (0, "employee", "retired"),
+    (1, "employee", "retired"),
+    (2, "employee", "in_service"),
+    (4, "resident", "minor"),
+    (5, "employee", "in_service"),
+];
+
 /// The demo password of an account: public on purpose (printed at start-up and in the README).
 fn demo_password(prefix: &str, role: &str) -> String {
     format!("demo-{prefix}-{role}")
@@ -322,6 +332,32 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             )
             .await?;
         }
+    }
+    for (index, scheme, category) in COVERAGE {
+        let (_, region, birth, seq, _) = PERSONS[*index];
+        let id = demo_citizen_id(region, birth, seq)?;
+        let person = enrolment::find_person(&mut tx, &id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("person.not_found", "演示人员缺失"))?;
+        yibao_store::coverage::insert(
+            &mut tx,
+            &yibao_store::coverage::CoverageRow {
+                id: 0,
+                person_id: person.id,
+                scheme: scheme.to_string(),
+                category: category.to_string(),
+                employer_id: None,
+                region_code: region.to_string(),
+                status: "active".into(),
+                registered_on: "2026-01-01".into(),
+                start_date: Some("2026-01-01".into()),
+                end_date: None,
+                case_number: None,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            },
+        )
+        .await?;
     }
     meta::set(&mut tx, LOADED_KEY, &now, &now).await?;
     crate::audit::record(

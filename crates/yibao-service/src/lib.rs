@@ -17,6 +17,7 @@ pub mod health;
 pub mod identity;
 pub mod overview;
 pub mod records;
+pub mod settlement;
 pub mod setup;
 
 use std::sync::Arc;

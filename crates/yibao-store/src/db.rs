@@ -82,8 +82,20 @@ impl Store {
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
         };
+        let sqlite = backend == Backend::Sqlite;
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // Writers queue for up to 10 s rather than fail at once.
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
@@ -118,8 +130,21 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction (deferred: readers in WAL mode do not block each other).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A transaction that will read and then write under contention (settlement). On SQLite it
+    /// takes the write lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads and
+    /// then writes fails with "database is locked" when another writer got in between, and no
+    /// busy timeout can help it; taking the lock up front makes writers queue instead. Do not
+    /// open a second transaction while holding one. PostgreSQL uses row locks where it matters.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => Ok(self.pool.begin().await?),
+        }
     }
 
     pub async fn close(&self) {

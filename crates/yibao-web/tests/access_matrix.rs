@@ -262,6 +262,12 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get("/admin/institutions", Who::Only(&["admin"])),
         get("/admin/calendar", Who::Only(&["admin"])),
         get("/audit", Who::Only(&["auditor", "supervisor"])),
+        post(
+            "/api/v1/settlements/pre",
+            json!({"request_id": "M1", "id_number": demo.citizens[0].login, "bill": {"date": "2026-11-20", "visit": "general_outpatient", "hospital_level": "level_1", "lines": [{"line_no": 1, "code": "X", "amount": 1000, "category": "a"}]}}),
+            Who::Only(&["institution"]),
+        ),
+        get("/api/v1/settlements/none", Who::Only(&[])),
         get("/api/v1/cases", Who::StaffAnd(&["citizen", "employer"])),
         get(
             "/api/v1/cases/overdue",

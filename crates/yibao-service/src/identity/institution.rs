@@ -268,8 +268,14 @@ pub async fn institution_for_token(
         .as_deref()
         .is_none_or(|t| t < stale.as_str())
     {
-        store::touch_token(&mut tx, row.id, &now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        // Informational only: a busy database must not turn a valid call away.
+        let touched = match store::touch_token(&mut tx, row.id, &now).await {
+            Ok(()) => tx.commit().await.map_err(StoreError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = touched {
+            tracing::debug!(error = %e, "token last-use not recorded");
+        }
     }
     Ok(Actor::Institution(InstitutionActor {
         institution_id: inst.id,

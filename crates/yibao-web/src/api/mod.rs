@@ -9,6 +9,7 @@ pub mod catalog;
 mod check;
 mod filings;
 mod records;
+mod settlement;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(filings::routes())
         .merge(cases::routes())
+        .merge(settlement::routes())
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.

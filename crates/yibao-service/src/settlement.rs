@@ -1,0 +1,404 @@
+//! Real-time settlement for designated institutions (DESIGN §5): pre-settle (no writes), settle
+//! (idempotent by the institution's request id; a retry returns the first result), reverse
+//! (restores the accumulators exactly), query. The person's accumulators are updated in the
+//! settlement's transaction under a row lock, so two counters never take the same deductible.
+
+use std::sync::OnceLock;
+
+use chrono::Datelike;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yibao_domain::benefit::{
+    compute, AccumulatorDeltas, Accumulators, Bill, CarePlace, CatalogueRef, PersonFacts,
+    PolicySet, Scheme,
+};
+use yibao_domain::filing::{care_rule, CareRule, Scope};
+use yibao_domain::{CitizenId, RegionCode};
+use yibao_store::settlement::{self as store, SettlementRow};
+use yibao_store::{coverage, enrolment, institution, Conn, StoreError};
+
+use crate::identity::{sha256_hex, Actor, InstitutionActor};
+use crate::{audit, filing, ErrorKind, ServiceError, Services};
+
+/// What an institution sends: its request id, the patient's ID number, the bill (national
+/// field names accepted: mdtrt_id, med_type, feedetl_sn, det_item_fee_sumamt, chrgitm_lv …).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettleRequest {
+    #[serde(alias = "msgid")]
+    pub request_id: String,
+    #[serde(alias = "certno")]
+    pub id_number: String,
+    /// 急诊、抢救: care elsewhere without a filing counts as filed.
+    #[serde(default)]
+    pub emergency: bool,
+    pub bill: Bill,
+}
+
+/// The policy sets shipped in `data/policy/` (parsed once).
+pub fn policies() -> &'static [PolicySet] {
+    static SETS: OnceLock<Vec<PolicySet>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        crate::catalog::embedded_files()
+            .into_iter()
+            .filter(|f| f.path.starts_with("policy/"))
+            .filter_map(|f| match toml::from_str::<PolicySet>(&f.text) {
+                Ok(p) if p.validate().is_ok() => Some(p),
+                _ => {
+                    tracing::error!(path = f.path, "policy file is invalid");
+                    None
+                }
+            })
+            .collect()
+    })
+}
+
+/// The policy of the most specific region containing `region`, in force on `date`.
+fn policy_for<'a>(
+    sets: &'a [PolicySet],
+    region: &RegionCode,
+    date: chrono::NaiveDate,
+) -> Option<&'a PolicySet> {
+    sets.iter()
+        .filter(|p| p.region.contains(region) && p.in_force_on(date))
+        .max_by_key(|p| (!p.region.is_province_level(), p.version, p.effective_from))
+}
+
+fn rule_err(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError::Rule {
+        kind,
+        code,
+        message: message.into(),
+        details: None,
+    }
+}
+
+struct Prepared {
+    person: CitizenId,
+    year: i64,
+    facts: PersonFacts,
+    policy: &'static PolicySet,
+    care: CareRule,
+}
+
+/// Everything the engine needs that does not change under the lock: coverage, scheme, policy,
+/// care rule (filing).
+async fn prepare(
+    conn: &mut Conn,
+    inst: &InstitutionActor,
+    req: &SettleRequest,
+) -> Result<Prepared, ServiceError> {
+    let person: CitizenId = req.id_number.parse()?;
+    let p = enrolment::find_person(conn, &person)
+        .await?
+        .ok_or_else(|| {
+            rule_err(
+                ErrorKind::NotFound,
+                "settlement.person_not_found",
+                "未查到该参保人员",
+            )
+        })?;
+    let cover = coverage::list_for_person(conn, p.id).await?;
+    let active = cover.iter().find(|c| c.status == "active").ok_or_else(|| {
+        rule_err(
+            ErrorKind::Invalid,
+            "settlement.no_active_coverage",
+            "该人员当前无有效参保，不能联网结算",
+        )
+    })?;
+    let scheme = match (active.scheme.as_str(), active.category.as_str()) {
+        ("employee", "retired") => Scheme::EmployeeRetired,
+        ("employee", _) => Scheme::EmployeeInService,
+        _ => Scheme::Resident,
+    };
+    let insured: RegionCode = active.region_code.parse()?;
+    let inst_row = institution::find(conn, inst.institution_id)
+        .await?
+        .ok_or_else(|| rule_err(ErrorKind::Forbidden, "auth.forbidden", "定点医药机构不存在"))?;
+    let care_region: RegionCode = inst_row.region_code.parse()?;
+    let date = req.bill.date;
+    let policy = policy_for(policies(), &insured, date).ok_or_else(|| {
+        rule_err(
+            ErrorKind::Invalid,
+            "settlement.no_policy",
+            format!(
+                "参保地 {} 在 {date} 没有有效的待遇政策参数",
+                insured.as_str()
+            ),
+        )
+    })?;
+    let active_filing = filing::active_for(conn, &person, &care_region, date).await?;
+    let care = care_rule(
+        &insured,
+        &care_region,
+        date,
+        active_filing.as_ref(),
+        req.emergency,
+    );
+    // Care elsewhere without a filing is not settled at the counter where the insured region's
+    // rule says so (e.g. Chongqing: back to the insured region for manual reimbursement).
+    if !care.direct_settlement() {
+        return Err(ServiceError::Rule {
+            kind: ErrorKind::Invalid,
+            code: "settlement.not_direct",
+            message: care.explanation(),
+            details: None,
+        });
+    }
+    let place = |s: &Scope| match s {
+        Scope::InProvince => CarePlace::InProvince,
+        Scope::CrossProvince => CarePlace::CrossProvince,
+    };
+    let (care_place, filed) = match &care {
+        CareRule::Local { .. } => (CarePlace::Local, true),
+        CareRule::CrossRegionFiled { scope, .. }
+        | CareRule::EmergencyTreatedAsFiled { scope, .. } => (place(scope), true),
+        CareRule::CrossRegionUnfiled { scope, .. } => (place(scope), false),
+    };
+    Ok(Prepared {
+        person,
+        year: i64::from(date.year()),
+        facts: PersonFacts {
+            scheme,
+            aid_category: None,
+            care_place,
+            filed,
+        },
+        policy,
+        care,
+    })
+}
+
+fn initial_state(year: i64) -> String {
+    serde_json::to_string(&Accumulators {
+        year: Some(year as i32),
+        ..Default::default()
+    })
+    .unwrap_or_else(|_| "{}".into())
+}
+
+fn decode_acc(text: &str) -> Result<Accumulators, ServiceError> {
+    serde_json::from_str(text)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("accumulator: {e}"))))
+}
+
+fn result_json(
+    x: &yibao_domain::benefit::Explanation,
+    care: &CareRule,
+    request_id: &str,
+    status: &str,
+) -> Value {
+    let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("request_id".into(), json!(request_id));
+        m.insert("status".into(), json!(status));
+        m.insert("care_rule".into(), json!(care.explanation()));
+    }
+    v
+}
+
+/// Computes without writing anything (预结算).
+pub async fn pre_settle(
+    services: &Services,
+    actor: &Actor,
+    req: &SettleRequest,
+) -> Result<Value, ServiceError> {
+    let inst = actor.institution()?;
+    let mut tx = services.store().begin().await?;
+    let p = prepare(&mut tx, inst, req).await?;
+    let acc = match store::read_accumulator(&mut tx, p.person.as_str(), p.year).await? {
+        Some(t) => decode_acc(&t)?,
+        None => decode_acc(&initial_state(p.year))?,
+    };
+    let x = compute(p.policy, CatalogueRef::None, &p.facts, &acc, &req.bill)
+        .map_err(ServiceError::from_domain)?;
+    Ok(result_json(&x, &p.care, &req.request_id, "pre_settled"))
+}
+
+/// Settles (结算). A retry with the same request id and the same payload returns the first
+/// result; the same id with a different payload is refused.
+pub async fn settle(
+    services: &Services,
+    actor: &Actor,
+    raw: &str,
+    req: &SettleRequest,
+) -> Result<Value, ServiceError> {
+    let inst = actor.institution()?;
+    let request_id = req.request_id.trim();
+    if request_id.is_empty() || request_id.len() > 64 {
+        return Err(ServiceError::invalid(
+            "settlement.request_id",
+            "请求流水号（request_id）应为1至64个字符",
+        ));
+    }
+    let payload = sha256_hex(raw);
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin_write().await?;
+    if let Some(done) = store::find(&mut tx, inst.institution_id, request_id).await? {
+        return replay(done, &payload);
+    }
+    let p = prepare(&mut tx, inst, req).await?;
+    let (state, _) = store::lock_accumulator(
+        &mut tx,
+        p.person.as_str(),
+        p.year,
+        &initial_state(p.year),
+        &now,
+    )
+    .await?;
+    let mut acc = decode_acc(&state)?;
+    let x = compute(p.policy, CatalogueRef::None, &p.facts, &acc, &req.bill)
+        .map_err(ServiceError::from_domain)?;
+    acc.apply(&x.deltas);
+    let new_state = serde_json::to_string(&acc).unwrap_or_default();
+    store::write_accumulator(&mut tx, p.person.as_str(), p.year, &new_state, &now).await?;
+    let result = result_json(&x, &p.care, request_id, "settled");
+    let inserted = store::insert(
+        &mut tx,
+        &SettlementRow {
+            id: 0,
+            institution_id: inst.institution_id,
+            request_id: request_id.to_string(),
+            payload_sha256: payload.clone(),
+            person_id_number: p.person.as_str().to_string(),
+            year: p.year,
+            admission_id: req.bill.admission_id.clone(),
+            status: "settled".into(),
+            result_json: result.to_string(),
+            deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
+            created_at: now,
+            reversed_at: None,
+        },
+    )
+    .await;
+    match inserted {
+        Ok(_) => {
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(result)
+        }
+        // A concurrent retry of the same request won the race: answer with its result.
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            let mut tx = services.store().begin().await?;
+            let done = store::find(&mut tx, inst.institution_id, request_id)
+                .await?
+                .ok_or_else(|| {
+                    rule_err(
+                        ErrorKind::Conflict,
+                        "settlement.race",
+                        "结算请求冲突，请重试",
+                    )
+                })?;
+            replay(done, &payload)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn replay(done: SettlementRow, payload: &str) -> Result<Value, ServiceError> {
+    if done.payload_sha256 != payload {
+        return Err(rule_err(
+            ErrorKind::Conflict,
+            "settlement.request_id_reused",
+            "该请求流水号已用于另一笔不同的结算",
+        ));
+    }
+    let mut v: Value = serde_json::from_str(&done.result_json).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("status".into(), json!(done.status));
+        m.insert("replayed".into(), json!(true));
+    }
+    Ok(v)
+}
+
+/// Reverses a settlement (冲正/撤销): the accumulators get back exactly what it took.
+pub async fn reverse(
+    services: &Services,
+    actor: &Actor,
+    request_id: &str,
+) -> Result<Value, ServiceError> {
+    let inst = actor.institution()?;
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin_write().await?;
+    let done = store::find(&mut tx, inst.institution_id, request_id.trim())
+        .await?
+        .ok_or_else(|| rule_err(ErrorKind::NotFound, "settlement.not_found", "未查到该结算"))?;
+    if done.status != "settled" {
+        return Err(rule_err(
+            ErrorKind::Conflict,
+            "settlement.already_reversed",
+            "该结算已撤销",
+        ));
+    }
+    let deltas: AccumulatorDeltas = serde_json::from_str(&done.deltas_json)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("deltas: {e}"))))?;
+    let (state, _) = store::lock_accumulator(
+        &mut tx,
+        &done.person_id_number,
+        done.year,
+        &initial_state(done.year),
+        &now,
+    )
+    .await?;
+    let mut acc = decode_acc(&state)?;
+    acc.revert(&deltas);
+    store::write_accumulator(
+        &mut tx,
+        &done.person_id_number,
+        done.year,
+        &serde_json::to_string(&acc).unwrap_or_default(),
+        &now,
+    )
+    .await?;
+    if !store::mark_reversed(&mut tx, done.id, &now).await? {
+        return Err(rule_err(
+            ErrorKind::Conflict,
+            "settlement.already_reversed",
+            "该结算已撤销",
+        ));
+    }
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "settlement.reverse",
+        "settlement",
+        &format!("{}/{}", inst.code, done.request_id),
+        Some(&json!({ "status": "settled" })),
+        Some(&json!({ "status": "reversed" })),
+        &format!("{} 撤销结算 {}", inst.code, done.request_id),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(json!({ "request_id": done.request_id, "status": "reversed" }))
+}
+
+/// The institution's own settlement by request id.
+pub async fn query(
+    services: &Services,
+    actor: &Actor,
+    request_id: &str,
+) -> Result<Value, ServiceError> {
+    let inst = actor.institution()?;
+    let mut tx = services.store().begin().await?;
+    let done = store::find(&mut tx, inst.institution_id, request_id.trim())
+        .await?
+        .ok_or_else(|| rule_err(ErrorKind::NotFound, "settlement.not_found", "未查到该结算"))?;
+    let mut v: Value = serde_json::from_str(&done.result_json).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("status".into(), json!(done.status));
+    }
+    Ok(v)
+}
+
+/// A person's accumulators for a year (for staff and tests).
+pub async fn accumulators(
+    services: &Services,
+    id_number: &str,
+    year: i64,
+) -> Result<Accumulators, ServiceError> {
+    let mut tx = services.store().begin().await?;
+    match store::read_accumulator(&mut tx, id_number, year).await? {
+        Some(t) => decode_acc(&t),
+        None => decode_acc(&initial_state(year)),
+    }
+}

@@ -1,0 +1,141 @@
+//! Accumulators (年度累计) per person and year, and the settlement ledger.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+use crate::error::StoreError;
+
+/// Takes the person's accumulator row for this transaction (creating it from `initial` if the
+/// year has none): the update takes the row lock, so two counters settling the same person
+/// wait for each other instead of both using the same deductible.
+pub async fn lock_accumulator(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+    initial: &str,
+    now: &str,
+) -> Result<(String, i64), StoreError> {
+    sqlx::query(
+        "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
+         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) DO NOTHING",
+    )
+    .bind(person)
+    .bind(year)
+    .bind(initial)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let row: (String, i64) = sqlx::query_as(
+        "UPDATE accumulator SET version = version + 1 WHERE person_id_number = $1 AND year = $2 \
+         RETURNING state_json, version",
+    )
+    .bind(person)
+    .bind(year)
+    .fetch_one(conn)
+    .await?;
+    Ok(row)
+}
+
+pub async fn read_accumulator(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT state_json FROM accumulator WHERE person_id_number = $1 AND year = $2",
+    )
+    .bind(person)
+    .bind(year)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn write_accumulator(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+    state: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE accumulator SET state_json = $1, updated_at = $2 \
+         WHERE person_id_number = $3 AND year = $4",
+    )
+    .bind(state)
+    .bind(now)
+    .bind(person)
+    .bind(year)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SettlementRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub request_id: String,
+    pub payload_sha256: String,
+    pub person_id_number: String,
+    pub year: i64,
+    pub admission_id: Option<String>,
+    pub status: String,
+    pub result_json: String,
+    pub deltas_json: String,
+    pub created_at: String,
+    pub reversed_at: Option<String>,
+}
+
+const COLS: &str = "id, institution_id, request_id, payload_sha256, person_id_number, year, \
+                    admission_id, status, result_json, deltas_json, created_at, reversed_at";
+
+pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
+         year, admission_id, status, result_json, deltas_json, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(s.institution_id)
+    .bind(&s.request_id)
+    .bind(&s.payload_sha256)
+    .bind(&s.person_id_number)
+    .bind(s.year)
+    .bind(&s.admission_id)
+    .bind(&s.status)
+    .bind(&s.result_json)
+    .bind(&s.deltas_json)
+    .bind(&s.created_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn find(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+    request_id: &str,
+) -> Result<Option<SettlementRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM settlement WHERE institution_id = $1 AND request_id = $2"
+    ))
+    .bind(institution_id)
+    .bind(request_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn mark_reversed(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE settlement SET status = 'reversed', reversed_at = $1 WHERE id = $2 AND status = 'settled'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,80 @@
+//! Real-time settlement for designated institutions (institution API token):
+//! `POST /settlements/pre`, `POST /settlements`, `GET /settlements/{request_id}`,
+//! `POST /settlements/{request_id}/reverse`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use yibao_service::settlement::{self, SettleRequest};
+
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/settlements", post(settle))
+        .route("/settlements/pre", post(pre))
+        .route("/settlements/{request_id}", get(query))
+        .route("/settlements/{request_id}/reverse", post(reverse))
+}
+
+fn parse(body: &[u8]) -> Result<SettleRequest, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let mut err = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "settlement.request_invalid",
+            "结算请求格式不正确，请核对字段",
+        );
+        err.body.details = Some(json!({ "reason": e.to_string() }));
+        err
+    })
+}
+
+async fn pre(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    auth.actor.institution()?;
+    let req = parse(&body)?;
+    Ok(Json(
+        settlement::pre_settle(&state.services, &auth.actor, &req).await?,
+    ))
+}
+
+async fn settle(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    auth.actor.institution()?;
+    let req = parse(&body)?;
+    let raw = String::from_utf8_lossy(&body);
+    Ok(Json(
+        settlement::settle(&state.services, &auth.actor, &raw, &req).await?,
+    ))
+}
+
+async fn query(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        settlement::query(&state.services, &auth.actor, &id).await?,
+    ))
+}
+
+async fn reverse(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        settlement::reverse(&state.services, &auth.actor, &id).await?,
+    ))
+}

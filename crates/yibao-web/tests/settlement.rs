@@ -1,0 +1,314 @@
+//! Real-time settlement through the institution API on both stores: the split, idempotent
+//! retries, a reused request id, reversal restoring the accumulators exactly, concurrent
+//! settlements of one person taking the deductible once, coverage required, and the filing rule
+//! for care elsewhere.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{json, Value};
+
+async fn institution(app: &TestApp, admin: &str, code: &str, region: &str) -> String {
+    let a = app.staff_token(admin).await;
+    let r = app
+        .post_json("/api/v1/admin/institutions", Some(&a), json!({"code": code, "name": format!("演示医院{code}"), "kind": "hospital", "level": "二级", "region_code": region}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post_json(
+            &format!("/api/v1/admin/institutions/{code}/tokens"),
+            Some(&a),
+            json!({"label": "HIS"}),
+        )
+        .await;
+    r.json()["token"]["token"].as_str().unwrap().to_string()
+}
+
+fn bill(request_id: &str, id_number: &str, admission: &str) -> Value {
+    json!({
+        "request_id": request_id,
+        "id_number": id_number,
+        "bill": {
+            "date": "2026-11-20",
+            "visit": "inpatient",
+            "hospital_level": "level_2",
+            "admission_id": admission,
+            "lines": [
+                {"line_no": 1, "code": "S001", "amount": 300000, "category": "a"},
+                {"line_no": 2, "code": "D002", "amount": 12345, "category": "b", "self_pay_share_bp": 1000},
+                {"line_no": 3, "code": "D003", "amount": 5000, "category": "c"},
+                {"line_no": 4, "code": "M004", "amount": 25000, "category": "a", "price_cap": 10000, "quantity": 2}
+            ]
+        }
+    })
+}
+
+fn split_sums(v: &Value) {
+    let f = |k: &str| v[k].as_i64().unwrap_or_else(|| panic!("{k} in {v}"));
+    assert_eq!(
+        f("total"),
+        f("fund") + f("critical_illness") + f("aid") + f("account") + f("cash")
+    );
+}
+
+async fn person_id(app: &TestApp, name: &str) -> String {
+    let mut tx = app.services.store().begin().await.unwrap();
+    yibao_store::enrolment::list_persons(&mut tx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name.contains(name))
+        .unwrap()
+        .id_number
+}
+
+both_stores!(settle_retry_reverse_and_the_accumulators, |app| {
+    app.demo().await;
+    let token = institution(app, "cq.admin", "H50011900001", "500119").await;
+    let zhang = person_id(app, "张伟").await;
+    let before = serde_json::to_value(
+        yibao_service::settlement::accumulators(&app.services, &zhang, 2026)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+
+    let pre = app
+        .post_json(
+            "/api/v1/settlements/pre",
+            Some(&token),
+            bill("R1", &zhang, "ZY1"),
+        )
+        .await;
+    assert_eq!(pre.status, StatusCode::OK, "{}", pre.body);
+    let r = app
+        .post_json(
+            "/api/v1/settlements",
+            Some(&token),
+            bill("R1", &zhang, "ZY1"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let first = r.json();
+    split_sums(&first);
+    assert_eq!(first["total"], 342345);
+    assert_eq!(
+        first["fund"],
+        pre.json()["fund"],
+        "pre-settlement computes the same split"
+    );
+    assert!(
+        first["care_rule"].as_str().unwrap().contains("参保地"),
+        "{}",
+        first["care_rule"]
+    );
+    // Same request again: the first result, not a second settlement.
+    let again = app
+        .post_json(
+            "/api/v1/settlements",
+            Some(&token),
+            bill("R1", &zhang, "ZY1"),
+        )
+        .await
+        .json();
+    assert_eq!(again["fund"], first["fund"]);
+    assert_eq!(again["replayed"], true);
+    // The same id for a different bill is refused.
+    let r = app
+        .post_json(
+            "/api/v1/settlements",
+            Some(&token),
+            bill("R1", &zhang, "ZY2"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["code"], "settlement.request_id_reused");
+    // A second bill of the same admission takes no deductible again.
+    let second = app
+        .post_json(
+            "/api/v1/settlements",
+            Some(&token),
+            bill("R2", &zhang, "ZY1"),
+        )
+        .await
+        .json();
+    assert!(first["deductible"].as_i64().unwrap() > 0);
+    assert_eq!(second["deductible"], 0);
+    // Reversal of both restores the accumulators exactly.
+    for id in ["R2", "R1"] {
+        let r = app
+            .post_json(
+                &format!("/api/v1/settlements/{id}/reverse"),
+                Some(&token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let after = serde_json::to_value(
+        yibao_service::settlement::accumulators(&app.services, &zhang, 2026)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(before, after);
+    let r = app
+        .post_json("/api/v1/settlements/R1/reverse", Some(&token), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.call("GET", "/api/v1/settlements/R1", Some(&token), None)
+            .await
+            .json()["status"],
+        "reversed"
+    );
+    // Nobody but an institution may settle; another institution does not see this one's.
+    let clerk = app.staff_token("cq.clerk").await;
+    assert_eq!(
+        app.post_json(
+            "/api/v1/settlements",
+            Some(&clerk),
+            bill("R9", &zhang, "ZY9")
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let other = institution(app, "cq.admin", "H50024200001", "500242").await;
+    assert_eq!(
+        app.call("GET", "/api/v1/settlements/R1", Some(&other), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Coverage is required: 刘芳 has not registered yet.
+    let liu = person_id(app, "刘芳").await;
+    let r = app
+        .post_json("/api/v1/settlements", Some(&token), bill("R3", &liu, "ZY3"))
+        .await;
+    assert_eq!(r.json()["code"], "settlement.no_active_coverage");
+});
+
+both_stores!(
+    concurrent_settlements_of_one_person_take_the_deductible_once,
+    |app| {
+        app.demo().await;
+        let token = institution(app, "cq.admin", "H50011900001", "500119").await;
+        let yang = person_id(app, "杨丽").await;
+        // Eight counters at once, each on its own task.
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let body = bill(&format!("C{n}"), &yang, "ZY-SAME");
+            let router = app.router.clone();
+            let token = token.clone();
+            tasks.push(tokio::spawn(async move {
+                use tower::ServiceExt;
+                let req = axum::http::Request::post("/api/v1/settlements")
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body.to_string()))
+                    .unwrap();
+                let res = router.oneshot(req).await.unwrap();
+                let status = res.status();
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+            }));
+        }
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        let mut deductibles = Vec::new();
+        for (status, v) in &results {
+            assert_eq!(*status, StatusCode::OK, "{v}");
+            deductibles.push(v["deductible"].as_i64().unwrap());
+        }
+        let taken: Vec<_> = deductibles.iter().filter(|d| **d > 0).collect();
+        assert_eq!(
+            taken.len(),
+            1,
+            "exactly one settlement takes the admission's deductible: {deductibles:?}"
+        );
+        let acc = yibao_service::settlement::accumulators(&app.services, &yang, 2026)
+            .await
+            .unwrap();
+        assert_eq!(
+            acc.admissions.get("ZY-SAME").map(|f| f.fen()),
+            Some(*taken[0])
+        );
+    }
+);
+
+both_stores!(care_elsewhere_follows_the_filing_rule, |app| {
+    app.demo().await;
+    // 王建国 (Nanchuan, Chongqing employee, retired) treated in Chengdu.
+    let token = institution(app, "sc.admin", "H51010400001", "510104").await;
+    let wang = person_id(app, "王建国").await;
+    let unfiled = app
+        .post_json(
+            "/api/v1/settlements/pre",
+            Some(&token),
+            bill("X1", &wang, "ZYX"),
+        )
+        .await;
+    // Without a filing, Chongqing's rule sends him back for manual reimbursement (seed 004's
+    // legal basis 渝办发〔2011〕293号, via the filing rules); the counter is told why.
+    assert_eq!(
+        unfiled.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unfiled.body
+    );
+    assert_eq!(unfiled.json()["code"], "settlement.not_direct");
+    assert!(unfiled.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("无有效的异地就医备案"));
+    // With a relocated-retiree filing to Chengdu, the filed rule applies.
+    let form: std::collections::BTreeMap<String, String> = [
+        ("name", "演示·王建国"),
+        ("scheme", "职工医保"),
+        ("person_category", "异地安置退休人员"),
+        ("registration_type", "新增"),
+        ("id_number", wang.as_str()),
+        ("phone_1", "13800000001"),
+        ("target_province", "510000"),
+        ("target_prefecture", "510100"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let application = yibao_domain::filing::FilingApplication::parse(&form).unwrap();
+    let mut tx = app.services.store().begin().await.unwrap();
+    yibao_service::filing::record(
+        &mut tx,
+        &app.services,
+        &application,
+        yibao_domain::filing::FilingJurisdiction::Chongqing,
+        &"500119".parse().unwrap(),
+        "500119-20261101-000001",
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let filed = app
+        .post_json(
+            "/api/v1/settlements/pre",
+            Some(&token),
+            bill("X1", &wang, "ZYX"),
+        )
+        .await
+        .json();
+    assert!(
+        filed["care_rule"].as_str().unwrap().contains("备案"),
+        "{}",
+        filed["care_rule"]
+    );
+    assert!(!filed["care_rule"].as_str().unwrap().contains("未备案"));
+    assert!(filed["fund"].as_i64().unwrap() > 0);
+    split_sums(&filed);
+});
