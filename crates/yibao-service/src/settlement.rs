@@ -15,7 +15,7 @@ use yibao_domain::benefit::{
 use yibao_domain::filing::{care_rule, CareRule, Scope};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::settlement::{self as store, SettlementRow};
-use yibao_store::{coverage, enrolment, institution, Conn, StoreError};
+use yibao_store::{coverage, Conn, StoreError};
 
 use crate::identity::{sha256_hex, Actor, InstitutionActor};
 use crate::{audit, filing, ErrorKind, ServiceError, Services};
@@ -88,33 +88,22 @@ async fn prepare(
     req: &SettleRequest,
 ) -> Result<Prepared, ServiceError> {
     let person: CitizenId = req.id_number.parse()?;
-    let p = enrolment::find_person(conn, &person)
+    let active = coverage::active_for_id_number(conn, person.as_str())
         .await?
         .ok_or_else(|| {
             rule_err(
-                ErrorKind::NotFound,
-                "settlement.person_not_found",
-                "未查到该参保人员",
+                ErrorKind::Invalid,
+                "settlement.no_active_coverage",
+                "未查到该人员的有效参保，不能联网结算",
             )
         })?;
-    let cover = coverage::list_for_person(conn, p.id).await?;
-    let active = cover.iter().find(|c| c.status == "active").ok_or_else(|| {
-        rule_err(
-            ErrorKind::Invalid,
-            "settlement.no_active_coverage",
-            "该人员当前无有效参保，不能联网结算",
-        )
-    })?;
     let scheme = match (active.scheme.as_str(), active.category.as_str()) {
         ("employee", "retired") => Scheme::EmployeeRetired,
         ("employee", _) => Scheme::EmployeeInService,
         _ => Scheme::Resident,
     };
     let insured: RegionCode = active.region_code.parse()?;
-    let inst_row = institution::find(conn, inst.institution_id)
-        .await?
-        .ok_or_else(|| rule_err(ErrorKind::Forbidden, "auth.forbidden", "定点医药机构不存在"))?;
-    let care_region: RegionCode = inst_row.region_code.parse()?;
+    let care_region: RegionCode = inst.region_code.parse()?;
     let date = req.bill.date;
     let policy = policy_for(policies(), &insured, date).ok_or_else(|| {
         rule_err(
@@ -126,7 +115,16 @@ async fn prepare(
             ),
         )
     })?;
-    let active_filing = filing::active_for(conn, &person, &care_region, date).await?;
+    // Filings matter only for care outside the insured pooling region.
+    let local = matches!(
+        (yibao_domain::filing::filing_target(&insured), yibao_domain::filing::filing_target(&care_region)),
+        (Ok(a), Ok(b)) if a == b
+    );
+    let active_filing = if local {
+        None
+    } else {
+        filing::active_for(conn, &person, &care_region, date).await?
+    };
     let care = care_rule(
         &insured,
         &care_region,
@@ -231,11 +229,30 @@ pub async fn settle(
         ));
     }
     let payload = sha256_hex(raw);
+    // No look-up first: a retry ends at the unique (institution, request id), or in an error if
+    // things changed since; either way the first result is looked up then and returned. Retries
+    // are rare, and a look-up before every settlement would cost every call.
+    match settle_once(services, inst, request_id, &payload, req).await {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let mut tx = services.store().begin().await?;
+            match store::find(&mut tx, inst.institution_id, request_id).await? {
+                Some(done) => replay(done, &payload),
+                None => Err(e),
+            }
+        }
+    }
+}
+
+async fn settle_once(
+    services: &Services,
+    inst: &InstitutionActor,
+    request_id: &str,
+    payload: &str,
+    req: &SettleRequest,
+) -> Result<Value, ServiceError> {
     let now = services.clock().now_text();
     let mut tx = services.store().begin_write().await?;
-    if let Some(done) = store::find(&mut tx, inst.institution_id, request_id).await? {
-        return replay(done, &payload);
-    }
     let p = prepare(&mut tx, inst, req).await?;
     let (state, _) = store::lock_accumulator(
         &mut tx,
@@ -252,13 +269,13 @@ pub async fn settle(
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     store::write_accumulator(&mut tx, p.person.as_str(), p.year, &new_state, &now).await?;
     let result = result_json(&x, &p.care, request_id, "settled");
-    let inserted = store::insert(
+    store::insert(
         &mut tx,
         &SettlementRow {
             id: 0,
             institution_id: inst.institution_id,
             request_id: request_id.to_string(),
-            payload_sha256: payload.clone(),
+            payload_sha256: payload.to_string(),
             person_id_number: p.person.as_str().to_string(),
             year: p.year,
             admission_id: req.bill.admission_id.clone(),
@@ -269,29 +286,9 @@ pub async fn settle(
             reversed_at: None,
         },
     )
-    .await;
-    match inserted {
-        Ok(_) => {
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(result)
-        }
-        // A concurrent retry of the same request won the race: answer with its result.
-        Err(StoreError::Conflict(_)) => {
-            drop(tx);
-            let mut tx = services.store().begin().await?;
-            let done = store::find(&mut tx, inst.institution_id, request_id)
-                .await?
-                .ok_or_else(|| {
-                    rule_err(
-                        ErrorKind::Conflict,
-                        "settlement.race",
-                        "结算请求冲突，请重试",
-                    )
-                })?;
-            replay(done, &payload)
-        }
-        Err(e) => Err(e.into()),
-    }
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(result)
 }
 
 fn replay(done: SettlementRow, payload: &str) -> Result<Value, ServiceError> {

@@ -69,3 +69,19 @@ pub async fn list_for_person(
     .fetch_all(conn)
     .await?)
 }
+
+/// The active coverage of the person with `id_number` (one query on the hot path).
+pub async fn active_for_id_number(
+    conn: &mut AnyConnection,
+    id_number: &str,
+) -> Result<Option<CoverageRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.person_id, c.scheme, c.category, c.employer_id, c.region_code, c.status, \
+         c.registered_on, c.start_date, c.end_date, c.case_number, c.created_at, c.updated_at \
+         FROM coverage c JOIN person p ON p.id = c.person_id \
+         WHERE p.id_number = $1 AND c.status = 'active' ORDER BY c.id DESC LIMIT 1",
+    )
+    .bind(id_number)
+    .fetch_optional(conn)
+    .await?)
+}

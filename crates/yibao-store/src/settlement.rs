@@ -15,22 +15,17 @@ pub async fn lock_accumulator(
     initial: &str,
     now: &str,
 ) -> Result<(String, i64), StoreError> {
-    sqlx::query(
+    // One statement: create the year's row or bump the existing one's version, which takes its
+    // row lock until the transaction ends.
+    let row: (String, i64) = sqlx::query_as(
         "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
-         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) DO NOTHING",
+         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) \
+         DO UPDATE SET version = accumulator.version + 1 RETURNING state_json, version",
     )
     .bind(person)
     .bind(year)
     .bind(initial)
     .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    let row: (String, i64) = sqlx::query_as(
-        "UPDATE accumulator SET version = version + 1 WHERE person_id_number = $1 AND year = $2 \
-         RETURNING state_json, version",
-    )
-    .bind(person)
-    .bind(year)
     .fetch_one(conn)
     .await?;
     Ok(row)

@@ -73,6 +73,11 @@ pub enum Command {
         #[command(subcommand)]
         command: BenefitCommand,
     },
+    /// 性能基准 / benchmarks
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// 审计链：校验 / the audit chain: verify
     Audit {
         #[command(subcommand)]
@@ -267,5 +272,28 @@ pub enum BenefitCommand {
         /// 请求文件，- 表示标准输入 / request file, - for stdin
         #[arg(long, value_name = "FILE.json")]
         request: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// 实时结算吞吐与时延（写入测试人群与结算记录，请使用专用数据库）
+    /// / settlement throughput and latency (writes a test population and settlements: use a scratch database)
+    Settle {
+        /// 并发客户端数 / concurrent clients
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// 持续秒数 / seconds to run
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// 测试人群规模 / insured persons in the test population
+        #[arg(long, default_value_t = 10000)]
+        persons: u32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// 输出 JSON / print JSON
+        #[arg(long)]
+        json: bool,
     },
 }

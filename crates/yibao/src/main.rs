@@ -1,5 +1,6 @@
 //! `yibao`: the server and the operator's command line.
 
+mod bench;
 mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
@@ -16,7 +17,8 @@ use yibao_service::{demo, ServiceError, Services, SystemClock};
 use yibao_store::Store;
 
 use crate::cli::{
-    AgencyCommand, AuditCommand, BenefitCommand, CheckKind, Cli, Command, StaffCommand,
+    AgencyCommand, AuditCommand, BenchCommand, BenefitCommand, CheckKind, Cli, Command,
+    StaffCommand,
 };
 use crate::config::Config;
 
@@ -32,6 +34,45 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { kind, value, json } => run_check(kind, &value, json),
+        Command::Bench {
+            command:
+                BenchCommand::Settle {
+                    clients,
+                    seconds,
+                    persons,
+                    database_url,
+                    json,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            run_async(async move {
+                let r = bench::settle(
+                    &config.database_url,
+                    clients.max(1),
+                    seconds.max(1),
+                    persons.max(1),
+                )
+                .await?;
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "backend": r.backend, "clients": r.clients, "seconds": r.seconds,
+                            "settlements": r.settlements, "errors": r.errors,
+                            "per_second": r.per_second, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms
+                        })
+                    );
+                } else {
+                    println!(
+                        "{}：{} 个客户端，{:.1} 秒，结算 {} 笔（失败 {}），{:.0} 笔/秒，p50 {:.2} ms，p99 {:.2} ms / settlements per second and latency",
+                        r.backend, r.clients, r.seconds, r.settlements, r.errors, r.per_second, r.p50_ms, r.p99_ms
+                    );
+                }
+                Ok(())
+            })
+        }
         Command::Benefit {
             command: BenefitCommand::Explain { request },
         } => run_benefit_explain(&request),

@@ -473,3 +473,29 @@ fn benefit_explain_prints_the_split_as_json_without_a_database() {
     assert!(err.contains("JSON") || err.contains("政策文件"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bench_settle_runs_and_reports() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let (code, out, err) = yibao(&[
+        "bench",
+        "settle",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+        "--persons",
+        "30",
+        "--json",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(v["settlements"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["errors"], 0, "{v}");
+    assert!(v["p99_ms"].as_f64().unwrap() >= v["p50_ms"].as_f64().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -68,6 +68,8 @@ pub struct InstitutionActor {
     pub code: String,
     pub name: String,
     pub agency_id: i64,
+    /// Where the institution is: the care region of its settlements.
+    pub region_code: String,
     pub token_id: i64,
 }
 

@@ -282,6 +282,7 @@ pub async fn institution_for_token(
         code: inst.code,
         name: inst.name,
         agency_id: inst.agency_id,
+        region_code: inst.region_code,
         token_id: row.id,
     }))
 }
