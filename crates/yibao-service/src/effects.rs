@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 use yibao_domain::catalog::Item;
 use yibao_domain::filing::{
-    check_filing, ApplicantFacts, FilingApplication, FilingJurisdiction, Provided,
+    check_filing, ApplicantFacts, FilingApplication, FilingJurisdiction, FilingKind, Provided,
     ReferralCertificate, Submitted,
 };
 use yibao_domain::{CitizenId, RegionCode};
@@ -38,6 +38,24 @@ pub fn main_form(item: &Item) -> Option<&str> {
         FILING_SERVICES
             .contains(&item.service.as_str())
             .then_some("chuanyu-form-1")
+    })
+}
+
+/// True when the guide completes a submission of this item through `channel` without a clerk
+/// (seed 003 item 24: online temporary filings 「提交后自动办结」).
+pub fn completes_on_submit(item: &Item, channel: &str) -> bool {
+    let Some(kind) = FilingKind::ALL
+        .into_iter()
+        .find(|k| k.service_key() == item.service)
+    else {
+        return false;
+    };
+    let Ok(channel) = serde_json::from_value::<yibao_domain::catalog::ChannelKind>(json!(channel))
+    else {
+        return false;
+    };
+    FilingJurisdiction::from_key(&item.jurisdiction).is_some_and(|j| {
+        j.completion(kind, channel) == yibao_domain::filing::Completion::AutoOnSubmit
     })
 }
 

@@ -505,3 +505,42 @@ both_stores!(
         );
     }
 );
+
+both_stores!(
+    an_online_temporary_filing_in_chongqing_completes_on_submission,
+    |app| {
+        // Seed 003 item 24 临时外出就医人员备案: online, 「提交后自动办结」.
+        let (t, id_number) = citizen(app, 0).await;
+        let form = json!({
+            "name": "演示·王建国", "scheme": "职工医保", "person_category": "临时异地就医人员",
+            "registration_type": "新增", "id_number": id_number, "phone_1": "13800000001",
+            "target_province": "110000"
+        });
+        let r = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&t),
+            json!({"jurisdiction": "chongqing", "item": "24", "channel": "online", "form": form, "facts": ["contributions_normal"]}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+        upload(app, &t, &number, "id_document", "upload", PDF, "id.pdf").await;
+        let r = act(app, &t, &number, "submit", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = view(app, &t, &number).await;
+        assert_eq!(v["case"]["status"], "completed", "{}", v["events"]);
+        assert_eq!(
+            v["events"].as_array().unwrap().last().unwrap()["actor_label"],
+            "system:auto"
+        );
+        let filings = app
+            .call("GET", "/api/v1/me/filings", Some(&t), None)
+            .await
+            .json();
+        assert_eq!(
+            filings["filings"][0]["filing"]["target"]["code"], "110000",
+            "{filings}"
+        );
+    }
+);

@@ -199,6 +199,56 @@ pub async fn transition(
     )
     .await?;
     case.row_version += 1;
+    // 「提交后自动办结」 (seed 003 item 24, online temporary filing): a complete submission is
+    // accepted and completed by the system in the same transaction.
+    if action == Action::Submit && effects::completes_on_submit(item, &case.channel) {
+        let provided = provided_of(&mut tx, case.id).await?;
+        let complete = assess(item, &facts, &provided)
+            .map(|a| a.complete())
+            .unwrap_or(false);
+        if complete {
+            accept(&mut tx, services, &mut case, item, today).await?;
+            let outcome = effects::apply(&mut tx, services, &case, item, today).await?;
+            case.outcome_json = Some(outcome.to_string());
+            case.completed_at = Some(now.clone());
+            case.status = CaseStatus::Completed.as_str().into();
+            case.updated_at = now.clone();
+            store::update(&mut tx, &case).await?;
+            let system = Actor::System {
+                label: "auto".into(),
+            };
+            store::insert_event(
+                &mut tx,
+                &EventRow {
+                    id: 0,
+                    case_id: case.id,
+                    at: now.clone(),
+                    action: Action::AcceptAndComplete.as_str().into(),
+                    from_status: CaseStatus::Submitted.as_str().into(),
+                    to_status: CaseStatus::Completed.as_str().into(),
+                    actor_kind: system.kind().into(),
+                    actor_id: 0,
+                    actor_label: system.label(),
+                    channel: case.channel.clone(),
+                    note: "提交后自动办结".into(),
+                },
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                services,
+                &system,
+                "case.accept_and_complete",
+                "case",
+                &case.number,
+                Some(&json!({ "status": "submitted" })),
+                Some(&json!({ "status": "completed" })),
+                &format!("办件 {} 提交后自动办结", case.number),
+            )
+            .await?;
+            case.row_version += 1;
+        }
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(case)
 }
