@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod benefit;
+pub mod benefit_data;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
@@ -34,6 +35,7 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     catalog: Arc<Catalog>,
     phone_sender: Arc<dyn identity::PhoneSender>,
+    benefit_cache: Arc<benefit_data::Cache>,
 }
 
 impl Services {
@@ -43,6 +45,7 @@ impl Services {
             clock,
             catalog,
             phone_sender: Arc::new(identity::DevPhoneSender),
+            benefit_cache: Arc::new(benefit_data::Cache::default()),
         }
     }
 
@@ -50,6 +53,10 @@ impl Services {
     pub fn with_phone_sender(mut self, sender: Arc<dyn identity::PhoneSender>) -> Services {
         self.phone_sender = sender;
         self
+    }
+
+    pub fn benefit_cache(&self) -> &benefit_data::Cache {
+        &self.benefit_cache
     }
 
     pub fn phone_sender(&self) -> &dyn identity::PhoneSender {

@@ -3,8 +3,6 @@
 //! (restores the accumulators exactly), query. The person's accumulators are updated in the
 //! settlement's transaction under a row lock, so two counters never take the same deductible.
 
-use std::sync::OnceLock;
-
 use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -34,35 +32,6 @@ pub struct SettleRequest {
     pub bill: Bill,
 }
 
-/// The policy sets shipped in `data/policy/` (parsed once).
-pub fn policies() -> &'static [PolicySet] {
-    static SETS: OnceLock<Vec<PolicySet>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        crate::catalog::embedded_files()
-            .into_iter()
-            .filter(|f| f.path.starts_with("policy/"))
-            .filter_map(|f| match toml::from_str::<PolicySet>(&f.text) {
-                Ok(p) if p.validate().is_ok() => Some(p),
-                _ => {
-                    tracing::error!(path = f.path, "policy file is invalid");
-                    None
-                }
-            })
-            .collect()
-    })
-}
-
-/// The policy of the most specific region containing `region`, in force on `date`.
-fn policy_for<'a>(
-    sets: &'a [PolicySet],
-    region: &RegionCode,
-    date: chrono::NaiveDate,
-) -> Option<&'a PolicySet> {
-    sets.iter()
-        .filter(|p| p.region.contains(region) && p.in_force_on(date))
-        .max_by_key(|p| (!p.region.is_province_level(), p.version, p.effective_from))
-}
-
 fn rule_err(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> ServiceError {
     ServiceError::Rule {
         kind,
@@ -76,14 +45,32 @@ struct Prepared {
     person: CitizenId,
     year: i64,
     facts: PersonFacts,
-    policy: &'static PolicySet,
+    data: std::sync::Arc<crate::benefit_data::BenefitData>,
+    policy_index: usize,
+    care_region: RegionCode,
     care: CareRule,
+}
+
+impl Prepared {
+    fn policy(&self) -> &PolicySet {
+        &self.data.policies[self.policy_index]
+    }
+
+    /// The care region's catalogue if one was imported; otherwise the bill's lines carry their
+    /// category and caps, as the national interface sends them (chrgitm_lv, pric_uplmt_amt).
+    fn catalogue(&self) -> CatalogueRef<'_> {
+        match self.data.catalogue_for(&self.care_region) {
+            Some(c) => CatalogueRef::Indexed(c),
+            None => CatalogueRef::None,
+        }
+    }
 }
 
 /// Everything the engine needs that does not change under the lock: coverage, scheme, policy,
 /// care rule (filing).
 async fn prepare(
     conn: &mut Conn,
+    data: std::sync::Arc<crate::benefit_data::BenefitData>,
     inst: &InstitutionActor,
     req: &SettleRequest,
 ) -> Result<Prepared, ServiceError> {
@@ -105,7 +92,7 @@ async fn prepare(
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = inst.region_code.parse()?;
     let date = req.bill.date;
-    let policy = policy_for(policies(), &insured, date).ok_or_else(|| {
+    let policy_index = data.policy_index(&insured, date).ok_or_else(|| {
         rule_err(
             ErrorKind::Invalid,
             "settlement.no_policy",
@@ -161,7 +148,9 @@ async fn prepare(
             care_place,
             filed,
         },
-        policy,
+        policy_index,
+        data,
+        care_region,
         care,
     })
 }
@@ -202,12 +191,13 @@ pub async fn pre_settle(
 ) -> Result<Value, ServiceError> {
     let inst = actor.institution()?;
     let mut tx = services.store().begin().await?;
-    let p = prepare(&mut tx, inst, req).await?;
+    let data = crate::benefit_data::data(services).await?;
+    let p = prepare(&mut tx, data, inst, req).await?;
     let acc = match store::read_accumulator(&mut tx, p.person.as_str(), p.year).await? {
         Some(t) => decode_acc(&t)?,
         None => decode_acc(&initial_state(p.year))?,
     };
-    let x = compute(p.policy, CatalogueRef::None, &p.facts, &acc, &req.bill)
+    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
     Ok(result_json(&x, &p.care, &req.request_id, "pre_settled"))
 }
@@ -253,7 +243,8 @@ async fn settle_once(
 ) -> Result<Value, ServiceError> {
     let now = services.clock().now_text();
     let mut tx = services.store().begin_write().await?;
-    let p = prepare(&mut tx, inst, req).await?;
+    let data = crate::benefit_data::data(services).await?;
+    let p = prepare(&mut tx, data, inst, req).await?;
     let (state, _) = store::lock_accumulator(
         &mut tx,
         p.person.as_str(),
@@ -263,7 +254,7 @@ async fn settle_once(
     )
     .await?;
     let mut acc = decode_acc(&state)?;
-    let x = compute(p.policy, CatalogueRef::None, &p.facts, &acc, &req.bill)
+    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
     acc.apply(&x.deltas);
     let new_state = serde_json::to_string(&acc).unwrap_or_default();

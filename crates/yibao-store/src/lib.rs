@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod agency;
 pub mod audit;
+pub mod benefit_data;
 pub mod calendar;
 pub mod cases;
 pub mod coverage;

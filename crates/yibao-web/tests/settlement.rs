@@ -312,3 +312,134 @@ both_stores!(care_elsewhere_follows_the_filing_rule, |app| {
     assert!(filed["fund"].as_i64().unwrap() > 0);
     split_sums(&filed);
 });
+
+both_stores!(
+    administrators_import_policy_versions_and_catalogues_that_settlement_uses,
+    |app| {
+        app.demo().await;
+        let token = institution(app, "cq.admin", "H50011900001", "500119").await;
+        let admin = app.staff_token("cq.admin").await;
+        let shipped = include_str!("../../../data/policy/chongqing/2026.toml");
+        // A new version from 1 November: settlements from then on use it.
+        let v2 = shipped.replacen("version = 1", "version = 2", 1).replacen(
+            "effective_from = 2026-01-01",
+            "effective_from = 2026-11-01",
+            1,
+        );
+        let r = app
+            .post_json(
+                "/api/v1/admin/benefit/policies",
+                Some(&admin),
+                json!({"text": v2}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["import"]["unchanged"], false);
+        let again = app
+            .post_json(
+                "/api/v1/admin/benefit/policies",
+                Some(&admin),
+                json!({"text": v2}),
+            )
+            .await;
+        assert_eq!(again.json()["import"]["unchanged"], true);
+        // Version 1 exists (shipped) with other text: refused; a correction is a new version.
+        let altered = shipped.replacen("name = ", "name = \"改\" # ", 1);
+        let r = app
+            .post_json(
+                "/api/v1/admin/benefit/policies",
+                Some(&admin),
+                json!({"text": altered}),
+            )
+            .await;
+        assert!(
+            matches!(
+                r.status,
+                StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY
+            ),
+            "{}",
+            r.body
+        );
+        // Only admins of the region.
+        let sc = app.staff_token("sc.admin").await;
+        let v3 = v2.replacen("version = 2", "version = 3", 1);
+        assert_eq!(
+            app.post_json(
+                "/api/v1/admin/benefit/policies",
+                Some(&sc),
+                json!({"text": v3})
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let clerk = app.staff_token("cq.clerk").await;
+        assert_eq!(
+            app.post_json(
+                "/api/v1/admin/benefit/policies",
+                Some(&clerk),
+                json!({"text": v3})
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The care region's catalogue prices lines that carry only a code.
+        let csv =
+            "code,name,kind,category,self_pay_share_bp,price_cap,effective_from,effective_to\n\
+               D900,演示乙类药,drug,b,2000,,2026-01-01,\n";
+        let r = app
+            .post_json(
+                "/api/v1/admin/benefit/catalogues",
+                Some(&admin),
+                json!({"region_code": "500119", "version": 1, "csv": csv}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let bad = app
+            .post_json(
+                "/api/v1/admin/benefit/catalogues",
+                Some(&admin),
+                json!({"region_code": "500119", "version": 2, "csv": "code,name\nX"}),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+        let zhang = person_id(app, "张伟").await;
+        let body = json!({
+            "request_id": "P1", "id_number": zhang,
+            "bill": {"date": "2026-11-20", "visit": "general_outpatient", "hospital_level": "level_1",
+                     "lines": [{"line_no": 1, "code": "D900", "amount": 10000}]}
+        });
+        let r = app
+            .post_json("/api/v1/settlements", Some(&token), body)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = r.json();
+        assert_eq!(v["policy_version"], 2);
+        assert_eq!(v["lines"][0]["category"], "b");
+        assert_eq!(v["self_pay_category_b"], 2000);
+        let overview = app
+            .call("GET", "/api/v1/admin/benefit", Some(&admin), None)
+            .await
+            .json();
+        assert!(overview["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["version"] == 2));
+        assert_eq!(overview["catalogues"].as_array().unwrap().len(), 1);
+        let auditor = app.staff_token("cq.auditor").await;
+        let trail = app
+            .call(
+                "GET",
+                "/api/v1/audit?action=benefit.policy_import",
+                Some(&auditor),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(trail["entries"].as_array().unwrap().len(), 1);
+    }
+);

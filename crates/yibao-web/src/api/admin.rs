@@ -30,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/tokens/{id}/revoke", post(token_revoke))
         .route("/admin/calendar", get(calendar_years).post(calendar_import))
+        .route("/admin/benefit", get(benefit_overview))
+        .route("/admin/benefit/policies", post(policy_import))
+        .route("/admin/benefit/catalogues", post(catalogue_import))
 }
 
 fn id(raw: &str) -> Result<i64, ApiError> {
@@ -163,4 +166,55 @@ async fn calendar_import(
 ) -> Result<Json<Value>, ApiError> {
     let r = calendar::import(&state.services, &body.text, &auth.actor, &body.note).await?;
     Ok(Json(json!({ "import": r })))
+}
+
+#[derive(Debug, Deserialize)]
+struct PolicyBody {
+    /// One policy version in the format of `data/policy/` (TOML).
+    text: String,
+}
+
+async fn policy_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<PolicyBody>,
+) -> Result<Json<Value>, ApiError> {
+    let r = yibao_service::benefit_data::import_policy(&state.services, &auth.actor, &body.text)
+        .await?;
+    Ok(Json(json!({ "import": r })))
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueBody {
+    region_code: String,
+    version: u32,
+    /// CSV with the columns of `yibao_domain::benefit::CSV_COLUMNS` (docs/benefits.md).
+    csv: String,
+}
+
+async fn catalogue_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CatalogueBody>,
+) -> Result<Json<Value>, ApiError> {
+    let r = yibao_service::benefit_data::import_catalogue(
+        &state.services,
+        &auth.actor,
+        &body.region_code,
+        body.version,
+        &body.csv,
+    )
+    .await?;
+    Ok(Json(json!({ "import": r })))
+}
+
+async fn benefit_overview(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Value>, ApiError> {
+    let (policies, catalogues) =
+        yibao_service::benefit_data::overview(&state.services, &auth.actor).await?;
+    Ok(Json(
+        json!({ "policies": policies, "catalogues": catalogues }),
+    ))
 }
