@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::json;
 use yibao_domain::benefit::{parse_catalogue_csv, Catalogue, PolicySet};
 use yibao_domain::RegionCode;
-use yibao_store::benefit_data::{self as store, CatalogueRow, PolicyRow};
+pub use yibao_store::benefit_data::CatalogueRow;
+use yibao_store::benefit_data::{self as store, PolicyRow};
 use yibao_store::StoreError;
 
 use crate::identity::{sha256_hex, Actor};

@@ -261,6 +261,8 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get("/admin/staff", Who::Only(&["admin"])),
         get("/admin/institutions", Who::Only(&["admin"])),
         get("/admin/calendar", Who::Only(&["admin"])),
+        get("/admin/benefit", Who::Only(&["admin"])),
+        get("/api/v1/admin/benefit", Who::Only(&["admin"])),
         get("/audit", Who::Only(&["auditor", "supervisor"])),
         post(
             "/api/v1/settlements/pre",

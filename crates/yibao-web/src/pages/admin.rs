@@ -266,3 +266,101 @@ pub async fn calendar_import(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "admin_benefit.html")]
+struct BenefitPage {
+    chrome: Chrome,
+    policies: Vec<yibao_service::benefit_data::PolicySummary>,
+    catalogues: Vec<yibao_service::benefit_data::CatalogueRow>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn benefit_page(
+    state: &AppState,
+    auth: &Auth,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let (policies, catalogues) =
+        yibao_service::benefit_data::overview(&state.services, &auth.actor).await?;
+    Ok(html(&BenefitPage {
+        chrome: Chrome::of(auth),
+        policies,
+        catalogues,
+        error,
+        notice,
+    }))
+}
+
+pub async fn benefit(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    benefit_page(&state, &auth, None, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyForm {
+    text: String,
+}
+
+pub async fn policy_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<PolicyForm>,
+) -> Result<Response, PageError> {
+    match yibao_service::benefit_data::import_policy(&state.services, &auth.actor, &f.text).await {
+        Ok(r) if r.unchanged => {
+            benefit_page(&state, &auth, None, Some("与已有版本相同，未作变更".into())).await
+        }
+        Ok(r) => {
+            benefit_page(
+                &state,
+                &auth,
+                None,
+                Some(format!(
+                    "已导入 {} 第 {} 版政策参数",
+                    r.region_code, r.version
+                )),
+            )
+            .await
+        }
+        Err(e) if correctable(&e) => benefit_page(&state, &auth, Some(e.message()), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CatalogueForm {
+    region_code: String,
+    version: String,
+    csv: String,
+}
+
+pub async fn catalogue_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<CatalogueForm>,
+) -> Result<Response, PageError> {
+    let version = f.version.trim().parse::<u32>().unwrap_or(0);
+    match yibao_service::benefit_data::import_catalogue(
+        &state.services,
+        &auth.actor,
+        &f.region_code,
+        version,
+        &f.csv,
+    )
+    .await
+    {
+        Ok(r) => {
+            benefit_page(
+                &state,
+                &auth,
+                None,
+                Some(format!("已导入 {} 第 {} 版目录", r.region_code, r.version)),
+            )
+            .await
+        }
+        Err(e) if correctable(&e) => benefit_page(&state, &auth, Some(e.message()), None).await,
+        Err(e) => Err(e.into()),
+    }
+}

@@ -36,6 +36,7 @@ impl Chrome {
                     links.push(("/admin/staff", "人员管理"));
                     links.push(("/admin/institutions", "定点机构"));
                     links.push(("/admin/calendar", "节假日"));
+                    links.push(("/admin/benefit", "待遇政策"));
                 }
                 if s.has_role("auditor") || s.has_role("supervisor") {
                     links.push(("/audit", "审计日志"));

@@ -75,6 +75,9 @@ pub fn routes() -> Router<AppState> {
             get(admin::calendar_view).post(admin::calendar_import),
         )
         .route("/audit", get(audit::page))
+        .route("/admin/benefit", get(admin::benefit))
+        .route("/admin/benefit/policies", post(admin::policy_import))
+        .route("/admin/benefit/catalogues", post(admin::catalogue_import))
         .route("/cases", get(cases::list))
         .route("/cases/new", get(cases::new).post(cases::create))
         .route("/cases/overdue", get(cases::overdue))
