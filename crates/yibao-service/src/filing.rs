@@ -203,3 +203,33 @@ pub async fn get(
         Err(not_found())
     }
 }
+
+/// Cancels a filing at the person's request (取消备案): the person themself online, or a clerk
+/// of the insured region's agency. From today on the filing no longer applies.
+pub async fn cancel_by(
+    services: &Services,
+    actor: &Actor,
+    id: &str,
+) -> Result<Filing, ServiceError> {
+    let record = get(services, actor, id).await?;
+    if let Actor::Staff(s) = actor {
+        s.require("clerk")?;
+    }
+    let today = services.clock().today();
+    let mut tx = services.store().begin().await?;
+    let closed = cancel(&mut tx, services, id, today).await?;
+    crate::audit::record(
+        &mut tx,
+        services,
+        actor,
+        "filing.cancel",
+        "filing",
+        id,
+        Some(&serde_json::json!({ "end": record.filing.end })),
+        Some(&serde_json::json!({ "end": closed.end })),
+        &format!("取消异地就医备案 {id}"),
+    )
+    .await?;
+    tx.commit().await.map_err(yibao_store::StoreError::from)?;
+    Ok(closed)
+}

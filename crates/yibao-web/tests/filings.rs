@@ -208,6 +208,27 @@ both_stores!(
             .status,
             StatusCode::NOT_FOUND
         );
+        // Cancellation (取消备案): not by others; by the person, once.
+        let cancel = format!("/api/v1/filings/{}/cancel", mianyang.id);
+        assert_eq!(
+            app.post_json(&cancel, Some(&t2), json!({})).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.post_json(&cancel, Some(&youyang), json!({}))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app.post_json(&cancel, Some(&t), json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.post_json(&cancel, Some(&t), json!({})).await;
+        assert_eq!(r.json()["code"], "filing.not_in_force", "{}", r.body);
+        let mut tx = app.services.store().begin().await.unwrap();
+        let a = filing::active_for(&mut tx, &person, &mianyang_region, d("2026-11-22"))
+            .await
+            .unwrap();
+        assert!(a.is_none(), "cancelled today: no longer applies");
     }
 );
 

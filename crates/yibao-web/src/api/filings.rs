@@ -14,6 +14,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/filings", get(mine))
         .route("/filings/{id}", get(one))
+        .route("/filings/{id}/cancel", axum::routing::post(cancel))
 }
 
 async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
@@ -27,5 +28,14 @@ async fn one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let f = filing::get(&state.services, &auth.actor, &id).await?;
+    Ok(Json(json!({ "filing": f })))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let f = filing::cancel_by(&state.services, &auth.actor, &id).await?;
     Ok(Json(json!({ "filing": f })))
 }

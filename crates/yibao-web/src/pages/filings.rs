@@ -78,6 +78,8 @@ struct FilingPage {
     recorded_on: String,
     case_number: String,
     validity_source: &'static str,
+    can_cancel: bool,
+    message: Option<String>,
 }
 
 pub async fn one(
@@ -85,10 +87,44 @@ pub async fn one(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    page(&state, &auth, &id, None).await
+}
+
+/// 取消备案 from the confirmation page.
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match filing::cancel_by(&state.services, &auth.actor, &id).await {
+        Ok(_) => {
+            page(
+                &state,
+                &auth,
+                &id,
+                Some("备案已取消，自今日起不再适用".into()),
+            )
+            .await
+        }
+        Err(e) if e.kind() == yibao_service::ErrorKind::Invalid => {
+            page(&state, &auth, &id, Some(e.message())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    message: Option<String>,
+) -> Result<Response, PageError> {
     let today = state.services.clock().today();
-    let record = filing::get(&state.services, &auth.actor, &id).await?;
+    let record = filing::get(&state.services, &auth.actor, id).await?;
     Ok(html(&FilingPage {
-        chrome: Chrome::of(&auth),
+        chrome: Chrome::of(auth),
+        can_cancel: record.filing.is_current(today),
+        message,
         r: row(&record, today),
         name: record.application.name.clone(),
         id_number: record.filing.person.as_str().to_string(),

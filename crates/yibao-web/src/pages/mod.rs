@@ -90,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         .route("/progress", get(cases::progress))
         .route("/account/filings", get(filings::mine))
         .route("/filings/{id}", get(filings::one))
+        .route("/filings/{id}/cancel", post(filings::cancel))
 }
 
 async fn stylesheet() -> impl IntoResponse {
