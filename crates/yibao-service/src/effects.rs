@@ -28,7 +28,9 @@ const FILING_SERVICES: &[&str] = &[
 
 /// True when completing a case of this service has its effect built.
 pub fn supported(service: &str) -> bool {
-    service == "enrolment.resident_enrol" || FILING_SERVICES.contains(&service)
+    service == "enrolment.resident_enrol"
+        || FILING_SERVICES.contains(&service)
+        || crate::reimbursement::SERVICES.contains(&service)
 }
 
 /// The form an application to `item` fills in: the item's first form, or for a filing item
@@ -74,6 +76,9 @@ pub async fn apply(
     match item.service.as_str() {
         "enrolment.resident_enrol" => register_resident(conn, services, case, today).await,
         s if FILING_SERVICES.contains(&s) => record_filing(conn, services, case, item, today).await,
+        s if crate::reimbursement::SERVICES.contains(&s) => {
+            crate::reimbursement::apply(conn, services, case).await
+        }
         other => Err(ServiceError::invalid(
             "case.guide_only",
             format!(

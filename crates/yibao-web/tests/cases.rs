@@ -544,3 +544,96 @@ both_stores!(
         );
     }
 );
+
+both_stores!(
+    a_manual_reimbursement_is_entered_reviewed_paid_and_counted,
+    |app| {
+        // Seed 003 item 27 住院费用手工报销 (承诺件, 受理 → 拨付 → 办结): 王建国 was treated in Chengdu
+        // without a filing, so the unfiled-care rule of Chongqing applies.
+        let demo = app.demo().await;
+        let wang = &demo.citizens[0];
+        let clerk = app.staff_token("nanchuan.clerk").await;
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&clerk),
+                json!({"jurisdiction":"chongqing","item":"27","channel":"window",
+                   "applicant": {"id_number": wang.login, "name": "演示·王建国"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let number = r.json()["case"]["number"].as_str().unwrap().to_string();
+        for m in [
+            "id_document",
+            "hospital_receipts",
+            "expense_list",
+            "diagnosis_certificate",
+            "medical_records",
+            "bank_account",
+        ] {
+            let r = upload(app, &clerk, &number, m, "original", b"", "").await;
+            assert_eq!(r.status, StatusCode::CREATED, "{m}: {}", r.body);
+        }
+        upload(app, &clerk, &number, "accident_proof", "pledge", b"", "").await;
+        let entry = json!({
+            "care_region": "510104",
+            "bill": {"date": "2026-10-10", "visit": "inpatient", "hospital_level": "level_3", "admission_id": "CD-1",
+                     "lines": [{"line_no": 1, "code": "S1", "amount": 500000, "category": "a"},
+                               {"line_no": 2, "code": "D1", "amount": 20000, "category": "c"}]}
+        });
+        let r = app
+            .post_json(
+                &format!("/api/v1/cases/{number}/bill"),
+                Some(&clerk),
+                entry.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let preview = r.json()["view"]["reimbursement_preview"].clone();
+        assert!(
+            preview["care_rule"]
+                .as_str()
+                .unwrap()
+                .contains("无有效的异地就医备案"),
+            "{preview}"
+        );
+        assert_eq!(preview["total"], 520000);
+        assert_eq!(preview["self_pay_out_of_catalogue"], 20000);
+        let expected_fund = preview["fund"].as_i64().unwrap();
+        assert!(expected_fund > 0);
+        // The citizen cannot enter a bill.
+        let t = app
+            .token(json!({"kind":"citizen","id_number": wang.login,"password": wang.password}))
+            .await;
+        assert_eq!(
+            app.post_json(&format!("/api/v1/cases/{number}/bill"), Some(&t), entry)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
+        act(app, &clerk, &number, "submit", "").await;
+        assert_eq!(
+            act(app, &clerk, &number, "accept", "").await.status,
+            StatusCode::OK
+        );
+        // No review step in this guide: the clerk completes, and the payment waits for finance.
+        let r = act(app, &clerk, &number, "complete", "").await;
+        assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+        assert_eq!(
+            act(app, &clerk, &number, "disburse", "").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let finance = app.staff_token("nanchuan.finance").await;
+        let r = act(app, &finance, &number, "disburse", "已拨付至银行卡").await;
+        assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
+        let v = view(app, &t, &number).await;
+        assert_eq!(v["outcome"]["fund"], expected_fund);
+        assert!(v["outcome"]["text"].as_str().unwrap().starts_with("报销"));
+        // The accumulators carry it: the admission's deductible is taken.
+        let acc = yibao_service::settlement::accumulators(&app.services, &wang.login, 2026)
+            .await
+            .unwrap();
+        assert!(acc.admissions.contains_key("CD-1"), "{acc:?}");
+    }
+);

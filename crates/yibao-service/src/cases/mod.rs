@@ -107,6 +107,15 @@ pub(crate) fn may_see(actor: &Actor, case: &CaseRow) -> bool {
     }
 }
 
+/// A case as `actor` may see it (for other modules of this crate).
+pub(crate) async fn load_for(
+    conn: &mut Conn,
+    actor: &Actor,
+    number: &str,
+) -> Result<CaseRow, ServiceError> {
+    load(conn, actor, number).await
+}
+
 pub(crate) async fn load(
     conn: &mut Conn,
     actor: &Actor,

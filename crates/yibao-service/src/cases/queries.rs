@@ -46,6 +46,8 @@ pub struct CaseView {
     pub actions: Vec<(&'static str, &'static str)>,
     pub can_evaluate: bool,
     pub outcome: Option<Value>,
+    /// For a reimbursement case not yet completed: the split as it stands.
+    pub reimbursement_preview: Option<Value>,
 }
 
 fn notice_view(n: &NoticeRow) -> NoticeView {
@@ -88,6 +90,18 @@ pub async fn view(
             actions.push((a.as_str(), a.label()));
         }
     }
+    let reimbursement_preview = if crate::reimbursement::SERVICES
+        .contains(&case.service_key.as_str())
+        && case.outcome_json.is_none()
+    {
+        // A bill that cannot be split yet (e.g. no coverage) is shown as its reason.
+        match crate::reimbursement::preview(&mut tx, services, &case).await {
+            Ok(v) => v,
+            Err(e) => Some(serde_json::json!({ "text": e.message(), "code": e.code() })),
+        }
+    } else {
+        None
+    };
     let can_evaluate = evaluation.is_none()
         && matches!(status, CaseStatus::Completed | CaseStatus::Refused)
         && matches!(actor, Actor::Citizen(_) | Actor::Employer(_));
@@ -108,6 +122,7 @@ pub async fn view(
             .outcome_json
             .as_deref()
             .and_then(|o| serde_json::from_str(o).ok()),
+        reimbursement_preview,
         case,
     })
 }

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/materials", post(material))
         .route("/cases/{number}/materials/{id}", get(download))
         .route("/cases/{number}/evaluation", post(evaluate))
+        .route("/cases/{number}/bill", post(bill))
         .route("/progress", get(progress))
 }
 
@@ -236,4 +237,17 @@ async fn progress(
     )
     .await?;
     Ok(Json(json!({ "progress": p })))
+}
+
+/// The itemised bill of a reimbursement case, entered by the clerk from the receipts.
+async fn bill(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    ApiJson(entry): ApiJson<yibao_service::reimbursement::BillEntry>,
+) -> Result<Json<Value>, ApiError> {
+    yibao_service::reimbursement::enter_bill(&state.services, &auth.actor, &number, &entry).await?;
+    Ok(Json(
+        json!({ "view": cases::view(&state.services, &auth.actor, &number).await? }),
+    ))
 }

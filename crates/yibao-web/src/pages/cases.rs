@@ -268,6 +268,8 @@ struct CasePage {
     upload_hint: String,
     evaluation_levels: Vec<(&'static str, &'static str)>,
     evaluation_label: &'static str,
+    can_enter_bill: bool,
+    preview_text: Option<String>,
 }
 
 async fn case_page(
@@ -337,8 +339,19 @@ async fn case_page(
         .and_then(|e| Evaluation::parse(&e.level).ok())
         .map(Evaluation::label)
         .unwrap_or("");
+    let can_enter_bill = is_staff
+        && yibao_service::reimbursement::SERVICES.contains(&v.case.service_key.as_str())
+        && !status.is_terminal();
+    let preview_text = v
+        .reimbursement_preview
+        .as_ref()
+        .and_then(|p| p.get("text"))
+        .and_then(|t| t.as_str())
+        .map(str::to_string);
     Ok(html(&CasePage {
         chrome: Chrome::of(auth),
+        can_enter_bill,
+        preview_text,
         terminal: status.is_terminal(),
         level_key,
         level_label,
@@ -549,4 +562,40 @@ pub async fn progress(
         result,
         error,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BillForm {
+    /// The bill entry as JSON: `{"care_region": "…", "bill": {…}}` (docs/benefits.md).
+    entry: String,
+}
+
+pub async fn bill(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    Form(f): Form<BillForm>,
+) -> Result<Response, PageError> {
+    let entry: yibao_service::reimbursement::BillEntry = match serde_json::from_str(&f.entry) {
+        Ok(e) => e,
+        Err(e) => {
+            return case_page(
+                &state,
+                &auth,
+                &number,
+                Some(format!("费用明细格式不正确：{e}")),
+                None,
+            )
+            .await
+        }
+    };
+    match yibao_service::reimbursement::enter_bill(&state.services, &auth.actor, &number, &entry)
+        .await
+    {
+        Ok(()) => case_page(&state, &auth, &number, None, Some("费用明细已录入".into())).await,
+        Err(e) if correctable(&e) => {
+            case_page(&state, &auth, &number, Some(e.message()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -86,6 +86,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/materials/{id}", get(cases::download))
         .route("/cases/{number}/act", post(cases::act))
         .route("/cases/{number}/evaluate", post(cases::evaluate))
+        .route("/cases/{number}/bill", post(cases::bill))
         .route("/cases/{number}/print/{doc}", get(cases::print))
         .route("/progress", get(cases::progress))
         .route("/account/filings", get(filings::mine))

@@ -1,0 +1,240 @@
+//! Manual reimbursement (门诊/住院费用手工报销) through the case engine: the clerk enters the
+//! itemised bill from the receipts, the engine's split is shown while the case is reviewed and
+//! paid, and completing the case adds it to the person's accumulators (DESIGN §5; issue #8).
+//! Care elsewhere without a filing is exactly what comes here: the insured region's unfiled-care
+//! rule applies (e.g. Chongqing: deductible up, ratio down).
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yibao_domain::benefit::{
+    compute, Accumulators, Bill, CarePlace, CatalogueRef, Explanation, PersonFacts, Scheme,
+};
+use yibao_domain::filing::{care_rule, CareRule, Scope};
+use yibao_domain::{CitizenId, RegionCode};
+use yibao_store::cases::{self as case_store, CaseRow};
+use yibao_store::{coverage, settlement as acc_store, Conn, StoreError};
+
+use crate::identity::{forbidden, Actor};
+use crate::{audit, benefit_data, filing, ErrorKind, ServiceError, Services};
+
+pub const SERVICES: &[&str] = &[
+    "benefit.inpatient_reimbursement",
+    "benefit.outpatient_reimbursement",
+];
+
+/// What the clerk enters from the receipts.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct BillEntry {
+    /// Where the care took place (the hospital's region).
+    pub care_region: String,
+    #[serde(default)]
+    pub emergency: bool,
+    pub bill: Bill,
+}
+
+fn entry_of(case: &CaseRow) -> Option<BillEntry> {
+    let form = crate::effects::form_map(case);
+    form.get("bill_entry")
+        .and_then(|t| serde_json::from_str(t).ok())
+}
+
+/// Stores the bill entry on the case (clerk of the receiving or deciding agency, before the case
+/// is completed).
+pub async fn enter_bill(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+    entry: &BillEntry,
+) -> Result<(), ServiceError> {
+    let staff = actor.staff_with("clerk")?;
+    let _: RegionCode = entry.care_region.parse()?;
+    let mut tx = services.store().begin().await?;
+    let mut case = crate::cases::load_for(&mut tx, actor, number).await?;
+    if !SERVICES.contains(&case.service_key.as_str()) {
+        return Err(ServiceError::invalid(
+            "reimbursement.not_reimbursement",
+            "该事项不是费用报销事项，不能录入费用明细",
+        ));
+    }
+    if staff.agency_id != case.receiving_agency_id && staff.agency_id != case.deciding_agency_id {
+        return Err(forbidden("case.not_yours", "您不能办理此办件"));
+    }
+    if !matches!(
+        case.status.as_str(),
+        "draft" | "submitted" | "correction" | "accepted"
+    ) {
+        return Err(ServiceError::invalid(
+            "reimbursement.closed",
+            "办件当前状态下不能再修改费用明细",
+        ));
+    }
+    let mut form = crate::effects::form_map(&case);
+    form.insert(
+        "bill_entry".into(),
+        serde_json::to_string(entry).unwrap_or_default(),
+    );
+    case.form_json = serde_json::to_string(&form).unwrap_or_default();
+    case.updated_at = services.clock().now_text();
+    case_store::update(&mut tx, &case).await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "reimbursement.bill_entry",
+        "case",
+        &case.number,
+        None,
+        Some(&json!({ "lines": entry.bill.lines.len() })),
+        &format!(
+            "办件 {} 录入费用明细 {} 条",
+            case.number,
+            entry.bill.lines.len()
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The split of the case's bill against the accumulators `acc`.
+async fn split(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    entry: &BillEntry,
+    acc: &Accumulators,
+) -> Result<(Explanation, CareRule), ServiceError> {
+    let person: CitizenId = case.applicant_ref.parse()?;
+    let active = coverage::active_for_id_number(conn, person.as_str())
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "reimbursement.no_coverage",
+                "申请人在就医时无有效参保，不能报销",
+            )
+        })?;
+    let scheme = match (active.scheme.as_str(), active.category.as_str()) {
+        ("employee", "retired") => Scheme::EmployeeRetired,
+        ("employee", _) => Scheme::EmployeeInService,
+        _ => Scheme::Resident,
+    };
+    let insured: RegionCode = active.region_code.parse()?;
+    let care_region: RegionCode = entry.care_region.parse()?;
+    let date = entry.bill.date;
+    let data = benefit_data::data(services).await?;
+    let policy = data.policy_for(&insured, date).ok_or_else(|| {
+        ServiceError::invalid(
+            "settlement.no_policy",
+            format!(
+                "参保地 {} 在 {date} 没有有效的待遇政策参数",
+                insured.as_str()
+            ),
+        )
+    })?;
+    let f = filing::active_for(conn, &person, &care_region, date).await?;
+    let care = care_rule(&insured, &care_region, date, f.as_ref(), entry.emergency);
+    let place = |s: &Scope| match s {
+        Scope::InProvince => CarePlace::InProvince,
+        Scope::CrossProvince => CarePlace::CrossProvince,
+    };
+    let (care_place, filed) = match &care {
+        CareRule::Local { .. } => (CarePlace::Local, true),
+        CareRule::CrossRegionFiled { scope, .. }
+        | CareRule::EmergencyTreatedAsFiled { scope, .. } => (place(scope), true),
+        CareRule::CrossRegionUnfiled { scope, .. } => (place(scope), false),
+    };
+    let catalogue = match data.catalogue_for(&care_region) {
+        Some(c) => CatalogueRef::Indexed(c),
+        None => CatalogueRef::None,
+    };
+    let facts = PersonFacts {
+        scheme,
+        aid_category: None,
+        care_place,
+        filed,
+    };
+    let x =
+        compute(policy, catalogue, &facts, acc, &entry.bill).map_err(ServiceError::from_domain)?;
+    Ok((x, care))
+}
+
+fn initial(year: i64) -> String {
+    serde_json::to_string(&Accumulators {
+        year: Some(year as i32),
+        ..Default::default()
+    })
+    .unwrap_or_default()
+}
+
+fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
+    let paid = x.fund.fen() + x.critical_illness.fen() + x.aid.fen();
+    let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("care_rule".into(), json!(care.explanation()));
+        m.insert("reimbursed".into(), json!(paid));
+        m.insert("applied".into(), json!(applied));
+        m.insert(
+            "text".into(),
+            json!(format!(
+                "报销 {}：统筹基金 {}，大病保险 {}，医疗救助 {}；个人负担 {}",
+                yibao_domain::Fen(paid),
+                x.fund,
+                x.critical_illness,
+                x.aid,
+                yibao_domain::Fen(x.total.fen() - paid)
+            )),
+        );
+    }
+    v
+}
+
+/// The split as it stands (no writes), for the case page while it is reviewed and paid.
+pub async fn preview(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+) -> Result<Option<Value>, ServiceError> {
+    let Some(entry) = entry_of(case) else {
+        return Ok(None);
+    };
+    let year = i64::from(chrono::Datelike::year(&entry.bill.date));
+    let acc: Accumulators =
+        match acc_store::read_accumulator(conn, &case.applicant_ref, year).await? {
+            Some(t) => serde_json::from_str(&t)
+                .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?,
+            None => serde_json::from_str(&initial(year)).unwrap_or_default(),
+        };
+    let (x, care) = split(conn, services, case, &entry, &acc).await?;
+    Ok(Some(outcome(&x, &care, false)))
+}
+
+/// The effect of completing a reimbursement case: the split is added to the accumulators.
+pub async fn apply(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+) -> Result<Value, ServiceError> {
+    let entry = entry_of(case).ok_or_else(|| ServiceError::Rule {
+        kind: ErrorKind::Invalid,
+        code: "reimbursement.no_bill",
+        message: "尚未录入费用明细，不能办结".into(),
+        details: None,
+    })?;
+    let year = i64::from(chrono::Datelike::year(&entry.bill.date));
+    let now = services.clock().now_text();
+    let (state, _) =
+        acc_store::lock_accumulator(conn, &case.applicant_ref, year, &initial(year), &now).await?;
+    let mut acc: Accumulators = serde_json::from_str(&state)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?;
+    let (x, care) = split(conn, services, case, &entry, &acc).await?;
+    acc.apply(&x.deltas);
+    acc_store::write_accumulator(
+        conn,
+        &case.applicant_ref,
+        year,
+        &serde_json::to_string(&acc).unwrap_or_default(),
+        &now,
+    )
+    .await?;
+    Ok(outcome(&x, &care, true))
+}
