@@ -190,8 +190,8 @@ pub async fn pre_settle(
     req: &SettleRequest,
 ) -> Result<Value, ServiceError> {
     let inst = actor.institution()?;
-    let mut tx = services.store().begin().await?;
     let data = crate::benefit_data::data(services).await?;
+    let mut tx = services.store().begin().await?;
     let p = prepare(&mut tx, data, inst, req).await?;
     let acc = match store::read_accumulator(&mut tx, p.person.as_str(), p.year).await? {
         Some(t) => decode_acc(&t)?,
@@ -242,8 +242,10 @@ async fn settle_once(
     req: &SettleRequest,
 ) -> Result<Value, ServiceError> {
     let now = services.clock().now_text();
-    let mut tx = services.store().begin_write().await?;
+    // Loaded before the write transaction: while it holds the (SQLite) write lock it must not
+    // wait for a second connection.
     let data = crate::benefit_data::data(services).await?;
+    let mut tx = services.store().begin_write().await?;
     let p = prepare(&mut tx, data, inst, req).await?;
     let (state, _) = store::lock_accumulator(
         &mut tx,
