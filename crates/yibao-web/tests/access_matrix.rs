@@ -291,6 +291,7 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get("/cases", Who::StaffAnd(&["citizen", "employer"])),
         get(format!("/cases/{case_number}"), Who::Only(&["citizen"])),
         get("/cases/overdue", Who::Only(&["supervisor", "auditor"])),
+        get("/cases/evaluations", Who::StaffAnd(&[])),
         get("/progress", Who::Everyone),
         get("/account/filings", Who::Only(&["citizen"])),
         // Last: these change other accounts.

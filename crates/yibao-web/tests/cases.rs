@@ -312,6 +312,38 @@ both_stores!(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["case"]["status"], "completed");
 
+        // A dissatisfied evaluation opens a follow-up for the supervisor.
+        let r = app
+            .post_json(
+                &format!("/api/v1/cases/{number}/evaluation"),
+                Some(&me),
+                json!({"level": "不满意", "comment": "等待时间长"}),
+            )
+            .await;
+        assert_eq!(
+            r.json()["evaluation"]["follow_up_status"],
+            "open",
+            "{}",
+            r.body
+        );
+        let stats = app
+            .call(
+                "GET",
+                "/api/v1/cases/evaluation-stats",
+                Some(&reviewer),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            stats["stats"]["open_follow_ups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n == number.as_str()),
+            "{stats}"
+        );
+
         // A second application by another person: the first notice names the missing ID; once the ID
         // was there unchanged, a later notice may not raise it again.
         let demo = app.demo().await;

@@ -599,3 +599,37 @@ pub async fn bill(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "evaluations.html")]
+struct EvaluationsPage {
+    chrome: Chrome,
+    levels: Vec<&'static str>,
+    rows: Vec<(String, Vec<u32>)>,
+    follow_ups: Vec<String>,
+}
+
+/// Evaluation statistics per item and the dissatisfied evaluations awaiting follow-up.
+pub async fn evaluations(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let stats = cases::evaluation_stats(&state.services, &auth.actor).await?;
+    let levels: Vec<&'static str> = Evaluation::ALL.iter().map(|e| e.label()).collect();
+    let rows = stats
+        .by_item
+        .iter()
+        .map(|(item, counts)| {
+            (
+                item.clone(),
+                levels
+                    .iter()
+                    .map(|l| counts.get(l).copied().unwrap_or(0))
+                    .collect(),
+            )
+        })
+        .collect();
+    Ok(html(&EvaluationsPage {
+        chrome: Chrome::of(&auth),
+        levels,
+        rows,
+        follow_ups: stats.open_follow_ups,
+    }))
+}

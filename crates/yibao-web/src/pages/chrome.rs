@@ -29,6 +29,7 @@ impl Chrome {
                 links.push(("/cases", "办件工作台"));
                 if s.has_role("supervisor") || s.has_role("auditor") {
                     links.push(("/cases/overdue", "超期办件"));
+                    links.push(("/cases/evaluations", "好差评"));
                 }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));

@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list))
         .route("/cases/new", get(cases::new).post(cases::create))
         .route("/cases/overdue", get(cases::overdue))
+        .route("/cases/evaluations", get(cases::evaluations))
         .route("/cases/{number}", get(cases::one))
         .route("/cases/{number}/materials", post(cases::material))
         .route("/cases/{number}/materials/{id}", get(cases::download))
