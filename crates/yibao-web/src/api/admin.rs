@@ -42,11 +42,25 @@ fn id(raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "http.not_found", "记录不存在"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/staff",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn staff_list(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     let list = identity::list_staff(&state.services, &auth.actor).await?;
     Ok(Json(json!({ "staff": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/staff",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn staff_create(
     State(state): State<AppState>,
     auth: Auth,
@@ -61,6 +75,14 @@ struct ResetBody {
     temporary_password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/staff/{id}/reset-password",
+    tag = "管理",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn staff_reset(
     State(state): State<AppState>,
     auth: Auth,
@@ -77,6 +99,14 @@ async fn staff_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/staff/{id}/deactivate",
+    tag = "管理",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn staff_deactivate(
     State(state): State<AppState>,
     auth: Auth,
@@ -86,11 +116,25 @@ async fn staff_deactivate(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/institutions",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn institutions(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     let list = identity::list_institutions(&state.services, &auth.actor).await?;
     Ok(Json(json!({ "institutions": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/institutions",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn institution_create(
     State(state): State<AppState>,
     auth: Auth,
@@ -100,6 +144,14 @@ async fn institution_create(
     Ok((StatusCode::CREATED, Json(json!({ "institution": row }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/institutions/{code}/tokens",
+    tag = "管理",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn tokens(
     State(state): State<AppState>,
     auth: Auth,
@@ -120,6 +172,14 @@ fn default_days() -> i64 {
     90
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/institutions/{code}/tokens",
+    tag = "管理",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn token_create(
     State(state): State<AppState>,
     auth: Auth,
@@ -131,6 +191,14 @@ async fn token_create(
     Ok((StatusCode::CREATED, Json(json!({ "token": t }))))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/tokens/{id}/revoke",
+    tag = "管理",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn token_revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -140,6 +208,13 @@ async fn token_revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/calendar",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn calendar_years(
     State(state): State<AppState>,
     auth: Auth,
@@ -159,6 +234,13 @@ struct ImportBody {
     note: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/calendar",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn calendar_import(
     State(state): State<AppState>,
     auth: Auth,
@@ -174,6 +256,13 @@ struct PolicyBody {
     text: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/benefit/policies",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn policy_import(
     State(state): State<AppState>,
     auth: Auth,
@@ -192,6 +281,13 @@ struct CatalogueBody {
     csv: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/benefit/catalogues",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn catalogue_import(
     State(state): State<AppState>,
     auth: Auth,
@@ -208,6 +304,13 @@ async fn catalogue_import(
     Ok(Json(json!({ "import": r })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/benefit",
+    tag = "管理",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn benefit_overview(
     State(state): State<AppState>,
     auth: Auth,

@@ -49,6 +49,13 @@ impl AuditQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "审计",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn search(
     State(state): State<AppState>,
     auth: Auth,
@@ -64,6 +71,13 @@ async fn search(
     Ok(Json(json!({ "entries": rows })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verify",
+    tag = "审计",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn verify(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     auth.actor.staff_with("auditor")?;
     let report = audit::verify(&state.services).await?;

@@ -44,6 +44,12 @@ enum LoginBody {
     },
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn login(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LoginBody>,
@@ -76,6 +82,13 @@ async fn login(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn logout(
     State(state): State<AppState>,
     auth: Auth,
@@ -93,6 +106,13 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn me(auth: Auth) -> Result<Json<Value>, ApiError> {
     auth.actor.require_login()?;
     Ok(Json(json!({ "actor": auth.actor })))
@@ -104,6 +124,13 @@ struct PasswordBody {
     new_password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn password(
     State(state): State<AppState>,
     auth: Auth,
@@ -125,6 +152,12 @@ struct CodeBody {
     purpose: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/phone-codes",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn phone_code(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<CodeBody>,
@@ -137,6 +170,12 @@ async fn phone_code(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn register(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<CitizenRegistration>,
@@ -148,6 +187,12 @@ async fn register(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/reset",
+    tag = "账户",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn reset(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<PasswordReset>,

@@ -53,6 +53,12 @@ struct DeadlineQuery {
     working_days: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calendar/deadline",
+    tag = "工作日",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn deadline(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<DeadlineQuery>,
@@ -86,6 +92,12 @@ struct BetweenQuery {
     to: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calendar/between",
+    tag = "工作日",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn between(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<BetweenQuery>,
@@ -102,6 +114,13 @@ async fn between(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calendar/{year}",
+    tag = "工作日",
+    params(("year" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn year(
     State(state): State<AppState>,
     Path(year): Path<String>,

@@ -31,6 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/progress", get(progress))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases",
+    tag = "办件",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn apply(
     State(state): State<AppState>,
     auth: Auth,
@@ -45,6 +52,13 @@ struct ListQuery {
     status: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases",
+    tag = "办件",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     auth: Auth,
@@ -59,18 +73,40 @@ async fn list(
     Ok(Json(json!({ "cases": list })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/overdue",
+    tag = "办件",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         json!({ "cases": cases::overdue(&state.services, &auth.actor).await? }),
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/evaluation-stats",
+    tag = "办件",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn stats(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         json!({ "stats": cases::evaluation_stats(&state.services, &auth.actor).await? }),
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{number}",
+    tag = "办件",
+    params(("number" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     auth: Auth,
@@ -87,6 +123,14 @@ struct ActBody {
     note: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/actions/{action}",
+    tag = "办件",
+    params(("number" = String, Path), ("action" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn act(
     State(state): State<AppState>,
     auth: Auth,
@@ -121,6 +165,14 @@ async fn act(
 }
 
 /// Multipart: `material_id`, `provided_as` (upload|original|copy|pledge), and for uploads `file`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/materials",
+    tag = "办件",
+    params(("number" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn material(
     State(state): State<AppState>,
     auth: Auth,
@@ -177,6 +229,14 @@ pub async fn read_material(mut multipart: Multipart) -> Result<(MaterialInput, V
     Ok((input, bytes))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{number}/materials/{id}",
+    tag = "办件",
+    params(("number" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn download(
     State(state): State<AppState>,
     auth: Auth,
@@ -210,6 +270,14 @@ struct EvaluationBody {
     comment: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/evaluation",
+    tag = "办件",
+    params(("number" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn evaluate(
     State(state): State<AppState>,
     auth: Auth,
@@ -226,6 +294,12 @@ struct ProgressQuery {
     id_number: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/progress",
+    tag = "办件",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn progress(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ProgressQuery>,
@@ -240,6 +314,14 @@ async fn progress(
 }
 
 /// The itemised bill of a reimbursement case, entered by the clerk from the receipts.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/bill",
+    tag = "办件",
+    params(("number" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn bill(
     State(state): State<AppState>,
     auth: Auth,

@@ -122,6 +122,12 @@ fn summary<'a>(catalog: &'a Catalog, i: &'a Item) -> Summary<'a> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalog",
+    tag = "事项清单",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -160,6 +166,13 @@ struct ItemBody<'a> {
     versions: Vec<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalog/{jurisdiction}/{code}",
+    tag = "事项清单",
+    params(("jurisdiction" = String, Path), ("code" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn item(
     State(state): State<AppState>,
     Path((jurisdiction, code)): Path<(String, String)>,
@@ -203,6 +216,12 @@ async fn item(
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "序列化失败"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalog/services",
+    tag = "事项清单",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn services(State(state): State<AppState>) -> Json<Value> {
     let catalog = state.services.catalog();
     let list: Vec<Value> = catalog
@@ -221,6 +240,13 @@ async fn services(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "count": list.len(), "services": list }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/forms/{id}",
+    tag = "事项清单",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn form(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -241,6 +267,12 @@ struct OfficesQuery {
     jurisdiction: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/offices",
+    tag = "事项清单",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn offices(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OfficesQuery>,
@@ -262,6 +294,13 @@ async fn offices(
 
 /// `POST /api/v1/forms/{id}/validate` with `{"field": "value", …}`: 200 `{"valid": true}`, or
 /// 422 with every problem in `details.errors` (field, code, message).
+#[utoipa::path(
+    post,
+    path = "/api/v1/forms/{id}/validate",
+    tag = "事项清单",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn validate_form(
     State(state): State<AppState>,
     Path(id): Path<String>,

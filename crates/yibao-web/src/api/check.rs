@@ -16,6 +16,13 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/check/{kind}/{value}", get(check_identifier))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/check/{kind}/{value}",
+    tag = "号码校验",
+    params(("kind" = String, Path), ("value" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+)]
 async fn check_identifier(Path((kind, value)): Path<(String, String)>) -> Response {
     let Some(kind) = IdentifierKind::parse(&kind) else {
         return ApiError::new(

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalog;
 mod check;
 mod filings;
+mod openapi;
 mod records;
 mod settlement;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(filings::routes())
         .merge(cases::routes())
         .merge(settlement::routes())
+        .merge(openapi::routes())
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.

@@ -39,11 +39,26 @@ fn record_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons",
+    tag = "参保登记记录",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     let list = records::list_persons(&state.services, &auth.actor).await?;
     Ok(Json(json!({ "persons": list })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}",
+    tag = "参保登记记录",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn person(
     State(state): State<AppState>,
     auth: Auth,
@@ -54,16 +69,38 @@ async fn person(
     Ok(Json(json!({ "person": p })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/person",
+    tag = "参保登记记录",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn my_person(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     let p = records::my_person(&state.services, &auth.actor).await?;
     Ok(Json(json!({ "person": p })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/employers",
+    tag = "参保登记记录",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn employers(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     let list = records::list_employers(&state.services, &auth.actor).await?;
     Ok(Json(json!({ "employers": list })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/employers/{id}",
+    tag = "参保登记记录",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn employer(
     State(state): State<AppState>,
     auth: Auth,
@@ -74,6 +111,14 @@ async fn employer(
     Ok(Json(json!({ "employer": e })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/employers/{id}/operators",
+    tag = "参保登记记录",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn operators(
     State(state): State<AppState>,
     auth: Auth,
@@ -84,6 +129,14 @@ async fn operators(
     Ok(Json(json!({ "operators": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/employers/{id}/operators",
+    tag = "参保登记记录",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn add_operator(
     State(state): State<AppState>,
     auth: Auth,
@@ -95,6 +148,13 @@ async fn add_operator(
     Ok((StatusCode::CREATED, Json(json!({ "operator": op }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/institution/me",
+    tag = "参保登记记录",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn institution_me(auth: Auth) -> Result<Json<Value>, ApiError> {
     let i = auth.actor.institution()?;
     Ok(Json(json!({ "institution": i })))

@@ -34,6 +34,13 @@ fn parse(body: &[u8]) -> Result<SettleRequest, ApiError> {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/settlements/pre",
+    tag = "联网结算",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn pre(
     State(state): State<AppState>,
     auth: Auth,
@@ -46,6 +53,13 @@ async fn pre(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/settlements",
+    tag = "联网结算",
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn settle(
     State(state): State<AppState>,
     auth: Auth,
@@ -59,6 +73,14 @@ async fn settle(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/settlements/{request_id}",
+    tag = "联网结算",
+    params(("request_id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn query(
     State(state): State<AppState>,
     auth: Auth,
@@ -69,6 +91,14 @@ async fn query(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/settlements/{request_id}/reverse",
+    tag = "联网结算",
+    params(("request_id" = String, Path)),
+    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
 async fn reverse(
     State(state): State<AppState>,
     auth: Auth,
