@@ -450,6 +450,22 @@ both_stores!(
             // The relocation proof is replaced by the personal pledge (表6), which the item allows.
             let r = upload(app, &t, &number, "relocation_proof", "pledge", b"", "").await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            // The pledge is seed 000 表6 filled in for this person and proof.
+            let mid = r.json()["material"]["id"].as_i64().unwrap();
+            let doc = app
+                .call(
+                    "GET",
+                    &format!("/api/v1/cases/{number}/materials/{mid}"),
+                    Some(&t),
+                    None,
+                )
+                .await;
+            assert!(
+                doc.body.contains("本人演示·王建国(身份证件号码:"),
+                "{}",
+                doc.body
+            );
+            assert!(doc.body.contains("因个人原因无法提供"), "{}", doc.body);
             act(app, &t, &number, "submit", "").await;
             assert_eq!(
                 act(app, &clerk, &number, "accept", "").await.status,

@@ -89,8 +89,14 @@ pub async fn add_material(
         }
         _ => return Err(forbidden("auth.forbidden", "无权为该办件提交材料")),
     }
+    let template = services
+        .catalog()
+        .form("chuanyu-form-6")
+        .and_then(|f| f.notes_text.clone())
+        .unwrap_or_default();
     let pledge = (how == ProvidedAs::Pledge).then(|| {
         pledge_text(
+            &template,
             &case.applicant_name,
             &case.applicant_ref,
             &item.name,
@@ -194,13 +200,26 @@ pub async fn add_material(
     Ok(row)
 }
 
-/// The text of the personal pledge (seed 000 表6 个人承诺书) replacing a proof.
-pub fn pledge_text(name: &str, id_number: &str, item: &str, material: &str, date: &str) -> String {
-    format!(
-        "个人承诺书\n\n本人{name}（公民身份号码：{id_number}）申请办理“{item}”，因无法提供“{material}”，\
-         现承诺：本人所填报的信息及所述情况真实、准确、完整，如有虚假，本人愿承担由此产生的一切法律责任，\
-         并退还违规享受的医疗保障待遇。\n\n承诺人：{name}\n日期：{date}\n"
-    )
+/// The personal pledge (个人承诺书) filled in from seed 000 表6 (`chuanyu-form-6`): its four
+/// blanks are the person, the ID number, the business and the proof it replaces.
+pub fn pledge_text(
+    template: &str,
+    name: &str,
+    id_number: &str,
+    item: &str,
+    material: &str,
+    date: &str,
+) -> String {
+    let mut text = String::new();
+    let mut values = [name, id_number, item, material].into_iter();
+    let mut parts = template.split("____").peekable();
+    while let Some(part) = parts.next() {
+        text.push_str(part);
+        if parts.peek().is_some() {
+            text.push_str(values.next().unwrap_or(""));
+        }
+    }
+    format!("个人承诺书\n\n{text}\n\n承诺人：{name}\n日期：{date}\n")
 }
 
 /// One material's content, for those who may see the case.
@@ -215,4 +234,25 @@ pub async fn material_content(
     store::material_content(&mut tx, case.id, material_row)
         .await?
         .ok_or_else(|| ServiceError::not_found("case.material_not_found", "材料不存在"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pledge_text;
+
+    #[test]
+    fn the_pledge_follows_table_6() {
+        // Seed 000 附表6 个人承诺书, as transcribed in data/forms.
+        let template = "本人____(身份证件号码:____),办理____业务。因个人原因无法提供____证明,本人保证符合此业务办理条件。";
+        let t = pledge_text(
+            template,
+            "张三",
+            "11010519491231002X",
+            "异地安置退休人员备案",
+            "异地居住证明",
+            "2026-11-22",
+        );
+        assert!(t.contains("本人张三(身份证件号码:11010519491231002X),办理异地安置退休人员备案业务。因个人原因无法提供异地居住证明证明"));
+        assert!(t.ends_with("日期：2026-11-22\n"));
+    }
 }
