@@ -30,6 +30,8 @@ pub enum DomainError {
     Case(#[from] crate::case::CaseError),
     #[error(transparent)]
     Benefit(#[from] BenefitError),
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 impl Coded for DomainError {
@@ -42,6 +44,7 @@ impl Coded for DomainError {
             DomainError::Filing(e) => e.code(),
             DomainError::Case(e) => e.code(),
             DomainError::Benefit(e) => e.code(),
+            DomainError::Registry(e) => e.code(),
         }
     }
 
@@ -54,6 +57,7 @@ impl Coded for DomainError {
             DomainError::Filing(e) => e.message(),
             DomainError::Case(e) => e.message(),
             DomainError::Benefit(e) => e.message(),
+            DomainError::Registry(e) => e.message(),
         }
     }
 }

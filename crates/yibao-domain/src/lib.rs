@@ -11,6 +11,7 @@ pub mod error;
 pub mod filing;
 pub mod ids;
 pub mod money;
+pub mod registry;
 mod toml_date;
 
 pub use error::{Coded, DomainError};

@@ -1,0 +1,239 @@
+//! Coverage (参保) per person and scheme, with its status history. Every change is a dated
+//! event; a person never holds two open basic-insurance coverages at once (employee and
+//! resident, 社会保险法 and seed 003 城乡居民参保登记: 「未参加城镇职工医疗保险的城乡居民」).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::RegistryError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    /// 职工基本医疗保险
+    Employee,
+    /// 城乡居民基本医疗保险
+    Resident,
+}
+
+impl Scheme {
+    pub fn key(self) -> &'static str {
+        match self {
+            Scheme::Employee => "employee",
+            Scheme::Resident => "resident",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Scheme> {
+        match key {
+            "employee" => Some(Scheme::Employee),
+            "resident" => Some(Scheme::Resident),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Scheme::Employee => "职工基本医疗保险",
+            Scheme::Resident => "城乡居民基本医疗保险",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageStatus {
+    /// 已登记、待缴费
+    Registered,
+    /// 参保缴费
+    Active,
+    /// 暂停参保 (停保)
+    Suspended,
+    /// 终止参保
+    Ended,
+}
+
+impl CoverageStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            CoverageStatus::Registered => "registered",
+            CoverageStatus::Active => "active",
+            CoverageStatus::Suspended => "suspended",
+            CoverageStatus::Ended => "ended",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<CoverageStatus> {
+        [
+            CoverageStatus::Registered,
+            CoverageStatus::Active,
+            CoverageStatus::Suspended,
+            CoverageStatus::Ended,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageStatus::Registered => "已登记待缴费",
+            CoverageStatus::Active => "参保缴费",
+            CoverageStatus::Suspended => "暂停参保",
+            CoverageStatus::Ended => "终止参保",
+        }
+    }
+
+    /// Open coverage counts against the one-coverage rule; a suspended one does not (seed 003
+    /// 暂停参保登记: one suspends 「因参军、转单位参保、参加居民医保等原因」).
+    pub fn is_open(self) -> bool {
+        matches!(self, CoverageStatus::Registered | CoverageStatus::Active)
+    }
+}
+
+/// What happens to a coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageChange {
+    /// 缴费到账 / 参保生效
+    Activate,
+    /// 暂停参保 (停保)
+    Suspend,
+    /// 续保
+    Resume,
+    /// 减员、注销、死亡 …
+    End,
+}
+
+impl CoverageChange {
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageChange::Activate => "参保生效",
+            CoverageChange::Suspend => "暂停参保",
+            CoverageChange::Resume => "续保",
+            CoverageChange::End => "终止参保",
+        }
+    }
+}
+
+/// The status after `change`, or why it cannot happen.
+pub fn next_status(
+    from: CoverageStatus,
+    change: CoverageChange,
+) -> Result<CoverageStatus, RegistryError> {
+    use CoverageChange as C;
+    use CoverageStatus as S;
+    let to = match (from, change) {
+        (S::Registered, C::Activate) => S::Active,
+        (S::Active, C::Suspend) => S::Suspended,
+        (S::Suspended, C::Resume) => S::Active,
+        (S::Registered | S::Active | S::Suspended, C::End) => S::Ended,
+        _ => {
+            let source = match change {
+                C::Resume => {
+                    "seed 003 以个人身份参加职工医保续保登记 办理条件「当前职工参保状态为暂停参保」"
+                }
+                C::Suspend => "seed 003 以个人身份参加职工医保暂停参保登记",
+                _ => "",
+            };
+            return Err(RegistryError::new(
+                "registry.coverage.transition",
+                format!("参保状态为“{}”，不能办理“{}”", from.label(), change.label()),
+                source,
+            ));
+        }
+    };
+    Ok(to)
+}
+
+/// One existing coverage, as the one-coverage rule needs to see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldCoverage {
+    pub scheme: Scheme,
+    pub status: CoverageStatus,
+}
+
+/// Refuses a new coverage in `scheme` while another basic coverage is open.
+pub fn check_no_double_coverage(
+    held: &[HeldCoverage],
+    scheme: Scheme,
+) -> Result<(), RegistryError> {
+    match held.iter().find(|h| h.status.is_open()) {
+        None => Ok(()),
+        Some(h) if h.scheme == scheme => Err(RegistryError::new(
+            "registry.coverage.already_enrolled",
+            format!(
+                "该人员已参加{}（{}），不能重复参保",
+                h.scheme.label(),
+                h.status.label()
+            ),
+            "社会保险法第六十四条：基本医疗保险不得重复参保",
+        )),
+        Some(h) => Err(RegistryError::new(
+            "registry.coverage.double",
+            format!(
+                "该人员正在参加{}（{}），同一时间只能参加一项基本医疗保险；请先办理原参保的停保或减员",
+                h.scheme.label(),
+                h.status.label()
+            ),
+            "seed 003 城乡居民参保登记 服务对象「未参加城镇职工医疗保险的城乡居民」；seed 003 暂停参保登记「转单位参保、参加居民医保」",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CoverageStatus::*;
+
+    #[test]
+    fn transitions() {
+        assert_eq!(
+            next_status(Registered, CoverageChange::Activate).unwrap(),
+            Active
+        );
+        assert_eq!(
+            next_status(Active, CoverageChange::Suspend).unwrap(),
+            Suspended
+        );
+        assert_eq!(
+            next_status(Suspended, CoverageChange::Resume).unwrap(),
+            Active
+        );
+        assert_eq!(next_status(Suspended, CoverageChange::End).unwrap(), Ended);
+        let e = next_status(Active, CoverageChange::Resume).unwrap_err();
+        assert_eq!(e.code, "registry.coverage.transition");
+        assert!(e.message.contains("暂停参保"), "{}", e.message);
+        assert!(next_status(Ended, CoverageChange::End).is_err());
+        assert!(next_status(Suspended, CoverageChange::Suspend).is_err());
+    }
+
+    #[test]
+    fn one_open_coverage() {
+        let employee_active = HeldCoverage {
+            scheme: Scheme::Employee,
+            status: Active,
+        };
+        let employee_suspended = HeldCoverage {
+            scheme: Scheme::Employee,
+            status: Suspended,
+        };
+        let resident_registered = HeldCoverage {
+            scheme: Scheme::Resident,
+            status: Registered,
+        };
+        assert_eq!(
+            check_no_double_coverage(&[employee_active], Scheme::Resident)
+                .unwrap_err()
+                .code,
+            "registry.coverage.double"
+        );
+        assert_eq!(
+            check_no_double_coverage(&[resident_registered], Scheme::Resident)
+                .unwrap_err()
+                .code,
+            "registry.coverage.already_enrolled"
+        );
+        assert!(check_no_double_coverage(&[employee_suspended], Scheme::Resident).is_ok());
+        assert!(check_no_double_coverage(&[employee_suspended], Scheme::Employee).is_ok());
+        assert!(check_no_double_coverage(&[], Scheme::Employee).is_ok());
+    }
+}
