@@ -288,6 +288,10 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
                 legal_representative: legal,
                 address: "",
                 phone: "",
+                contact_name: "",
+                bank_name: "",
+                bank_account: "",
+                registered_on: "2026-01-01",
             },
             &now,
         )

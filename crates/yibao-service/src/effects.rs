@@ -13,7 +13,7 @@ use yibao_domain::filing::{
 };
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::CaseRow;
-use yibao_store::coverage::{self, CoverageRow};
+
 use yibao_store::{enrolment, Conn};
 
 use crate::{filing, ServiceError, Services};
@@ -28,7 +28,7 @@ const FILING_SERVICES: &[&str] = &[
 
 /// True when completing a case of this service has its effect built.
 pub fn supported(service: &str) -> bool {
-    service == "enrolment.resident_enrol"
+    crate::registry::SERVICES.contains(&service)
         || FILING_SERVICES.contains(&service)
         || crate::reimbursement::SERVICES.contains(&service)
 }
@@ -72,9 +72,20 @@ pub async fn apply(
     case: &CaseRow,
     item: &Item,
     today: NaiveDate,
+    actor_label: &str,
 ) -> Result<Value, ServiceError> {
     match item.service.as_str() {
-        "enrolment.resident_enrol" => register_resident(conn, services, case, today).await,
+        s if crate::registry::SERVICES.contains(&s) => {
+            let fx = crate::registry::Effect {
+                case,
+                item,
+                jurisdiction: crate::registry::jurisdiction_of(item)?,
+                today,
+                now: services.clock().now_text(),
+                actor_label: actor_label.to_string(),
+            };
+            crate::registry::apply(conn, &fx).await
+        }
         s if FILING_SERVICES.contains(&s) => record_filing(conn, services, case, item, today).await,
         s if crate::reimbursement::SERVICES.contains(&s) => {
             crate::reimbursement::apply(conn, services, case).await
@@ -87,94 +98,6 @@ pub async fn apply(
             ),
         )),
     }
-}
-
-/// 城乡居民参保登记: the person is registered in the resident scheme and may then pay through
-/// the tax authority's channels (seed 003 城乡居民参保登记 办结; seed 001 item 3). Coverage
-/// itself starts with the payment, which this effect does not pretend to record.
-async fn register_resident(
-    conn: &mut Conn,
-    services: &Services,
-    case: &CaseRow,
-    today: NaiveDate,
-) -> Result<Value, ServiceError> {
-    let id: CitizenId = case.applicant_ref.parse()?;
-    let form = form_map(case);
-    let region: RegionCode = case_region(case)?;
-    let now = services.clock().now_text();
-    let person = match enrolment::find_person(conn, &id).await? {
-        Some(p) => p,
-        None => {
-            let name = form
-                .get("name")
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .unwrap_or(case.applicant_name.as_str());
-            enrolment::insert_person(
-                conn,
-                &enrolment::NewPerson {
-                    id_number: &id,
-                    name,
-                    region_code: &region,
-                    phone: form
-                        .get("phone")
-                        .map(String::as_str)
-                        .unwrap_or(&case.applicant_phone),
-                },
-                &now,
-            )
-            .await?;
-            enrolment::find_person(conn, &id)
-                .await?
-                .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员登记失败"))?
-        }
-    };
-    let existing = coverage::list_for_person(conn, person.id).await?;
-    if existing
-        .iter()
-        .any(|c| c.scheme == "resident" && matches!(c.status.as_str(), "registered" | "active"))
-    {
-        return Err(ServiceError::invalid(
-            "enrolment.already_registered",
-            "该居民已登记参加城乡居民医保，无需重复登记",
-        ));
-    }
-    if existing
-        .iter()
-        .any(|c| c.scheme == "employee" && c.status == "active")
-    {
-        return Err(ServiceError::invalid(
-            "enrolment.has_employee_cover",
-            "该人员正在参加职工医保，不能同时登记城乡居民医保（seed 001 三、服务对象：未参加职工医保的城乡居民）",
-        ));
-    }
-    let category = form.get("applicant_status").cloned().unwrap_or_default();
-    let coverage_id = coverage::insert(
-        conn,
-        &CoverageRow {
-            id: 0,
-            person_id: person.id,
-            scheme: "resident".into(),
-            category: category.clone(),
-            employer_id: None,
-            region_code: region.as_str().to_string(),
-            status: "registered".into(),
-            registered_on: today.to_string(),
-            start_date: None,
-            end_date: None,
-            case_number: Some(case.number.clone()),
-            created_at: now.clone(),
-            updated_at: now,
-        },
-    )
-    .await?;
-    Ok(json!({
-        "effect": "enrolment.resident_enrol",
-        "person_id": person.id,
-        "coverage_id": coverage_id,
-        "status": "registered",
-        "text": "已办理城乡居民参保登记，请通过税务部门的缴费渠道缴纳城乡居民医保费",
-    }))
 }
 
 /// Every filing item: the 表1 on the case becomes a filing (new or change).

@@ -18,6 +18,13 @@ pub struct EmployerRow {
     pub address: String,
     pub phone: String,
     pub created_at: String,
+    pub status: String,
+    pub contact_name: String,
+    pub bank_name: String,
+    pub bank_account: String,
+    pub arrears_fen: i64,
+    pub registered_on: String,
+    pub deregistered_on: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,6 +36,10 @@ pub struct NewEmployer<'a> {
     pub legal_representative: &'a str,
     pub address: &'a str,
     pub phone: &'a str,
+    pub contact_name: &'a str,
+    pub bank_name: &'a str,
+    pub bank_account: &'a str,
+    pub registered_on: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -41,6 +52,8 @@ pub struct PersonRow {
     pub region_code: String,
     pub phone: String,
     pub created_at: String,
+    pub document_type: String,
+    pub address: String,
 }
 
 #[derive(Debug, Clone)]
@@ -57,8 +70,9 @@ pub async fn insert_employer(
     now: &str,
 ) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO employer (uscc, name, kind, region_code, legal_representative, address, phone, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO employer (uscc, name, kind, region_code, legal_representative, address, phone, \
+         created_at, contact_name, bank_name, bank_account, registered_on, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $8) RETURNING id",
     )
     .bind(e.uscc.as_str())
     .bind(e.name)
@@ -68,18 +82,21 @@ pub async fn insert_employer(
     .bind(e.address)
     .bind(e.phone)
     .bind(now)
+    .bind(e.contact_name)
+    .bind(e.bank_name)
+    .bind(e.bank_account)
+    .bind(e.registered_on)
     .fetch_one(conn)
     .await?;
     Ok(id)
 }
 
 pub async fn list_employers(conn: &mut AnyConnection) -> Result<Vec<EmployerRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, uscc, name, kind, region_code, legal_representative, address, phone, created_at \
-         FROM employer ORDER BY id",
+    Ok(
+        sqlx::query_as(&format!("SELECT {EMPLOYER_COLS} FROM employer ORDER BY id"))
+            .fetch_all(conn)
+            .await?,
     )
-    .fetch_all(conn)
-    .await?)
 }
 
 pub async fn insert_person(
@@ -92,8 +109,8 @@ pub async fn insert_person(
         yibao_domain::ids::Sex::Female => "female",
     };
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO person (id_number, name, sex, birth_date, region_code, phone, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO person (id_number, name, sex, birth_date, region_code, phone, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
     .bind(p.id_number.as_str())
     .bind(p.name)
@@ -109,7 +126,7 @@ pub async fn insert_person(
 
 pub async fn list_persons(conn: &mut AnyConnection) -> Result<Vec<PersonRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at \
+        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at, document_type, address \
          FROM person ORDER BY id",
     )
     .fetch_all(conn)
@@ -121,7 +138,7 @@ pub async fn find_person(
     id_number: &CitizenId,
 ) -> Result<Option<PersonRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at \
+        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at, document_type, address \
          FROM person WHERE id_number = $1",
     )
     .bind(id_number.as_str())
@@ -144,7 +161,7 @@ pub async fn find_person_by_id(
     id: i64,
 ) -> Result<Option<PersonRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at \
+        "SELECT id, id_number, name, sex, birth_date, region_code, phone, created_at, document_type, address \
          FROM person WHERE id = $1",
     )
     .bind(id)
@@ -152,8 +169,9 @@ pub async fn find_person_by_id(
     .await?)
 }
 
-const EMPLOYER_COLS: &str =
-    "id, uscc, name, kind, region_code, legal_representative, address, phone, created_at";
+pub(crate) const EMPLOYER_COLS: &str =
+    "id, uscc, name, kind, region_code, legal_representative, address, phone, created_at, status, \
+     contact_name, bank_name, bank_account, arrears_fen, registered_on, deregistered_on";
 
 pub async fn find_employer(
     conn: &mut AnyConnection,

@@ -18,6 +18,7 @@ pub mod filing;
 pub mod identity;
 pub mod institution;
 pub mod meta;
+pub mod registry;
 pub mod settlement;
 pub mod staff;
 pub mod test_support;

@@ -41,6 +41,10 @@ async fn round_trip(backend: Backend) {
             legal_representative: "张三",
             address: "",
             phone: "",
+            contact_name: "",
+            bank_name: "",
+            bank_account: "",
+            registered_on: "2026-01-01",
         },
         NOW,
     )

@@ -18,7 +18,11 @@ use crate::{audit, effects, ServiceError, Services};
 /// The person a clerk applies for at the window.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ApplicantInput {
+    #[serde(default)]
     pub id_number: String,
+    /// An employer applicant's 统一社会信用代码 (then `name` is the employer's name).
+    #[serde(default)]
+    pub uscc: Option<String>,
     pub name: String,
     #[serde(default)]
     pub phone: String,
@@ -98,58 +102,16 @@ pub async fn apply(
     if input.agent.is_some() && !facts.iter().any(|f| f == "proxy") {
         facts.push("proxy".into());
     }
-    // Who applies, through which channel, received by which agency.
-    let (id_number, name, phone, receiving) = match actor {
-        Actor::Citizen(c) => {
-            if matches!(channel, ChannelKind::Window) {
-                return Err(ServiceError::invalid(
-                    "case.channel_window",
-                    "窗口办理由窗口工作人员录入；网上申请请选择网上办理渠道",
-                ));
-            }
-            (c.id_number.clone(), c.name.clone(), String::new(), None)
-        }
-        Actor::Staff(s) => {
-            s.require("clerk")?;
-            let a = input.applicant.as_ref().ok_or_else(|| {
-                ServiceError::invalid("case.applicant_required", "请填写申请人的身份证号码和姓名")
-            })?;
-            let id: CitizenId = a.id_number.parse()?;
-            (
-                id.as_str().to_string(),
-                a.name.trim().to_string(),
-                a.phone.clone(),
-                Some(s.agency_id),
-            )
-        }
-        Actor::Anonymous => {
-            return Err(crate::identity::unauthenticated(
-                "auth.required",
-                "请先登录",
-            ))
-        }
-        _ => return Err(forbidden("auth.forbidden", "此类账户不能申请该事项")),
-    };
-    let id: CitizenId = id_number.parse()?;
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
-    // The insured region: the person's record, else the form, else the ID's address code.
-    let region: RegionCode = match enrolment::find_person(&mut tx, &id).await? {
-        Some(p) => p.region_code.parse()?,
-        None => match input
-            .form
-            .get("region_code")
-            .filter(|s| !s.trim().is_empty())
-        {
-            Some(r) => r.parse()?,
-            None => id.address_code().parse().map_err(|_| {
-                ServiceError::invalid(
-                    "case.region_required",
-                    "无法从身份证号码确定参保地，请填写参保地区划代码",
-                )
-            })?,
-        },
-    };
+    let who = applicant_of(&mut tx, actor, input, item, channel).await?;
+    let region = who.region;
+    for f in registry_facts(item, &input.form, who.employer_kind.as_deref(), who.kind) {
+        if !facts.iter().any(|x| x == f) {
+            facts.push(f.to_string());
+        }
+    }
+    let receiving = who.receiving;
     // The guide applies to those insured in its regions (川渝通办 spans both provinces).
     let served = catalog
         .jurisdiction(&item.jurisdiction)
@@ -214,10 +176,10 @@ pub async fn apply(
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
         service_key: item.service.clone(),
-        applicant_kind: "person".into(),
-        applicant_ref: id.as_str().to_string(),
-        applicant_name: name,
-        applicant_phone: phone,
+        applicant_kind: who.kind.into(),
+        applicant_ref: who.reference,
+        applicant_name: who.name,
+        applicant_phone: who.phone,
         agent_json,
         channel: input.channel.clone(),
         receiving_agency_id: receiving,
@@ -296,4 +258,159 @@ pub async fn apply(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(row)
+}
+
+/// Who applies: a person (citizen online, or a clerk for the person at the window) or an
+/// employer (its operator online, or a clerk for it), and the insured region that decides.
+struct Applicant {
+    kind: &'static str,
+    reference: String,
+    name: String,
+    phone: String,
+    receiving: Option<i64>,
+    region: RegionCode,
+    employer_kind: Option<String>,
+}
+
+async fn applicant_of(
+    tx: &mut yibao_store::Conn,
+    actor: &Actor,
+    input: &ApplyInput,
+    item: &yibao_domain::catalog::Item,
+    channel: ChannelKind,
+) -> Result<Applicant, ServiceError> {
+    let for_employer = crate::registry::EMPLOYER_SERVICES.contains(&item.service.as_str());
+    let either = item.service == "enrolment.employee_change";
+    let window_only_for_clerks = || {
+        ServiceError::invalid(
+            "case.channel_window",
+            "窗口办理由窗口工作人员录入；网上申请请选择网上办理渠道",
+        )
+    };
+    let employer_input = input.applicant.as_ref().and_then(|a| a.uscc.as_deref());
+    let (employer_applies, receiving) = match actor {
+        Actor::Citizen(_) => (false, None),
+        Actor::Employer(_) => (true, None),
+        Actor::Staff(s) => {
+            s.require("clerk")?;
+            (employer_input.is_some(), Some(s.agency_id))
+        }
+        Actor::Anonymous => {
+            return Err(crate::identity::unauthenticated("auth.required", "请先登录"))
+        }
+        _ => return Err(forbidden("auth.forbidden", "此类账户不能申请该事项")),
+    };
+    if matches!(actor, Actor::Citizen(_) | Actor::Employer(_)) && matches!(channel, ChannelKind::Window) {
+        return Err(window_only_for_clerks());
+    }
+    if for_employer && !employer_applies {
+        return Err(ServiceError::invalid(
+            "case.employer_applicant",
+            format!("事项“{}”由参保单位申请；窗口录入时请填写单位的统一社会信用代码", item.name),
+        ));
+    }
+    if employer_applies && !for_employer && !either {
+        return Err(ServiceError::invalid(
+            "case.person_applicant",
+            format!("事项“{}”由参保人员本人申请", item.name),
+        ));
+    }
+    let form_region = |key: &str| -> Result<Option<RegionCode>, ServiceError> {
+        match input.form.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            Some(r) => Ok(Some(r.parse()?)),
+            None => Ok(None),
+        }
+    };
+    if employer_applies {
+        let (uscc, name, phone) = match actor {
+            Actor::Employer(op) => (op.uscc.clone(), String::new(), String::new()),
+            _ => {
+                let a = input.applicant.as_ref().ok_or_else(|| {
+                    ServiceError::invalid("case.applicant_required", "请填写申请单位的统一社会信用代码和名称")
+                })?;
+                let uscc: yibao_domain::Uscc = a.uscc.as_deref().unwrap_or("").parse()?;
+                (uscc.as_str().to_string(), a.name.trim().to_string(), a.phone.clone())
+            }
+        };
+        let registered = enrolment::find_employer_by_uscc(tx, &uscc).await?;
+        let transfer_in = item.service == "enrolment.employer_relocate"
+            && matches!(input.form.get("direction").map(|s| s.trim()), Some("转入" | "in"));
+        let region = match (&registered, item.service.as_str()) {
+            (Some(e), _) if !transfer_in => e.region_code.parse()?,
+            (Some(_), _) => form_region("to_region")?.ok_or_else(|| {
+                ServiceError::invalid("case.region_required", "办理转入请填写转入地区划代码（to_region）")
+            })?,
+            (None, "enrolment.employer_register") => form_region("region_code")?.ok_or_else(|| {
+                ServiceError::invalid("case.region_required", "请填写单位的参保地区划代码（region_code）")
+            })?,
+            (None, _) => {
+                return Err(ServiceError::not_found(
+                    "employer.not_found",
+                    format!("统一社会信用代码{uscc}尚未办理单位参保登记"),
+                ))
+            }
+        };
+        let name = match (&registered, name.is_empty()) {
+            (Some(e), _) => e.name.clone(),
+            (None, false) => name,
+            (None, true) => input.form.get("name").cloned().unwrap_or_default(),
+        };
+        let employer_kind = registered
+            .as_ref()
+            .map(|e| e.kind.clone())
+            .or_else(|| input.form.get("kind").cloned());
+        return Ok(Applicant { kind: "employer", reference: uscc, name, phone, receiving, region, employer_kind });
+    }
+    let (id_number, name, phone) = match actor {
+        Actor::Citizen(c) => (c.id_number.clone(), c.name.clone(), String::new()),
+        _ => {
+            let a = input.applicant.as_ref().ok_or_else(|| {
+                ServiceError::invalid("case.applicant_required", "请填写申请人的身份证号码和姓名")
+            })?;
+            let id: CitizenId = a.id_number.parse()?;
+            (id.as_str().to_string(), a.name.trim().to_string(), a.phone.clone())
+        }
+    };
+    let id: CitizenId = id_number.parse()?;
+    // The insured region: the person's record, else the form, else the ID's address code.
+    let region: RegionCode = match enrolment::find_person(tx, &id).await? {
+        Some(p) => p.region_code.parse()?,
+        None => match form_region("region_code")? {
+            Some(r) => r,
+            None => id.address_code().parse().map_err(|_| {
+                ServiceError::invalid(
+                    "case.region_required",
+                    "无法从身份证号码确定参保地，请填写参保地区划代码",
+                )
+            })?,
+        },
+    };
+    Ok(Applicant { kind: "person", reference: id.as_str().to_string(), name, phone, receiving, region, employer_kind: None })
+}
+
+/// Facts a registry application implies, so the guide's conditional materials are asked for:
+/// who applies, the employer's kind, a change of key information.
+fn registry_facts(
+    item: &yibao_domain::catalog::Item,
+    form: &BTreeMap<String, String>,
+    employer_kind: Option<&str>,
+    applicant_kind: &str,
+) -> Vec<&'static str> {
+    if !item.service.starts_with("enrolment.") {
+        return Vec::new();
+    }
+    let mut out = vec![if applicant_kind == "employer" { "employer_applicant" } else { "person_applicant" }];
+    match employer_kind.map(str::trim) {
+        Some("enterprise" | "企业" | "individual_business" | "个体工商户") => out.push("enterprise"),
+        Some("public_sector" | "机关、事业单位" | "机关" | "事业单位") => out.push("government_or_public_institution"),
+        Some("private_non_enterprise" | "social_organisation" | "民办非企业单位" | "社会团体") => {
+            out.push("private_non_enterprise_or_social_org")
+        }
+        _ => {}
+    }
+    let key_fields = ["new_uscc", "new_name", "new_legal_representative", "new_kind", "new_sex", "new_id_number", "new_birth_date"];
+    if key_fields.iter().any(|k| form.get(*k).is_some_and(|v| !v.trim().is_empty())) {
+        out.push("key_info_change");
+    }
+    out
 }

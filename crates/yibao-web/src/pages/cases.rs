@@ -150,6 +150,7 @@ pub async fn create(
     };
     let mut applicant = ApplicantInput {
         id_number: String::new(),
+        uscc: None,
         name: String::new(),
         phone: String::new(),
     };
@@ -163,6 +164,7 @@ pub async fn create(
             "applicant_id_number" => applicant.id_number = v,
             "applicant_name" => applicant.name = v,
             "applicant_phone" => applicant.phone = v,
+            "applicant_uscc" if !v.is_empty() => applicant.uscc = Some(v),
             key => {
                 if let Some(field) = key.strip_prefix("form.") {
                     if !v.is_empty() {
@@ -172,7 +174,7 @@ pub async fn create(
             }
         }
     }
-    if !applicant.id_number.is_empty() {
+    if !applicant.id_number.is_empty() || applicant.uscc.is_some() {
         input.applicant = Some(applicant);
     }
     match cases::apply(&state.services, &auth.actor, &input).await {

@@ -1,0 +1,102 @@
+//! Reading a case's form for a registry effect: trimmed text fields, dates, yes/no choices and
+//! an embedded roster (a bulk upload's rows), each refusal naming the field.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use yibao_domain::registry::RegistryError;
+use yibao_store::cases::CaseRow;
+
+/// One set of fields: the case's form, or one row of a roster.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pub fields: BTreeMap<String, String>,
+    /// The row number the user sees in their spreadsheet; 0 for a form filled in on screen.
+    pub line: usize,
+}
+
+impl Form {
+    pub fn of_case(case: &CaseRow) -> Form {
+        Form {
+            fields: crate::effects::form_map(case),
+            line: 0,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .get(key)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn text(&self, key: &str, label: &str) -> Result<&str, RegistryError> {
+        self.get(key).ok_or_else(|| {
+            RegistryError::new("registry.form.required", format!("请填写“{label}”"), "")
+        })
+    }
+
+    pub fn date(&self, key: &str, label: &str) -> Result<NaiveDate, RegistryError> {
+        let raw = self.text(key, label)?;
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            RegistryError::new(
+                "registry.form.date",
+                format!("“{label}”应为日期（年-月-日），填写的是“{raw}”"),
+                "",
+            )
+        })
+    }
+
+    pub fn optional_date(&self, key: &str, label: &str) -> Result<Option<NaiveDate>, RegistryError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(_) => self.date(key, label).map(Some),
+        }
+    }
+
+    /// 是 / 否 (also true/false, yes/no, 1/0); absent is "no".
+    pub fn yes(&self, key: &str) -> bool {
+        matches!(
+            self.get(key),
+            Some("是" | "true" | "yes" | "1" | "Y" | "y")
+        )
+    }
+
+    /// The rows of an embedded roster (`roster` holds a JSON array of objects with a `line`).
+    pub fn roster(&self) -> Result<Option<Vec<Form>>, RegistryError> {
+        let Some(raw) = self.get("roster") else {
+            return Ok(None);
+        };
+        let rows: Vec<BTreeMap<String, serde_json::Value>> = serde_json::from_str(raw)
+            .map_err(|_| RegistryError::new("registry.roster.invalid", "批量名单数据无法读取", ""))?;
+        Ok(Some(
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let line = row
+                        .get("line")
+                        .and_then(serde_json::Value::as_u64)
+                        .map(|l| l as usize)
+                        .unwrap_or(i + 2);
+                    let fields = row
+                        .into_iter()
+                        .filter(|(k, _)| k != "line")
+                        .map(|(k, v)| {
+                            let text = match v {
+                                serde_json::Value::String(s) => s,
+                                other => other.to_string(),
+                            };
+                            (k, text)
+                        })
+                        .collect();
+                    Form { fields, line }
+                })
+                .collect(),
+        ))
+    }
+
+    /// The rows an effect works on: the roster's, or the form itself as one row.
+    pub fn rows(&self) -> Result<Vec<Form>, RegistryError> {
+        Ok(self.roster()?.unwrap_or_else(|| vec![self.clone()]))
+    }
+}

@@ -1,0 +1,207 @@
+//! The registry's use cases (参保登记): the effects of the enrolment family of catalog items,
+//! run by the case engine when a case completes, and the reads of records and certificates.
+//!
+//! Every effect re-checks its rules inside the completing transaction, so a roster that was
+//! valid when uploaded but no longer is (someone enrolled elsewhere meanwhile) fails whole:
+//! nothing is half-imported.
+
+pub mod employer;
+pub mod form;
+pub mod person;
+pub mod records;
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+use yibao_domain::catalog::{Catalog, Item};
+use yibao_domain::registry::{Jurisdiction, RegistryError};
+use yibao_domain::RegionCode;
+use yibao_store::cases::CaseRow;
+use yibao_store::registry::{self as store, NewEvent};
+use yibao_store::Conn;
+
+use crate::ServiceError;
+
+/// The services of the enrolment family whose effects live here.
+pub const SERVICES: &[&str] = &[
+    "enrolment.employer_register",
+    "enrolment.employer_change",
+    "enrolment.employer_split",
+    "enrolment.employer_merge",
+    "enrolment.employer_relocate",
+    "enrolment.employer_deregister",
+    "enrolment.employer_record_query",
+    "enrolment.employee_enrol",
+    "enrolment.employee_remove",
+    "enrolment.employee_change",
+    "enrolment.flexible_enrol",
+    "enrolment.flexible_suspend",
+    "enrolment.flexible_resume",
+    "enrolment.resident_enrol",
+    "enrolment.resident_change",
+    "enrolment.phone_change",
+    "enrolment.person_record_query",
+];
+
+/// Services whose applicant is an employer (the case's applicant is the 统一社会信用代码).
+pub const EMPLOYER_SERVICES: &[&str] = &[
+    "enrolment.employer_register",
+    "enrolment.employer_change",
+    "enrolment.employer_split",
+    "enrolment.employer_merge",
+    "enrolment.employer_relocate",
+    "enrolment.employer_deregister",
+    "enrolment.employer_record_query",
+    "enrolment.employee_enrol",
+    "enrolment.employee_remove",
+];
+
+/// What completing a case needs to know beyond the case itself.
+pub struct Effect<'a> {
+    pub case: &'a CaseRow,
+    pub item: &'a Item,
+    pub jurisdiction: Jurisdiction,
+    pub today: NaiveDate,
+    pub now: String,
+    pub actor_label: String,
+}
+
+impl Effect<'_> {
+    pub fn form(&self) -> form::Form {
+        form::Form::of_case(self.case)
+    }
+
+    pub fn event<'b>(&'b self, action: &'b str, detail: &'b str) -> NewEvent<'b> {
+        NewEvent {
+            at: &self.now,
+            action,
+            detail_json: detail,
+            case_number: Some(&self.case.number),
+            actor_label: &self.actor_label,
+        }
+    }
+
+    /// The case's insured region (recorded on its facts when it was opened).
+    pub fn region(&self) -> Result<RegionCode, ServiceError> {
+        crate::effects::case_region(self.case)
+    }
+
+    pub fn facts(&self) -> std::collections::BTreeSet<String> {
+        crate::cases::facts_of_case(self.case)
+    }
+}
+
+/// Runs the effect of a registry service.
+pub async fn apply(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
+    match fx.item.service.as_str() {
+        "enrolment.employer_register" => employer::register(conn, fx).await,
+        "enrolment.employer_change" => employer::change(conn, fx).await,
+        "enrolment.employer_split" => employer::split(conn, fx).await,
+        "enrolment.employer_merge" => employer::merge(conn, fx).await,
+        "enrolment.employer_relocate" => employer::relocate(conn, fx).await,
+        "enrolment.employer_deregister" => employer::deregister(conn, fx).await,
+        "enrolment.employer_record_query" => records::employer_query_effect(conn, fx).await,
+        "enrolment.employee_enrol" => person::enrol_employees(conn, fx).await,
+        "enrolment.employee_remove" => person::remove_employees(conn, fx).await,
+        "enrolment.employee_change" | "enrolment.resident_change" | "enrolment.phone_change" => {
+            person::change(conn, fx).await
+        }
+        "enrolment.flexible_enrol" => person::flexible_enrol(conn, fx).await,
+        "enrolment.flexible_suspend" => person::flexible_suspend(conn, fx).await,
+        "enrolment.flexible_resume" => person::flexible_resume(conn, fx).await,
+        "enrolment.resident_enrol" => person::resident_enrol(conn, fx).await,
+        "enrolment.person_record_query" => records::person_query_effect(conn, fx).await,
+        other => Err(ServiceError::invalid(
+            "case.guide_only",
+            format!("事项“{}”（{other}）暂未开通在线办理", fx.item.name),
+        )),
+    }
+}
+
+/// The deciding guide of a case: its item's jurisdiction.
+pub fn jurisdiction_of(item: &Item) -> Result<Jurisdiction, ServiceError> {
+    Jurisdiction::from_key(&item.jurisdiction)
+        .ok_or_else(|| ServiceError::invalid("registry.jurisdiction", "该辖区的参保登记规则尚未配置"))
+}
+
+/// The item of `service` that serves `region` today: the most specific guide (a district's
+/// own list before the municipality's).
+pub fn item_for<'a>(
+    catalog: &'a Catalog,
+    service: &str,
+    region: &RegionCode,
+    today: NaiveDate,
+) -> Option<&'a Item> {
+    catalog
+        .jurisdictions
+        .iter()
+        .filter(|j| j.key != "chuanyu")
+        .filter_map(|j| {
+            let depth = j
+                .region_codes
+                .iter()
+                .filter_map(|c| c.parse::<RegionCode>().ok())
+                .filter(|r| r.contains(region))
+                .map(|r| r.as_str().trim_end_matches('0').len())
+                .max()?;
+            let item = catalog
+                .items_in(&j.key)
+                .find(|i| i.service == service && i.in_force_on(today))?;
+            Some((depth, item))
+        })
+        .max_by_key(|(depth, _)| *depth)
+        .map(|(_, item)| item)
+}
+
+/// Refusals of several rows at once, each prefixed with its row number.
+pub fn rows_failed(errors: Vec<(usize, RegistryError)>) -> ServiceError {
+    let list: Vec<RegistryError> = errors
+        .into_iter()
+        .map(|(line, e)| {
+            if line == 0 {
+                e
+            } else {
+                RegistryError {
+                    code: e.code,
+                    message: format!("第{line}行：{}", e.message),
+                }
+            }
+        })
+        .collect();
+    ServiceError::from_domain_list(list)
+}
+
+pub(crate) fn detail(v: Value) -> String {
+    v.to_string()
+}
+
+pub(crate) async fn person_event(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+    person_id: i64,
+    action: &str,
+    detail_v: Value,
+) -> Result<(), ServiceError> {
+    let d = detail(detail_v);
+    store::add_person_event(conn, person_id, &fx.event(action, &d)).await?;
+    Ok(())
+}
+
+pub(crate) async fn employer_event(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+    employer_id: i64,
+    action: &str,
+    detail_v: Value,
+) -> Result<(), ServiceError> {
+    let d = detail(detail_v);
+    store::add_employer_event(conn, employer_id, &fx.event(action, &d)).await?;
+    Ok(())
+}
+
+pub(crate) fn outcome(effect: &str, text: String, extra: Value) -> Value {
+    let mut v = json!({ "effect": effect, "text": text });
+    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    v
+}
