@@ -18,6 +18,7 @@ pub mod health;
 pub mod identity;
 pub mod overview;
 pub mod records;
+pub mod registry;
 pub mod reimbursement;
 pub mod settlement;
 pub mod setup;
