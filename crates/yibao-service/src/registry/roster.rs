@@ -119,7 +119,8 @@ pub fn parse_roster(kind: RosterKind, bytes: &[u8]) -> ParsedRoster {
     }
 }
 
-/// The CSV template (UTF-8 with BOM, header line + one example comment line is NOT allowed: header only) for download.
+/// The CSV template for download: UTF-8 with a BOM and the header line only, since an example
+/// row left in would be imported as a person.
 pub fn template_csv(kind: RosterKind) -> String {
     // The BOM is what makes Excel open a UTF-8 CSV without garbling the Chinese headers.
     let headers: Vec<&str> = columns(kind).iter().map(|c| c.headers[0]).collect();
@@ -133,8 +134,8 @@ enum Cell {
     Text(String),
     /// A numeric cell: its display text and value.
     Number(String, f64),
-    /// An Excel date cell; `None` when its serial is not a date.
-    Date(Option<NaiveDate>),
+    /// An Excel date cell, or its serial number when that is no plausible date.
+    Date(Result<NaiveDate, String>),
 }
 
 impl Cell {
@@ -143,8 +144,8 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.trim().to_string(),
             Cell::Number(s, _) => s.clone(),
-            Cell::Date(Some(d)) => d.format("%Y-%m-%d").to_string(),
-            Cell::Date(None) => String::new(),
+            Cell::Date(Ok(d)) => d.format("%Y-%m-%d").to_string(),
+            Cell::Date(Err(serial)) => serial.clone(),
         }
     }
 
@@ -191,9 +192,12 @@ fn xlsx_cell(data: &Data) -> Cell {
         Data::Int(i) => Cell::Number(i.to_string(), *i as f64),
         Data::Float(f) => Cell::Number(number_text(*f), *f),
         Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            Cell::Date(dt.as_datetime().map(|d| d.date()).filter(plausible))
-        }
+        Data::DateTime(dt) if dt.is_datetime() => Cell::Date(
+            dt.as_datetime()
+                .map(|d| d.date())
+                .filter(plausible)
+                .ok_or_else(|| number_text(dt.as_f64())),
+        ),
         Data::DateTime(dt) => Cell::Number(number_text(dt.as_f64()), dt.as_f64()),
         Data::Error(e) => Cell::Text(e.to_string()),
     }
@@ -210,7 +214,11 @@ fn number_text(f: f64) -> String {
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, String> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传".to_string());
+        // Old binary workbooks and password-protected .xlsx files are both OLE containers.
+        return Err(
+            "不支持旧版 Excel（.xls）或加密的文件，请另存为不加密的 .xlsx 或 CSV 后上传"
+                .to_string(),
+        );
     }
     let text = decode_text(bytes)?;
     // Excel's "Unicode text" export is tab-separated; everything else we expect uses commas.
@@ -438,7 +446,7 @@ fn parse_row(
     for m in mapped {
         let cell = row.cells.get(m.index).unwrap_or(&Cell::Empty);
         let header = &m.header;
-        if m.column.key == "id_number" && matches!(cell, Cell::Number(..)) {
+        if m.column.key == "id_number" && id_as_number(cell) {
             problem(
                 m,
                 "roster.id_as_number",
@@ -450,7 +458,7 @@ fn parse_row(
             continue;
         }
         let text = cell.text();
-        if text.is_empty() && !matches!(cell, Cell::Date(None)) {
+        if text.is_empty() {
             if m.column.required {
                 problem(
                     m,
@@ -465,16 +473,11 @@ fn parse_row(
             match cell_date(cell) {
                 Some(date) => date.format("%Y-%m-%d").to_string(),
                 None => {
-                    let shown = if text.is_empty() {
-                        "（无效的日期值）".to_string()
-                    } else {
-                        format!("“{text}”")
-                    };
                     problem(
                         m,
                         "roster.bad_date",
                         format!(
-                            "第{line}行“{header}”不是有效日期：{shown}，请按 2026-03-01 的格式填写"
+                            "第{line}行“{header}”不是有效日期：“{text}”，请按 2026-03-01 的格式填写"
                         ),
                     );
                     ok = false;
@@ -509,10 +512,29 @@ fn parse_row(
     Some(RosterRecord { line, fields })
 }
 
+/// A numeric cell, or the text Excel writes for one when it saves a CSV (`1.10101E+17`, always
+/// one leading digit and a signed exponent, so passport numbers like `12E45678` are not caught):
+/// either way the last digits of an 18-digit ID number are gone.
+fn id_as_number(cell: &Cell) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match cell {
+        Cell::Number(..) => true,
+        Cell::Text(s) => {
+            let upper = s.trim().to_ascii_uppercase();
+            let Some((mantissa, exponent)) = upper.split_once("E+") else {
+                return false;
+            };
+            let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+            whole.len() == 1 && digits(whole) && digits(fraction) && digits(exponent)
+        }
+        _ => false,
+    }
+}
+
 fn cell_date(cell: &Cell) -> Option<NaiveDate> {
     match cell {
         Cell::Empty => None,
-        Cell::Date(d) => *d,
+        Cell::Date(d) => d.as_ref().ok().copied(),
         Cell::Text(s) => parse_date_text(s.trim()),
         Cell::Number(_, v) => number_date(*v),
     }
@@ -520,10 +542,7 @@ fn cell_date(cell: &Cell) -> Option<NaiveDate> {
 
 /// A number in a date column: typed as 20260301, or an Excel serial date (1900 system).
 fn number_date(v: f64) -> Option<NaiveDate> {
-    if v.fract() != 0.0 && v > 100_000.0 {
-        return None;
-    }
-    if (19_000_101.0..=20_991_231.0).contains(&v) {
+    if v.fract() == 0.0 && (19_000_101.0..=20_991_231.0).contains(&v) {
         return parse_date_text(&(v as i64).to_string());
     }
     // Excel counts 1900-02-29, which never existed, as serial 60.
@@ -838,6 +857,42 @@ mod tests {
     }
 
     #[test]
+    fn id_mangled_to_scientific_notation_in_a_csv_is_an_id_as_number() {
+        let parsed = enrol_csv(&format!(
+            "{ENROL_HEADER}\n张三,1.10101E+17,2026-03-01\n李四,1e+17,2026-03-01\n王五,12E45678,2026-03-01\n"
+        ));
+        assert_eq!(
+            parsed.records,
+            vec![record(
+                4,
+                &[
+                    ("name", "王五"),
+                    ("document_type", "居民身份证"),
+                    ("id_number", "12E45678"),
+                    ("join_date", "2026-03-01"),
+                ],
+            )]
+        );
+        assert_eq!(
+            parsed.problems,
+            vec![
+                problem(
+                    2,
+                    "证件号码",
+                    "roster.id_as_number",
+                    "第2行“证件号码”被保存为数字，精度已丢失，请将该列设为文本格式后重新填写"
+                ),
+                problem(
+                    3,
+                    "证件号码",
+                    "roster.id_as_number",
+                    "第3行“证件号码”被保存为数字，精度已丢失，请将该列设为文本格式后重新填写"
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn required_cell_empty_drops_the_row() {
         let parsed = enrol_csv(&format!(
             "{ENROL_HEADER}\n  ,110101198001011234,2026-03-01\n张三,11010119900307123X,2026-03-01\n"
@@ -989,7 +1044,7 @@ mod tests {
             ),
             (
                 &b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"[..],
-                "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传",
+                "不支持旧版 Excel（.xls）或加密的文件，请另存为不加密的 .xlsx 或 CSV 后上传",
             ),
             (&b"%PDF-1.4\n\x00\x01\x02"[..], not_text),
             // 0x81 must be followed by a GB18030 trail byte.
@@ -1143,7 +1198,7 @@ mod tests {
                         6,
                         "入职日期",
                         "roster.bad_date",
-                        "第6行“入职日期”不是有效日期：（无效的日期值），请按 2026-03-01 的格式填写"
+                        "第6行“入职日期”不是有效日期：“3000000”，请按 2026-03-01 的格式填写"
                     ),
                 ]
             );
