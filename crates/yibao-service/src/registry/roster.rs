@@ -959,9 +959,21 @@ mod tests {
     #[test]
     fn same_person_twice_keeps_the_first_line() {
         let parsed = enrol_csv(&format!(
-            "{ENROL_HEADER}\n张三,11010119900307123X,2026-03-01\n张三,11010119900307123x,2026-03-02\n"
+            "{ENROL_HEADER}\n张三,11010119900307123x,2026-03-01\n张三,11010119900307123X,2026-03-02\n"
         ));
-        assert_eq!(parsed.records, vec![zhang_san(2)]);
+        // The check letter's case does not make another person.
+        assert_eq!(
+            parsed.records,
+            vec![record(
+                2,
+                &[
+                    ("name", "张三"),
+                    ("document_type", "居民身份证"),
+                    ("id_number", "11010119900307123x"),
+                    ("join_date", "2026-03-01"),
+                ],
+            )]
+        );
         assert_eq!(
             parsed.problems,
             vec![problem(
