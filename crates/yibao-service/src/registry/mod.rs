@@ -9,6 +9,7 @@ pub mod employer;
 pub mod form;
 pub mod person;
 pub mod records;
+pub mod roster;
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
