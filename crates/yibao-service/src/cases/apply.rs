@@ -296,17 +296,25 @@ async fn applicant_of(
             (employer_input.is_some(), Some(s.agency_id))
         }
         Actor::Anonymous => {
-            return Err(crate::identity::unauthenticated("auth.required", "请先登录"))
+            return Err(crate::identity::unauthenticated(
+                "auth.required",
+                "请先登录",
+            ))
         }
         _ => return Err(forbidden("auth.forbidden", "此类账户不能申请该事项")),
     };
-    if matches!(actor, Actor::Citizen(_) | Actor::Employer(_)) && matches!(channel, ChannelKind::Window) {
+    if matches!(actor, Actor::Citizen(_) | Actor::Employer(_))
+        && matches!(channel, ChannelKind::Window)
+    {
         return Err(window_only_for_clerks());
     }
     if for_employer && !employer_applies {
         return Err(ServiceError::invalid(
             "case.employer_applicant",
-            format!("事项“{}”由参保单位申请；窗口录入时请填写单位的统一社会信用代码", item.name),
+            format!(
+                "事项“{}”由参保单位申请；窗口录入时请填写单位的统一社会信用代码",
+                item.name
+            ),
         ));
     }
     if employer_applies && !for_employer && !either {
@@ -316,7 +324,12 @@ async fn applicant_of(
         ));
     }
     let form_region = |key: &str| -> Result<Option<RegionCode>, ServiceError> {
-        match input.form.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match input
+            .form
+            .get(key)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
             Some(r) => Ok(Some(r.parse()?)),
             None => Ok(None),
         }
@@ -326,23 +339,41 @@ async fn applicant_of(
             Actor::Employer(op) => (op.uscc.clone(), String::new(), String::new()),
             _ => {
                 let a = input.applicant.as_ref().ok_or_else(|| {
-                    ServiceError::invalid("case.applicant_required", "请填写申请单位的统一社会信用代码和名称")
+                    ServiceError::invalid(
+                        "case.applicant_required",
+                        "请填写申请单位的统一社会信用代码和名称",
+                    )
                 })?;
                 let uscc: yibao_domain::Uscc = a.uscc.as_deref().unwrap_or("").parse()?;
-                (uscc.as_str().to_string(), a.name.trim().to_string(), a.phone.clone())
+                (
+                    uscc.as_str().to_string(),
+                    a.name.trim().to_string(),
+                    a.phone.clone(),
+                )
             }
         };
         let registered = enrolment::find_employer_by_uscc(tx, &uscc).await?;
         let transfer_in = item.service == "enrolment.employer_relocate"
-            && matches!(input.form.get("direction").map(|s| s.trim()), Some("转入" | "in"));
+            && matches!(
+                input.form.get("direction").map(|s| s.trim()),
+                Some("转入" | "in")
+            );
         let region = match (&registered, item.service.as_str()) {
             (Some(e), _) if !transfer_in => e.region_code.parse()?,
             (Some(_), _) => form_region("to_region")?.ok_or_else(|| {
-                ServiceError::invalid("case.region_required", "办理转入请填写转入地区划代码（to_region）")
+                ServiceError::invalid(
+                    "case.region_required",
+                    "办理转入请填写转入地区划代码（to_region）",
+                )
             })?,
-            (None, "enrolment.employer_register") => form_region("region_code")?.ok_or_else(|| {
-                ServiceError::invalid("case.region_required", "请填写单位的参保地区划代码（region_code）")
-            })?,
+            (None, "enrolment.employer_register") => {
+                form_region("region_code")?.ok_or_else(|| {
+                    ServiceError::invalid(
+                        "case.region_required",
+                        "请填写单位的参保地区划代码（region_code）",
+                    )
+                })?
+            }
             (None, _) => {
                 return Err(ServiceError::not_found(
                     "employer.not_found",
@@ -359,7 +390,15 @@ async fn applicant_of(
             .as_ref()
             .map(|e| e.kind.clone())
             .or_else(|| input.form.get("kind").cloned());
-        return Ok(Applicant { kind: "employer", reference: uscc, name, phone, receiving, region, employer_kind });
+        return Ok(Applicant {
+            kind: "employer",
+            reference: uscc,
+            name,
+            phone,
+            receiving,
+            region,
+            employer_kind,
+        });
     }
     let (id_number, name, phone) = match actor {
         Actor::Citizen(c) => (c.id_number.clone(), c.name.clone(), String::new()),
@@ -368,7 +407,11 @@ async fn applicant_of(
                 ServiceError::invalid("case.applicant_required", "请填写申请人的身份证号码和姓名")
             })?;
             let id: CitizenId = a.id_number.parse()?;
-            (id.as_str().to_string(), a.name.trim().to_string(), a.phone.clone())
+            (
+                id.as_str().to_string(),
+                a.name.trim().to_string(),
+                a.phone.clone(),
+            )
         }
     };
     let id: CitizenId = id_number.parse()?;
@@ -385,7 +428,15 @@ async fn applicant_of(
             })?,
         },
     };
-    Ok(Applicant { kind: "person", reference: id.as_str().to_string(), name, phone, receiving, region, employer_kind: None })
+    Ok(Applicant {
+        kind: "person",
+        reference: id.as_str().to_string(),
+        name,
+        phone,
+        receiving,
+        region,
+        employer_kind: None,
+    })
 }
 
 /// Facts a registry application implies, so the guide's conditional materials are asked for:
@@ -399,17 +450,36 @@ fn registry_facts(
     if !item.service.starts_with("enrolment.") {
         return Vec::new();
     }
-    let mut out = vec![if applicant_kind == "employer" { "employer_applicant" } else { "person_applicant" }];
+    let mut out = vec![if applicant_kind == "employer" {
+        "employer_applicant"
+    } else {
+        "person_applicant"
+    }];
     match employer_kind.map(str::trim) {
-        Some("enterprise" | "企业" | "individual_business" | "个体工商户") => out.push("enterprise"),
-        Some("public_sector" | "机关、事业单位" | "机关" | "事业单位") => out.push("government_or_public_institution"),
+        Some("enterprise" | "企业" | "individual_business" | "个体工商户") => {
+            out.push("enterprise")
+        }
+        Some("public_sector" | "机关、事业单位" | "机关" | "事业单位") => {
+            out.push("government_or_public_institution")
+        }
         Some("private_non_enterprise" | "social_organisation" | "民办非企业单位" | "社会团体") => {
             out.push("private_non_enterprise_or_social_org")
         }
         _ => {}
     }
-    let key_fields = ["new_uscc", "new_name", "new_legal_representative", "new_kind", "new_sex", "new_id_number", "new_birth_date"];
-    if key_fields.iter().any(|k| form.get(*k).is_some_and(|v| !v.trim().is_empty())) {
+    let key_fields = [
+        "new_uscc",
+        "new_name",
+        "new_legal_representative",
+        "new_kind",
+        "new_sex",
+        "new_id_number",
+        "new_birth_date",
+    ];
+    if key_fields
+        .iter()
+        .any(|k| form.get(*k).is_some_and(|v| !v.trim().is_empty()))
+    {
         out.push("key_info_change");
     }
     out

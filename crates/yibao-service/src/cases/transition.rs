@@ -208,7 +208,15 @@ pub async fn transition(
             .unwrap_or(false);
         if complete {
             accept(&mut tx, services, &mut case, item, today).await?;
-            let outcome = effects::apply(&mut tx, services, &case, item, today, "系统（提交后自动办结）").await?;
+            let outcome = effects::apply(
+                &mut tx,
+                services,
+                &case,
+                item,
+                today,
+                "系统（提交后自动办结）",
+            )
+            .await?;
             case.outcome_json = Some(outcome.to_string());
             case.completed_at = Some(now.clone());
             case.status = CaseStatus::Completed.as_str().into();

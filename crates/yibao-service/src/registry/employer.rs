@@ -31,7 +31,10 @@ fn status_of(e: &EmployerRow) -> EmployerStatus {
 /// 单位参保登记: the applicant's 统一社会信用代码 becomes an employer of the case's region.
 pub async fn register(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let uscc: Uscc = fx.case.applicant_ref.parse()?;
-    if enrolment::find_employer_by_uscc(conn, uscc.as_str()).await?.is_some() {
+    if enrolment::find_employer_by_uscc(conn, uscc.as_str())
+        .await?
+        .is_some()
+    {
         return Err(ServiceError::invalid(
             "registry.employer.exists",
             format!("统一社会信用代码{}已办理参保登记", uscc.as_str()),
@@ -48,7 +51,10 @@ pub async fn register(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
         .text("legal_representative", "法定代表人（负责人）")
         .map_err(|e| errors.push(e))
         .ok();
-    let name = form.get("name").unwrap_or(&fx.case.applicant_name).to_string();
+    let name = form
+        .get("name")
+        .unwrap_or(&fx.case.applicant_name)
+        .to_string();
     let (Some(kind), Some(legal)) = (kind, legal) else {
         return Err(ServiceError::from_domain_list(errors));
     };
@@ -117,7 +123,10 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         }
     }
     if changes.is_empty() {
-        return Err(ServiceError::invalid("registry.change.nothing", "没有需要变更的信息"));
+        return Err(ServiceError::invalid(
+            "registry.change.nothing",
+            "没有需要变更的信息",
+        ));
     }
     let keys = key_changes(changes.iter().map(|(f, _, _, _)| *f)).map_err(refuse)?;
     if !keys.is_empty() {
@@ -129,7 +138,11 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
             .map(|m| m.id.as_str())
             .collect();
         let provided = yibao_store::cases::materials(conn, fx.case.id).await?;
-        if !proofs.is_empty() && !provided.iter().any(|m| proofs.contains(&m.material_id.as_str())) {
+        if !proofs.is_empty()
+            && !provided
+                .iter()
+                .any(|m| proofs.contains(&m.material_id.as_str()))
+        {
             return Err(refuse(RegistryError::new(
                 "registry.change.key_proof",
                 format!("变更{}等关键信息须提供相应的证明材料", keys.join("、")),
@@ -139,7 +152,10 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
     }
     if let Some((_, _, _, new)) = changes.iter().find(|(f, _, _, _)| *f == "uscc") {
         if enrolment::find_employer_by_uscc(conn, new).await?.is_some() {
-            return Err(ServiceError::invalid("registry.employer.exists", format!("统一社会信用代码{new}已属于另一参保单位")));
+            return Err(ServiceError::invalid(
+                "registry.employer.exists",
+                format!("统一社会信用代码{new}已属于另一参保单位"),
+            ));
         }
     }
     let timing = form
@@ -153,13 +169,28 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         .iter()
         .map(|(f, l, old, new)| json!({ "field": f, "label": l, "from": old, "to": new }))
         .collect();
-    employer_event(conn, fx, employer.id, "change", json!({ "changes": listed, "key_information": keys, "timing": timing })).await?;
+    employer_event(
+        conn,
+        fx,
+        employer.id,
+        "change",
+        json!({ "changes": listed, "key_information": keys, "timing": timing }),
+    )
+    .await?;
     Ok(outcome(
         "enrolment.employer_change",
         format!(
             "已变更：{}{}",
-            changes.iter().map(|(_, l, _, _)| *l).collect::<Vec<_>>().join("、"),
-            timing.as_ref().and_then(|t| t.notice()).map(|n| format!("；{n}")).unwrap_or_default()
+            changes
+                .iter()
+                .map(|(_, l, _, _)| *l)
+                .collect::<Vec<_>>()
+                .join("、"),
+            timing
+                .as_ref()
+                .and_then(|t| t.notice())
+                .map(|n| format!("；{n}"))
+                .unwrap_or_default()
         ),
         json!({ "employer_id": employer.id, "changes": listed }),
     ))
@@ -176,7 +207,7 @@ async fn move_employees(
 ) -> Result<Vec<String>, ServiceError> {
     let mut moved = Vec::new();
     for e in store::employees(conn, from.id, false).await? {
-        if only.is_some_and(|list| !list.iter().any(|n| *n == e.id_number)) {
+        if only.is_some_and(|list| !list.contains(&e.id_number)) {
             continue;
         }
         let detail = json!({ "from_employer": from.uscc, "to_employer": to.uscc }).to_string();
@@ -196,7 +227,14 @@ async fn move_employees(
             &e.category,
         )
         .await?;
-        person_event(conn, fx, e.person_id, "employer_moved", json!({ "from": from.uscc, "to": to.uscc, "reason": reason })).await?;
+        person_event(
+            conn,
+            fx,
+            e.person_id,
+            "employer_moved",
+            json!({ "from": from.uscc, "to": to.uscc, "reason": reason }),
+        )
+        .await?;
         moved.push(e.id_number);
     }
     Ok(moved)
@@ -208,16 +246,33 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
     let original = applicant_employer(conn, fx).await?;
     let form = fx.form();
     let mut errors = Vec::new();
-    let uscc = form.text("new_uscc", "新设单位统一社会信用代码").map_err(|e| errors.push(e)).ok();
-    let name = form.text("new_name", "新设单位名称").map_err(|e| errors.push(e)).ok();
-    let legal = form.text("new_legal_representative", "新设单位法定代表人").map_err(|e| errors.push(e)).ok();
-    let kind = EmployerKind::parse(form.get("new_kind").unwrap_or(&original.kind)).map_err(|e| errors.push(e)).ok();
+    let uscc = form
+        .text("new_uscc", "新设单位统一社会信用代码")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let name = form
+        .text("new_name", "新设单位名称")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let legal = form
+        .text("new_legal_representative", "新设单位法定代表人")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let kind = EmployerKind::parse(form.get("new_kind").unwrap_or(&original.kind))
+        .map_err(|e| errors.push(e))
+        .ok();
     let (Some(uscc), Some(name), Some(legal), Some(kind)) = (uscc, name, legal, kind) else {
         return Err(ServiceError::from_domain_list(errors));
     };
     let uscc: Uscc = uscc.parse()?;
-    if enrolment::find_employer_by_uscc(conn, uscc.as_str()).await?.is_some() {
-        return Err(ServiceError::invalid("registry.employer.exists", format!("统一社会信用代码{}已办理参保登记", uscc.as_str())));
+    if enrolment::find_employer_by_uscc(conn, uscc.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::invalid(
+            "registry.employer.exists",
+            format!("统一社会信用代码{}已办理参保登记", uscc.as_str()),
+        ));
     }
     let listed: Vec<String> = form
         .get("employees")
@@ -230,7 +285,13 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
     let unknown: Vec<RegistryError> = listed
         .iter()
         .filter(|n| !current.iter().any(|e| &e.id_number == *n))
-        .map(|n| RegistryError::new("registry.removal.not_employee", format!("证件号码{n}不是本单位参保人员"), ""))
+        .map(|n| {
+            RegistryError::new(
+                "registry.removal.not_employee",
+                format!("证件号码{n}不是本单位参保人员"),
+                "",
+            )
+        })
         .collect();
     if !unknown.is_empty() {
         return Err(ServiceError::from_domain_list(unknown));
@@ -257,9 +318,27 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
     let new = enrolment::find_employer(conn, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "新设单位登记失败"))?;
-    let moved = if listed.is_empty() { Vec::new() } else { move_employees(conn, fx, &original, &new, Some(&listed), "单位分立").await? };
-    employer_event(conn, fx, new.id, "register", json!({ "split_from": original.uscc, "employees": moved.len() })).await?;
-    employer_event(conn, fx, original.id, "split", json!({ "new_employer": new.uscc, "employees_moved": moved })).await?;
+    let moved = if listed.is_empty() {
+        Vec::new()
+    } else {
+        move_employees(conn, fx, &original, &new, Some(&listed), "单位分立").await?
+    };
+    employer_event(
+        conn,
+        fx,
+        new.id,
+        "register",
+        json!({ "split_from": original.uscc, "employees": moved.len() }),
+    )
+    .await?;
+    employer_event(
+        conn,
+        fx,
+        original.id,
+        "split",
+        json!({ "new_employer": new.uscc, "employees_moved": moved }),
+    )
+    .await?;
     Ok(outcome(
         "enrolment.employer_split",
         format!("已分立新设单位{}，转入{}名职工", new.name, moved.len()),
@@ -273,25 +352,51 @@ pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
     let surviving = applicant_employer(conn, fx).await?;
     let form = fx.form();
     let mut absorbed = Vec::new();
-    for raw in form.get("absorbed_uscc").unwrap_or("").split([',', '，', ' ', '\n']).filter(|s| !s.trim().is_empty()) {
+    for raw in form
+        .get("absorbed_uscc")
+        .unwrap_or("")
+        .split([',', '，', ' ', '\n'])
+        .filter(|s| !s.trim().is_empty())
+    {
         let uscc: Uscc = raw.trim().parse()?;
         let e = enrolment::find_employer_by_uscc(conn, uscc.as_str())
             .await?
-            .ok_or_else(|| ServiceError::not_found("employer.not_found", format!("被合并单位{}未参保登记", uscc.as_str())))?;
+            .ok_or_else(|| {
+                ServiceError::not_found(
+                    "employer.not_found",
+                    format!("被合并单位{}未参保登记", uscc.as_str()),
+                )
+            })?;
         absorbed.push(e);
     }
-    let facts: Vec<(&str, EmployerStatus, Fen)> = absorbed.iter().map(|e| (e.uscc.as_str(), status_of(e), Fen(e.arrears_fen))).collect();
-    check_merger((&surviving.uscc, status_of(&surviving)), &facts).map_err(ServiceError::from_domain_list)?;
+    let facts: Vec<(&str, EmployerStatus, Fen)> = absorbed
+        .iter()
+        .map(|e| (e.uscc.as_str(), status_of(e), Fen(e.arrears_fen)))
+        .collect();
+    check_merger((&surviving.uscc, status_of(&surviving)), &facts)
+        .map_err(ServiceError::from_domain_list)?;
     let mut moved = 0;
     for e in &absorbed {
-        moved += move_employees(conn, fx, e, &surviving, None, "单位合并").await?.len();
+        moved += move_employees(conn, fx, e, &surviving, None, "单位合并")
+            .await?
+            .len();
         store::deregister_employer(conn, e.id, &fx.today.to_string(), &fx.now).await?;
-        employer_event(conn, fx, e.id, "deregister", json!({ "reason": "合并（兼并）", "merged_into": surviving.uscc })).await?;
+        employer_event(
+            conn,
+            fx,
+            e.id,
+            "deregister",
+            json!({ "reason": "合并（兼并）", "merged_into": surviving.uscc }),
+        )
+        .await?;
     }
     employer_event(conn, fx, surviving.id, "merge", json!({ "absorbed": absorbed.iter().map(|e| &e.uscc).collect::<Vec<_>>(), "employees_moved": moved })).await?;
     Ok(outcome(
         "enrolment.employer_merge",
-        format!("已办理合并：{}家单位并入，转入{moved}名参保人员，被合并单位已注销", absorbed.len()),
+        format!(
+            "已办理合并：{}家单位并入，转入{moved}名参保人员，被合并单位已注销",
+            absorbed.len()
+        ),
         json!({ "surviving": surviving.uscc, "moved": moved }),
     ))
 }
@@ -302,7 +407,9 @@ pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
 pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
     let form = fx.form();
-    let direction = form.text("direction", "转移方向（转出/转入）").map_err(refuse)?;
+    let direction = form
+        .text("direction", "转移方向（转出/转入）")
+        .map_err(refuse)?;
     let events = store::employer_events(conn, employer.id).await?;
     let pending = events
         .iter()
@@ -313,17 +420,36 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
         .and_then(|d| d["to_region"].as_str().map(str::to_string));
     match direction {
         "转出" | "out" => {
-            let to: RegionCode = form.text("to_region", "转入地区划代码").map_err(refuse)?.parse()?;
+            let to: RegionCode = form
+                .text("to_region", "转入地区划代码")
+                .map_err(refuse)?
+                .parse()?;
             if to.as_str() == employer.region_code {
-                return Err(ServiceError::invalid("registry.relocate.same_region", "转入地与现参保地相同"));
+                return Err(ServiceError::invalid(
+                    "registry.relocate.same_region",
+                    "转入地与现参保地相同",
+                ));
             }
             if let Some(p) = pending {
-                return Err(ServiceError::invalid("registry.relocate.pending", format!("该单位已办理转出（转入地{p}），请到转入地办理转入")));
+                return Err(ServiceError::invalid(
+                    "registry.relocate.pending",
+                    format!("该单位已办理转出（转入地{p}），请到转入地办理转入"),
+                ));
             }
-            employer_event(conn, fx, employer.id, "transfer_out", json!({ "from_region": employer.region_code, "to_region": to.as_str() })).await?;
+            employer_event(
+                conn,
+                fx,
+                employer.id,
+                "transfer_out",
+                json!({ "from_region": employer.region_code, "to_region": to.as_str() }),
+            )
+            .await?;
             Ok(outcome(
                 "enrolment.employer_relocate",
-                format!("已办理整体转出，请到转入地（{}）医保经办机构办理转入", to.as_str()),
+                format!(
+                    "已办理整体转出，请到转入地（{}）医保经办机构办理转入",
+                    to.as_str()
+                ),
                 json!({ "employer_id": employer.id, "to_region": to.as_str(), "step": "out" }),
             ))
         }
@@ -332,24 +458,33 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
             let Some(to) = pending.filter(|p| p == region.as_str()) else {
                 return Err(refuse(RegistryError::new(
                     "registry.relocate.no_transfer_out",
-                    format!("该单位未在原参保地办理转出到{}的手续，请先办理转出", region.as_str()),
+                    format!(
+                        "该单位未在原参保地办理转出到{}的手续，请先办理转出",
+                        region.as_str()
+                    ),
                     "seed 003 单位整体转入转出 办理流程「转出地办理、转入地受理」",
                 )));
             };
             store::set_employer_field(conn, employer.id, "region_code", &to, &fx.now).await?;
             let mut moved = 0;
             for e in store::employees(conn, employer.id, false).await? {
-                let detail = json!({ "from_region": employer.region_code, "to_region": to }).to_string();
-                store::move_coverage_region(conn, e.coverage_id, &to, &StatusChange {
-                    coverage_id: e.coverage_id,
-                    from: &e.status,
-                    to: &e.status,
-                    effective_on: &fx.today.to_string(),
-                    reason: "单位整体转移",
-                    detail_json: &detail,
-                    case_number: Some(&fx.case.number),
-                    now: &fx.now,
-                })
+                let detail =
+                    json!({ "from_region": employer.region_code, "to_region": to }).to_string();
+                store::move_coverage_region(
+                    conn,
+                    e.coverage_id,
+                    &to,
+                    &StatusChange {
+                        coverage_id: e.coverage_id,
+                        from: &e.status,
+                        to: &e.status,
+                        effective_on: &fx.today.to_string(),
+                        reason: "单位整体转移",
+                        detail_json: &detail,
+                        case_number: Some(&fx.case.number),
+                        now: &fx.now,
+                    },
+                )
                 .await?;
                 store::set_person_field(conn, e.person_id, "region_code", &to, &fx.now).await?;
                 moved += 1;
@@ -361,7 +496,10 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
                 json!({ "employer_id": employer.id, "region_code": to, "step": "in", "moved": moved }),
             ))
         }
-        other => Err(ServiceError::invalid("registry.relocate.direction", format!("转移方向应为“转出”或“转入”，填写的是“{other}”"))),
+        other => Err(ServiceError::invalid(
+            "registry.relocate.direction",
+            format!("转移方向应为“转出”或“转入”，填写的是“{other}”"),
+        )),
     }
 }
 
@@ -369,9 +507,15 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
 /// region's virtual employer, within 30 days of the termination (lateness recorded).
 pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
-    let terminated_on = fx.form().date("terminated_on", "注销（终止）日期").map_err(refuse)?;
+    let terminated_on = fx
+        .form()
+        .date("terminated_on", "注销（终止）日期")
+        .map_err(refuse)?;
     let employees = store::employees(conn, employer.id, false).await?;
-    let in_service = employees.iter().filter(|e| e.category == "in_service").count() as u32;
+    let in_service = employees
+        .iter()
+        .filter(|e| e.category == "in_service")
+        .count() as u32;
     let timing = check_deregistration(&DeregistrationFacts {
         jurisdiction: fx.jurisdiction,
         status: status_of(&employer),
@@ -385,23 +529,38 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
     let mut ended = 0;
     if fx.jurisdiction == Jurisdiction::Sichuan {
         for e in employees.iter().filter(|e| e.category == "in_service") {
-            store::change_coverage_status(conn, &StatusChange {
-                coverage_id: e.coverage_id,
-                from: &e.status,
-                to: "ended",
-                effective_on: &terminated_on.to_string(),
-                reason: "单位注销",
-                detail_json: "{}",
-                case_number: Some(&fx.case.number),
-                now: &fx.now,
-            })
+            store::change_coverage_status(
+                conn,
+                &StatusChange {
+                    coverage_id: e.coverage_id,
+                    from: &e.status,
+                    to: "ended",
+                    effective_on: &terminated_on.to_string(),
+                    reason: "单位注销",
+                    detail_json: "{}",
+                    case_number: Some(&fx.case.number),
+                    now: &fx.now,
+                },
+            )
             .await?;
             ended += 1;
         }
     }
     let virtual_employer = store::virtual_employer(conn, &employer.region_code, &fx.now).await?;
-    let only: Vec<String> = employees.iter().filter(|e| e.category == "retired").map(|e| e.id_number.clone()).collect();
-    let retirees = move_employees(conn, fx, &employer, &virtual_employer, Some(&only), "单位注销，退休人员转入虚拟户").await?;
+    let only: Vec<String> = employees
+        .iter()
+        .filter(|e| e.category == "retired")
+        .map(|e| e.id_number.clone())
+        .collect();
+    let retirees = move_employees(
+        conn,
+        fx,
+        &employer,
+        &virtual_employer,
+        Some(&only),
+        "单位注销，退休人员转入虚拟户",
+    )
+    .await?;
     store::deregister_employer(conn, employer.id, &terminated_on.to_string(), &fx.now).await?;
     employer_event(conn, fx, employer.id, "deregister", json!({ "terminated_on": terminated_on, "retirees_to_virtual": retirees.len(), "employees_ended": ended, "timing": timing })).await?;
     Ok(outcome(
@@ -409,8 +568,74 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
         format!(
             "单位已注销；{}名退休人员转入虚拟户{}",
             retirees.len(),
-            timing.notice().map(|n| format!("；{n}")).unwrap_or_default()
+            timing
+                .notice()
+                .map(|n| format!("；{n}"))
+                .unwrap_or_default()
         ),
         json!({ "employer_id": employer.id, "retirees_moved": retirees, "late_days": timing.late_days }),
     ))
+}
+
+/// Arrears (欠费) as the tax authority reports them, recorded by the agency's finance staff;
+/// deregistration and merger refuse while any remain (seed 003 单位注销 办理条件2).
+pub async fn record_arrears(
+    services: &crate::Services,
+    actor: &crate::identity::Actor,
+    employer_id: i64,
+    arrears: Fen,
+    note: &str,
+) -> Result<EmployerRow, ServiceError> {
+    let staff = actor.staff()?;
+    staff.require("finance")?;
+    if arrears.0 < 0 {
+        return Err(ServiceError::invalid(
+            "registry.arrears.negative",
+            "欠费金额不能为负数",
+        ));
+    }
+    if note.trim().is_empty() {
+        return Err(ServiceError::invalid(
+            "registry.arrears.note",
+            "请注明欠费信息的来源（如税务部门核定通知）",
+        ));
+    }
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin_write().await?;
+    let e = enrolment::find_employer(&mut tx, employer_id)
+        .await?
+        .filter(|e| staff.serves(&e.region_code))
+        .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;
+    store::set_arrears(&mut tx, e.id, arrears.0, &now).await?;
+    let detail =
+        json!({ "from_fen": e.arrears_fen, "to_fen": arrears.0, "note": note.trim() }).to_string();
+    store::add_employer_event(
+        &mut tx,
+        e.id,
+        &store::NewEvent {
+            at: &now,
+            action: "arrears",
+            detail_json: &detail,
+            case_number: None,
+            actor_label: &actor.label(),
+        },
+    )
+    .await?;
+    crate::audit::record(
+        &mut tx,
+        services,
+        actor,
+        "employer.arrears",
+        "employer",
+        &e.uscc,
+        Some(&json!({ "arrears_fen": e.arrears_fen })),
+        Some(&json!({ "arrears_fen": arrears.0, "note": note.trim() })),
+        &format!("登记单位 {} 欠费 {} 元", e.name, arrears),
+    )
+    .await?;
+    let e = enrolment::find_employer(&mut tx, e.id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在"))?;
+    tx.commit().await.map_err(yibao_store::StoreError::from)?;
+    Ok(e)
 }

@@ -47,7 +47,11 @@ impl Form {
         })
     }
 
-    pub fn optional_date(&self, key: &str, label: &str) -> Result<Option<NaiveDate>, RegistryError> {
+    pub fn optional_date(
+        &self,
+        key: &str,
+        label: &str,
+    ) -> Result<Option<NaiveDate>, RegistryError> {
         match self.get(key) {
             None => Ok(None),
             Some(_) => self.date(key, label).map(Some),
@@ -56,10 +60,7 @@ impl Form {
 
     /// 是 / 否 (also true/false, yes/no, 1/0); absent is "no".
     pub fn yes(&self, key: &str) -> bool {
-        matches!(
-            self.get(key),
-            Some("是" | "true" | "yes" | "1" | "Y" | "y")
-        )
+        matches!(self.get(key), Some("是" | "true" | "yes" | "1" | "Y" | "y"))
     }
 
     /// The rows of an embedded roster (`roster` holds a JSON array of objects with a `line`).
@@ -67,8 +68,10 @@ impl Form {
         let Some(raw) = self.get("roster") else {
             return Ok(None);
         };
-        let rows: Vec<BTreeMap<String, serde_json::Value>> = serde_json::from_str(raw)
-            .map_err(|_| RegistryError::new("registry.roster.invalid", "批量名单数据无法读取", ""))?;
+        let rows: Vec<BTreeMap<String, serde_json::Value>> =
+            serde_json::from_str(raw).map_err(|_| {
+                RegistryError::new("registry.roster.invalid", "批量名单数据无法读取", "")
+            })?;
         Ok(Some(
             rows.into_iter()
                 .enumerate()

@@ -5,6 +5,7 @@
 //! valid when uploaded but no longer is (someone enrolled elsewhere meanwhile) fails whole:
 //! nothing is half-imported.
 
+pub mod bulk;
 pub mod employer;
 pub mod form;
 pub mod person;
@@ -120,12 +121,13 @@ pub async fn apply(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
 
 /// The deciding guide of a case: its item's jurisdiction.
 pub fn jurisdiction_of(item: &Item) -> Result<Jurisdiction, ServiceError> {
-    Jurisdiction::from_key(&item.jurisdiction)
-        .ok_or_else(|| ServiceError::invalid("registry.jurisdiction", "该辖区的参保登记规则尚未配置"))
+    Jurisdiction::from_key(&item.jurisdiction).ok_or_else(|| {
+        ServiceError::invalid("registry.jurisdiction", "该辖区的参保登记规则尚未配置")
+    })
 }
 
-/// The item of `service` that serves `region` today: the most specific guide (a district's
-/// own list before the municipality's).
+/// The item of `service` that serves `region` today: the most specific guide that offers a
+/// channel for it (a district's own before the municipality's).
 pub fn item_for<'a>(
     catalog: &'a Catalog,
     service: &str,
@@ -144,9 +146,11 @@ pub fn item_for<'a>(
                 .filter(|r| r.contains(region))
                 .map(|r| r.as_str().trim_end_matches('0').len())
                 .max()?;
+            // A list that names the item but no channel (seed 004) leaves it to the
+            // municipal guide.
             let item = catalog
                 .items_in(&j.key)
-                .find(|i| i.service == service && i.in_force_on(today))?;
+                .find(|i| i.service == service && i.in_force_on(today) && !i.channels.is_empty())?;
             Some((depth, item))
         })
         .max_by_key(|(depth, _)| *depth)

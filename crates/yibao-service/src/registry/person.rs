@@ -11,7 +11,9 @@ use yibao_domain::registry::coverage::{
 use yibao_domain::registry::employee::{
     check_employee_enrolment, check_removal, EmployeeEnrolment, RemovalReason,
 };
-use yibao_domain::registry::flexible::{check_flexible_enrolment, check_grade_change, FlexibleApplicant, Grade};
+use yibao_domain::registry::flexible::{
+    check_flexible_enrolment, check_grade_change, FlexibleApplicant, Grade,
+};
 use yibao_domain::registry::person_change::{label_of, touches_key_information, PERSON_FIELDS};
 use yibao_domain::registry::resident::{
     check_resident_category, resident_enrolment_plan, ResidentApplicant, ResidentCategory,
@@ -44,7 +46,9 @@ pub fn identity_of(row: &Form) -> Result<Identity, Vec<RegistryError>> {
     let name = row.text("name", "姓名").map(str::to_string);
     let number = row.text("id_number", "证件号码");
     let doc = match (kind, number) {
-        (Ok(k), Ok(n)) => IdentityDocument::parse(k, n).map_err(|e| errors.push(e)).ok(),
+        (Ok(k), Ok(n)) => IdentityDocument::parse(k, n)
+            .map_err(|e| errors.push(e))
+            .ok(),
         (k, n) => {
             errors.extend(k.err());
             errors.extend(n.err());
@@ -55,7 +59,10 @@ pub fn identity_of(row: &Form) -> Result<Identity, Vec<RegistryError>> {
     let (birth, sex) = match from_doc {
         Some(bs) => (Some(bs.0), Some(bs.1)),
         None => {
-            let birth = row.date("birth_date", "出生日期").map_err(|e| errors.push(e)).ok();
+            let birth = row
+                .date("birth_date", "出生日期")
+                .map_err(|e| errors.push(e))
+                .ok();
             let sex = match row.get("sex") {
                 Some("男" | "male") => Some(Sex::Male),
                 Some("女" | "female") => Some(Sex::Female),
@@ -72,7 +79,12 @@ pub fn identity_of(row: &Form) -> Result<Identity, Vec<RegistryError>> {
         }
     };
     match (doc, name, birth, sex) {
-        (Some(doc), Ok(name), Some(birth), Some(sex)) if errors.is_empty() => Ok(Identity { doc, name, birth, sex }),
+        (Some(doc), Ok(name), Some(birth), Some(sex)) if errors.is_empty() => Ok(Identity {
+            doc,
+            name,
+            birth,
+            sex,
+        }),
         (_, name, _, _) => {
             errors.extend(name.err());
             Err(errors)
@@ -103,7 +115,10 @@ async fn person_for(
         if p.name != who.name {
             return Err(RegistryError::new(
                 "registry.person.name_mismatch",
-                format!("证件号码{}已登记的姓名与填写的“{}”不一致，请核对", who.doc.number, who.name),
+                format!(
+                    "证件号码{}已登记的姓名与填写的“{}”不一致，请核对",
+                    who.doc.number, who.name
+                ),
                 "",
             ));
         }
@@ -145,7 +160,10 @@ fn store_err(e: yibao_store::StoreError) -> RegistryError {
     RegistryError::new("store.error", format!("数据库错误：{e}"), "")
 }
 
-pub async fn held(conn: &mut Conn, person_id: i64) -> Result<Vec<(CoverageRow, HeldCoverage)>, ServiceError> {
+pub async fn held(
+    conn: &mut Conn,
+    person_id: i64,
+) -> Result<Vec<(CoverageRow, HeldCoverage)>, ServiceError> {
     Ok(coverage::list_for_person(conn, person_id)
         .await?
         .into_iter()
@@ -160,7 +178,10 @@ pub async fn held(conn: &mut Conn, person_id: i64) -> Result<Vec<(CoverageRow, H
 }
 
 /// The employer that applied (the case's applicant).
-pub async fn applicant_employer(conn: &mut Conn, fx: &Effect<'_>) -> Result<EmployerRow, ServiceError> {
+pub async fn applicant_employer(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+) -> Result<EmployerRow, ServiceError> {
     if fx.case.applicant_kind != "employer" {
         return Err(ServiceError::invalid(
             "registry.employer_applicant",
@@ -171,12 +192,33 @@ pub async fn applicant_employer(conn: &mut Conn, fx: &Effect<'_>) -> Result<Empl
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "申请单位尚未办理参保登记"))?;
     if e.status != "active" {
-        return Err(ServiceError::invalid("registry.employer.deregistered", "申请单位已注销"));
+        return Err(ServiceError::invalid(
+            "registry.employer.deregistered",
+            "申请单位已注销",
+        ));
     }
     Ok(e)
 }
 
-fn new_coverage(person_id: i64, scheme: Scheme, category: &str, employer_id: Option<i64>, region: &str, status: CoverageStatus, start: Option<NaiveDate>, fx: &Effect<'_>) -> CoverageRow {
+/// A coverage being opened: in which scheme and category, with which employer, where.
+struct Opening<'a> {
+    scheme: Scheme,
+    category: &'a str,
+    employer_id: Option<i64>,
+    region: &'a str,
+    status: CoverageStatus,
+    start: Option<NaiveDate>,
+}
+
+fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow {
+    let Opening {
+        scheme,
+        category,
+        employer_id,
+        region,
+        status,
+        start,
+    } = o;
     CoverageRow {
         id: 0,
         person_id,
@@ -198,7 +240,10 @@ fn new_coverage(person_id: i64, scheme: Scheme, category: &str, employer_id: Opt
 /// recorded; one refusal fails the whole roster.
 pub async fn enrol_employees(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
-    let rows = fx.form().rows().map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let rows = fx
+        .form()
+        .rows()
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut errors: Vec<(usize, RegistryError)> = Vec::new();
     let mut done = Vec::new();
     for row in &rows {
@@ -210,11 +255,17 @@ pub async fn enrol_employees(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, 
     if !errors.is_empty() {
         return Err(rows_failed(errors));
     }
-    let late = done.iter().filter(|v| v["late_days"].as_i64().unwrap_or(0) > 0).count();
+    let late = done
+        .iter()
+        .filter(|v| v["late_days"].as_i64().unwrap_or(0) > 0)
+        .count();
     Ok(outcome(
         "enrolment.employee_enrol",
         if late > 0 {
-            format!("已为{}名职工办理参保登记，其中{late}人逾期申报（已记录）", done.len())
+            format!(
+                "已为{}名职工办理参保登记，其中{late}人逾期申报（已记录）",
+                done.len()
+            )
         } else {
             format!("已为{}名职工办理参保登记", done.len())
         },
@@ -246,15 +297,38 @@ async fn enrol_one(
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
-    let person = match person_for(conn, fx, &who, &employer.region_code, row.get("phone").unwrap_or("")).await {
+    let person = match person_for(
+        conn,
+        fx,
+        &who,
+        &employer.region_code,
+        row.get("phone").unwrap_or(""),
+    )
+    .await
+    {
         Ok(p) => p,
         Err(e) => return Ok(Err(vec![e])),
     };
-    let held_now: Vec<HeldCoverage> = held(conn, person.id).await?.into_iter().map(|(_, h)| h).collect();
+    let held_now: Vec<HeldCoverage> = held(conn, person.id)
+        .await?
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
     if let Err(e) = check_no_double_coverage(&held_now, Scheme::Employee) {
         return Ok(Err(vec![e]));
     }
-    let c = new_coverage(person.id, Scheme::Employee, "in_service", Some(employer.id), &employer.region_code, CoverageStatus::Active, Some(join), fx);
+    let c = new_coverage(
+        person.id,
+        Opening {
+            scheme: Scheme::Employee,
+            category: "in_service",
+            employer_id: Some(employer.id),
+            region: &employer.region_code,
+            status: CoverageStatus::Active,
+            start: Some(join),
+        },
+        fx,
+    );
     let coverage_id = coverage::insert(conn, &c).await?;
     person_event(
         conn,
@@ -280,7 +354,10 @@ async fn enrol_one(
 /// insured as a retired employee (在职转退休).
 pub async fn remove_employees(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
-    let rows = fx.form().rows().map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let rows = fx
+        .form()
+        .rows()
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut errors: Vec<(usize, RegistryError)> = Vec::new();
     let mut done = Vec::new();
     for row in &rows {
@@ -306,13 +383,19 @@ async fn remove_one(
     row: &Form,
 ) -> Result<Result<Value, Vec<RegistryError>>, ServiceError> {
     let mut errors = Vec::new();
-    let number = row.text("id_number", "证件号码").map_err(|e| errors.push(e)).ok();
+    let number = row
+        .text("id_number", "证件号码")
+        .map_err(|e| errors.push(e))
+        .ok();
     let reason = row
         .text("reason", "减员原因")
         .and_then(RemovalReason::parse)
         .map_err(|e| errors.push(e))
         .ok();
-    let date = row.date("event_date", "减员原因发生日期").map_err(|e| errors.push(e)).ok();
+    let date = row
+        .date("event_date", "减员原因发生日期")
+        .map_err(|e| errors.push(e))
+        .ok();
     let (Some(number), Some(reason), Some(date)) = (number, reason, date) else {
         return Ok(Err(errors));
     };
@@ -325,7 +408,9 @@ async fn remove_one(
         return Ok(Err(vec![not_employee(&number)]));
     };
     let Some((cov, _)) = held(conn, person.id).await?.into_iter().find(|(c, h)| {
-        c.employer_id == Some(employer.id) && c.category == "in_service" && h.status != CoverageStatus::Ended
+        c.employer_id == Some(employer.id)
+            && c.category == "in_service"
+            && h.status != CoverageStatus::Ended
     }) else {
         return Ok(Err(vec![not_employee(&number)]));
     };
@@ -348,9 +433,23 @@ async fn remove_one(
             Ok(to) => to,
             Err(e) => return Ok(Err(vec![e])),
         };
-        store::change_coverage_status(conn, &StatusChange { to: to.key(), ..change }).await?;
+        store::change_coverage_status(
+            conn,
+            &StatusChange {
+                to: to.key(),
+                ..change
+            },
+        )
+        .await?;
     }
-    person_event(conn, fx, person.id, "employee_remove", json!({ "reason": reason.label(), "event_date": date, "late_days": timing.late_days })).await?;
+    person_event(
+        conn,
+        fx,
+        person.id,
+        "employee_remove",
+        json!({ "reason": reason.label(), "event_date": date, "late_days": timing.late_days }),
+    )
+    .await?;
     Ok(Ok(json!({
         "person_id": person.id,
         "coverage_id": cov.id,
@@ -421,7 +520,11 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
                 "男" | "male" => "male".to_string(),
                 "女" | "female" => "female".to_string(),
                 _ => {
-                    errors.push(RegistryError::new("registry.form.sex", "性别应为男或女", ""));
+                    errors.push(RegistryError::new(
+                        "registry.form.sex",
+                        "性别应为男或女",
+                        "",
+                    ));
                     continue;
                 }
             },
@@ -437,13 +540,24 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
             "birth_date" => match NaiveDate::parse_from_str(new, "%Y-%m-%d") {
                 Ok(d) => d.to_string(),
                 Err(_) => {
-                    errors.push(RegistryError::new("registry.form.date", format!("“{label}”应为日期"), ""));
+                    errors.push(RegistryError::new(
+                        "registry.form.date",
+                        format!("“{label}”应为日期"),
+                        "",
+                    ));
                     continue;
                 }
             },
             "phone" => {
-                if !(new.len() == 11 && new.starts_with('1') && new.bytes().all(|b| b.is_ascii_digit())) {
-                    errors.push(RegistryError::new("registry.form.phone", format!("手机号码“{new}”应为11位数字"), ""));
+                if !(new.len() == 11
+                    && new.starts_with('1')
+                    && new.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    errors.push(RegistryError::new(
+                        "registry.form.phone",
+                        format!("手机号码“{new}”应为11位数字"),
+                        "",
+                    ));
                     continue;
                 }
                 new.to_string()
@@ -460,7 +574,11 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
     let grade = match form.get("new_grade") {
         Some(g) if fx.item.service == "enrolment.employee_change" => Some(g.to_string()),
         Some(_) => {
-            errors.push(RegistryError::new("registry.grade.scheme", "只有以个人身份参加职工医保的人员可以变更缴费档次", "seed 003 职工参保信息变更登记 办理条件2"));
+            errors.push(RegistryError::new(
+                "registry.grade.scheme",
+                "只有以个人身份参加职工医保的人员可以变更缴费档次",
+                "seed 003 职工参保信息变更登记 办理条件2",
+            ));
             None
         }
         None => None,
@@ -469,15 +587,22 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         return Err(ServiceError::from_domain_list(errors));
     }
     if changes.is_empty() && grade.is_none() {
-        return Err(ServiceError::invalid("registry.change.nothing", "没有需要变更的信息"));
+        return Err(ServiceError::invalid(
+            "registry.change.nothing",
+            "没有需要变更的信息",
+        ));
     }
-    let key = touches_key_information(changes.iter().map(|(f, _, _)| *f)).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let key = touches_key_information(changes.iter().map(|(f, _, _)| *f))
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     if key {
         require_key_proof(conn, fx).await?;
     }
     if let Some((_, _, new)) = changes.iter().find(|(f, _, _)| *f == "id_number") {
         if store::find_person_by_number(conn, new).await?.is_some() {
-            return Err(ServiceError::invalid("registry.person.number_taken", format!("证件号码{new}已属于另一参保人员")));
+            return Err(ServiceError::invalid(
+                "registry.person.number_taken",
+                format!("证件号码{new}已属于另一参保人员"),
+            ));
         }
     }
     for (field, _, new) in &changes {
@@ -491,7 +616,14 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         .iter()
         .map(|(f, old, new)| json!({ "field": f, "label": label_of(f), "from": old, "to": new }))
         .collect();
-    person_event(conn, fx, person.id, "change", json!({ "key_information": key, "changes": listed, "grade": grade_out })).await?;
+    person_event(
+        conn,
+        fx,
+        person.id,
+        "change",
+        json!({ "key_information": key, "changes": listed, "grade": grade_out }),
+    )
+    .await?;
     Ok(outcome(
         &fx.item.service,
         format!(
@@ -520,23 +652,45 @@ async fn require_key_proof(conn: &mut Conn, fx: &Effect<'_>) -> Result<(), Servi
         return Ok(());
     }
     let provided = yibao_store::cases::materials(conn, fx.case.id).await?;
-    if provided.iter().any(|m| proofs.contains(&m.material_id.as_str())) {
+    if provided
+        .iter()
+        .any(|m| proofs.contains(&m.material_id.as_str()))
+    {
         return Ok(());
     }
     Err(ServiceError::from_domain_list(vec![RegistryError::new(
         "registry.change.key_proof",
         "变更姓名、性别、证件号码、出生日期等关键信息须提供相应的证明材料",
-        format!("{} {} 办理条件", yibao_domain::registry::seed_of(fx.jurisdiction), fx.item.name),
+        format!(
+            "{} {} 办理条件",
+            yibao_domain::registry::seed_of(fx.jurisdiction),
+            fx.item.name
+        ),
     )]))
 }
 
-async fn change_grade(conn: &mut Conn, fx: &Effect<'_>, person: &PersonRow, to: &str) -> Result<Value, ServiceError> {
-    let to = Grade::parse(to).ok_or_else(|| ServiceError::invalid("registry.grade.unknown", "缴费档次应为一档或二档"))?;
-    let Some((cov, _)) = held(conn, person.id).await?.into_iter().find(|(c, h)| c.category == "flexible" && h.status == CoverageStatus::Active) else {
-        return Err(ServiceError::from_domain_list(vec![RegistryError::new("registry.grade.scheme", "只有以个人身份参加职工医保且正常参保的人员可以变更缴费档次", "seed 003 职工参保信息变更登记 办理条件2")]));
+async fn change_grade(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+    person: &PersonRow,
+    to: &str,
+) -> Result<Value, ServiceError> {
+    let to = Grade::parse(to)
+        .ok_or_else(|| ServiceError::invalid("registry.grade.unknown", "缴费档次应为一档或二档"))?;
+    let Some((cov, _)) = held(conn, person.id)
+        .await?
+        .into_iter()
+        .find(|(c, h)| c.category == "flexible" && h.status == CoverageStatus::Active)
+    else {
+        return Err(ServiceError::from_domain_list(vec![RegistryError::new(
+            "registry.grade.scheme",
+            "只有以个人身份参加职工医保且正常参保的人员可以变更缴费档次",
+            "seed 003 职工参保信息变更登记 办理条件2",
+        )]));
     };
     let from = Grade::parse(&store::grade_of(conn, cov.id).await?).unwrap_or(Grade::Tier1);
-    let g = check_grade_change(from, to, fx.form().yes("years_complete"), fx.today).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let g = check_grade_change(from, to, fx.form().yes("years_complete"), fx.today)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let detail = json!({ "grade_from": from.label(), "grade_to": to.label(), "difference_due": g.difference_due }).to_string();
     store::set_grade(
         conn,
@@ -553,17 +707,25 @@ async fn change_grade(conn: &mut Conn, fx: &Effect<'_>, person: &PersonRow, to: 
         to.key(),
     )
     .await?;
-    Ok(json!({ "from": from.label(), "to": to.label(), "effective_from": g.effective_from, "difference_due": g.difference_due }))
+    Ok(
+        json!({ "from": from.label(), "to": to.label(), "effective_from": g.effective_from, "difference_due": g.difference_due }),
+    )
 }
 
 /// The applicant of a person's own case, as an identity (citizens apply with their ID number).
-async fn applicant_identity(conn: &mut Conn, fx: &Effect<'_>) -> Result<(Identity, Option<PersonRow>), ServiceError> {
+async fn applicant_identity(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+) -> Result<(Identity, Option<PersonRow>), ServiceError> {
     let existing = store::find_person_by_number(conn, &fx.case.applicant_ref).await?;
     let kind = existing
         .as_ref()
         .map(|p| p.document_type.clone())
         .unwrap_or_else(|| {
-            if fx.case.applicant_ref.starts_with("81") || fx.case.applicant_ref.starts_with("82") || fx.case.applicant_ref.starts_with("83") {
+            if fx.case.applicant_ref.starts_with("81")
+                || fx.case.applicant_ref.starts_with("82")
+                || fx.case.applicant_ref.starts_with("83")
+            {
                 "hmt_residence_permit".into()
             } else {
                 "resident_id_card".into()
@@ -573,7 +735,13 @@ async fn applicant_identity(conn: &mut Conn, fx: &Effect<'_>) -> Result<(Identit
         fields: [
             ("document_type".to_string(), kind),
             ("id_number".to_string(), fx.case.applicant_ref.clone()),
-            ("name".to_string(), existing.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| fx.case.applicant_name.clone())),
+            (
+                "name".to_string(),
+                existing
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| fx.case.applicant_name.clone()),
+            ),
         ]
         .into_iter()
         .collect(),
@@ -588,7 +756,10 @@ async fn applicant_identity(conn: &mut Conn, fx: &Effect<'_>) -> Result<(Identit
 pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let (who, existing) = applicant_identity(conn, fx).await?;
     if let Some(p) = &existing {
-        let suspended = held(conn, p.id).await?.into_iter().any(|(c, h)| c.category == "flexible" && h.status == CoverageStatus::Suspended);
+        let suspended = held(conn, p.id)
+            .await?
+            .into_iter()
+            .any(|(c, h)| c.category == "flexible" && h.status == CoverageStatus::Suspended);
         if suspended && fx.jurisdiction == Jurisdiction::Youyang {
             return flexible_resume(conn, fx).await;
         }
@@ -599,11 +770,16 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         Some(p) => held(conn, p.id).await?,
         None => Vec::new(),
     };
-    let has_employer = held_now.iter().any(|(c, h)| c.employer_id.is_some() && c.category == "in_service" && h.status.is_open());
-    let local_hukou = form.get("local_hukou").map(|_| form.yes("local_hukou")).unwrap_or_else(|| {
-        // The ID's address code is the place of first registration, a fair default only.
-        who.doc.number.get(..2) == region.as_str().get(..2)
-    });
+    let has_employer = held_now
+        .iter()
+        .any(|(c, h)| c.employer_id.is_some() && c.category == "in_service" && h.status.is_open());
+    let local_hukou = form
+        .get("local_hukou")
+        .map(|_| form.yes("local_hukou"))
+        .unwrap_or_else(|| {
+            // The ID's address code is the place of first registration, a fair default only.
+            who.doc.number.get(..2) == region.as_str().get(..2)
+        });
     check_flexible_enrolment(&FlexibleApplicant {
         jurisdiction: fx.jurisdiction,
         birth: who.birth,
@@ -617,18 +793,38 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
     })
     .map_err(ServiceError::from_domain_list)?;
     let held_flags: Vec<HeldCoverage> = held_now.iter().map(|(_, h)| *h).collect();
-    check_no_double_coverage(&held_flags, Scheme::Employee).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    check_no_double_coverage(&held_flags, Scheme::Employee)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let grade = match form.get("grade") {
-        Some(g) => Grade::parse(g).ok_or_else(|| ServiceError::invalid("registry.grade.unknown", "缴费档次应为一档或二档"))?,
+        Some(g) => Grade::parse(g).ok_or_else(|| {
+            ServiceError::invalid("registry.grade.unknown", "缴费档次应为一档或二档")
+        })?,
         None => Grade::Tier1,
     };
     let person = match existing {
         Some(p) => p,
-        None => person_for(conn, fx, &who, region.as_str(), form.get("phone").unwrap_or(""))
-            .await
-            .map_err(|e| ServiceError::from_domain_list(vec![e]))?,
+        None => person_for(
+            conn,
+            fx,
+            &who,
+            region.as_str(),
+            form.get("phone").unwrap_or(""),
+        )
+        .await
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?,
     };
-    let c = new_coverage(person.id, Scheme::Employee, "flexible", None, region.as_str(), CoverageStatus::Active, Some(fx.today), fx);
+    let c = new_coverage(
+        person.id,
+        Opening {
+            scheme: Scheme::Employee,
+            category: "flexible",
+            employer_id: None,
+            region: region.as_str(),
+            status: CoverageStatus::Active,
+            start: Some(fx.today),
+        },
+        fx,
+    );
     let coverage_id = coverage::insert(conn, &c).await?;
     store::set_grade(
         conn,
@@ -645,30 +841,60 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         grade.key(),
     )
     .await?;
-    person_event(conn, fx, person.id, "flexible_enrol", json!({ "grade": grade.label(), "local_hukou": local_hukou })).await?;
+    person_event(
+        conn,
+        fx,
+        person.id,
+        "flexible_enrol",
+        json!({ "grade": grade.label(), "local_hukou": local_hukou }),
+    )
+    .await?;
     Ok(outcome(
         "enrolment.flexible_enrol",
-        format!("已以个人身份参加职工医保（{}），请按核定通知缴纳医疗保险费", grade.label()),
+        format!(
+            "已以个人身份参加职工医保（{}），请按核定通知缴纳医疗保险费",
+            grade.label()
+        ),
         json!({ "person_id": person.id, "coverage_id": coverage_id, "grade": grade.key() }),
     ))
 }
 
-async fn flexible_coverage(conn: &mut Conn, fx: &Effect<'_>, status: CoverageStatus) -> Result<(PersonRow, CoverageRow), ServiceError> {
+async fn flexible_coverage(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+    status: CoverageStatus,
+) -> Result<(PersonRow, CoverageRow), ServiceError> {
     let person = store::find_person_by_number(conn, &fx.case.applicant_ref)
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "该人员尚未参保登记"))?;
     let all = held(conn, person.id).await?;
-    let flexible: Vec<_> = all.into_iter().filter(|(c, _)| c.category == "flexible").collect();
+    let flexible: Vec<_> = all
+        .into_iter()
+        .filter(|(c, _)| c.category == "flexible")
+        .collect();
     if let Some((c, _)) = flexible.iter().find(|(_, h)| h.status == status) {
         return Ok((person, c.clone()));
     }
-    let current = flexible.last().map(|(_, h)| h.status.label()).unwrap_or("未以个人身份参保");
+    let current = flexible
+        .last()
+        .map(|(_, h)| h.status.label())
+        .unwrap_or("未以个人身份参保");
     let (code, rule, source) = if status == CoverageStatus::Suspended {
-        ("registry.flexible.not_suspended", format!("当前职工参保状态为“{current}”，只有暂停参保的才能办理续保"), "seed 003 以个人身份参加职工医保续保登记 办理条件「当前职工参保状态为暂停参保」")
+        (
+            "registry.flexible.not_suspended",
+            format!("当前职工参保状态为“{current}”，只有暂停参保的才能办理续保"),
+            "seed 003 以个人身份参加职工医保续保登记 办理条件「当前职工参保状态为暂停参保」",
+        )
     } else {
-        ("registry.flexible.not_active", format!("当前个人身份参保状态为“{current}”，不能办理暂停参保"), "seed 003 以个人身份参加职工医保暂停参保登记 办理条件")
+        (
+            "registry.flexible.not_active",
+            format!("当前个人身份参保状态为“{current}”，不能办理暂停参保"),
+            "seed 003 以个人身份参加职工医保暂停参保登记 办理条件",
+        )
     };
-    Err(ServiceError::from_domain_list(vec![RegistryError::new(code, rule, source)]))
+    Err(ServiceError::from_domain_list(vec![RegistryError::new(
+        code, rule, source,
+    )]))
 }
 
 /// 暂停参保 (停保) of an individual's employee coverage, from the stated date.
@@ -676,30 +902,81 @@ pub async fn flexible_suspend(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value,
     let (person, cov) = flexible_coverage(conn, fx, CoverageStatus::Active).await?;
     let form = fx.form();
     let reason = form.get("reason").unwrap_or("本人申请").to_string();
-    let on = form.optional_date("effective_on", "停保日期").map_err(|e| ServiceError::from_domain_list(vec![e]))?.unwrap_or(fx.today);
-    let to = next_status(CoverageStatus::Active, CoverageChange::Suspend).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let on = form
+        .optional_date("effective_on", "停保日期")
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?
+        .unwrap_or(fx.today);
+    let to = next_status(CoverageStatus::Active, CoverageChange::Suspend)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     store::change_coverage_status(
         conn,
-        &StatusChange { coverage_id: cov.id, from: "active", to: to.key(), effective_on: &on.to_string(), reason: &reason, detail_json: "{}", case_number: Some(&fx.case.number), now: &fx.now },
+        &StatusChange {
+            coverage_id: cov.id,
+            from: "active",
+            to: to.key(),
+            effective_on: &on.to_string(),
+            reason: &reason,
+            detail_json: "{}",
+            case_number: Some(&fx.case.number),
+            now: &fx.now,
+        },
     )
     .await?;
-    person_event(conn, fx, person.id, "flexible_suspend", json!({ "reason": reason, "effective_on": on })).await?;
-    Ok(outcome("enrolment.flexible_suspend", format!("已自{on}起暂停以个人身份参保（{reason}）"), json!({ "coverage_id": cov.id, "effective_on": on })))
+    person_event(
+        conn,
+        fx,
+        person.id,
+        "flexible_suspend",
+        json!({ "reason": reason, "effective_on": on }),
+    )
+    .await?;
+    Ok(outcome(
+        "enrolment.flexible_suspend",
+        format!("已自{on}起暂停以个人身份参保（{reason}）"),
+        json!({ "coverage_id": cov.id, "effective_on": on }),
+    ))
 }
 
 /// 续保: a suspended individual coverage becomes active again.
 pub async fn flexible_resume(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let (person, cov) = flexible_coverage(conn, fx, CoverageStatus::Suspended).await?;
-    let held_now: Vec<HeldCoverage> = held(conn, person.id).await?.into_iter().filter(|(c, _)| c.id != cov.id).map(|(_, h)| h).collect();
-    check_no_double_coverage(&held_now, Scheme::Employee).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
-    let to = next_status(CoverageStatus::Suspended, CoverageChange::Resume).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let held_now: Vec<HeldCoverage> = held(conn, person.id)
+        .await?
+        .into_iter()
+        .filter(|(c, _)| c.id != cov.id)
+        .map(|(_, h)| h)
+        .collect();
+    check_no_double_coverage(&held_now, Scheme::Employee)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let to = next_status(CoverageStatus::Suspended, CoverageChange::Resume)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     store::change_coverage_status(
         conn,
-        &StatusChange { coverage_id: cov.id, from: "suspended", to: to.key(), effective_on: &fx.today.to_string(), reason: "续保", detail_json: "{}", case_number: Some(&fx.case.number), now: &fx.now },
+        &StatusChange {
+            coverage_id: cov.id,
+            from: "suspended",
+            to: to.key(),
+            effective_on: &fx.today.to_string(),
+            reason: "续保",
+            detail_json: "{}",
+            case_number: Some(&fx.case.number),
+            now: &fx.now,
+        },
     )
     .await?;
-    person_event(conn, fx, person.id, "flexible_resume", json!({ "effective_on": fx.today })).await?;
-    Ok(outcome("enrolment.flexible_resume", "已办理续保，请按核定通知单缴纳医疗保险费".into(), json!({ "coverage_id": cov.id, "effective_on": fx.today })))
+    person_event(
+        conn,
+        fx,
+        person.id,
+        "flexible_resume",
+        json!({ "effective_on": fx.today }),
+    )
+    .await?;
+    Ok(outcome(
+        "enrolment.flexible_resume",
+        "已办理续保，请按核定通知单缴纳医疗保险费".into(),
+        json!({ "coverage_id": cov.id, "effective_on": fx.today }),
+    ))
 }
 
 /// 城乡居民参保登记: the category must be on the deciding guide's list and the date in one of
@@ -709,7 +986,10 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
     let (who, existing) = applicant_identity(conn, fx).await?;
     let form = fx.form();
     let region = fx.region()?;
-    let category_text = form.get("category").or(form.get("applicant_status")).unwrap_or("");
+    let category_text = form
+        .get("category")
+        .or(form.get("applicant_status"))
+        .unwrap_or("");
     let category = ResidentCategory::parse(category_text).unwrap_or_else(|| {
         if fx.facts().contains("newborn") {
             ResidentCategory::Newborn
@@ -717,38 +997,83 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
             ResidentCategory::UniversityStudent
         } else {
             match who.doc.origin() {
-                yibao_domain::registry::documents::Origin::HongKongMacauTaiwan => ResidentCategory::HmtResident,
-                yibao_domain::registry::documents::Origin::Foreign => ResidentCategory::ForeignPermanentResident,
-                yibao_domain::registry::documents::Origin::Mainland => ResidentCategory::LocalResident,
+                yibao_domain::registry::documents::Origin::HongKongMacauTaiwan => {
+                    ResidentCategory::HmtResident
+                }
+                yibao_domain::registry::documents::Origin::Foreign => {
+                    ResidentCategory::ForeignPermanentResident
+                }
+                yibao_domain::registry::documents::Origin::Mainland => {
+                    ResidentCategory::LocalResident
+                }
             }
         }
     });
-    check_resident_category(&ResidentApplicant { jurisdiction: fx.jurisdiction, category, origin: who.doc.origin(), employed: form.yes("employed") })
-        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    check_resident_category(&ResidentApplicant {
+        jurisdiction: fx.jurisdiction,
+        category,
+        origin: who.doc.origin(),
+        employed: form.yes("employed"),
+    })
+    .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let year = match form.get("coverage_year") {
-        Some(y) => Some(y.parse::<i32>().map_err(|_| ServiceError::invalid("registry.form.year", "参保年度应为四位年份"))?),
+        Some(y) => Some(
+            y.parse::<i32>()
+                .map_err(|_| ServiceError::invalid("registry.form.year", "参保年度应为四位年份"))?,
+        ),
         None => None,
     };
     let plan = resident_enrolment_plan(&ResidentTiming {
         jurisdiction: fx.jurisdiction,
         category,
         birth: who.birth,
-        term_start: form.optional_date("term_start", "开学日期").map_err(|e| ServiceError::from_domain_list(vec![e]))?,
+        term_start: form
+            .optional_date("term_start", "开学日期")
+            .map_err(|e| ServiceError::from_domain_list(vec![e]))?,
         year,
         today: fx.today,
     })
     .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let person = match existing {
         Some(p) => p,
-        None => person_for(conn, fx, &who, region.as_str(), form.get("phone").unwrap_or(&fx.case.applicant_phone))
-            .await
-            .map_err(|e| ServiceError::from_domain_list(vec![e]))?,
+        None => person_for(
+            conn,
+            fx,
+            &who,
+            region.as_str(),
+            form.get("phone").unwrap_or(&fx.case.applicant_phone),
+        )
+        .await
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?,
     };
-    let held_now: Vec<HeldCoverage> = held(conn, person.id).await?.into_iter().map(|(_, h)| h).collect();
-    check_no_double_coverage(&held_now, Scheme::Resident).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
-    let c = new_coverage(person.id, Scheme::Resident, category.key(), None, region.as_str(), CoverageStatus::Registered, Some(plan.starts_on), fx);
+    let held_now: Vec<HeldCoverage> = held(conn, person.id)
+        .await?
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    check_no_double_coverage(&held_now, Scheme::Resident)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    let c = new_coverage(
+        person.id,
+        Opening {
+            scheme: Scheme::Resident,
+            category: category.key(),
+            employer_id: None,
+            region: region.as_str(),
+            status: CoverageStatus::Registered,
+            start: Some(plan.starts_on),
+        },
+        fx,
+    );
     let coverage_id = coverage::insert(conn, &c).await?;
-    person_event(conn, fx, person.id, "resident_enrol", json!({ "category": category.label(), "plan": plan })).await?;
+    person_event(
+        conn,
+        fx,
+        person.id,
+        "resident_enrol",
+        json!({ "category": category.label(), "plan": plan }),
+    )
+    .await?;
     Ok(outcome(
         "enrolment.resident_enrol",
         format!(

@@ -39,7 +39,10 @@ pub struct PersonRecord {
     pub events: Vec<EventRow>,
 }
 
-async fn coverage_lines(conn: &mut Conn, person_id: i64) -> Result<Vec<CoverageLine>, ServiceError> {
+async fn coverage_lines(
+    conn: &mut Conn,
+    person_id: i64,
+) -> Result<Vec<CoverageLine>, ServiceError> {
     let mut out = Vec::new();
     for c in coverage::list_for_person(conn, person_id).await? {
         let employer = match c.employer_id {
@@ -49,7 +52,9 @@ async fn coverage_lines(conn: &mut Conn, person_id: i64) -> Result<Vec<CoverageL
         out.push(CoverageLine {
             id: c.id,
             scheme_label: Scheme::from_key(&c.scheme).map(Scheme::label).unwrap_or(""),
-            status_label: CoverageStatus::from_key(&c.status).map(CoverageStatus::label).unwrap_or(""),
+            status_label: CoverageStatus::from_key(&c.status)
+                .map(CoverageStatus::label)
+                .unwrap_or(""),
             scheme: c.scheme,
             category: c.category,
             status: c.status,
@@ -63,9 +68,14 @@ async fn coverage_lines(conn: &mut Conn, person_id: i64) -> Result<Vec<CoverageL
     Ok(out)
 }
 
-pub async fn person_record_in(conn: &mut Conn, person: PersonRow) -> Result<PersonRecord, ServiceError> {
+pub async fn person_record_in(
+    conn: &mut Conn,
+    person: PersonRow,
+) -> Result<PersonRecord, ServiceError> {
     Ok(PersonRecord {
-        document_label: DocumentType::parse(&person.document_type).map(|d| d.label()).unwrap_or(""),
+        document_label: DocumentType::parse(&person.document_type)
+            .map(|d| d.label())
+            .unwrap_or(""),
         coverages: coverage_lines(conn, person.id).await?,
         coverage_events: store::coverage_events(conn, person.id).await?,
         events: store::person_events(conn, person.id).await?,
@@ -74,7 +84,11 @@ pub async fn person_record_in(conn: &mut Conn, person: PersonRow) -> Result<Pers
 }
 
 /// A person's insurance record (参保信息): coverages, their dated history and the record's.
-pub async fn person_record(services: &Services, actor: &Actor, person_id: i64) -> Result<PersonRecord, ServiceError> {
+pub async fn person_record(
+    services: &Services,
+    actor: &Actor,
+    person_id: i64,
+) -> Result<PersonRecord, ServiceError> {
     actor.require_login()?;
     let mut tx = services.store().begin().await?;
     let p = enrolment::find_person_by_id(&mut tx, person_id)
@@ -85,7 +99,10 @@ pub async fn person_record(services: &Services, actor: &Actor, person_id: i64) -
 }
 
 /// The logged-in citizen's own record, if they are in the registry.
-pub async fn my_record(services: &Services, actor: &Actor) -> Result<Option<PersonRecord>, ServiceError> {
+pub async fn my_record(
+    services: &Services,
+    actor: &Actor,
+) -> Result<Option<PersonRecord>, ServiceError> {
     let c = actor.citizen()?;
     let mut tx = services.store().begin().await?;
     match store::find_person_by_number(&mut tx, &c.id_number).await? {
@@ -105,9 +122,15 @@ pub struct EmployerRecord {
     pub events: Vec<EventRow>,
 }
 
-pub async fn employer_record_in(conn: &mut Conn, e: EmployerRow, all: bool) -> Result<EmployerRecord, ServiceError> {
+pub async fn employer_record_in(
+    conn: &mut Conn,
+    e: EmployerRow,
+    all: bool,
+) -> Result<EmployerRecord, ServiceError> {
     let employees = store::employees(conn, e.id, all).await?;
-    let open = |x: &&EmployeeRow| CoverageStatus::from_key(&x.status).is_some_and(|s| s != CoverageStatus::Ended);
+    let open = |x: &&EmployeeRow| {
+        CoverageStatus::from_key(&x.status).is_some_and(|s| s != CoverageStatus::Ended)
+    };
     Ok(EmployerRecord {
         kind_label: yibao_domain::registry::employer::EmployerKind::REGISTRABLE
             .into_iter()
@@ -115,9 +138,21 @@ pub async fn employer_record_in(conn: &mut Conn, e: EmployerRow, all: bool) -> R
             .find(|k| k.key() == e.kind)
             .map(|k| k.label().to_string())
             .unwrap_or_else(|| e.kind.clone()),
-        status_label: if e.status == "active" { "正常参保" } else { "已注销" },
-        in_service: employees.iter().filter(open).filter(|x| x.category == "in_service").count(),
-        retired: employees.iter().filter(open).filter(|x| x.category == "retired").count(),
+        status_label: if e.status == "active" {
+            "正常参保"
+        } else {
+            "已注销"
+        },
+        in_service: employees
+            .iter()
+            .filter(open)
+            .filter(|x| x.category == "in_service")
+            .count(),
+        retired: employees
+            .iter()
+            .filter(open)
+            .filter(|x| x.category == "retired")
+            .count(),
         events: store::employer_events(conn, e.id).await?,
         employees,
         employer: e,
@@ -126,7 +161,12 @@ pub async fn employer_record_in(conn: &mut Conn, e: EmployerRow, all: bool) -> R
 
 /// An employer's record: its data, its insured people (all, ended included, when `all`) and
 /// its history.
-pub async fn employer_record(services: &Services, actor: &Actor, employer_id: i64, all: bool) -> Result<EmployerRecord, ServiceError> {
+pub async fn employer_record(
+    services: &Services,
+    actor: &Actor,
+    employer_id: i64,
+    all: bool,
+) -> Result<EmployerRecord, ServiceError> {
     actor.require_login()?;
     let mut tx = services.store().begin().await?;
     let e = enrolment::find_employer(&mut tx, employer_id)
@@ -235,7 +275,10 @@ pub async fn person_query_effect(conn: &mut Conn, fx: &Effect<'_>) -> Result<Val
 }
 
 /// 参保单位参保信息查询 as a case.
-pub async fn employer_query_effect(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
+pub async fn employer_query_effect(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+) -> Result<Value, ServiceError> {
     let e = super::person::applicant_employer(conn, fx).await?;
     let r = employer_record_in(conn, e, false).await?;
     let cert = employer_certificate(&r, fx.today);

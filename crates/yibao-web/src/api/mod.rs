@@ -10,6 +10,7 @@ mod check;
 mod filings;
 mod openapi;
 mod records;
+pub mod registry;
 mod settlement;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(auth::routes())
         .merge(records::routes())
+        .merge(registry::routes())
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(filings::routes())

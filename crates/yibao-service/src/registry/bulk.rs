@@ -1,0 +1,257 @@
+//! Bulk rosters (批量增员 / 减员): an employer uploads its employees as an .xlsx or CSV file.
+//! Every row is checked twice: the file (columns, dates) by `roster`, then the rules by running
+//! the very effect that completion will run, inside a transaction that is rolled back. Any
+//! problem rejects the whole file with a list per row; a clean file becomes one case of the
+//! guide's item, submitted for the window to confirm (seed 003 职工参保登记 网上办理「受理」).
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use yibao_domain::registry::RegistryError;
+use yibao_store::cases::CaseRow;
+use yibao_store::enrolment::{self, EmployerRow};
+
+use super::roster::{parse_roster, RosterKind, RowProblem};
+use super::{item_for, jurisdiction_of, Effect};
+use crate::cases::{ApplicantInput, ApplyInput};
+use crate::identity::Actor;
+use crate::records::may_see_employer;
+use crate::{ErrorKind, ServiceError, Services};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterAccepted {
+    pub case_number: String,
+    pub rows: usize,
+}
+
+fn service_of(kind: RosterKind) -> &'static str {
+    match kind {
+        RosterKind::Enrol => "enrolment.employee_enrol",
+        RosterKind::Remove => "enrolment.employee_remove",
+    }
+}
+
+fn rejected(problems: Vec<RowProblem>) -> ServiceError {
+    let message = problems
+        .iter()
+        .take(20)
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("；");
+    ServiceError::Rule {
+        kind: ErrorKind::Invalid,
+        code: "registry.roster.rejected",
+        message: format!("名单有{}处问题，未导入任何人员：{message}", problems.len()),
+        details: Some(json!({ "problems": problems })),
+    }
+}
+
+/// Problems of the row-level rules, as `RowProblem`s (the message carries the row number).
+fn to_problems(e: ServiceError) -> Result<Vec<RowProblem>, ServiceError> {
+    match e {
+        ServiceError::Rule {
+            kind: ErrorKind::Invalid,
+            details: Some(d),
+            ..
+        } => {
+            let list = d["errors"].as_array().cloned().unwrap_or_default();
+            Ok(list
+                .iter()
+                .map(|x| {
+                    let message = x["message"].as_str().unwrap_or("").to_string();
+                    let line = message
+                        .strip_prefix('第')
+                        .and_then(|m| m.split('行').next())
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0);
+                    RowProblem {
+                        line,
+                        column: String::new(),
+                        code: "registry.roster.rule",
+                        message,
+                    }
+                })
+                .collect())
+        }
+        other => Err(other),
+    }
+}
+
+async fn employer_for(
+    services: &Services,
+    actor: &Actor,
+    employer_id: i64,
+) -> Result<EmployerRow, ServiceError> {
+    actor.require_login()?;
+    let mut tx = services.store().begin().await?;
+    let e = enrolment::find_employer(&mut tx, employer_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;
+    may_see_employer(actor, &e)?;
+    if let Actor::Staff(s) = actor {
+        s.require("clerk")?;
+    }
+    if e.status != "active" {
+        return Err(ServiceError::invalid(
+            "registry.employer.deregistered",
+            "该单位已注销",
+        ));
+    }
+    Ok(e)
+}
+
+/// Checks a roster file without importing it: the problems per row, or none.
+pub async fn check_roster(
+    services: &Services,
+    actor: &Actor,
+    employer_id: i64,
+    kind: RosterKind,
+    bytes: &[u8],
+) -> Result<(EmployerRow, Value), ServiceError> {
+    let employer = employer_for(services, actor, employer_id).await?;
+    let parsed = parse_roster(kind, bytes);
+    if !parsed.problems.is_empty() {
+        return Err(rejected(parsed.problems));
+    }
+    let rows: Vec<Value> = parsed
+        .records
+        .iter()
+        .map(|r| {
+            let mut o = serde_json::Map::new();
+            o.insert("line".into(), json!(r.line));
+            for (k, v) in &r.fields {
+                o.insert(k.clone(), json!(v));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let roster = Value::Array(rows);
+    let today = services.clock().today();
+    let region = employer.region_code.parse()?;
+    let catalog = services.catalog();
+    let item = item_for(catalog, service_of(kind), &region, today).ok_or_else(|| {
+        ServiceError::invalid("registry.roster.no_item", "参保地办事指南没有该事项")
+    })?;
+    // The same effect completion will run, on a case that exists only in this transaction.
+    let case = CaseRow {
+        id: 0,
+        number: "（预检）".into(),
+        jurisdiction: item.jurisdiction.clone(),
+        item_id: item.id.clone(),
+        item_version: i64::from(item.version),
+        service_key: item.service.clone(),
+        applicant_kind: "employer".into(),
+        applicant_ref: employer.uscc.clone(),
+        applicant_name: employer.name.clone(),
+        applicant_phone: String::new(),
+        agent_json: None,
+        channel: "online".into(),
+        receiving_agency_id: 0,
+        deciding_agency_id: 0,
+        status: "draft".into(),
+        review_level: 0,
+        form_json: json!({ "roster": roster.to_string() }).to_string(),
+        facts_json: json!({ "region_code": employer.region_code, "facts": [] }).to_string(),
+        submitted_at: None,
+        accepted_on: None,
+        deadline: None,
+        completed_at: None,
+        outcome_json: None,
+        refusal_reason: None,
+        created_by: actor.label(),
+        created_at: services.clock().now_text(),
+        updated_at: services.clock().now_text(),
+        row_version: 0,
+    };
+    let fx = Effect {
+        case: &case,
+        item,
+        jurisdiction: jurisdiction_of(item)?,
+        today,
+        now: services.clock().now_text(),
+        actor_label: actor.label(),
+    };
+    let mut tx = services.store().begin_write().await?;
+    let result = super::apply(&mut tx, &fx).await;
+    tx.rollback().await.map_err(yibao_store::StoreError::from)?;
+    match result {
+        Ok(_) => Ok((employer, roster)),
+        Err(e) => Err(rejected(to_problems(e)?)),
+    }
+}
+
+/// Checks the roster and, when every row passes, opens and submits one case for it.
+pub async fn submit_roster(
+    services: &Services,
+    actor: &Actor,
+    employer_id: i64,
+    kind: RosterKind,
+    bytes: &[u8],
+) -> Result<RosterAccepted, ServiceError> {
+    let (employer, roster) = check_roster(services, actor, employer_id, kind, bytes).await?;
+    let rows = roster.as_array().map(Vec::len).unwrap_or(0);
+    let region = employer.region_code.parse()?;
+    let today = services.clock().today();
+    let item = {
+        let catalog = services.catalog();
+        let item = item_for(catalog, service_of(kind), &region, today).ok_or_else(|| {
+            ServiceError::invalid("registry.roster.no_item", "参保地办事指南没有该事项")
+        })?;
+        (
+            item.jurisdiction.clone(),
+            item.id.clone(),
+            item.channels
+                .iter()
+                .any(|c| c.kind == yibao_domain::catalog::ChannelKind::Online),
+        )
+    };
+    let staff = matches!(actor, Actor::Staff(_));
+    if !staff && !item.2 {
+        return Err(ServiceError::invalid(
+            "case.channel_not_offered",
+            "参保地办事指南未提供网上办理渠道，请到医保服务窗口办理",
+        ));
+    }
+    let input = ApplyInput {
+        jurisdiction: item.0,
+        item: item.1,
+        channel: if staff {
+            "window".into()
+        } else {
+            "online".into()
+        },
+        form: [("roster".to_string(), roster.to_string())]
+            .into_iter()
+            .collect(),
+        facts: Vec::new(),
+        applicant: staff.then(|| ApplicantInput {
+            id_number: String::new(),
+            uscc: Some(employer.uscc.clone()),
+            name: employer.name.clone(),
+            phone: employer.phone.clone(),
+        }),
+        agent: None,
+    };
+    let case = crate::cases::apply(services, actor, &input).await?;
+    let case = crate::cases::transition(
+        services,
+        actor,
+        &case.number,
+        yibao_domain::case::Action::Submit,
+        &format!("批量名单 {rows} 行"),
+    )
+    .await?;
+    Ok(RosterAccepted {
+        case_number: case.number,
+        rows,
+    })
+}
+
+/// A rule refusal of one row, as the list shows it.
+pub fn problem_of(line: usize, e: &RegistryError) -> RowProblem {
+    RowProblem {
+        line,
+        column: String::new(),
+        code: e.code,
+        message: e.message.clone(),
+    }
+}
