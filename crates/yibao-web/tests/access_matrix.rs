@@ -185,6 +185,41 @@ both_stores!(every_role_on_every_endpoint, |app| {
             Who::StaffAnd(&[]),
         ),
         get("/api/v1/me/person", Who::Only(&["citizen"])),
+        get(
+            format!("/api/v1/persons/{own_person}/record"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get(
+            format!("/api/v1/persons/{other_person}/record"),
+            Who::StaffAnd(&[]),
+        ),
+        get(
+            format!("/api/v1/persons/{own_person}/certificate"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get("/api/v1/me/record", Who::Only(&["citizen"])),
+        get("/api/v1/me/certificate", Who::Only(&["citizen"])),
+        get(
+            format!("/api/v1/employers/{employer_id}/record"),
+            Who::StaffAnd(&["employer"]),
+        ),
+        get(
+            format!("/api/v1/employers/{employer_id}/certificate"),
+            Who::StaffAnd(&["employer"]),
+        ),
+        // The body is not a roster: those allowed get past the access check to a 400.
+        post(
+            format!("/api/v1/employers/{employer_id}/roster"),
+            json!({}),
+            Who::Only(&["clerk", "employer"]),
+        ),
+        post(
+            format!("/api/v1/employers/{employer_id}/arrears"),
+            json!({"arrears_fen": 0, "note": "矩阵测试"}),
+            Who::Only(&["finance"]),
+        ),
+        get("/api/v1/registry/roster-template?kind=enrol", Who::Everyone),
+        get("/api/v1/registry/reference", Who::Everyone),
         get("/api/v1/employers", Who::StaffAnd(&[])),
         get(
             format!("/api/v1/employers/{employer_id}"),

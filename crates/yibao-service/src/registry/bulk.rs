@@ -76,7 +76,9 @@ fn to_problems(e: ServiceError) -> Result<Vec<RowProblem>, ServiceError> {
     }
 }
 
-async fn employer_for(
+/// The employer a roster is for, if this actor may upload one for it (its operator, or a clerk
+/// serving its region).
+pub async fn employer_for(
     services: &Services,
     actor: &Actor,
     employer_id: i64,

@@ -188,9 +188,20 @@ async fn roster(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    multipart: Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let id = record_id(&id, "参保单位")?;
+    // Who may upload is settled before the body is read.
+    bulk::employer_for(&state.services, &auth.actor, id).await?;
+    let multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "http.bad_multipart",
+                "请以 multipart/form-data 上传名单文件（kind、file）",
+            )
+        })?;
     let (kind, check, bytes) = read_roster(multipart).await?;
     if check {
         let (_, rows) = bulk::check_roster(&state.services, &auth.actor, id, kind, &bytes).await?;
