@@ -975,3 +975,61 @@ both_stores!(merger_split_and_whole_transfer, |app| {
         ["register", "merge", "split", "transfer_out", "transfer_in"]
     );
 });
+
+// The application page asks a clerk for the employer (not a person) on an employer's item,
+// with the effect's own fields, and the case it opens is the employer's.
+both_stores!(clerk_opens_an_employer_case_from_the_page, |app| {
+    app.demo().await;
+    let mut b = app.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login/staff",
+            &[("username", "cq.clerk"), ("password", "demo-cq-clerk")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get("/cases/new?jurisdiction=chongqing&item=01").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("name=\"applicant_uscc\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("name=\"applicant_id_number\""));
+    assert!(page.body.contains("name=\"form.legal_representative\""));
+    let code = uscc("500000", "MA7X0031");
+    let r = b
+        .post_form(
+            "/cases/new",
+            &[
+                ("jurisdiction", "chongqing"),
+                ("item", "01"),
+                ("channel", "window"),
+                ("applicant_uscc", &code),
+                ("applicant_name", "演示页面公司"),
+                ("form.region_code", "500000"),
+                ("form.kind", "企业"),
+                ("form.legal_representative", "演示法人"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let number = r.headers["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .to_string();
+    let clerk = app.staff_token("cq.clerk").await;
+    let v = view(app, &clerk, &number).await;
+    assert_eq!(v["case"]["applicant_kind"], "employer");
+    assert_eq!(v["case"]["applicant_ref"], code.as_str());
+    assert_eq!(
+        drive(app, &clerk, None, &number).await.status,
+        StatusCode::OK
+    );
+    // A person's item still asks for the person.
+    let page = b.get("/cases/new?jurisdiction=chongqing&item=08").await;
+    assert!(page.body.contains("name=\"applicant_id_number\""));
+    assert!(page.body.contains("name=\"form.local_hukou\""));
+});

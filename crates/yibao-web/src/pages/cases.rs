@@ -41,9 +41,11 @@ struct NewPage<'a> {
     item: &'a Item,
     jurisdiction_name: String,
     channels: Vec<(String, &'static str)>,
-    fields: Vec<&'a FormField>,
+    fields: Vec<FormField>,
     facts: Vec<(String, String)>,
     is_staff: bool,
+    /// The applicant is an employer (its 统一社会信用代码 instead of an ID number).
+    employer_applicant: bool,
     error: Option<String>,
 }
 
@@ -81,9 +83,12 @@ fn new_page(
             f.fields
                 .iter()
                 .filter(|x| !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature))
+                .cloned()
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| yibao_service::registry::form::fields_for(&item.service));
+    let employer_applicant =
+        yibao_service::registry::EMPLOYER_SERVICES.contains(&item.service.as_str());
     // The applicant situations the materials and conditions depend on (e.g. 委托办理时,
     // 市外户籍人员, 已办理退休): declared here, confirmed by the clerk at acceptance.
     let mut facts: Vec<(String, String)> = Vec::new();
@@ -115,6 +120,7 @@ fn new_page(
         fields,
         facts,
         is_staff,
+        employer_applicant,
         error,
     }))
 }
