@@ -140,15 +140,29 @@ const PERSONS: &[(&str, &str, &str, &str, &str)] = &[
     ("演示·杨丽", "500000", "19880229", "066", ""),
 ];
 
-/// Demo coverage by person (index in PERSONS): scheme and category. 刘芳 has none: she is the
-/// demo's resident who still has to register (城乡居民参保登记).
-const COVERAGE: &[(usize, &str, &str)] = &[
-    (0, "employee", "retired"),
-    (1, "employee", "retired"),
-    (2, "employee", "in_service"),
-    (4, "resident", "minor"),
-    (5, "employee", "in_service"),
+/// Demo coverage by person (index in PERSONS): scheme, category and employer (index in
+/// EMPLOYERS). 刘芳 has none: she is the demo's resident who still has to register
+/// (城乡居民参保登记).
+const COVERAGE: &[(usize, &str, &str, Option<usize>)] = &[
+    (0, "employee", "retired", Some(0)),
+    (1, "employee", "retired", Some(0)),
+    (2, "employee", "in_service", Some(1)),
+    (4, "resident", "minor", None),
+    (5, "employee", "in_service", Some(3)),
 ];
+
+async fn employer_id_of(
+    conn: &mut yibao_store::Conn,
+    index: Option<usize>,
+) -> Result<Option<i64>, ServiceError> {
+    let Some((_, _, region, _, org)) = index.and_then(|i| EMPLOYERS.get(i)) else {
+        return Ok(None);
+    };
+    let uscc = demo_uscc(region, org)?;
+    Ok(enrolment::find_employer_by_uscc(conn, uscc.as_str())
+        .await?
+        .map(|e| e.id))
+}
 
 /// The demo password of an account: public on purpose (printed at start-up and in the README).
 fn demo_password(prefix: &str, role: &str) -> String {
@@ -337,12 +351,13 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             .await?;
         }
     }
-    for (index, scheme, category) in COVERAGE {
+    for (index, scheme, category, employer) in COVERAGE {
         let (_, region, birth, seq, _) = PERSONS[*index];
         let id = demo_citizen_id(region, birth, seq)?;
         let person = enrolment::find_person(&mut tx, &id)
             .await?
             .ok_or_else(|| ServiceError::not_found("person.not_found", "演示人员缺失"))?;
+        let employer_id = employer_id_of(&mut tx, *employer).await?;
         yibao_store::coverage::insert(
             &mut tx,
             &yibao_store::coverage::CoverageRow {
@@ -350,7 +365,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
                 person_id: person.id,
                 scheme: scheme.to_string(),
                 category: category.to_string(),
-                employer_id: None,
+                employer_id,
                 region_code: region.to_string(),
                 status: "active".into(),
                 registered_on: "2026-01-01".into(),
