@@ -503,6 +503,28 @@ both_stores!(
             assert_eq!(out["enrolled"][0]["late_days"], expected, "{join}: {out}");
             person_ids.push(out["enrolled"][0]["person_id"].as_i64().unwrap());
         }
+        // Nanchuan's own item (seed 004, at its district window) carries its legal basis: the
+        // national 30 days (SEED-NOTES D09).
+        for (seq, join, late) in [("051", "2026-10-23", 0), ("061", "2026-10-22", 1)] {
+            let n = window(
+                app,
+                &nclerk,
+                json!({
+                    "jurisdiction": "nanchuan", "item": "06", "channel": "window",
+                    "applicant": {"uscc": code, "name": ""},
+                    "form": {"name": format!("演示南{seq}"), "id_number": cid("500119", "19900101", seq), "join_date": join}
+                }),
+            )
+            .await;
+            let reviewer = app.staff_token("nanchuan.reviewer").await;
+            assert_eq!(
+                drive(app, &nclerk, Some(&reviewer), &n).await.status,
+                StatusCode::OK
+            );
+            let out = outcome(app, &nclerk, &n).await;
+            assert_eq!(out["enrolled"][0]["late_days"], late, "{join}: {out}");
+            assert!(out["enrolled"][0]["deadline"].as_str().is_some());
+        }
         // Someone who reached the retirement age (a man born 1966-01 retires at 60 and 4 months,
         // on 2026-05-15) cannot start as an employee.
         let n = window(app, &nclerk, json!({
@@ -545,15 +567,26 @@ both_stores!(
         // reported 16 days after the event is late by one day, recorded not refused.
         let (op, _) = operator_token(app, 0).await;
         let csv = format!(
-            "姓名,证件号码,减员原因,减员日期\n演示新甲,{young},辞职,2026-11-06\n演示新乙,{late},解除劳动关系,2026-11-20\n"
+            "姓名,证件号码,减员原因,减员日期\n演示新甲,{young},辞职,2026-11-20\n演示新乙,{late},解除劳动关系,2026-11-06\n\
+             演示南051,{},辞职,2026-11-20\n演示南061,{},辞职,2026-11-20\n",
+            cid("500119", "19900101", "051"),
+            cid("500119", "19900101", "061"),
+        );
+        // A removal dated before the employee joined is refused, naming the line.
+        let early = format!("姓名,证件号码,减员原因,减员日期\n演示新甲,{young},辞职,2026-11-06\n");
+        let r = roster(app, &op, id, "remove", true, &early).await;
+        assert!(
+            r.body.contains("第2行") && r.body.contains("早于"),
+            "{}",
+            r.body
         );
         let r = roster(app, &op, id, "remove", false, &csv).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let n = r.json()["case_number"].as_str().unwrap().to_string();
         assert_eq!(drive(app, &nclerk, None, &n).await.status, StatusCode::OK);
         let out = outcome(app, &nclerk, &n).await;
-        assert_eq!(out["removed"][0]["late_days"], 1, "{out}");
-        assert_eq!(out["removed"][1]["late_days"], 0, "{out}");
+        assert_eq!(out["removed"][0]["late_days"], 0, "{out}");
+        assert_eq!(out["removed"][1]["late_days"], 1, "{out}");
         let n = window(
             app,
             &nclerk,

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use serde_json::{json, Value};
+use yibao_domain::catalog::ChannelKind;
 use yibao_domain::registry::RegistryError;
 use yibao_store::cases::CaseRow;
 use yibao_store::enrolment::{self, EmployerRow};
@@ -101,6 +102,26 @@ pub async fn employer_for(
     Ok(e)
 }
 
+/// Employers upload online; a clerk enters a roster handed in at the window.
+fn channel_for(actor: &Actor) -> ChannelKind {
+    if matches!(actor, Actor::Staff(_)) {
+        ChannelKind::Window
+    } else {
+        ChannelKind::Online
+    }
+}
+
+fn no_item(actor: &Actor) -> ServiceError {
+    if matches!(actor, Actor::Staff(_)) {
+        ServiceError::invalid("registry.roster.no_item", "参保地办事指南没有该事项")
+    } else {
+        ServiceError::invalid(
+            "registry.roster.no_item",
+            "参保地办事指南没有该事项的网上办理渠道，请到医保服务窗口办理",
+        )
+    }
+}
+
 /// Checks a roster file without importing it: the problems per row, or none.
 pub async fn check_roster(
     services: &Services,
@@ -130,9 +151,14 @@ pub async fn check_roster(
     let today = services.clock().today();
     let region = employer.region_code.parse()?;
     let catalog = services.catalog();
-    let item = item_for(catalog, service_of(kind), &region, today).ok_or_else(|| {
-        ServiceError::invalid("registry.roster.no_item", "参保地办事指南没有该事项")
-    })?;
+    let item = item_for(
+        catalog,
+        service_of(kind),
+        &region,
+        channel_for(actor),
+        today,
+    )
+    .ok_or_else(|| no_item(actor))?;
     // The same effect completion will run, on a case that exists only in this transaction.
     let case = CaseRow {
         id: 0,
@@ -195,24 +221,17 @@ pub async fn submit_roster(
     let today = services.clock().today();
     let item = {
         let catalog = services.catalog();
-        let item = item_for(catalog, service_of(kind), &region, today).ok_or_else(|| {
-            ServiceError::invalid("registry.roster.no_item", "参保地办事指南没有该事项")
-        })?;
-        (
-            item.jurisdiction.clone(),
-            item.id.clone(),
-            item.channels
-                .iter()
-                .any(|c| c.kind == yibao_domain::catalog::ChannelKind::Online),
+        let item = item_for(
+            catalog,
+            service_of(kind),
+            &region,
+            channel_for(actor),
+            today,
         )
+        .ok_or_else(|| no_item(actor))?;
+        (item.jurisdiction.clone(), item.id.clone())
     };
     let staff = matches!(actor, Actor::Staff(_));
-    if !staff && !item.2 {
-        return Err(ServiceError::invalid(
-            "case.channel_not_offered",
-            "参保地办事指南未提供网上办理渠道，请到医保服务窗口办理",
-        ));
-    }
     let input = ApplyInput {
         jurisdiction: item.0,
         item: item.1,

@@ -126,12 +126,14 @@ pub fn jurisdiction_of(item: &Item) -> Result<Jurisdiction, ServiceError> {
     })
 }
 
-/// The item of `service` that serves `region` today: the most specific guide that offers a
-/// channel for it (a district's own before the municipality's).
+/// The item of `service` that serves `region` today through `channel`: the most specific guide
+/// that offers it (a district's own before the municipality's, whose online platform serves
+/// every district).
 pub fn item_for<'a>(
     catalog: &'a Catalog,
     service: &str,
     region: &RegionCode,
+    channel: yibao_domain::catalog::ChannelKind,
     today: NaiveDate,
 ) -> Option<&'a Item> {
     catalog
@@ -146,11 +148,11 @@ pub fn item_for<'a>(
                 .filter(|r| r.contains(region))
                 .map(|r| r.as_str().trim_end_matches('0').len())
                 .max()?;
-            // A list that names the item but no channel (seed 004) leaves it to the
-            // municipal guide.
-            let item = catalog
-                .items_in(&j.key)
-                .find(|i| i.service == service && i.in_force_on(today) && !i.channels.is_empty())?;
+            let item = catalog.items_in(&j.key).find(|i| {
+                i.service == service
+                    && i.in_force_on(today)
+                    && i.channels.iter().any(|c| c.kind == channel)
+            })?;
             Some((depth, item))
         })
         .max_by_key(|(depth, _)| *depth)

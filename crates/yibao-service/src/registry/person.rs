@@ -414,6 +414,17 @@ async fn remove_one(
     }) else {
         return Ok(Err(vec![not_employee(&number)]));
     };
+    if let Some(start) = cov
+        .start_date
+        .as_deref()
+        .filter(|s| *s > date.to_string().as_str())
+    {
+        return Ok(Err(vec![RegistryError::new(
+            "registry.removal.before_start",
+            format!("减员日期{date}早于该职工在本单位的参保开始日期{start}"),
+            "",
+        )]));
+    }
     let detail = json!({ "reason": reason.label(), "employer": employer.uscc, "deadline": timing.deadline, "late_days": timing.late_days, "rule": timing.rule }).to_string();
     let change = StatusChange {
         coverage_id: cov.id,
