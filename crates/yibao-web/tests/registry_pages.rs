@@ -543,6 +543,32 @@ both_stores!(citizen_sees_own_record_and_certificate_only, |app| {
     let page = b.get("/account/record").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"no-coverage\""), "{}", page.body);
+    // An account whose holder is not in the registry: a friendly message, and no certificate.
+    let stranger = cid("500101", "19850505", "077");
+    let mut tx = app.services.store().begin().await.unwrap();
+    yibao_store::accounts::insert_citizen(
+        &mut tx,
+        &stranger,
+        "演示·未参保",
+        "13912340000",
+        &yibao_service::identity::hash_password("Secret123").unwrap(),
+        "2026-11-22T09:00:00Z",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut b = citizen_browser(app, &stranger, "Secret123").await;
+    let page = b.get("/account/record").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        text_of(&page.body, "not-registered").is_some_and(|t| t.contains("暂未查到")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("id=\"coverages\""));
+    let r = b.get("/account/record/certificate").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("尚未参保登记"), "{}", r.body);
     // Nobody logged in: sent to the login page.
     let r = app.get("/account/record").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

@@ -80,12 +80,57 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// An event's detail as readable `key：value` text (the detail is stored as JSON).
+/// The Chinese name of a key of an event's detail; the key itself when unknown.
+fn key_label(key: &str) -> &str {
+    match key {
+        "absorbed" => "被合并单位",
+        "arrears_fen" => "欠费（分）",
+        "category" => "类别",
+        "changes" => "变更内容",
+        "deadline" => "期限",
+        "document_type" => "证件类型",
+        "effective_from" | "effective_on" => "生效日期",
+        "employees" | "employees_moved" => "转移职工人数",
+        "employees_ended" => "终止参保职工人数",
+        "employer" => "单位",
+        "event_date" => "发生日期",
+        "field" => "项目",
+        "from" => "原值",
+        "to" => "新值",
+        "from_employer" => "原单位",
+        "to_employer" | "new_employer" => "新单位",
+        "from_region" => "转出地",
+        "to_region" => "转入地",
+        "grade" => "缴费档次",
+        "grade_from" => "原缴费档次",
+        "grade_to" => "新缴费档次",
+        "join_date" => "入职日期",
+        "key_information" => "关键信息",
+        "kind" => "类型",
+        "late_days" => "逾期天数",
+        "merged_into" => "并入单位",
+        "name" => "名称",
+        "note" => "备注",
+        "reason" => "原因",
+        "region_code" => "参保地",
+        "retirees_moved" | "retirees_to_virtual" => "转入虚拟户退休人员数",
+        "split_from" => "分立自",
+        "status" => "状态",
+        "surviving" => "存续单位",
+        "terminated_on" => "终止日期",
+        "coverages_moved" => "转移参保人数",
+        "moved" => "转移人数",
+        "uscc" => "统一社会信用代码",
+        other => other,
+    }
+}
+
+/// An event's detail as readable `项目：值` text (the detail is stored as JSON).
 fn detail_text(json: &str) -> String {
     match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(m)) => m
             .iter()
-            .map(|(k, v)| format!("{k}：{}", value_text(v)))
+            .map(|(k, v)| format!("{}：{}", key_label(k), value_text(v)))
             .collect::<Vec<_>>()
             .join("；"),
         Ok(Value::Null) => String::new(),
