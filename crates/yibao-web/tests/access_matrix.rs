@@ -274,7 +274,25 @@ both_stores!(every_role_on_every_endpoint, |app| {
             format!("/staff/persons/{own_person}"),
             Who::StaffAnd(&["citizen"]),
         ),
+        get(
+            format!("/staff/persons/{own_person}/certificate"),
+            Who::StaffAnd(&["citizen"]),
+        ),
         get("/staff/employers", Who::StaffAnd(&[])),
+        get(
+            format!("/staff/employers/{employer_id}/certificate"),
+            Who::StaffAnd(&["employer"]),
+        ),
+        // Not a multipart body: allowed callers get the page back with the problem (422).
+        post(
+            format!("/staff/employers/{employer_id}/roster"),
+            json!({}),
+            Who::Only(&["clerk", "employer"]),
+        ),
+        post("/employer/roster", json!({}), Who::Only(&["employer"])),
+        get("/employer/certificate", Who::Only(&["employer"])),
+        get("/account/record", Who::Only(&["citizen"])),
+        get("/account/record/certificate", Who::Only(&["citizen"])),
         get(
             format!("/staff/employers/{employer_id}"),
             Who::StaffAnd(&["employer"]),

@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 use yibao_domain::registry::{CoverageStatus, DocumentType, Scheme};
 use yibao_store::coverage;
 use yibao_store::enrolment::{self, EmployerRow, PersonRow};
-use yibao_store::registry::{self as store, CoverageEventRow, EmployeeRow, EventRow};
+use yibao_store::registry as store;
+pub use yibao_store::registry::{CoverageEventRow, EmployeeRow, EventRow};
 use yibao_store::Conn;
 
 use super::{outcome, Effect};

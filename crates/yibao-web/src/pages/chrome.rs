@@ -18,6 +18,7 @@ impl Chrome {
         match &auth.actor {
             Actor::Citizen(_) => {
                 links.push(("/cases", "我的办件"));
+                links.push(("/account/record", "我的参保信息"));
                 links.push(("/account/filings", "异地就医备案"));
                 links.push(("/account", "我的账户"));
             }

@@ -10,6 +10,7 @@ mod filings;
 mod guide;
 mod home;
 mod records;
+mod registry;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -47,14 +48,30 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(account::password))
         .route("/staff/persons", get(records::persons))
         .route("/staff/persons/{id}", get(records::person))
+        .route(
+            "/staff/persons/{id}/certificate",
+            get(registry::person_cert),
+        )
         .route("/staff/employers", get(records::employers))
         .route("/staff/employers/{id}", get(records::employer))
         .route(
             "/staff/employers/{id}/operators",
             post(records::employer_add),
         )
+        .route(
+            "/staff/employers/{id}/certificate",
+            get(registry::employer_cert),
+        )
+        .route(
+            "/staff/employers/{id}/roster",
+            post(records::employer_roster),
+        )
         .route("/employer", get(records::my_employer))
         .route("/employer/operators", post(records::my_employer_add))
+        .route("/employer/certificate", get(registry::my_employer_cert))
+        .route("/employer/roster", post(records::my_employer_roster))
+        .route("/account/record", get(registry::my_record))
+        .route("/account/record/certificate", get(registry::my_cert))
         .route("/admin/staff", get(admin::staff).post(admin::staff_create))
         .route("/admin/staff/{id}/reset-password", post(admin::staff_reset))
         .route(

@@ -1,26 +1,27 @@
-//! Registry records as pages: staff lists (masked) and details (full), the employer's own page.
+//! Registry records as pages: staff lists (masked) and details (full, with coverages and
+//! history), the employer's own page with its operators and the roster upload.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
+use yibao_domain::Fen;
 use yibao_service::identity::OperatorRow;
 use yibao_service::identity::{self, Actor, NewOperatorInput};
-use yibao_service::records::{self, EmployerListItem, EmployerRow, PersonListItem, PersonRow};
+use yibao_service::records::{self, EmployerListItem, PersonListItem};
+use yibao_service::registry::records::{self as registry, EmployerRecord};
 
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::pages::chrome::Chrome;
 use crate::pages::html;
+use crate::pages::registry::{
+    category_label, event_views, person_view, record_id, with_status, EventView, PersonView,
+    RosterView,
+};
 use crate::AppState;
-
-fn record_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or_else(PageError::not_found)
-}
 
 #[derive(Template)]
 #[template(path = "persons.html")]
@@ -41,7 +42,7 @@ pub async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Respon
 #[template(path = "person.html")]
 struct PersonPage {
     chrome: Chrome,
-    p: PersonRow,
+    p: PersonView,
 }
 
 pub async fn person(
@@ -49,10 +50,10 @@ pub async fn person(
     auth: Auth,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let p = records::person(&state.services, &auth.actor, record_id(&raw)?).await?;
+    let r = registry::person_record(&state.services, &auth.actor, record_id(&raw)?).await?;
     Ok(html(&PersonPage {
         chrome: Chrome::of(&auth),
-        p,
+        p: person_view(&r),
     }))
 }
 
@@ -71,14 +72,33 @@ pub async fn employers(State(state): State<AppState>, auth: Auth) -> Result<Resp
     }))
 }
 
+/// An employee row prepared for the page.
+struct EmployeeView {
+    person_id: i64,
+    name: String,
+    id_number: String,
+    category: String,
+    status: String,
+    start: String,
+    end: String,
+}
+
 #[derive(Template)]
 #[template(path = "employer.html")]
 struct EmployerPage {
     chrome: Chrome,
-    e: EmployerRow,
+    r: EmployerRecord,
+    arrears: String,
+    employees: Vec<EmployeeView>,
+    events: Vec<EventView>,
     operators: Vec<OperatorRow>,
     can_add: bool,
     action: String,
+    certificate: String,
+    /// Where the roster form posts; empty when the viewer may not upload one.
+    roster_action: String,
+    roster: RosterView,
+    is_staff: bool,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -90,25 +110,103 @@ async fn employer_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
-    let e = records::employer(&state.services, &auth.actor, id).await?;
+    employer_page_with(state, auth, id, error, notice, RosterView::default()).await
+}
+
+async fn employer_page_with(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    error: Option<String>,
+    notice: Option<String>,
+    roster: RosterView,
+) -> Result<Response, PageError> {
+    let r = registry::employer_record(&state.services, &auth.actor, id, true).await?;
     let operators = identity::list_operators(&state.services, &auth.actor, id).await?;
-    let (can_add, action) = match &auth.actor {
-        Actor::Employer(op) => (op.manager, "/employer/operators".to_string()),
+    let (can_add, action, certificate, roster_action) = match &auth.actor {
+        Actor::Employer(op) => (
+            op.manager,
+            "/employer/operators".to_string(),
+            "/employer/certificate".to_string(),
+            "/employer/roster".to_string(),
+        ),
         Actor::Staff(s) => (
             s.has_role("clerk"),
             format!("/staff/employers/{id}/operators"),
+            format!("/staff/employers/{id}/certificate"),
+            if s.has_role("clerk") {
+                format!("/staff/employers/{id}/roster")
+            } else {
+                String::new()
+            },
         ),
-        _ => (false, String::new()),
+        _ => (false, String::new(), String::new(), String::new()),
     };
+    let employees = r
+        .employees
+        .iter()
+        .map(|e| EmployeeView {
+            person_id: e.person_id,
+            name: e.name.clone(),
+            id_number: e.id_number.clone(),
+            category: category_label(&e.category),
+            status: yibao_domain::registry::CoverageStatus::from_key(&e.status)
+                .map(|s| s.label().to_string())
+                .unwrap_or_else(|| e.status.clone()),
+            start: e.start_date.clone().unwrap_or_default(),
+            end: e.end_date.clone().unwrap_or_default(),
+        })
+        .collect();
     Ok(html(&EmployerPage {
         chrome: Chrome::of(auth),
-        e,
+        arrears: Fen(r.employer.arrears_fen).to_string(),
+        events: event_views(&r.events),
+        employees,
+        r,
         operators,
         can_add,
         action,
+        certificate,
+        roster_action,
+        roster,
+        is_staff: matches!(auth.actor, Actor::Staff(_)),
         error,
         notice,
     }))
+}
+
+/// A roster posted from the employer page: the page again with the result, 422 when rejected.
+async fn roster(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    // Staff other than clerks are refused before the file is read (the service says so too).
+    if let Actor::Staff(s) = &auth.actor {
+        s.require("clerk")?;
+    }
+    let (status, view) = crate::pages::registry::upload_roster(state, auth, id, multipart).await?;
+    let page = employer_page_with(state, auth, id, None, None, view).await?;
+    Ok(with_status(status, page))
+}
+
+pub async fn my_employer_roster(
+    State(state): State<AppState>,
+    auth: Auth,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let id = auth.actor.employer()?.employer_id;
+    roster(&state, &auth, id, multipart).await
+}
+
+pub async fn employer_roster(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(raw): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    roster(&state, &auth, record_id(&raw)?, multipart).await
 }
 
 pub async fn employer(

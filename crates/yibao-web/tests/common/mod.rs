@@ -243,4 +243,46 @@ impl Browser<'_> {
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         self.post_form_with(path, fields, None).await
     }
+    /// Posts a multipart form (text fields and one file) with the CSRF token of the last page
+    /// seen, the way a browser sends a form with `enctype="multipart/form-data"`.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Reply {
+        let boundary = "yibaoPAGEBOUNDARY";
+        let mut body = Vec::new();
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        for (k, v) in all {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, filename, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header("cookie", self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.absorb(&r);
+        r
+    }
 }

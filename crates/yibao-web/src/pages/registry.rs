@@ -1,0 +1,451 @@
+//! Registry records as pages: a person's coverages and history, a citizen's own record, the
+//! printable certificates (参保证明) and the employer roster upload (增员/减员名单).
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use yibao_domain::registry::coverage::{CoverageStatus, Scheme};
+use yibao_domain::registry::resident::ResidentCategory;
+use yibao_service::registry::records::{
+    self, employer_certificate, person_certificate, Certificate, CoverageEventRow, EventRow,
+    PersonRecord,
+};
+use yibao_service::registry::{bulk, roster::RosterKind};
+use yibao_service::{ErrorKind, ServiceError};
+
+use crate::auth::Auth;
+use crate::error::{status_of, PageError};
+use crate::pages::chrome::Chrome;
+use crate::pages::html;
+use crate::AppState;
+
+pub fn record_id(raw: &str) -> Result<i64, PageError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(PageError::not_found)
+}
+
+/// 在职, 退休, 灵活就业 or a resident category's label; the key itself when unknown.
+pub fn category_label(key: &str) -> String {
+    match key {
+        "in_service" => "在职".into(),
+        "retired" => "退休".into(),
+        "flexible" => "灵活就业".into(),
+        "minor" => "未成年人".into(),
+        _ => ResidentCategory::parse(key)
+            .map(|c| c.label().to_string())
+            .unwrap_or_else(|| key.to_string()),
+    }
+}
+
+fn status_label(key: &str) -> String {
+    CoverageStatus::from_key(key)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn action_label(key: &str) -> String {
+    match key {
+        "register" => "参保登记",
+        "change" => "信息变更",
+        "employer_moved" => "所在单位变更",
+        "split" => "单位分立",
+        "merge" => "单位合并",
+        "deregister" => "注销登记",
+        "transfer_out" => "整体转出",
+        "transfer_in" => "整体转入",
+        "arrears" => "欠费登记",
+        "employee_enrol" => "职工增员",
+        "employee_remove" => "职工减员",
+        "flexible_enrol" => "灵活就业人员参保",
+        "flexible_suspend" => "灵活就业人员暂停参保",
+        "flexible_resume" => "灵活就业人员续保",
+        "flexible_grade" => "缴费档次变更",
+        "resident_enrol" => "城乡居民参保登记",
+        other => other,
+    }
+    .to_string()
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
+    }
+}
+
+/// The Chinese name of a key of an event's detail; the key itself when unknown.
+fn key_label(key: &str) -> &str {
+    match key {
+        "absorbed" => "被合并单位",
+        "arrears_fen" => "欠费（分）",
+        "category" => "类别",
+        "changes" => "变更内容",
+        "deadline" => "期限",
+        "document_type" => "证件类型",
+        "effective_from" | "effective_on" => "生效日期",
+        "employees" | "employees_moved" => "转移职工人数",
+        "employees_ended" => "终止参保职工人数",
+        "employer" => "单位",
+        "event_date" => "发生日期",
+        "field" => "项目",
+        "from" => "原值",
+        "to" => "新值",
+        "from_employer" => "原单位",
+        "to_employer" | "new_employer" => "新单位",
+        "from_region" => "转出地",
+        "to_region" => "转入地",
+        "grade" => "缴费档次",
+        "grade_from" => "原缴费档次",
+        "grade_to" => "新缴费档次",
+        "join_date" => "入职日期",
+        "key_information" => "关键信息",
+        "kind" => "类型",
+        "late_days" => "逾期天数",
+        "merged_into" => "并入单位",
+        "name" => "名称",
+        "note" => "备注",
+        "reason" => "原因",
+        "region_code" => "参保地",
+        "retirees_moved" | "retirees_to_virtual" => "转入虚拟户退休人员数",
+        "split_from" => "分立自",
+        "status" => "状态",
+        "surviving" => "存续单位",
+        "terminated_on" => "终止日期",
+        "coverages_moved" => "转移参保人数",
+        "moved" => "转移人数",
+        "uscc" => "统一社会信用代码",
+        other => other,
+    }
+}
+
+/// An event's detail as readable `项目：值` text (the detail is stored as JSON).
+fn detail_text(json: &str) -> String {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| format!("{}：{}", key_label(k), value_text(v)))
+            .collect::<Vec<_>>()
+            .join("；"),
+        Ok(Value::Null) => String::new(),
+        Ok(v) => value_text(&v),
+        Err(_) => json.to_string(),
+    }
+}
+
+pub struct CoverageView {
+    pub scheme: String,
+    pub employer: String,
+    pub category: String,
+    pub status: String,
+    pub start: String,
+    pub end: String,
+}
+
+pub struct CoverageEventView {
+    pub at: String,
+    pub scheme: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub effective_on: String,
+    pub case_number: Option<String>,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub action: String,
+    pub detail: String,
+    pub case_number: Option<String>,
+    pub actor: String,
+}
+
+pub fn event_views(events: &[EventRow]) -> Vec<EventView> {
+    events
+        .iter()
+        .map(|e| EventView {
+            at: e.at.clone(),
+            action: action_label(&e.action),
+            detail: detail_text(&e.detail_json),
+            case_number: e.case_number.clone(),
+            actor: e.actor_label.clone(),
+        })
+        .collect()
+}
+
+/// A person's record prepared for the page (shared by the staff page and the citizen's).
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub document: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub region_code: String,
+    pub phone: String,
+    pub address: String,
+    pub created_at: String,
+    pub coverages: Vec<CoverageView>,
+    pub coverage_events: Vec<CoverageEventView>,
+    pub events: Vec<EventView>,
+}
+
+pub fn person_view(r: &PersonRecord) -> PersonView {
+    let scheme_of = |e: &CoverageEventRow| {
+        r.coverages
+            .iter()
+            .find(|c| c.id == e.coverage_id)
+            .map(|c| c.scheme_label.to_string())
+            .unwrap_or_default()
+    };
+    let p = &r.person;
+    PersonView {
+        id: p.id,
+        name: p.name.clone(),
+        id_number: p.id_number.clone(),
+        document: if r.document_label.is_empty() {
+            p.document_type.clone()
+        } else {
+            r.document_label.to_string()
+        },
+        sex: match p.sex.as_str() {
+            "male" => "男".into(),
+            "female" => "女".into(),
+            _ => String::new(),
+        },
+        birth_date: p.birth_date.clone(),
+        region_code: p.region_code.clone(),
+        phone: p.phone.clone(),
+        address: p.address.clone(),
+        created_at: p.created_at.clone(),
+        coverages: r
+            .coverages
+            .iter()
+            .map(|c| CoverageView {
+                scheme: if c.scheme_label.is_empty() {
+                    Scheme::from_key(&c.scheme)
+                        .map(|s| s.label().to_string())
+                        .unwrap_or_else(|| c.scheme.clone())
+                } else {
+                    c.scheme_label.to_string()
+                },
+                employer: c.employer.clone().unwrap_or_else(|| "个人".into()),
+                category: category_label(&c.category),
+                status: status_label(&c.status),
+                start: c.start_date.clone().unwrap_or_default(),
+                end: c.end_date.clone().unwrap_or_default(),
+            })
+            .collect(),
+        coverage_events: r
+            .coverage_events
+            .iter()
+            .map(|e| CoverageEventView {
+                at: e.at.clone(),
+                scheme: scheme_of(e),
+                from: if e.from_status.is_empty() {
+                    "—".into()
+                } else {
+                    status_label(&e.from_status)
+                },
+                to: status_label(&e.to_status),
+                reason: match e.reason.as_str() {
+                    "registered" => "参保登记".into(),
+                    other => other.to_string(),
+                },
+                effective_on: e.effective_on.clone().unwrap_or_default(),
+                case_number: e.case_number.clone(),
+            })
+            .collect(),
+        events: event_views(&r.events),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    chrome: Chrome,
+    c: Certificate,
+    back: String,
+}
+
+fn certificate(auth: &Auth, c: Certificate, back: String) -> Response {
+    html(&CertificatePage {
+        chrome: Chrome::of(auth),
+        c,
+        back,
+    })
+}
+
+/// `/staff/persons/{id}/certificate`: 个人参保证明 (whoever may see the record).
+pub async fn person_cert(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = record_id(&raw)?;
+    let r = records::person_record(&state.services, &auth.actor, id).await?;
+    let c = person_certificate(&r, state.services.clock().today());
+    Ok(certificate(&auth, c, format!("/staff/persons/{id}")))
+}
+
+/// `/staff/employers/{id}/certificate`: 单位参保证明.
+pub async fn employer_cert(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = record_id(&raw)?;
+    let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
+    let c = employer_certificate(&r, state.services.clock().today());
+    Ok(certificate(&auth, c, format!("/staff/employers/{id}")))
+}
+
+/// `/employer/certificate`: the operator's own employer's certificate.
+pub async fn my_employer_cert(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Response, PageError> {
+    let id = auth.actor.employer()?.employer_id;
+    let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
+    let c = employer_certificate(&r, state.services.clock().today());
+    Ok(certificate(&auth, c, "/employer".into()))
+}
+
+#[derive(Template)]
+#[template(path = "my_record.html")]
+struct MyRecordPage {
+    chrome: Chrome,
+    p: Option<PersonView>,
+}
+
+/// `/account/record`: 我的参保信息.
+pub async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let r = records::my_record(&state.services, &auth.actor).await?;
+    Ok(html(&MyRecordPage {
+        chrome: Chrome::of(&auth),
+        p: r.as_ref().map(person_view),
+    }))
+}
+
+/// `/account/record/certificate`: the citizen's own 个人参保证明.
+pub async fn my_cert(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let r = records::my_record(&state.services, &auth.actor)
+        .await?
+        .ok_or_else(|| {
+            PageError::new(
+                StatusCode::NOT_FOUND,
+                "person.not_found",
+                "您尚未参保登记，无法出具参保证明",
+            )
+        })?;
+    let c = person_certificate(&r, state.services.clock().today());
+    Ok(certificate(&auth, c, "/account/record".into()))
+}
+
+/// One problem of a rejected roster, as shown in the problem table.
+pub struct ProblemView {
+    pub line: String,
+    pub column: String,
+    pub message: String,
+}
+
+/// What a roster upload came to, shown on the employer page.
+#[derive(Default)]
+pub struct RosterView {
+    /// The case the roster became, and its row count.
+    pub accepted: Option<(String, usize)>,
+    /// Only checked: the row count.
+    pub checked: Option<usize>,
+    pub problems: Vec<ProblemView>,
+    pub error: Option<String>,
+}
+
+fn problems_of(e: &ServiceError) -> Vec<ProblemView> {
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    e.details()
+        .and_then(|d| d.get("problems").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .map(|p| ProblemView {
+            line: text(&p["line"]),
+            column: text(&p["column"]),
+            message: text(&p["message"]),
+        })
+        .collect()
+}
+
+/// Reads and checks or submits a roster; the result and the status the page answers with.
+/// Errors a user can correct come back as the view; others (not found, forbidden) as errors.
+pub async fn upload_roster(
+    state: &AppState,
+    auth: &Auth,
+    employer_id: i64,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, RosterView), PageError> {
+    let unreadable = |message: String| {
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RosterView {
+                error: Some(message),
+                ..RosterView::default()
+            },
+        ))
+    };
+    let Ok(multipart) = multipart else {
+        return unreadable("请通过页面上的表单上传名单文件".into());
+    };
+    let (kind, check, bytes): (RosterKind, bool, Vec<u8>) =
+        match crate::api::registry::read_roster(multipart).await {
+            Ok(x) => x,
+            Err(e) => return unreadable(e.body.message),
+        };
+    let result = if check {
+        bulk::check_roster(&state.services, &auth.actor, employer_id, kind, &bytes)
+            .await
+            .map(|(_, rows)| RosterView {
+                checked: Some(rows.as_array().map(Vec::len).unwrap_or(0)),
+                ..RosterView::default()
+            })
+    } else {
+        bulk::submit_roster(&state.services, &auth.actor, employer_id, kind, &bytes)
+            .await
+            .map(|a| RosterView {
+                accepted: Some((a.case_number, a.rows)),
+                ..RosterView::default()
+            })
+    };
+    match result {
+        Ok(v) => Ok((StatusCode::OK, v)),
+        Err(e) if matches!(e.kind(), ErrorKind::Invalid | ErrorKind::Conflict) => Ok((
+            status_of(e.kind()),
+            RosterView {
+                problems: problems_of(&e),
+                error: Some(if e.code() == "registry.roster.rejected" {
+                    "名单有问题，未导入任何人员。请按下表逐行修改后重新上传。".to_string()
+                } else {
+                    e.message()
+                }),
+                ..RosterView::default()
+            },
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A page answered with the given status.
+pub fn with_status(status: StatusCode, page: Response) -> Response {
+    if status == StatusCode::OK || !page.status().is_success() {
+        return page;
+    }
+    (status, page).into_response()
+}
