@@ -147,7 +147,7 @@ const COVERAGE: &[(usize, &str, &str, Option<usize>)] = &[
     (0, "employee", "retired", Some(0)),
     (1, "employee", "retired", Some(0)),
     (2, "employee", "in_service", Some(1)),
-    (4, "resident", "minor", None),
+    (4, "resident", "local_resident", None),
     (5, "employee", "in_service", Some(3)),
 ];
 

@@ -35,7 +35,6 @@ pub fn category_label(key: &str) -> String {
         "in_service" => "在职".into(),
         "retired" => "退休".into(),
         "flexible" => "灵活就业".into(),
-        "minor" => "未成年人".into(),
         _ => ResidentCategory::parse(key)
             .map(|c| c.label().to_string())
             .unwrap_or_else(|| key.to_string()),
