@@ -108,7 +108,7 @@ async fn record_filing(
     item: &Item,
     today: NaiveDate,
 ) -> Result<Value, ServiceError> {
-    let application =
+    let mut application =
         FilingApplication::parse(&form_map(case)).map_err(ServiceError::from_domain_list)?;
     if application.id_number.as_str() != case.applicant_ref {
         return Err(ServiceError::invalid(
@@ -122,13 +122,32 @@ async fn record_filing(
     // (the case's facts), the registry and the materials on the case.
     let facts = crate::cases::facts_of_case(case);
     let has = |p: &str| facts.contains(p);
+    application.kind = kind_of_item(item, application.kind, has("trauma_admission"));
     let id: CitizenId = case.applicant_ref.parse()?;
-    let insured = enrolment::find_person(conn, &id).await?.is_some();
+    // The registry decides the scheme, whether the person is insured and whether retired; the
+    // form's and the declaration's word counts only for what the registry does not hold.
+    let held = match enrolment::find_person(conn, &id).await? {
+        Some(p) => yibao_store::coverage::list_for_person(conn, p.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|c| c.status == "active"),
+        None => None,
+    };
+    let scheme = match held.as_ref().map(|c| c.scheme.as_str()) {
+        Some("employee") => yibao_domain::filing::Scheme::Employee,
+        Some("resident") => yibao_domain::filing::Scheme::Resident,
+        _ => application.scheme,
+    };
+    let retired = match held.as_ref() {
+        Some(c) => c.category == "retired",
+        None => has("retired"),
+    };
     let applicant = ApplicantFacts {
-        scheme: application.scheme,
-        insured,
+        scheme,
+        insured: held.is_some(),
         contributions_normal: has("contributions_normal"),
-        retired: has("retired"),
+        retired,
         hukou_moved: has("hukou_moved"),
         stay_months: None,
         referral: has("referral_certificate").then_some(ReferralCertificate {
@@ -175,6 +194,19 @@ async fn record_filing(
         "effective_from": f.effective_from,
         "text": format!("已备案：{}，就医地 {}", f.kind.label(), f.target.label()),
     }))
+}
+
+/// The filing kind a case records. 表1 has no category for emergencies (its nearest is
+/// 临时异地); seed 001 item 21 is the emergency-admission filing, and its 备注 the in-province
+/// trauma registration: the item, not the form, decides there.
+fn kind_of_item(item: &Item, from_form: FilingKind, trauma: bool) -> FilingKind {
+    let sichuan_emergency_item =
+        item.jurisdiction == "sichuan" && item.service == "filing.temporary";
+    match (sichuan_emergency_item, trauma) {
+        (true, true) => FilingKind::SichuanTrauma,
+        (true, false) => FilingKind::EmergencyAdmission,
+        (false, _) => from_form,
+    }
 }
 
 /// The applicant's insured region, as recorded on the case's facts.

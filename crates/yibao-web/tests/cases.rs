@@ -473,14 +473,16 @@ both_stores!(
             );
             numbers.push(number);
         }
+        // He is retired by the registry, whatever he declared; normal contributions are his
+        // to confirm (seed 000 二、1「正常缴费」).
         let r = act(app, &reviewer, &numbers[0], "approve", "").await;
-        assert_eq!(r.json()["code"], "filing.not_retired", "{}", r.body);
+        assert_eq!(r.json()["code"], "filing.not_entitled", "{}", r.body);
         let r = act(
             app,
             &reviewer,
             &numbers[0],
             "refuse",
-            "未享受医保退休待遇，不符合异地安置退休人员备案条件",
+            "未正常缴纳医疗保险费用，不符合异地安置退休人员备案条件",
         )
         .await;
         assert_eq!(r.json()["case"]["status"], "refused");
@@ -494,8 +496,39 @@ both_stores!(
         assert_eq!(filings["filings"][0]["case_number"], numbers[1].as_str());
 
         // The Sichuan guide's filing item (seed 001 item 17) names no form of its own; the
-        // case records the same 表1. 刘芳 (Chengdu) files for Haikou, at the window.
+        // case records the same 表1. 刘芳 (Chengdu) files for Haikou, at the window. The filing
+        // rules read her scheme and retirement from the registry: she is written there as a
+        // retired employee (the Sichuan guides have no item that records a retirement).
         let liu = &demo.citizens[3];
+        {
+            let mut tx = app.services.store().begin().await.unwrap();
+            let id: yibao_domain::CitizenId = liu.login.parse().unwrap();
+            let p = yibao_store::enrolment::find_person(&mut tx, &id)
+                .await
+                .unwrap()
+                .unwrap();
+            yibao_store::coverage::insert(
+                &mut tx,
+                &yibao_store::coverage::CoverageRow {
+                    id: 0,
+                    person_id: p.id,
+                    scheme: "employee".into(),
+                    category: "retired".into(),
+                    employer_id: None,
+                    region_code: "510100".into(),
+                    status: "active".into(),
+                    registered_on: "2026-01-01".into(),
+                    start_date: Some("2026-01-01".into()),
+                    end_date: None,
+                    case_number: None,
+                    created_at: "2026-01-01T00:00:00Z".into(),
+                    updated_at: "2026-01-01T00:00:00Z".into(),
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
         let form = json!({
             "name":"演示·刘芳","scheme":"职工医保","person_category":"异地安置退休人员",
             "registration_type":"新增","id_number": liu.login,"phone_1":"13800000004",

@@ -8,6 +8,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::journey::{act, drive, outcome, provide, view, window};
 use common::{Reply, TestApp};
 use serde_json::{json, Value};
 use yibao_domain::ids::{citizen_id_check_char, uscc_check_char};
@@ -20,123 +21,6 @@ fn cid(region: &str, birth: &str, seq: &str) -> String {
 fn uscc(region: &str, org: &str) -> String {
     let first17 = format!("91{region}{org}0");
     format!("{first17}{}", uscc_check_char(first17.as_bytes()).unwrap())
-}
-
-async fn act(app: &TestApp, token: &str, number: &str, action: &str) -> Reply {
-    app.post_json(
-        &format!("/api/v1/cases/{number}/actions/{action}"),
-        Some(token),
-        json!({ "note": "" }),
-    )
-    .await
-}
-
-async fn view(app: &TestApp, token: &str, number: &str) -> Value {
-    let r = app
-        .call("GET", &format!("/api/v1/cases/{number}"), Some(token), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.json()["view"].clone()
-}
-
-async fn provide(app: &TestApp, token: &str, number: &str, material: &str) {
-    let boundary = "yibaoBOUNDARY";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"material_id\"\r\n\r\n{material}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"provided_as\"\r\n\r\noriginal\r\n--{boundary}--\r\n"
-    );
-    let req = Request::post(format!("/api/v1/cases/{number}/materials"))
-        .header("authorization", format!("Bearer {token}"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let r = app.send(req).await;
-    assert_eq!(
-        r.status,
-        StatusCode::CREATED,
-        "material {material}: {}",
-        r.body
-    );
-}
-
-/// Presents what the view says is missing; a group (`group:<name>`) by all of its members.
-async fn provide_missing(app: &TestApp, clerk: &str, number: &str, v: &Value) {
-    let catalog = yibao_service::catalog::embedded().unwrap();
-    let item = catalog
-        .find_version(
-            v["case"]["jurisdiction"].as_str().unwrap(),
-            v["case"]["item_id"].as_str().unwrap(),
-            v["case"]["item_version"].as_u64().unwrap() as u32,
-        )
-        .unwrap();
-    for m in v["missing"].as_array().unwrap() {
-        let key = m["key"].as_str().unwrap();
-        match key.strip_prefix("group:") {
-            Some(g) => {
-                for member in item
-                    .materials
-                    .iter()
-                    .filter(|x| x.group.as_deref() == Some(g))
-                {
-                    provide(app, clerk, number, &member.id).await;
-                }
-            }
-            None => provide(app, clerk, number, key).await,
-        }
-    }
-}
-
-/// Takes a submitted (or draft) case to its end the way the window does: every missing
-/// material presented in the original, then accepted and completed (or approved by the
-/// reviewer). Returns the last reply: OK with the case, or the refusal of the effect.
-async fn drive(app: &TestApp, clerk: &str, reviewer: Option<&str>, number: &str) -> Reply {
-    let v = view(app, clerk, number).await;
-    if v["case"]["status"] == "draft" {
-        provide_missing(app, clerk, number, &v).await;
-        let r = act(app, clerk, number, "submit").await;
-        assert_eq!(r.status, StatusCode::OK, "submit: {}", r.body);
-    }
-    let v = view(app, clerk, number).await;
-    if v["case"]["status"] == "submitted" {
-        provide_missing(app, clerk, number, &v).await;
-    }
-    for _ in 0..4 {
-        let v = view(app, clerk, number).await;
-        let actions: Vec<String> = v["actions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a[0].as_str().unwrap().to_string())
-            .collect();
-        let pick = ["accept_and_complete", "complete", "accept"]
-            .into_iter()
-            .find(|a| actions.iter().any(|x| x == a));
-        let r = match (pick, reviewer) {
-            (Some(a), _) => act(app, clerk, number, a).await,
-            (None, Some(rv)) => act(app, rv, number, "approve").await,
-            (None, None) => panic!("no action for the clerk: {v}"),
-        };
-        if !r.status.is_success() || r.json()["case"]["status"] == "completed" {
-            return r;
-        }
-    }
-    panic!("case {number} did not complete");
-}
-
-/// Opens a case at the window; returns its number.
-async fn window(app: &TestApp, clerk: &str, body: Value) -> String {
-    let r = app
-        .post_json("/api/v1/cases", Some(clerk), body.clone())
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{body}: {}", r.body);
-    r.json()["case"]["number"].as_str().unwrap().to_string()
-}
-
-async fn outcome(app: &TestApp, token: &str, number: &str) -> Value {
-    view(app, token, number).await["outcome"].clone()
 }
 
 async fn employer_id(app: &TestApp, token: &str, code: &str) -> i64 {

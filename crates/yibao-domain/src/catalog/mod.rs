@@ -50,6 +50,7 @@ pub const PREDICATES: &[&str] = &[
     "student",
     "newborn",
     "within_days_of_event",
+    "trauma_admission",
     "resides_elsewhere",
     "works_elsewhere",
     "referral_certificate",
