@@ -209,7 +209,7 @@ pub async fn settle(
     actor: &Actor,
     raw: &str,
     req: &SettleRequest,
-) -> Result<Value, ServiceError> {
+) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
     let inst = actor.institution()?;
     let request_id = req.request_id.trim();
     if request_id.is_empty() || request_id.len() > 64 {
@@ -240,7 +240,7 @@ async fn settle_once(
     request_id: &str,
     payload: &str,
     req: &SettleRequest,
-) -> Result<Value, ServiceError> {
+) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
     let now = services.clock().now_text();
     // Loaded before the write transaction: while it holds the (SQLite) write lock it must not
     // wait for a second connection.
@@ -260,10 +260,11 @@ async fn settle_once(
         .map_err(ServiceError::from_domain)?;
     acc.apply(&x.deltas);
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
-    store::write_accumulator(&mut tx, p.person.as_str(), p.year, &new_state, &now).await?;
-    let result = result_json(&x, &p.care, request_id, "settled");
-    store::insert(
+    // Serialised once: stored as it is and answered as it is.
+    let result = result_text(&x, &p.care, request_id, "settled");
+    store::record(
         &mut tx,
+        &new_state,
         &SettlementRow {
             id: 0,
             institution_id: inst.institution_id,
@@ -273,7 +274,7 @@ async fn settle_once(
             year: p.year,
             admission_id: req.bill.admission_id.clone(),
             status: "settled".into(),
-            result_json: result.to_string(),
+            result_json: result.clone(),
             deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
             created_at: now,
             reversed_at: None,
@@ -281,10 +282,31 @@ async fn settle_once(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(result)
+    Ok(serde_json::value::RawValue::from_string(result)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))?)
 }
 
-fn replay(done: SettlementRow, payload: &str) -> Result<Value, ServiceError> {
+/// The settlement's answer as JSON text: the explanation with the request id, status and care
+/// rule beside it.
+fn result_text(
+    x: &yibao_domain::benefit::Explanation,
+    care: &CareRule,
+    request_id: &str,
+    status: &str,
+) -> String {
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        #[serde(flatten)]
+        x: &'a yibao_domain::benefit::Explanation,
+        request_id: &'a str,
+        status: &'a str,
+        care_rule: Value,
+    }
+    serde_json::to_string(&Answer { x, request_id, status, care_rule: json!(care.explanation()) })
+        .unwrap_or_else(|_| "null".into())
+}
+
+fn replay(done: SettlementRow, payload: &str) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
     if done.payload_sha256 != payload {
         return Err(rule_err(
             ErrorKind::Conflict,
@@ -297,7 +319,8 @@ fn replay(done: SettlementRow, payload: &str) -> Result<Value, ServiceError> {
         m.insert("status".into(), json!(done.status));
         m.insert("replayed".into(), json!(true));
     }
-    Ok(v)
+    serde_json::value::to_raw_value(&v)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
 }
 
 /// Reverses a settlement (冲正/撤销): the accumulators get back exactly what it took.

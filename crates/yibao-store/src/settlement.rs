@@ -134,3 +134,38 @@ pub async fn mark_reversed(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Writes the accumulators and appends the settlement: on PostgreSQL in one statement (a
+/// data-modifying CTE), saving a round trip on the hot path; SQLite has no such CTE and runs
+/// the two in turn (in-process, a round trip costs nothing there).
+pub async fn record(
+    conn: &mut AnyConnection,
+    state: &str,
+    s: &SettlementRow,
+) -> Result<i64, StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        write_accumulator(conn, &s.person_id_number, s.year, state, &s.created_at).await?;
+        return insert(conn, s).await;
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "WITH acc AS (UPDATE accumulator SET state_json = $11, updated_at = $10 \
+         WHERE person_id_number = $4 AND year = $5) \
+         INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
+         year, admission_id, status, result_json, deltas_json, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(s.institution_id)
+    .bind(&s.request_id)
+    .bind(&s.payload_sha256)
+    .bind(&s.person_id_number)
+    .bind(s.year)
+    .bind(&s.admission_id)
+    .bind(&s.status)
+    .bind(&s.result_json)
+    .bind(&s.deltas_json)
+    .bind(&s.created_at)
+    .bind(state)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}

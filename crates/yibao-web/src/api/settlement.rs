@@ -64,7 +64,7 @@ async fn settle(
     State(state): State<AppState>,
     auth: Auth,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Box<serde_json::value::RawValue>>, ApiError> {
     auth.actor.institution()?;
     let req = parse(&body)?;
     let raw = String::from_utf8_lossy(&body);
