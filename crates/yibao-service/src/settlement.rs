@@ -282,8 +282,8 @@ async fn settle_once(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(serde_json::value::RawValue::from_string(result)
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))?)
+    serde_json::value::RawValue::from_string(result)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
 }
 
 /// The settlement's answer as JSON text: the explanation with the request id, status and care
@@ -302,11 +302,19 @@ fn result_text(
         status: &'a str,
         care_rule: Value,
     }
-    serde_json::to_string(&Answer { x, request_id, status, care_rule: json!(care.explanation()) })
-        .unwrap_or_else(|_| "null".into())
+    serde_json::to_string(&Answer {
+        x,
+        request_id,
+        status,
+        care_rule: json!(care.explanation()),
+    })
+    .unwrap_or_else(|_| "null".into())
 }
 
-fn replay(done: SettlementRow, payload: &str) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+fn replay(
+    done: SettlementRow,
+    payload: &str,
+) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
     if done.payload_sha256 != payload {
         return Err(rule_err(
             ErrorKind::Conflict,
