@@ -958,3 +958,57 @@ both_stores!(clerk_opens_an_employer_case_from_the_page, |app| {
     assert!(page.body.contains("name=\"applicant_id_number\""));
     assert!(page.body.contains("name=\"form.local_hukou\""));
 });
+
+// Youyang (seed 002) at its window: its own rules where they differ from the municipal guide
+// (SEED-NOTES D10: 港澳台 residents may enrol as individuals; D11: an ICBC debit account).
+both_stores!(youyang_individuals_and_employees, |app| {
+    app.demo().await;
+    let yy = app.staff_token("youyang.clerk").await;
+    let yr = app.staff_token("youyang.reviewer").await;
+    let hk = cid("810000", "19960101", "031");
+    let flexible = |bank: &str| {
+        json!({"jurisdiction": "youyang", "item": "07", "channel": "window",
+               "applicant": {"id_number": hk, "name": "演示港乙"},
+               "form": {"region_code": "500242", "local_hukou": "否", "debit_bank": bank}})
+    };
+    let n = window(app, &yy, flexible("中国建设银行")).await;
+    let r = drive(app, &yy, Some(&yr), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "registry.flexible.debit_bank",
+        "{}",
+        r.body
+    );
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("seed 002"),
+        "{}",
+        r.body
+    );
+    let n = window(app, &yy, flexible("中国工商银行酉阳支行")).await;
+    let r = drive(app, &yy, Some(&yr), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The same person under the municipal guide is refused (seed 003 条件4).
+    let other = cid("820000", "19960101", "041");
+    let n = window(
+        app,
+        &yy,
+        json!({"jurisdiction": "chongqing", "item": "08", "channel": "window",
+        "applicant": {"id_number": other, "name": "演示澳甲"},
+        "form": {"region_code": "500242", "local_hukou": "否"}}),
+    )
+    .await;
+    assert_eq!(
+        drive(app, &yy, None, &n).await.json()["code"],
+        "registry.flexible.hmt"
+    );
+    // The Youyang demo employer adds an employee at the window (seed 002 单位人员新增, 15 days).
+    let code = yibao_service::demo::demo_operators().unwrap()[1]
+        .login
+        .clone();
+    let n = window(app, &yy, json!({"jurisdiction": "youyang", "item": "04", "channel": "window",
+        "applicant": {"uscc": code, "name": ""},
+        "form": {"name": "演示酉甲", "id_number": cid("500242", "19900101", "051"), "join_date": "2026-11-06"}})).await;
+    let r = drive(app, &yy, Some(&yr), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(outcome(app, &yy, &n).await["enrolled"][0]["late_days"], 1);
+});
