@@ -79,7 +79,7 @@ pub async fn apply(
             let fx = crate::registry::Effect {
                 case,
                 item,
-                jurisdiction: crate::registry::jurisdiction_of(item)?,
+                jurisdiction: crate::registry::jurisdiction_of(item, &case_region(case)?)?,
                 today,
                 now: services.clock().now_text(),
                 actor_label: actor_label.to_string(),

@@ -1012,3 +1012,45 @@ both_stores!(youyang_individuals_and_employees, |app| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(outcome(app, &yy, &n).await["enrolled"][0]["late_days"], 1);
 });
+
+// 川渝通办 (seed 000 04-1): the change is written on 表3 as 变更项目 / 变更前 / 变更后 and decided
+// by the insured place's agency under its own rules.
+both_stores!(chuanyu_change_on_table3, |app| {
+    let demo = app.demo().await;
+    let zhang = &demo.citizens[2]; // 张伟, Youyang, phone 13800000003
+    let me = app
+        .token(json!({"kind": "citizen", "id_number": zhang.login, "password": zhang.password}))
+        .await;
+    let table3 = |before: &str| {
+        json!({"jurisdiction": "chuanyu", "item": "04-1", "channel": "online",
+               "form": {"id_number": zhang.login, "name": "演示·张伟", "info_type": "非关键信息",
+                        "change_item": "联系电话", "value_before": before, "value_after": "13900000033"}})
+    };
+    let yy = app.staff_token("youyang.clerk").await;
+    let yr = app.staff_token("youyang.reviewer").await;
+    for (before, ok) in [("13800000099", false), ("13800000003", true)] {
+        let r = app
+            .post_json("/api/v1/cases", Some(&me), table3(before))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let n = r.json()["case"]["number"].as_str().unwrap().to_string();
+        assert_eq!(act(app, &me, &n, "submit").await.status, StatusCode::OK);
+        let r = drive(app, &yy, Some(&yr), &n).await;
+        if ok {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        } else {
+            assert_eq!(
+                r.json()["code"],
+                "registry.change.before_mismatch",
+                "{}",
+                r.body
+            );
+        }
+    }
+    let rec = app
+        .call("GET", "/api/v1/me/record", Some(&me), None)
+        .await
+        .json()["record"]
+        .clone();
+    assert_eq!(rec["person"]["phone"], "13900000033");
+});

@@ -193,7 +193,7 @@ pub async fn check_roster(
     let fx = Effect {
         case: &case,
         item,
-        jurisdiction: jurisdiction_of(item)?,
+        jurisdiction: jurisdiction_of(item, &employer.region_code.parse()?)?,
         today,
         now: services.clock().now_text(),
         actor_label: actor.label(),

@@ -119,11 +119,21 @@ pub async fn apply(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
     }
 }
 
-/// The deciding guide of a case: its item's jurisdiction.
-pub fn jurisdiction_of(item: &Item) -> Result<Jurisdiction, ServiceError> {
-    Jurisdiction::from_key(&item.jurisdiction).ok_or_else(|| {
-        ServiceError::invalid("registry.jurisdiction", "该辖区的参保登记规则尚未配置")
-    })
+/// The guide whose substantive rules decide a case: its item's, except that a 川渝通办 case
+/// (seed 000) follows the insured place's province (SEED-NOTES §2: 「the 000 timing, the insured
+/// place's substantive rules」).
+pub fn jurisdiction_of(item: &Item, insured: &RegionCode) -> Result<Jurisdiction, ServiceError> {
+    match Jurisdiction::from_key(&item.jurisdiction) {
+        Some(Jurisdiction::Chuanyu) if insured.province_prefix() == "51" => {
+            Ok(Jurisdiction::Sichuan)
+        }
+        Some(Jurisdiction::Chuanyu) => Ok(Jurisdiction::Chongqing),
+        Some(j) => Ok(j),
+        None => Err(ServiceError::invalid(
+            "registry.jurisdiction",
+            "该辖区的参保登记规则尚未配置",
+        )),
+    }
 }
 
 /// The item of `service` that serves `region` today through `channel`: the most specific guide

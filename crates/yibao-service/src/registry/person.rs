@@ -511,7 +511,8 @@ async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, S
 /// the person's history.
 pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let person = subject_person(conn, fx).await?;
-    let form = fx.form();
+    let form = table_row_as_change(fx.form(), &person)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut changes: Vec<(&str, String, String)> = Vec::new();
     let mut errors = Vec::new();
     for (field, label, _) in PERSON_FIELDS {
@@ -648,6 +649,56 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         ),
         json!({ "person_id": person.id, "key_information": key, "changes": listed, "grade": grade_out }),
     ))
+}
+
+/// Seed 000 表3 / 表4 carry a change as 变更项目, 变更前, 变更后: read as `new_<field>`. The
+/// value before must be what the registry holds, so a change is made to the record it was
+/// written against.
+fn table_row_as_change(mut form: Form, person: &PersonRow) -> Result<Form, RegistryError> {
+    let (Some(item), Some(after)) = (form.get("change_item"), form.get("value_after")) else {
+        return Ok(form);
+    };
+    let field = match item {
+        "姓名" => "name",
+        "性别" => "sex",
+        "身份证件号码" | "身份证号码" | "身份证号" | "证件号码" => "id_number",
+        "出生日期" => "birth_date",
+        "联系电话" | "电话" | "手机号码" => "phone",
+        "居住地址" | "地址" | "联系地址" => "address",
+        other => {
+            return Err(RegistryError::new(
+                "registry.person.field",
+                format!("变更项目“{other}”不能通过此事项变更，可变更：姓名、性别、身份证件号码、出生日期、联系电话、居住地址"),
+                "seed 000 表3、表4",
+            ))
+        }
+    };
+    let held = match field {
+        "name" => person.name.as_str(),
+        "sex" => {
+            if person.sex == "male" {
+                "男"
+            } else {
+                "女"
+            }
+        }
+        "id_number" => person.id_number.as_str(),
+        "birth_date" => person.birth_date.as_str(),
+        "phone" => person.phone.as_str(),
+        _ => person.address.as_str(),
+    };
+    if let Some(before) = form.get("value_before") {
+        if before != held && !(field == "sex" && before == person.sex) {
+            return Err(RegistryError::new(
+                "registry.change.before_mismatch",
+                format!("“{item}”变更前的值“{before}”与登记信息“{held}”不符，请核对"),
+                "seed 000 表3、表4「变更前」",
+            ));
+        }
+    }
+    let after = after.to_string();
+    form.fields.insert(format!("new_{field}"), after);
+    Ok(form)
 }
 
 /// Key information changes need the guide's proof material, provided on the case.
