@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod check;
 pub mod clock;
 pub mod demo;
+pub mod disbursement;
 pub mod effects;
 mod error;
 pub mod filing;

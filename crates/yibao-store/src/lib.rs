@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod cases;
 pub mod coverage;
 mod db;
+pub mod disbursement;
 pub mod enrolment;
 mod error;
 pub mod filing;

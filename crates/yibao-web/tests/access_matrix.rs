@@ -220,6 +220,17 @@ both_stores!(every_role_on_every_endpoint, |app| {
         ),
         get("/api/v1/registry/roster-template?kind=enrol", Who::Everyone),
         get("/api/v1/registry/reference", Who::Everyone),
+        get("/api/v1/disbursement/waiting", Who::Only(&["finance"])),
+        get(
+            "/api/v1/disbursement/batches",
+            Who::Only(&["finance", "supervisor", "auditor"]),
+        ),
+        // Nothing waits in the matrix's agency: finance is let in and told so (422).
+        post(
+            "/api/v1/disbursement/batches",
+            json!({}),
+            Who::Only(&["finance"]),
+        ),
         get("/api/v1/employers", Who::StaffAnd(&[])),
         get(
             format!("/api/v1/employers/{employer_id}"),

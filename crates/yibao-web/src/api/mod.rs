@@ -7,6 +7,7 @@ mod calendar;
 pub mod cases;
 pub mod catalog;
 mod check;
+mod disbursement;
 mod filings;
 mod openapi;
 mod records;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(filings::routes())
         .merge(cases::routes())
         .merge(settlement::routes())
+        .merge(disbursement::routes())
         .merge(openapi::routes())
 }
 

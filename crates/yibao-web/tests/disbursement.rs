@@ -1,0 +1,165 @@
+//! Disbursement in batches: manual reimbursements (seed 003 item 27 住院费用手工报销) approved
+//! and waiting for payment are paid together by finance, one line per case, the total the sum
+//! of what each case reimburses; the batch belongs to the agency that decides the cases.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::journey::{act, provide, provide_missing, view};
+use common::TestApp;
+use serde_json::json;
+
+async fn waiting_case(
+    app: &TestApp,
+    clerk: &str,
+    id_number: &str,
+    name: &str,
+    admission: &str,
+) -> String {
+    let r = app
+        .post_json(
+            "/api/v1/cases",
+            Some(clerk),
+            json!({"jurisdiction":"chongqing","item":"27","channel":"window",
+                   "applicant": {"id_number": id_number, "name": name}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let n = r.json()["case"]["number"].as_str().unwrap().to_string();
+    for m in [
+        "id_document",
+        "hospital_receipts",
+        "expense_list",
+        "diagnosis_certificate",
+        "medical_records",
+        "bank_account",
+    ] {
+        provide(app, clerk, &n, m).await;
+    }
+    let bill = json!({
+        "care_region": "510104",
+        "bill": {"date": "2026-10-10", "visit": "inpatient", "hospital_level": "level_3", "admission_id": admission,
+                 "lines": [{"line_no": 1, "code": "S1", "amount": 300000, "category": "a"}]}
+    });
+    let r = app
+        .post_json(&format!("/api/v1/cases/{n}/bill"), Some(clerk), bill)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(act(app, clerk, &n, "submit").await.status, StatusCode::OK);
+    let v = view(app, clerk, &n).await;
+    provide_missing(app, clerk, &n, &v).await;
+    let r = act(app, clerk, &n, "accept").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = act(app, clerk, &n, "complete").await;
+    assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+    n
+}
+
+both_stores!(finance_pays_waiting_cases_in_one_batch, |app| {
+    let demo = app.demo().await;
+    let clerk = app.staff_token("nanchuan.clerk").await;
+    let wang = &demo.citizens[0];
+    let li = &demo.citizens[1];
+    let a = waiting_case(app, &clerk, &wang.login, "演示·王建国", "BF-1").await;
+    let b = waiting_case(app, &clerk, &li.login, "演示·李秀英", "BF-2").await;
+    let finance = app.staff_token("nanchuan.finance").await;
+    let w = app
+        .call("GET", "/api/v1/disbursement/waiting", Some(&finance), None)
+        .await;
+    let numbers: Vec<&str> = w.json()["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|s| {
+            if s == a {
+                "a"
+            } else if s == b {
+                "b"
+            } else {
+                "?"
+            }
+        })
+        .collect();
+    assert_eq!(numbers.len(), 2, "{}", w.body);
+    assert!(numbers.contains(&"a") && numbers.contains(&"b"));
+    // Only finance pays; a case of another agency or not waiting cannot be named.
+    let r = app
+        .post_json("/api/v1/disbursement/batches", Some(&clerk), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/disbursement/batches",
+            Some(&finance),
+            json!({"cases": ["500119-20261122-999999"]}),
+        )
+        .await;
+    assert_eq!(
+        r.json()["code"],
+        "disbursement.case_not_waiting",
+        "{}",
+        r.body
+    );
+    let r = app
+        .post_json("/api/v1/disbursement/batches", Some(&finance), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let batch = r.json();
+    assert!(
+        batch["batch"]["number"]
+            .as_str()
+            .unwrap()
+            .starts_with("500119-BF-20261122-"),
+        "{batch}"
+    );
+    assert_eq!(batch["batch"]["status"], "closed");
+    assert_eq!(batch["batch"]["paid_count"], 2);
+    let lines = batch["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l["result"] == "paid"), "{batch}");
+    // The total is what the two cases reimburse, each as its own outcome says.
+    let mut sum = 0;
+    for n in [&a, &b] {
+        let v = view(app, &finance, n).await;
+        assert_eq!(v["case"]["status"], "completed");
+        sum += v["outcome"]["reimbursed"].as_i64().unwrap();
+    }
+    assert!(sum > 0);
+    assert_eq!(batch["batch"]["total_fen"], sum);
+    // Nothing left to pay; the batch is listed and readable in its agency only.
+    let r = app
+        .post_json("/api/v1/disbursement/batches", Some(&finance), json!({}))
+        .await;
+    assert_eq!(r.json()["code"], "disbursement.nothing");
+    let id = batch["batch"]["id"].as_i64().unwrap();
+    let r = app
+        .call("GET", "/api/v1/disbursement/batches", Some(&finance), None)
+        .await;
+    assert_eq!(r.json()["batches"][0]["id"], id);
+    let sup = app.staff_token("nanchuan.supervisor").await;
+    assert_eq!(
+        app.call(
+            "GET",
+            &format!("/api/v1/disbursement/batches/{id}"),
+            Some(&sup),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let cq = app.staff_token("cq.finance").await;
+    assert_eq!(
+        app.call(
+            "GET",
+            &format!("/api/v1/disbursement/batches/{id}"),
+            Some(&cq),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+});
