@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::case::{Action, CaseStatus};
 use yibao_domain::ids::mask_name;
-use yibao_store::disbursement::{self as store, BatchRow, LineRow};
+use yibao_store::disbursement::{self as store};
+pub use yibao_store::disbursement::{BatchRow, LineRow};
 use yibao_store::StoreError;
 
 use crate::identity::{forbidden, Actor};

@@ -356,6 +356,10 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get(format!("/cases/{case_number}"), Who::Only(&["citizen"])),
         get("/cases/overdue", Who::Only(&["supervisor", "auditor"])),
         get("/cases/evaluations", Who::StaffAnd(&[])),
+        get(
+            "/cases/disbursement",
+            Who::Only(&["finance", "supervisor", "auditor"]),
+        ),
         get("/progress", Who::Everyone),
         get("/account/filings", Who::Only(&["citizen"])),
         // Last: these change other accounts.

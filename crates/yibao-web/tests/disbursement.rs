@@ -163,3 +163,43 @@ both_stores!(finance_pays_waiting_cases_in_one_batch, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+both_stores!(finance_pays_from_the_page, |app| {
+    let demo = app.demo().await;
+    let clerk = app.staff_token("nanchuan.clerk").await;
+    let wang = &demo.citizens[0];
+    let n = waiting_case(app, &clerk, &wang.login, "演示·王建国", "BF-P").await;
+    let mut b = app.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", "nanchuan.finance"),
+                ("password", "demo-nanchuan-finance"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = b.get("/cases/disbursement").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&n), "{}", page.body);
+    let r = b.post_form("/cases/disbursement", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers["location"].to_str().unwrap().to_string();
+    let page = b.get(&location).await;
+    assert!(page.body.contains("已拨付"), "{}", page.body);
+    let finance = app.staff_token("nanchuan.finance").await;
+    let paid = view(app, &finance, &n).await["outcome"]["reimbursed"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        page.body.contains(&yibao_domain::Fen(paid).to_string()),
+        "{}",
+        page.body
+    );
+    // Paying again with nothing waiting says so on the page.
+    let r = b.post_form("/cases/disbursement", &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("没有待拨付的办件"));
+});

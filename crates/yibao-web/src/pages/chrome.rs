@@ -32,6 +32,9 @@ impl Chrome {
                     links.push(("/cases/overdue", "超期办件"));
                     links.push(("/cases/evaluations", "好差评"));
                 }
+                if s.has_role("finance") {
+                    links.push(("/cases/disbursement", "拨付"));
+                }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));
                 if s.has_role("admin") {

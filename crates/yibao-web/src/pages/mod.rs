@@ -6,6 +6,7 @@ mod audit;
 mod cases;
 mod check;
 pub mod chrome;
+mod disbursement;
 mod filings;
 mod guide;
 mod home;
@@ -99,6 +100,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(cases::new).post(cases::create))
         .route("/cases/overdue", get(cases::overdue))
         .route("/cases/evaluations", get(cases::evaluations))
+        .route(
+            "/cases/disbursement",
+            get(disbursement::page).post(disbursement::run),
+        )
+        .route("/cases/disbursement/{id}", get(disbursement::one))
         .route("/cases/{number}", get(cases::one))
         .route("/cases/{number}/materials", post(cases::material))
         .route("/cases/{number}/materials/{id}", get(cases::download))
