@@ -17,6 +17,7 @@ mod error;
 pub mod filing;
 pub mod health;
 pub mod identity;
+pub mod national;
 pub mod overview;
 pub mod records;
 pub mod registry;

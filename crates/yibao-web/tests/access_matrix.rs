@@ -221,6 +221,8 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get("/api/v1/registry/roster-template?kind=enrol", Who::Everyone),
         get("/api/v1/registry/reference", Who::Everyone),
         get("/api/v1/disbursement/waiting", Who::Only(&["finance"])),
+        // Not an envelope: the institution is let in and answered infcode -1.
+        post("/api/v1/national", json!({}), Who::Only(&["institution"])),
         get(
             "/api/v1/disbursement/batches",
             Who::Only(&["finance", "supervisor", "auditor"]),

@@ -443,3 +443,127 @@ both_stores!(
         assert_eq!(trail["entries"].as_array().unwrap().len(), 1);
     }
 );
+
+// The national interface envelope (HOSPITAL-INTERFACE.md): the same bill settled through 2304
+// gives, in yuan text and the specification's names, what the JSON API gives in fen; a retry
+// of the msgid is the same settlement; 2305 reverses it; 1101 reads the coverage.
+both_stores!(national_envelope_speaks_the_specification, |app| {
+    app.demo().await;
+    let token = institution(app, "cq.admin", "H50011900009", "500119").await;
+    let zhang = person_id(app, "演示·王建国").await;
+    let envelope = |infno: &str, msgid: &str, input: Value| {
+        json!({"infno": infno, "msgid": msgid, "fixmedins_code": "H50011900009", "mdtrtarea_admvs": "500119",
+               "insuplc_admdvs": "500119", "inf_time": "2026-11-20 10:00:00", "infver": "V1.0", "input": input})
+    };
+    let fee = json!([
+        {"feedetl_sn": 1, "med_list_codg": "S001", "det_item_fee_sumamt": "3000.00", "chrgitm_lv": "1"},
+        {"feedetl_sn": 2, "med_list_codg": "D002", "det_item_fee_sumamt": "123.45", "chrgitm_lv": "2", "selfpay_prop": "0.1"},
+        {"feedetl_sn": 3, "med_list_codg": "D003", "det_item_fee_sumamt": "50.00", "chrgitm_lv": "3"},
+        {"feedetl_sn": 4, "med_list_codg": "M004", "det_item_fee_sumamt": "250.00", "chrgitm_lv": "1", "cnt": "2", "pric_uplmt_amt": "100.00"}
+    ]);
+    let input = json!({"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": zhang, "med_type": "21", "mdtrt_id": "NZY1"}, "feedetail": fee});
+    // 1101 person information.
+    let r = app
+        .post_json(
+            "/api/v1/national",
+            Some(&token),
+            envelope(
+                "1101",
+                "M1101",
+                json!({"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": zhang}}),
+            ),
+        )
+        .await;
+    let out = r.json();
+    assert_eq!(out["infcode"], 0, "{out}");
+    assert_eq!(out["output"]["insuinfo"][0]["insutype"], "310");
+    assert_eq!(out["output"]["insuinfo"][0]["psn_insu_stas"], "1");
+    // 2303 pre-settlement beside the JSON API's pre-settlement of the same bill in fen.
+    let r = app
+        .post_json(
+            "/api/v1/national",
+            Some(&token),
+            envelope("2303", "M2303", input.clone()),
+        )
+        .await;
+    let pre = r.json();
+    assert_eq!(pre["infcode"], 0, "{pre}");
+    let json_api = app.post_json("/api/v1/settlements/pre", Some(&token), json!({
+        "request_id": "J1", "id_number": zhang,
+        "bill": {"date": "2026-11-20", "visit": "inpatient", "hospital_level": "level_2", "admission_id": "NZY1",
+                 "lines": [{"line_no": 1, "code": "S001", "amount": 300000, "category": "a"},
+                           {"line_no": 2, "code": "D002", "amount": 12345, "category": "b", "self_pay_share_bp": 1000},
+                           {"line_no": 3, "code": "D003", "amount": 5000, "category": "c"},
+                           {"line_no": 4, "code": "M004", "amount": 25000, "category": "a", "price_cap": 10000, "quantity": 2}]}
+    })).await.json();
+    let s = &pre["output"]["setlinfo"];
+    let y = |fen: &Value| yibao_domain::Fen(fen.as_i64().unwrap()).yuan_string();
+    assert_eq!(s["medfee_sumamt"], y(&json_api["total"]));
+    assert_eq!(s["medfee_sumamt"], "3423.45");
+    assert_eq!(
+        s["fulamt_ownpay_amt"],
+        y(&json_api["self_pay_out_of_catalogue"])
+    );
+    assert_eq!(s["preselfpay_amt"], y(&json_api["self_pay_category_b"]));
+    assert_eq!(
+        s["overlmt_selfpay"],
+        y(&json_api["self_pay_over_price_cap"])
+    );
+    assert_eq!(s["hifp_pay"], y(&json_api["fund"]));
+    assert_eq!(s["psn_cash_pay"], y(&json_api["cash"]));
+    // 2304 settles; the same msgid again is the same settlement.
+    let first = app
+        .post_json(
+            "/api/v1/national",
+            Some(&token),
+            envelope("2304", "M2304", input.clone()),
+        )
+        .await
+        .json();
+    assert_eq!(first["infcode"], 0, "{first}");
+    assert_eq!(first["output"]["setlinfo"]["hifp_pay"], s["hifp_pay"]);
+    let again = app
+        .post_json(
+            "/api/v1/national",
+            Some(&token),
+            envelope("2304", "M2304", input.clone()),
+        )
+        .await
+        .json();
+    assert_eq!(
+        again["output"]["setlinfo"]["hifp_pay"],
+        first["output"]["setlinfo"]["hifp_pay"]
+    );
+    // 2305 reverses it.
+    let rev = app
+        .post_json(
+            "/api/v1/national",
+            Some(&token),
+            envelope("2305", "M2305", json!({"data": {"setl_id": "M2304"}})),
+        )
+        .await
+        .json();
+    assert_eq!(rev["infcode"], 0, "{rev}");
+    assert_eq!(rev["output"]["status"], "reversed");
+    // Failures answer infcode -1 with a Chinese err_msg.
+    let bad = app
+        .post_json(
+            "/api/v1/national",
+            Some(&token),
+            envelope("9999", "M9999", json!({})),
+        )
+        .await
+        .json();
+    assert_eq!(bad["infcode"], -1);
+    assert!(bad["err_msg"]
+        .as_str()
+        .unwrap()
+        .contains("不支持的交易编号"));
+    let mut other = envelope("2303", "M2303B", input);
+    other["fixmedins_code"] = json!("H50011900001");
+    let bad = app
+        .post_json("/api/v1/national", Some(&token), other)
+        .await
+        .json();
+    assert_eq!(bad["err_code"], "national.institution", "{bad}");
+});

@@ -81,6 +81,7 @@ use crate::AppState;
         super::registry::arrears,
         super::registry::template,
         super::registry::reference,
+        super::settlement::national,
         super::disbursement::waiting,
         super::disbursement::run,
         super::disbursement::list,

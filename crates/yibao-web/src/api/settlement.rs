@@ -16,6 +16,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/national", post(national))
         .route("/settlements", post(settle))
         .route("/settlements/pre", post(pre))
         .route("/settlements/{request_id}", get(query))
@@ -106,5 +107,23 @@ async fn reverse(
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         settlement::reverse(&state.services, &auth.actor, &id).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/national",
+    tag = "联网结算",
+    request_body(content_type = "application/json", description = "国家医保信息平台接口报文：infno（1101、2206–2208、2303–2305）、msgid、fixmedins_code、inf_time、input{data, feedetail}；金额为元（两位小数的文本）"),
+    responses((status = 200, description = "应答报文：infcode（0 成功，-1 失败）、inf_refmsgid、err_msg、output"), (status = "4XX", description = "未登录或非定点机构令牌：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []))
+)]
+async fn national(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        yibao_service::national::call(&state.services, &auth.actor, &body).await?,
     ))
 }
