@@ -423,3 +423,70 @@ pub async fn accumulators(
         None => decode_acc(&initial_state(year)),
     }
 }
+
+/// Credits a person's account (个人账户划入) for `year` with what the contribution system
+/// reports, under the same row lock settlement takes; finance of the person's agency only.
+pub async fn credit_account(
+    services: &Services,
+    actor: &Actor,
+    person_id: i64,
+    year: i64,
+    amount: yibao_domain::Fen,
+    note: &str,
+) -> Result<Accumulators, ServiceError> {
+    let staff = actor.staff()?;
+    staff.require("finance")?;
+    if amount.fen() <= 0 {
+        return Err(ServiceError::invalid("account.amount", "划入金额应大于零"));
+    }
+    if note.trim().is_empty() {
+        return Err(ServiceError::invalid(
+            "account.note",
+            "请注明划入依据（如缴费核定、月份）",
+        ));
+    }
+    if !(2000..=2100).contains(&year) {
+        return Err(ServiceError::invalid("account.year", "年度不正确"));
+    }
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin_write().await?;
+    let person = yibao_store::enrolment::find_person_by_id(&mut tx, person_id)
+        .await?
+        .filter(|p| staff.serves(&p.region_code))
+        .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
+    let (state, _) =
+        store::lock_accumulator(&mut tx, &person.id_number, year, &initial_state(year), &now)
+            .await?;
+    let mut acc = decode_acc(&state)?;
+    let before = acc.account_balance;
+    acc.account_balance = yibao_domain::Fen(acc.account_balance.fen() + amount.fen());
+    let new_state = serde_json::to_string(&acc).unwrap_or_default();
+    store::write_accumulator(&mut tx, &person.id_number, year, &new_state, &now).await?;
+    store::insert_credit(
+        &mut tx,
+        &store::CreditRow {
+            id: 0,
+            person_id_number: person.id_number.clone(),
+            year,
+            amount_fen: amount.fen(),
+            note: note.trim().to_string(),
+            created_by: actor.label(),
+            created_at: now.clone(),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "account.credit",
+        "person",
+        &person.id_number,
+        Some(&json!({ "account_balance": before.fen(), "year": year })),
+        Some(&json!({ "account_balance": acc.account_balance.fen(), "note": note.trim() })),
+        &format!("个人账户划入 {}（{year}年度）", amount),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(acc)
+}

@@ -169,3 +169,40 @@ pub async fn record(
     .await?;
     Ok(id)
 }
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CreditRow {
+    pub id: i64,
+    pub person_id_number: String,
+    pub year: i64,
+    pub amount_fen: i64,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+pub async fn insert_credit(conn: &mut AnyConnection, c: &CreditRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO account_credit (person_id_number, year, amount_fen, note, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&c.person_id_number)
+    .bind(c.year)
+    .bind(c.amount_fen)
+    .bind(&c.note)
+    .bind(&c.created_by)
+    .bind(&c.created_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn credits(conn: &mut AnyConnection, person: &str) -> Result<Vec<CreditRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, person_id_number, year, amount_fen, note, created_by, created_at \
+         FROM account_credit WHERE person_id_number = $1 ORDER BY id",
+    )
+    .bind(person)
+    .fetch_all(conn)
+    .await?)
+}

@@ -223,6 +223,11 @@ both_stores!(every_role_on_every_endpoint, |app| {
         get("/api/v1/disbursement/waiting", Who::Only(&["finance"])),
         // Not an envelope: the institution is let in and answered infcode -1.
         post("/api/v1/national", json!({}), Who::Only(&["institution"])),
+        post(
+            format!("/api/v1/persons/{own_person}/account-credits"),
+            json!({"year": 2026, "amount_fen": 100, "note": "矩阵测试"}),
+            Who::Only(&["finance"]),
+        ),
         get(
             "/api/v1/disbursement/batches",
             Who::Only(&["finance", "supervisor", "auditor"]),

@@ -567,3 +567,64 @@ both_stores!(national_envelope_speaks_the_specification, |app| {
         .json();
     assert_eq!(bad["err_code"], "national.institution", "{bad}");
 });
+
+// The personal account pays from what finance credited to it (个人账户划入), as the policy
+// allows; a reversal gives it back.
+both_stores!(the_account_pays_what_was_credited, |app| {
+    app.demo().await;
+    let token = institution(app, "cq.admin", "H50011900001", "500119").await;
+    let wang = person_id(app, "王建国").await;
+    let pid = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        let id: yibao_domain::CitizenId = wang.parse().unwrap();
+        yibao_store::enrolment::find_person(&mut tx, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let credit = |who: &'static str, amount: i64| {
+        let path = format!("/api/v1/persons/{pid}/account-credits");
+        async move {
+            let t = app.staff_token(who).await;
+            app.post_json(
+                &path,
+                Some(&t),
+                json!({"year": 2026, "amount_fen": amount, "note": "2026年11月划入"}),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        credit("nanchuan.clerk", 50000).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        credit("nanchuan.finance", 0).await.json()["code"],
+        "account.amount"
+    );
+    let r = credit("nanchuan.finance", 50000).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["accumulators"]["account_balance"], 50000);
+    let settled = app
+        .post_json(
+            "/api/v1/settlements",
+            Some(&token),
+            bill("ACC1", &wang, "ZYA"),
+        )
+        .await
+        .json();
+    split_sums(&settled);
+    let account = settled["account"].as_i64().unwrap();
+    assert!(account > 0 && account <= 50000, "{settled}");
+    let acc = yibao_service::settlement::accumulators(&app.services, &wang, 2026)
+        .await
+        .unwrap();
+    assert_eq!(acc.account_balance.fen(), 50000 - account);
+    app.post_json("/api/v1/settlements/ACC1/reverse", Some(&token), json!({}))
+        .await;
+    let acc = yibao_service::settlement::accumulators(&app.services, &wang, 2026)
+        .await
+        .unwrap();
+    assert_eq!(acc.account_balance.fen(), 50000);
+});

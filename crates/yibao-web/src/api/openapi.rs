@@ -82,6 +82,7 @@ use crate::AppState;
         super::registry::template,
         super::registry::reference,
         super::settlement::national,
+        super::settlement::account_credit,
         super::disbursement::waiting,
         super::disbursement::run,
         super::disbursement::list,

@@ -16,6 +16,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/persons/{id}/account-credits", post(account_credit))
         .route("/national", post(national))
         .route("/settlements", post(settle))
         .route("/settlements/pre", post(pre))
@@ -126,4 +127,44 @@ async fn national(
     Ok(Json(
         yibao_service::national::call(&state.services, &auth.actor, &body).await?,
     ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+struct CreditInput {
+    /// 年度
+    year: i64,
+    /// 划入金额，单位：分
+    amount_fen: i64,
+    /// 依据，如缴费核定及月份
+    note: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/account-credits",
+    tag = "联网结算",
+    params(("id" = String, Path)),
+    request_body = CreditInput,
+    responses((status = 200, description = "已划入个人账户（财务）：该年度累计与余额"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn account_credit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    super::ApiJson(input): super::ApiJson<CreditInput>,
+) -> Result<Json<Value>, ApiError> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "http.not_found", "参保人员不存在"))?;
+    let acc = settlement::credit_account(
+        &state.services,
+        &auth.actor,
+        id,
+        input.year,
+        yibao_domain::Fen(input.amount_fen),
+        &input.note,
+    )
+    .await?;
+    Ok(Json(json!({ "accumulators": acc })))
 }
