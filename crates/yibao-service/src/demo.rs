@@ -310,6 +310,19 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             &now,
         )
         .await?;
+        yibao_store::registry::add_employer_event(
+            &mut tx,
+            employer_id,
+            &yibao_store::registry::NewEvent {
+                at: &now,
+                action: "register",
+                detail_json: &serde_json::json!({ "demo": true, "region_code": region.as_str() })
+                    .to_string(),
+                case_number: None,
+                actor_label: "演示数据",
+            },
+        )
+        .await?;
         accounts::insert_operator(
             &mut tx,
             &accounts::NewOperator {
