@@ -729,6 +729,48 @@ both_stores!(resident_enrolment_windows_and_changes, |app| {
         drive(app, &clerk, None, &n).await.json()["code"],
         "registry.coverage.already_enrolled"
     );
+    // Then he is employed: the employer's enrolment is compulsory, so the resident registration
+    // ends (a dated event) instead of blocking it; one open coverage remains.
+    let code = yibao_service::demo::demo_operators().unwrap()[3]
+        .login
+        .clone();
+    let n = window(
+        app,
+        &clerk,
+        json!({"jurisdiction": "chongqing", "item": "06", "channel": "window",
+        "applicant": {"uscc": code, "name": ""},
+        "form": {"name": "演示居民甲", "id_number": who, "join_date": "2026-11-20"}}),
+    )
+    .await;
+    let r = drive(app, &clerk, None, &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let pid = outcome(app, &clerk, &n).await["enrolled"][0]["person_id"]
+        .as_i64()
+        .unwrap();
+    let record = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{pid}/record"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json()["record"]
+        .clone();
+    let statuses: Vec<(&str, &str)> = record["coverages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["scheme"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [("resident", "ended"), ("employee", "active")],
+        "{record}"
+    );
+    assert!(record["coverage_events"]
+        .to_string()
+        .contains("参加职工医保，城乡居民医保终止"));
     // A newborn registered within 90 days is covered from birth (2026-09-01: day 82).
     let baby = cid("500101", "20260901", "022");
     let n = window(app, &clerk, json!({"jurisdiction": "chongqing", "item": "11", "channel": "window",

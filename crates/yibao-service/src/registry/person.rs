@@ -309,11 +309,37 @@ async fn enrol_one(
         Ok(p) => p,
         Err(e) => return Ok(Err(vec![e])),
     };
-    let held_now: Vec<HeldCoverage> = held(conn, person.id)
-        .await?
-        .into_iter()
-        .map(|(_, h)| h)
-        .collect();
+    // Employment makes employee insurance compulsory: an open resident coverage ends the day
+    // before the employee coverage starts, as a dated event, rather than blocking the employer
+    // (seed 003 城乡居民参保登记 服务对象「未参加城镇职工医疗保险」).
+    let mut held_all = held(conn, person.id).await?;
+    for (c, h) in held_all.iter_mut() {
+        if h.scheme == Scheme::Resident && h.status.is_open() {
+            let end = join.pred_opt().unwrap_or(join).max(
+                c.start_date
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .unwrap_or(join),
+            );
+            let detail = json!({ "employer": employer.uscc }).to_string();
+            store::change_coverage_status(
+                conn,
+                &StatusChange {
+                    coverage_id: c.id,
+                    from: &c.status,
+                    to: CoverageStatus::Ended.key(),
+                    effective_on: &end.to_string(),
+                    reason: "参加职工医保，城乡居民医保终止",
+                    detail_json: &detail,
+                    case_number: Some(&fx.case.number),
+                    now: &fx.now,
+                },
+            )
+            .await?;
+            h.status = CoverageStatus::Ended;
+        }
+    }
+    let held_now: Vec<HeldCoverage> = held_all.into_iter().map(|(_, h)| h).collect();
     if let Err(e) = check_no_double_coverage(&held_now, Scheme::Employee) {
         return Ok(Err(vec![e]));
     }
