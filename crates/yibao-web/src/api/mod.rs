@@ -84,3 +84,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             })
     }
 }
+
+/// A record's id from the path: anything but a positive integer answers like a missing record.
+pub(crate) fn record_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "http.not_found",
+            format!("{what}不存在或无权查看"),
+        )
+    })
+}

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use yibao_service::identity::{self, NewOperatorInput};
 use yibao_service::records;
 
-use super::ApiJson;
+use super::{record_id, ApiJson};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
@@ -27,16 +27,6 @@ pub fn routes() -> Router<AppState> {
             get(operators).post(add_operator),
         )
         .route("/institution/me", get(institution_me))
-}
-
-fn record_id(raw: &str, what: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "http.not_found",
-            format!("{what}不存在或无权查看"),
-        )
-    })
 }
 
 #[utoipa::path(

@@ -17,7 +17,7 @@ use yibao_domain::registry::DocumentType;
 use yibao_service::registry::records::{self, employer_certificate, person_certificate};
 use yibao_service::registry::{bulk, roster::RosterKind};
 
-use super::ApiQuery;
+use super::{record_id, ApiQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
@@ -34,16 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/employers/{id}/arrears", post(arrears))
         .route("/registry/roster-template", get(template))
         .route("/registry/reference", get(reference))
-}
-
-fn record_id(raw: &str, what: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "http.not_found",
-            format!("{what}不存在或无权查看"),
-        )
-    })
 }
 
 #[utoipa::path(get, path = "/api/v1/persons/{id}/record", tag = "参保登记", params(("id" = String, Path)),

@@ -1,5 +1,6 @@
 //! Administration pages (admin role): staff, designated institutions and tokens, the calendar.
 
+use super::record_id;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -22,13 +23,6 @@ use crate::AppState;
 /// Errors a person can correct are shown on the page; the rest become error pages.
 fn correctable(e: &ServiceError) -> bool {
     matches!(e.kind(), ErrorKind::Invalid | ErrorKind::Conflict)
-}
-
-fn record_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or_else(PageError::not_found)
 }
 
 #[derive(Template)]

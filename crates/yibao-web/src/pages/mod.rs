@@ -178,3 +178,11 @@ pub fn html<T: Template>(t: &T) -> axum::response::Response {
         }
     }
 }
+
+/// A record's id from the path: anything but a positive integer is a missing page.
+pub fn record_id(raw: &str) -> Result<i64, crate::PageError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(crate::PageError::not_found)
+}

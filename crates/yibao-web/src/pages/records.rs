@@ -1,6 +1,7 @@
 //! Registry records as pages: staff lists (masked) and details (full, with coverages and
 //! history), the employer's own page with its operators and the roster upload.
 
+use super::record_id;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
@@ -18,8 +19,7 @@ use crate::error::PageError;
 use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::pages::registry::{
-    category_label, event_views, person_view, record_id, with_status, EventView, PersonView,
-    RosterView,
+    category_label, event_views, person_view, with_status, EventView, PersonView, RosterView,
 };
 use crate::AppState;
 

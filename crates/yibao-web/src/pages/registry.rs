@@ -1,6 +1,7 @@
 //! Registry records as pages: a person's coverages and history, a citizen's own record, the
 //! printable certificates (参保证明) and the employer roster upload (增员/减员名单).
 
+use super::record_id;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
@@ -21,13 +22,6 @@ use crate::error::{status_of, PageError};
 use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
-
-pub fn record_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or_else(PageError::not_found)
-}
 
 /// 在职, 退休, 灵活就业 or a resident category's label; the key itself when unknown.
 pub fn category_label(key: &str) -> String {
