@@ -310,8 +310,9 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             &now,
         )
         .await?;
-        yibao_store::registry::add_employer_event(
+        yibao_store::registry::add_event(
             &mut tx,
+            yibao_store::registry::Subject::Employer,
             employer_id,
             &yibao_store::registry::NewEvent {
                 at: &now,

@@ -9,7 +9,7 @@ use crate::coverage::CoverageRow;
 use crate::enrolment::{EmployerRow, PersonRow, EMPLOYER_COLS};
 use crate::error::StoreError;
 
-/// One dated change of an employer or a person (`subject` = "employer" or "person").
+/// One dated change of an employer or a person.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EventRow {
     pub id: i64,
@@ -28,16 +28,35 @@ pub struct NewEvent<'a> {
     pub actor_label: &'a str,
 }
 
-pub async fn add_employer_event(
+/// Whose history an event belongs to; each has its own table of the same shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Employer,
+    Person,
+}
+
+impl Subject {
+    /// (table, key column): fixed names, never from input.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Subject::Employer => ("employer_event", "employer_id"),
+            Subject::Person => ("person_event", "person_id"),
+        }
+    }
+}
+
+pub async fn add_event(
     conn: &mut AnyConnection,
-    employer_id: i64,
+    subject: Subject,
+    id: i64,
     e: &NewEvent<'_>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO employer_event (employer_id, at, action, detail_json, case_number, actor_label) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(employer_id)
+    let (table, key) = subject.table();
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({key}, at, action, detail_json, case_number, actor_label) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(id)
     .bind(e.at)
     .bind(e.action)
     .bind(e.detail_json)
@@ -48,48 +67,17 @@ pub async fn add_employer_event(
     Ok(())
 }
 
-pub async fn add_person_event(
+pub async fn events(
     conn: &mut AnyConnection,
-    person_id: i64,
-    e: &NewEvent<'_>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO person_event (person_id, at, action, detail_json, case_number, actor_label) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(person_id)
-    .bind(e.at)
-    .bind(e.action)
-    .bind(e.detail_json)
-    .bind(e.case_number)
-    .bind(e.actor_label)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn employer_events(
-    conn: &mut AnyConnection,
-    employer_id: i64,
+    subject: Subject,
+    id: i64,
 ) -> Result<Vec<EventRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, at, action, detail_json, case_number, actor_label FROM employer_event \
-         WHERE employer_id = $1 ORDER BY id",
-    )
-    .bind(employer_id)
-    .fetch_all(conn)
-    .await?)
-}
-
-pub async fn person_events(
-    conn: &mut AnyConnection,
-    person_id: i64,
-) -> Result<Vec<EventRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, at, action, detail_json, case_number, actor_label FROM person_event \
-         WHERE person_id = $1 ORDER BY id",
-    )
-    .bind(person_id)
+    let (table, key) = subject.table();
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, at, action, detail_json, case_number, actor_label FROM {table} \
+         WHERE {key} = $1 ORDER BY id"
+    ))
+    .bind(id)
     .fetch_all(conn)
     .await?)
 }

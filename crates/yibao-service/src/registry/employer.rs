@@ -410,7 +410,7 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
     let direction = form
         .text("direction", "转移方向（转出/转入）")
         .map_err(refuse)?;
-    let events = store::employer_events(conn, employer.id).await?;
+    let events = store::events(conn, store::Subject::Employer, employer.id).await?;
     let pending = events
         .iter()
         .rev()
@@ -609,8 +609,9 @@ pub async fn record_arrears(
     store::set_arrears(&mut tx, e.id, arrears.0, &now).await?;
     let detail =
         json!({ "from_fen": e.arrears_fen, "to_fen": arrears.0, "note": note.trim() }).to_string();
-    store::add_employer_event(
+    store::add_event(
         &mut tx,
+        store::Subject::Employer,
         e.id,
         &store::NewEvent {
             at: &now,

@@ -199,7 +199,13 @@ pub(crate) async fn person_event(
     detail_v: Value,
 ) -> Result<(), ServiceError> {
     let d = detail(detail_v);
-    store::add_person_event(conn, person_id, &fx.event(action, &d)).await?;
+    store::add_event(
+        conn,
+        store::Subject::Person,
+        person_id,
+        &fx.event(action, &d),
+    )
+    .await?;
     Ok(())
 }
 
@@ -211,7 +217,13 @@ pub(crate) async fn employer_event(
     detail_v: Value,
 ) -> Result<(), ServiceError> {
     let d = detail(detail_v);
-    store::add_employer_event(conn, employer_id, &fx.event(action, &d)).await?;
+    store::add_event(
+        conn,
+        store::Subject::Employer,
+        employer_id,
+        &fx.event(action, &d),
+    )
+    .await?;
     Ok(())
 }
 

@@ -140,8 +140,9 @@ async fn person_for(
     )
     .await
     .map_err(store_err)?;
-    store::add_person_event(
+    store::add_event(
         conn,
+        store::Subject::Person,
         id,
         &fx.event(
             "register",

@@ -79,7 +79,7 @@ pub async fn person_record_in(
             .unwrap_or(""),
         coverages: coverage_lines(conn, person.id).await?,
         coverage_events: store::coverage_events(conn, person.id).await?,
-        events: store::person_events(conn, person.id).await?,
+        events: store::events(conn, store::Subject::Person, person.id).await?,
         person,
     })
 }
@@ -154,7 +154,7 @@ pub async fn employer_record_in(
             .filter(open)
             .filter(|x| x.category == "retired")
             .count(),
-        events: store::employer_events(conn, e.id).await?,
+        events: store::events(conn, store::Subject::Employer, e.id).await?,
         employees,
         employer: e,
     })
