@@ -129,26 +129,12 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         ));
     }
     let keys = key_changes(changes.iter().map(|(f, _, _, _)| *f)).map_err(refuse)?;
-    if !keys.is_empty() {
-        let proofs: Vec<&str> = fx
-            .item
-            .materials
-            .iter()
-            .filter(|m| m.applies_to.as_deref() == Some("key_info_change"))
-            .map(|m| m.id.as_str())
-            .collect();
-        let provided = yibao_store::cases::materials(conn, fx.case.id).await?;
-        if !proofs.is_empty()
-            && !provided
-                .iter()
-                .any(|m| proofs.contains(&m.material_id.as_str()))
-        {
-            return Err(refuse(RegistryError::new(
-                "registry.change.key_proof",
-                format!("变更{}等关键信息须提供相应的证明材料", keys.join("、")),
-                "seed 002 单位信息变更 申请材料(2)；seed 003 单位参保信息变更登记",
-            )));
-        }
+    if !keys.is_empty() && !super::key_proof_provided(conn, fx).await? {
+        return Err(refuse(RegistryError::new(
+            "registry.change.key_proof",
+            format!("变更{}等关键信息须提供相应的证明材料", keys.join("、")),
+            "seed 002 单位信息变更 申请材料(2)；seed 003 单位参保信息变更登记",
+        )));
     }
     if let Some((_, _, _, new)) = changes.iter().find(|(f, _, _, _)| *f == "uscc") {
         if enrolment::find_employer_by_uscc(conn, new).await?.is_some() {

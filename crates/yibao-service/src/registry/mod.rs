@@ -187,6 +187,28 @@ pub fn rows_failed(errors: Vec<(usize, RegistryError)>) -> ServiceError {
     ServiceError::from_domain_list(list)
 }
 
+/// Whether the case holds the item's proof for a change of key information (a material the
+/// guide lists for `key_info_change`); true when the item lists none.
+pub(crate) async fn key_proof_provided(
+    conn: &mut Conn,
+    fx: &Effect<'_>,
+) -> Result<bool, ServiceError> {
+    let proofs: Vec<&str> = fx
+        .item
+        .materials
+        .iter()
+        .filter(|m| m.applies_to.as_deref() == Some("key_info_change"))
+        .map(|m| m.id.as_str())
+        .collect();
+    if proofs.is_empty() {
+        return Ok(true);
+    }
+    let provided = yibao_store::cases::materials(conn, fx.case.id).await?;
+    Ok(provided
+        .iter()
+        .any(|m| proofs.contains(&m.material_id.as_str())))
+}
+
 pub(crate) fn detail(v: Value) -> String {
     v.to_string()
 }

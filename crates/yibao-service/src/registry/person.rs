@@ -730,21 +730,7 @@ fn table_row_as_change(mut form: Form, person: &PersonRow) -> Result<Form, Regis
 
 /// Key information changes need the guide's proof material, provided on the case.
 async fn require_key_proof(conn: &mut Conn, fx: &Effect<'_>) -> Result<(), ServiceError> {
-    let proofs: Vec<&str> = fx
-        .item
-        .materials
-        .iter()
-        .filter(|m| m.applies_to.as_deref() == Some("key_info_change"))
-        .map(|m| m.id.as_str())
-        .collect();
-    if proofs.is_empty() {
-        return Ok(());
-    }
-    let provided = yibao_store::cases::materials(conn, fx.case.id).await?;
-    if provided
-        .iter()
-        .any(|m| proofs.contains(&m.material_id.as_str()))
-    {
+    if super::key_proof_provided(conn, fx).await? {
         return Ok(());
     }
     Err(ServiceError::from_domain_list(vec![RegistryError::new(
