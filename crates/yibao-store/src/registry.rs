@@ -5,7 +5,6 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::coverage::CoverageRow;
 use crate::enrolment::{EmployerRow, PersonRow, EMPLOYER_COLS};
 use crate::error::StoreError;
 
@@ -428,20 +427,6 @@ pub async fn coverage_events(
     )
     .bind(person_id)
     .fetch_all(conn)
-    .await?)
-}
-
-/// A coverage together with its grade (the hot-path row type leaves the grade out).
-pub async fn find_coverage(
-    conn: &mut AnyConnection,
-    coverage_id: i64,
-) -> Result<Option<CoverageRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, person_id, scheme, category, employer_id, region_code, status, registered_on, \
-         start_date, end_date, case_number, created_at, updated_at FROM coverage WHERE id = $1",
-    )
-    .bind(coverage_id)
-    .fetch_optional(conn)
     .await?)
 }
 

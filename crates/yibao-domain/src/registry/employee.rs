@@ -20,14 +20,15 @@ pub struct Timing {
 }
 
 impl Timing {
-    fn of(event: NaiveDate, days: u64, today: NaiveDate, rule: String) -> Timing {
+    /// Due `days` after `event`; late by how many days `today` is past it.
+    pub fn of(event: NaiveDate, days: u64, today: NaiveDate, rule: impl Into<String>) -> Timing {
         let deadline = event
             .checked_add_days(Days::new(days))
             .unwrap_or(NaiveDate::MAX);
         Timing {
             deadline,
             late_days: (today - deadline).num_days().max(0),
-            rule,
+            rule: rule.into(),
         }
     }
 
@@ -216,7 +217,7 @@ pub fn check_removal(
         event_date,
         15,
         today,
-        "seed 003 单位在职参保人员减员 办理条件1「上述情形发生后15日内」".into(),
+        "seed 003 单位在职参保人员减员 办理条件1「上述情形发生后15日内」",
     ))
 }
 

@@ -1,7 +1,7 @@
 //! Employers (参保单位): registration, changes, split, merger, whole transfer between
 //! districts and deregistration.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::employee::Timing;
@@ -79,20 +79,6 @@ impl EmployerKind {
                 )
             })
     }
-
-    /// The material that proves the employer exists, by kind (seed 002 单位登记 办理条件).
-    pub fn founding_proof(self) -> &'static str {
-        match self {
-            EmployerKind::Enterprise | EmployerKind::IndividualBusiness => {
-                "营业执照（统一社会信用代码证书）"
-            }
-            EmployerKind::PublicSector => "机构编制部门批准成立的文件",
-            EmployerKind::PrivateNonEnterprise | EmployerKind::SocialOrganisation => {
-                "有权机关批准成立的文件（登记证书）"
-            }
-            EmployerKind::Virtual => "",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,18 +143,7 @@ pub fn key_changes<'a>(
 
 /// A change is due within 30 days of the authority's change (seed 002 单位信息变更).
 pub fn change_timing(changed_on: NaiveDate, today: NaiveDate) -> Timing {
-    timing(changed_on, 30, today, "seed 002 单位信息变更「自市场监督管理部门办理变更登记或有权机关批准或宣布变更之日起30日内」")
-}
-
-fn timing(event: NaiveDate, days: u64, today: NaiveDate, rule: &str) -> Timing {
-    let deadline = event
-        .checked_add_days(Days::new(days))
-        .unwrap_or(NaiveDate::MAX);
-    Timing {
-        deadline,
-        late_days: (today - deadline).num_days().max(0),
-        rule: rule.into(),
-    }
+    Timing::of(changed_on, 30, today, "seed 002 单位信息变更「自市场监督管理部门办理变更登记或有权机关批准或宣布变更之日起30日内」")
 }
 
 /// What the agency knows of an employer when it is to be deregistered.
@@ -231,11 +206,11 @@ pub fn check_deregistration(f: &DeregistrationFacts) -> Result<Timing, Vec<Regis
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(timing(
+    Ok(Timing::of(
         f.terminated_on,
         30,
         f.today,
-        &format!("{source}(1)「自注销登记或有关机关批准、宣布终止之日起30日内」"),
+        format!("{source}(1)「自注销登记或有关机关批准、宣布终止之日起30日内」"),
     ))
 }
 

@@ -59,13 +59,8 @@ fn to_problems(e: ServiceError) -> Result<Vec<RowProblem>, ServiceError> {
                 .iter()
                 .map(|x| {
                     let message = x["message"].as_str().unwrap_or("").to_string();
-                    let line = message
-                        .strip_prefix('第')
-                        .and_then(|m| m.split('行').next())
-                        .and_then(|n| n.parse().ok())
-                        .unwrap_or(0);
                     RowProblem {
-                        line,
+                        line: x["line"].as_u64().unwrap_or(0) as usize,
                         column: String::new(),
                         code: "registry.roster.rule",
                         message,
@@ -265,14 +260,4 @@ pub async fn submit_roster(
         case_number: case.number,
         rows,
     })
-}
-
-/// A rule refusal of one row, as the list shows it.
-pub fn problem_of(line: usize, e: &RegistryError) -> RowProblem {
-    RowProblem {
-        line,
-        column: String::new(),
-        code: e.code,
-        message: e.message.clone(),
-    }
 }

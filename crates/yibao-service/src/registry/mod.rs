@@ -171,6 +171,7 @@ pub fn item_for<'a>(
 
 /// Refusals of several rows at once, each prefixed with its row number.
 pub fn rows_failed(errors: Vec<(usize, RegistryError)>) -> ServiceError {
+    let lines: Vec<usize> = errors.iter().map(|(line, _)| *line).collect();
     let list: Vec<RegistryError> = errors
         .into_iter()
         .map(|(line, e)| {
@@ -184,7 +185,19 @@ pub fn rows_failed(errors: Vec<(usize, RegistryError)>) -> ServiceError {
             }
         })
         .collect();
-    ServiceError::from_domain_list(list)
+    // Each refusal also carries its row number, for a roster's list of problems.
+    let mut err = ServiceError::from_domain_list(list);
+    if let ServiceError::Rule {
+        details: Some(d), ..
+    } = &mut err
+    {
+        if let Some(items) = d.get_mut("errors").and_then(Value::as_array_mut) {
+            for (item, line) in items.iter_mut().zip(lines) {
+                item["line"] = json!(line);
+            }
+        }
+    }
+    err
 }
 
 /// Whether the case holds the item's proof for a change of key information (a material the
