@@ -7,7 +7,6 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::catalog::ChannelKind;
-use yibao_domain::registry::RegistryError;
 use yibao_store::cases::CaseRow;
 use yibao_store::enrolment::{self, EmployerRow};
 
