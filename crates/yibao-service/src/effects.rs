@@ -14,7 +14,7 @@ use yibao_domain::filing::{
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::CaseRow;
 
-use yibao_store::{enrolment, Conn};
+use yibao_store::Conn;
 
 use crate::{filing, ServiceError, Services};
 
@@ -122,18 +122,12 @@ async fn record_filing(
     // (the case's facts), the registry and the materials on the case.
     let facts = crate::cases::facts_of_case(case);
     let has = |p: &str| facts.contains(p);
-    application.kind = kind_of_item(item, application.kind, has("trauma_admission"));
+    application.kind =
+        jurisdiction.kind_recorded(&item.service, application.kind, has("trauma_admission"));
     let id: CitizenId = case.applicant_ref.parse()?;
     // The registry decides the scheme, whether the person is insured and whether retired; the
     // form's and the declaration's word counts only for what the registry does not hold.
-    let held = match enrolment::find_person(conn, &id).await? {
-        Some(p) => yibao_store::coverage::list_for_person(conn, p.id)
-            .await?
-            .into_iter()
-            .rev()
-            .find(|c| c.status == "active"),
-        None => None,
-    };
+    let held = yibao_store::coverage::active_for_id_number(conn, id.as_str()).await?;
     let scheme = match held.as_ref().map(|c| c.scheme.as_str()) {
         Some("employee") => yibao_domain::filing::Scheme::Employee,
         Some("resident") => yibao_domain::filing::Scheme::Resident,
@@ -194,19 +188,6 @@ async fn record_filing(
         "effective_from": f.effective_from,
         "text": format!("已备案：{}，就医地 {}", f.kind.label(), f.target.label()),
     }))
-}
-
-/// The filing kind a case records. 表1 has no category for emergencies (its nearest is
-/// 临时异地); seed 001 item 21 is the emergency-admission filing, and its 备注 the in-province
-/// trauma registration: the item, not the form, decides there.
-fn kind_of_item(item: &Item, from_form: FilingKind, trauma: bool) -> FilingKind {
-    let sichuan_emergency_item =
-        item.jurisdiction == "sichuan" && item.service == "filing.temporary";
-    match (sichuan_emergency_item, trauma) {
-        (true, true) => FilingKind::SichuanTrauma,
-        (true, false) => FilingKind::EmergencyAdmission,
-        (false, _) => from_form,
-    }
 }
 
 /// The applicant's insured region, as recorded on the case's facts.

@@ -95,6 +95,19 @@ impl FilingJurisdiction {
         }
     }
 
+    /// The kind a filing case of `service` records. 表1 has no category for emergencies (its
+    /// nearest is 临时异地); seed 001 item 21 is the emergency-admission filing, and its 备注 the
+    /// in-province trauma registration: there the item, not the form, decides.
+    pub fn kind_recorded(self, service: &str, from_form: FilingKind, trauma: bool) -> FilingKind {
+        match (self, service, trauma) {
+            (FilingJurisdiction::Sichuan, "filing.temporary", true) => FilingKind::SichuanTrauma,
+            (FilingJurisdiction::Sichuan, "filing.temporary", false) => {
+                FilingKind::EmergencyAdmission
+            }
+            _ => from_form,
+        }
+    }
+
     /// How a filing of `kind` handed in through `channel` completes, as the guide states it.
     pub fn completion(self, kind: FilingKind, channel: ChannelKind) -> Completion {
         use FilingJurisdiction as J;

@@ -21,6 +21,28 @@ pub fn label_of(field: &str) -> Option<&'static str> {
         .map(|(_, l, _)| *l)
 }
 
+/// The field a 变更项目 written on seed 000 表3 / 表4 names.
+pub fn field_of_label(label: &str) -> Result<&'static str, RegistryError> {
+    Ok(match label.trim() {
+        "姓名" => "name",
+        "性别" => "sex",
+        "身份证件号码" | "身份证号码" | "身份证号" | "证件号码" => "id_number",
+        "出生日期" => "birth_date",
+        "联系电话" | "电话" | "手机号码" => "phone",
+        "居住地址" | "地址" | "联系地址" => "address",
+        other => {
+            return Err(RegistryError::new(
+                "registry.person.field",
+                format!(
+                    "变更项目“{other}”不能通过此事项变更，可变更：{}",
+                    PERSON_FIELDS.map(|(_, l, _)| l).join("、")
+                ),
+                "seed 000 表3、表4",
+            ))
+        }
+    })
+}
+
 /// True when any of the changed fields is key information; unknown fields are refused.
 pub fn touches_key_information<'a>(
     changed: impl IntoIterator<Item = &'a str>,

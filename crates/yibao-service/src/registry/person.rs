@@ -685,21 +685,7 @@ fn table_row_as_change(mut form: Form, person: &PersonRow) -> Result<Form, Regis
     let (Some(item), Some(after)) = (form.get("change_item"), form.get("value_after")) else {
         return Ok(form);
     };
-    let field = match item {
-        "姓名" => "name",
-        "性别" => "sex",
-        "身份证件号码" | "身份证号码" | "身份证号" | "证件号码" => "id_number",
-        "出生日期" => "birth_date",
-        "联系电话" | "电话" | "手机号码" => "phone",
-        "居住地址" | "地址" | "联系地址" => "address",
-        other => {
-            return Err(RegistryError::new(
-                "registry.person.field",
-                format!("变更项目“{other}”不能通过此事项变更，可变更：姓名、性别、身份证件号码、出生日期、联系电话、居住地址"),
-                "seed 000 表3、表4",
-            ))
-        }
-    };
+    let field = yibao_domain::registry::person_change::field_of_label(item)?;
     let held = match field {
         "name" => person.name.as_str(),
         "sex" => {
