@@ -58,6 +58,18 @@ impl EmployerKind {
         }
     }
 
+    /// The catalog predicate its conditional materials are written for.
+    pub fn predicate(self) -> &'static str {
+        match self {
+            EmployerKind::Enterprise | EmployerKind::IndividualBusiness => "enterprise",
+            EmployerKind::PublicSector => "government_or_public_institution",
+            EmployerKind::PrivateNonEnterprise | EmployerKind::SocialOrganisation => {
+                "private_non_enterprise_or_social_org"
+            }
+            EmployerKind::Virtual => "",
+        }
+    }
+
     /// An applicant's choice: any kind but the agency's virtual account.
     pub fn parse(text: &str) -> Result<EmployerKind, RegistryError> {
         let t = text.trim();

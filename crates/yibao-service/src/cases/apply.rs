@@ -455,31 +455,20 @@ fn registry_facts(
     } else {
         "person_applicant"
     }];
-    match employer_kind.map(str::trim) {
-        Some("enterprise" | "企业" | "individual_business" | "个体工商户") => {
-            out.push("enterprise")
-        }
-        Some("public_sector" | "机关、事业单位" | "机关" | "事业单位") => {
-            out.push("government_or_public_institution")
-        }
-        Some("private_non_enterprise" | "social_organisation" | "民办非企业单位" | "社会团体") => {
-            out.push("private_non_enterprise_or_social_org")
-        }
-        _ => {}
+    use yibao_domain::registry::{employer, person_change};
+    if let Some(kind) = employer_kind.and_then(|k| employer::EmployerKind::parse(k).ok()) {
+        out.push(kind.predicate());
     }
-    let key_fields = [
-        "new_uscc",
-        "new_name",
-        "new_legal_representative",
-        "new_kind",
-        "new_sex",
-        "new_id_number",
-        "new_birth_date",
-    ];
-    if key_fields
+    // A `new_<field>` for a field that is key information on either record.
+    let key = employer::EMPLOYER_FIELDS
         .iter()
-        .any(|k| form.get(*k).is_some_and(|v| !v.trim().is_empty()))
-    {
+        .chain(person_change::PERSON_FIELDS.iter())
+        .filter(|(_, _, key)| *key)
+        .any(|(field, _, _)| {
+            form.get(&format!("new_{field}"))
+                .is_some_and(|v| !v.trim().is_empty())
+        });
+    if key {
         out.push("key_info_change");
     }
     out
