@@ -35,6 +35,11 @@ impl Coded for MoneyError {
     }
 }
 
+/// The largest amount anyone may send in one field — a bill line, an account credit, a stored
+/// accumulator: 10^12 fen (10 billion yuan). One limit for every input, so sums of bounded
+/// inputs stay far inside i64 and nothing wraps.
+pub const MAX_INPUT: Fen = Fen(1_000_000_000_000);
+
 /// An amount of money in fen (1 元 = 100 分). Serialised as the integer number of fen.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
@@ -55,6 +60,11 @@ impl Fen {
 
     pub const fn fen(self) -> i64 {
         self.0
+    }
+
+    /// True for an amount a user or institution may send: 0 to `MAX_INPUT`.
+    pub fn is_input(self) -> bool {
+        (0..=MAX_INPUT.0).contains(&self.0)
     }
 
     pub fn checked_add(self, other: Fen) -> Result<Fen, MoneyError> {

@@ -108,7 +108,7 @@ pub struct VerifyReport {
 
 /// Walks the whole chain in order and reports the first altered or missing entry.
 pub async fn verify(services: &Services) -> Result<VerifyReport, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let (head_seq, head_hash) = store::head(&mut tx).await?;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
@@ -185,7 +185,7 @@ pub async fn search(
             "审计日志仅限审计或监督岗位查阅",
         ));
     }
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let rows = store::search(&mut tx, filter, limit.clamp(1, 500)).await?;
     // Supervisors see their own agency's trail; auditors see everything.
     Ok(rows

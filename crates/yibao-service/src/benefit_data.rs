@@ -110,7 +110,7 @@ pub async fn data(services: &Services) -> Result<Arc<BenefitData>, ServiceError>
     if let Some(d) = services.benefit_cache().get() {
         return Ok(d);
     }
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let imported = store::policies(&mut tx).await?;
     let catalogue_rows = store::catalogues(&mut tx).await?;
     drop(tx);
@@ -350,6 +350,6 @@ pub async fn overview(
             example: p.example,
         })
         .collect();
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok((policies, store::catalogues(&mut tx).await?))
 }

@@ -38,7 +38,7 @@ pub fn shipped() -> HolidayCalendar {
 
 /// The calendar in force: shipped schedules, overridden by imported years.
 pub async fn current(services: &Services) -> Result<HolidayCalendar, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let imported = store::list(&mut tx).await?;
     tx.commit().await.map_err(StoreError::from)?;
     let mut schedules: Vec<YearSchedule> = shipped_schedules().to_vec();
@@ -74,7 +74,7 @@ pub struct CalendarOverview {
 
 /// Every year the system knows, newest first, and the log of imports.
 pub async fn admin_overview(services: &Services) -> Result<CalendarOverview, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let imported = store::list(&mut tx).await?;
     let changes = store::changes(&mut tx).await?;
     let mut years: Vec<YearSource> = Vec::new();

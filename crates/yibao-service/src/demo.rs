@@ -272,7 +272,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
                 agency: a.name.to_string(),
                 roles: role.to_string(),
             };
-            let hash = hash_password(&account.password)?;
+            let hash = hash_password(&account.password).await?;
             staff::insert(
                 &mut tx,
                 &staff::NewStaff {
@@ -331,7 +331,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
                 username: "admin",
                 display_name: "演示单位经办人",
                 phone: "13900000000",
-                password_hash: &hash_password(&op.password)?,
+                password_hash: &hash_password(&op.password).await?,
                 manager: true,
             },
             &now,
@@ -359,7 +359,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
                 id.as_str(),
                 name,
                 phone,
-                &hash_password(&c.password)?,
+                &hash_password(&c.password).await?,
                 &now,
             )
             .await?;

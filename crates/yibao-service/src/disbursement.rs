@@ -40,7 +40,7 @@ pub struct Waiting {
 /// open batch.
 pub async fn waiting(services: &Services, actor: &Actor) -> Result<Vec<Waiting>, ServiceError> {
     let staff = finance(actor)?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let taken = store::pending_cases(&mut tx).await?;
     let rows = yibao_store::cases::list_for_agency(&mut tx, staff.agency_id).await?;
     let catalog = services.catalog();
@@ -90,7 +90,7 @@ pub async fn run(
     }
     let now = services.clock().now_text();
     let today = services.clock().today();
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     let seq = store::count_on(&mut tx, staff.agency_id, &today.to_string()).await? + 1;
     let number = format!(
         "{}-BF-{}-{seq:02}",
@@ -151,11 +151,11 @@ pub async fn run(
             }
             Err(e) => ("failed", 0, e.message()),
         };
-        let mut tx = services.store().begin_write().await?;
+        let mut tx = services.store().begin().await?;
         store::set_line(&mut tx, line.id, state, amount, &message).await?;
         tx.commit().await.map_err(StoreError::from)?;
     }
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     store::close(&mut tx, id, &services.clock().now_text()).await?;
     let batch = store::find(&mut tx, id)
         .await?
@@ -184,13 +184,13 @@ pub async fn run(
 /// The agency's batches, newest first (finance, supervisors and auditors).
 pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<BatchRow>, ServiceError> {
     let staff = reader(actor)?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(store::list(&mut tx, staff.agency_id).await?)
 }
 
 pub async fn get(services: &Services, actor: &Actor, id: i64) -> Result<Batch, ServiceError> {
     let staff = reader(actor)?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let batch = store::find(&mut tx, id)
         .await?
         .filter(|b| b.agency_id == staff.agency_id)

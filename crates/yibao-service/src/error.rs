@@ -13,6 +13,8 @@ pub enum ErrorKind {
     Conflict,
     Forbidden,
     Unauthenticated,
+    /// Too many attempts from one source; retrying later helps.
+    TooManyRequests,
     /// A dependency is down; retrying later may help.
     Unavailable,
     /// A fault on our side.

@@ -177,7 +177,7 @@ fn may_see(actor: &Actor, record: &FilingRecord) -> bool {
 /// The citizen's own filings, newest first.
 pub async fn mine(services: &Services, actor: &Actor) -> Result<Vec<FilingRecord>, ServiceError> {
     let c = actor.citizen()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     store::list_for_person(&mut tx, &c.id_number)
         .await?
         .iter()
@@ -193,7 +193,7 @@ pub async fn get(
     id: &str,
 ) -> Result<FilingRecord, ServiceError> {
     actor.require_login()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let not_found = || ServiceError::not_found("filing.not_found", "备案不存在或无权查看");
     let row = store::find(&mut tx, id).await?.ok_or_else(not_found)?;
     let record = record_of(&row)?;

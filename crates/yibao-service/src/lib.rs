@@ -40,6 +40,7 @@ pub struct Services {
     catalog: Arc<Catalog>,
     phone_sender: Arc<dyn identity::PhoneSender>,
     benefit_cache: Arc<benefit_data::Cache>,
+    login_limiter: Arc<identity::LoginLimiter>,
 }
 
 impl Services {
@@ -50,7 +51,18 @@ impl Services {
             catalog,
             phone_sender: Arc::new(identity::DevPhoneSender),
             benefit_cache: Arc::new(benefit_data::Cache::default()),
+            login_limiter: Arc::new(identity::LoginLimiter::default()),
         }
+    }
+
+    /// Replaces the per-source login limit (tests that log in many times from one address).
+    pub fn with_login_limiter(mut self, limiter: identity::LoginLimiter) -> Services {
+        self.login_limiter = Arc::new(limiter);
+        self
+    }
+
+    pub fn login_limiter(&self) -> &identity::LoginLimiter {
+        &self.login_limiter
     }
 
     /// Replaces the phone-code sender (the agency's SMS gateway; a recorder in tests).

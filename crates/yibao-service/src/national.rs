@@ -115,7 +115,7 @@ fn insutype(scheme: &str) -> &'static str {
 
 async fn person_info(services: &Services, env: &Envelope) -> Result<Value, ServiceError> {
     let id = person_of(env)?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let person = yibao_store::enrolment::find_person(&mut tx, &id)
         .await?
         .ok_or_else(|| {
@@ -186,7 +186,7 @@ async fn request_of(
     let d = data(env);
     let id = person_of(env)?;
     let level = {
-        let mut tx = services.store().begin().await?;
+        let mut tx = services.store().begin_read().await?;
         let row = yibao_store::institution::find_by_code(&mut tx, &inst.code).await?;
         row.and_then(|r| level_of(&r.level))
     }
@@ -278,8 +278,7 @@ async fn settle(
 ) -> Result<Value, ServiceError> {
     let req = request_of(services, actor, env).await?;
     let result: Value = if write {
-        let raw = env.input.to_string();
-        let answer = settlement::settle(services, actor, &raw, &req).await?;
+        let answer = settlement::settle(services, actor, &req).await?;
         serde_json::from_str(answer.get()).unwrap_or(Value::Null)
     } else {
         settlement::pre_settle(services, actor, &req).await?

@@ -23,7 +23,7 @@ pub struct Overview {
 }
 
 pub async fn overview(services: &Services) -> Result<Overview, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let agencies = agency::list(&mut tx).await?;
     let mut windows = agency::list_windows(&mut tx).await?;
     let (employers, persons) = enrolment::counts(&mut tx).await?;

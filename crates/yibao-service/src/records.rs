@@ -85,7 +85,7 @@ pub async fn list_persons(
     actor: &Actor,
 ) -> Result<Vec<PersonListItem>, ServiceError> {
     let staff = actor.staff()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(enrolment::list_persons(&mut tx)
         .await?
         .iter()
@@ -100,7 +100,7 @@ pub async fn person(
     id: i64,
 ) -> Result<PersonRow, ServiceError> {
     actor.require_login()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let p = enrolment::find_person_by_id(&mut tx, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
@@ -115,7 +115,7 @@ pub async fn my_person(
 ) -> Result<Option<PersonRow>, ServiceError> {
     let c = actor.citizen()?;
     let id = c.id_number.parse()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(enrolment::find_person(&mut tx, &id).await?)
 }
 
@@ -134,7 +134,7 @@ pub async fn list_employers(
     actor: &Actor,
 ) -> Result<Vec<EmployerListItem>, ServiceError> {
     let staff = actor.staff()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(enrolment::list_employers(&mut tx)
         .await?
         .into_iter()
@@ -156,7 +156,7 @@ pub async fn employer(
     id: i64,
 ) -> Result<EmployerRow, ServiceError> {
     actor.require_login()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let e = enrolment::find_employer(&mut tx, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;

@@ -227,7 +227,7 @@ pub async fn apply(
     let mut acc: Accumulators = serde_json::from_str(&state)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?;
     let (x, care) = split(conn, services, case, &entry, &acc).await?;
-    acc.apply(&x.deltas);
+    acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     acc_store::write_accumulator(
         conn,
         &case.applicant_ref,

@@ -4,7 +4,7 @@
 //! settlement's transaction under a row lock, so two counters never take the same deductible.
 
 use chrono::Datelike;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yibao_domain::benefit::{
     compute, AccumulatorDeltas, Accumulators, Bill, CarePlace, CatalogueRef, PersonFacts,
@@ -20,7 +20,7 @@ use crate::{audit, filing, ErrorKind, ServiceError, Services};
 
 /// What an institution sends: its request id, the patient's ID number, the bill (national
 /// field names accepted: mdtrt_id, med_type, feedetl_sn, det_item_fee_sumamt, chrgitm_lv …).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SettleRequest {
     #[serde(alias = "msgid")]
     pub request_id: String,
@@ -191,7 +191,7 @@ pub async fn pre_settle(
 ) -> Result<Value, ServiceError> {
     let inst = actor.institution()?;
     let data = crate::benefit_data::data(services).await?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let p = prepare(&mut tx, data, inst, req).await?;
     let acc = match store::read_accumulator(&mut tx, p.person.as_str(), p.year).await? {
         Some(t) => decode_acc(&t)?,
@@ -202,12 +202,12 @@ pub async fn pre_settle(
     Ok(result_json(&x, &p.care, &req.request_id, "pre_settled"))
 }
 
-/// Settles (结算). A retry with the same request id and the same payload returns the first
-/// result; the same id with a different payload is refused.
+/// Settles (结算). A retry with the same request id and the same request returns the first
+/// result; the same id with a different request is refused. Requests are compared as parsed (their
+/// canonical serialisation), so key order, whitespace and national field aliases do not matter.
 pub async fn settle(
     services: &Services,
     actor: &Actor,
-    raw: &str,
     req: &SettleRequest,
 ) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
     let inst = actor.institution()?;
@@ -218,14 +218,14 @@ pub async fn settle(
             "请求流水号（request_id）应为1至64个字符",
         ));
     }
-    let payload = sha256_hex(raw);
+    let payload = payload_hash(req)?;
     // No look-up first: a retry ends at the unique (institution, request id), or in an error if
     // things changed since; either way the first result is looked up then and returned. Retries
     // are rare, and a look-up before every settlement would cost every call.
     match settle_once(services, inst, request_id, &payload, req).await {
         Ok(v) => Ok(v),
         Err(e) => {
-            let mut tx = services.store().begin().await?;
+            let mut tx = services.store().begin_read().await?;
             match store::find(&mut tx, inst.institution_id, request_id).await? {
                 Some(done) => replay(done, &payload),
                 None => Err(e),
@@ -245,7 +245,7 @@ async fn settle_once(
     // Loaded before the write transaction: while it holds the (SQLite) write lock it must not
     // wait for a second connection.
     let data = crate::benefit_data::data(services).await?;
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     let p = prepare(&mut tx, data, inst, req).await?;
     let (state, _) = store::lock_accumulator(
         &mut tx,
@@ -258,7 +258,7 @@ async fn settle_once(
     let mut acc = decode_acc(&state)?;
     let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
-    acc.apply(&x.deltas);
+    acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id, "settled");
@@ -311,6 +311,13 @@ fn result_text(
     .unwrap_or_else(|_| "null".into())
 }
 
+/// The hash a retry is compared by: of the parsed request, not of the bytes sent.
+fn payload_hash(req: &SettleRequest) -> Result<String, ServiceError> {
+    serde_json::to_string(req)
+        .map(|canonical| sha256_hex(&canonical))
+        .map_err(|e| ServiceError::invalid("settlement.request_invalid", e.to_string()))
+}
+
 fn replay(
     done: SettlementRow,
     payload: &str,
@@ -339,7 +346,7 @@ pub async fn reverse(
 ) -> Result<Value, ServiceError> {
     let inst = actor.institution()?;
     let now = services.clock().now_text();
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     let done = store::find(&mut tx, inst.institution_id, request_id.trim())
         .await?
         .ok_or_else(|| rule_err(ErrorKind::NotFound, "settlement.not_found", "未查到该结算"))?;
@@ -361,7 +368,7 @@ pub async fn reverse(
     )
     .await?;
     let mut acc = decode_acc(&state)?;
-    acc.revert(&deltas);
+    acc.revert(&deltas).map_err(ServiceError::from_domain)?;
     store::write_accumulator(
         &mut tx,
         &done.person_id_number,
@@ -400,7 +407,7 @@ pub async fn query(
     request_id: &str,
 ) -> Result<Value, ServiceError> {
     let inst = actor.institution()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let done = store::find(&mut tx, inst.institution_id, request_id.trim())
         .await?
         .ok_or_else(|| rule_err(ErrorKind::NotFound, "settlement.not_found", "未查到该结算"))?;
@@ -417,7 +424,7 @@ pub async fn accumulators(
     id_number: &str,
     year: i64,
 ) -> Result<Accumulators, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     match store::read_accumulator(&mut tx, id_number, year).await? {
         Some(t) => decode_acc(&t),
         None => decode_acc(&initial_state(year)),
@@ -436,8 +443,14 @@ pub async fn credit_account(
 ) -> Result<Accumulators, ServiceError> {
     let staff = actor.staff()?;
     staff.require("finance")?;
-    if amount.fen() <= 0 {
-        return Err(ServiceError::invalid("account.amount", "划入金额应大于零"));
+    if amount.fen() <= 0 || !amount.is_input() {
+        return Err(ServiceError::invalid(
+            "account.amount",
+            format!(
+                "划入金额应大于零且不超过 {}",
+                yibao_domain::money::MAX_INPUT
+            ),
+        ));
     }
     if note.trim().is_empty() {
         return Err(ServiceError::invalid(
@@ -449,7 +462,7 @@ pub async fn credit_account(
         return Err(ServiceError::invalid("account.year", "年度不正确"));
     }
     let now = services.clock().now_text();
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     let person = yibao_store::enrolment::find_person_by_id(&mut tx, person_id)
         .await?
         .filter(|p| staff.serves(&p.region_code))
@@ -459,7 +472,20 @@ pub async fn credit_account(
             .await?;
     let mut acc = decode_acc(&state)?;
     let before = acc.account_balance;
-    acc.account_balance = yibao_domain::Fen(acc.account_balance.fen() + amount.fen());
+    acc.account_balance = acc
+        .account_balance
+        .checked_add(amount)
+        .ok()
+        .filter(|b| b.is_input())
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "account.balance_limit",
+                format!(
+                    "划入后个人账户余额将超过 {}，请核对金额",
+                    yibao_domain::money::MAX_INPUT
+                ),
+            )
+        })?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     store::write_accumulator(&mut tx, &person.id_number, year, &new_state, &now).await?;
     store::insert_credit(

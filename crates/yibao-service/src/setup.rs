@@ -116,7 +116,7 @@ pub async fn add_staff(
         ));
     }
     check_strength(password)?;
-    let hash = hash_password(password)?;
+    let hash = hash_password(password).await?;
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
     let agency = agency::find_by_code(&mut tx, agency_code.trim())

@@ -1,20 +1,54 @@
 //! Connecting, migrating and transactions, for either backend.
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, ConnectOptions, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::StoreError;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-pub type Tx = Transaction<'static, Any>;
+/// How long a SQLite writer waits for its turn before the request fails with 503.
+const WRITER_WAIT: Duration = Duration::from_secs(30);
+
+/// A transaction. On SQLite a write transaction also holds this process's writer permit, so
+/// writers queue in order inside the process instead of polling the file lock; the permit is
+/// released when the transaction ends (commit, rollback or drop).
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _writer: Option<OwnedSemaphorePermit>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -60,6 +94,8 @@ pub fn redact(url: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer per file: one permit, taken before `BEGIN IMMEDIATE`.
+    writer: Arc<Semaphore>,
 }
 
 impl Store {
@@ -105,7 +141,11 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            writer: Arc::new(Semaphore::new(1)),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -130,21 +170,45 @@ impl Store {
         Ok(())
     }
 
-    /// A transaction (deferred: readers in WAL mode do not block each other).
+    /// A transaction that may write: the default for every use case.
+    ///
+    /// On SQLite it waits for the process's writer permit and then takes the file's write lock at
+    /// once (`BEGIN IMMEDIATE`). A deferred transaction that reads and then writes fails with
+    /// "database is locked" when another writer got in between, and no busy timeout helps it;
+    /// taking the lock up front makes writers queue instead (another process, such as the CLI,
+    /// waits on the busy timeout). Never open a second transaction while holding one: on SQLite
+    /// it would wait for the permit its own task holds. PostgreSQL uses row locks where it matters.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(self.pool.begin().await?)
+        match self.backend {
+            Backend::Sqlite => {
+                let permit = tokio::time::timeout(WRITER_WAIT, self.writer.clone().acquire_owned())
+                    .await
+                    .map_err(|_| StoreError::Unavailable("waiting for the SQLite writer".into()))?
+                    .map_err(|_| StoreError::Unavailable("store closed".into()))?;
+                Ok(Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _writer: Some(permit),
+                })
+            }
+            Backend::Postgres => Ok(Tx {
+                inner: self.pool.begin().await?,
+                _writer: None,
+            }),
+        }
     }
 
-    /// A transaction that will read and then write under contention (settlement). On SQLite it
-    /// takes the write lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads and
-    /// then writes fails with "database is locked" when another writer got in between, and no
-    /// busy timeout can help it; taking the lock up front makes writers queue instead. Do not
-    /// open a second transaction while holding one. PostgreSQL uses row locks where it matters.
-    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        match self.backend {
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => Ok(self.pool.begin().await?),
-        }
+    /// A transaction that only reads (pages, lists, lookups). Readers never wait for writers:
+    /// SQLite in WAL mode reads a snapshot; on PostgreSQL it is `READ ONLY`, so a use case that
+    /// writes through it fails in tests instead of racing on SQLite.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => self.pool.begin_with("BEGIN READ ONLY").await?,
+        };
+        Ok(Tx {
+            inner,
+            _writer: None,
+        })
     }
 
     pub async fn close(&self) {

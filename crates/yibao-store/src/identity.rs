@@ -59,42 +59,68 @@ pub async fn revoke_session(
     Ok(())
 }
 
+/// The failure count after a failed login.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LoginFailureRow {
-    pub login: String,
+pub struct Attempt {
     pub failures: i64,
-    pub last_failed: String,
     pub locked_until: Option<String>,
 }
 
-pub async fn login_failure(
+/// Until when `login` is locked, if it ever was (compare with now).
+pub async fn locked_until(
     conn: &mut AnyConnection,
     login: &str,
-) -> Result<Option<LoginFailureRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT login, failures, last_failed, locked_until FROM login_failure WHERE login = $1",
-    )
-    .bind(login)
-    .fetch_optional(conn)
-    .await?)
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT locked_until FROM login_failure WHERE login = $1")
+            .bind(login)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(u,)| u))
 }
 
+/// Counts one failed login of `login` in one statement, so parallel failures (even from several
+/// processes) cannot overwrite each other's count. A lock that has run out starts a fresh count;
+/// the failure that reaches `max` locks until `lock_until`.
 pub async fn record_failure(
     conn: &mut AnyConnection,
     login: &str,
-    failures: i64,
     now: &str,
-    locked_until: Option<&str>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO login_failure (login, failures, last_failed, locked_until) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, \
-         last_failed = excluded.last_failed, locked_until = excluded.locked_until",
+    max: i64,
+    lock_until: &str,
+) -> Result<Attempt, StoreError> {
+    Ok(sqlx::query_as(
+        "INSERT INTO login_failure (login, failures, last_failed, locked_until) \
+         VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $4 ELSE NULL END) \
+         ON CONFLICT (login) DO UPDATE SET \
+           failures = CASE WHEN login_failure.locked_until <= $2 THEN 1 \
+                      ELSE login_failure.failures + 1 END, \
+           last_failed = $2, \
+           locked_until = CASE \
+             WHEN login_failure.locked_until <= $2 THEN (CASE WHEN 1 >= $3 THEN $4 ELSE NULL END) \
+             WHEN login_failure.locked_until IS NULL AND login_failure.failures + 1 >= $3 THEN $4 \
+             ELSE login_failure.locked_until END \
+         RETURNING failures, locked_until",
     )
     .bind(login)
-    .bind(failures)
     .bind(now)
-    .bind(locked_until)
+    .bind(max)
+    .bind(lock_until)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Ends every lock and count of one account, from every source (after a password reset).
+pub async fn clear_failures_of_account(
+    conn: &mut AnyConnection,
+    account_key: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM login_failure WHERE login = $1 OR substr(login, 1, CAST($2 AS INTEGER)) = $3",
+    )
+    .bind(account_key)
+    .bind(account_key.chars().count() as i64 + 1)
+    .bind(format!("{account_key}@"))
     .execute(conn)
     .await?;
     Ok(())

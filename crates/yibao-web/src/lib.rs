@@ -3,6 +3,7 @@
 
 pub(crate) mod api;
 pub mod auth;
+mod client;
 mod error;
 mod health;
 mod metrics;

@@ -172,8 +172,5 @@ both_stores!(demo_accounts_store_verifiable_hashes, |app| {
         .unwrap()
         .unwrap();
     assert!(!row.password_hash.contains(&account.password));
-    assert!(yibao_service::identity::verify_password(
-        &account.password,
-        &row.password_hash
-    ));
+    assert!(yibao_service::identity::verify_password(&account.password, &row.password_hash).await);
 });

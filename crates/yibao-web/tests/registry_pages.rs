@@ -551,7 +551,9 @@ both_stores!(citizen_sees_own_record_and_certificate_only, |app| {
         &stranger,
         "演示·未参保",
         "13912340000",
-        &yibao_service::identity::hash_password("Secret123").unwrap(),
+        &yibao_service::identity::hash_password("Secret123")
+            .await
+            .unwrap(),
         "2026-11-22T09:00:00Z",
     )
     .await

@@ -114,6 +114,23 @@ both_stores!(settle_retry_reverse_and_the_accumulators, |app| {
         .json();
     assert_eq!(again["fund"], first["fund"]);
     assert_eq!(again["replayed"], true);
+    // The same request with its keys in another order and other whitespace is the same retry.
+    let mut reordered = serde_json::Map::new();
+    let original = bill("R1", &zhang, "ZY1");
+    for (k, v) in original.as_object().unwrap().iter().rev() {
+        reordered.insert(k.clone(), v.clone());
+    }
+    let req = axum::http::Request::post("/api/v1/settlements")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            serde_json::to_string_pretty(&Value::Object(reordered)).unwrap(),
+        ))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["replayed"], true);
+    assert_eq!(r.json()["fund"], first["fund"]);
     // The same id for a different bill is refused.
     let r = app
         .post_json(
@@ -627,4 +644,23 @@ both_stores!(the_account_pays_what_was_credited, |app| {
         .await
         .unwrap();
     assert_eq!(acc.account_balance.fen(), 50000);
+    // Amounts past the shared input limit are refused, and the balance never wraps (issue 16).
+    let r = credit("nanchuan.finance", i64::MAX).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["code"], "account.amount");
+    let max = yibao_domain::money::MAX_INPUT.fen();
+    let r = credit("nanchuan.finance", max - 50000).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "up to the limit is accepted: {}",
+        r.body
+    );
+    let r = credit("nanchuan.finance", 1).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["code"], "account.balance_limit");
+    let acc = yibao_service::settlement::accumulators(&app.services, &wang, 2026)
+        .await
+        .unwrap();
+    assert_eq!(acc.account_balance.fen(), max);
 });

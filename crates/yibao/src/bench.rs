@@ -235,9 +235,7 @@ pub async fn settle(
                 );
                 let t = Instant::now();
                 let ok = match serde_json::from_str::<SettleRequest>(&raw) {
-                    Ok(req) => settlement::settle(&services, &actor, &raw, &req)
-                        .await
-                        .is_ok(),
+                    Ok(req) => settlement::settle(&services, &actor, &req).await.is_ok(),
                     Err(_) => false,
                 };
                 if ok {

@@ -43,10 +43,13 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
         local.port()
     );
     let app = yibao_web::app(AppState::new(services));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
     store.close().await;
     println!("yibao 已停止 / stopped");
     Ok(())

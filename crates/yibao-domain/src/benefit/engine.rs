@@ -26,8 +26,8 @@ use super::ratio::{apply_ratio, round_bp, Quantity, FULL_BP};
 use super::request::{Accumulators, Bill, BillLine, CarePlace, PersonFacts};
 use crate::money::Fen;
 
-/// Largest amount accepted on one line or in one accumulator: 10^12 fen (10 billion yuan).
-pub(crate) const MAX_AMOUNT: i64 = 1_000_000_000_000;
+/// Largest amount accepted on one line or in one accumulator: the shared input limit.
+pub(crate) const MAX_AMOUNT: i64 = crate::money::MAX_INPUT.0;
 /// Most lines in one bill; with `MAX_AMOUNT` the sums stay far inside i64.
 pub const MAX_LINES: usize = 10_000;
 

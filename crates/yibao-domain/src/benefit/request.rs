@@ -141,26 +141,49 @@ impl Accumulators {
     }
 
     /// The accumulators after a settlement (what the store writes in the same transaction).
-    pub fn apply(&mut self, d: &AccumulatorDeltas) {
-        self.year = Some(d.year);
-        self.shift(d, 1);
+    /// Refused, leaving `self` unchanged, when a counter would leave 0..=`MAX_INPUT`.
+    pub fn apply(&mut self, d: &AccumulatorDeltas) -> Result<(), BenefitError> {
+        let mut next = self.clone();
+        next.year = Some(d.year);
+        next.shift(d, 1)?;
+        *self = next;
+        Ok(())
     }
 
     /// Undoes `apply` exactly (reversal, 冲正). Counters that return to zero are removed, so
     /// `revert(apply(a)) == a` whenever `a` holds no explicit zero counters.
-    pub fn revert(&mut self, d: &AccumulatorDeltas) {
-        self.shift(d, -1);
+    pub fn revert(&mut self, d: &AccumulatorDeltas) -> Result<(), BenefitError> {
+        let mut next = self.clone();
+        next.shift(d, -1)?;
+        *self = next;
+        Ok(())
     }
 
-    fn shift(&mut self, d: &AccumulatorDeltas, sign: i64) {
-        let add = |f: &mut Fen, by: Fen| f.0 += sign * by.0;
+    /// Adds the deltas with checked arithmetic; any counter outside 0..=`MAX_INPUT` afterwards is
+    /// an error (a reversal never takes below zero what a settlement added).
+    fn shift(&mut self, d: &AccumulatorDeltas, sign: i64) -> Result<(), BenefitError> {
+        let mut bad: Option<&'static str> = None;
+        let mut add = |field: &'static str, f: &mut Fen, by: Fen| match by
+            .0
+            .checked_mul(sign)
+            .and_then(|b| f.0.checked_add(b))
+        {
+            Some(v) if Fen(v).is_input() => f.0 = v,
+            _ => {
+                bad.get_or_insert(field);
+            }
+        };
         if d.fund != Fen::ZERO
             || (d.deductible_scope == DeductibleScope::PerYear && d.deductible != Fen::ZERO)
         {
             let p = self.pools.entry(d.pool.clone()).or_default();
-            add(&mut p.fund_paid, d.fund);
+            add("pools.fund_paid", &mut p.fund_paid, d.fund);
             if d.deductible_scope == DeductibleScope::PerYear {
-                add(&mut p.deductible_used, d.deductible);
+                add(
+                    "pools.deductible_used",
+                    &mut p.deductible_used,
+                    d.deductible,
+                );
             }
             if *p == PoolTotals::default() {
                 self.pools.remove(&d.pool);
@@ -169,16 +192,34 @@ impl Accumulators {
         if let (DeductibleScope::PerAdmission, Some(id)) = (d.deductible_scope, &d.admission_id) {
             if d.deductible != Fen::ZERO {
                 let a = self.admissions.entry(id.clone()).or_default();
-                add(a, d.deductible);
+                add("admissions", a, d.deductible);
                 if *a == Fen::ZERO {
                     self.admissions.remove(id);
                 }
             }
         }
-        add(&mut self.in_scope_self_pay, d.in_scope_self_pay);
-        add(&mut self.critical_illness_paid, d.critical_illness);
-        add(&mut self.aid_paid, d.aid);
-        add(&mut self.account_balance, Fen(-d.account.0));
+        add(
+            "in_scope_self_pay",
+            &mut self.in_scope_self_pay,
+            d.in_scope_self_pay,
+        );
+        add(
+            "critical_illness_paid",
+            &mut self.critical_illness_paid,
+            d.critical_illness,
+        );
+        add("aid_paid", &mut self.aid_paid, d.aid);
+        add(
+            "account_balance",
+            &mut self.account_balance,
+            Fen(-d.account.0),
+        );
+        match bad {
+            None => Ok(()),
+            Some(field) => Err(BenefitError::AmountTooLarge {
+                what: format!("累计数 {field}"),
+            }),
+        }
     }
 }
 
@@ -273,4 +314,79 @@ pub fn explain(req: &ExplainRequest) -> Result<Explanation, BenefitError> {
         &req.accumulators,
         &req.bill,
     )
+}
+
+#[cfg(test)]
+mod bounds {
+    //! Accumulators at the edge of the shared input limit (issue 16: a credit of i64::MAX once
+    //! wrapped the balance).
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::benefit::explanation::AccumulatorDeltas;
+    use crate::benefit::policy::DeductibleScope;
+    use crate::money::MAX_INPUT;
+
+    fn deltas(fund: i64, aid: i64, account: i64) -> AccumulatorDeltas {
+        AccumulatorDeltas {
+            year: 2026,
+            pool: "basic".into(),
+            deductible_scope: DeductibleScope::PerYear,
+            admission_id: None,
+            deductible: Fen(0),
+            fund: Fen(fund),
+            in_scope_self_pay: Fen(0),
+            critical_illness: Fen(0),
+            aid: Fen(aid),
+            account: Fen(account),
+        }
+    }
+
+    #[test]
+    fn a_counter_past_the_limit_is_refused_and_nothing_changes() {
+        let mut acc = Accumulators {
+            aid_paid: MAX_INPUT,
+            account_balance: Fen(500),
+            ..Accumulators::default()
+        };
+        let before = acc.clone();
+        let e = acc.apply(&deltas(100, 1, 0)).unwrap_err();
+        assert_eq!(crate::error::Coded::code(&e), "benefit.amount_too_large");
+        assert_eq!(
+            acc, before,
+            "a refused settlement leaves the accumulators as they were"
+        );
+        // More taken from the account than it holds would go below zero: refused too.
+        assert!(acc.apply(&deltas(0, 0, 501)).is_err());
+        assert_eq!(acc, before);
+    }
+
+    proptest! {
+        #[test]
+        fn apply_then_revert_is_exact_or_refused_whole(
+            fund0 in 0..=MAX_INPUT.0, aid0 in 0..=MAX_INPUT.0, bal0 in 0..=MAX_INPUT.0,
+            fund in 0..=i64::MAX, aid in 0..=i64::MAX, account in 0..=i64::MAX,
+        ) {
+            let mut acc = Accumulators {
+                aid_paid: Fen(aid0),
+                account_balance: Fen(bal0),
+                ..Accumulators::default()
+            };
+            acc.pools.insert("basic".into(), PoolTotals { deductible_used: Fen(0), fund_paid: Fen(fund0) });
+            let before = acc.clone();
+            let d = deltas(fund, aid, account);
+            match acc.apply(&d) {
+                Ok(()) => {
+                    for f in [acc.pool("basic").fund_paid, acc.aid_paid, acc.account_balance] {
+                        prop_assert!(f.is_input());
+                    }
+                    acc.revert(&d).unwrap();
+                    let mut expected = before.clone();
+                    expected.year = Some(2026);
+                    prop_assert_eq!(acc, expected);
+                }
+                Err(_) => prop_assert_eq!(acc, before),
+            }
+        }
+    }
 }

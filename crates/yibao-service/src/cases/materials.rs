@@ -229,7 +229,7 @@ pub async fn material_content(
     number: &str,
     material_row: i64,
 ) -> Result<(MaterialRow, Vec<u8>), ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let case = load(&mut tx, actor, number).await?;
     store::material_content(&mut tx, case.id, material_row)
         .await?

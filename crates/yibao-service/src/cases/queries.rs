@@ -64,7 +64,7 @@ pub async fn view(
     actor: &Actor,
     number: &str,
 ) -> Result<CaseView, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
     let shape = shape_of(item);
@@ -149,7 +149,7 @@ async fn summaries(
 ) -> Result<Vec<CaseSummary>, ServiceError> {
     let cal = calendar::current(services).await?;
     let today = services.clock().today();
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let mut out = Vec::new();
     for c in rows {
         let item = item_of(services, &c).ok();
@@ -209,7 +209,7 @@ pub async fn list_mine(
             ));
         }
     };
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let rows = store::list_by_applicant(&mut tx, kind, &reference).await?;
     drop(tx);
     summaries(services, rows, false).await
@@ -222,7 +222,7 @@ pub async fn queue(
     status: Option<&str>,
 ) -> Result<Vec<CaseSummary>, ServiceError> {
     let staff = actor.staff()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let mut rows = store::list_for_agency(&mut tx, staff.agency_id).await?;
     drop(tx);
     if let Some(s) = status.filter(|s| !s.is_empty()) {
@@ -270,7 +270,7 @@ pub async fn progress(
         )
     };
     let id: CitizenId = id_number.parse().map_err(|_| none())?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let case = store::find_by_number(&mut tx, number.trim())
         .await?
         .ok_or_else(none)?;
@@ -364,7 +364,7 @@ pub async fn evaluation_stats(
     actor: &Actor,
 ) -> Result<EvaluationStats, ServiceError> {
     let staff = actor.staff()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let cases = store::list_for_agency(&mut tx, staff.agency_id).await?;
     let evals = store::evaluations(&mut tx).await?;
     let mut by_item: BTreeMap<String, BTreeMap<&'static str, u32>> = BTreeMap::new();

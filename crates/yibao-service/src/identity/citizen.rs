@@ -35,7 +35,7 @@ pub async fn register_citizen(
     let phone = parse_mobile(&r.phone)?;
     check_strength(&r.password)?;
     let code_id = check_code(services, &phone, CodePurpose::Register, &r.code).await?;
-    let hash = hash_password(&r.password)?;
+    let hash = hash_password(&r.password).await?;
     let now = ts(services.clock().now());
     let mut tx = services.store().begin().await?;
     if accounts::find_citizen_by_id_number(&mut tx, id.as_str())
@@ -113,7 +113,7 @@ pub async fn reset_password(services: &Services, r: &PasswordReset) -> Result<()
     let code_id = check_code(services, &phone, CodePurpose::Reset, code).await?;
     let mismatch =
         || ServiceError::invalid("identity.code_wrong", "验证码不正确或已过期，请重新获取");
-    let hash = hash_password(new_password)?;
+    let hash = hash_password(new_password).await?;
     let now = ts(services.clock().now());
     let mut tx = services.store().begin().await?;
     let actor = match r {
@@ -148,7 +148,7 @@ pub async fn reset_password(services: &Services, r: &PasswordReset) -> Result<()
         }
     };
     mark_used(&mut tx, services, code_id).await?;
-    store::clear_failures(&mut tx, &reset_login_key(r)).await?;
+    store::clear_failures_of_account(&mut tx, &reset_login_key(r)).await?;
     audit::record(
         &mut tx,
         services,

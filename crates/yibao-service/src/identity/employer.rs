@@ -42,7 +42,8 @@ pub async fn add_operator(
     employer_id: i64,
     input: &NewOperatorInput,
 ) -> Result<OperatorRow, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    // Who may add, checked before hashing; the hash is computed outside the write transaction.
+    let mut tx = services.store().begin_read().await?;
     let employer = enrolment::find_employer(&mut tx, employer_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在"))?;
@@ -68,6 +69,9 @@ pub async fn add_operator(
             "请填写经办人姓名",
         ));
     }
+    drop(tx);
+    let hash = hash_password(&input.password).await?;
+    let mut tx = services.store().begin().await?;
     if accounts::find_operator(&mut tx, employer.id, username)
         .await?
         .is_some()
@@ -79,7 +83,6 @@ pub async fn add_operator(
             details: None,
         });
     }
-    let hash = hash_password(&input.password)?;
     let now = ts(services.clock().now());
     let id = accounts::insert_operator(
         &mut tx,
@@ -118,7 +121,7 @@ pub async fn list_operators(
     actor: &Actor,
     employer_id: i64,
 ) -> Result<Vec<OperatorRow>, ServiceError> {
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let employer = enrolment::find_employer(&mut tx, employer_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在"))?;

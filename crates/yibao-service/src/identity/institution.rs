@@ -128,7 +128,7 @@ pub async fn list_institutions(
     actor: &Actor,
 ) -> Result<Vec<InstitutionRow>, ServiceError> {
     let admin = actor.staff_with("admin")?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(store::list(&mut tx)
         .await?
         .into_iter()
@@ -142,7 +142,7 @@ async fn own_institution(
     code: &str,
 ) -> Result<InstitutionRow, ServiceError> {
     let admin = actor.staff_with("admin")?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let row = store::find_by_code(&mut tx, code.trim())
         .await?
         .ok_or_else(|| ServiceError::not_found("institution.not_found", "定点医药机构不存在"))?;
@@ -215,7 +215,7 @@ pub async fn list_tokens(
     code: &str,
 ) -> Result<Vec<TokenRow>, ServiceError> {
     let inst = own_institution(services, actor, code).await?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(store::list_tokens(&mut tx, inst.id).await?)
 }
 

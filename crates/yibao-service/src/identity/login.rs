@@ -126,43 +126,68 @@ fn login_key(c: &Credentials) -> (String, &str) {
 }
 
 /// One login for every kind of account. The same message for an unknown account and a wrong
-/// password; after `MAX_FAILURES` failures in a row the login is locked for `LOCK_MINUTES`.
-pub async fn login(services: &Services, c: &Credentials) -> Result<NewSession, ServiceError> {
-    let now = services.clock().now();
-    let (key, password) = login_key(c);
-    let mut tx = services.store().begin().await?;
-    let failure = store::login_failure(&mut tx, &key).await?;
-    if let Some(until) = failure.as_ref().and_then(|f| f.locked_until.clone()) {
-        if until > ts(now) {
-            return Err(unauthenticated(
-                "auth.locked",
-                format!(
-                    "连续登录失败次数过多，账户已锁定至 {}（UTC），请稍后再试",
-                    until.get(..16).unwrap_or(&until).replace('T', " ")
-                ),
-            ));
-        }
+/// password.
+///
+/// Lock-out (docs/adr/0003-identity.md): failures are counted per account *and source* (the
+/// client's address), so guessing from one place locks that place out for `LOCK_MINUTES` after
+/// `MAX_FAILURES`, while the person, from anywhere else, can still log in, and a password reset
+/// lifts every lock of the account: nobody can keep a person out by failing on purpose. Attempts
+/// on one account and source check their password one at a time and the count is raised in one
+/// statement, so parallel guesses get `MAX_FAILURES` real checks. A source's failures across all
+/// accounts are rate-limited too (`LoginLimiter`). The password is checked on the blocking pool,
+/// outside any transaction.
+pub async fn login(
+    services: &Services,
+    c: &Credentials,
+    source: &str,
+) -> Result<NewSession, ServiceError> {
+    let limiter = services.login_limiter();
+    if let Some(wait) = limiter.blocked_for(source) {
+        return Err(ServiceError::Rule {
+            kind: crate::ErrorKind::TooManyRequests,
+            code: "auth.rate_limited",
+            message: format!("登录失败次数过多，请 {} 秒后再试", wait.as_secs().max(1)),
+            details: None,
+        });
     }
+    let (account_key, password) = login_key(c);
+    let key = format!("{account_key}@{source}");
+    let _one_at_a_time = limiter.one_check_at_a_time(&key).await;
+    let now = services.clock().now();
+    let mut tx = services.store().begin_read().await?;
+    let locked_until = store::locked_until(&mut tx, &key).await?;
     let account = find_account(&mut tx, c).await?;
+    drop(tx);
+    if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
+        return Err(locked(&until));
+    }
     let ok = match &account {
-        Some(a) => a.active && verify_password(password, &a.hash),
+        Some(a) => a.active && verify_password(password, &a.hash).await,
         // Spend the same time on an unknown account, so timing does not reveal who exists.
         None => {
-            let _ = verify_password(password, DUMMY_HASH);
+            let _ = verify_password(password, DUMMY_HASH).await;
             false
         }
     };
     let Some(account) = account.filter(|_| ok) else {
-        let failures = failure.map(|f| f.failures).unwrap_or(0) + 1;
-        let locked = (failures >= MAX_FAILURES).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
-        store::record_failure(&mut tx, &key, failures, &ts(now), locked.as_deref()).await?;
+        limiter.record_failure(source);
+        let mut tx = services.store().begin().await?;
+        let attempt = store::record_failure(
+            &mut tx,
+            &key,
+            &ts(now),
+            MAX_FAILURES,
+            &ts(now + Duration::minutes(LOCK_MINUTES)),
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
-        tracing::warn!(failures, "login failed");
+        tracing::warn!(failures = attempt.failures, "login failed");
         return Err(unauthenticated(
             "auth.invalid_credentials",
             "账号或密码不正确",
         ));
     };
+    let mut tx = services.store().begin().await?;
     store::clear_failures(&mut tx, &key).await?;
     let actor = load_actor(&mut tx, account.kind, account.id)
         .await?
@@ -202,6 +227,16 @@ pub async fn login(services: &Services, c: &Credentials) -> Result<NewSession, S
         expires_at,
         actor,
     })
+}
+
+fn locked(until: &str) -> ServiceError {
+    unauthenticated(
+        "auth.locked",
+        format!(
+            "连续登录失败次数过多，从本网络登录此账户已锁定至 {}（UTC）；可稍后再试，或通过“找回密码”重设密码后立即登录",
+            until.get(..16).unwrap_or(until).replace('T', " ")
+        ),
+    )
 }
 
 /// Loads the actor of a session, or None when the account is gone or disabled.
@@ -274,7 +309,7 @@ pub(crate) async fn load_actor(
 /// The live session for a token, or an error saying to log in.
 pub async fn session(services: &Services, token: &str) -> Result<Session, ServiceError> {
     let now = ts(services.clock().now());
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let row = store::find_session(&mut tx, &sha256_hex(token)).await?;
     let expired = || unauthenticated("auth.session_expired", "登录已失效，请重新登录");
     let Some(s) = row.filter(|s| s.revoked_at.is_none() && s.expires_at > now) else {
@@ -314,7 +349,7 @@ pub async fn change_password(
         ));
     }
     let now = ts(services.clock().now());
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let current = match actor {
         Actor::Staff(s) => staff::find_by_id(&mut tx, s.id)
             .await?
@@ -333,13 +368,15 @@ pub async fn change_password(
             "此账户不能在这里修改密码",
         ));
     };
-    if !verify_password(old, &current) {
+    drop(tx);
+    if !verify_password(old, &current).await {
         return Err(ServiceError::invalid(
             "identity.password_wrong",
             "原密码不正确",
         ));
     }
-    let hash = hash_password(new)?;
+    let hash = hash_password(new).await?;
+    let mut tx = services.store().begin().await?;
     match actor {
         Actor::Staff(s) => staff::set_password(&mut tx, s.id, &hash, false).await?,
         Actor::Citizen(c) => accounts::set_citizen_password(&mut tx, c.account_id, &hash).await?,

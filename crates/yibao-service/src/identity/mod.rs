@@ -7,6 +7,7 @@ mod citizen;
 mod codes;
 mod employer;
 mod institution;
+mod limiter;
 mod login;
 mod password;
 mod staff_admin;
@@ -19,6 +20,7 @@ pub use institution::{
     create_institution, create_token, institution_for_token, list_institutions, list_tokens,
     revoke_token, IssuedToken, NewInstitutionInput, TOKEN_PREFIX,
 };
+pub use limiter::{LoginLimiter, LOGIN_FAILURES_PER_MINUTE, LOGIN_FAILURE_BURST};
 pub use login::{
     change_password, login, logout, session, Credentials, NewSession, Session, LOCK_MINUTES,
     MAX_FAILURES, SESSION_HOURS,

@@ -6,21 +6,42 @@ use argon2::Argon2;
 
 use crate::{ErrorKind, ServiceError};
 
-pub fn hash_password(password: &str) -> Result<String, ServiceError> {
+/// Hashes on the blocking pool: argon2 takes tens of milliseconds of CPU and must not hold up
+/// the async workers (or a transaction: hash before opening one).
+pub async fn hash_password(password: &str) -> Result<String, ServiceError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|e| hash_failed(e.to_string()))?
+}
+
+/// True when `password` matches `hash`, checked on the blocking pool (see `hash_password`).
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn hash_failed(reason: String) -> ServiceError {
+    ServiceError::Rule {
+        kind: ErrorKind::Internal,
+        code: "identity.hash",
+        message: "密码处理失败，请稍后重试".into(),
+        details: Some(serde_json::json!({ "reason": reason })),
+    }
+}
+
+fn hash_blocking(password: &str) -> Result<String, ServiceError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Rule {
-            kind: ErrorKind::Internal,
-            code: "identity.hash",
-            message: "密码处理失败，请稍后重试".into(),
-            details: Some(serde_json::json!({ "reason": e.to_string() })),
-        })
+        .map_err(|e| hash_failed(e.to_string()))
 }
 
-/// True when `password` matches `hash`. A malformed stored hash never matches.
-pub fn verify_password(password: &str, hash: &str) -> bool {
+/// A malformed stored hash never matches.
+fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -53,13 +74,13 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_differ_per_salt() {
-        let a = hash_password("correct horse 1").unwrap();
-        let b = hash_password("correct horse 1").unwrap();
+        let a = hash_blocking("correct horse 1").unwrap();
+        let b = hash_blocking("correct horse 1").unwrap();
         assert_ne!(a, b);
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse 1", &a));
-        assert!(!verify_password("wrong", &a));
-        assert!(!verify_password("correct horse 1", "not a hash"));
+        assert!(verify_blocking("correct horse 1", &a));
+        assert!(!verify_blocking("wrong", &a));
+        assert!(!verify_blocking("correct horse 1", "not a hash"));
     }
 
     #[test]

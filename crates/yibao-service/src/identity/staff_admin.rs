@@ -40,7 +40,7 @@ fn check_roles(roles: &[String]) -> Result<String, ServiceError> {
 
 pub async fn list_staff(services: &Services, actor: &Actor) -> Result<Vec<StaffRow>, ServiceError> {
     let admin = actor.staff_with("admin")?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     Ok(staff::list(&mut tx)
         .await?
         .into_iter()
@@ -75,7 +75,7 @@ pub async fn create_staff(
     }
     let roles = check_roles(&input.roles)?;
     check_strength(&input.password)?;
-    let hash = hash_password(&input.password)?;
+    let hash = hash_password(&input.password).await?;
     let now = ts(services.clock().now());
     let mut tx = services.store().begin().await?;
     if staff::find_by_username(&mut tx, username).await?.is_some() {
@@ -144,13 +144,13 @@ pub async fn reset_staff_password(
     temporary: &str,
 ) -> Result<(), ServiceError> {
     check_strength(temporary)?;
-    let hash = hash_password(temporary)?;
+    let hash = hash_password(temporary).await?;
     let now = ts(services.clock().now());
     let mut tx = services.store().begin().await?;
     let row = own_staff(&mut tx, actor, id).await?;
     staff::set_password(&mut tx, id, &hash, true).await?;
     store::revoke_sessions_of(&mut tx, "staff", id, &now).await?;
-    store::clear_failures(&mut tx, &format!("staff:{}", row.username)).await?;
+    store::clear_failures_of_account(&mut tx, &format!("staff:{}", row.username)).await?;
     audit::record(
         &mut tx,
         services,

@@ -79,7 +79,7 @@ pub async fn employer_for(
     employer_id: i64,
 ) -> Result<EmployerRow, ServiceError> {
     actor.require_login()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let e = enrolment::find_employer(&mut tx, employer_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;
@@ -192,7 +192,7 @@ pub async fn check_roster(
         now: services.clock().now_text(),
         actor_label: actor.label(),
     };
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     let result = super::apply(&mut tx, &fx).await;
     tx.rollback().await.map_err(yibao_store::StoreError::from)?;
     match result {

@@ -587,7 +587,7 @@ pub async fn record_arrears(
         ));
     }
     let now = services.clock().now_text();
-    let mut tx = services.store().begin_write().await?;
+    let mut tx = services.store().begin().await?;
     let e = enrolment::find_employer(&mut tx, employer_id)
         .await?
         .filter(|e| staff.serves(&e.region_code))

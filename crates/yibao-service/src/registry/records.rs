@@ -91,7 +91,7 @@ pub async fn person_record(
     person_id: i64,
 ) -> Result<PersonRecord, ServiceError> {
     actor.require_login()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let p = enrolment::find_person_by_id(&mut tx, person_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
@@ -105,7 +105,7 @@ pub async fn my_record(
     actor: &Actor,
 ) -> Result<Option<PersonRecord>, ServiceError> {
     let c = actor.citizen()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     match store::find_person_by_number(&mut tx, &c.id_number).await? {
         Some(p) => Ok(Some(person_record_in(&mut tx, p).await?)),
         None => Ok(None),
@@ -169,7 +169,7 @@ pub async fn employer_record(
     all: bool,
 ) -> Result<EmployerRecord, ServiceError> {
     actor.require_login()?;
-    let mut tx = services.store().begin().await?;
+    let mut tx = services.store().begin_read().await?;
     let e = enrolment::find_employer(&mut tx, employer_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;

@@ -12,6 +12,7 @@ use yibao_service::identity::{self, CitizenRegistration, CodePurpose, Credential
 
 use super::ApiJson;
 use crate::auth::{cookie, Auth, SESSION_COOKIE};
+use crate::client::ClientSource;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -52,6 +53,7 @@ enum LoginBody {
 )]
 async fn login(
     State(state): State<AppState>,
+    ClientSource(source): ClientSource,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<Value>, ApiError> {
     let credentials = match body {
@@ -73,7 +75,7 @@ async fn login(
             password,
         },
     };
-    let s = identity::login(&state.services, &credentials).await?;
+    let s = identity::login(&state.services, &credentials, &source).await?;
     Ok(Json(json!({
         "token": s.token,
         "csrf_token": s.csrf_token,

@@ -69,9 +69,8 @@ async fn settle(
 ) -> Result<Json<Box<serde_json::value::RawValue>>, ApiError> {
     auth.actor.institution()?;
     let req = parse(&body)?;
-    let raw = String::from_utf8_lossy(&body);
     Ok(Json(
-        settlement::settle(&state.services, &auth.actor, &raw, &req).await?,
+        settlement::settle(&state.services, &auth.actor, &req).await?,
     ))
 }
 

@@ -14,6 +14,7 @@ use yibao_service::records;
 use yibao_service::records::PersonRow;
 
 use crate::auth::{cookie, set_cookie, Auth, SESSION_COOKIE};
+use crate::client::ClientSource;
 use crate::error::PageError;
 use crate::pages::chrome::Chrome;
 use crate::pages::html;
@@ -67,9 +68,10 @@ async fn finish_login(
     state: &AppState,
     auth: &Auth,
     headers: &HeaderMap,
+    source: &str,
     c: Credentials,
 ) -> Response {
-    match identity::login(&state.services, &c).await {
+    match identity::login(&state.services, &c, source).await {
         Ok(s) => {
             let next = match &s.actor {
                 Actor::Staff(st) if st.must_change_password => "/account",
@@ -96,32 +98,35 @@ pub async fn login_staff(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
+    ClientSource(source): ClientSource,
     Form(f): Form<StaffLogin>,
 ) -> Response {
     let c = Credentials::Staff {
         username: f.username,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, c).await
+    finish_login(&state, &auth, &headers, &source, c).await
 }
 
 pub async fn login_citizen(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
+    ClientSource(source): ClientSource,
     Form(f): Form<CitizenLogin>,
 ) -> Response {
     let c = Credentials::Citizen {
         id_number: f.id_number,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, c).await
+    finish_login(&state, &auth, &headers, &source, c).await
 }
 
 pub async fn login_employer(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
+    ClientSource(source): ClientSource,
     Form(f): Form<EmployerLogin>,
 ) -> Response {
     let c = Credentials::Employer {
@@ -129,7 +134,7 @@ pub async fn login_employer(
         username: f.username,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, c).await
+    finish_login(&state, &auth, &headers, &source, c).await
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
