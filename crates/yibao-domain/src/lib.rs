@@ -9,6 +9,8 @@ pub mod case;
 pub mod catalog;
 pub mod error;
 pub mod filing;
+#[cfg(test)]
+mod fuzz_support;
 pub mod ids;
 pub mod money;
 pub mod registry;

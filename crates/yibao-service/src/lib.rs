@@ -15,6 +15,8 @@ pub mod disbursement;
 pub mod effects;
 mod error;
 pub mod filing;
+#[cfg(test)]
+mod fuzz_support;
 pub mod health;
 pub mod identity;
 pub mod national;

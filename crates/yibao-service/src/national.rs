@@ -141,7 +141,7 @@ async fn person_info(services: &Services, env: &Envelope) -> Result<Value, Servi
 fn fen_of(v: &Value) -> Option<i64> {
     match v {
         Value::String(s) => s.trim().parse::<Fen>().ok().map(|f| f.fen()),
-        Value::Number(n) if n.is_i64() => n.as_i64().map(|y| y * 100),
+        Value::Number(n) if n.is_i64() => n.as_i64().and_then(|y| y.checked_mul(100)),
         Value::Number(n) => n.to_string().parse::<Fen>().ok().map(|f| f.fen()),
         _ => None,
     }
@@ -163,7 +163,7 @@ fn basis_points(v: &Value) -> Option<u32> {
     }
     let whole: u32 = whole.parse().ok()?;
     let frac: u32 = format!("{frac:0<4}").parse().ok()?;
-    Some(whole * 10_000 + frac)
+    whole.checked_mul(10_000)?.checked_add(frac)
 }
 
 fn level_of(text: &str) -> Option<&'static str> {
@@ -183,8 +183,7 @@ async fn request_of(
     env: &Envelope,
 ) -> Result<SettleRequest, ServiceError> {
     let inst = actor.institution()?;
-    let d = data(env);
-    let id = person_of(env)?;
+    person_of(env)?;
     let level = {
         let mut tx = services.store().begin_read().await?;
         let row = yibao_store::institution::find_by_code(&mut tx, &inst.code).await?;
@@ -196,6 +195,14 @@ async fn request_of(
             "该定点机构未登记医院等级，无法确定待遇标准",
         )
     })?;
+    settle_request(env, level)
+}
+
+/// The envelope's input as yibao's settlement request, at an institution of `level`: the pure
+/// part of `request_of`, without the database.
+fn settle_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceError> {
+    let d = data(env);
+    let id = person_of(env)?;
     let date = text(d, &["setl_time", "begntime"]).unwrap_or(&env.inf_time);
     let date = date.get(..10).unwrap_or(date);
     let mut lines = Vec::new();
@@ -331,4 +338,175 @@ async fn reverse(
     })?;
     let r = settlement::reverse(services, actor, setl_id).await?;
     Ok(json!({ "setl_id": setl_id, "status": r["status"] }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_amounts_and_shares_are_refused_not_overflowed() {
+        // Found by the fuzz target: an integer amount of i64::MAX yuan overflowed `y * 100`
+        // (a panic in debug builds, a wrapped amount in release), and a share of 429497 or
+        // more overflowed `whole * 10_000`.
+        assert_eq!(fen_of(&json!(i64::MAX)), None);
+        assert_eq!(fen_of(&json!(i64::MIN)), None);
+        assert_eq!(
+            fen_of(&json!(92_233_720_368_547_758i64)),
+            Some(9_223_372_036_854_775_800)
+        );
+        assert_eq!(fen_of(&json!("12.34")), Some(1234));
+        assert_eq!(basis_points(&json!("429497")), None);
+        assert_eq!(basis_points(&json!(u32::MAX)), None);
+        assert_eq!(basis_points(&json!("0.15")), Some(1500));
+        assert_eq!(basis_points(&json!("429496.7295")), Some(u32::MAX));
+    }
+}
+
+/// Fuzz targets of the national envelope: arbitrary bytes, and envelopes whose fields hold
+/// anything JSON can (huge integers, floats, text amounts, wrong types), never panic and give
+/// either a settlement request or the interface's error; yuan text amounts agree with fen.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::fuzz_support::{arb_bytes, arb_text, config};
+    use proptest::prelude::*;
+    use yibao_domain::ids::citizen_id_check_char;
+
+    /// Any JSON scalar an amount, share or quantity field might carry.
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(|v| json!(v)),
+            any::<u64>().prop_map(|v| json!(v)),
+            any::<f64>().prop_map(|v| json!(v)),
+            any::<i64>().prop_map(|v| json!(Fen(v).yuan_string())),
+            (0u32..1_000_000, 0u32..100_000).prop_map(|(w, f)| json!(format!("{w}.{f}"))),
+            arb_text().prop_map(Value::String),
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            Just(json!([1, 2])),
+            Just(json!({"a": 1})),
+        ]
+    }
+
+    fn id_number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            3 => (0u32..1000).prop_map(|seq| {
+                let first17 = format!("50010219900101{seq:03}");
+                json!(format!("{first17}{}", citizen_id_check_char(first17.as_bytes())))
+            }),
+            1 => scalar(),
+        ]
+    }
+
+    fn fee_line() -> impl Strategy<Value = Value> {
+        (
+            prop::option::of(scalar()),
+            prop::option::of(prop_oneof![Just(json!("X001")), scalar()]),
+            scalar(),
+            prop::option::of(scalar()),
+            prop::option::of(scalar()),
+            prop::option::of(prop_oneof![
+                Just(json!("01")),
+                Just(json!("甲类")),
+                scalar()
+            ]),
+            prop::option::of(scalar()),
+            prop::option::of(scalar()),
+        )
+            .prop_map(|(sn, code, amount, cnt, pric, lv, prop_, cap)| {
+                let mut m = Map::new();
+                let mut put = |k: &str, v: Option<Value>| {
+                    if let Some(v) = v {
+                        m.insert(k.to_string(), v);
+                    }
+                };
+                put("feedetl_sn", sn);
+                put("med_list_codg", code);
+                put("det_item_fee_sumamt", Some(amount));
+                put("cnt", cnt);
+                put("pric", pric);
+                put("chrgitm_lv", lv);
+                put("selfpay_prop", prop_);
+                put("pric_uplmt_amt", cap);
+                Value::Object(m)
+            })
+    }
+
+    fn envelope() -> impl Strategy<Value = Value> {
+        (
+            prop::sample::select(vec!["1101", "2206", "2207", "2208", "2303", "2304", "9999"]),
+            arb_text(),
+            id_number(),
+            prop::option::of(prop_oneof![Just(json!("02")), scalar()]),
+            prop::option::of(prop_oneof![Just(json!("11")), Just(json!("21")), scalar()]),
+            prop::option::of(prop_oneof![Just(json!("2026-03-01 10:00:00")), scalar()]),
+            prop::collection::vec(fee_line(), 0..4),
+        )
+            .prop_map(|(infno, msgid, id, cert_type, med_type, time, lines)| {
+                let mut data = json!({ "mdtrt_cert_no": id });
+                if let Some(t) = cert_type {
+                    data["mdtrt_cert_type"] = t;
+                }
+                if let Some(t) = med_type {
+                    data["med_type"] = t;
+                }
+                if let Some(t) = time {
+                    data["setl_time"] = t;
+                }
+                json!({
+                    "infno": infno, "msgid": msgid, "fixmedins_code": "H50011900001",
+                    "inf_time": "2026-03-01 10:00:00",
+                    "input": { "data": data, "feedetail": lines },
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config(1))]
+
+        #[test]
+        fn national_arbitrary_bytes_never_panic(bytes in arb_bytes()) {
+            if let Ok(env) = serde_json::from_slice::<Envelope>(&bytes) {
+                let _ = person_of(&env);
+                let _ = settle_request(&env, "level_3");
+            }
+        }
+
+        #[test]
+        fn national_envelope_fields_of_any_json_never_panic(v in envelope()) {
+            let env: Envelope = serde_json::from_value(v.clone()).unwrap();
+            match settle_request(&env, "level_2") {
+                Ok(req) => {
+                    // Every line's amount is the input's, read exactly.
+                    let lines = v["input"]["feedetail"].as_array().unwrap();
+                    prop_assert_eq!(req.bill.lines.len(), lines.len());
+                    for (line, input) in req.bill.lines.iter().zip(lines) {
+                        prop_assert_eq!(Some(line.amount.fen()), fen_of(&input["det_item_fee_sumamt"]));
+                    }
+                }
+                Err(e) => {
+                    let code = e.code();
+                    prop_assert!(code.starts_with("national.") || code.starts_with("id."), "{}", code);
+                }
+            }
+        }
+
+        #[test]
+        fn national_yuan_text_agrees_with_fen(fen in any::<i64>().prop_filter("no positive twin", |f| *f != i64::MIN)) {
+            let text = Fen(fen).yuan_string();
+            prop_assert_eq!(fen_of(&json!(text)), Some(fen));
+            prop_assert_eq!(fen_of(&json!(format!(" {text} "))), Some(fen));
+            // A whole number of yuan sent as a JSON integer: exact, or refused when too large.
+            prop_assert_eq!(fen_of(&json!(fen)), fen.checked_mul(100));
+        }
+
+        #[test]
+        fn national_shares_read_exactly_or_not_at_all(whole in any::<u32>(), frac in 0u32..10_000, text in arb_text()) {
+            let v = json!(format!("{whole}.{frac:04}"));
+            let expected = u64::from(whole) * 10_000 + u64::from(frac);
+            prop_assert_eq!(basis_points(&v).map(u64::from), (expected <= u64::from(u32::MAX)).then_some(expected));
+            let _ = basis_points(&Value::String(text));
+        }
+    }
 }

@@ -10,6 +10,8 @@ mod catalogue;
 mod engine;
 mod error;
 mod explanation;
+#[cfg(test)]
+mod fuzz;
 mod policy;
 mod ratio;
 mod request;

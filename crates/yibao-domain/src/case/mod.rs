@@ -4,6 +4,8 @@
 
 mod error;
 mod evaluation;
+#[cfg(test)]
+mod fuzz;
 mod machine;
 mod materials;
 mod number;

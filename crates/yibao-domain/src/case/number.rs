@@ -50,10 +50,13 @@ impl FromStr for CaseNumber {
         let [region, day, seq] = parts.as_slice() else {
             return Err(bad());
         };
-        let region: RegionCode = region.parse().map_err(|_| bad())?;
-        if day.len() != 8 || seq.len() != 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only: RegionCode trims and chrono skips spaces and reads one-digit months, so
+        // `500119 - 2026112-000001` would otherwise name case 500119-20261102-000001.
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(region, 6) || !digits(day, 8) || !digits(seq, 6) {
             return Err(bad());
         }
+        let region: RegionCode = region.parse().map_err(|_| bad())?;
         let day = NaiveDate::parse_from_str(day, "%Y%m%d").map_err(|_| bad())?;
         let seq: u32 = seq.parse().map_err(|_| bad())?;
         CaseNumber::new(&region, day, seq).map_err(|_| bad())
@@ -102,6 +105,20 @@ mod tests {
         ] {
             assert!(bad.parse::<CaseNumber>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_is_accepted() {
+        // Found by the fuzz target: each of these used to parse as 500119-20261102-000001.
+        for bad in [
+            "500119 -20261102-000001",
+            "500119- 2026112-000001",
+            "500119-2026 112-000001",
+            "500119-20261 12-000001",
+        ] {
+            assert!(bad.parse::<CaseNumber>().is_err(), "{bad}");
+        }
+        assert!(" 500119-20261102-000001 ".parse::<CaseNumber>().is_ok());
     }
 
     proptest! {

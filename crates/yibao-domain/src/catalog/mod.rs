@@ -5,6 +5,8 @@
 //! tests validate the same way.
 
 mod form_validate;
+#[cfg(test)]
+mod fuzz;
 mod load;
 mod model;
 mod offices;

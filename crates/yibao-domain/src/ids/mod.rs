@@ -2,6 +2,8 @@
 //! structure have been verified.
 
 mod citizen_id;
+#[cfg(test)]
+mod fuzz;
 mod mask;
 mod region;
 mod uscc;

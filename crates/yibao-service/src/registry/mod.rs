@@ -8,6 +8,8 @@
 pub mod bulk;
 pub mod employer;
 pub mod form;
+#[cfg(test)]
+mod fuzz;
 pub mod person;
 pub mod records;
 pub mod roster;
