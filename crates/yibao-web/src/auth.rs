@@ -128,10 +128,12 @@ fn form_token(body: &[u8]) -> Option<String> {
 }
 
 /// Finds the CSRF token among the fields of a multipart body.
-async fn multipart_token(headers: &HeaderMap, bytes: axum::body::Bytes) -> Option<String> {
+async fn multipart_token(parts: &Parts, bytes: axum::body::Bytes) -> Option<String> {
     use axum::extract::FromRequest;
     let mut req = Request::new(Body::from(bytes));
-    *req.headers_mut() = headers.clone();
+    *req.headers_mut() = parts.headers.clone();
+    // The extensions carry the body limit (`DefaultBodyLimit`); without it 2 MB would apply.
+    *req.extensions_mut() = parts.extensions.clone();
     let mut mp = axum::extract::Multipart::from_request(req, &())
         .await
         .ok()?;
@@ -220,25 +222,15 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             // bytes on to the handler.
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                return crate::error::PageError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "http.body_too_large",
-                    "上传的内容过大",
-                )
-                .into_response();
+                return crate::edge::too_large(&path);
             };
-            provided = multipart_token(&parts.headers, bytes.clone()).await;
+            provided = multipart_token(&parts, bytes.clone()).await;
             req = Request::from_parts(parts, Body::from(bytes));
         }
         if provided.is_none() && urlencoded {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                return crate::error::PageError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "http.body_too_large",
-                    "提交的内容过大",
-                )
-                .into_response();
+                return crate::edge::too_large(&path);
             };
             provided = form_token(&bytes);
             req = Request::from_parts(parts, Body::from(bytes));
