@@ -1,6 +1,6 @@
 //! The edge of the app on both stores (issue #16): every error in the `{code, message}` shape with
 //! a Chinese message — the framework's own too —, `Cache-Control: no-store` on everything but
-//! static assets, and NUL refused with 422 before any store sees it.
+//! static assets, JSON-only settlement, and NUL refused with 422 before any store sees it.
 
 mod common;
 
@@ -305,6 +305,48 @@ both_stores!(personal_data_is_never_cached, |app| {
     let r = app.get("/static/app.css").await;
     assert_eq!(r.headers["cache-control"], "public, max-age=3600");
     assert!(!r.headers.contains_key("pragma"));
+});
+
+both_stores!(settlement_takes_json_only, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let auth = format!("Bearer {token}");
+    let body = json!({"request_id": "R-1"}).to_string();
+    for path in [
+        "/api/v1/settlements",
+        "/api/v1/settlements/pre",
+        "/api/v1/national",
+    ] {
+        for ct in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+        ] {
+            let mut headers = vec![("authorization", auth.as_str())];
+            if let Some(ct) = ct {
+                headers.push(("content-type", ct));
+            }
+            let r = raw(app, "POST", path, &headers, body.clone()).await;
+            assert_api_error(
+                &r,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "http.unsupported_media_type",
+            );
+        }
+        // With the header the body is read (and here found incomplete), not refused for its type.
+        let r = raw(
+            app,
+            "POST",
+            path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json; charset=utf-8"),
+            ],
+            body.clone(),
+        )
+        .await;
+        assert_ne!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
+    }
 });
 
 both_stores!(nul_is_refused_at_the_edge_on_both_stores, |app| {
