@@ -145,6 +145,52 @@ async fn multipart_token(parts: &Parts, bytes: axum::body::Bytes) -> Option<Stri
     None
 }
 
+/// What a staff account that must change its password may still reach: changing it, logging
+/// out, who am I, and the pages around that.
+const OPEN_BEFORE_PASSWORD_CHANGE: &[&str] = &[
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/me",
+    "/account",
+    "/account/password",
+    "/logout",
+    "/login",
+    "/static/app.css",
+];
+
+/// A staff account created or reset by an admin must change its password before anything else,
+/// on every channel: the API answers 403 `auth.password_change_required`, pages send the browser
+/// to the account page where the password is changed.
+fn password_change_first(actor: &Actor, method: &Method, path: &str) -> Option<Response> {
+    if !matches!(actor, Actor::Staff(s) if s.must_change_password)
+        || OPEN_BEFORE_PASSWORD_CHANGE.contains(&path)
+    {
+        return None;
+    }
+    let message = "首次登录或密码被重置后须先修改密码，修改后方可办理其他业务";
+    if is_api(path) {
+        Some(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.password_change_required",
+                message,
+            )
+            .into_response(),
+        )
+    } else if *method == Method::GET || *method == Method::HEAD {
+        Some(axum::response::Redirect::to("/account").into_response())
+    } else {
+        Some(
+            crate::error::PageError::new(
+                StatusCode::FORBIDDEN,
+                "auth.password_change_required",
+                message,
+            )
+            .into_response(),
+        )
+    }
+}
+
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let headers = req.headers().clone();
@@ -240,6 +286,10 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             tracing::warn!(path, "CSRF token missing or wrong");
             return csrf_refused(&path);
         }
+    }
+
+    if let Some(refusal) = password_change_first(&actor, req.method(), &path) {
+        return refusal;
     }
 
     req.extensions_mut().insert(Auth {

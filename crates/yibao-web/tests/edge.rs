@@ -1,6 +1,7 @@
 //! The edge of the app on both stores (issue #16): every error in the `{code, message}` shape with
 //! a Chinese message — the framework's own too —, `Cache-Control: no-store` on everything but
-//! static assets, JSON-only settlement, and NUL refused with 422 before any store sees it.
+//! static assets, JSON-only settlement, NUL refused with 422 before any store sees it, and staff
+//! who must change their password kept from the API until they have.
 
 mod common;
 
@@ -485,6 +486,120 @@ both_stores!(nul_is_refused_at_the_edge_on_both_stores, |app| {
     )
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+});
+
+both_stores!(staff_must_change_the_password_before_using_the_api, |app| {
+    app.demo().await;
+    let admin = app.staff_token("cq.admin").await;
+    let r = app
+        .post_json("/api/v1/admin/staff", Some(&admin), json!({"username":"cq.newadmin","display_name":"新管理员","roles":["admin","clerk"],"password":"Temp12345"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post_json("/api/v1/admin/institutions", Some(&admin), json!({"code": "H50011900001", "name": "演示医院", "kind": "hospital", "level": "二级", "region_code": "500119"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    let t = app
+        .token(json!({"kind":"staff","username":"cq.newadmin","password":"Temp12345"}))
+        .await;
+    let required =
+        |r: &Reply| assert_api_error(r, StatusCode::FORBIDDEN, "auth.password_change_required");
+    // No institution token, no records, no staff list before the change.
+    let r = app
+        .post_json(
+            "/api/v1/admin/institutions/H50011900001/tokens",
+            Some(&t),
+            json!({"label": "HIS"}),
+        )
+        .await;
+    required(&r);
+    required(&app.call("GET", "/api/v1/persons", Some(&t), None).await);
+    required(&app.call("GET", "/api/v1/admin/staff", Some(&t), None).await);
+    // Who am I still answers, and says why.
+    let r = app.call("GET", "/api/v1/auth/me", Some(&t), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["actor"]["must_change_password"], true);
+
+    // The page session is held to the account page the same way.
+    let mut b = app.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login/staff",
+            &[("username", "cq.newadmin"), ("password", "Temp12345")],
+        )
+        .await;
+    assert_eq!(r.headers["location"], "/account");
+    let r = b.get("/admin/institutions").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/account");
+    let r = b.get("/account").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = b
+        .post_form(
+            "/admin/institutions/H50011900001/tokens",
+            &[("label", "HIS")],
+        )
+        .await;
+    assert_page_error(&r, StatusCode::FORBIDDEN, "auth.password_change_required");
+
+    // Changing the password over the API, then everything opens.
+    let r = app
+        .post_json(
+            "/api/v1/auth/password",
+            Some(&t),
+            json!({"old_password": "Temp12345", "new_password": "Better-Pass-2026"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let t = app
+        .token(json!({"kind":"staff","username":"cq.newadmin","password":"Better-Pass-2026"}))
+        .await;
+    let r = app
+        .post_json(
+            "/api/v1/admin/institutions/H50011900001/tokens",
+            Some(&t),
+            json!({"label": "HIS"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        app.call("GET", "/api/v1/persons", Some(&t), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Logging out needs no password change either.
+    let t2 = app
+        .token(json!({"kind":"staff","username":"cq.newadmin","password":"Better-Pass-2026"}))
+        .await;
+    let r = app
+        .post_json("/api/v1/auth/logout", Some(&t2), json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+});
+
+both_stores!(logging_out_is_open_before_the_password_change, |app| {
+    app.demo().await;
+    let admin = app.staff_token("cq.admin").await;
+    let r = app
+        .post_json("/api/v1/admin/staff", Some(&admin), json!({"username":"cq.fresh","display_name":"新人","roles":["clerk"],"password":"Temp12345"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let t = app
+        .token(json!({"kind":"staff","username":"cq.fresh","password":"Temp12345"}))
+        .await;
+    let r = app
+        .post_json("/api/v1/auth/logout", Some(&t), json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert_eq!(
+        app.call("GET", "/api/v1/auth/me", Some(&t), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 });
 
 /// Sends `GET path` over a real connection to the app served by hyper, returns the status line and
