@@ -128,10 +128,12 @@ fn form_token(body: &[u8]) -> Option<String> {
 }
 
 /// Finds the CSRF token among the fields of a multipart body.
-async fn multipart_token(headers: &HeaderMap, bytes: axum::body::Bytes) -> Option<String> {
+async fn multipart_token(parts: &Parts, bytes: axum::body::Bytes) -> Option<String> {
     use axum::extract::FromRequest;
     let mut req = Request::new(Body::from(bytes));
-    *req.headers_mut() = headers.clone();
+    *req.headers_mut() = parts.headers.clone();
+    // The extensions carry the body limit (`DefaultBodyLimit`); without it 2 MB would apply.
+    *req.extensions_mut() = parts.extensions.clone();
     let mut mp = axum::extract::Multipart::from_request(req, &())
         .await
         .ok()?;
@@ -141,6 +143,52 @@ async fn multipart_token(headers: &HeaderMap, bytes: axum::body::Bytes) -> Optio
         }
     }
     None
+}
+
+/// What a staff account that must change its password may still reach: changing it, logging
+/// out, who am I, and the pages around that.
+const OPEN_BEFORE_PASSWORD_CHANGE: &[&str] = &[
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/me",
+    "/account",
+    "/account/password",
+    "/logout",
+    "/login",
+    "/static/app.css",
+];
+
+/// A staff account created or reset by an admin must change its password before anything else,
+/// on every channel: the API answers 403 `auth.password_change_required`, pages send the browser
+/// to the account page where the password is changed.
+fn password_change_first(actor: &Actor, method: &Method, path: &str) -> Option<Response> {
+    if !matches!(actor, Actor::Staff(s) if s.must_change_password)
+        || OPEN_BEFORE_PASSWORD_CHANGE.contains(&path)
+    {
+        return None;
+    }
+    let message = "首次登录或密码被重置后须先修改密码，修改后方可办理其他业务";
+    if is_api(path) {
+        Some(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.password_change_required",
+                message,
+            )
+            .into_response(),
+        )
+    } else if *method == Method::GET || *method == Method::HEAD {
+        Some(axum::response::Redirect::to("/account").into_response())
+    } else {
+        Some(
+            crate::error::PageError::new(
+                StatusCode::FORBIDDEN,
+                "auth.password_change_required",
+                message,
+            )
+            .into_response(),
+        )
+    }
 }
 
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -220,25 +268,15 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             // bytes on to the handler.
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                return crate::error::PageError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "http.body_too_large",
-                    "上传的内容过大",
-                )
-                .into_response();
+                return crate::edge::too_large(&path);
             };
-            provided = multipart_token(&parts.headers, bytes.clone()).await;
+            provided = multipart_token(&parts, bytes.clone()).await;
             req = Request::from_parts(parts, Body::from(bytes));
         }
         if provided.is_none() && urlencoded {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                return crate::error::PageError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "http.body_too_large",
-                    "提交的内容过大",
-                )
-                .into_response();
+                return crate::edge::too_large(&path);
             };
             provided = form_token(&bytes);
             req = Request::from_parts(parts, Body::from(bytes));
@@ -248,6 +286,10 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             tracing::warn!(path, "CSRF token missing or wrong");
             return csrf_refused(&path);
         }
+    }
+
+    if let Some(refusal) = password_change_first(&actor, req.method(), &path) {
+        return refusal;
     }
 
     req.extensions_mut().insert(Auth {

@@ -4,6 +4,7 @@
 pub(crate) mod api;
 pub mod auth;
 mod client;
+mod edge;
 mod error;
 mod health;
 mod metrics;
@@ -23,7 +24,7 @@ pub use error::{ApiError, PageError};
 pub use metrics::Metrics;
 
 /// Request bodies above this are refused before they are read (uploads get their own limit).
-const BODY_LIMIT: usize = 4 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -47,6 +48,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
         .fallback(error::fallback)
+        // Inside authentication: a refused CSRF token is answered before the body is looked at.
+        .layer(axum::middleware::from_fn(edge::guard_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -54,8 +57,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
-        ));
-    security::apply(router)
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
@@ -64,5 +66,8 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .with_state(state)
+        // Outermost but for the security headers: every answer, the layers' own included, leaves
+        // in our error shape and with `no-store`.
+        .layer(axum::middleware::from_fn(edge::finish));
+    security::apply(router).with_state(state)
 }

@@ -74,6 +74,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .await
             .map(|j| ApiJson(j.0))
             .map_err(|e: JsonRejection| {
+                if matches!(e, JsonRejection::MissingJsonContentType(_)) {
+                    return crate::edge::unsupported_media_type();
+                }
                 let mut err = ApiError::new(
                     e.status(),
                     "http.bad_json",

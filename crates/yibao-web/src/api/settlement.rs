@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -22,6 +22,15 @@ pub fn routes() -> Router<AppState> {
         .route("/settlements/pre", post(pre))
         .route("/settlements/{request_id}", get(query))
         .route("/settlements/{request_id}/reverse", post(reverse))
+}
+
+/// The settlement endpoints take JSON only: the header is checked, the body parsed once.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    if crate::edge::is_json(headers) {
+        Ok(())
+    } else {
+        Err(crate::edge::unsupported_media_type())
+    }
 }
 
 fn parse(body: &[u8]) -> Result<SettleRequest, ApiError> {
@@ -46,9 +55,11 @@ fn parse(body: &[u8]) -> Result<SettleRequest, ApiError> {
 async fn pre(
     State(state): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     auth.actor.institution()?;
+    require_json(&headers)?;
     let req = parse(&body)?;
     Ok(Json(
         settlement::pre_settle(&state.services, &auth.actor, &req).await?,
@@ -65,9 +76,11 @@ async fn pre(
 async fn settle(
     State(state): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Box<serde_json::value::RawValue>>, ApiError> {
     auth.actor.institution()?;
+    require_json(&headers)?;
     let req = parse(&body)?;
     Ok(Json(
         settlement::settle(&state.services, &auth.actor, &req).await?,
@@ -121,8 +134,10 @@ async fn reverse(
 async fn national(
     State(state): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    require_json(&headers)?;
     Ok(Json(
         yibao_service::national::call(&state.services, &auth.actor, &body).await?,
     ))
