@@ -101,13 +101,48 @@ pub struct Finding {
 pub struct VerifyReport {
     pub entries: i64,
     pub head_seq: i64,
+    /// The head's hash: with `head_seq`, the checkpoint (`SEQ:HASH`) an operator keeps outside
+    /// the database and gives back to `verify_against`.
+    pub head_hash: String,
     pub ok: bool,
     /// The first problem found walking from the start; later entries are not trusted either.
     pub first_problem: Option<Finding>,
 }
 
+/// A head recorded earlier and kept outside the database (`yibao audit verify` prints it as
+/// `SEQ:HASH`). The chain and its head row live in one database, so someone who can write there
+/// could delete the tail and rewind the head row to match; a checkpoint kept elsewhere catches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for Checkpoint {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Checkpoint, String> {
+        let bad = || format!("检查点“{s}”格式不正确，应为 序号:哈希（64位十六进制）");
+        let (seq, hash) = s.trim().split_once(':').ok_or_else(bad)?;
+        let seq: i64 = seq.parse().map_err(|_| bad())?;
+        let hash = hash.to_ascii_lowercase();
+        if seq < 0 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(Checkpoint { seq, hash })
+    }
+}
+
 /// Walks the whole chain in order and reports the first altered or missing entry.
 pub async fn verify(services: &Services) -> Result<VerifyReport, ServiceError> {
+    verify_against(services, None).await
+}
+
+/// `verify`, and also that the chain still holds the entry a checkpoint recorded, unchanged.
+pub async fn verify_against(
+    services: &Services,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<VerifyReport, ServiceError> {
     let mut tx = services.store().begin_read().await?;
     let (head_seq, head_hash) = store::head(&mut tx).await?;
     let mut expected_seq = 1;
@@ -149,6 +184,19 @@ pub async fn verify(services: &Services) -> Result<VerifyReport, ServiceError> {
                 ));
                 break 'walk;
             }
+            if let Some(c) = checkpoint.filter(|c| c.seq == row.seq) {
+                if c.hash != row.hash {
+                    first = Some(finding(
+                        row.seq,
+                        Problem::Altered,
+                        format!(
+                            "第 {} 条审计记录与检查点记录的哈希不符，链已被改写",
+                            row.seq
+                        ),
+                    ));
+                    break 'walk;
+                }
+            }
             prev = row.hash;
             entries += 1;
             expected_seq += 1;
@@ -162,9 +210,20 @@ pub async fn verify(services: &Services) -> Result<VerifyReport, ServiceError> {
             format!("审计链末尾缺失记录：链头记到第 {head_seq} 条，实际只有 {entries} 条完整记录"),
         ));
     }
+    if let Some(c) = checkpoint.filter(|c| first.is_none() && c.seq > entries) {
+        first = Some(finding(
+            entries + 1,
+            Problem::Missing,
+            format!(
+                "审计链被截短：检查点记到第 {} 条，现在只有 {entries} 条（末尾记录连同链头一起被删改）",
+                c.seq
+            ),
+        ));
+    }
     Ok(VerifyReport {
         entries,
         head_seq,
+        head_hash,
         ok: first.is_none(),
         first_problem: first,
     })

@@ -712,3 +712,62 @@ both_stores!(calendar_imports_through_the_admin_page_are_audited, |app| {
     assert_eq!(found["entries"].as_array().unwrap().len(), 1);
     assert_eq!(found["entries"][0]["actor_label"], "staff:cq.admin");
 });
+
+// Deleting the tail together with the head row leaves a chain that checks out by itself; a
+// checkpoint kept outside the database (issue 16) catches it.
+both_stores!(a_checkpoint_catches_a_tail_deleted_with_its_head, |app| {
+    app.demo().await;
+    let admin = app.staff_token("cq.admin").await;
+    for n in 1..=2 {
+        let r = app
+            .post_json("/api/v1/admin/staff", Some(&admin), json!({"username": format!("cq.tail{n}"), "display_name":"审计测试","roles":["clerk"],"password":"Temp12345"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let before = yibao_service::audit::verify(&app.services).await.unwrap();
+    assert!(before.ok);
+    let checkpoint: yibao_service::audit::Checkpoint =
+        format!("{}:{}", before.head_seq, before.head_hash)
+            .parse()
+            .unwrap();
+    assert!(
+        yibao_service::audit::verify_against(&app.services, Some(&checkpoint))
+            .await
+            .unwrap()
+            .ok
+    );
+
+    // Remove the last two entries and rewind the head row to the entry before them.
+    let keep = before.head_seq - 2;
+    let mut tx = app.services.store().begin().await.unwrap();
+    let rows = yibao_store::audit::page(&mut tx, keep - 1, 1)
+        .await
+        .unwrap();
+    let kept_hash = rows[0].hash.clone();
+    sqlx_exec(
+        &mut tx,
+        &format!("DELETE FROM audit_log WHERE seq > {keep}"),
+    )
+    .await;
+    sqlx_exec(
+        &mut tx,
+        &format!("UPDATE audit_head SET seq = {keep}, hash = '{kept_hash}' WHERE id = 1"),
+    )
+    .await;
+    tx.commit().await.unwrap();
+    let alone = yibao_service::audit::verify(&app.services).await.unwrap();
+    assert!(
+        alone.ok,
+        "without a checkpoint the shortened chain looks whole"
+    );
+    let report = yibao_service::audit::verify_against(&app.services, Some(&checkpoint))
+        .await
+        .unwrap();
+    assert!(!report.ok);
+    let f = report.first_problem.unwrap();
+    assert_eq!(f.seq, keep + 1);
+    assert!(f.message.contains("截短"), "{}", f.message);
+    assert!("12:xyz"
+        .parse::<yibao_service::audit::Checkpoint>()
+        .is_err());
+});

@@ -207,6 +207,11 @@ pub enum AuditCommand {
         /// 输出 JSON / print JSON
         #[arg(long)]
         json: bool,
+        /// 之前保存在库外的检查点（序号:哈希），用于发现连同链头一起被删除的末尾记录
+        /// / a checkpoint kept outside the database (SEQ:HASH, as printed by an earlier verify):
+        /// catches a tail deleted together with the head row
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
     },
 }
 

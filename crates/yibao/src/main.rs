@@ -158,13 +158,25 @@ fn main() -> ExitCode {
             })
         }
         Command::Audit {
-            command: AuditCommand::Verify { database_url, json },
+            command:
+                AuditCommand::Verify {
+                    database_url,
+                    json,
+                    expect_head,
+                },
         } => {
             if let Some(u) = database_url {
                 config.database_url = u;
             }
             logging::init(config.log_format);
-            run_audit_verify(config, json)
+            let checkpoint = match expect_head.as_deref().map(str::parse).transpose() {
+                Ok(c) => c,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::from(2);
+                }
+            };
+            run_audit_verify(config, json, checkpoint)
         }
         Command::Catalog { command } => catalog_cmd::run(command),
         Command::Calendar { command } => {
@@ -261,7 +273,11 @@ fn operator() -> yibao_service::identity::Actor {
 }
 
 /// Exit 0 when the chain is intact, 1 when an entry was altered or is missing, 2 on errors.
-fn run_audit_verify(config: Config, json: bool) -> ExitCode {
+fn run_audit_verify(
+    config: Config,
+    json: bool,
+    checkpoint: Option<yibao_service::audit::Checkpoint>,
+) -> ExitCode {
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -270,7 +286,8 @@ fn run_audit_verify(config: Config, json: bool) -> ExitCode {
             rt.block_on(async move {
                 let store = open_store(&config).await?;
                 let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
-                let report = yibao_service::audit::verify(&services).await?;
+                let report =
+                    yibao_service::audit::verify_against(&services, checkpoint.as_ref()).await?;
                 store.close().await;
                 Ok::<_, CliError>(report)
             })
@@ -286,6 +303,10 @@ fn run_audit_verify(config: Config, json: bool) -> ExitCode {
                 println!(
                     "审计链完整：{} 条记录 / audit chain intact: {} entries",
                     report.entries, report.entries
+                );
+                println!(
+                    "检查点（请保存在数据库之外）/ checkpoint (keep it outside the database): {}:{}",
+                    report.head_seq, report.head_hash
                 );
             } else if let Some(f) = &report.first_problem {
                 println!(
