@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Settlement throughput beside pgbench's TPC-B on the same PostgreSQL, same client count, same
 # duration (docs/performance.md). Uses two scratch databases, yibao_bench and yibao_pgbench,
-# which it drops and re-creates. Usage: bash scripts/bench.sh [CLIENTS] [SECONDS]
+# which it drops and re-creates. Runs settlement in process and over HTTP on loopback (--http).
+# Usage: bash scripts/bench.sh [CLIENTS] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -21,6 +22,11 @@ pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_RUN" "$PG/yibao_pgbench" | grep -E "^
 say "yibao settlements on PostgreSQL: $CLIENTS clients, ${SECONDS_RUN}s"
 ./target/release/yibao bench settle --clients "$CLIENTS" --seconds "$SECONDS_RUN" --persons 10000 \
   --database-url "$PG/yibao_bench"
+say "yibao settlements over HTTP (loopback, institution token) on PostgreSQL: $CLIENTS clients, ${SECONDS_RUN}s"
+./target/release/yibao bench settle --http --clients "$CLIENTS" --seconds "$SECONDS_RUN" --persons 10000 \
+  --database-url "$PG/yibao_bench"
+say "pgbench TPC-B again (the machine drifts; compare each run with its neighbours)"
+pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_RUN" "$PG/yibao_pgbench" | grep -E "^tps|latency average"
 say "yibao settlements on SQLite: $CLIENTS clients, ${SECONDS_RUN}s"
 tmp=$(mktemp -d)
 ./target/release/yibao bench settle --clients "$CLIENTS" --seconds "$SECONDS_RUN" --persons 10000 \

@@ -43,6 +43,7 @@ pub struct Services {
     phone_sender: Arc<dyn identity::PhoneSender>,
     benefit_cache: Arc<benefit_data::Cache>,
     login_limiter: Arc<identity::LoginLimiter>,
+    token_cache: Arc<identity::TokenCache>,
 }
 
 impl Services {
@@ -54,6 +55,7 @@ impl Services {
             phone_sender: Arc::new(identity::DevPhoneSender),
             benefit_cache: Arc::new(benefit_data::Cache::default()),
             login_limiter: Arc::new(identity::LoginLimiter::default()),
+            token_cache: Arc::new(identity::TokenCache::default()),
         }
     }
 
@@ -61,6 +63,10 @@ impl Services {
     pub fn with_login_limiter(mut self, limiter: identity::LoginLimiter) -> Services {
         self.login_limiter = Arc::new(limiter);
         self
+    }
+
+    pub fn token_cache(&self) -> &identity::TokenCache {
+        &self.token_cache
     }
 
     pub fn login_limiter(&self) -> &identity::LoginLimiter {

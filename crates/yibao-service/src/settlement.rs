@@ -222,7 +222,7 @@ pub async fn settle(
     // No look-up first: a retry ends at the unique (institution, request id), or in an error if
     // things changed since; either way the first result is looked up then and returned. Retries
     // are rare, and a look-up before every settlement would cost every call.
-    match settle_once(services, inst, request_id, &payload, req).await {
+    match settle_once(services, actor, inst, request_id, &payload, req).await {
         Ok(v) => Ok(v),
         Err(e) => {
             let mut tx = services.store().begin_read().await?;
@@ -236,6 +236,7 @@ pub async fn settle(
 
 async fn settle_once(
     services: &Services,
+    actor: &Actor,
     inst: &InstitutionActor,
     request_id: &str,
     payload: &str,
@@ -262,6 +263,25 @@ async fn settle_once(
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id, "settled");
+    // In the person's year chain, under the accumulator lock just taken: no global lock.
+    audit::append(
+        &mut tx,
+        services,
+        actor,
+        &audit::settlement_chain(p.person.as_str(), p.year),
+        audit::Entry {
+            action: "settlement.settle",
+            target_kind: "settlement",
+            target_id: &format!("{}/{request_id}", inst.code),
+            before_sha256: String::new(),
+            after_sha256: sha256_hex(&result),
+            summary: &format!(
+                "{} 结算 {request_id}：医疗费用 {}，统筹基金 {}",
+                inst.code, x.total, x.fund
+            ),
+        },
+    )
+    .await?;
     store::record(
         &mut tx,
         &new_state,
@@ -384,16 +404,19 @@ pub async fn reverse(
             "该结算已撤销",
         ));
     }
-    audit::record(
+    audit::append(
         &mut tx,
         services,
         actor,
-        "settlement.reverse",
-        "settlement",
-        &format!("{}/{}", inst.code, done.request_id),
-        Some(&json!({ "status": "settled" })),
-        Some(&json!({ "status": "reversed" })),
-        &format!("{} 撤销结算 {}", inst.code, done.request_id),
+        &audit::settlement_chain(&done.person_id_number, done.year),
+        audit::Entry {
+            action: "settlement.reverse",
+            target_kind: "settlement",
+            target_id: &format!("{}/{}", inst.code, done.request_id),
+            before_sha256: sha256_hex(&done.result_json),
+            after_sha256: sha256_hex(&json!({ "status": "reversed" }).to_string()),
+            summary: &format!("{} 撤销结算 {}", inst.code, done.request_id),
+        },
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

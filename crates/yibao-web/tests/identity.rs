@@ -630,7 +630,7 @@ both_stores!(
         let mut tx = app.services.store().begin().await.unwrap();
         sqlx_exec(
             &mut tx,
-            &format!("UPDATE audit_log SET summary = 'nothing happened' WHERE seq = {seq}"),
+            &format!("UPDATE audit_log SET summary = 'nothing happened' WHERE chain = '' AND seq = {seq}"),
         )
         .await;
         tx.commit().await.unwrap();
@@ -644,7 +644,11 @@ both_stores!(
 
         // A deleted entry is reported as missing (on a fresh chain position).
         let mut tx = app.services.store().begin().await.unwrap();
-        sqlx_exec(&mut tx, &format!("DELETE FROM audit_log WHERE seq = {seq}")).await;
+        sqlx_exec(
+            &mut tx,
+            &format!("DELETE FROM audit_log WHERE chain = '' AND seq = {seq}"),
+        )
+        .await;
         tx.commit().await.unwrap();
         let v = app
             .call("GET", "/api/v1/audit/verify", Some(&auditor), None)
@@ -746,7 +750,7 @@ both_stores!(a_checkpoint_catches_a_tail_deleted_with_its_head, |app| {
     let kept_hash = rows[0].hash.clone();
     sqlx_exec(
         &mut tx,
-        &format!("DELETE FROM audit_log WHERE seq > {keep}"),
+        &format!("DELETE FROM audit_log WHERE chain = '' AND seq > {keep}"),
     )
     .await;
     sqlx_exec(

@@ -664,3 +664,205 @@ both_stores!(the_account_pays_what_was_credited, |app| {
         .unwrap();
     assert_eq!(acc.account_balance.fen(), max);
 });
+
+async fn exec(app: &TestApp, sql: &str) -> u64 {
+    let mut tx = app.services.store().begin().await.unwrap();
+    let n = yibao_store::test_support::execute(&mut tx, sql)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    n
+}
+
+async fn verify(app: &TestApp) -> yibao_service::audit::VerifyReport {
+    yibao_service::audit::verify(&app.services).await.unwrap()
+}
+
+// Issue 16: settlements and reversals are in the audit chain (each person's year its own chain,
+// ADR 0006), sealed into the main chain; altering, truncating or deleting a chain is found.
+both_stores!(settlements_and_reversals_join_the_audit_chain, |app| {
+    app.demo().await;
+    let token = institution(app, "cq.admin", "H50011900001", "500119").await;
+    let zhang = person_id(app, "张伟").await;
+    let other = {
+        let mut tx = app.services.store().begin_read().await.unwrap();
+        yibao_store::enrolment::list_persons(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.region_code.starts_with("50") && p.id_number != zhang)
+            .map(|p| p.id_number)
+            .collect::<Vec<_>>()
+    };
+    let mut settled_other = None;
+    for (n, id) in other.iter().enumerate() {
+        let r = app
+            .post_json(
+                "/api/v1/settlements",
+                Some(&token),
+                bill(&format!("O{n}"), id, "ZYO"),
+            )
+            .await;
+        if r.status == StatusCode::OK {
+            settled_other = Some(id.clone());
+            break;
+        }
+    }
+    let other = settled_other.expect("a second insured person in the demo data");
+    for id in ["A1", "A2"] {
+        let r = app
+            .post_json("/api/v1/settlements", Some(&token), bill(id, &zhang, "ZYA"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = app
+        .post_json("/api/v1/settlements/A2/reverse", Some(&token), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let auditor = app.staff_token("cq.auditor").await;
+    let found = app
+        .call(
+            "GET",
+            "/api/v1/audit?action=settlement.settle",
+            Some(&auditor),
+            None,
+        )
+        .await
+        .json();
+    let entries = found["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{found}");
+    let zchain = yibao_service::audit::settlement_chain(&zhang, 2026);
+    assert!(entries
+        .iter()
+        .any(|e| e["chain"] == zchain.as_str() && e["target_id"] == "H50011900001/A1"));
+    let rev = app
+        .call(
+            "GET",
+            "/api/v1/audit?action=settlement.reverse",
+            Some(&auditor),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(rev["entries"][0]["chain"], zchain.as_str());
+    assert_eq!(rev["entries"][0]["seq"], 3);
+
+    let v = verify(app).await;
+    assert!(v.ok, "{v:?}");
+    assert_eq!((v.chains, v.chain_entries, v.unsealed), (2, 4, 4));
+    let main_before = v.head_seq;
+
+    // Sealing anchors both heads in one main-chain entry; a second seal has nothing to do.
+    let sealer = yibao_service::identity::Actor::System {
+        label: "test:sealer".into(),
+    };
+    let s = yibao_service::audit::seal(&app.services, &sealer)
+        .await
+        .unwrap();
+    assert_eq!((s.seals, s.chains), (1, 2));
+    let s = yibao_service::audit::seal(&app.services, &sealer)
+        .await
+        .unwrap();
+    assert_eq!((s.seals, s.chains), (0, 0));
+    let v = verify(app).await;
+    assert!(v.ok, "{v:?}");
+    assert_eq!((v.head_seq, v.unsealed), (main_before + 1, 0));
+
+    // Kept to put things back after each tampering.
+    let kept: Vec<yibao_store::audit::AuditRow> = {
+        let mut tx = app.services.store().begin_read().await.unwrap();
+        yibao_store::audit::chains_page(&mut tx, (&zchain, 0), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.chain == zchain)
+            .collect()
+    };
+    assert_eq!(kept.len(), 3);
+    let problem = |v: yibao_service::audit::VerifyReport| {
+        let f = v.first_problem.expect("a finding");
+        (f.chain, f.seq, f.problem, f.message)
+    };
+    use yibao_service::audit::Problem;
+
+    // An altered settlement entry is named by its chain and number.
+    exec(
+        app,
+        &format!("UPDATE audit_log SET summary = 'x' WHERE chain = '{zchain}' AND seq = 1"),
+    )
+    .await;
+    let (chain, seq, p, _) = problem(verify(app).await);
+    assert_eq!(
+        (chain.as_str(), seq, p),
+        (zchain.as_str(), 1, Problem::Altered)
+    );
+    exec(
+        app,
+        &format!(
+            "UPDATE audit_log SET summary = '{}' WHERE chain = '{zchain}' AND seq = 1",
+            kept[0].summary
+        ),
+    )
+    .await;
+    assert!(verify(app).await.ok);
+
+    // A seal whose recorded head was edited no longer matches its digest.
+    exec(
+        app,
+        &format!(
+            "UPDATE audit_seal_item SET hash = '{}' WHERE chain = '{zchain}'",
+            kept[1].hash
+        ),
+    )
+    .await;
+    let (chain, seq, p, _) = problem(verify(app).await);
+    assert_eq!(
+        (chain.as_str(), seq, p),
+        ("", main_before + 1, Problem::Altered)
+    );
+    exec(
+        app,
+        &format!(
+            "UPDATE audit_seal_item SET hash = '{}' WHERE chain = '{zchain}'",
+            kept[2].hash
+        ),
+    )
+    .await;
+    assert!(verify(app).await.ok);
+
+    // The sealed tail deleted (the reversal): the seal still records it.
+    exec(
+        app,
+        &format!("DELETE FROM audit_log WHERE chain = '{zchain}' AND seq = 3"),
+    )
+    .await;
+    let (chain, seq, p, m) = problem(verify(app).await);
+    assert_eq!(
+        (chain.as_str(), seq, p),
+        (zchain.as_str(), 3, Problem::Missing)
+    );
+    assert!(m.contains("截短"), "{m}");
+    {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::audit::append(&mut tx, &kept[2]).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(verify(app).await.ok);
+
+    // A whole chain deleted.
+    let ochain = yibao_service::audit::settlement_chain(&other, 2026);
+    assert_eq!(
+        exec(
+            app,
+            &format!("DELETE FROM audit_log WHERE chain = '{ochain}'")
+        )
+        .await,
+        1
+    );
+    let (chain, seq, p, _) = problem(verify(app).await);
+    assert_eq!(
+        (chain.as_str(), seq, p),
+        (ochain.as_str(), 1, Problem::Missing)
+    );
+});

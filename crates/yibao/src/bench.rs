@@ -6,6 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -179,6 +183,7 @@ fn bill(rng: &mut StdRng, request_id: &str, id_number: &str) -> String {
 
 pub struct Report {
     pub backend: &'static str,
+    pub path: &'static str,
     pub clients: usize,
     pub seconds: f64,
     pub settlements: usize,
@@ -186,6 +191,81 @@ pub struct Report {
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    pub first_error: Option<String>,
+}
+
+/// How the bench reaches settlement: in process (the service call below HTTP), or over HTTP on
+/// loopback as a hospital's system does (bearer token, JSON body, keep-alive connections).
+#[derive(Clone)]
+enum Path {
+    InProcess(Services, Arc<Actor>),
+    Http(HttpTarget),
+}
+
+#[derive(Clone)]
+struct HttpTarget {
+    client: Client<HttpConnector, Body>,
+    uri: axum::http::Uri,
+    authorization: Arc<str>,
+}
+
+impl Path {
+    /// Ok, or what went wrong (the first one is reported).
+    async fn settle(&self, raw: String) -> Result<(), String> {
+        match self {
+            Path::InProcess(services, actor) => {
+                let req = serde_json::from_str::<SettleRequest>(&raw).map_err(|e| e.to_string())?;
+                settlement::settle(services, actor, &req)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            Path::Http(t) => {
+                let req = axum::http::Request::post(t.uri.clone())
+                    .header("authorization", &*t.authorization)
+                    .header("content-type", "application/json")
+                    .body(Body::from(raw));
+                let req = req.map_err(|e| e.to_string())?;
+                let resp = t.client.request(req).await.map_err(|e| e.to_string())?;
+                let status = resp.status();
+                // Read the whole answer, as a client must before the connection is reused.
+                let body = axum::body::to_bytes(Body::new(resp.into_body()), 1 << 20)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if status.is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("{status}: {}", String::from_utf8_lossy(&body)))
+                }
+            }
+        }
+    }
+}
+
+/// An API token for the bench institution, written straight to the store (the bench's own
+/// institution only; the service's token issue needs an agency admin).
+async fn bench_token(store: &Store, institution_id: i64) -> Result<String, CliError> {
+    let token = format!(
+        "{}bench{:032x}",
+        yibao_service::identity::TOKEN_PREFIX,
+        rand::random::<u128>()
+    );
+    let now = chrono::Utc::now();
+    let ts =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut tx = store.begin().await?;
+    institution::insert_token(
+        &mut tx,
+        institution_id,
+        &yibao_service::identity::sha256_hex(&token),
+        &token[..12],
+        "基准测试（bench settle --http）",
+        &ts(now),
+        &ts(now + chrono::Duration::hours(2)),
+    )
+    .await?;
+    tx.commit().await.map_err(yibao_store::StoreError::from)?;
+    Ok(token)
 }
 
 pub async fn settle(
@@ -193,12 +273,40 @@ pub async fn settle(
     clients: usize,
     seconds: u64,
     persons: u32,
+    http: bool,
 ) -> Result<Report, CliError> {
     let store = Store::connect(database_url).await?;
     store.migrate().await?;
     let inst = population(&store, persons).await?;
     let services = Services::new(store.clone(), Arc::new(SystemClock), crate::load_catalog()?);
-    let actor = Arc::new(Actor::Institution(inst));
+    let path = if http {
+        let token = bench_token(&store, inst.institution_id).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| CliError::Other(format!("bench listener: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        let app = yibao_web::app(yibao_web::AppState::new(services.clone()));
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
+        });
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        Path::Http(HttpTarget {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            uri: format!("http://{addr}/api/v1/settlements")
+                .parse()
+                .map_err(|e| CliError::Other(format!("bench uri: {e}")))?,
+            authorization: format!("Bearer {token}").into(),
+        })
+    } else {
+        Path::InProcess(services.clone(), Arc::new(Actor::Institution(inst)))
+    };
     let ids: Arc<Vec<String>> = Arc::new(
         (0..persons)
             .map(|n| person_id(n).map(|i| i.as_str().to_string()))
@@ -209,8 +317,7 @@ pub async fn settle(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let services = services.clone();
-        let actor = actor.clone();
+        let path = path.clone();
         let ids = ids.clone();
         let run = run.clone();
         tasks.push(tokio::spawn(async move {
@@ -225,6 +332,7 @@ pub async fn settle(
                 .collect();
             let mut lat = Vec::new();
             let mut errors = 0usize;
+            let mut first_error = None;
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
@@ -234,25 +342,25 @@ pub async fn settle(
                     1,
                 );
                 let t = Instant::now();
-                let ok = match serde_json::from_str::<SettleRequest>(&raw) {
-                    Ok(req) => settlement::settle(&services, &actor, &req).await.is_ok(),
-                    Err(_) => false,
-                };
-                if ok {
-                    lat.push(t.elapsed());
-                } else {
-                    errors += 1;
+                match path.settle(raw).await {
+                    Ok(()) => lat.push(t.elapsed()),
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
                 }
             }
-            (lat, errors)
+            (lat, errors, first_error)
         }));
     }
     let mut all = Vec::new();
     let mut errors = 0;
+    let mut first_error = None;
     for t in tasks {
-        let (lat, e) = t.await.map_err(|e| CliError::Other(e.to_string()))?;
+        let (lat, e, first) = t.await.map_err(|e| CliError::Other(e.to_string()))?;
         all.extend(lat);
         errors += e;
+        first_error = first_error.or(first);
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
@@ -263,6 +371,7 @@ pub async fn settle(
     };
     let report = Report {
         backend: store.backend().name(),
+        path: if http { "http" } else { "in-process" },
         clients,
         seconds: elapsed,
         settlements: all.len(),
@@ -270,6 +379,7 @@ pub async fn settle(
         per_second: all.len() as f64 / elapsed,
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
+        first_error,
     };
     store.close().await;
     Ok(report)

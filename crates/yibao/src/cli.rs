@@ -213,6 +213,13 @@ pub enum AuditCommand {
         #[arg(long, value_name = "SEQ:HASH")]
         expect_head: Option<String>,
     },
+    /// 立即封存结算审计链的链头（服务运行时每 10 秒自动封存）
+    /// / seal the settlement chains' heads into the main chain now (serve does it every 10 s)
+    Seal {
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -294,6 +301,10 @@ pub enum BenchCommand {
         /// 测试人群规模 / insured persons in the test population
         #[arg(long, default_value_t = 10000)]
         persons: u32,
+        /// 经本机回环 HTTP 调用结算接口（带机构令牌），而非进程内直接调用
+        /// / drive POST /api/v1/settlements over loopback HTTP with an institution token
+        #[arg(long)]
+        http: bool,
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,

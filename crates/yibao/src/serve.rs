@@ -42,7 +42,8 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
         store.backend().name(),
         local.port()
     );
-    let app = yibao_web::app(AppState::new(services));
+    let sealer = tokio::spawn(seal_periodically(services.clone()));
+    let app = yibao_web::app(AppState::new(services.clone()));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -50,9 +51,37 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
+    sealer.abort();
+    // What settled since the last tick is sealed before the pool closes.
+    if let Err(e) = yibao_service::audit::seal(&services, &sealer_actor()).await {
+        tracing::error!(error = %e, "audit seal at shutdown failed");
+    }
     store.close().await;
     println!("yibao 已停止 / stopped");
     Ok(())
+}
+
+/// How often settlement chains are sealed into the main chain: the window in which a deleted
+/// chain tail would show only against the log (ADR 0006).
+const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn sealer_actor() -> yibao_service::identity::Actor {
+    yibao_service::identity::Actor::System {
+        label: "system:audit-sealer".into(),
+    }
+}
+
+async fn seal_periodically(services: Services) {
+    let mut tick = tokio::time::interval(SEAL_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match yibao_service::audit::seal(&services, &sealer_actor()).await {
+            Ok(r) if r.chains > 0 => tracing::debug!(chains = r.chains, "audit chains sealed"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "audit seal failed; retrying next tick"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

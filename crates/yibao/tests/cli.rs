@@ -289,6 +289,37 @@ fn audit_verify_finds_an_altered_row(url: &str) {
     let (code, out, err) = yibao(&["audit", "verify", "--database-url", url]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("审计链完整"), "{out}");
+    // Settlements (made by the bench, over HTTP) go to their persons' chains; a seal anchors them.
+    let (code, out, err) = yibao(&[
+        "bench",
+        "settle",
+        "--http",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+        "--persons",
+        "4",
+        "--json",
+        "--database-url",
+        url,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let bench: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(bench["errors"], 0, "{out}");
+    assert!(bench["settlements"].as_i64().unwrap() > 0, "{out}");
+    let (code, out, _) = yibao(&["audit", "verify", "--database-url", url, "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["chain_entries"], bench["settlements"]);
+    assert_eq!(v["unsealed"], bench["settlements"]);
+    let (code, out, err) = yibao(&["audit", "seal", "--database-url", url]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("已封存 {} 条", v["chains"])), "{out}");
+    let (code, out, _) = yibao(&["audit", "verify", "--database-url", url, "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["unsealed"], 0);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -296,7 +327,7 @@ fn audit_verify_finds_an_altered_row(url: &str) {
         let mut tx = store.begin().await.unwrap();
         let n = yibao_store::test_support::execute(
             &mut tx,
-            "UPDATE audit_log SET actor_label = 'system:someone-else' WHERE seq = 1",
+            "UPDATE audit_log SET actor_label = 'system:someone-else' WHERE chain = '' AND seq = 1",
         )
         .await
         .unwrap();

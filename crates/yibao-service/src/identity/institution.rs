@@ -230,6 +230,7 @@ pub async fn revoke_token(services: &Services, actor: &Actor, id: i64) -> Result
         .filter(|i| i.agency_id == admin.agency_id)
         .ok_or_else(|| forbidden("auth.out_of_agency", "该令牌不属于本经办机构管理的机构"))?;
     store::revoke_token(&mut tx, id, &ts(services.clock().now())).await?;
+    services.token_cache().forget(id);
     audit::record(
         &mut tx,
         services,
@@ -253,14 +254,20 @@ pub async fn institution_for_token(
 ) -> Result<Actor, ServiceError> {
     let now = ts(services.clock().now());
     let invalid = || unauthenticated("auth.token_invalid", "接口令牌无效、已过期或已吊销");
-    let mut tx = services.store().begin().await?;
-    let row = store::find_token(&mut tx, &sha256_hex(token))
+    let hash = sha256_hex(token);
+    if let Some(actor) = services.token_cache().get(&hash, &now) {
+        return Ok(actor);
+    }
+    // A read transaction: on SQLite a write one would queue every API call behind the writer.
+    let mut tx = services.store().begin_read().await?;
+    let row = store::find_token(&mut tx, &hash)
         .await?
         .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
         .ok_or_else(invalid)?;
     let inst = store::find(&mut tx, row.institution_id)
         .await?
         .ok_or_else(invalid)?;
+    tx.commit().await.map_err(StoreError::from)?;
     // Record use at most once a minute: settlement is the hot path and should not write here.
     let stale = ts(services.clock().now() - Duration::minutes(1));
     if row
@@ -269,20 +276,27 @@ pub async fn institution_for_token(
         .is_none_or(|t| t < stale.as_str())
     {
         // Informational only: a busy database must not turn a valid call away.
-        let touched = match store::touch_token(&mut tx, row.id, &now).await {
-            Ok(()) => tx.commit().await.map_err(StoreError::from),
-            Err(e) => Err(e),
-        };
+        let touched = async {
+            let mut tx = services.store().begin().await?;
+            store::touch_token(&mut tx, row.id, &now).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok::<_, ServiceError>(())
+        }
+        .await;
         if let Err(e) = touched {
             tracing::debug!(error = %e, "token last-use not recorded");
         }
     }
-    Ok(Actor::Institution(InstitutionActor {
+    let actor = Actor::Institution(InstitutionActor {
         institution_id: inst.id,
         code: inst.code,
         name: inst.name,
         agency_id: inst.agency_id,
         region_code: inst.region_code,
         token_id: row.id,
-    }))
+    });
+    services
+        .token_cache()
+        .put(hash, actor.clone(), row.id, row.expires_at);
+    Ok(actor)
 }

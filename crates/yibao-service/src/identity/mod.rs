@@ -11,6 +11,7 @@ mod limiter;
 mod login;
 mod password;
 mod staff_admin;
+mod token_cache;
 
 pub use actor::{Actor, CitizenActor, EmployerActor, InstitutionActor, StaffActor};
 pub use citizen::{register_citizen, reset_password, CitizenRegistration, PasswordReset};
@@ -29,6 +30,7 @@ pub use password::{check_strength, hash_password, verify_password};
 pub use staff_admin::{
     create_staff, deactivate_staff, list_staff, reset_staff_password, NewStaffInput,
 };
+pub use token_cache::{TokenCache, TOKEN_CACHE_TTL};
 pub use yibao_store::accounts::OperatorRow;
 pub use yibao_store::institution::{InstitutionRow, TokenRow};
 pub use yibao_store::staff::StaffRow;
