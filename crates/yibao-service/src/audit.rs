@@ -89,25 +89,26 @@ pub async fn record(
         after_sha256: digest(after),
         summary,
     };
-    append(conn, services, actor, "", entry).await
+    let (seq, hash) = store::lock_head(conn).await?;
+    let row = next_entry(services, actor, "", Some((seq - 1, hash)), entry);
+    store::append(conn, &row).await?;
+    logged(&row);
+    Ok(())
 }
 
-/// Appends one entry to `chain` ('' = the main chain) inside the caller's transaction. For a
-/// chain other than the main one the caller must hold the lock that serialises its appends.
-pub async fn append(
-    conn: &mut Conn,
+/// The entry that follows `tail` (the chain's last entry, None for an empty chain), hashed. A
+/// settlement chain's caller holds its accumulator row, which keeps the tail, and writes the
+/// entry in its own statements.
+pub fn next_entry(
     services: &Services,
     actor: &Actor,
     chain: &str,
+    tail: Option<(i64, String)>,
     e: Entry<'_>,
-) -> Result<(), ServiceError> {
-    let (seq, prev_hash) = if chain.is_empty() {
-        store::lock_head(conn).await?
-    } else {
-        match store::chain_tail(conn, chain).await? {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS.to_string()),
-        }
+) -> AuditRow {
+    let (seq, prev_hash) = match tail {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_string()),
     };
     let mut row = AuditRow {
         chain: chain.to_string(),
@@ -127,11 +128,13 @@ pub async fn append(
         hash: String::new(),
     };
     row.hash = entry_hash(&row);
-    store::append(conn, &row).await?;
-    // The head also leaves the database in the log, so a tail deleted together with its head
-    // (or before its seal) can be found against it.
+    row
+}
+
+/// The head also leaves the database in the log, so a tail deleted together with its head (or
+/// before its seal) can be found against it.
+pub fn logged(row: &AuditRow) {
     tracing::info!(target: "yibao::audit", chain = %row.chain, seq = row.seq, hash = %row.hash, action = %row.action, "audit append");
-    Ok(())
 }
 
 /// The digest a seal entry records: over its items in chain order, one line each.

@@ -248,7 +248,9 @@ async fn settle_once(
     let data = crate::benefit_data::data(services).await?;
     let mut tx = services.store().begin().await?;
     let p = prepare(&mut tx, data, inst, req).await?;
-    let (state, _) = store::lock_accumulator(
+    // The person's year chain: appended under the accumulator lock taken here, no global lock.
+    let chain = audit::settlement_chain(p.person.as_str(), p.year);
+    let (state, tail) = store::lock_accumulator_and_chain(
         &mut tx,
         p.person.as_str(),
         p.year,
@@ -263,12 +265,11 @@ async fn settle_once(
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id, "settled");
-    // In the person's year chain, under the accumulator lock just taken: no global lock.
-    audit::append(
-        &mut tx,
+    let entry = audit::next_entry(
         services,
         actor,
-        &audit::settlement_chain(p.person.as_str(), p.year),
+        &chain,
+        tail,
         audit::Entry {
             action: "settlement.settle",
             target_kind: "settlement",
@@ -280,8 +281,7 @@ async fn settle_once(
                 inst.code, x.total, x.fund
             ),
         },
-    )
-    .await?;
+    );
     store::record(
         &mut tx,
         &new_state,
@@ -299,9 +299,11 @@ async fn settle_once(
             created_at: now,
             reversed_at: None,
         },
+        &entry,
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    audit::logged(&entry);
     serde_json::value::RawValue::from_string(result)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
 }
@@ -379,7 +381,7 @@ pub async fn reverse(
     }
     let deltas: AccumulatorDeltas = serde_json::from_str(&done.deltas_json)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("deltas: {e}"))))?;
-    let (state, _) = store::lock_accumulator(
+    let (state, tail) = store::lock_accumulator_and_chain(
         &mut tx,
         &done.person_id_number,
         done.year,
@@ -404,11 +406,11 @@ pub async fn reverse(
             "该结算已撤销",
         ));
     }
-    audit::append(
-        &mut tx,
+    let entry = audit::next_entry(
         services,
         actor,
         &audit::settlement_chain(&done.person_id_number, done.year),
+        tail,
         audit::Entry {
             action: "settlement.reverse",
             target_kind: "settlement",
@@ -417,9 +419,10 @@ pub async fn reverse(
             after_sha256: sha256_hex(&json!({ "status": "reversed" }).to_string()),
             summary: &format!("{} 撤销结算 {}", inst.code, done.request_id),
         },
-    )
-    .await?;
+    );
+    store::append_chain_entry(&mut tx, &entry).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    audit::logged(&entry);
     Ok(json!({ "request_id": done.request_id, "status": "reversed" }))
 }
 

@@ -43,22 +43,6 @@ pub async fn lock_head(conn: &mut AnyConnection) -> Result<(i64, String), StoreE
     Ok(row)
 }
 
-/// The last entry of a chain other than the main one: (sequence number, hash). The caller holds
-/// the lock that serialises the chain's appends (for settlement chains, the accumulator row).
-pub async fn chain_tail(
-    conn: &mut AnyConnection,
-    chain: &str,
-) -> Result<Option<(i64, String)>, StoreError> {
-    Ok(
-        sqlx::query_as(
-            "SELECT seq, hash FROM audit_log WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
-        )
-        .bind(chain)
-        .fetch_optional(conn)
-        .await?,
-    )
-}
-
 /// Appends an entry; on the main chain also moves its head row (locked by `lock_head`).
 pub async fn append(conn: &mut AnyConnection, row: &AuditRow) -> Result<(), StoreError> {
     sqlx::query(

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 
+use crate::audit::AuditRow;
 use crate::error::StoreError;
 
 /// Takes the person's accumulator row for this transaction (creating it from `initial` if the
@@ -29,6 +30,59 @@ pub async fn lock_accumulator(
     .fetch_one(conn)
     .await?;
     Ok(row)
+}
+
+/// `lock_accumulator`, also returning the head (sequence number, hash) of the person's year
+/// audit chain kept on the row: the row lock just taken is what serialises that chain's appends.
+/// (Read from the row, not from audit_log: after waiting for the lock, PostgreSQL re-reads the
+/// updated row but a subquery would still see the statement's older snapshot.)
+pub async fn lock_accumulator_and_chain(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+    initial: &str,
+    now: &str,
+) -> Result<(String, Option<(i64, String)>), StoreError> {
+    let (state, seq, hash): (String, i64, String) = sqlx::query_as(
+        "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
+         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) \
+         DO UPDATE SET version = accumulator.version + 1 \
+         RETURNING state_json, audit_seq, audit_hash",
+    )
+    .bind(person)
+    .bind(year)
+    .bind(initial)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok((state, (seq > 0).then_some((seq, hash))))
+}
+
+/// Appends an entry to a person's year chain and moves the head kept on the accumulator row
+/// (locked by `lock_accumulator_and_chain`).
+pub async fn append_chain_entry(conn: &mut AnyConnection, e: &AuditRow) -> Result<(), StoreError> {
+    crate::audit::append(conn, e).await?;
+    let (person, year) = chain_key(e)?;
+    sqlx::query(
+        "UPDATE accumulator SET audit_seq = $1, audit_hash = $2 \
+         WHERE person_id_number = $3 AND year = $4",
+    )
+    .bind(e.seq)
+    .bind(&e.hash)
+    .bind(person)
+    .bind(year)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The accumulator row a settlement chain belongs to: `settlement/{person}/{year}`.
+fn chain_key(e: &AuditRow) -> Result<(&str, i64), StoreError> {
+    e.chain
+        .strip_prefix("settlement/")
+        .and_then(|rest| rest.rsplit_once('/'))
+        .and_then(|(person, year)| Some((person, year.parse().ok()?)))
+        .ok_or_else(|| StoreError::Corrupt(format!("not a settlement chain: {}", e.chain)))
 }
 
 pub async fn read_accumulator(
@@ -138,18 +192,32 @@ pub async fn mark_reversed(
 /// Writes the accumulators and appends the settlement: on PostgreSQL in one statement (a
 /// data-modifying CTE), saving a round trip on the hot path; SQLite has no such CTE and runs
 /// the two in turn (in-process, a round trip costs nothing there).
+/// Writes the accumulators, appends the settlement and its audit entry: on PostgreSQL in one
+/// statement (the settlement path's round trips are most of its cost).
 pub async fn record(
     conn: &mut AnyConnection,
     state: &str,
     s: &SettlementRow,
+    audit: &AuditRow,
 ) -> Result<i64, StoreError> {
+    if chain_key(audit)? != (s.person_id_number.as_str(), s.year) {
+        return Err(StoreError::Corrupt(format!(
+            "settlement audit entry in another chain: {}",
+            audit.chain
+        )));
+    }
     if conn.backend_name() != "PostgreSQL" {
         write_accumulator(conn, &s.person_id_number, s.year, state, &s.created_at).await?;
+        append_chain_entry(conn, audit).await?;
         return insert(conn, s).await;
     }
     let (id,): (i64,) = sqlx::query_as(
-        "WITH acc AS (UPDATE accumulator SET state_json = $11, updated_at = $10 \
-         WHERE person_id_number = $4 AND year = $5) \
+        "WITH acc AS (UPDATE accumulator SET state_json = $11, updated_at = $10, \
+         audit_seq = $13, audit_hash = $26 WHERE person_id_number = $4 AND year = $5), \
+         aud AS (INSERT INTO audit_log (chain, seq, at, actor_kind, actor_id, actor_label, \
+         agency_id, action, target_kind, target_id, before_sha256, after_sha256, summary, \
+         prev_hash, hash) VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+         $24, $25, $26)) \
          INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
          year, admission_id, status, result_json, deltas_json, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -165,6 +233,21 @@ pub async fn record(
     .bind(&s.deltas_json)
     .bind(&s.created_at)
     .bind(state)
+    .bind(&audit.chain)
+    .bind(audit.seq)
+    .bind(&audit.at)
+    .bind(&audit.actor_kind)
+    .bind(audit.actor_id)
+    .bind(&audit.actor_label)
+    .bind(audit.agency_id)
+    .bind(&audit.action)
+    .bind(&audit.target_kind)
+    .bind(&audit.target_id)
+    .bind(&audit.before_sha256)
+    .bind(&audit.after_sha256)
+    .bind(&audit.summary)
+    .bind(&audit.prev_hash)
+    .bind(&audit.hash)
     .fetch_one(conn)
     .await?;
     Ok(id)

@@ -138,6 +138,11 @@ async fn logins_cases_and_settlements_at_once(app: Arc<TestApp>) {
         "{} failed: {failures:#?}",
         failures.len()
     );
+    // Every settlement is in its person's audit chain, the chains intact although several
+    // persons' settlements raced (ADR 0006).
+    let v = yibao_service::audit::verify(&app.services).await.unwrap();
+    assert!(v.ok, "{v:?}");
+    assert_eq!(v.chain_entries, CLIENTS as i64);
 }
 
 both_stores_parallel!(

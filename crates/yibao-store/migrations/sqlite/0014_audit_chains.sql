@@ -1,5 +1,6 @@
 -- Settlements and their reversals in the audit chain without one global lock: each person's
--- year (the accumulator row settlement already locks) has its own chain, named in `chain`; the
+-- year (the accumulator row settlement already locks) has its own chain, named in `chain`, whose
+-- head (last sequence number and hash) is kept on that accumulator row; the
 -- main chain keeps the name ''. A periodic seal appends to the main chain an entry whose digest
 -- covers the head of every chain that grew since the last seal, listed in audit_seal_item, so the
 -- external checkpoint of the main chain also anchors them. See docs/adr/0006-audit-chains.md.
@@ -37,7 +38,8 @@ DROP TABLE audit_log;
 ALTER TABLE audit_log_chains RENAME TO audit_log;
 
 CREATE INDEX audit_log_target ON audit_log (target_kind, target_id);
-CREATE INDEX audit_log_actor ON audit_log (actor_kind, actor_id);
+-- audit_log_actor is not re-created: no query reads it (search filters on actor_label), and
+-- every settlement would pay for it.
 CREATE INDEX audit_log_unsealed ON audit_log (chain, seq) WHERE sealed = 0 AND chain <> '';
 CREATE INDEX audit_log_at ON audit_log (at);
 
@@ -50,3 +52,8 @@ CREATE TABLE audit_seal_item (
 );
 
 CREATE INDEX audit_seal_item_chain ON audit_seal_item (chain, seq);
+
+-- The head of the person's year chain, read and moved in the statements settlement already runs
+-- on this row (a separate read would see a stale tail after waiting for the row lock).
+ALTER TABLE accumulator ADD COLUMN audit_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE accumulator ADD COLUMN audit_hash TEXT NOT NULL DEFAULT '';
