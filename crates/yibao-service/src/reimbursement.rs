@@ -167,7 +167,8 @@ fn initial(year: i64) -> String {
 }
 
 fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
-    let paid = x.fund.fen() + x.critical_illness.fen() + x.aid.fen();
+    // The engine's checked totals: funds = fund + critical illness + aid, the rest the person's.
+    let paid = x.funds_total.fen();
     let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("care_rule".into(), json!(care.explanation()));
@@ -177,11 +178,7 @@ fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
             "text".into(),
             json!(format!(
                 "报销 {}：统筹基金 {}，大病保险 {}，医疗救助 {}；个人负担 {}",
-                yibao_domain::Fen(paid),
-                x.fund,
-                x.critical_illness,
-                x.aid,
-                yibao_domain::Fen(x.total.fen() - paid)
+                x.funds_total, x.fund, x.critical_illness, x.aid, x.person_share
             )),
         );
     }

@@ -307,6 +307,8 @@ pub fn explain(req: &ExplainRequest) -> Result<Explanation, BenefitError> {
         e.validate()
             .map_err(|reason| BenefitError::CatalogueInvalid { reason })?;
     }
+    // The same rule as an import: no two versions of one code in force on one day.
+    super::catalogue::check_entries(&req.catalogue)?;
     super::engine::compute(
         policy,
         super::engine::CatalogueRef::Entries(&req.catalogue),
