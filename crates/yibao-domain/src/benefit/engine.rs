@@ -6,9 +6,11 @@
 //!    quantity is self-pay (超限价); a B line's self-pay share of the rest is rounded half up to
 //!    the fen (乙类先行自付); the remainder is in scope (政策范围内).
 //! 2. The deductible still open in its scope (per admission or per year) is taken from the
-//!    in-scope sum.
-//! 3. The (band) ratios, adjusted for care elsewhere, apply to the remainder; the exact sum is
-//!    rounded half up once; the fund pays at most what is left of the pool's annual cap.
+//!    in-scope sum. Unfiled care elsewhere under a stated penalty (`UnfiledPenalty`) raises the
+//!    standard first.
+//! 3. The (band) ratios, adjusted for care elsewhere (the stated penalty's cut, else the
+//!    policy's `adjustments`), apply to the remainder; the exact sum is rounded half up once;
+//!    the fund pays at most what is left of the pool's annual cap.
 //! 4. Critical-illness insurance pays its bands on the part of the year's in-scope self-payment
 //!    (in_scope − fund, accumulated) above its threshold that falls in this bill; at most its cap.
 //! 5. Medical aid pays its ratio of what is left of the in-scope self-payment, at most its cap.
@@ -85,6 +87,7 @@ pub fn compute(
     bill: &Bill,
 ) -> Result<Explanation, BenefitError> {
     acc.validate(bill.date.year())?;
+    person.validate()?;
     validate_bill(bill)?;
     if !policy.in_force_on(bill.date) {
         return Err(BenefitError::PolicyNotInForce { date: bill.date });
@@ -124,7 +127,23 @@ pub fn compute(
         in_scope: Fen(in_scope),
     });
 
-    // 2. Deductible.
+    // 2. Deductible, raised first where the insured region states a penalty for unfiled care.
+    let penalty = person.penalty_for(bill.visit);
+    let standard = match penalty {
+        Some(p) => {
+            let raised = apply_ratio(rule.deductible, FULL_BP + p.deductible_increase_bp)?;
+            steps.push(Step::UnfiledPenalty {
+                care_place: person.care_place,
+                standard: rule.deductible,
+                raised,
+                deductible_increase_bp: p.deductible_increase_bp,
+                ratio_cut_bp: p.ratio_cut_bp,
+                source: p.source.clone(),
+            });
+            raised
+        }
+        None => rule.deductible,
+    };
     let pool = acc.pool(&rule.pool);
     let used_before = match rule.deductible_scope {
         DeductibleScope::PerYear => pool.deductible_used,
@@ -133,19 +152,23 @@ pub fn compute(
             None => return Err(BenefitError::AdmissionMissing),
         },
     };
-    let open = rule.deductible.remaining_after(used_before);
+    let open = standard.remaining_after(used_before);
     let deductible = open.0.min(in_scope);
     steps.push(Step::Deductible {
         scope: rule.deductible_scope,
-        standard: rule.deductible,
+        standard,
         used_before,
         open,
         in_scope: Fen(in_scope),
         taken: Fen(deductible),
     });
 
-    // 3. Ratio (with adjustment for care elsewhere), rounding once, annual cap.
-    let adjustment = adjustment_for(policy, person);
+    // 3. Ratio (with adjustment for care elsewhere), rounding once, annual cap. A stated penalty
+    // replaces the policy's adjustment rather than adding to it.
+    let adjustment = match penalty {
+        Some(_) => None,
+        None => adjustment_for(policy, person),
+    };
     if let Some(a) = adjustment {
         steps.push(Step::Adjustment {
             care_place: person.care_place,
@@ -154,7 +177,10 @@ pub fn compute(
             multiplier_bp: a.multiplier_bp,
         });
     }
-    let adjust = |bp: u32| adjustment.map_or(bp, |a| a.apply(bp));
+    let adjust = |bp: u32| match penalty {
+        Some(p) => bp.saturating_sub(p.ratio_cut_bp),
+        None => adjustment.map_or(bp, |a| a.apply(bp)),
+    };
     let base = sub(in_scope, deductible, "起付线以上金额")?;
     let single = [Band {
         up_to: None,
@@ -169,7 +195,7 @@ pub fn compute(
     for_each_band(bands, 0, base, |from, to, b, amount| {
         let r = adjust(b.ratio_bp);
         exact += i128::from(amount) * i128::from(r);
-        if bands.len() > 1 || adjustment.is_some() {
+        if bands.len() > 1 || adjustment.is_some() || penalty.is_some() {
             steps.push(Step::RatioBand {
                 from: Fen(from),
                 to: to.map(Fen),

@@ -33,4 +33,5 @@ pub use policy::{
 pub use ratio::{apply_ratio, Quantity, FULL_BP, MAX_QUANTITY};
 pub use request::{
     explain, Accumulators, Bill, BillLine, CarePlace, ExplainRequest, PersonFacts, PoolTotals,
+    UnfiledPenalty,
 };

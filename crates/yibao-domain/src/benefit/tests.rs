@@ -355,6 +355,7 @@ fn person(scheme: Scheme) -> PersonFacts {
         aid_category: None,
         care_place: CarePlace::Local,
         filed: true,
+        unfiled_penalty: None,
     }
 }
 
@@ -770,6 +771,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
                     aid_category: AID[aid],
                     care_place: PLACES[place],
                     filed,
+                    unfiled_penalty: None,
                 },
                 acc,
                 bill: Bill {
@@ -1246,4 +1248,218 @@ fn two_catalogue_versions_in_force_on_one_day_are_an_error() {
     )
     .unwrap();
     assert_eq!(e.lines[0].allowed, Some(Fen(200)));
+}
+
+// ------------------------------------------------------------------------------------------
+// Unfiled care elsewhere: the insured region's stated penalty, computed as explained
+
+/// The facts of a visit in Chengdu (510104) or Shenzhen (440305) without a filing, as the
+/// services build them: from the care rule, so that computation and explanation share one value.
+fn unfiled(insured: &str, care: &str, scheme: Scheme) -> (PersonFacts, String) {
+    let rule = crate::filing::care_rule(
+        &insured.parse::<RegionCode>().unwrap(),
+        &care.parse::<RegionCode>().unwrap(),
+        d("2026-06-01"),
+        None,
+        false,
+    );
+    (rule.person_facts(scheme, None), rule.explanation())
+}
+
+#[test]
+fn chongqing_unfiled_inpatient_care_raises_the_deductible_5_percent_and_cuts_the_ratio_5_points() {
+    // Seed 004 (南川区), legal basis of items 20–24, 渝办发〔2011〕293号: 「未报经…同意的，按我市
+    // 同级定点医疗机构住院标准，起付线提高5%，同时报销比例下降5%」. A Nanchuan (500119) employee
+    // admitted to a level-3 hospital in Chengdu without a filing.
+    let cq = &policies()[0];
+    let (facts, text) = unfiled("500119", "510104", Scheme::EmployeeInService);
+    assert!(text.contains("起付线提高5%，报销比例下降5%"), "{text}");
+    let bill3 = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![
+            line(1, 500_000, Category::A, 0, None, None),
+            line(2, 20_000, Category::C, 0, None, None),
+        ],
+    );
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &bill3,
+    )
+    .unwrap();
+    // Hand calculation. Chongqing level 3, employee: deductible 880.00 元, ratio 85 %.
+    // Deductible 880.00 × 105 % = 924.00 元; ratio 85 % − 5 points = 80 %.
+    // In scope 5,000.00 − 924.00 = 4,076.00 × 80 % = 3,260.80 元 from the fund.
+    assert_eq!(e.deductible, Fen(92_400));
+    assert_eq!(e.ratio_bp, 8_000);
+    assert_eq!(e.fund, Fen(326_080));
+    assert_eq!(e.in_scope_self_pay, Fen(500_000 - 326_080));
+    // Not also the policy file's example adjustment (−10 points): the stated rule replaces it.
+    assert!(!e.steps.iter().any(|s| matches!(s, Step::Adjustment { .. })));
+    let penalty = e
+        .steps
+        .iter()
+        .find(|s| matches!(s, Step::UnfiledPenalty { .. }))
+        .unwrap();
+    assert_eq!(
+        penalty.text(),
+        "跨省异地就医未备案，按参保地规定（渝办发〔2011〕293号（南川区事项清单设定依据））：起付线提高 5%（880.00元 → 924.00元，四舍五入到分），支付比例降低 5 个百分点"
+    );
+    assert!(e.steps.iter().any(|s| matches!(
+        s,
+        Step::Deductible {
+            standard: Fen(92_400),
+            ..
+        }
+    )));
+
+    // Level 2 and a resident at level 1, the same way.
+    let mut b2 = bill3.clone();
+    b2.hospital_level = HospitalLevel::Level2;
+    b2.lines.truncate(1);
+    b2.lines[0].amount = Fen(100_000);
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &b2,
+    )
+    .unwrap();
+    // 440.00 × 105 % = 462.00; 87 % − 5 = 82 %; (1,000.00 − 462.00) × 82 % = 441.16 元.
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(46_200), 8_200, Fen(44_116))
+    );
+    let (resident, _) = unfiled("500119", "510104", Scheme::Resident);
+    b2.hospital_level = HospitalLevel::Level1;
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &resident,
+        &Accumulators::default(),
+        &b2,
+    )
+    .unwrap();
+    // 100.00 × 105 % = 105.00; 80 % − 5 = 75 %; (1,000.00 − 105.00) × 75 % = 671.25 元.
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(10_500), 7_500, Fen(67_125))
+    );
+
+    // The raised deductible is the standard of the admission: an interim bill of the same
+    // admission after 900.00 元 of it was taken takes the remaining 24.00 元.
+    let mut acc = Accumulators::default();
+    acc.admissions.insert("A1".into(), Fen(90_000));
+    let e = compute(cq, CatalogueRef::None, &facts, &acc, &bill3).unwrap();
+    assert_eq!(e.deductible, Fen(2_400));
+    // (5,000.00 − 24.00) × 80 % = 3,980.80 元.
+    assert_eq!(e.fund, Fen(398_080));
+
+    // The same visit filed, or in Chongqing itself: no penalty.
+    let filed = person(Scheme::EmployeeInService);
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &filed,
+        &Accumulators::default(),
+        &bill3,
+    )
+    .unwrap();
+    assert_eq!((e.deductible, e.ratio_bp), (Fen(88_000), 8_500));
+}
+
+#[test]
+fn the_chongqing_penalty_covers_inpatient_care_only() {
+    // The sentence sets the terms by 「住院标准」; a general outpatient bill without a filing
+    // follows the insured region's existing rules: here the policy file's example adjustment.
+    let cq = &policies()[0];
+    let (facts, _) = unfiled("500119", "510104", Scheme::EmployeeInService);
+    let b = bill(
+        VisitType::GeneralOutpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 100_000, Category::A, 0, None, None)],
+    );
+    let e = compute(cq, CatalogueRef::None, &facts, &Accumulators::default(), &b).unwrap();
+    assert!(!e
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::UnfiledPenalty { .. })));
+    // Deductible 200.00 元 unchanged; 50 % − 10 points (example) = 40 %; 800.00 × 40 % = 320.00.
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(20_000), 4_000, Fen(32_000))
+    );
+}
+
+#[test]
+fn sichuan_states_no_unfiled_penalty_so_the_policy_file_applies() {
+    // Seed 001 (四川) and seed 000 表1 温馨提示4 state no figure: 「按参保地现有规定办理」. A Chengdu
+    // employee in a level-3 hospital in Shenzhen without a filing: the deductible stays 800.00 元
+    // and the policy file's (example) adjustment applies, 85 % × 90 % = 76.5 %:
+    // (5,000.00 − 800.00) × 76.5 % = 3,213.00 元.
+    let cd = &policies()[1];
+    let (facts, text) = unfiled("510104", "440305", Scheme::EmployeeInService);
+    assert!(facts.unfiled_penalty.is_none());
+    assert!(!text.contains("起付线提高"), "{text}");
+    let b = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 500_000, Category::A, 0, None, None)],
+    );
+    let e = compute(cd, CatalogueRef::None, &facts, &Accumulators::default(), &b).unwrap();
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(80_000), 7_650, Fen(321_300))
+    );
+}
+
+#[test]
+fn a_penalty_in_a_request_is_checked() {
+    let mut facts = person(Scheme::EmployeeInService);
+    facts.care_place = CarePlace::CrossProvince;
+    facts.filed = false;
+    facts.unfiled_penalty = Some(UnfiledPenalty {
+        deductible_increase_bp: 10_001,
+        ratio_cut_bp: 500,
+        visits: vec![],
+        source: "测试".into(),
+    });
+    let b = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 500_000, Category::A, 0, None, None)],
+    );
+    let e = compute(
+        &policies()[0],
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "benefit.policy_invalid");
+    // A cut larger than the ratio stops at 0 %.
+    facts.unfiled_penalty = Some(UnfiledPenalty {
+        deductible_increase_bp: 0,
+        ratio_cut_bp: 10_000,
+        visits: vec![VisitType::Inpatient],
+        source: "测试".into(),
+    });
+    let e = compute(
+        &policies()[0],
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap();
+    assert_eq!((e.ratio_bp, e.fund), (0, Fen(0)));
+    // It round-trips through the explain request's JSON.
+    let json = serde_json::to_value(&facts).unwrap();
+    assert_eq!(json["unfiled_penalty"]["ratio_cut_bp"], 10_000);
+    assert_eq!(serde_json::from_value::<PersonFacts>(json).unwrap(), facts);
 }
