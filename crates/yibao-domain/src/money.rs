@@ -2,7 +2,6 @@
 //! stored exactly; conversion to and from yuan text is decimal string arithmetic.
 
 use std::fmt;
-use std::iter::Sum;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -81,9 +80,10 @@ impl Fen {
             .ok_or(MoneyError::Overflow)
     }
 
-    /// Saturating at zero: what remains of `self` after `other` is taken, never negative.
+    /// Saturating at zero: what remains of `self` after `other` is taken, never negative (and
+    /// never wrapped, whatever the operands).
     pub fn remaining_after(self, other: Fen) -> Fen {
-        Fen((self.0 - other.0).max(0))
+        Fen(self.0.saturating_sub(other.0).max(0))
     }
 
     pub fn is_negative(self) -> bool {
@@ -149,12 +149,6 @@ impl FromStr for Fen {
             .and_then(|v| v.checked_add(frac))
             .ok_or(MoneyError::Overflow)?;
         Ok(Fen(if neg { -fen } else { fen }))
-    }
-}
-
-impl Sum for Fen {
-    fn sum<I: Iterator<Item = Fen>>(iter: I) -> Fen {
-        Fen(iter.map(|f| f.0).sum())
     }
 }
 
@@ -228,6 +222,13 @@ mod tests {
             let r = Fen(a).remaining_after(Fen(b));
             prop_assert!(r.0 >= 0);
             prop_assert_eq!(r.0, (a - b).max(0));
+        }
+
+        #[test]
+        fn remaining_after_never_wraps(a in any::<i64>(), b in any::<i64>()) {
+            let r = Fen(a).remaining_after(Fen(b));
+            prop_assert!(r.0 >= 0);
+            prop_assert_eq!(i128::from(r.0), (i128::from(a) - i128::from(b)).clamp(0, i128::from(i64::MAX)));
         }
 
         #[test]

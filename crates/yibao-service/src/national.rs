@@ -297,7 +297,8 @@ async fn settle(
 fn setlinfo(r: &Value, env: &Envelope, req: &SettleRequest) -> Value {
     let f = |k: &str| r[k].as_i64().unwrap_or(0);
     let y = |fen: i64| Fen(fen).yuan_string();
-    let funds = f("fund") + f("critical_illness") + f("aid");
+    // The engine's own checked totals, rather than sums redone here.
+    let funds = f("funds_total");
     let employee = r["scheme"]
         .as_str()
         .is_some_and(|s| s.starts_with("employee"));
@@ -320,7 +321,7 @@ fn setlinfo(r: &Value, env: &Envelope, req: &SettleRequest) -> Value {
         "hifob_pay": y(if employee { f("critical_illness") } else { 0 }),
         "maf_pay": y(f("aid")),
         "fund_pay_sumamt": y(funds),
-        "psn_part_amt": y(f("total") - funds),
+        "psn_part_amt": y(f("person_share")),
         "acct_pay": y(f("account")),
         "psn_cash_pay": y(f("cash")),
         "status": r["status"],

@@ -2,14 +2,13 @@
 //! itemised bill from the receipts, the engine's split is shown while the case is reviewed and
 //! paid, and completing the case adds it to the person's accumulators (DESIGN §5; issue #8).
 //! Care elsewhere without a filing is exactly what comes here: the insured region's unfiled-care
-//! rule applies (e.g. Chongqing: deductible up, ratio down).
+//! rule applies (Chongqing inpatient: deductible +5 % of itself, ratio −5 points; see
+//! `UnfiledCareRule::for_insured_region`).
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use yibao_domain::benefit::{
-    compute, Accumulators, Bill, CarePlace, CatalogueRef, Explanation, PersonFacts, Scheme,
-};
-use yibao_domain::filing::{care_rule, CareRule, Scope};
+use yibao_domain::benefit::{compute, Accumulators, Bill, CatalogueRef, Explanation, Scheme};
+use yibao_domain::filing::{care_rule, CareRule};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::{self as case_store, CaseRow};
 use yibao_store::{coverage, settlement as acc_store, Conn, StoreError};
@@ -133,26 +132,12 @@ async fn split(
     })?;
     let f = filing::active_for(conn, &person, &care_region, date).await?;
     let care = care_rule(&insured, &care_region, date, f.as_ref(), entry.emergency);
-    let place = |s: &Scope| match s {
-        Scope::InProvince => CarePlace::InProvince,
-        Scope::CrossProvince => CarePlace::CrossProvince,
-    };
-    let (care_place, filed) = match &care {
-        CareRule::Local { .. } => (CarePlace::Local, true),
-        CareRule::CrossRegionFiled { scope, .. }
-        | CareRule::EmergencyTreatedAsFiled { scope, .. } => (place(scope), true),
-        CareRule::CrossRegionUnfiled { scope, .. } => (place(scope), false),
-    };
     let catalogue = match data.catalogue_for(&care_region) {
         Some(c) => CatalogueRef::Indexed(c),
         None => CatalogueRef::None,
     };
-    let facts = PersonFacts {
-        scheme,
-        aid_category: None,
-        care_place,
-        filed,
-    };
+    // The care rule's own facts, penalty included: what is computed is what is explained.
+    let facts = care.person_facts(scheme, None);
     let x =
         compute(policy, catalogue, &facts, acc, &entry.bill).map_err(ServiceError::from_domain)?;
     Ok((x, care))
@@ -167,7 +152,8 @@ fn initial(year: i64) -> String {
 }
 
 fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
-    let paid = x.fund.fen() + x.critical_illness.fen() + x.aid.fen();
+    // The engine's checked totals: funds = fund + critical illness + aid, the rest the person's.
+    let paid = x.funds_total.fen();
     let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("care_rule".into(), json!(care.explanation()));
@@ -177,11 +163,7 @@ fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
             "text".into(),
             json!(format!(
                 "报销 {}：统筹基金 {}，大病保险 {}，医疗救助 {}；个人负担 {}",
-                yibao_domain::Fen(paid),
-                x.fund,
-                x.critical_illness,
-                x.aid,
-                yibao_domain::Fen(x.total.fen() - paid)
+                x.funds_total, x.fund, x.critical_illness, x.aid, x.person_share
             )),
         );
     }

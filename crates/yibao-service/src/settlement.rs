@@ -7,10 +7,9 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yibao_domain::benefit::{
-    compute, AccumulatorDeltas, Accumulators, Bill, CarePlace, CatalogueRef, PersonFacts,
-    PolicySet, Scheme,
+    compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet, Scheme,
 };
-use yibao_domain::filing::{care_rule, CareRule, Scope};
+use yibao_domain::filing::{care_rule, CareRule};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::settlement::{self as store, SettlementRow};
 use yibao_store::{coverage, Conn, StoreError};
@@ -129,25 +128,10 @@ async fn prepare(
             details: None,
         });
     }
-    let place = |s: &Scope| match s {
-        Scope::InProvince => CarePlace::InProvince,
-        Scope::CrossProvince => CarePlace::CrossProvince,
-    };
-    let (care_place, filed) = match &care {
-        CareRule::Local { .. } => (CarePlace::Local, true),
-        CareRule::CrossRegionFiled { scope, .. }
-        | CareRule::EmergencyTreatedAsFiled { scope, .. } => (place(scope), true),
-        CareRule::CrossRegionUnfiled { scope, .. } => (place(scope), false),
-    };
     Ok(Prepared {
         person,
         year: i64::from(date.year()),
-        facts: PersonFacts {
-            scheme,
-            aid_category: None,
-            care_place,
-            filed,
-        },
+        facts: care.person_facts(scheme, None),
         policy_index,
         data,
         care_region,

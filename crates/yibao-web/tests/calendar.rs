@@ -36,6 +36,15 @@ both_stores!(a_year_without_data_warns, |app| {
         .json();
     assert_eq!(v["warnings"][0]["code"], "calendar.year_missing");
     assert_eq!(v["warnings"][0]["year"], 2027);
+    // 2027 is not loaded, but its statutory 元旦 (Fri 1/1) is still off; the swaps are unknown.
+    assert_eq!(v["deadline"], "2027-01-05");
+    assert!(
+        v["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("调休"),
+        "{v}"
+    );
     let r = app.get("/api/v1/calendar/2027").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["code"], "calendar.year_missing");

@@ -96,6 +96,14 @@ impl CatalogueEntry {
         if self.price_cap.is_some_and(|c| c.0 < 0) {
             return Err(format!("编码 {} 的限价为负数", self.code));
         }
+        // The same limit as any amount sent in a bill, so cap × quantity cannot leave i64.
+        if self.price_cap.is_some_and(|c| !c.is_input()) {
+            return Err(format!(
+                "编码 {} 的限价超过上限 {}",
+                self.code,
+                crate::money::MAX_INPUT
+            ));
+        }
         if let (Some(f), Some(t)) = (self.effective_from, self.effective_to) {
             if t < f {
                 return Err(format!("编码 {} 的失效日期早于生效日期", self.code));
@@ -120,13 +128,46 @@ impl Catalogue {
             e.validate()
                 .map_err(|reason| BenefitError::CatalogueInvalid { reason })?;
         }
-        entries.sort_by(|a, b| {
-            a.code
-                .cmp(&b.code)
-                .then(a.effective_from.cmp(&b.effective_from))
-        });
-        for w in entries.windows(2) {
-            let (a, b) = (&w[0], &w[1]);
+        entries.sort_by(by_code_then_start);
+        check_versions(entries.iter())?;
+        Ok(Catalogue { version, entries })
+    }
+
+    pub fn entries(&self) -> &[CatalogueEntry] {
+        &self.entries
+    }
+
+    /// The entry for `code` in force on `date`. `new` refuses overlapping versions; should two
+    /// still be in force on one day the lookup refuses too rather than pick one.
+    pub fn find(
+        &self,
+        code: &str,
+        date: NaiveDate,
+    ) -> Result<Option<&CatalogueEntry>, BenefitError> {
+        let start = self.entries.partition_point(|e| e.code.as_str() < code);
+        unique_in_force(
+            self.entries[start..].iter().take_while(|e| e.code == code),
+            code,
+            date,
+        )
+    }
+}
+
+fn by_code_then_start(a: &CatalogueEntry, b: &CatalogueEntry) -> std::cmp::Ordering {
+    a.code
+        .cmp(&b.code)
+        .then(a.effective_from.cmp(&b.effective_from))
+}
+
+/// Refuses two versions of one code whose periods overlap. `sorted` must be ordered by code
+/// and then start (`None`, open since ever, first): an overlap then always shows between
+/// neighbours, since a version overlapping a later one also overlaps every one in between.
+fn check_versions<'a>(
+    sorted: impl Iterator<Item = &'a CatalogueEntry>,
+) -> Result<(), BenefitError> {
+    let mut prev: Option<&CatalogueEntry> = None;
+    for b in sorted {
+        if let Some(a) = prev {
             if a.code == b.code
                 && a.effective_to
                     .is_none_or(|t| b.effective_from.is_none_or(|f| f <= t))
@@ -136,21 +177,36 @@ impl Catalogue {
                 });
             }
         }
-        Ok(Catalogue { version, entries })
+        prev = Some(b);
     }
+    Ok(())
+}
 
-    pub fn entries(&self) -> &[CatalogueEntry] {
-        &self.entries
-    }
+/// Checks entries that were not built into a `Catalogue` (those carried in a request) for
+/// overlapping versions, as an import would.
+pub(crate) fn check_entries(entries: &[CatalogueEntry]) -> Result<(), BenefitError> {
+    let mut sorted: Vec<&CatalogueEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| by_code_then_start(a, b));
+    check_versions(sorted.into_iter())
+}
 
-    /// The entry for `code` in force on `date`.
-    pub fn find(&self, code: &str, date: NaiveDate) -> Option<&CatalogueEntry> {
-        let start = self.entries.partition_point(|e| e.code.as_str() < code);
-        self.entries[start..]
-            .iter()
-            .take_while(|e| e.code == code)
-            .find(|e| e.in_force_on(date))
+/// The one entry among `candidates` (all of `code`) in force on `date`; two is an error.
+pub(crate) fn unique_in_force<'a>(
+    candidates: impl Iterator<Item = &'a CatalogueEntry>,
+    code: &str,
+    date: NaiveDate,
+) -> Result<Option<&'a CatalogueEntry>, BenefitError> {
+    let mut found = None;
+    for e in candidates.filter(|e| e.in_force_on(date)) {
+        if found.is_some() {
+            return Err(BenefitError::CatalogueOverlap {
+                code: code.to_string(),
+                date,
+            });
+        }
+        found = Some(e);
     }
+    Ok(found)
 }
 
 /// Columns of the catalogue CSV, in any order; the header row is required. Amounts in fen,
@@ -357,16 +413,12 @@ mod tests {
         assert_eq!(entries[4].category, Category::B);
         let cat = Catalogue::new(1, entries).unwrap();
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(
-            cat.find("XB02", d("2026-03-01")).unwrap().self_pay_share_bp,
-            1000
-        );
-        assert_eq!(
-            cat.find("XB02", d("2026-07-01")).unwrap().self_pay_share_bp,
-            500
-        );
-        assert!(cat.find("XA01", d("2025-12-31")).is_none());
-        assert!(cat.find("NOPE", d("2026-03-01")).is_none());
+        let share =
+            |code: &str, day: &str| cat.find(code, d(day)).unwrap().map(|e| e.self_pay_share_bp);
+        assert_eq!(share("XB02", "2026-03-01"), Some(1000));
+        assert_eq!(share("XB02", "2026-07-01"), Some(500));
+        assert_eq!(share("XA01", "2025-12-31"), None);
+        assert_eq!(share("NOPE", "2026-03-01"), None);
     }
 
     #[test]
@@ -412,7 +464,39 @@ mod tests {
     fn overlapping_versions_are_refused() {
         let text = "code,name,kind,category,effective_from,effective_to\n\
             X,y,drug,a,2026-01-01,2026-06-30\nX,y,drug,a,2026-06-30,\n";
-        let e = Catalogue::new(1, parse_catalogue_csv(text).unwrap()).unwrap_err();
+        let entries = parse_catalogue_csv(text).unwrap();
+        let e = Catalogue::new(1, entries.clone()).unwrap_err();
         assert_eq!(e.code(), "benefit.catalogue_invalid");
+        assert!(e.message().contains("X"), "{}", e.message());
+        assert_eq!(
+            check_entries(&entries).unwrap_err().code(),
+            "benefit.catalogue_invalid"
+        );
+        // An open-start version overlaps any later one; in any input order.
+        let text = "code,name,kind,category,effective_from,effective_to\n\
+            Y,y,drug,a,2027-01-01,\nY,y,drug,a,,\nZ,z,drug,a,,2026-12-31\nZ,z,drug,a,2027-01-01,\n";
+        let entries = parse_catalogue_csv(text).unwrap();
+        let e = Catalogue::new(1, entries.clone()).unwrap_err();
+        assert!(e.message().contains("Y"), "{}", e.message());
+        // Consecutive versions are fine.
+        assert!(Catalogue::new(1, entries[2..].to_vec()).is_ok());
+        // The lookup refuses two versions in force on one day rather than take the first.
+        let both = &entries[..2];
+        let e = unique_in_force(both.iter(), "Y", "2027-03-01".parse().unwrap()).unwrap_err();
+        assert_eq!(e.code(), "benefit.catalogue_overlap");
+        assert!(e.message().contains("2027-03-01"));
+        let one = unique_in_force(both.iter(), "Y", "2026-03-01".parse().unwrap()).unwrap();
+        assert_eq!(one.map(|e| e.effective_from), Some(None));
+    }
+
+    #[test]
+    fn a_price_cap_above_the_input_limit_is_refused() {
+        let text = format!(
+            "code,name,kind,category,price_cap\nX,y,drug,a,{}\n",
+            crate::money::MAX_INPUT.0 + 1
+        );
+        let e = parse_catalogue_csv(&text).unwrap_err();
+        assert_eq!(e.code(), "benefit.catalogue_csv");
+        assert!(e.message().contains("限价"), "{}", e.message());
     }
 }

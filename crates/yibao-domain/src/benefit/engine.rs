@@ -6,9 +6,11 @@
 //!    quantity is self-pay (超限价); a B line's self-pay share of the rest is rounded half up to
 //!    the fen (乙类先行自付); the remainder is in scope (政策范围内).
 //! 2. The deductible still open in its scope (per admission or per year) is taken from the
-//!    in-scope sum.
-//! 3. The (band) ratios, adjusted for care elsewhere, apply to the remainder; the exact sum is
-//!    rounded half up once; the fund pays at most what is left of the pool's annual cap.
+//!    in-scope sum. Unfiled care elsewhere under a stated penalty (`UnfiledPenalty`) raises the
+//!    standard first.
+//! 3. The (band) ratios, adjusted for care elsewhere (the stated penalty's cut, else the
+//!    policy's `adjustments`), apply to the remainder; the exact sum is rounded half up once;
+//!    the fund pays at most what is left of the pool's annual cap.
 //! 4. Critical-illness insurance pays its bands on the part of the year's in-scope self-payment
 //!    (in_scope − fund, accumulated) above its threshold that falls in this bill; at most its cap.
 //! 5. Medical aid pays its ratio of what is left of the in-scope self-payment, at most its cap.
@@ -16,7 +18,7 @@
 
 use chrono::Datelike;
 
-use super::catalogue::{Catalogue, CatalogueEntry, Category};
+use super::catalogue::{unique_in_force, Catalogue, CatalogueEntry, Category};
 use super::error::BenefitError;
 use super::explanation::{
     AccumulatorDeltas, Explanation, LineSource, LineSplit, NotApplicable, Step,
@@ -28,8 +30,24 @@ use crate::money::Fen;
 
 /// Largest amount accepted on one line or in one accumulator: the shared input limit.
 pub(crate) const MAX_AMOUNT: i64 = crate::money::MAX_INPUT.0;
-/// Most lines in one bill; with `MAX_AMOUNT` the sums stay far inside i64.
+/// Most lines in one bill; with `MAX_AMOUNT` the sums stay far inside i64. The arithmetic is
+/// checked all the same (`add`, `sub`): should a bound ever be loosened, an overflow refuses the
+/// bill with `benefit.amount_too_large` instead of wrapping into a plausible wrong split.
 pub const MAX_LINES: usize = 10_000;
+
+fn too_large(what: &'static str) -> BenefitError {
+    BenefitError::AmountTooLarge { what: what.into() }
+}
+
+/// `a + b` on amounts in fen, refused on overflow.
+fn add(a: i64, b: i64, what: &'static str) -> Result<i64, BenefitError> {
+    a.checked_add(b).ok_or_else(|| too_large(what))
+}
+
+/// `a − b` on amounts in fen, refused on overflow.
+fn sub(a: i64, b: i64, what: &'static str) -> Result<i64, BenefitError> {
+    a.checked_sub(b).ok_or_else(|| too_large(what))
+}
 
 /// Where the engine looks up a line's code.
 #[derive(Debug, Clone, Copy)]
@@ -42,11 +60,18 @@ pub enum CatalogueRef<'a> {
 }
 
 impl<'a> CatalogueRef<'a> {
-    fn find(self, code: &str, date: chrono::NaiveDate) -> Option<&'a CatalogueEntry> {
+    /// The entry in force; two versions in force on the day are an error, never "the first".
+    fn find(
+        self,
+        code: &str,
+        date: chrono::NaiveDate,
+    ) -> Result<Option<&'a CatalogueEntry>, BenefitError> {
         match self {
             CatalogueRef::Indexed(c) => c.find(code, date),
-            CatalogueRef::Entries(es) => es.iter().find(|e| e.code == code && e.in_force_on(date)),
-            CatalogueRef::None => None,
+            CatalogueRef::Entries(es) => {
+                unique_in_force(es.iter().filter(|e| e.code == code), code, date)
+            }
+            CatalogueRef::None => Ok(None),
         }
     }
 }
@@ -62,6 +87,7 @@ pub fn compute(
     bill: &Bill,
 ) -> Result<Explanation, BenefitError> {
     acc.validate(bill.date.year())?;
+    person.validate()?;
     validate_bill(bill)?;
     if !policy.in_force_on(bill.date) {
         return Err(BenefitError::PolicyNotInForce { date: bill.date });
@@ -81,13 +107,17 @@ pub fn compute(
     let (mut out, mut over, mut cat_b, mut in_scope) = (0i64, 0i64, 0i64, 0i64);
     for line in &bill.lines {
         let split = split_line(line, catalogue, bill.date)?;
-        out += split.out_of_catalogue.0;
-        over += split.over_price_cap.0;
-        cat_b += split.category_b.0;
-        in_scope += split.in_scope.0;
+        out = add(out, split.out_of_catalogue.0, "丙类全自费合计")?;
+        over = add(over, split.over_price_cap.0, "超限价自费合计")?;
+        cat_b = add(cat_b, split.category_b.0, "乙类先行自付合计")?;
+        in_scope = add(in_scope, split.in_scope.0, "政策范围内金额合计")?;
         lines.push(split);
     }
-    let total = out + over + cat_b + in_scope;
+    let total = add(
+        add(out, over, "医疗费总额")?,
+        add(cat_b, in_scope, "医疗费总额")?,
+        "医疗费总额",
+    )?;
     steps.push(Step::Classify {
         lines: bill.lines.len() as u32,
         total: Fen(total),
@@ -97,7 +127,23 @@ pub fn compute(
         in_scope: Fen(in_scope),
     });
 
-    // 2. Deductible.
+    // 2. Deductible, raised first where the insured region states a penalty for unfiled care.
+    let penalty = person.penalty_for(bill.visit);
+    let standard = match penalty {
+        Some(p) => {
+            let raised = apply_ratio(rule.deductible, FULL_BP + p.deductible_increase_bp)?;
+            steps.push(Step::UnfiledPenalty {
+                care_place: person.care_place,
+                standard: rule.deductible,
+                raised,
+                deductible_increase_bp: p.deductible_increase_bp,
+                ratio_cut_bp: p.ratio_cut_bp,
+                source: p.source.clone(),
+            });
+            raised
+        }
+        None => rule.deductible,
+    };
     let pool = acc.pool(&rule.pool);
     let used_before = match rule.deductible_scope {
         DeductibleScope::PerYear => pool.deductible_used,
@@ -106,19 +152,23 @@ pub fn compute(
             None => return Err(BenefitError::AdmissionMissing),
         },
     };
-    let open = rule.deductible.remaining_after(used_before);
+    let open = standard.remaining_after(used_before);
     let deductible = open.0.min(in_scope);
     steps.push(Step::Deductible {
         scope: rule.deductible_scope,
-        standard: rule.deductible,
+        standard,
         used_before,
         open,
         in_scope: Fen(in_scope),
         taken: Fen(deductible),
     });
 
-    // 3. Ratio (with adjustment for care elsewhere), rounding once, annual cap.
-    let adjustment = adjustment_for(policy, person);
+    // 3. Ratio (with adjustment for care elsewhere), rounding once, annual cap. A stated penalty
+    // replaces the policy's adjustment rather than adding to it.
+    let adjustment = match penalty {
+        Some(_) => None,
+        None => adjustment_for(policy, person),
+    };
     if let Some(a) = adjustment {
         steps.push(Step::Adjustment {
             care_place: person.care_place,
@@ -127,8 +177,11 @@ pub fn compute(
             multiplier_bp: a.multiplier_bp,
         });
     }
-    let adjust = |bp: u32| adjustment.map_or(bp, |a| a.apply(bp));
-    let base = in_scope - deductible;
+    let adjust = |bp: u32| match penalty {
+        Some(p) => bp.saturating_sub(p.ratio_cut_bp),
+        None => adjustment.map_or(bp, |a| a.apply(bp)),
+    };
+    let base = sub(in_scope, deductible, "起付线以上金额")?;
     let single = [Band {
         up_to: None,
         ratio_bp: rule.ratio_bp.unwrap_or(0),
@@ -142,7 +195,7 @@ pub fn compute(
     for_each_band(bands, 0, base, |from, to, b, amount| {
         let r = adjust(b.ratio_bp);
         exact += i128::from(amount) * i128::from(r);
-        if bands.len() > 1 || adjustment.is_some() {
+        if bands.len() > 1 || adjustment.is_some() || penalty.is_some() {
             steps.push(Step::RatioBand {
                 from: Fen(from),
                 to: to.map(Fen),
@@ -152,7 +205,7 @@ pub fn compute(
             });
         }
     });
-    let rounded = round_bp(exact);
+    let rounded = round_bp(exact)?;
     steps.push(Step::Ratio {
         base: Fen(base),
         exact_fen_bp: exact,
@@ -168,7 +221,7 @@ pub fn compute(
         before_cap: Fen(rounded),
         fund: Fen(fund),
     });
-    let self_pay = in_scope - fund;
+    let self_pay = sub(in_scope, fund, "政策范围内个人自付")?;
 
     // 4. Critical-illness insurance on the year's in-scope self-payment above its threshold.
     let ci_rule = policy.critical_illness_for(person.scheme);
@@ -184,7 +237,12 @@ pub fn compute(
         Some(c) => {
             let before = acc.in_scope_self_pay.0;
             let lo = before.max(c.threshold.0) - c.threshold.0;
-            let hi = (before + self_pay - c.threshold.0).max(lo);
+            let hi = sub(
+                add(before, self_pay, "大病保险累计自付")?,
+                c.threshold.0,
+                "大病保险累计自付",
+            )?
+            .max(lo);
             let band_steps_at = steps.len();
             let mut exact: i128 = 0;
             for_each_band(&c.bands, lo, hi, |from, to, b, amount| {
@@ -199,7 +257,7 @@ pub fn compute(
             let cap_remaining = c
                 .annual_cap
                 .map(|cap| cap.remaining_after(acc.critical_illness_paid));
-            let r = round_bp(exact);
+            let r = round_bp(exact)?;
             critical_illness = cap_remaining.map_or(r, |rem| r.min(rem.0));
             steps.insert(
                 band_steps_at,
@@ -207,7 +265,7 @@ pub fn compute(
                     threshold: c.threshold,
                     self_pay_before: acc.in_scope_self_pay,
                     self_pay_this_bill: Fen(self_pay),
-                    above_threshold: Fen(hi - lo),
+                    above_threshold: Fen(sub(hi, lo, "大病保险起付线以上金额")?),
                     exact_fen_bp: exact,
                     cap_remaining,
                     paid: Fen(critical_illness),
@@ -227,9 +285,9 @@ pub fn compute(
                 what: NotApplicable::NoAidRule,
             }),
             Some(a) => {
-                let base = self_pay - critical_illness;
+                let base = sub(self_pay, critical_illness, "医疗救助基数")?;
                 let cap_remaining = a.annual_cap.map(|cap| cap.remaining_after(acc.aid_paid));
-                let r = apply_ratio(Fen(base), a.ratio_bp).0;
+                let r = apply_ratio(Fen(base), a.ratio_bp)?.0;
                 aid = cap_remaining.map_or(r, |rem| r.min(rem.0));
                 steps.push(Step::MedicalAid {
                     category,
@@ -254,13 +312,22 @@ pub fn compute(
         Some(a) => {
             let mut allowed = 0;
             if a.pays_in_scope_self_pay {
-                allowed += self_pay - critical_illness - aid;
+                let left = sub(
+                    self_pay,
+                    add(critical_illness, aid, "个人账户可付金额")?,
+                    "个人账户可付金额",
+                )?;
+                allowed = add(allowed, left, "个人账户可付金额")?;
             }
             if a.pays_category_b {
-                allowed += cat_b;
+                allowed = add(allowed, cat_b, "个人账户可付金额")?;
             }
             if a.pays_out_of_scope {
-                allowed += out + over;
+                allowed = add(
+                    allowed,
+                    add(out, over, "个人账户可付金额")?,
+                    "个人账户可付金额",
+                )?;
             }
             account = allowed.min(acc.account_balance.0);
             steps.push(Step::Account {
@@ -270,9 +337,20 @@ pub fn compute(
             });
         }
     }
-    let cash = total - fund - critical_illness - aid - account;
+    let funds_total = add(
+        add(fund, critical_illness, "基金支付总额")?,
+        aid,
+        "基金支付总额",
+    )?;
+    let cash = sub(
+        sub(total, funds_total, "个人现金支付")?,
+        account,
+        "个人现金支付",
+    )?;
     steps.push(Step::Cash { amount: Fen(cash) });
     debug_assert!(cash >= 0 && fund >= 0 && critical_illness >= 0 && aid >= 0 && account >= 0);
+    let person_share = add(account, cash, "个人负担总金额")?;
+    let account_balance_after = sub(acc.account_balance.0, account, "个人账户余额")?;
 
     Ok(Explanation {
         policy_region: policy.region.clone(),
@@ -293,9 +371,9 @@ pub fn compute(
         aid: Fen(aid),
         account: Fen(account),
         cash: Fen(cash),
-        person_share: Fen(account + cash),
-        funds_total: Fen(fund + critical_illness + aid),
-        account_balance_after: Fen(acc.account_balance.0 - account),
+        person_share: Fen(person_share),
+        funds_total: Fen(funds_total),
+        account_balance_after: Fen(account_balance_after),
         lines,
         steps,
         deltas: AccumulatorDeltas {
@@ -355,7 +433,7 @@ fn split_line(
     catalogue: CatalogueRef<'_>,
     date: chrono::NaiveDate,
 ) -> Result<LineSplit, BenefitError> {
-    let (category, share_bp, cap, source) = match catalogue.find(&line.code, date) {
+    let (category, share_bp, cap, source) = match catalogue.find(&line.code, date)? {
         Some(e) => (
             e.category,
             e.self_pay_share_bp,
@@ -403,16 +481,17 @@ fn split_line(
     }
     let mut rest = amount;
     if let Some(cap) = cap {
-        // Without a quantity the line is one unit.
-        let allowed = line.quantity.unwrap_or(Quantity::ONE).times(cap);
+        // Without a quantity the line is one unit. Quantities are 0 < q ≤ MAX_QUANTITY and caps
+        // ≤ MAX_INPUT (validate_bill, catalogue validation), so this fits; `times` checks anyway.
+        let allowed = line.quantity.unwrap_or(Quantity::ONE).times(cap)?;
         split.allowed = Some(allowed);
         split.over_price_cap = amount.remaining_after(allowed);
-        rest = Fen(amount.0 - split.over_price_cap.0);
+        rest = Fen(sub(amount.0, split.over_price_cap.0, "限价内金额")?);
     }
     if category == Category::B {
-        split.category_b = apply_ratio(rest, share_bp);
+        split.category_b = apply_ratio(rest, share_bp)?;
     }
-    split.in_scope = Fen(rest.0 - split.category_b.0);
+    split.in_scope = Fen(sub(rest.0, split.category_b.0, "政策范围内金额")?);
     Ok(split)
 }
 
@@ -440,9 +519,14 @@ fn validate_bill(bill: &Bill) -> Result<(), BenefitError> {
         check("amount", Some(l.amount))?;
         check("unit_price", l.unit_price)?;
         check("price_cap", l.price_cap)?;
-        if l.quantity.is_some_and(|q| q.milli() > MAX_AMOUNT) {
-            return Err(BenefitError::AmountTooLarge {
-                what: format!("第 {} 条费用明细的数量", l.line_no),
+        // Quantity 0 is refused rather than read: with a price cap it would put the whole
+        // line above the cap (0 × cap = 0 allowed), and a charged line of nothing is a data
+        // error. Above MAX_QUANTITY the parse already refuses; a value built in code is
+        // checked here too.
+        if let Some(q) = l.quantity.filter(|q| !q.in_range()) {
+            return Err(BenefitError::QuantityOutOfRange {
+                line_no: Some(l.line_no),
+                text: q.to_string(),
             });
         }
         if i > 0 && bill.lines[i - 1].line_no >= l.line_no {

@@ -39,6 +39,10 @@ pub enum BenefitError {
     AccumulatorYear { accumulators: i32, bill: i32 },
     #[error("quantity {0:?} is not a decimal with at most three places")]
     Quantity(String),
+    #[error("quantity {text:?} out of range (line {line_no:?})")]
+    QuantityOutOfRange { line_no: Option<u32>, text: String },
+    #[error("code {code}: two catalogue versions in force on {date}")]
+    CatalogueOverlap { code: String, date: NaiveDate },
     #[error("invalid catalogue: {reason}")]
     CatalogueInvalid { reason: String },
     #[error("catalogue CSV line {line}: {reason}")]
@@ -62,6 +66,8 @@ impl Coded for BenefitError {
             BenefitError::AdmissionMissing => "benefit.admission_missing",
             BenefitError::AccumulatorYear { .. } => "benefit.accumulator_year",
             BenefitError::Quantity(_) => "benefit.quantity",
+            BenefitError::QuantityOutOfRange { .. } => "benefit.quantity_out_of_range",
+            BenefitError::CatalogueOverlap { .. } => "benefit.catalogue_overlap",
             BenefitError::CatalogueInvalid { .. } => "benefit.catalogue_invalid",
             BenefitError::CatalogueCsv { .. } => "benefit.catalogue_csv",
         }
@@ -114,6 +120,16 @@ impl Coded for BenefitError {
             BenefitError::Quantity(q) => {
                 format!("数量“{q}”格式不正确：应为整数或最多三位小数的数字字符串，例如 \"1.5\"")
             }
+            BenefitError::QuantityOutOfRange { line_no, text } => {
+                let at = line_no.map_or(String::new(), |n| format!("第 {n} 条费用明细的"));
+                format!(
+                    "{at}数量“{text}”不在允许范围内：数量须大于 0 且不超过 {}；没有发生的费用请删除该条明细",
+                    super::ratio::MAX_QUANTITY
+                )
+            }
+            BenefitError::CatalogueOverlap { code, date } => format!(
+                "医保目录中编码“{code}”在 {date} 有两个同时有效的版本，无法确定适用哪一个；请更正目录（同一编码的有效期不能重叠）"
+            ),
             BenefitError::CatalogueInvalid { reason } => format!("医保目录有误：{reason}"),
             BenefitError::CatalogueCsv { line, reason } => {
                 format!("医保目录 CSV 第 {line} 行：{reason}")

@@ -199,6 +199,15 @@ pub enum Step {
         points_bp: i32,
         multiplier_bp: Option<u32>,
     },
+    /// The insured region's stated penalty for unfiled care elsewhere (`UnfiledPenalty`).
+    UnfiledPenalty {
+        care_place: CarePlace,
+        standard: Fen,
+        raised: Fen,
+        deductible_increase_bp: u32,
+        ratio_cut_bp: u32,
+        source: String,
+    },
     RatioBand {
         from: Fen,
         to: Option<Fen>,
@@ -332,6 +341,14 @@ impl Step {
                 }
                 s
             }
+            Step::UnfiledPenalty { care_place, standard, raised, deductible_increase_bp, ratio_cut_bp, source } => format!(
+                "{}未备案，按参保地规定（{source}）：起付线提高 {}（{}元 → {}元，四舍五入到分），支付比例降低 {} 个百分点",
+                care_place.label(),
+                pct(*deductible_increase_bp),
+                y(*standard),
+                y(*raised),
+                exact_points(*ratio_cut_bp)
+            ),
             Step::RatioBand { from, to, base_ratio_bp, ratio_bp, amount } => {
                 let seg = match to {
                     Some(t) => format!("{}–{}元 段", y(*from), y(*t)),

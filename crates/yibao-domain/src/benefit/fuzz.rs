@@ -7,7 +7,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::{explain, parse_catalogue_csv, ExplainRequest, PolicySet, Quantity};
+use super::{explain, parse_catalogue_csv, ExplainRequest, PolicySet, Quantity, MAX_QUANTITY};
 use crate::fuzz_support::{arb_text, config, near};
 
 const CHONGQING: &str = include_str!("../../../../data/policy/chongqing/2026.toml");
@@ -155,9 +155,15 @@ proptest! {
     #[test]
     fn benefit_quantity_text_round_trips(milli in 0i64..1_000_000_000_000_000, s in arb_text()) {
         let q = Quantity::from_milli(milli);
-        prop_assert_eq!(Quantity::parse(&q.to_string()), Ok(q));
+        if milli <= MAX_QUANTITY.milli() {
+            prop_assert_eq!(Quantity::parse(&q.to_string()), Ok(q));
+        } else {
+            // Refused at parse, never carried into the engine.
+            let e = Quantity::parse(&q.to_string()).unwrap_err();
+            prop_assert_eq!(crate::Coded::code(&e), "benefit.quantity_out_of_range");
+        }
         if let Ok(q) = Quantity::parse(&s) {
-            prop_assert!(q.milli() >= 0);
+            prop_assert!(q.milli() >= 0 && q.milli() <= MAX_QUANTITY.milli());
             prop_assert_eq!(Quantity::parse(&q.to_string()), Ok(q));
         }
     }

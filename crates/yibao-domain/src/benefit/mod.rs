@@ -30,7 +30,8 @@ pub use policy::{
     CriticalIllnessRule, DeductibleScope, HospitalLevel, PolicySet, RatioAdjustment, Scheme,
     VisitType,
 };
-pub use ratio::{apply_ratio, Quantity, FULL_BP};
+pub use ratio::{apply_ratio, Quantity, FULL_BP, MAX_QUANTITY};
 pub use request::{
     explain, Accumulators, Bill, BillLine, CarePlace, ExplainRequest, PersonFacts, PoolTotals,
+    UnfiledPenalty,
 };

@@ -13,7 +13,7 @@ use super::catalogue::{CatalogueEntry, Category};
 use super::error::BenefitError;
 use super::explanation::{AccumulatorDeltas, Explanation};
 use super::policy::{AidCategory, DeductibleScope, HospitalLevel, PolicySet, Scheme, VisitType};
-use super::ratio::Quantity;
+use super::ratio::{Quantity, FULL_BP};
 use crate::money::Fen;
 
 fn yes() -> bool {
@@ -43,6 +43,47 @@ impl CarePlace {
     }
 }
 
+/// A reduction that the insured region's own rules state for care elsewhere without a filing
+/// (未备案异地就医). For the visit types it covers it replaces the policy file's `adjustments`.
+///
+/// Chongqing, 渝办发〔2011〕293号 (quoted as legal basis of seed 004 items 20–24): 「未报经参保所在
+/// 区县（自治县）医疗保险经办机构同意的，按我市同级定点医疗机构住院标准，起付线提高5%，同时报销比例
+/// 下降5%」. Read as: the deductible *amount* is raised by 5 % of itself (an amount has no
+/// percentage points), the ratio — itself a percentage — falls by 5 percentage points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnfiledPenalty {
+    /// The deductible standard is raised by this share of itself, rounded half up to the fen
+    /// (500 = 「起付线提高5%」: 880.00 元 → 924.00 元).
+    pub deductible_increase_bp: u32,
+    /// The ratio falls by this many basis points, never below 0 (500 = 「报销比例下降5%」 as 5
+    /// percentage points: 95 % → 90 %).
+    pub ratio_cut_bp: u32,
+    /// Visit types the rule covers; empty = every type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<VisitType>,
+    /// Where the rule is stated.
+    pub source: String,
+}
+
+impl UnfiledPenalty {
+    pub fn covers(&self, visit: VisitType) -> bool {
+        self.visits.is_empty() || self.visits.contains(&visit)
+    }
+
+    fn validate(&self) -> Result<(), BenefitError> {
+        if self.deductible_increase_bp > FULL_BP || self.ratio_cut_bp > FULL_BP {
+            return Err(BenefitError::PolicyInvalid {
+                reason: format!(
+                    "未备案异地就医的起付线提高比例 {} 基点或报销比例下降 {} 基点超出 0–10000",
+                    self.deductible_increase_bp, self.ratio_cut_bp
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonFacts {
@@ -56,6 +97,27 @@ pub struct PersonFacts {
     /// care.
     #[serde(default = "yes")]
     pub filed: bool,
+    /// The insured region's stated penalty for unfiled care elsewhere, if it states one
+    /// (`CareRule::person_facts` fills it); used only when `filed` is false and the care is not
+    /// local.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unfiled_penalty: Option<UnfiledPenalty>,
+}
+
+impl PersonFacts {
+    /// The penalty that applies to a bill of `visit`, if any.
+    pub fn penalty_for(&self, visit: VisitType) -> Option<&UnfiledPenalty> {
+        if self.filed || self.care_place == CarePlace::Local {
+            return None;
+        }
+        self.unfiled_penalty.as_ref().filter(|p| p.covers(visit))
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), BenefitError> {
+        self.unfiled_penalty
+            .as_ref()
+            .map_or(Ok(()), UnfiledPenalty::validate)
+    }
 }
 
 /// Per-pool year totals (pools are named by the policy's rules).
@@ -307,6 +369,8 @@ pub fn explain(req: &ExplainRequest) -> Result<Explanation, BenefitError> {
         e.validate()
             .map_err(|reason| BenefitError::CatalogueInvalid { reason })?;
     }
+    // The same rule as an import: no two versions of one code in force on one day.
+    super::catalogue::check_entries(&req.catalogue)?;
     super::engine::compute(
         policy,
         super::engine::CatalogueRef::Entries(&req.catalogue),

@@ -355,6 +355,7 @@ fn person(scheme: Scheme) -> PersonFacts {
         aid_category: None,
         care_place: CarePlace::Local,
         filed: true,
+        unfiled_penalty: None,
     }
 }
 
@@ -770,6 +771,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
                     aid_category: AID[aid],
                     care_place: PLACES[place],
                     filed,
+                    unfiled_penalty: None,
                 },
                 acc,
                 bill: Bill {
@@ -968,4 +970,496 @@ proptest! {
     fn csv_parser_never_panics(text in "\\PC{0,200}") {
         let _ = parse_catalogue_csv(&text);
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// Extreme quantities and price caps (issue 15): refused with a code, or split exactly
+
+/// Quantities around every edge: none, zero, the smallest, the limit and just past it, the
+/// 10,000,000 that once wrapped to negative amounts, and i64::MAX thousandths.
+fn extreme_quantity() -> impl Strategy<Value = Option<Quantity>> {
+    let q = |m: i64| Some(Quantity::from_milli(m));
+    prop_oneof![
+        2 => Just(None),
+        1 => Just(q(0)),
+        1 => Just(q(1)),
+        1 => Just(Some(MAX_QUANTITY)),
+        1 => Just(q(MAX_QUANTITY.milli() + 1)),
+        1 => Just(q(10_000_000_000)),
+        1 => Just(q(i64::MAX)),
+        8 => (1..=MAX_QUANTITY.milli()).prop_map(q),
+    ]
+}
+
+/// Amounts and caps around the input limit, including negative and i64::MAX.
+fn extreme_fen() -> impl Strategy<Value = i64> {
+    use crate::money::MAX_INPUT;
+    prop_oneof![
+        1 => Just(0),
+        1 => Just(1),
+        2 => Just(MAX_INPUT.0),
+        1 => Just(MAX_INPUT.0 + 1),
+        1 => Just(i64::MAX),
+        1 => Just(-1),
+        1 => Just(i64::MIN),
+        4 => 0..=MAX_INPUT.0,
+        4 => 0i64..10_000,
+    ]
+}
+
+fn extreme_line() -> impl Strategy<Value = BillLine> {
+    (
+        extreme_fen(),
+        extreme_quantity(),
+        proptest::option::of(extreme_fen()),
+        0usize..3,
+        prop_oneof![Just(0u32), Just(FULL_BP), 0..=FULL_BP],
+        any::<bool>(),
+    )
+        .prop_map(|(amount, quantity, cap, c, share, from_catalogue)| {
+            let category = [Category::A, Category::B, Category::C][c];
+            BillLine {
+                line_no: 0,
+                // Codes "C…" are in the request's catalogue with a cap of their own.
+                code: if from_catalogue {
+                    "C".into()
+                } else {
+                    "X".into()
+                },
+                name: None,
+                amount: Fen(amount),
+                quantity,
+                unit_price: None,
+                category: Some(category),
+                self_pay_share_bp: (category == Category::B).then_some(share),
+                price_cap: cap.map(Fen),
+            }
+        })
+}
+
+fn in_input_range(l: &BillLine) -> bool {
+    l.amount.is_input()
+        && l.price_cap.is_none_or(Fen::is_input)
+        && l.quantity.is_none_or(Quantity::in_range)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Whatever the quantities and caps, the engine never panics (debug builds panic on any
+    /// overflow), and either refuses the bill with a benefit code or splits it with no negative
+    /// part, every line and the whole adding up exactly. Bills inside the input limits are never
+    /// refused.
+    #[test]
+    fn extreme_quantities_and_caps_never_wrap(
+        lines in proptest::collection::vec(extreme_line(), 1..5),
+        catalogue_cap in extreme_fen(),
+        scheme in 0usize..3,
+        level in 0usize..4,
+        acc in arb_acc(),
+    ) {
+        let mut lines = numbered(lines);
+        for l in &mut lines {
+            if l.code.starts_with("XC") || l.line_no % 2 == 0 {
+                l.code = format!("C{}", l.line_no);
+            }
+        }
+        let catalogue: Vec<CatalogueEntry> = lines
+            .iter()
+            .filter(|l| l.code.starts_with('C'))
+            .map(|l| CatalogueEntry {
+                code: l.code.clone(),
+                name: "极端限价".into(),
+                kind: ItemKind::Drug,
+                category: Category::A,
+                self_pay_share_bp: 0,
+                price_cap: Some(Fen(catalogue_cap)),
+                effective_from: None,
+                effective_to: None,
+            })
+            .collect();
+        let valid = lines.iter().all(in_input_range)
+            && catalogue.iter().all(|e| e.validate().is_ok());
+        let req = ExplainRequest {
+            policy: Some(policies()[0].clone()),
+            policy_file: None,
+            catalogue,
+            person: person(SCHEMES[scheme]),
+            accumulators: acc,
+            bill: Bill {
+                date: d("2026-08-08"),
+                visit: VisitType::Inpatient,
+                hospital_level: LEVELS[level],
+                admission_id: Some("ADM".into()),
+                use_account: true,
+                lines: lines.clone(),
+            },
+        };
+        match explain(&req) {
+            Ok(e) => {
+                prop_assert!(valid, "accepted out-of-range input: {lines:?}");
+                let parts = [e.fund, e.critical_illness, e.aid, e.account, e.cash];
+                prop_assert!(parts.iter().all(|p| p.0 >= 0), "{parts:?}");
+                let sum = |xs: &[Fen]| xs.iter().map(|f| i128::from(f.0)).sum::<i128>();
+                prop_assert_eq!(i128::from(e.total.0), sum(&parts));
+                prop_assert_eq!(
+                    i128::from(e.total.0),
+                    lines.iter().map(|l| i128::from(l.amount.0)).sum::<i128>()
+                );
+                prop_assert_eq!(
+                    i128::from(e.total.0),
+                    sum(&[e.self_pay_out_of_catalogue, e.self_pay_over_price_cap, e.self_pay_category_b, e.in_scope])
+                );
+                for l in &e.lines {
+                    let parts = [l.out_of_catalogue, l.over_price_cap, l.category_b, l.in_scope];
+                    prop_assert!(parts.iter().all(|p| p.0 >= 0), "{l:?}");
+                    prop_assert_eq!(i128::from(l.amount.0), sum(&parts));
+                    prop_assert!(l.allowed.is_none_or(|a| a.0 >= 0), "{l:?}");
+                }
+                prop_assert!(e.deductible.0 >= 0 && e.in_scope_self_pay.0 >= 0);
+                prop_assert!(e.account_balance_after.0 >= 0);
+            }
+            Err(err) => {
+                prop_assert!(!valid, "refused in-range input with {}: {lines:?}", err.code());
+                prop_assert!(err.code().starts_with("benefit."), "{}", err.code());
+                prop_assert!(!err.message().is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn large_quantities_with_a_cap_split_exactly_or_are_refused() {
+    let cq = &policies()[0];
+    let run = |qty: Option<Quantity>, cap: i64, amount: i64| {
+        let mut l = line(1, amount, Category::A, 0, Some(cap), None);
+        l.quantity = qty;
+        compute(
+            cq,
+            CatalogueRef::None,
+            &person(Scheme::EmployeeInService),
+            &Accumulators::default(),
+            &bill(VisitType::Inpatient, HospitalLevel::Level3, vec![l]),
+        )
+    };
+    // 10,000,000 units under the largest cap once gave negative amounts: refused now.
+    let e = run(
+        Some(Quantity::from_milli(10_000_000_000)),
+        crate::money::MAX_INPUT.0,
+        1_000_000,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "benefit.quantity_out_of_range");
+    assert!(e.message().contains("第 1 条"), "{}", e.message());
+    // The largest quantity with the largest cap: allowed 10^18 fen, nothing above the cap.
+    let x = run(
+        Some(MAX_QUANTITY),
+        crate::money::MAX_INPUT.0,
+        crate::money::MAX_INPUT.0,
+    )
+    .unwrap();
+    assert_eq!(x.lines[0].allowed, Some(Fen(1_000_000_000_000_000_000)));
+    assert_eq!(x.self_pay_over_price_cap, Fen(0));
+    assert_eq!(x.in_scope, crate::money::MAX_INPUT);
+    // A large plausible case: 2,000 units at 12.34 元 cap, billed 30,000 元 → 24,680 元 allowed.
+    let x = run(Some(Quantity::parse("2000").unwrap()), 1234, 3_000_000).unwrap();
+    assert_eq!(x.lines[0].allowed, Some(Fen(2_468_000)));
+    assert_eq!(x.self_pay_over_price_cap, Fen(532_000));
+    // Quantity 0 with a cap would put the whole line above the cap: refused as invalid input.
+    let e = run(Some(Quantity::from_milli(0)), 1234, 5000).unwrap_err();
+    assert_eq!(e.code(), "benefit.quantity_out_of_range");
+    assert!(e.message().contains("须大于 0"), "{}", e.message());
+    // Without a cap quantity 0 is refused just the same (a charged line of nothing).
+    let mut l = line(1, 5000, Category::A, 0, None, None);
+    l.quantity = Some(Quantity::from_milli(0));
+    let b = bill(VisitType::Inpatient, HospitalLevel::Level3, vec![l]);
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &person(Scheme::EmployeeInService),
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "benefit.quantity_out_of_range");
+}
+
+#[test]
+fn two_catalogue_versions_in_force_on_one_day_are_an_error() {
+    let entry = |cap: i64, from: Option<&str>| CatalogueEntry {
+        code: "D1".into(),
+        name: "药".into(),
+        kind: ItemKind::Drug,
+        category: Category::A,
+        self_pay_share_bp: 0,
+        price_cap: Some(Fen(cap)),
+        effective_from: from.map(d),
+        effective_to: None,
+    };
+    let overlapping = vec![
+        entry(100, Some("2026-01-01")),
+        entry(200, Some("2026-06-01")),
+    ];
+    let b = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 5000, Category::A, 0, None, None)],
+    );
+    let mut b = b;
+    b.lines[0].code = "D1".into();
+    // In the engine's lookup: refused, not "the first".
+    let e = compute(
+        &policies()[0],
+        CatalogueRef::Entries(&overlapping),
+        &person(Scheme::EmployeeInService),
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "benefit.catalogue_overlap");
+    // In a request: refused as an import would refuse it.
+    let req = ExplainRequest {
+        policy: Some(policies()[0].clone()),
+        policy_file: None,
+        catalogue: overlapping.clone(),
+        person: person(Scheme::EmployeeInService),
+        accumulators: Accumulators::default(),
+        bill: b.clone(),
+    };
+    assert_eq!(
+        explain(&req).unwrap_err().code(),
+        "benefit.catalogue_invalid"
+    );
+    // At import.
+    assert_eq!(
+        Catalogue::new(1, overlapping).unwrap_err().code(),
+        "benefit.catalogue_invalid"
+    );
+    // Consecutive versions: the one in force applies.
+    let mut first = entry(100, Some("2026-01-01"));
+    first.effective_to = Some(d("2026-05-31"));
+    let ok = vec![first, entry(200, Some("2026-06-01"))];
+    let e = compute(
+        &policies()[0],
+        CatalogueRef::Entries(&ok),
+        &person(Scheme::EmployeeInService),
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap();
+    assert_eq!(e.lines[0].allowed, Some(Fen(200)));
+}
+
+// ------------------------------------------------------------------------------------------
+// Unfiled care elsewhere: the insured region's stated penalty, computed as explained
+
+/// The facts of a visit in Chengdu (510104) or Shenzhen (440305) without a filing, as the
+/// services build them: from the care rule, so that computation and explanation share one value.
+fn unfiled(insured: &str, care: &str, scheme: Scheme) -> (PersonFacts, String) {
+    let rule = crate::filing::care_rule(
+        &insured.parse::<RegionCode>().unwrap(),
+        &care.parse::<RegionCode>().unwrap(),
+        d("2026-06-01"),
+        None,
+        false,
+    );
+    (rule.person_facts(scheme, None), rule.explanation())
+}
+
+#[test]
+fn chongqing_unfiled_inpatient_care_raises_the_deductible_5_percent_and_cuts_the_ratio_5_points() {
+    // Seed 004 (南川区), legal basis of items 20–24, 渝办发〔2011〕293号: 「未报经…同意的，按我市
+    // 同级定点医疗机构住院标准，起付线提高5%，同时报销比例下降5%」. A Nanchuan (500119) employee
+    // admitted to a level-3 hospital in Chengdu without a filing.
+    let cq = &policies()[0];
+    let (facts, text) = unfiled("500119", "510104", Scheme::EmployeeInService);
+    assert!(text.contains("起付线提高5%，报销比例下降5%"), "{text}");
+    let bill3 = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![
+            line(1, 500_000, Category::A, 0, None, None),
+            line(2, 20_000, Category::C, 0, None, None),
+        ],
+    );
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &bill3,
+    )
+    .unwrap();
+    // Hand calculation. Chongqing level 3, employee: deductible 880.00 元, ratio 85 %.
+    // Deductible 880.00 × 105 % = 924.00 元; ratio 85 % − 5 points = 80 %.
+    // In scope 5,000.00 − 924.00 = 4,076.00 × 80 % = 3,260.80 元 from the fund.
+    assert_eq!(e.deductible, Fen(92_400));
+    assert_eq!(e.ratio_bp, 8_000);
+    assert_eq!(e.fund, Fen(326_080));
+    assert_eq!(e.in_scope_self_pay, Fen(500_000 - 326_080));
+    // Not also the policy file's example adjustment (−10 points): the stated rule replaces it.
+    assert!(!e.steps.iter().any(|s| matches!(s, Step::Adjustment { .. })));
+    let penalty = e
+        .steps
+        .iter()
+        .find(|s| matches!(s, Step::UnfiledPenalty { .. }))
+        .unwrap();
+    assert_eq!(
+        penalty.text(),
+        "跨省异地就医未备案，按参保地规定（渝办发〔2011〕293号（南川区事项清单设定依据））：起付线提高 5%（880.00元 → 924.00元，四舍五入到分），支付比例降低 5 个百分点"
+    );
+    assert!(e.steps.iter().any(|s| matches!(
+        s,
+        Step::Deductible {
+            standard: Fen(92_400),
+            ..
+        }
+    )));
+
+    // Level 2 and a resident at level 1, the same way.
+    let mut b2 = bill3.clone();
+    b2.hospital_level = HospitalLevel::Level2;
+    b2.lines.truncate(1);
+    b2.lines[0].amount = Fen(100_000);
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &b2,
+    )
+    .unwrap();
+    // 440.00 × 105 % = 462.00; 87 % − 5 = 82 %; (1,000.00 − 462.00) × 82 % = 441.16 元.
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(46_200), 8_200, Fen(44_116))
+    );
+    let (resident, _) = unfiled("500119", "510104", Scheme::Resident);
+    b2.hospital_level = HospitalLevel::Level1;
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &resident,
+        &Accumulators::default(),
+        &b2,
+    )
+    .unwrap();
+    // 100.00 × 105 % = 105.00; 80 % − 5 = 75 %; (1,000.00 − 105.00) × 75 % = 671.25 元.
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(10_500), 7_500, Fen(67_125))
+    );
+
+    // The raised deductible is the standard of the admission: an interim bill of the same
+    // admission after 900.00 元 of it was taken takes the remaining 24.00 元.
+    let mut acc = Accumulators::default();
+    acc.admissions.insert("A1".into(), Fen(90_000));
+    let e = compute(cq, CatalogueRef::None, &facts, &acc, &bill3).unwrap();
+    assert_eq!(e.deductible, Fen(2_400));
+    // (5,000.00 − 24.00) × 80 % = 3,980.80 元.
+    assert_eq!(e.fund, Fen(398_080));
+
+    // The same visit filed, or in Chongqing itself: no penalty.
+    let filed = person(Scheme::EmployeeInService);
+    let e = compute(
+        cq,
+        CatalogueRef::None,
+        &filed,
+        &Accumulators::default(),
+        &bill3,
+    )
+    .unwrap();
+    assert_eq!((e.deductible, e.ratio_bp), (Fen(88_000), 8_500));
+}
+
+#[test]
+fn the_chongqing_penalty_covers_inpatient_care_only() {
+    // The sentence sets the terms by 「住院标准」; a general outpatient bill without a filing
+    // follows the insured region's existing rules: here the policy file's example adjustment.
+    let cq = &policies()[0];
+    let (facts, _) = unfiled("500119", "510104", Scheme::EmployeeInService);
+    let b = bill(
+        VisitType::GeneralOutpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 100_000, Category::A, 0, None, None)],
+    );
+    let e = compute(cq, CatalogueRef::None, &facts, &Accumulators::default(), &b).unwrap();
+    assert!(!e
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::UnfiledPenalty { .. })));
+    // Deductible 200.00 元 unchanged; 50 % − 10 points (example) = 40 %; 800.00 × 40 % = 320.00.
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(20_000), 4_000, Fen(32_000))
+    );
+}
+
+#[test]
+fn sichuan_states_no_unfiled_penalty_so_the_policy_file_applies() {
+    // Seed 001 (四川) and seed 000 表1 温馨提示4 state no figure: 「按参保地现有规定办理」. A Chengdu
+    // employee in a level-3 hospital in Shenzhen without a filing: the deductible stays 800.00 元
+    // and the policy file's (example) adjustment applies, 85 % × 90 % = 76.5 %:
+    // (5,000.00 − 800.00) × 76.5 % = 3,213.00 元.
+    let cd = &policies()[1];
+    let (facts, text) = unfiled("510104", "440305", Scheme::EmployeeInService);
+    assert!(facts.unfiled_penalty.is_none());
+    assert!(!text.contains("起付线提高"), "{text}");
+    let b = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 500_000, Category::A, 0, None, None)],
+    );
+    let e = compute(cd, CatalogueRef::None, &facts, &Accumulators::default(), &b).unwrap();
+    assert_eq!(
+        (e.deductible, e.ratio_bp, e.fund),
+        (Fen(80_000), 7_650, Fen(321_300))
+    );
+}
+
+#[test]
+fn a_penalty_in_a_request_is_checked() {
+    let mut facts = person(Scheme::EmployeeInService);
+    facts.care_place = CarePlace::CrossProvince;
+    facts.filed = false;
+    facts.unfiled_penalty = Some(UnfiledPenalty {
+        deductible_increase_bp: 10_001,
+        ratio_cut_bp: 500,
+        visits: vec![],
+        source: "测试".into(),
+    });
+    let b = bill(
+        VisitType::Inpatient,
+        HospitalLevel::Level3,
+        vec![line(1, 500_000, Category::A, 0, None, None)],
+    );
+    let e = compute(
+        &policies()[0],
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "benefit.policy_invalid");
+    // A cut larger than the ratio stops at 0 %.
+    facts.unfiled_penalty = Some(UnfiledPenalty {
+        deductible_increase_bp: 0,
+        ratio_cut_bp: 10_000,
+        visits: vec![VisitType::Inpatient],
+        source: "测试".into(),
+    });
+    let e = compute(
+        &policies()[0],
+        CatalogueRef::None,
+        &facts,
+        &Accumulators::default(),
+        &b,
+    )
+    .unwrap();
+    assert_eq!((e.ratio_bp, e.fund), (0, Fen(0)));
+    // It round-trips through the explain request's JSON.
+    let json = serde_json::to_value(&facts).unwrap();
+    assert_eq!(json["unfiled_penalty"]["ratio_cut_bp"], 10_000);
+    assert_eq!(serde_json::from_value::<PersonFacts>(json).unwrap(), facts);
 }

@@ -3,12 +3,14 @@
 //! Counting convention (docs/adr/0002-working-days.md): the day of acceptance is day 0; counting
 //! starts on the next working day; an N-working-day limit ends at the end of the N-th working day so
 //! counted. A case accepted on a non-working day counts from the next working day the same way.
-//! A date whose year has no published schedule is computed by the weekend rule and carries an
-//! explicit warning — never a silent guess.
+//! A date whose year has no published schedule is computed from the statutory holidays that
+//! 《全国年节及纪念日放假办法》 fixes (`statutory`) and the weekend rule, and carries an explicit
+//! warning that the year's weekend swaps (调休) are unknown — never a silent guess.
 
 mod clock;
 mod data;
 mod deadline;
+pub mod statutory;
 
 pub use clock::{CaseClock, ClockState, Pause, Thresholds, WarningLevel};
 pub use data::{is_weekend, Holiday, ScheduleError, YearSchedule};
@@ -46,12 +48,20 @@ pub struct CalendarWarning {
 
 impl CalendarWarning {
     fn missing_year(year: i32) -> CalendarWarning {
+        let message = if statutory::covers(year) {
+            format!(
+                "{year}年的节假日安排尚未录入（或尚未发布）：该年已按《全国年节及纪念日放假办法》计入法定节假日，\
+                 但调休上班日和补休日未知，暂按周六、周日休息推算，公布后结果可能变化"
+            )
+        } else {
+            format!(
+                "{year}年的节假日安排尚未录入（或尚未发布），该年日期暂按周六、周日休息推算，公布后结果可能变化"
+            )
+        };
         CalendarWarning {
             code: "calendar.year_missing",
             year,
-            message: format!(
-                "{year}年的节假日安排尚未录入（或尚未发布），该年日期暂按周六、周日休息推算，公布后结果可能变化"
-            ),
+            message,
         }
     }
 }
@@ -118,6 +128,10 @@ impl HolidayCalendar {
             DayKind::MakeUpWorkday { name: name.clone() }
         } else if let Some(name) = self.off.get(&d) {
             DayKind::Holiday { name: name.clone() }
+        } else if let Some(festival) = self.unloaded_statutory(d) {
+            DayKind::Holiday {
+                name: festival.to_string(),
+            }
         } else if is_weekend(d) {
             DayKind::Weekend
         } else {
@@ -130,6 +144,15 @@ impl HolidayCalendar {
             self.day_kind(d),
             DayKind::Workday | DayKind::MakeUpWorkday { .. }
         )
+    }
+
+    /// A statutory day of a year with no schedule loaded: off whatever that year's notice will
+    /// say about swaps. A loaded year's notice already contains its statutory days.
+    fn unloaded_statutory(&self, d: NaiveDate) -> Option<&'static str> {
+        if self.schedules.contains_key(&d.year()) {
+            return None;
+        }
+        statutory::statutory_festival(d)
     }
 
     /// The year whose missing schedule makes `d` uncertain, if any.

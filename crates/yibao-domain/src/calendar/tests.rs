@@ -190,6 +190,214 @@ fn a_year_without_data_is_a_warning_not_a_silent_guess() {
     assert_eq!(r.warnings[0].year, 2003);
 }
 
+// ------------------------------------------------------------------------------------------
+// Statutory holidays of a year whose schedule is not loaded (《全国年节及纪念日放假办法》)
+
+fn festival_days(year: i32) -> Vec<(NaiveDate, &'static str)> {
+    statutory::statutory_days(year)
+        .iter()
+        .map(|s| (s.date, s.festival))
+        .collect()
+}
+
+#[test]
+fn computed_statutory_days_of_2025_and_2026_are_those_of_the_notices() {
+    // 2024 revision: 元旦 1; 春节 4 (除夕, 初一–初三); 清明 1; 劳动节 2; 端午 1; 中秋 1; 国庆 3.
+    // 2025: 除夕 1/28 (the notice: 「1月28日（农历除夕、周二）」), 清明 4/4, 端午 5/31, 中秋 10/6.
+    let want = |rows: &[(&str, &'static str)]| -> Vec<(NaiveDate, &'static str)> {
+        rows.iter().map(|(day, f)| (d(day), *f)).collect()
+    };
+    assert_eq!(
+        festival_days(2025),
+        want(&[
+            ("2025-01-01", "元旦"),
+            ("2025-01-28", "春节"),
+            ("2025-01-29", "春节"),
+            ("2025-01-30", "春节"),
+            ("2025-01-31", "春节"),
+            ("2025-04-04", "清明节"),
+            ("2025-05-01", "劳动节"),
+            ("2025-05-02", "劳动节"),
+            ("2025-05-31", "端午节"),
+            ("2025-10-01", "国庆节"),
+            ("2025-10-02", "国庆节"),
+            ("2025-10-03", "国庆节"),
+            ("2025-10-06", "中秋节"),
+        ])
+    );
+    // 2026: 除夕 2/16, 清明 4/5 (a Sunday), 端午 6/19, 中秋 9/25.
+    assert_eq!(
+        festival_days(2026),
+        want(&[
+            ("2026-01-01", "元旦"),
+            ("2026-02-16", "春节"),
+            ("2026-02-17", "春节"),
+            ("2026-02-18", "春节"),
+            ("2026-02-19", "春节"),
+            ("2026-04-05", "清明节"),
+            ("2026-05-01", "劳动节"),
+            ("2026-05-02", "劳动节"),
+            ("2026-06-19", "端午节"),
+            ("2026-09-25", "中秋节"),
+            ("2026-10-01", "国庆节"),
+            ("2026-10-02", "国庆节"),
+            ("2026-10-03", "国庆节"),
+        ])
+    );
+    // Without their schedules, 2025 and 2026 fall back to the computation, and every
+    // statutory day is off just as the loaded notices made it.
+    let cal = shipped();
+    let partial = HolidayCalendar::new(
+        cal.schedules()
+            .filter(|s| s.year != 2025 && s.year != 2026)
+            .cloned(),
+    );
+    for (day, festival) in festival_days(2025).into_iter().chain(festival_days(2026)) {
+        assert_eq!(
+            partial.day_kind(day),
+            DayKind::Holiday {
+                name: festival.into()
+            },
+            "{day}"
+        );
+        assert!(
+            matches!(cal.day_kind(day), DayKind::Holiday { .. }),
+            "{day}"
+        );
+        assert_eq!(partial.missing_year_for(day), Some(day.year()));
+    }
+}
+
+#[test]
+fn computed_statutory_days_lie_in_the_breaks_of_every_loaded_year() {
+    // Each computed day is inside a statutory break of that festival in the year's notice, and
+    // the count per year is the law's (data/calendar/README.md, "Statutory days per law").
+    let cal = shipped();
+    for year in 2004..=2026 {
+        let schedule = cal.schedule(year).unwrap();
+        let days = festival_days(year);
+        let count = match year {
+            ..=2007 => 10,
+            2008..=2024 => 11,
+            _ => 13,
+        };
+        assert_eq!(days.len(), count, "{year}: {days:?}");
+        for (day, festival) in days {
+            let inside = schedule
+                .holidays
+                .iter()
+                .any(|h| h.statutory && h.name.contains(festival) && h.from <= day && day <= h.to);
+            assert!(inside, "{year}: {festival} {day} is not in its break");
+            assert!(!cal.is_working_day(day), "{day}");
+        }
+    }
+    // 正月初一 of every loaded year and of 2027 (Hong Kong Observatory and 紫金山天文台 tables).
+    let new_years = [
+        "2004-01-22",
+        "2005-02-09",
+        "2006-01-29",
+        "2007-02-18",
+        "2008-02-07",
+        "2009-01-26",
+        "2010-02-14",
+        "2011-02-03",
+        "2012-01-23",
+        "2013-02-10",
+        "2014-01-31",
+        "2015-02-19",
+        "2016-02-08",
+        "2017-01-28",
+        "2018-02-16",
+        "2019-02-05",
+        "2020-01-25",
+        "2021-02-12",
+        "2022-02-01",
+        "2023-01-22",
+        "2024-02-10",
+        "2025-01-29",
+        "2026-02-17",
+        "2027-02-06",
+    ];
+    for day in new_years.map(d) {
+        // 初一 is a statutory day under every version of the regulation since 1999.
+        let spring: Vec<NaiveDate> = festival_days(day.year())
+            .into_iter()
+            .filter(|(_, f)| *f == "春节")
+            .map(|(x, _)| x)
+            .collect();
+        let first = match day.year() {
+            2008..=2013 | 2025.. => spring[1],
+            _ => spring[0],
+        };
+        assert_eq!(first, day, "{}", day.year());
+    }
+    assert!(festival_days(1999).is_empty());
+    assert!(festival_days(2201).is_empty());
+    assert!(statutory::covers(2100));
+}
+
+#[test]
+fn a_deadline_crossing_into_an_unloaded_year_skips_its_statutory_days() {
+    let cal = shipped();
+    assert!(cal.schedule(2027).is_none(), "2027 is not loaded yet");
+    // Wed 2026-12-30 + 2 WD: Thu 12-31 (1); Fri 2027-01-01 元旦 is off; Mon 01-04 (2).
+    let r = cal.add_working_days(d("2026-12-30"), 2);
+    assert_eq!(r.value, d("2027-01-04"));
+    assert_eq!(r.warnings.len(), 1);
+    assert_eq!(r.warnings[0].code, "calendar.year_missing");
+    assert_eq!(r.warnings[0].year, 2027);
+    assert!(
+        r.warnings[0].message.contains("调休"),
+        "{}",
+        r.warnings[0].message
+    );
+    assert!(r.warnings[0].message.contains("法定节假日"));
+    assert_eq!(
+        cal.day_kind(d("2027-01-01")),
+        DayKind::Holiday {
+            name: "元旦".into()
+        }
+    );
+    // 2027 春节 (正月初一 = Sat 02-06): 除夕 Fri 02-05 to 初三 Mon 02-08 are off.
+    // Wed 02-03 + 3 WD: Thu 02-04 (1), Tue 02-09 (2), Wed 02-10 (3).
+    let r = cal.add_working_days(d("2027-02-03"), 3);
+    assert_eq!(r.value, d("2027-02-10"));
+    for day in ["2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"] {
+        assert_eq!(
+            cal.day_kind(d(day)),
+            DayKind::Holiday {
+                name: "春节".into()
+            },
+            "{day}"
+        );
+    }
+    assert_eq!(
+        cal.working_days_between(d("2027-02-04"), d("2027-02-09"))
+            .value,
+        1
+    );
+    // The other statutory days of 2027 (POLICY-FACTS §7 anchors): 清明 Mon 04-05, 劳动节
+    // 05-01/02, 端午 Wed 06-09, 中秋 Wed 09-15, 国庆 10-01/02/03.
+    for (day, name) in [
+        ("2027-04-05", "清明节"),
+        ("2027-05-01", "劳动节"),
+        ("2027-05-02", "劳动节"),
+        ("2027-06-09", "端午节"),
+        ("2027-09-15", "中秋节"),
+        ("2027-10-01", "国庆节"),
+        ("2027-10-03", "国庆节"),
+    ] {
+        assert_eq!(
+            cal.day_kind(d(day)),
+            DayKind::Holiday { name: name.into() },
+            "{day}"
+        );
+    }
+    // The swaps stay unknown: a weekday next to a festival is still a working day.
+    assert!(cal.is_working_day(d("2027-10-04")));
+    assert!(cal.is_working_day(d("2027-02-09")));
+}
+
 #[test]
 fn a_later_schedule_for_a_year_replaces_the_shipped_one() {
     let mut schedules: Vec<YearSchedule> = shipped().schedules().cloned().collect();

@@ -93,9 +93,9 @@ impl Coded for CaseError {
                     .unwrap_or_else(|| "无法识别的格式".into())
             ),
             CaseError::UploadTooLarge { size, max } => format!(
-                "上传文件大小为 {:.1} MB，超过本事项允许的 {:.1} MB",
-                *size as f64 / 1_048_576.0,
-                *max as f64 / 1_048_576.0
+                "上传的文件为 {}，本事项要求文件小于 {}，请压缩或拆分后上传",
+                size_text(*size),
+                size_text(*max)
             ),
             CaseError::UploadEmpty => "上传的文件是空的".into(),
             CaseError::UnknownMaterial(id) => format!("本事项没有编号为“{id}”的材料"),
@@ -105,4 +105,21 @@ impl Coded for CaseError {
             CaseError::EvaluationLevel(s) => format!("评价等级“{s}”无效"),
         }
     }
+}
+
+/// A size for people, exact and without floating point: "3 MB（3145728 字节）",
+/// "2.9 MB（3145727 字节）", "200 KB（204800 字节）" or "100 字节".
+fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    let rounded = if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MB", bytes / MIB)
+    } else if bytes >= MIB {
+        // One decimal, truncated, so a file just under the limit never reads as the limit.
+        format!("{}.{} MB", bytes / MIB, (bytes % MIB) * 10 / MIB)
+    } else if bytes >= 1024 && bytes % 1024 == 0 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        return format!("{bytes} 字节");
+    };
+    format!("{rounded}（{bytes} 字节）")
 }

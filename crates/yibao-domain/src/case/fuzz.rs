@@ -86,7 +86,8 @@ proptest! {
         let _ = check_upload(&bytes, None);
         if let Ok(k) = check_upload(&bytes, Some(&rule)) {
             prop_assert_eq!(sniff(&bytes), Some(k));
-            prop_assert!(bytes.len() as u64 <= max.unwrap_or(super::DEFAULT_MAX_BYTES));
+            // 「小于」: strictly below the limit.
+            prop_assert!((bytes.len() as u64) < max.unwrap_or(super::DEFAULT_MAX_BYTES));
         }
     }
 }

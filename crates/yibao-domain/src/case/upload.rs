@@ -1,12 +1,15 @@
 //! Uploads checked by what the bytes are, not by the file name: PDF, JPEG, PNG, Word and Excel
-//! (old and new formats) as the item allows, at most 3 MB unless the item says otherwise.
+//! (old and new formats) as the item allows, smaller than 3 MB unless the item says otherwise.
 
 use serde::Serialize;
 
 use super::error::CaseError;
 use crate::catalog::{Upload, UploadFormat};
 
-/// 3 MB, the limit the guides state most often.
+/// 3 MB (3 × 1024 × 1024 bytes), the limit the guides state most often. Seed 000 (川渝通办),
+/// 十二、办理方式 item 2 网上办理 of every item from 二、异地就医结算备案 to
+/// 六、医保定点医疗机构基础信息变更: 「格式包括 Word、Excel、PDF、JPEG,文件应小于 3M」. "小于" is
+/// strict: a file must be smaller than the limit, so exactly 3 MB is refused.
 pub const DEFAULT_MAX_BYTES: u64 = 3 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,17 +73,17 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
     }
 }
 
-/// Checks an upload against the item's rule (or the default: PDF, JPEG, PNG; 3 MB).
+/// Checks an upload against the item's rule (or the default: PDF, JPEG, PNG; smaller than
+/// 3 MB).
 pub fn check_upload(bytes: &[u8], rule: Option<&Upload>) -> Result<FileKind, CaseError> {
     if bytes.is_empty() {
         return Err(CaseError::UploadEmpty);
     }
     let max = rule.and_then(|r| r.max_bytes).unwrap_or(DEFAULT_MAX_BYTES);
-    if bytes.len() as u64 > max {
-        return Err(CaseError::UploadTooLarge {
-            size: bytes.len() as u64,
-            max,
-        });
+    // The guides' limit is 「小于」 (less than): a file of exactly `max` bytes is too large.
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size >= max {
+        return Err(CaseError::UploadTooLarge { size, max });
     }
     let allowed: Vec<UploadFormat> = match rule {
         Some(r) if !r.formats.is_empty() => r.formats.clone(),
@@ -144,5 +147,56 @@ mod tests {
             check_upload(&over_default, None),
             Err(CaseError::UploadTooLarge { .. })
         ));
+    }
+
+    /// A PDF of exactly `size` bytes.
+    fn pdf_of(size: u64) -> Vec<u8> {
+        let mut v = PDF.to_vec();
+        v.resize(size as usize, b' ');
+        v
+    }
+
+    #[test]
+    fn smaller_than_3_mb_means_exactly_3_mb_is_refused() {
+        // Seed 000, 十二、办理方式 2. 网上办理: 「文件应小于 3M」 — strictly less than 3 MiB.
+        assert_eq!(DEFAULT_MAX_BYTES, 3_145_728);
+        assert_eq!(
+            check_upload(&pdf_of(DEFAULT_MAX_BYTES - 1), None),
+            Ok(FileKind::Pdf)
+        );
+        let e = check_upload(&pdf_of(DEFAULT_MAX_BYTES), None).unwrap_err();
+        assert_eq!(
+            e,
+            CaseError::UploadTooLarge {
+                size: DEFAULT_MAX_BYTES,
+                max: DEFAULT_MAX_BYTES
+            }
+        );
+        assert_eq!(crate::Coded::code(&e), "case.upload_too_large");
+        assert_eq!(
+            crate::Coded::message(&e),
+            "上传的文件为 3 MB（3145728 字节），本事项要求文件小于 3 MB（3145728 字节），请压缩或拆分后上传"
+        );
+        // The same rule for an item's own limit (the chuanyu items carry 3145728 from the guide).
+        let rule = Upload {
+            formats: vec![UploadFormat::Pdf],
+            max_bytes: Some(DEFAULT_MAX_BYTES),
+            text: "格式包括 Word、Excel、PDF、JPEG,文件应小于 3M".into(),
+        };
+        assert!(check_upload(&pdf_of(DEFAULT_MAX_BYTES - 1), Some(&rule)).is_ok());
+        assert!(check_upload(&pdf_of(DEFAULT_MAX_BYTES), Some(&rule)).is_err());
+        let e = check_upload(
+            &pdf_of(100),
+            Some(&Upload {
+                max_bytes: Some(100),
+                ..rule
+            }),
+        )
+        .unwrap_err();
+        assert!(
+            crate::Coded::message(&e).contains("小于 100 字节"),
+            "{}",
+            crate::Coded::message(&e)
+        );
     }
 }

@@ -147,6 +147,8 @@ pub enum UploadFormat {
 #[serde(deny_unknown_fields)]
 pub struct Upload {
     pub formats: Vec<UploadFormat>,
+    /// The guide's size limit in bytes. The guides say 「文件应小于 3M」 (smaller than), so a file
+    /// must be strictly smaller: one of exactly `max_bytes` is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_bytes: Option<u64>,
     pub text: String,

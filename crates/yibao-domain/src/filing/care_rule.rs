@@ -9,6 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::benefit::{AidCategory, CarePlace, PersonFacts, Scheme, UnfiledPenalty, VisitType};
 use crate::ids::RegionCode;
 
 use super::kind::FilingKind;
@@ -44,14 +45,11 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum UnfiledCareRule {
-    /// A stated reduction. `ratio_cut_points` reads 「报销比例下降5%」 as percentage points; the
-    /// text does not say whether the cut is relative.
-    Reduced {
-        deductible_increase_percent: u32,
-        ratio_cut_points: u32,
-        source: String,
-    },
-    /// No figure stated: the insured region's existing rules, by manual reimbursement.
+    /// A stated reduction: the engine computes exactly this (`CareRule::person_facts`), and the
+    /// explanation is rendered from the same value, so the two cannot disagree.
+    Reduced { penalty: UnfiledPenalty },
+    /// No figure stated: the insured region's existing rules (the policy file's `adjustments`),
+    /// by manual reimbursement.
     InsuredRegionRules { source: String },
 }
 
@@ -60,14 +58,27 @@ impl UnfiledCareRule {
     ///
     /// Chongqing (prefix 50): 渝办发〔2011〕293号, quoted as legal basis of seed 004 items 20–24:
     /// 「未报经参保所在区县（自治县）医疗保险经办机构同意的，按我市同级定点医疗机构住院标准，起付线提高
-    /// 5%，同时报销比例下降5%」. Elsewhere (Sichuan included: POLICY-FACTS §6 "NOT FOUND") only
+    /// 5%，同时报销比例下降5%」. Chongqing files to the municipality (seed 000 表1 温馨提示 3), so
+    /// unfiled care elsewhere is always 市外, the case this sentence governs. Our reading:
+    /// - 「起付线提高5%」 raises the deductible *amount* by 5 % of itself (×105 %, half up to the
+    ///   fen): percentage points mean nothing for an amount;
+    /// - 「报销比例下降5%」 lowers the ratio by 5 percentage points (95 % → 90 %), the usual sense
+    ///   of a change to a ratio that is itself a percentage (SEED-NOTES D06: "5 %/5 % penalty");
+    /// - it covers inpatient care only: the sentence sets the terms by 「同级定点医疗机构住院标准」
+    ///   and its paragraph is about admissions (「入院后5个工作日内…报告」); other visits follow
+    ///   the insured region's existing rules (the policy file's adjustments).
+    ///
+    /// Elsewhere (Sichuan included: seed 001 states no figure, POLICY-FACTS §6 "NOT FOUND") only
     /// seed 000 表1 温馨提示 4 applies.
     pub fn for_insured_region(insured: &RegionCode) -> UnfiledCareRule {
         match insured.province_prefix() {
             "50" => UnfiledCareRule::Reduced {
-                deductible_increase_percent: 5,
-                ratio_cut_points: 5,
-                source: "渝办发〔2011〕293号（南川区事项清单设定依据）".into(),
+                penalty: UnfiledPenalty {
+                    deductible_increase_bp: 500,
+                    ratio_cut_bp: 500,
+                    visits: vec![VisitType::Inpatient],
+                    source: "渝办发〔2011〕293号（南川区事项清单设定依据）".into(),
+                },
             },
             _ => UnfiledCareRule::InsuredRegionRules {
                 source: "异地就医登记备案表温馨提示第4条".into(),
@@ -112,6 +123,35 @@ impl CareRule {
         !matches!(self, CareRule::CrossRegionUnfiled { .. })
     }
 
+    /// What the benefit engine needs to know of this rule: where the care is, whether it counts
+    /// as filed, and the insured region's stated penalty for unfiled care — the very value the
+    /// explanation is rendered from.
+    pub fn person_facts(&self, scheme: Scheme, aid_category: Option<AidCategory>) -> PersonFacts {
+        let place = |s: &Scope| match s {
+            Scope::InProvince => CarePlace::InProvince,
+            Scope::CrossProvince => CarePlace::CrossProvince,
+        };
+        let (care_place, filed, unfiled_penalty) = match self {
+            CareRule::Local { .. } => (CarePlace::Local, true, None),
+            CareRule::CrossRegionFiled { scope, .. }
+            | CareRule::EmergencyTreatedAsFiled { scope, .. } => (place(scope), true, None),
+            CareRule::CrossRegionUnfiled { scope, rule, .. } => {
+                let penalty = match rule {
+                    UnfiledCareRule::Reduced { penalty } => Some(penalty.clone()),
+                    UnfiledCareRule::InsuredRegionRules { .. } => None,
+                };
+                (place(scope), false, penalty)
+            }
+        };
+        PersonFacts {
+            scheme,
+            aid_category,
+            care_place,
+            filed,
+            unfiled_penalty,
+        }
+    }
+
     /// The explanation a clerk reads to the citizen.
     pub fn explanation(&self) -> String {
         match self {
@@ -149,13 +189,36 @@ impl CareRule {
                     scope.label()
                 );
                 match rule {
-                    UnfiledCareRule::Reduced {
-                        deductible_increase_percent,
-                        ratio_cut_points,
-                        source,
-                    } => format!(
-                        "{head}：起付线提高{deductible_increase_percent}%，报销比例下降{ratio_cut_points}%（{source}）。"
-                    ),
+                    UnfiledCareRule::Reduced { penalty: p } => {
+                        let visits = if p.visits.is_empty() {
+                            String::new()
+                        } else {
+                            p.visits
+                                .iter()
+                                .map(|v| v.label())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        };
+                        let percent = |bp: u32| {
+                            if bp % 100 == 0 {
+                                format!("{}", bp / 100)
+                            } else {
+                                format!("{}.{:02}", bp / 100, bp % 100)
+                            }
+                        };
+                        let rest = if p.visits.is_empty() {
+                            ""
+                        } else {
+                            "；其他费用按参保地现有规定"
+                        };
+                        format!(
+                            "{head}：{visits}按参保地同级定点医疗机构标准，起付线提高{}%，报销比例下降{}%（即{}个百分点）（{}）{rest}。",
+                            percent(p.deductible_increase_bp),
+                            percent(p.ratio_cut_bp),
+                            percent(p.ratio_cut_bp),
+                            p.source
+                        )
+                    }
                     UnfiledCareRule::InsuredRegionRules { source } => {
                         format!("{head}（{source}；参保地未规定具体降低比例）。")
                     }

@@ -1188,14 +1188,30 @@ fn care_rule_selection() {
             scope: Scope::CrossProvince,
             policy_region: nanchuan.clone(),
             rule: UnfiledCareRule::Reduced {
-                deductible_increase_percent: 5,
-                ratio_cut_points: 5,
-                source: "渝办发〔2011〕293号（南川区事项清单设定依据）".into(),
+                penalty: crate::benefit::UnfiledPenalty {
+                    deductible_increase_bp: 500,
+                    ratio_cut_bp: 500,
+                    visits: vec![crate::benefit::VisitType::Inpatient],
+                    source: "渝办发〔2011〕293号（南川区事项清单设定依据）".into(),
+                },
             },
         }
     );
     assert!(!rule.direct_settlement());
-    assert!(rule.explanation().contains("起付线提高5%"));
+    assert!(
+        rule.explanation().contains(
+            "住院按参保地同级定点医疗机构标准，起付线提高5%，报销比例下降5%（即5个百分点）"
+        ),
+        "{}",
+        rule.explanation()
+    );
+    // The engine gets the very penalty the explanation is rendered from.
+    let facts = rule.person_facts(crate::benefit::Scheme::EmployeeRetired, None);
+    assert!(!facts.filed);
+    assert_eq!(
+        facts.unfiled_penalty.as_ref().map(|p| p.ratio_cut_bp),
+        Some(500)
+    );
 
     // Sichuan states no figure: the insured region's existing rules (表1 温馨提示4).
     let rule = care_rule(&chengdu, &r("440305"), on, None, false);

@@ -328,7 +328,7 @@ async fn case_page(
     let upload_hint = item
         .and_then(|i| i.upload.as_ref())
         .map(|u| u.text.clone())
-        .unwrap_or_else(|| "可上传 PDF、JPEG、PNG，单个文件不超过 3MB".into());
+        .unwrap_or_else(|| "可上传 PDF、JPEG、PNG，单个文件应小于 3MB".into());
     let (level_key, level_label) = match v.clock.as_ref().map(|c| c.level) {
         Some(l) => (
             match l {
