@@ -396,20 +396,53 @@ fn chain_name(chain: &str) -> String {
     }
 }
 
-/// Seal items in (seal, chain) order, a page at a time.
-struct ItemsBySeal {
-    after: (i64, String),
+/// The order seal items are read in.
+#[derive(Clone, Copy)]
+enum ItemOrder {
+    /// By seal, then chain: to check each seal's digest.
+    BySeal,
+    /// By chain, then sequence number: to check each chain against its seals.
+    ByChain,
+}
+
+/// Seal items in one order, a page at a time.
+struct SealItems {
+    order: ItemOrder,
+    /// The last item read (keyset position).
+    after: store::SealItem,
     buf: std::collections::VecDeque<store::SealItem>,
     done: bool,
 }
 
-impl ItemsBySeal {
+impl SealItems {
+    fn new(order: ItemOrder) -> SealItems {
+        SealItems {
+            order,
+            after: store::SealItem {
+                seal_seq: 0,
+                chain: String::new(),
+                seq: 0,
+                hash: String::new(),
+            },
+            buf: Default::default(),
+            done: false,
+        }
+    }
+
     async fn peek(&mut self, tx: &mut Conn) -> Result<Option<&store::SealItem>, ServiceError> {
         if self.buf.is_empty() && !self.done {
-            let page = store::seal_items_by_seal(tx, (self.after.0, &self.after.1), PAGE).await?;
+            let a = &self.after;
+            let page = match self.order {
+                ItemOrder::BySeal => {
+                    store::seal_items_by_seal(tx, (a.seal_seq, &a.chain), PAGE).await?
+                }
+                ItemOrder::ByChain => {
+                    store::seal_items_by_chain(tx, (&a.chain, a.seq), PAGE).await?
+                }
+            };
             self.done = (page.len() as i64) < PAGE;
             if let Some(last) = page.last() {
-                self.after = (last.seal_seq, last.chain.clone());
+                self.after = last.clone();
             }
             self.buf.extend(page);
         }
@@ -420,11 +453,7 @@ impl ItemsBySeal {
 /// Every seal entry's digest against the items recorded for it; items without a seal entry are
 /// an alteration too.
 async fn check_seals(tx: &mut Conn) -> Result<Option<Finding>, ServiceError> {
-    let mut items = ItemsBySeal {
-        after: (0, String::new()),
-        buf: Default::default(),
-        done: false,
-    };
+    let mut items = SealItems::new(ItemOrder::BySeal);
     let mut after = 0;
     loop {
         let seals = store::seal_entries(tx, after, PAGE).await?;
@@ -460,27 +489,6 @@ async fn check_seals(tx: &mut Conn) -> Result<Option<Finding>, ServiceError> {
     Ok(None)
 }
 
-/// Seal items in (chain, seq) order, a page at a time.
-struct ItemsByChain {
-    after: (String, i64),
-    buf: std::collections::VecDeque<store::SealItem>,
-    done: bool,
-}
-
-impl ItemsByChain {
-    async fn peek(&mut self, tx: &mut Conn) -> Result<Option<&store::SealItem>, ServiceError> {
-        if self.buf.is_empty() && !self.done {
-            let page = store::seal_items_by_chain(tx, (&self.after.0, self.after.1), PAGE).await?;
-            self.done = (page.len() as i64) < PAGE;
-            if let Some(last) = page.last() {
-                self.after = (last.chain.clone(), last.seq);
-            }
-            self.buf.extend(page);
-        }
-        Ok(self.buf.front())
-    }
-}
-
 fn truncated(i: &store::SealItem, have: i64) -> Finding {
     let m = format!(
         "审计链 {} 被截短：第 {} 条封存记录记到第 {} 条，现在只有 {have} 条（末尾记录被删除）",
@@ -492,11 +500,7 @@ fn truncated(i: &store::SealItem, have: i64) -> Finding {
 /// Every settlement chain: contiguous, each entry intact and linked, and holding, unchanged,
 /// every head a seal recorded for it.
 async fn walk_chains(tx: &mut Conn) -> Result<(i64, i64, Option<Finding>), ServiceError> {
-    let mut items = ItemsByChain {
-        after: (String::new(), 0),
-        buf: Default::default(),
-        done: false,
-    };
+    let mut items = SealItems::new(ItemOrder::ByChain);
     let (mut chains, mut entries) = (0, 0);
     let mut chain = String::new();
     let mut last = 0;

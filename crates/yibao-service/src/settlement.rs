@@ -234,7 +234,7 @@ async fn settle_once(
     let p = prepare(&mut tx, data, inst, req).await?;
     // The person's year chain: appended under the accumulator lock taken here, no global lock.
     let chain = audit::settlement_chain(p.person.as_str(), p.year);
-    let (state, tail) = store::lock_accumulator_and_chain(
+    let (state, tail) = store::lock_accumulator(
         &mut tx,
         p.person.as_str(),
         p.year,
@@ -365,7 +365,7 @@ pub async fn reverse(
     }
     let deltas: AccumulatorDeltas = serde_json::from_str(&done.deltas_json)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("deltas: {e}"))))?;
-    let (state, tail) = store::lock_accumulator_and_chain(
+    let (state, tail) = store::lock_accumulator(
         &mut tx,
         &done.person_id_number,
         done.year,

@@ -8,35 +8,12 @@ use crate::error::StoreError;
 
 /// Takes the person's accumulator row for this transaction (creating it from `initial` if the
 /// year has none): the update takes the row lock, so two counters settling the same person
-/// wait for each other instead of both using the same deductible.
+/// wait for each other instead of both using the same deductible. Returns the state and the head
+/// (sequence number, hash) of the person's year audit chain kept on the row, whose appends the
+/// same lock serialises. (Read from the row, not from audit_log: after waiting for the lock,
+/// PostgreSQL re-reads the updated row, but a subquery would still see the statement's older
+/// snapshot.)
 pub async fn lock_accumulator(
-    conn: &mut AnyConnection,
-    person: &str,
-    year: i64,
-    initial: &str,
-    now: &str,
-) -> Result<(String, i64), StoreError> {
-    // One statement: create the year's row or bump the existing one's version, which takes its
-    // row lock until the transaction ends.
-    let row: (String, i64) = sqlx::query_as(
-        "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
-         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) \
-         DO UPDATE SET version = accumulator.version + 1 RETURNING state_json, version",
-    )
-    .bind(person)
-    .bind(year)
-    .bind(initial)
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
-    Ok(row)
-}
-
-/// `lock_accumulator`, also returning the head (sequence number, hash) of the person's year
-/// audit chain kept on the row: the row lock just taken is what serialises that chain's appends.
-/// (Read from the row, not from audit_log: after waiting for the lock, PostgreSQL re-reads the
-/// updated row but a subquery would still see the statement's older snapshot.)
-pub async fn lock_accumulator_and_chain(
     conn: &mut AnyConnection,
     person: &str,
     year: i64,
@@ -59,7 +36,7 @@ pub async fn lock_accumulator_and_chain(
 }
 
 /// Appends an entry to a person's year chain and moves the head kept on the accumulator row
-/// (locked by `lock_accumulator_and_chain`).
+/// (locked by `lock_accumulator`).
 pub async fn append_chain_entry(conn: &mut AnyConnection, e: &AuditRow) -> Result<(), StoreError> {
     crate::audit::append(conn, e).await?;
     let (person, year) = chain_key(e)?;
