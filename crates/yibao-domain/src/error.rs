@@ -32,6 +32,8 @@ pub enum DomainError {
     Benefit(#[from] BenefitError),
     #[error(transparent)]
     Registry(#[from] crate::registry::RegistryError),
+    #[error(transparent)]
+    Reimbursement(#[from] crate::reimbursement::ReimbursementError),
 }
 
 impl Coded for DomainError {
@@ -45,6 +47,7 @@ impl Coded for DomainError {
             DomainError::Case(e) => e.code(),
             DomainError::Benefit(e) => e.code(),
             DomainError::Registry(e) => e.code(),
+            DomainError::Reimbursement(e) => e.code(),
         }
     }
 
@@ -58,6 +61,7 @@ impl Coded for DomainError {
             DomainError::Case(e) => e.message(),
             DomainError::Benefit(e) => e.message(),
             DomainError::Registry(e) => e.message(),
+            DomainError::Reimbursement(e) => e.message(),
         }
     }
 }

@@ -14,6 +14,7 @@ mod fuzz_support;
 pub mod ids;
 pub mod money;
 pub mod registry;
+pub mod reimbursement;
 mod toml_date;
 
 pub use error::{Coded, DomainError};

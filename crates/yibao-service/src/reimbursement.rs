@@ -9,7 +9,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yibao_domain::benefit::{compute, Accumulators, Bill, CatalogueRef, Explanation, Scheme};
 use yibao_domain::filing::{care_rule, CareRule};
-use yibao_domain::{CitizenId, RegionCode};
+use yibao_domain::reimbursement::{
+    check_not_paid, check_payable, BillKey, Exclusion, InstitutionCode, LedgerEntry, ManualGround,
+    PaidClaim, PayeeAccount, ReimbursementError,
+};
+use yibao_domain::{CitizenId, Coded, RegionCode};
 use yibao_store::cases::{self as case_store, CaseRow};
 use yibao_store::{coverage, settlement as acc_store, Conn, StoreError};
 
@@ -26,9 +30,96 @@ pub const SERVICES: &[&str] = &[
 pub struct BillEntry {
     /// Where the care took place (the hospital's region).
     pub care_region: String,
+    /// The national code of the institution where the care took place (定点医药机构编码, as on
+    /// the receipt); with the bill's admission (visit) number it identifies the bill, so that
+    /// a bill settled in real time or reimbursed before is not paid again.
+    pub institution_code: InstitutionCode,
     #[serde(default)]
     pub emergency: bool,
+    /// Why the bill is settled by hand (the guide's 办理条件).
+    pub ground: ManualGround,
+    /// Where the reimbursement is paid (开户银行, 账号, 户名).
+    pub payee: PayeeAccount,
+    /// A cost outside the fund's scope declared on the bill (社会保险法第三十条); a case with
+    /// one cannot be approved or paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<Exclusion>,
+    /// With `exclusion` = third party: the third party does not pay or cannot be determined,
+    /// so the fund pays first (same article).
+    #[serde(default)]
+    pub third_party_unpaid: bool,
     pub bill: Bill,
+}
+
+impl BillEntry {
+    /// The bill's identity: institution and visit (admission) number, the latter required here.
+    pub fn key(&self) -> Result<BillKey, ServiceError> {
+        BillKey::new(
+            self.institution_code.clone(),
+            self.bill.admission_id.as_deref(),
+        )
+        .map_err(ServiceError::from_domain)
+    }
+}
+
+/// A refusal because the bill is paid already: a conflict with what the ledger holds.
+fn paid_already(e: ReimbursementError) -> ServiceError {
+    match e {
+        ReimbursementError::AlreadySettled { .. }
+        | ReimbursementError::AlreadyReimbursed { .. } => ServiceError::Rule {
+            kind: ErrorKind::Conflict,
+            code: e.code(),
+            message: e.message(),
+            details: None,
+        },
+        other => ServiceError::from_domain(other),
+    }
+}
+
+/// Refuses the bill of `case_number` if the settlement ledger shows it settled in real time
+/// (not reversed) or another manual reimbursement case has paid it. Runs when the bill is
+/// entered, when the case is approved for payment and, inside the paying transaction, when
+/// it completes (so a settlement made in between is caught).
+pub async fn check_unpaid(
+    conn: &mut Conn,
+    case_number: &str,
+    key: &BillKey,
+) -> Result<(), ServiceError> {
+    let ledger: Vec<LedgerEntry> = acc_store::for_bill(conn, key.institution.as_str(), &key.visit)
+        .await?
+        .into_iter()
+        .map(|s| LedgerEntry {
+            request_id: s.request_id,
+            status: s.status,
+            at: s.created_at,
+        })
+        .collect();
+    let claims: Vec<PaidClaim> =
+        acc_store::reimbursed_bill(conn, key.institution.as_str(), &key.visit)
+            .await?
+            .into_iter()
+            .map(|c| PaidClaim {
+                case_number: c.case_number,
+            })
+            .collect();
+    check_not_paid(case_number, &ledger, &claims).map_err(paid_already)
+}
+
+/// What approval for payment and payment check on a case's bill: it is not excluded from the
+/// fund and not paid already.
+pub async fn check_case(conn: &mut Conn, case: &CaseRow) -> Result<(), ServiceError> {
+    let entry = entry_of(case).ok_or_else(no_bill)?;
+    check_payable(entry.exclusion, entry.third_party_unpaid).map_err(ServiceError::from_domain)?;
+    check_unpaid(conn, &case.number, &entry.key()?).await
+}
+
+fn no_bill() -> ServiceError {
+    ServiceError::Rule {
+        kind: ErrorKind::Invalid,
+        code: "reimbursement.no_bill",
+        message: "尚未录入费用明细，不能办结".into(),
+        details: None,
+    }
 }
 
 fn entry_of(case: &CaseRow) -> Option<BillEntry> {
@@ -47,6 +138,12 @@ pub async fn enter_bill(
 ) -> Result<(), ServiceError> {
     let staff = actor.staff_with("clerk")?;
     let _: RegionCode = entry.care_region.parse()?;
+    let key = entry.key()?;
+    let mut entry = entry.clone();
+    entry.payee = entry
+        .payee
+        .normalised()
+        .map_err(ServiceError::from_domain_list)?;
     let mut tx = services.store().begin().await?;
     let mut case = crate::cases::load_for(&mut tx, actor, number).await?;
     if !SERVICES.contains(&case.service_key.as_str()) {
@@ -67,10 +164,11 @@ pub async fn enter_bill(
             "办件当前状态下不能再修改费用明细",
         ));
     }
+    check_unpaid(&mut tx, &case.number, &key).await?;
     let mut form = crate::effects::form_map(&case);
     form.insert(
         "bill_entry".into(),
-        serde_json::to_string(entry).unwrap_or_default(),
+        serde_json::to_string(&entry).unwrap_or_default(),
     );
     case.form_json = serde_json::to_string(&form).unwrap_or_default();
     case.updated_at = services.clock().now_text();
@@ -83,7 +181,14 @@ pub async fn enter_bill(
         "case",
         &case.number,
         None,
-        Some(&json!({ "lines": entry.bill.lines.len() })),
+        Some(&json!({
+            "lines": entry.bill.lines.len(),
+            "institution_code": key.institution.as_str(),
+            "admission_id": key.visit,
+            "ground": entry.ground.key(),
+            "exclusion": entry.exclusion,
+            "payee": {"bank": entry.payee.bank, "account": entry.payee.masked()},
+        })),
         &format!(
             "办件 {} 录入费用明细 {} 条",
             case.number,
@@ -151,7 +256,7 @@ fn initial(year: i64) -> String {
     .unwrap_or_default()
 }
 
-fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
+fn outcome(x: &Explanation, care: &CareRule, entry: &BillEntry, applied: bool) -> Value {
     // The engine's checked totals: funds = fund + critical illness + aid, the rest the person's.
     let paid = x.funds_total.fen();
     let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
@@ -160,10 +265,56 @@ fn outcome(x: &Explanation, care: &CareRule, applied: bool) -> Value {
         m.insert("reimbursed".into(), json!(paid));
         m.insert("applied".into(), json!(applied));
         m.insert(
+            "institution_code".into(),
+            json!(entry.institution_code.as_str()),
+        );
+        m.insert(
+            "ground".into(),
+            json!({
+                "key": entry.ground.key(),
+                "label": entry.ground.label(),
+                "source": entry.ground.source(),
+            }),
+        );
+        m.insert(
+            "payee".into(),
+            json!({
+                "bank": entry.payee.bank,
+                "account": entry.payee.masked(),
+                "holder": entry.payee.holder,
+            }),
+        );
+        let excluded = match entry.exclusion {
+            Some(x) => {
+                m.insert(
+                    "exclusion".into(),
+                    json!({
+                        "key": x,
+                        "label": x.label(),
+                        "source": yibao_domain::reimbursement::EXCLUSION_SOURCE,
+                        "third_party_unpaid": entry.third_party_unpaid,
+                    }),
+                );
+                format!("；申报不予支付情形：{}", x.label())
+            }
+            None => String::new(),
+        };
+        m.insert(
             "text".into(),
             json!(format!(
-                "报销 {}：统筹基金 {}，大病保险 {}，医疗救助 {}；个人负担 {}",
-                x.funds_total, x.fund, x.critical_illness, x.aid, x.person_share
+                "报销 {}：统筹基金 {}，大病保险 {}，医疗救助 {}；个人负担 {}\
+                 （就医机构 {}，就诊流水号 {}）；手工结算原因：{}；收款账户：{} {} {}{excluded}",
+                x.funds_total,
+                x.fund,
+                x.critical_illness,
+                x.aid,
+                x.person_share,
+                entry.institution_code.as_str(),
+                entry.bill.admission_id.as_deref().unwrap_or(""),
+                entry.ground.label(),
+                entry.payee.bank,
+                entry.payee.holder,
+                entry.payee.masked()
             )),
         );
     }
@@ -187,7 +338,7 @@ pub async fn preview(
             None => serde_json::from_str(&initial(year)).unwrap_or_default(),
         };
     let (x, care) = split(conn, services, case, &entry, &acc).await?;
-    Ok(Some(outcome(&x, &care, false)))
+    Ok(Some(outcome(&x, &care, &entry, false)))
 }
 
 /// The effect of completing a reimbursement case: the split is added to the accumulators.
@@ -196,11 +347,28 @@ pub async fn apply(
     services: &Services,
     case: &CaseRow,
 ) -> Result<Value, ServiceError> {
-    let entry = entry_of(case).ok_or_else(|| ServiceError::Rule {
-        kind: ErrorKind::Invalid,
-        code: "reimbursement.no_bill",
-        message: "尚未录入费用明细，不能办结".into(),
-        details: None,
+    let entry = entry_of(case).ok_or_else(no_bill)?;
+    // Paid once: checked again in the paying transaction, and the bill recorded as paid; the
+    // table's key refuses a second case paying it at the same moment.
+    let key = entry.key()?;
+    check_payable(entry.exclusion, entry.third_party_unpaid).map_err(ServiceError::from_domain)?;
+    check_unpaid(conn, &case.number, &key).await?;
+    acc_store::insert_reimbursed_bill(
+        conn,
+        &acc_store::ReimbursedBill {
+            institution_code: key.institution.as_str().to_string(),
+            admission_id: key.visit.clone(),
+            case_number: case.number.clone(),
+            person_id_number: case.applicant_ref.clone(),
+            created_at: services.clock().now_text(),
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(_) => paid_already(ReimbursementError::AlreadyReimbursed {
+            case_number: "（同时办理的另一办件）".into(),
+        }),
+        e => ServiceError::Store(e),
     })?;
     let year = i64::from(chrono::Datelike::year(&entry.bill.date));
     let now = services.clock().now_text();
@@ -218,5 +386,5 @@ pub async fn apply(
         &now,
     )
     .await?;
-    Ok(outcome(&x, &care, true))
+    Ok(outcome(&x, &care, &entry, true))
 }

@@ -266,3 +266,72 @@ pub async fn credits(conn: &mut AnyConnection, person: &str) -> Result<Vec<Credi
     .fetch_all(conn)
     .await?)
 }
+
+/// A real-time settlement of one bill: the ledger rows of the institution with this national
+/// code and this admission (visit) number, settled or reversed, oldest first.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BillSettlement {
+    pub request_id: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+pub async fn for_bill(
+    conn: &mut AnyConnection,
+    institution_code: &str,
+    admission_id: &str,
+) -> Result<Vec<BillSettlement>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.request_id, s.status, s.created_at FROM settlement s \
+         JOIN institution i ON i.id = s.institution_id \
+         WHERE i.code = $1 AND s.admission_id = $2 ORDER BY s.id",
+    )
+    .bind(institution_code)
+    .bind(admission_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A bill a manual reimbursement case has paid.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReimbursedBill {
+    pub institution_code: String,
+    pub admission_id: String,
+    pub case_number: String,
+    pub person_id_number: String,
+    pub created_at: String,
+}
+
+pub async fn reimbursed_bill(
+    conn: &mut AnyConnection,
+    institution_code: &str,
+    admission_id: &str,
+) -> Result<Option<ReimbursedBill>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT institution_code, admission_id, case_number, person_id_number, created_at \
+         FROM reimbursed_bill WHERE institution_code = $1 AND admission_id = $2",
+    )
+    .bind(institution_code)
+    .bind(admission_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Records that a case paid the bill; `StoreError::Conflict` if another case already has.
+pub async fn insert_reimbursed_bill(
+    conn: &mut AnyConnection,
+    b: &ReimbursedBill,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO reimbursed_bill (institution_code, admission_id, case_number, \
+         person_id_number, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&b.institution_code)
+    .bind(&b.admission_id)
+    .bind(&b.case_number)
+    .bind(&b.person_id_number)
+    .bind(&b.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

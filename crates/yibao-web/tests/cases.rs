@@ -721,7 +721,7 @@ both_stores!(
         }
         upload(app, &clerk, &number, "accident_proof", "pledge", b"", "").await;
         let entry = json!({
-            "care_region": "510104",
+            "care_region": "510104", "institution_code": "H51010400001", "ground": "non_networked_place", "payee": {"bank": "中国工商银行南川支行", "account": "6222021234567890", "holder": "王建国"},
             "bill": {"date": "2026-10-10", "visit": "inpatient", "hospital_level": "level_3", "admission_id": "CD-1",
                      "lines": [{"line_no": 1, "code": "S1", "amount": 500000, "category": "a"},
                                {"line_no": 2, "code": "D1", "amount": 20000, "category": "c"}]}

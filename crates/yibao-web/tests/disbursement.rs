@@ -37,7 +37,7 @@ async fn waiting_case(
         provide(app, clerk, &n, m).await;
     }
     let bill = json!({
-        "care_region": "510104",
+        "care_region": "510104", "institution_code": "H51010400001", "ground": "non_networked_place", "payee": {"bank": "中国工商银行南川支行", "account": "6222021234567890", "holder": "王建国"},
         "bill": {"date": "2026-10-10", "visit": "inpatient", "hospital_level": "level_3", "admission_id": admission,
                  "lines": [{"line_no": 1, "code": "S1", "amount": 300000, "category": "a"}]}
     });

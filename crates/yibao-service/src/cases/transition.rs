@@ -141,6 +141,12 @@ pub async fn transition(
         Action::Refuse => case.refusal_reason = Some(note.trim().to_string()),
         _ => {}
     }
+    // A manual reimbursement approved for payment: its bill must not have been paid meanwhile.
+    if to == CaseStatus::Disbursement
+        && crate::reimbursement::SERVICES.contains(&case.service_key.as_str())
+    {
+        crate::reimbursement::check_case(&mut tx, &case).await?;
+    }
     if to == CaseStatus::Completed {
         let outcome = effects::apply(&mut tx, services, &case, item, today, &actor.label()).await?;
         case.outcome_json = Some(outcome.to_string());

@@ -574,7 +574,7 @@ pub async fn progress(
 
 #[derive(Debug, Deserialize)]
 pub struct BillForm {
-    /// The bill entry as JSON: `{"care_region": "…", "bill": {…}}` (docs/benefits.md).
+    /// The bill entry as JSON: `{"care_region": "…", "institution_code": "H…", "bill": {…}}` (docs/benefits.md).
     entry: String,
 }
 
