@@ -497,10 +497,75 @@ fn truncated(i: &store::SealItem, have: i64) -> Finding {
     finding(&i.chain, have + 1, Problem::Missing, m)
 }
 
+/// The chain heads kept on accumulator rows, as (chain, seq, hash), a page at a time.
+struct RowHeads {
+    after: (String, i64),
+    buf: std::collections::VecDeque<(String, i64, String)>,
+    done: bool,
+}
+
+impl RowHeads {
+    async fn peek(
+        &mut self,
+        tx: &mut Conn,
+    ) -> Result<Option<&(String, i64, String)>, ServiceError> {
+        if self.buf.is_empty() && !self.done {
+            let page =
+                yibao_store::settlement::chain_heads_page(tx, (&self.after.0, self.after.1), PAGE)
+                    .await?;
+            self.done = (page.len() as i64) < PAGE;
+            if let Some((person, year, _, _)) = page.last() {
+                self.after = (person.clone(), *year);
+            }
+            self.buf.extend(
+                page.into_iter()
+                    .map(|(person, year, seq, hash)| (settlement_chain(&person, year), seq, hash)),
+            );
+        }
+        Ok(self.buf.front())
+    }
+
+    /// Checks every head up to `chain` (whose walk ended at `last`, `hash`): a head for a chain
+    /// with no rows, or past the chain's end, means entries were deleted; one behind it or with
+    /// another hash means the chain or its head was rewritten.
+    async fn check_up_to(
+        &mut self,
+        tx: &mut Conn,
+        chain: Option<&str>,
+        last: i64,
+        hash: &str,
+    ) -> Result<Option<Finding>, ServiceError> {
+        while let Some((c, seq, h)) = self.peek(tx).await? {
+            if chain.is_some_and(|chain| c.as_str() > chain) {
+                return Ok(None);
+            }
+            let here = chain == Some(c.as_str());
+            let have = if here { last } else { 0 };
+            if *seq > have {
+                let m = format!(
+                    "审计链 {c} 末尾缺失记录：累计记录的链头记到第 {seq} 条，现在只有 {have} 条"
+                );
+                return Ok(Some(finding(c, have + 1, Problem::Missing, m)));
+            }
+            if *seq < have || h != hash {
+                let m = format!("审计链 {c} 与累计记录的链头（第 {seq} 条）不符，链或链头已被改写");
+                return Ok(Some(finding(c, *seq, Problem::Altered, m)));
+            }
+            self.buf.pop_front();
+        }
+        Ok(None)
+    }
+}
+
 /// Every settlement chain: contiguous, each entry intact and linked, and holding, unchanged,
 /// every head a seal recorded for it.
 async fn walk_chains(tx: &mut Conn) -> Result<(i64, i64, Option<Finding>), ServiceError> {
     let mut items = SealItems::new(ItemOrder::ByChain);
+    let mut heads = RowHeads {
+        after: (String::new(), 0),
+        buf: Default::default(),
+        done: false,
+    };
     let (mut chains, mut entries) = (0, 0);
     let mut chain = String::new();
     let mut last = 0;
@@ -521,6 +586,11 @@ async fn walk_chains(tx: &mut Conn) -> Result<(i64, i64, Option<Finding>), Servi
                 if let Some(i) = items.peek(tx).await?.filter(|i| i.chain < row.chain) {
                     let have = if i.chain == chain { last } else { 0 };
                     return Ok((chains, entries, Some(truncated(i, have))));
+                }
+                if !chain.is_empty() {
+                    if let Some(f) = heads.check_up_to(tx, Some(&chain), last, &prev).await? {
+                        return Ok((chains, entries, Some(f)));
+                    }
                 }
                 chain = row.chain.clone();
                 chains += 1;
@@ -564,7 +634,14 @@ async fn walk_chains(tx: &mut Conn) -> Result<(i64, i64, Option<Finding>), Servi
         let have = if i.chain == chain { last } else { 0 };
         return Ok((chains, entries, Some(truncated(i, have))));
     }
-    Ok((chains, entries, None))
+    if !chain.is_empty() {
+        if let Some(f) = heads.check_up_to(tx, Some(&chain), last, &prev).await? {
+            return Ok((chains, entries, Some(f)));
+        }
+    }
+    // Heads of chains after the last one walked (or of any, if none was).
+    let f = heads.check_up_to(tx, None, 0, "").await?;
+    Ok((chains, entries, f))
 }
 
 /// Search for auditors and supervisors (read-only); admins see their own agency's entries.

@@ -35,6 +35,31 @@ pub async fn lock_accumulator(
     Ok((state, (seq > 0).then_some((seq, hash))))
 }
 
+/// The heads of settlement chains kept on accumulator rows: (person, year, seq, hash), for rows
+/// with a chain, after `(person, year)`, in bytewise order (that of the chains' names, since ID
+/// numbers have one length and years four digits).
+pub async fn chain_heads_page(
+    conn: &mut AnyConnection,
+    after: (&str, i64),
+    limit: i64,
+) -> Result<Vec<(String, i64, i64, String)>, StoreError> {
+    let person = if conn.backend_name() == "PostgreSQL" {
+        "person_id_number COLLATE \"C\""
+    } else {
+        "person_id_number"
+    };
+    Ok(sqlx::query_as(&format!(
+        "SELECT person_id_number, year, audit_seq, audit_hash FROM accumulator \
+         WHERE audit_seq > 0 AND ({person} > $1 OR (person_id_number = $1 AND year > $2)) \
+         ORDER BY {person}, year LIMIT $3"
+    ))
+    .bind(after.0)
+    .bind(after.1)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Appends an entry to a person's year chain and moves the head kept on the accumulator row
 /// (locked by `lock_accumulator`).
 pub async fn append_chain_entry(conn: &mut AnyConnection, e: &AuditRow) -> Result<(), StoreError> {

@@ -753,6 +753,38 @@ both_stores!(settlements_and_reversals_join_the_audit_chain, |app| {
     assert_eq!((v.chains, v.chain_entries, v.unsealed), (2, 4, 4));
     let main_before = v.head_seq;
 
+    // Before any seal, the head kept on the accumulator row catches a deleted tail.
+    let reversal = {
+        let mut tx = app.services.store().begin_read().await.unwrap();
+        yibao_store::audit::chains_page(&mut tx, (&zchain, 2), 1)
+            .await
+            .unwrap()
+            .remove(0)
+    };
+    assert_eq!(
+        (reversal.seq, reversal.action.as_str()),
+        (3, "settlement.reverse")
+    );
+    exec(
+        app,
+        &format!("DELETE FROM audit_log WHERE chain = '{zchain}' AND seq = 3"),
+    )
+    .await;
+    let f = verify(app)
+        .await
+        .first_problem
+        .expect("the deleted tail is found");
+    assert_eq!((f.chain.as_str(), f.seq), (zchain.as_str(), 3), "{f:?}");
+    assert!(f.message.contains("累计记录的链头"), "{}", f.message);
+    {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::audit::append(&mut tx, &reversal)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(verify(app).await.ok);
+
     // Sealing anchors both heads in one main-chain entry; a second seal has nothing to do.
     let sealer = yibao_service::identity::Actor::System {
         label: "test:sealer".into(),
