@@ -81,6 +81,17 @@ impl ServiceError {
         }
     }
 
+    /// A fault on our side (e.g. stored data that cannot be read); the message tells the user
+    /// whom to call, the log says what broke.
+    pub fn internal(code: &'static str, message: impl Into<String>) -> ServiceError {
+        ServiceError::Rule {
+            kind: ErrorKind::Internal,
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
             ServiceError::Domain(_) => ErrorKind::Invalid,

@@ -20,11 +20,6 @@ use yibao_store::{coverage, settlement as acc_store, Conn, StoreError};
 use crate::identity::{forbidden, Actor};
 use crate::{audit, benefit_data, filing, ErrorKind, ServiceError, Services};
 
-pub const SERVICES: &[&str] = &[
-    "benefit.inpatient_reimbursement",
-    "benefit.outpatient_reimbursement",
-];
-
 /// What the clerk enters from the receipts.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct BillEntry {
@@ -108,7 +103,7 @@ pub async fn check_unpaid(
 /// What approval for payment and payment check on a case's bill: it is not excluded from the
 /// fund and not paid already.
 pub async fn check_case(conn: &mut Conn, case: &CaseRow) -> Result<(), ServiceError> {
-    let entry = entry_of(case).ok_or_else(no_bill)?;
+    let entry = entry_of(case)?.ok_or_else(no_bill)?;
     check_payable(entry.exclusion, entry.third_party_unpaid).map_err(ServiceError::from_domain)?;
     check_unpaid(conn, &case.number, &entry.key()?).await
 }
@@ -122,10 +117,21 @@ fn no_bill() -> ServiceError {
     }
 }
 
-fn entry_of(case: &CaseRow) -> Option<BillEntry> {
-    let form = crate::effects::form_map(case);
+/// The bill stored on the case, if entered. A stored entry that no longer reads is an error
+/// (never "no bill": that would let the case ask for a new one and pay twice).
+fn entry_of(case: &CaseRow) -> Result<Option<BillEntry>, ServiceError> {
+    let form = crate::effects::form_map(case)?;
     form.get("bill_entry")
-        .and_then(|t| serde_json::from_str(t).ok())
+        .map(|t| {
+            serde_json::from_str(t).map_err(|e| {
+                tracing::error!(case = %case.number, error = %e, "stored bill entry unreadable");
+                ServiceError::internal(
+                    "case.corrupt",
+                    format!("办件 {} 的费用明细已损坏，请联系系统运维人员", case.number),
+                )
+            })
+        })
+        .transpose()
 }
 
 /// Stores the bill entry on the case (clerk of the receiving or deciding agency, before the case
@@ -146,7 +152,7 @@ pub async fn enter_bill(
         .map_err(ServiceError::from_domain_list)?;
     let mut tx = services.store().begin().await?;
     let mut case = crate::cases::load_for(&mut tx, actor, number).await?;
-    if !SERVICES.contains(&case.service_key.as_str()) {
+    if !crate::cases::takes_bill(services, &case)? {
         return Err(ServiceError::invalid(
             "reimbursement.not_reimbursement",
             "该事项不是费用报销事项，不能录入费用明细",
@@ -165,7 +171,7 @@ pub async fn enter_bill(
         ));
     }
     check_unpaid(&mut tx, &case.number, &key).await?;
-    let mut form = crate::effects::form_map(&case);
+    let mut form = crate::effects::form_map(&case)?;
     form.insert(
         "bill_entry".into(),
         serde_json::to_string(&entry).unwrap_or_default(),
@@ -327,7 +333,7 @@ pub async fn preview(
     services: &Services,
     case: &CaseRow,
 ) -> Result<Option<Value>, ServiceError> {
-    let Some(entry) = entry_of(case) else {
+    let Some(entry) = entry_of(case)? else {
         return Ok(None);
     };
     let year = i64::from(chrono::Datelike::year(&entry.bill.date));
@@ -347,7 +353,7 @@ pub async fn apply(
     services: &Services,
     case: &CaseRow,
 ) -> Result<Value, ServiceError> {
-    let entry = entry_of(case).ok_or_else(no_bill)?;
+    let entry = entry_of(case)?.ok_or_else(no_bill)?;
     // Paid once: checked again in the paying transaction, and the bill recorded as paid; the
     // table's key refuses a second case paying it at the same moment.
     let key = entry.key()?;

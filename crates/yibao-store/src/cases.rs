@@ -26,7 +26,7 @@ pub async fn next_sequence(
     Ok(seq)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct CaseRow {
     pub id: i64,
     pub number: String,

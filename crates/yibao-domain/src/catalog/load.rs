@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::model::{FieldKind, Form, Item, JurisdictionList, ServiceList};
 use super::offices::OfficeDirectory;
+use super::Service;
 use super::{Catalog, PREDICATES};
 
 /// One data file: its path relative to the data folder (e.g. `catalog/chuanyu/01-x.toml`) and
@@ -104,7 +105,7 @@ pub fn load(files: &[SourceFile]) -> Result<Catalog, Vec<LoadError>> {
         });
         return Err(errors.0);
     };
-    let service_keys: HashSet<&str> = services.iter().map(|s| s.key.as_str()).collect();
+    let service_keys: HashSet<Service> = services.iter().map(|s| s.key).collect();
     if service_keys.len() != services.len() {
         errors.0.push(LoadError {
             file: "catalog/services.toml".into(),
@@ -224,6 +225,13 @@ fn check_form(file: &SourceFile, form: &Form, errors: &mut Errors) {
             ),
         );
     }
+    if form.source.is_some() == form.basis.is_some() {
+        errors.at(
+            file,
+            Some("id ="),
+            "表单须有 source（转录自办事指南）或 basis（系统所需信息的说明）之一 / a form has exactly one of source and basis",
+        );
+    }
     let mut keys = HashSet::new();
     for field in &form.fields {
         if !keys.insert(field.key.as_str()) {
@@ -251,7 +259,7 @@ fn check_item(
     file: &SourceFile,
     item: &Item,
     jurisdictions: &[&str],
-    services: &HashSet<&str>,
+    services: &HashSet<Service>,
     forms: &BTreeMap<String, Form>,
     errors: &mut Errors,
 ) {
@@ -290,7 +298,7 @@ fn check_item(
             "version 从 1 开始 / version starts at 1",
         );
     }
-    if !services.contains(item.service.as_str()) {
+    if !services.contains(&item.service) {
         errors.at(
             file,
             Some("service"),
@@ -298,7 +306,7 @@ fn check_item(
         );
     }
     if let Some(effect) = &item.effect {
-        if !services.contains(effect.as_str()) {
+        if !services.contains(effect) {
             errors.at(
                 file,
                 Some("effect"),
@@ -522,18 +530,26 @@ text = "线上办理2个工作日办结"
     fn references_must_exist() {
         let mut files = base();
         let bad = ITEM
-            .replace("service = \"filing.referral\"", "service = \"filing.nope\"")
             .replace("version = 1", "version = 1\nforms = [\"chuanyu-form-9\"]")
             .replace(
                 "[[codes]]",
                 "[[conditions]]\ntext = \"x\"\npredicate = \"is_martian\"\n\n[[codes]]",
             );
         files.push(file("catalog/chuanyu/02-4-referral.toml", &bad));
+        // A service key that names no canonical service fails the item's parse, with its line.
+        let typo = ITEM
+            .replace("id = \"02-4\"", "id = \"02-5\"")
+            .replace("service = \"filing.referral\"", "service = \"filing.nope\"");
+        files.push(file("catalog/chuanyu/02-5-referral.toml", &typo));
         let errs = load(&files).unwrap_err();
         let messages: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
         assert!(
-            messages.iter().any(|m| m.contains("filing.nope")),
-            "{messages:?}"
+            errs.iter().any(
+                |e| e.message.contains("未知服务 / unknown service filing.nope")
+                    && e.file.ends_with("02-5-referral.toml")
+                    && e.line.is_some()
+            ),
+            "{errs:?}"
         );
         assert!(
             messages.iter().any(|m| m.contains("is_martian")),

@@ -11,12 +11,14 @@ mod load;
 mod model;
 mod offices;
 mod query;
+mod service;
 
 pub use form_validate::{is_phone, validate_form, FieldError};
 pub use load::{load, LoadError, SourceFile};
 pub use model::*;
 pub use offices::{Office, OfficeDirectory, OnlineChannel};
 pub use query::{domain_label, CatalogQuery, DOMAINS};
+pub use service::{Service, UnknownService};
 
 use std::collections::BTreeMap;
 
@@ -65,7 +67,7 @@ pub const PREDICATES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub jurisdictions: Vec<Jurisdiction>,
-    pub services: Vec<Service>,
+    pub services: Vec<ServiceInfo>,
     /// Sorted by jurisdiction (in `jurisdictions` order), then id, then version.
     pub items: Vec<Item>,
     pub forms: BTreeMap<String, Form>,
@@ -77,7 +79,7 @@ impl Catalog {
         self.jurisdictions.iter().find(|j| j.key == key)
     }
 
-    pub fn service(&self, key: &str) -> Option<&Service> {
+    pub fn service(&self, key: Service) -> Option<&ServiceInfo> {
         self.services.iter().find(|s| s.key == key)
     }
 
@@ -125,13 +127,13 @@ impl Catalog {
     }
 
     /// The current variants of one canonical service across jurisdictions.
-    pub fn variants<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
+    pub fn variants(&self, service: Service) -> impl Iterator<Item = &Item> {
         self.current_items().filter(move |i| i.service == service)
     }
 
     /// The same canonical service in the other jurisdictions (current versions).
     pub fn other_variants<'a>(&'a self, item: &'a Item) -> impl Iterator<Item = &'a Item> + 'a {
-        self.variants(&item.service)
+        self.variants(item.service)
             .filter(move |v| v.jurisdiction != item.jurisdiction || v.id != item.id)
     }
 

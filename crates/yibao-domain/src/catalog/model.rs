@@ -1,6 +1,7 @@
 //! The catalog's data model, exactly as `docs/catalog-format.md` describes the files. Every struct
 //! refuses unknown keys, so a typo in a reviewed file is an error, not a silently lost field.
 
+use super::Service;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -336,7 +337,7 @@ pub struct Item {
     pub schema: u32,
     pub jurisdiction: String,
     pub id: String,
-    pub service: String,
+    pub service: Service,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
@@ -414,7 +415,7 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forms: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<String>,
+    pub effect: Option<Service>,
     pub source: Source,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub codes: Vec<ItemCode>,
@@ -461,11 +462,11 @@ impl Item {
     }
 }
 
-/// A canonical service (`data/catalog/services.toml`).
+/// A canonical service's entry in `data/catalog/services.toml`: its name and owning domain.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Service {
-    pub key: String,
+pub struct ServiceInfo {
+    pub key: Service,
     pub name: String,
     pub domain: String,
 }
@@ -473,7 +474,7 @@ pub struct Service {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceList {
-    pub service: Vec<Service>,
+    pub service: Vec<ServiceInfo>,
 }
 
 /// A jurisdiction: whose guide, from which seed.
@@ -537,7 +538,13 @@ pub struct Form {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    pub source: Source,
+    /// Where a form printed in a guide was transcribed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// For a form no guide prints (an effect's own inputs): what it is, shown to the user.
+    /// A form has exactly one of `source` and `basis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -40,7 +40,7 @@ pub struct CatalogQuery {
 
 impl Catalog {
     pub fn domain_of(&self, item: &Item) -> &str {
-        self.service(&item.service)
+        self.service(item.service)
             .map(|s| s.domain.as_str())
             .unwrap_or("")
     }
@@ -73,9 +73,9 @@ impl Catalog {
 
     /// What a text search looks at: names, codes, service, target, conditions, materials, notes.
     fn search_text(&self, i: &Item) -> String {
-        let mut parts: Vec<&str> = vec![&i.name, &i.id, &i.service];
+        let mut parts: Vec<&str> = vec![&i.name, &i.id, i.service.key()];
         parts.extend(i.heading.as_deref());
-        parts.extend(self.service(&i.service).map(|s| s.name.as_str()));
+        parts.extend(self.service(i.service).map(|s| s.name.as_str()));
         parts.extend(i.codes.iter().map(|c| c.code.as_str()));
         parts.extend(i.target.as_deref());
         parts.extend(i.scope.as_deref());

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::ChannelKind;
+use crate::catalog::{ChannelKind, Service};
 
 use super::error::FilingError;
 use super::kind::FilingKind;
@@ -98,10 +98,17 @@ impl FilingJurisdiction {
     /// The kind a filing case of `service` records. 表1 has no category for emergencies (its
     /// nearest is 临时异地); seed 001 item 21 is the emergency-admission filing, and its 备注 the
     /// in-province trauma registration: there the item, not the form, decides.
-    pub fn kind_recorded(self, service: &str, from_form: FilingKind, trauma: bool) -> FilingKind {
+    pub fn kind_recorded(
+        self,
+        service: Service,
+        from_form: FilingKind,
+        trauma: bool,
+    ) -> FilingKind {
         match (self, service, trauma) {
-            (FilingJurisdiction::Sichuan, "filing.temporary", true) => FilingKind::SichuanTrauma,
-            (FilingJurisdiction::Sichuan, "filing.temporary", false) => {
+            (FilingJurisdiction::Sichuan, Service::FilingTemporary, true) => {
+                FilingKind::SichuanTrauma
+            }
+            (FilingJurisdiction::Sichuan, Service::FilingTemporary, false) => {
                 FilingKind::EmergencyAdmission
             }
             _ => from_form,

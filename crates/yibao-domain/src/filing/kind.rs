@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::catalog::Service;
 use serde::{Deserialize, Serialize};
 
 /// The basic medical-insurance scheme (险种) as 表1 of seed 000 offers it.
@@ -111,14 +112,14 @@ impl FilingKind {
     /// The catalog's canonical service (`data/catalog/services.toml`). Emergency admissions are
     /// catalogued under `filing.temporary` (seed 001 item 21); trauma registration has no item
     /// of its own and rides on the same one.
-    pub fn service_key(self) -> &'static str {
+    pub fn service(self) -> Service {
         match self {
-            FilingKind::RelocatedRetiree => "filing.relocated_retiree",
-            FilingKind::LongTermResident => "filing.long_term_resident",
-            FilingKind::PostedWorker => "filing.posted_worker",
-            FilingKind::Referral => "filing.referral",
+            FilingKind::RelocatedRetiree => Service::FilingRelocatedRetiree,
+            FilingKind::LongTermResident => Service::FilingLongTermResident,
+            FilingKind::PostedWorker => Service::FilingPostedWorker,
+            FilingKind::Referral => Service::FilingReferral,
             FilingKind::Temporary | FilingKind::EmergencyAdmission | FilingKind::SichuanTrauma => {
-                "filing.temporary"
+                Service::FilingTemporary
             }
         }
     }

@@ -744,14 +744,14 @@ fn pledges_follow_the_catalog_material_by_material() {
     let mut checked = 0;
     for it in catalog()
         .current_items()
-        .filter(|i| i.service.starts_with("filing."))
+        .filter(|i| i.service.domain() == "filing")
     {
         let Some(j) = FilingJurisdiction::from_key(&it.jurisdiction) else {
             continue;
         };
         let kind = FilingKind::ALL
             .into_iter()
-            .find(|k| k.service_key() == it.service && j.offers(*k).is_ok())
+            .find(|k| k.service() == it.service && j.offers(*k).is_ok())
             .unwrap();
         for m in it
             .materials
@@ -801,14 +801,14 @@ fn catalog_predicates_are_enforced() {
     // `contributions_normal` refuse an applicant lacking it.
     for it in catalog()
         .current_items()
-        .filter(|i| i.service.starts_with("filing."))
+        .filter(|i| i.service.domain() == "filing")
     {
         let Some(j) = FilingJurisdiction::from_key(&it.jurisdiction) else {
             continue;
         };
         let kind = FilingKind::ALL
             .into_iter()
-            .find(|k| k.service_key() == it.service && j.offers(*k).is_ok())
+            .find(|k| k.service() == it.service && j.offers(*k).is_ok())
             .unwrap();
         for c in &it.conditions {
             let (facts, code) = match c.predicate.as_deref() {
@@ -901,7 +901,7 @@ fn completion_per_guide_and_channel() {
     // The hand-written table agrees with the catalog's time limits.
     for it in catalog()
         .current_items()
-        .filter(|i| i.service.starts_with("filing."))
+        .filter(|i| i.service.domain() == "filing")
     {
         let Some(j) = FilingJurisdiction::from_key(&it.jurisdiction) else {
             continue;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::json;
 use yibao_domain::case::CaseNumber;
-use yibao_domain::catalog::ChannelKind;
+use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::{self as store, CaseRow, EventRow, NewMaterial};
 use yibao_store::{enrolment, StoreError};
@@ -66,12 +66,7 @@ pub async fn apply(
                 ),
             )
         })?;
-    if !effects::supported(&item.service) {
-        return Err(ServiceError::invalid(
-            "case.guide_only",
-            format!("事项“{}”暂未开通办理，仅提供办事指南", item.name),
-        ));
-    }
+    let binding = effects::bound(item)?;
     let channel: ChannelKind = serde_json::from_value(json!(input.channel)).map_err(|_| {
         ServiceError::invalid(
             "case.channel_unknown",
@@ -94,7 +89,11 @@ pub async fn apply(
     }
     // The form is checked against its definition: every problem at once.
     if let Some(form) = effects::main_form(item).and_then(|f| catalog.form(f)) {
-        if !input.form.is_empty() {
+        // A guide's printed form is checked against its definition here. An effect's own input
+        // form (`basis`, e.g. the registry's) only lays out the page: its effect parses the
+        // fields into domain types, accepting the codes and synonyms rosters and API clients
+        // send, and checks them at completion (and a roster's rows with their row numbers).
+        if !input.form.is_empty() && form.source.is_some() {
             crate::catalog::check_form(form, &input.form, today)?;
         }
     }
@@ -104,7 +103,7 @@ pub async fn apply(
     }
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
-    let who = applicant_of(&mut tx, actor, input, item, channel).await?;
+    let who = applicant_of(&mut tx, actor, input, item, binding.applicant, channel).await?;
     let region = who.region;
     for f in registry_facts(item, &input.form, who.employer_kind.as_deref(), who.kind) {
         if !facts.iter().any(|x| x == f) {
@@ -175,7 +174,7 @@ pub async fn apply(
         jurisdiction: item.jurisdiction.clone(),
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
-        service_key: item.service.clone(),
+        service_key: item.service.key().to_string(),
         applicant_kind: who.kind.into(),
         applicant_ref: who.reference,
         applicant_name: who.name,
@@ -277,10 +276,14 @@ async fn applicant_of(
     actor: &Actor,
     input: &ApplyInput,
     item: &yibao_domain::catalog::Item,
+    applicant: effects::ApplicantKind,
     channel: ChannelKind,
 ) -> Result<Applicant, ServiceError> {
-    let for_employer = crate::registry::EMPLOYER_SERVICES.contains(&item.service.as_str());
-    let either = item.service == "enrolment.employee_change";
+    let (for_employer, either) = match applicant {
+        effects::ApplicantKind::Person => (false, false),
+        effects::ApplicantKind::Employer => (true, false),
+        effects::ApplicantKind::PersonOrEmployer => (false, true),
+    };
     let window_only_for_clerks = || {
         ServiceError::invalid(
             "case.channel_window",
@@ -353,12 +356,12 @@ async fn applicant_of(
             }
         };
         let registered = enrolment::find_employer_by_uscc(tx, &uscc).await?;
-        let transfer_in = item.service == "enrolment.employer_relocate"
+        let transfer_in = item.service == Service::EmployerRelocate
             && matches!(
                 input.form.get("direction").map(|s| s.trim()),
                 Some("转入" | "in")
             );
-        let region = match (&registered, item.service.as_str()) {
+        let region = match (&registered, item.service) {
             (Some(e), _) if !transfer_in => e.region_code.parse()?,
             (Some(_), _) => form_region("to_region")?.ok_or_else(|| {
                 ServiceError::invalid(
@@ -366,14 +369,12 @@ async fn applicant_of(
                     "办理转入请填写转入地区划代码（to_region）",
                 )
             })?,
-            (None, "enrolment.employer_register") => {
-                form_region("region_code")?.ok_or_else(|| {
-                    ServiceError::invalid(
-                        "case.region_required",
-                        "请填写单位的参保地区划代码（region_code）",
-                    )
-                })?
-            }
+            (None, Service::EmployerRegister) => form_region("region_code")?.ok_or_else(|| {
+                ServiceError::invalid(
+                    "case.region_required",
+                    "请填写单位的参保地区划代码（region_code）",
+                )
+            })?,
             (None, _) => {
                 return Err(ServiceError::not_found(
                     "employer.not_found",
@@ -447,7 +448,10 @@ fn registry_facts(
     employer_kind: Option<&str>,
     applicant_kind: &str,
 ) -> Vec<&'static str> {
-    if !item.service.starts_with("enrolment.") {
+    if !matches!(
+        effects::binding(item.service).map(|b| b.effect),
+        Some(effects::Effect::Registry(_))
+    ) {
         return Vec::new();
     }
     let mut out = vec![if applicant_kind == "employer" {

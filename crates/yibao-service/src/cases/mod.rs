@@ -51,6 +51,11 @@ pub(crate) fn item_of<'a>(
         })
 }
 
+/// True when the clerk enters a bill on `case` (its item's binding says so).
+pub(crate) fn takes_bill(services: &Services, case: &CaseRow) -> Result<bool, ServiceError> {
+    Ok(crate::effects::takes_bill(item_of(services, case)?))
+}
+
 pub(crate) fn shape_of(item: &Item) -> CaseShape {
     CaseShape::of(item)
 }

@@ -46,6 +46,8 @@ pub struct CaseView {
     pub actions: Vec<(&'static str, &'static str)>,
     pub can_evaluate: bool,
     pub outcome: Option<Value>,
+    /// The clerk enters a bill on this case (its service's binding says so).
+    pub takes_bill: bool,
     /// For a reimbursement case not yet completed: the split as it stands.
     pub reimbursement_preview: Option<Value>,
 }
@@ -90,10 +92,8 @@ pub async fn view(
             actions.push((a.as_str(), a.label()));
         }
     }
-    let reimbursement_preview = if crate::reimbursement::SERVICES
-        .contains(&case.service_key.as_str())
-        && case.outcome_json.is_none()
-    {
+    let takes_bill = crate::effects::takes_bill(item);
+    let reimbursement_preview = if takes_bill && case.outcome_json.is_none() {
         // A bill that cannot be split yet (e.g. no coverage) is shown as its reason.
         match crate::reimbursement::preview(&mut tx, services, &case).await {
             Ok(v) => v,
@@ -122,6 +122,7 @@ pub async fn view(
             .outcome_json
             .as_deref()
             .and_then(|o| serde_json::from_str(o).ok()),
+        takes_bill,
         reimbursement_preview,
         case,
     })

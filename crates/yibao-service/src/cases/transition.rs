@@ -142,9 +142,7 @@ pub async fn transition(
         _ => {}
     }
     // A manual reimbursement approved for payment: its bill must not have been paid meanwhile.
-    if to == CaseStatus::Disbursement
-        && crate::reimbursement::SERVICES.contains(&case.service_key.as_str())
-    {
+    if to == CaseStatus::Disbursement && effects::takes_bill(item) {
         crate::reimbursement::check_case(&mut tx, &case).await?;
     }
     if to == CaseStatus::Completed {

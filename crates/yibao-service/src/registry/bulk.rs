@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use yibao_domain::catalog::ChannelKind;
+use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_store::cases::CaseRow;
 use yibao_store::enrolment::{self, EmployerRow};
 
@@ -23,10 +23,10 @@ pub struct RosterAccepted {
     pub rows: usize,
 }
 
-fn service_of(kind: RosterKind) -> &'static str {
+fn service_of(kind: RosterKind) -> (Service, super::Op) {
     match kind {
-        RosterKind::Enrol => "enrolment.employee_enrol",
-        RosterKind::Remove => "enrolment.employee_remove",
+        RosterKind::Enrol => (Service::EmployeeEnrol, super::Op::EmployeeEnrol),
+        RosterKind::Remove => (Service::EmployeeRemove, super::Op::EmployeeRemove),
     }
 }
 
@@ -147,7 +147,7 @@ pub async fn check_roster(
     let catalog = services.catalog();
     let item = item_for(
         catalog,
-        service_of(kind),
+        service_of(kind).0,
         &region,
         channel_for(actor),
         today,
@@ -160,7 +160,7 @@ pub async fn check_roster(
         jurisdiction: item.jurisdiction.clone(),
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
-        service_key: item.service.clone(),
+        service_key: item.service.key().to_string(),
         applicant_kind: "employer".into(),
         applicant_ref: employer.uscc.clone(),
         applicant_name: employer.name.clone(),
@@ -171,7 +171,7 @@ pub async fn check_roster(
         deciding_agency_id: 0,
         status: "draft".into(),
         review_level: 0,
-        form_json: json!({ "roster": roster.to_string() }).to_string(),
+        form_json: json!({ super::form::ROSTER_KEY: roster.to_string() }).to_string(),
         facts_json: json!({ "region_code": employer.region_code, "facts": [] }).to_string(),
         submitted_at: None,
         accepted_on: None,
@@ -187,6 +187,7 @@ pub async fn check_roster(
     let fx = Effect {
         case: &case,
         item,
+        op: service_of(kind).1,
         jurisdiction: jurisdiction_of(item, &employer.region_code.parse()?)?,
         today,
         now: services.clock().now_text(),
@@ -217,7 +218,7 @@ pub async fn submit_roster(
         let catalog = services.catalog();
         let item = item_for(
             catalog,
-            service_of(kind),
+            service_of(kind).0,
             &region,
             channel_for(actor),
             today,
@@ -234,7 +235,7 @@ pub async fn submit_roster(
         } else {
             "online".into()
         },
-        form: [("roster".to_string(), roster.to_string())]
+        form: [(super::form::ROSTER_KEY.to_string(), roster.to_string())]
             .into_iter()
             .collect(),
         facts: Vec::new(),

@@ -40,7 +40,7 @@ pub async fn register(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
             format!("统一社会信用代码{}已办理参保登记", uscc.as_str()),
         ));
     }
-    let form = fx.form();
+    let form = fx.form()?;
     let mut errors = Vec::new();
     let kind = form
         .text("kind", "单位类型")
@@ -96,7 +96,7 @@ pub async fn register(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
 /// kind) needs the proof material; lateness against 30 days of `changed_on` is recorded.
 pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
-    let form = fx.form();
+    let form = fx.form()?;
     let mut changes = Vec::new();
     for (field, label, _) in EMPLOYER_FIELDS {
         let Some(new) = form.get(&format!("new_{field}")) else {
@@ -230,7 +230,7 @@ async fn move_employees(
 /// (`employees`: ID numbers separated by commas or new lines).
 pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let original = applicant_employer(conn, fx).await?;
-    let form = fx.form();
+    let form = fx.form()?;
     let mut errors = Vec::new();
     let uscc = form
         .text("new_uscc", "新设单位统一社会信用代码")
@@ -336,7 +336,7 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
 /// absorbed employers (`absorbed_uscc`, separated by commas), which are deregistered here.
 pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let surviving = applicant_employer(conn, fx).await?;
-    let form = fx.form();
+    let form = fx.form()?;
     let mut absorbed = Vec::new();
     for raw in form
         .get("absorbed_uscc")
@@ -392,7 +392,7 @@ pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
 /// the employer and its employees' coverages to the new region.
 pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
-    let form = fx.form();
+    let form = fx.form()?;
     let direction = form
         .text("direction", "转移方向（转出/转入）")
         .map_err(refuse)?;
@@ -494,7 +494,7 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
 pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
     let terminated_on = fx
-        .form()
+        .form()?
         .date("terminated_on", "注销（终止）日期")
         .map_err(refuse)?;
     let employees = store::employees(conn, employer.id, false).await?;

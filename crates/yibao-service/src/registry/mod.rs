@@ -16,7 +16,7 @@ pub mod roster;
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
-use yibao_domain::catalog::{Catalog, Item};
+use yibao_domain::catalog::{Catalog, Item, Service};
 use yibao_domain::registry::{Jurisdiction, RegistryError};
 use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
@@ -25,44 +25,57 @@ use yibao_store::Conn;
 
 use crate::ServiceError;
 
-/// The services of the enrolment family whose effects live here.
-pub const SERVICES: &[&str] = &[
-    "enrolment.employer_register",
-    "enrolment.employer_change",
-    "enrolment.employer_split",
-    "enrolment.employer_merge",
-    "enrolment.employer_relocate",
-    "enrolment.employer_deregister",
-    "enrolment.employer_record_query",
-    "enrolment.employee_enrol",
-    "enrolment.employee_remove",
-    "enrolment.employee_change",
-    "enrolment.flexible_enrol",
-    "enrolment.flexible_suspend",
-    "enrolment.flexible_resume",
-    "enrolment.resident_enrol",
-    "enrolment.resident_change",
-    "enrolment.phone_change",
-    "enrolment.person_record_query",
-];
+/// The registry effects (the enrolment family's services, bound in `crate::effects`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    EmployerRegister,
+    EmployerChange,
+    EmployerSplit,
+    EmployerMerge,
+    EmployerRelocate,
+    EmployerDeregister,
+    EmployerRecordQuery,
+    EmployeeEnrol,
+    EmployeeRemove,
+    EmployeeChange,
+    FlexibleEnrol,
+    FlexibleSuspend,
+    FlexibleResume,
+    ResidentEnrol,
+    ResidentChange,
+    PhoneChange,
+    PersonRecordQuery,
+}
 
-/// Services whose applicant is an employer (the case's applicant is the 统一社会信用代码).
-pub const EMPLOYER_SERVICES: &[&str] = &[
-    "enrolment.employer_register",
-    "enrolment.employer_change",
-    "enrolment.employer_split",
-    "enrolment.employer_merge",
-    "enrolment.employer_relocate",
-    "enrolment.employer_deregister",
-    "enrolment.employer_record_query",
-    "enrolment.employee_enrol",
-    "enrolment.employee_remove",
-];
+impl Op {
+    /// The form (`data/forms/<id>.toml`) holding the effect's inputs, when the item's guide
+    /// names none of its own; `None` for an effect that reads nothing but the applicant.
+    pub fn form_id(self) -> Option<&'static str> {
+        Some(match self {
+            Op::EmployerRegister => "enrolment-employer-register",
+            Op::EmployerChange => "enrolment-employer-change",
+            Op::EmployerSplit => "enrolment-employer-split",
+            Op::EmployerMerge => "enrolment-employer-merge",
+            Op::EmployerRelocate => "enrolment-employer-relocate",
+            Op::EmployerDeregister => "enrolment-employer-deregister",
+            Op::EmployeeEnrol => "enrolment-employee-enrol",
+            Op::EmployeeRemove => "enrolment-employee-remove",
+            Op::EmployeeChange => "enrolment-employee-change",
+            Op::FlexibleEnrol => "enrolment-flexible-enrol",
+            Op::FlexibleSuspend => "enrolment-flexible-suspend",
+            Op::ResidentEnrol => "enrolment-resident-enrol",
+            Op::ResidentChange => "enrolment-resident-change",
+            Op::PhoneChange => "enrolment-phone-change",
+            Op::EmployerRecordQuery | Op::PersonRecordQuery | Op::FlexibleResume => return None,
+        })
+    }
+}
 
 /// What completing a case needs to know beyond the case itself.
 pub struct Effect<'a> {
     pub case: &'a CaseRow,
     pub item: &'a Item,
+    pub op: Op,
     pub jurisdiction: Jurisdiction,
     pub today: NaiveDate,
     pub now: String,
@@ -70,7 +83,7 @@ pub struct Effect<'a> {
 }
 
 impl Effect<'_> {
-    pub fn form(&self) -> form::Form {
+    pub fn form(&self) -> Result<form::Form, ServiceError> {
         form::Form::of_case(self.case)
     }
 
@@ -96,28 +109,22 @@ impl Effect<'_> {
 
 /// Runs the effect of a registry service.
 pub async fn apply(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
-    match fx.item.service.as_str() {
-        "enrolment.employer_register" => employer::register(conn, fx).await,
-        "enrolment.employer_change" => employer::change(conn, fx).await,
-        "enrolment.employer_split" => employer::split(conn, fx).await,
-        "enrolment.employer_merge" => employer::merge(conn, fx).await,
-        "enrolment.employer_relocate" => employer::relocate(conn, fx).await,
-        "enrolment.employer_deregister" => employer::deregister(conn, fx).await,
-        "enrolment.employer_record_query" => records::employer_query_effect(conn, fx).await,
-        "enrolment.employee_enrol" => person::enrol_employees(conn, fx).await,
-        "enrolment.employee_remove" => person::remove_employees(conn, fx).await,
-        "enrolment.employee_change" | "enrolment.resident_change" | "enrolment.phone_change" => {
-            person::change(conn, fx).await
-        }
-        "enrolment.flexible_enrol" => person::flexible_enrol(conn, fx).await,
-        "enrolment.flexible_suspend" => person::flexible_suspend(conn, fx).await,
-        "enrolment.flexible_resume" => person::flexible_resume(conn, fx).await,
-        "enrolment.resident_enrol" => person::resident_enrol(conn, fx).await,
-        "enrolment.person_record_query" => records::person_query_effect(conn, fx).await,
-        other => Err(ServiceError::invalid(
-            "case.guide_only",
-            format!("事项“{}”（{other}）暂未开通在线办理", fx.item.name),
-        )),
+    match fx.op {
+        Op::EmployerRegister => employer::register(conn, fx).await,
+        Op::EmployerChange => employer::change(conn, fx).await,
+        Op::EmployerSplit => employer::split(conn, fx).await,
+        Op::EmployerMerge => employer::merge(conn, fx).await,
+        Op::EmployerRelocate => employer::relocate(conn, fx).await,
+        Op::EmployerDeregister => employer::deregister(conn, fx).await,
+        Op::EmployerRecordQuery => records::employer_query_effect(conn, fx).await,
+        Op::EmployeeEnrol => person::enrol_employees(conn, fx).await,
+        Op::EmployeeRemove => person::remove_employees(conn, fx).await,
+        Op::EmployeeChange | Op::ResidentChange | Op::PhoneChange => person::change(conn, fx).await,
+        Op::FlexibleEnrol => person::flexible_enrol(conn, fx).await,
+        Op::FlexibleSuspend => person::flexible_suspend(conn, fx).await,
+        Op::FlexibleResume => person::flexible_resume(conn, fx).await,
+        Op::ResidentEnrol => person::resident_enrol(conn, fx).await,
+        Op::PersonRecordQuery => records::person_query_effect(conn, fx).await,
     }
 }
 
@@ -143,7 +150,7 @@ pub fn jurisdiction_of(item: &Item, insured: &RegionCode) -> Result<Jurisdiction
 /// every district).
 pub fn item_for<'a>(
     catalog: &'a Catalog,
-    service: &str,
+    service: Service,
     region: &RegionCode,
     channel: yibao_domain::catalog::ChannelKind,
     today: NaiveDate,

@@ -242,7 +242,7 @@ fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow 
 pub async fn enrol_employees(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
     let rows = fx
-        .form()
+        .form()?
         .rows()
         .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut errors: Vec<(usize, RegistryError)> = Vec::new();
@@ -382,7 +382,7 @@ async fn enrol_one(
 pub async fn remove_employees(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let employer = applicant_employer(conn, fx).await?;
     let rows = fx
-        .form()
+        .form()?
         .rows()
         .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut errors: Vec<(usize, RegistryError)> = Vec::new();
@@ -509,7 +509,7 @@ fn not_employee(number: &str) -> RegistryError {
 /// The person a case is about: the applicant, or (for an employer's application) the person
 /// the form names.
 async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, ServiceError> {
-    let form = fx.form();
+    let form = fx.form()?;
     let number = if fx.case.applicant_kind == "employer" {
         form.text("id_number", "职工证件号码")
             .map_err(|e| ServiceError::from_domain_list(vec![e]))?
@@ -538,7 +538,7 @@ async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, S
 /// the person's history.
 pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let person = subject_person(conn, fx).await?;
-    let form = table_row_as_change(fx.form(), &person)
+    let form = table_row_as_change(fx.form()?, &person)
         .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut changes: Vec<(&str, String, String)> = Vec::new();
     let mut errors = Vec::new();
@@ -607,11 +607,11 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
             changes.push((field, old, new));
         }
     }
-    if fx.item.service == "enrolment.phone_change" {
+    if fx.op == super::Op::PhoneChange {
         changes.retain(|(f, _, _)| *f == "phone");
     }
     let grade = match form.get("new_grade") {
-        Some(g) if fx.item.service == "enrolment.employee_change" => Some(g.to_string()),
+        Some(g) if fx.op == super::Op::EmployeeChange => Some(g.to_string()),
         Some(_) => {
             errors.push(RegistryError::new(
                 "registry.grade.scheme",
@@ -664,7 +664,7 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
     )
     .await?;
     Ok(outcome(
-        &fx.item.service,
+        fx.item.service.key(),
         format!(
             "已变更：{}",
             listed
@@ -750,7 +750,7 @@ async fn change_grade(
         )]));
     };
     let from = Grade::parse(&store::grade_of(conn, cov.id).await?).unwrap_or(Grade::Tier1);
-    let g = check_grade_change(from, to, fx.form().yes("years_complete"), fx.today)
+    let g = check_grade_change(from, to, fx.form()?.yes("years_complete"), fx.today)
         .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let detail = json!({ "grade_from": from.label(), "grade_to": to.label(), "difference_due": g.difference_due }).to_string();
     store::set_grade(
@@ -825,7 +825,7 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
             return flexible_resume(conn, fx).await;
         }
     }
-    let form = fx.form();
+    let form = fx.form()?;
     let region = fx.region()?;
     let held_now = match &existing {
         Some(p) => held(conn, p.id).await?,
@@ -961,7 +961,7 @@ async fn flexible_coverage(
 /// 暂停参保 (停保) of an individual's employee coverage, from the stated date.
 pub async fn flexible_suspend(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let (person, cov) = flexible_coverage(conn, fx, CoverageStatus::Active).await?;
-    let form = fx.form();
+    let form = fx.form()?;
     let reason = form.get("reason").unwrap_or("本人申请").to_string();
     let on = form
         .optional_date("effective_on", "停保日期")
@@ -1045,7 +1045,7 @@ pub async fn flexible_resume(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, 
 /// Coverage itself starts with the payment, which this effect does not pretend to record.
 pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let (who, existing) = applicant_identity(conn, fx).await?;
-    let form = fx.form();
+    let form = fx.form()?;
     let region = fx.region()?;
     let category_text = form
         .get("category")

@@ -109,9 +109,9 @@ fn summary<'a>(catalog: &'a Catalog, i: &'a Item) -> Summary<'a> {
         id: &i.id,
         version: i.version,
         name: &i.name,
-        service: &i.service,
+        service: i.service.key(),
         service_name: catalog
-            .service(&i.service)
+            .service(i.service)
             .map(|s| s.name.as_str())
             .unwrap_or(""),
         category,
@@ -202,7 +202,7 @@ async fn item(
         category,
         category_name: domain_label(category),
         service_name: catalog
-            .service(&item.service)
+            .service(item.service)
             .map(|s| s.name.as_str())
             .unwrap_or(""),
         variants: catalog
@@ -233,7 +233,7 @@ async fn services(State(state): State<AppState>) -> Json<Value> {
                 "name": s.name,
                 "category": s.domain,
                 "category_name": domain_label(&s.domain),
-                "variants": catalog.variants(&s.key).map(|i| summary(catalog, i)).collect::<Vec<_>>(),
+                "variants": catalog.variants(s.key).map(|i| summary(catalog, i)).collect::<Vec<_>>(),
             })
         })
         .collect();

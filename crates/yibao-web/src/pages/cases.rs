@@ -77,18 +77,9 @@ fn new_page(
             }
         }
     }
-    let fields = yibao_service::effects::main_form(item)
-        .and_then(|f| catalog.form(f))
-        .map(|f| {
-            f.fields
-                .iter()
-                .filter(|x| !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_else(|| yibao_service::registry::form::fields_for(&item.service));
-    let employer_applicant =
-        yibao_service::registry::EMPLOYER_SERVICES.contains(&item.service.as_str());
+    let fields = yibao_service::effects::form_fields(catalog, item);
+    let employer_applicant = yibao_service::effects::applicant(item)
+        == Some(yibao_service::effects::ApplicantKind::Employer);
     // The applicant situations the materials and conditions depend on (e.g. 委托办理时,
     // 市外户籍人员, 已办理退休): declared here, confirmed by the clerk at acceptance.
     let mut facts: Vec<(String, String)> = Vec::new();
@@ -347,9 +338,7 @@ async fn case_page(
         .and_then(|e| Evaluation::parse(&e.level).ok())
         .map(Evaluation::label)
         .unwrap_or("");
-    let can_enter_bill = is_staff
-        && yibao_service::reimbursement::SERVICES.contains(&v.case.service_key.as_str())
-        && !status.is_terminal();
+    let can_enter_bill = is_staff && v.takes_bill && !status.is_terminal();
     let preview_text = v
         .reimbursement_preview
         .as_ref()

@@ -128,13 +128,13 @@ pub async fn item(
     let forms = item.forms.iter().filter_map(|f| catalog.form(f)).collect();
     Ok(html(&GuideItem {
         chrome: Chrome::of(&auth),
-        can_apply: yibao_service::effects::supported(&item.service)
+        can_apply: yibao_service::effects::supported(item.service)
             && item.in_force_on(state.services.clock().today()),
         item,
         jurisdiction: j,
         category_name: domain_label(catalog.domain_of(item)),
         service_name: catalog
-            .service(&item.service)
+            .service(item.service)
             .map(|s| s.name.as_str())
             .unwrap_or(""),
         variants: catalog

@@ -1,0 +1,314 @@
+//! What completing a case does (DESIGN §3): every canonical service is bound here once, by an
+//! exhaustive `match` on `Service`, either to its effect or explicitly as "guide only". A service
+//! added to `data/catalog/services.toml` (and so to the `Service` enum) does not compile until it
+//! is listed here. docs/adr/0007-adding-a-service.md is the checklist.
+//!
+//! The case engine asks the binding who applies, which form the application fills in and what
+//! the case can do beyond the generic steps (a bill to enter); it runs the effect in the same
+//! transaction as the completing transition. Nothing outside this module names a service.
+
+mod filing;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+use yibao_domain::catalog::{Catalog, ChannelKind, FormField, Item, Service};
+use yibao_domain::filing::{FilingJurisdiction, FilingKind};
+use yibao_domain::RegionCode;
+use yibao_store::cases::CaseRow;
+use yibao_store::Conn;
+
+use crate::registry::Op;
+use crate::{ServiceError, Services};
+
+/// Who may apply for a service (the case's applicant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicantKind {
+    /// An insured person (the applicant reference is a 身份证号码).
+    Person,
+    /// An employer (the applicant reference is its 统一社会信用代码).
+    Employer,
+    /// Either: e.g. 职工参保信息变更, which the guides let the unit or the employee apply for.
+    PersonOrEmployer,
+}
+
+/// What completing a case of the service does inside the completing transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// A registry change (参保登记): records and their history.
+    Registry(Op),
+    /// A remote-care filing (异地就医备案) of the kind the guide's item names.
+    Filing(FilingKind),
+    /// A manual reimbursement (零星报销): the bill entered by the clerk is split and paid.
+    Reimbursement,
+}
+
+/// The binding of one service: its applicant, its form, its effect and its capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub applicant: ApplicantKind,
+    /// The form (under `data/forms`) an application fills in when the item names none.
+    pub default_form: Option<&'static str>,
+    pub effect: Effect,
+}
+
+impl Binding {
+    /// The clerk enters a bill (费用明细) on the case before it can be approved.
+    pub fn takes_bill(&self) -> bool {
+        matches!(self.effect, Effect::Reimbursement)
+    }
+}
+
+/// The binding of `service`, or `None` when the service is "guide only" today: its items show
+/// the guide and send the applicant to the window.
+pub fn binding(service: Service) -> Option<Binding> {
+    use ApplicantKind::{Employer, Person, PersonOrEmployer};
+    use Service as S;
+    let registry = |applicant, op: Op| Binding {
+        applicant,
+        default_form: op.form_id(),
+        effect: Effect::Registry(op),
+    };
+    let filing = |kind| Binding {
+        applicant: Person,
+        // seed 000 表1 异地就医登记备案表: the form every filing records.
+        default_form: Some("chuanyu-form-1"),
+        effect: Effect::Filing(kind),
+    };
+    let reimbursement = Binding {
+        applicant: Person,
+        default_form: None,
+        effect: Effect::Reimbursement,
+    };
+    Some(match service {
+        S::EmployerRegister => registry(Employer, Op::EmployerRegister),
+        S::EmployerChange => registry(Employer, Op::EmployerChange),
+        S::EmployerSplit => registry(Employer, Op::EmployerSplit),
+        S::EmployerMerge => registry(Employer, Op::EmployerMerge),
+        S::EmployerRelocate => registry(Employer, Op::EmployerRelocate),
+        S::EmployerDeregister => registry(Employer, Op::EmployerDeregister),
+        S::EmployerRecordQuery => registry(Employer, Op::EmployerRecordQuery),
+        S::EmployeeEnrol => registry(Employer, Op::EmployeeEnrol),
+        S::EmployeeRemove => registry(Employer, Op::EmployeeRemove),
+        S::EmployeeChange => registry(PersonOrEmployer, Op::EmployeeChange),
+        S::FlexibleEnrol => registry(Person, Op::FlexibleEnrol),
+        S::FlexibleSuspend => registry(Person, Op::FlexibleSuspend),
+        S::FlexibleResume => registry(Person, Op::FlexibleResume),
+        S::ResidentEnrol => registry(Person, Op::ResidentEnrol),
+        S::ResidentChange => registry(Person, Op::ResidentChange),
+        S::PhoneChange => registry(Person, Op::PhoneChange),
+        S::PersonRecordQuery => registry(Person, Op::PersonRecordQuery),
+        S::FilingRelocatedRetiree => filing(FilingKind::RelocatedRetiree),
+        S::FilingLongTermResident => filing(FilingKind::LongTermResident),
+        S::FilingPostedWorker => filing(FilingKind::PostedWorker),
+        S::FilingReferral => filing(FilingKind::Referral),
+        S::FilingTemporary => filing(FilingKind::Temporary),
+        S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
+        // Guide only: each becomes a binding with the issue that builds its domain.
+        S::EvoucherApply
+        | S::ContributionFlexiblePay
+        | S::ContributionBaseDeclare
+        | S::ContributionLumpSum
+        | S::ContributionEmployerBackPay
+        | S::ContributionRetireeYearsRecognition
+        | S::ContributionRetireeShortfallPay
+        | S::ContributionPersonalBackPay
+        | S::AccountOneTimeWithdrawal
+        | S::AccountCrossProvinceTransfer
+        | S::AccountLinking
+        | S::TransferCertificate
+        | S::Transfer
+        | S::QualificationChronicDisease
+        | S::QualificationHypertensionDiabetes
+        | S::QualificationHighValueDrug
+        | S::CrossProvinceOutpatient
+        | S::MaternityPrenatalCare
+        | S::MaternityDeliveryCosts
+        | S::MaternityFamilyPlanningCosts
+        | S::MaternityAllowance
+        | S::MaternityAllowanceRecalculation
+        | S::AidContributionSubsidy
+        | S::AidManualReimbursement
+        | S::InstitutionHospitalApplication
+        | S::InstitutionPharmacyApplication
+        | S::InstitutionInfoChange
+        | S::InstitutionSuspend
+        | S::InstitutionRestore
+        | S::InstitutionRemoteSettlementOpen
+        | S::HospitalMonthlySettlement
+        | S::PharmacyMonthlySettlement
+        | S::ComplaintAccept => return None,
+    })
+}
+
+/// True when completing a case of this service has its effect built.
+pub fn supported(service: Service) -> bool {
+    binding(service).is_some()
+}
+
+/// The binding of `item`'s service, or the refusal a guide-only item answers with.
+pub fn bound(item: &Item) -> Result<Binding, ServiceError> {
+    binding(item.service).ok_or_else(|| {
+        ServiceError::invalid(
+            "case.guide_only",
+            format!(
+                "事项“{}”暂未开通在线办理，请按办事指南到窗口办理",
+                item.name
+            ),
+        )
+    })
+}
+
+/// Who applies for `item` (a guide-only item has no applicant here).
+pub fn applicant(item: &Item) -> Option<ApplicantKind> {
+    binding(item.service).map(|b| b.applicant)
+}
+
+/// True when the clerk enters a bill on cases of this item.
+pub fn takes_bill(item: &Item) -> bool {
+    binding(item.service).is_some_and(|b| b.takes_bill())
+}
+
+/// The form an application to `item` fills in: the item's first form (the guide's own, e.g.
+/// 表3 for 职工参保信息变更 in seed 000), else the binding's.
+pub fn main_form(item: &Item) -> Option<&str> {
+    item.forms
+        .first()
+        .map(String::as_str)
+        .or_else(|| binding(item.service).and_then(|b| b.default_form))
+}
+
+/// The fields the application page shows for `item` (a signature is given at the window).
+pub fn form_fields(catalog: &Catalog, item: &Item) -> Vec<FormField> {
+    main_form(item)
+        .and_then(|f| catalog.form(f))
+        .map(|f| {
+            f.fields
+                .iter()
+                .filter(|x| !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when the guide completes a submission of this item through `channel` without a clerk
+/// (seed 003 item 24: online temporary filings 「提交后自动办结」).
+pub fn completes_on_submit(item: &Item, channel: &str) -> bool {
+    let Some(Effect::Filing(kind)) = binding(item.service).map(|b| b.effect) else {
+        return false;
+    };
+    let Ok(channel) = serde_json::from_value::<ChannelKind>(json!(channel)) else {
+        return false;
+    };
+    FilingJurisdiction::from_key(&item.jurisdiction).is_some_and(|j| {
+        j.completion(kind, channel) == yibao_domain::filing::Completion::AutoOnSubmit
+    })
+}
+
+/// The case's form as stored. Stored text that is not a form is an error, not an empty form:
+/// an effect must never run on fields it could not read.
+pub fn form_map(case: &CaseRow) -> Result<BTreeMap<String, String>, ServiceError> {
+    serde_json::from_str::<BTreeMap<String, String>>(&case.form_json)
+        .map_err(|e| corrupt(case, "form_json", &e))
+}
+
+/// Runs the effect of `case`'s service; returns what it did (stored as the case's outcome).
+pub async fn apply(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    item: &Item,
+    today: NaiveDate,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    match bound(item)?.effect {
+        Effect::Registry(op) => {
+            let fx = crate::registry::Effect {
+                case,
+                item,
+                op,
+                jurisdiction: crate::registry::jurisdiction_of(item, &case_region(case)?)?,
+                today,
+                now: services.clock().now_text(),
+                actor_label: actor_label.to_string(),
+            };
+            crate::registry::apply(conn, &fx).await
+        }
+        Effect::Filing(_) => filing::record(conn, services, case, item, today).await,
+        Effect::Reimbursement => crate::reimbursement::apply(conn, services, case).await,
+    }
+}
+
+/// The applicant's insured region, as recorded on the case's facts.
+pub fn case_region(case: &CaseRow) -> Result<RegionCode, ServiceError> {
+    let facts: Value =
+        serde_json::from_str(&case.facts_json).map_err(|e| corrupt(case, "facts_json", &e))?;
+    let region = facts
+        .get("region_code")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Ok(region.parse()?)
+}
+
+fn corrupt(case: &CaseRow, column: &str, e: &serde_json::Error) -> ServiceError {
+    tracing::error!(case = %case.number, column, error = %e, "stored case data is not valid JSON");
+    ServiceError::internal(
+        "case.corrupt",
+        format!("办件 {} 的存储数据已损坏，请联系系统运维人员", case.number),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every service in `data/catalog/services.toml` is either bound or explicitly guide only
+    /// (the `match` above is exhaustive; this pins the count the docs quote).
+    #[test]
+    fn every_service_is_bound_or_guide_only() {
+        let catalog = crate::catalog::embedded().expect("embedded catalog");
+        assert_eq!(catalog.services.len(), Service::ALL.len());
+        let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
+        assert_eq!(bound, 24, "update docs/adr/0007 when a service is bound");
+    }
+
+    /// A bound service's default form exists in the catalog and has fields; so does every
+    /// form an item of a bound service names.
+    #[test]
+    fn bound_forms_exist() {
+        let catalog = crate::catalog::embedded().expect("embedded catalog");
+        for s in Service::ALL {
+            if let Some(form) = binding(*s).and_then(|b| b.default_form) {
+                let f = catalog.form(form);
+                assert!(f.is_some_and(|f| !f.fields.is_empty()), "{s}: form {form}");
+            }
+        }
+        for item in catalog.current_items().filter(|i| supported(i.service)) {
+            if let Some(form) = main_form(item) {
+                assert!(
+                    catalog.form(form).is_some(),
+                    "{}/{}",
+                    item.jurisdiction,
+                    item.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn corrupt_form_is_an_error() {
+        let case = CaseRow {
+            form_json: "{not json".into(),
+            ..CaseRow::default()
+        };
+        let err = form_map(&case).unwrap_err();
+        assert_eq!(err.code(), "case.corrupt");
+        let case = CaseRow {
+            facts_json: "[".into(),
+            ..CaseRow::default()
+        };
+        assert_eq!(case_region(&case).unwrap_err().code(), "case.corrupt");
+    }
+}
