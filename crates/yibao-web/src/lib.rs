@@ -45,7 +45,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(health::routes())
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
         .merge(pages::routes())
         .fallback(error::fallback)
         // Inside authentication: a refused CSRF token is answered before the body is looked at.

@@ -17,12 +17,14 @@ pub use queries::{
     EvaluationStats, Progress,
 };
 pub use transition::transition;
+// What the API answers with; named here so the web layer need not depend on the store.
+pub use yibao_store::cases::{CaseRow, EvaluationRow, MaterialRow};
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use yibao_domain::case::{CaseShape, Provided, ProvidedAs};
 use yibao_domain::catalog::Item;
-use yibao_store::cases::{self as store, CaseRow};
+use yibao_store::cases as store;
 use yibao_store::{agency, Conn};
 
 use crate::identity::Actor;

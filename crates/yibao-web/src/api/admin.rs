@@ -3,36 +3,99 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use yibao_service::identity::{self, NewInstitutionInput, NewStaffInput};
-use yibao_service::{calendar, ServiceError};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yibao_service::benefit_data::{CatalogueRow, ImportResult, PolicySummary};
+use yibao_service::calendar::{self, CalendarOverview, ImportReport};
+use yibao_service::identity::{
+    self, InstitutionRow, IssuedToken, NewInstitutionInput, NewStaffInput, StaffRow, TokenRow,
+};
 
-use super::ApiJson;
+use super::{dto, ApiJson};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/staff", get(staff_list).post(staff_create))
-        .route("/admin/staff/{id}/reset-password", post(staff_reset))
-        .route("/admin/staff/{id}/deactivate", post(staff_deactivate))
-        .route(
-            "/admin/institutions",
-            get(institutions).post(institution_create),
-        )
-        .route(
-            "/admin/institutions/{code}/tokens",
-            get(tokens).post(token_create),
-        )
-        .route("/admin/tokens/{id}/revoke", post(token_revoke))
-        .route("/admin/calendar", get(calendar_years).post(calendar_import))
-        .route("/admin/benefit", get(benefit_overview))
-        .route("/admin/benefit/policies", post(policy_import))
-        .route("/admin/benefit/catalogues", post(catalogue_import))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(staff_list, staff_create))
+        .routes(routes!(staff_reset))
+        .routes(routes!(staff_deactivate))
+        .routes(routes!(institutions, institution_create))
+        .routes(routes!(tokens, token_create))
+        .routes(routes!(token_revoke))
+        .routes(routes!(calendar_years, calendar_import))
+        .routes(routes!(benefit_overview))
+        .routes(routes!(policy_import))
+        .routes(routes!(catalogue_import))
+}
+
+/// 工作人员列表
+#[derive(Serialize, ToSchema)]
+pub struct StaffList {
+    #[schema(value_type = Vec<dto::StaffRow>)]
+    staff: Vec<StaffRow>,
+}
+
+/// 新建的工作人员
+#[derive(Serialize, ToSchema)]
+pub struct StaffCreated {
+    #[schema(value_type = dto::StaffRow)]
+    staff: StaffRow,
+}
+
+/// 定点医药机构列表
+#[derive(Serialize, ToSchema)]
+pub struct InstitutionList {
+    #[schema(value_type = Vec<dto::InstitutionRow>)]
+    institutions: Vec<InstitutionRow>,
+}
+
+/// 新建的定点医药机构
+#[derive(Serialize, ToSchema)]
+pub struct InstitutionCreated {
+    #[schema(value_type = dto::InstitutionRow)]
+    institution: InstitutionRow,
+}
+
+/// 机构的接口令牌
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    #[schema(value_type = Vec<dto::TokenRow>)]
+    tokens: Vec<TokenRow>,
+}
+
+/// 新签发的接口令牌（只显示这一次）
+#[derive(Serialize, ToSchema)]
+pub struct TokenIssued {
+    #[schema(value_type = dto::IssuedToken)]
+    token: IssuedToken,
+}
+
+/// 工作日历导入结果
+#[derive(Serialize, ToSchema)]
+pub struct CalendarImported {
+    #[schema(value_type = dto::CalendarImportReport)]
+    import: ImportReport,
+}
+
+/// 待遇政策或目录的导入结果
+#[derive(Serialize, ToSchema)]
+pub struct BenefitImported {
+    #[schema(value_type = dto::BenefitImportResult)]
+    import: ImportResult,
+}
+
+/// 待遇政策版本与医保目录版本
+#[derive(Serialize, ToSchema)]
+pub struct BenefitOverview {
+    #[schema(value_type = Vec<dto::PolicySummary>)]
+    policies: Vec<PolicySummary>,
+    #[schema(value_type = Vec<dto::CatalogueRow>)]
+    catalogues: Vec<CatalogueRow>,
 }
 
 fn id(raw: &str) -> Result<i64, ApiError> {
@@ -44,43 +107,47 @@ fn id(raw: &str) -> Result<i64, ApiError> {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/admin/staff",
+    path = "/admin/staff",
     tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "本机构的工作人员", body = StaffList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn staff_list(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let list = identity::list_staff(&state.services, &auth.actor).await?;
-    Ok(Json(json!({ "staff": list })))
+async fn staff_list(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<StaffList>, ApiError> {
+    let staff = identity::list_staff(&state.services, &auth.actor).await?;
+    Ok(Json(StaffList { staff }))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/staff",
-    tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/admin/staff",
+    tag = "管理", request_body = dto::NewStaffInput,
+    responses((status = 201, description = "已新建", body = StaffCreated), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn staff_create(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<NewStaffInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let row = identity::create_staff(&state.services, &auth.actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "staff": row }))))
+) -> Result<(StatusCode, Json<StaffCreated>), ApiError> {
+    let staff = identity::create_staff(&state.services, &auth.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(StaffCreated { staff })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct ResetBody {
+    /// 临时密码（下次登录须修改）
     temporary_password: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/staff/{id}/reset-password",
-    tag = "管理",
+    path = "/admin/staff/{id}/reset-password",
+    tag = "管理", request_body = ResetBody,
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "已重置，下次登录须修改密码"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn staff_reset(
@@ -101,10 +168,10 @@ async fn staff_reset(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/staff/{id}/deactivate",
+    path = "/admin/staff/{id}/deactivate",
     tag = "管理",
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "已停用"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn staff_deactivate(
@@ -118,53 +185,62 @@ async fn staff_deactivate(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/admin/institutions",
+    path = "/admin/institutions",
     tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "本机构的定点医药机构", body = InstitutionList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn institutions(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let list = identity::list_institutions(&state.services, &auth.actor).await?;
-    Ok(Json(json!({ "institutions": list })))
+async fn institutions(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<InstitutionList>, ApiError> {
+    let institutions = identity::list_institutions(&state.services, &auth.actor).await?;
+    Ok(Json(InstitutionList { institutions }))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/institutions",
-    tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/admin/institutions",
+    tag = "管理", request_body = dto::NewInstitutionInput,
+    responses((status = 201, description = "已新建", body = InstitutionCreated), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn institution_create(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<NewInstitutionInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let row = identity::create_institution(&state.services, &auth.actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "institution": row }))))
+) -> Result<(StatusCode, Json<InstitutionCreated>), ApiError> {
+    let institution = identity::create_institution(&state.services, &auth.actor, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InstitutionCreated { institution }),
+    ))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/admin/institutions/{code}/tokens",
+    path = "/admin/institutions/{code}/tokens",
     tag = "管理",
     params(("code" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "机构的接口令牌（不含令牌本身）", body = TokenList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn tokens(
     State(state): State<AppState>,
     auth: Auth,
     Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let list = identity::list_tokens(&state.services, &auth.actor, &code).await?;
-    Ok(Json(json!({ "tokens": list })))
+) -> Result<Json<TokenList>, ApiError> {
+    let tokens = identity::list_tokens(&state.services, &auth.actor, &code).await?;
+    Ok(Json(TokenList { tokens }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct TokenBody {
+    /// 用途说明
     label: String,
+    /// 有效天数，默认 90
     #[serde(default = "default_days")]
+    #[schema(required = false, default = 90)]
     days: i64,
 }
 
@@ -174,10 +250,10 @@ fn default_days() -> i64 {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/institutions/{code}/tokens",
-    tag = "管理",
+    path = "/admin/institutions/{code}/tokens",
+    tag = "管理", request_body = TokenBody,
     params(("code" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "已签发；令牌只显示这一次", body = TokenIssued), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn token_create(
@@ -185,18 +261,18 @@ async fn token_create(
     auth: Auth,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<TokenBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let t =
+) -> Result<(StatusCode, Json<TokenIssued>), ApiError> {
+    let token =
         identity::create_token(&state.services, &auth.actor, &code, &body.label, body.days).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": t }))))
+    Ok((StatusCode::CREATED, Json(TokenIssued { token })))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/tokens/{id}/revoke",
+    path = "/admin/tokens/{id}/revoke",
     tag = "管理",
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "已吊销"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn token_revoke(
@@ -210,90 +286,90 @@ async fn token_revoke(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/admin/calendar",
+    path = "/admin/calendar",
     tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "各年度节假日安排的来源与导入记录", body = dto::CalendarOverview), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn calendar_years(
     State(state): State<AppState>,
     auth: Auth,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CalendarOverview>, ApiError> {
     auth.actor.staff_with("admin")?;
-    let overview = calendar::admin_overview(&state.services).await?;
-    Ok(Json(serde_json::to_value(overview).map_err(|e| {
-        ApiError::from(ServiceError::invalid("internal", e.to_string()))
-    })?))
+    Ok(Json(calendar::admin_overview(&state.services).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct ImportBody {
-    /// The year's file, in the format of `data/calendar/` (TOML).
+    /// 该年度的节假日安排，格式同 data/calendar/（TOML）
     text: String,
+    /// 导入说明（记入审计）
     #[serde(default)]
+    #[schema(required = false)]
     note: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/calendar",
-    tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/admin/calendar",
+    tag = "管理", request_body = ImportBody,
+    responses((status = 200, description = "已导入", body = CalendarImported), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn calendar_import(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<ImportBody>,
-) -> Result<Json<Value>, ApiError> {
-    let r = calendar::import(&state.services, &body.text, &auth.actor, &body.note).await?;
-    Ok(Json(json!({ "import": r })))
+) -> Result<Json<CalendarImported>, ApiError> {
+    let import = calendar::import(&state.services, &body.text, &auth.actor, &body.note).await?;
+    Ok(Json(CalendarImported { import }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct PolicyBody {
-    /// One policy version in the format of `data/policy/` (TOML).
+    /// 一个政策版本，格式同 data/policy/（TOML）
     text: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/benefit/policies",
-    tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/admin/benefit/policies",
+    tag = "管理", request_body = PolicyBody,
+    responses((status = 200, description = "已导入", body = BenefitImported), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn policy_import(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<PolicyBody>,
-) -> Result<Json<Value>, ApiError> {
-    let r = yibao_service::benefit_data::import_policy(&state.services, &auth.actor, &body.text)
-        .await?;
-    Ok(Json(json!({ "import": r })))
+) -> Result<Json<BenefitImported>, ApiError> {
+    let import =
+        yibao_service::benefit_data::import_policy(&state.services, &auth.actor, &body.text)
+            .await?;
+    Ok(Json(BenefitImported { import }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct CatalogueBody {
     region_code: String,
     version: u32,
-    /// CSV with the columns of `yibao_domain::benefit::CSV_COLUMNS` (docs/benefits.md).
+    /// 目录 CSV，列见 docs/benefits.md（`yibao_domain::benefit::CSV_COLUMNS`）
     csv: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/admin/benefit/catalogues",
-    tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/admin/benefit/catalogues",
+    tag = "管理", request_body = CatalogueBody,
+    responses((status = 200, description = "已导入", body = BenefitImported), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn catalogue_import(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<CatalogueBody>,
-) -> Result<Json<Value>, ApiError> {
-    let r = yibao_service::benefit_data::import_catalogue(
+) -> Result<Json<BenefitImported>, ApiError> {
+    let import = yibao_service::benefit_data::import_catalogue(
         &state.services,
         &auth.actor,
         &body.region_code,
@@ -301,23 +377,24 @@ async fn catalogue_import(
         &body.csv,
     )
     .await?;
-    Ok(Json(json!({ "import": r })))
+    Ok(Json(BenefitImported { import }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/admin/benefit",
+    path = "/admin/benefit",
     tag = "管理",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "待遇政策与医保目录的版本", body = BenefitOverview), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn benefit_overview(
     State(state): State<AppState>,
     auth: Auth,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BenefitOverview>, ApiError> {
     let (policies, catalogues) =
         yibao_service::benefit_data::overview(&state.services, &auth.actor).await?;
-    Ok(Json(
-        json!({ "policies": policies, "catalogues": catalogues }),
-    ))
+    Ok(Json(BenefitOverview {
+        policies,
+        catalogues,
+    }))
 }

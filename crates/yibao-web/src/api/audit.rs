@@ -1,25 +1,42 @@
 //! The audit chain for auditors: `GET /audit` (search) and `GET /audit/verify`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use yibao_service::audit;
-use yibao_service::audit::AuditFilter;
+use yibao_service::audit::{AuditFilter, AuditRow, VerifyReport};
 
-use super::ApiQuery;
+use super::{dto, ApiQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(search))
-        .route("/audit/verify", get(verify))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(verify))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// 审计记录
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntries {
+    #[schema(value_type = Vec<dto::AuditRow>)]
+    entries: Vec<AuditRow>,
+}
+
+/// 审计链校验
+#[derive(Serialize, ToSchema)]
+pub struct AuditVerified {
+    #[schema(value_type = dto::VerifyReport)]
+    report: VerifyReport,
+}
+
+/// Every filter is optional; `from`/`to` are dates (YYYY-MM-DD) and `limit` defaults to 100.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     #[serde(default)]
     pub action: String,
@@ -51,35 +68,39 @@ impl AuditQuery {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/audit",
+    path = "/audit",
     tag = "审计",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    params(AuditQuery),
+    responses((status = 200, description = "审计记录（最新在前）", body = AuditEntries), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn search(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let rows = audit::search(
+) -> Result<Json<AuditEntries>, ApiError> {
+    let entries = audit::search(
         &state.services,
         &auth.actor,
         &q.filter(),
         q.limit.unwrap_or(100),
     )
     .await?;
-    Ok(Json(json!({ "entries": rows })))
+    Ok(Json(AuditEntries { entries }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/audit/verify",
+    path = "/audit/verify",
     tag = "审计",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "审计链校验结果", body = AuditVerified), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn verify(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+async fn verify(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<AuditVerified>, ApiError> {
     auth.actor.staff_with("auditor")?;
     let report = audit::verify(&state.services).await?;
-    Ok(Json(json!({ "report": report })))
+    Ok(Json(AuditVerified { report }))
 }

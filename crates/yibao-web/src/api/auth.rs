@@ -4,30 +4,34 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use yibao_service::identity::{self, CitizenRegistration, CodePurpose, Credentials, PasswordReset};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yibao_service::identity::{
+    self, Actor, CitizenRegistration, CodePurpose, Credentials, PasswordReset,
+};
 
-use super::ApiJson;
+use super::{dto, ApiJson};
 use crate::auth::{cookie, Auth, SESSION_COOKIE};
 use crate::client::ClientSource;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
-        .route("/auth/password", post(password))
-        .route("/auth/phone-codes", post(phone_code))
-        .route("/auth/register", post(register))
-        .route("/auth/reset", post(reset))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(password))
+        .routes(routes!(phone_code))
+        .routes(routes!(register))
+        .routes(routes!(reset))
 }
 
-#[derive(Debug, Deserialize)]
+/// 登录：工作人员凭用户名，城乡居民凭身份号码，单位经办人凭统一社会信用代码与用户名
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum LoginBody {
     Staff {
@@ -45,17 +49,50 @@ enum LoginBody {
     },
 }
 
+/// 登录成功
+#[derive(Serialize, ToSchema)]
+pub struct LoginAnswer {
+    /// 会话令牌：Authorization: Bearer 令牌
+    token: String,
+    /// 以 cookie 会话提交表单时所需的 CSRF 令牌
+    csrf_token: String,
+    expires_at: String,
+    #[schema(value_type = dto::Actor)]
+    actor: Actor,
+}
+
+/// 当前身份
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    #[schema(value_type = dto::Actor)]
+    actor: Actor,
+}
+
+/// 验证码已发送
+#[derive(Serialize, ToSchema)]
+pub struct CodeSent {
+    message: String,
+}
+
+/// 注册成功
+#[derive(Serialize, ToSchema)]
+pub struct Registered {
+    account_id: i64,
+}
+
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/login",
-    tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/auth/login",
+    tag = "账户", request_body = LoginBody,
+    responses((status = 200, description = "已登录：令牌用于 Authorization: Bearer", body = LoginAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn login(
     State(state): State<AppState>,
     ClientSource(source): ClientSource,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginAnswer>, ApiError> {
     let credentials = match body {
         LoginBody::Staff { username, password } => Credentials::Staff { username, password },
         LoginBody::Citizen {
@@ -76,19 +113,19 @@ async fn login(
         },
     };
     let s = identity::login(&state.services, &credentials, &source).await?;
-    Ok(Json(json!({
-        "token": s.token,
-        "csrf_token": s.csrf_token,
-        "expires_at": s.expires_at,
-        "actor": s.actor,
-    })))
+    Ok(Json(LoginAnswer {
+        token: s.token,
+        csrf_token: s.csrf_token,
+        expires_at: s.expires_at,
+        actor: s.actor,
+    }))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/logout",
+    path = "/auth/logout",
     tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 204, description = "已退出"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn logout(
@@ -110,17 +147,18 @@ async fn logout(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/auth/me",
+    path = "/auth/me",
     tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "当前身份", body = Me), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn me(auth: Auth) -> Result<Json<Value>, ApiError> {
+async fn me(auth: Auth) -> Result<Json<Me>, ApiError> {
     auth.actor.require_login()?;
-    Ok(Json(json!({ "actor": auth.actor })))
+    Ok(Json(Me { actor: auth.actor }))
 }
 
-#[derive(Debug, Deserialize)]
+/// 修改本人密码
+#[derive(Debug, Deserialize, ToSchema)]
 struct PasswordBody {
     old_password: String,
     new_password: String,
@@ -128,9 +166,9 @@ struct PasswordBody {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/password",
-    tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/auth/password",
+    tag = "账户", request_body = PasswordBody,
+    responses((status = 204, description = "已修改"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn password(
@@ -148,52 +186,64 @@ async fn password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+/// 发送手机验证码
+#[derive(Debug, Deserialize, ToSchema)]
 struct CodeBody {
     phone: String,
+    /// register（注册）或 reset（找回密码）
     purpose: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/phone-codes",
-    tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/auth/phone-codes",
+    tag = "账户", request_body = CodeBody,
+    responses((status = 202, description = "验证码已发送", body = CodeSent), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn phone_code(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<CodeBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CodeSent>), ApiError> {
     let purpose = CodePurpose::parse(&b.purpose)?;
     identity::send_code(&state.services, &b.phone, purpose).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "message": "验证码已发送，10分钟内有效" })),
+        Json(CodeSent {
+            message: "验证码已发送，10分钟内有效".into(),
+        }),
     ))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/register",
-    tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/auth/register",
+    tag = "账户", request_body = dto::CitizenRegistration,
+    responses((status = 201, description = "已注册", body = Registered), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn register(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<CitizenRegistration>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let c = identity::register_citizen(&state.services, &b).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "account_id": c.account_id })),
+        Json(Registered {
+            account_id: c.account_id,
+        }),
     ))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/auth/reset",
-    tag = "账户",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/auth/reset",
+    tag = "账户", request_body = dto::PasswordReset,
+    responses((status = 204, description = "密码已重设"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn reset(
     State(state): State<AppState>,

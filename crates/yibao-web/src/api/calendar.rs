@@ -4,15 +4,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use yibao_domain::calendar::LimitSpec;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yibao_domain::calendar::{CalendarWarning, LimitSpec, YearSchedule};
 use yibao_service::calendar;
 
-use super::ApiQuery;
+use super::{dto, ApiQuery};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -20,11 +21,42 @@ use crate::AppState;
 /// request while leaving ample room.
 const MAX_WORKING_DAYS: u32 = 3650;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/calendar/deadline", get(deadline))
-        .route("/calendar/between", get(between))
-        .route("/calendar/{year}", get(year))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(deadline))
+        .routes(routes!(between))
+        .routes(routes!(year))
+}
+
+/// 办结期限
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineAnswer {
+    /// 办结期限（当日24时）；即时办理时为空
+    #[schema(value_type = Option<String>, format = Date)]
+    deadline: Option<NaiveDate>,
+    #[schema(value_type = String, format = Date)]
+    from: NaiveDate,
+    working_days: u32,
+    /// 计算规则
+    #[schema(value_type = String)]
+    convention: &'static str,
+    #[schema(value_type = Vec<dto::CalendarWarning>)]
+    warnings: Vec<CalendarWarning>,
+}
+
+/// 两日之间的工作日数
+#[derive(Serialize, ToSchema)]
+pub struct BetweenAnswer {
+    #[schema(value_type = String, format = Date)]
+    from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    to: NaiveDate,
+    working_days: i64,
+    /// 计算规则
+    #[schema(value_type = String)]
+    convention: &'static str,
+    #[schema(value_type = Vec<dto::CalendarWarning>)]
+    warnings: Vec<CalendarWarning>,
 }
 
 fn date(field: &str, value: Option<&str>) -> Result<NaiveDate, ApiError> {
@@ -47,22 +79,27 @@ fn date(field: &str, value: Option<&str>) -> Result<NaiveDate, ApiError> {
         })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeadlineQuery {
+    /// 受理日，YYYY-MM-DD
     from: Option<String>,
+    /// 工作日数，0 至 3650
     working_days: Option<String>,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/calendar/deadline",
-    tag = "工作日",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/calendar/deadline",
+    tag = "工作日", params(DeadlineQuery),
+    responses((status = 200, description = "办结期限", body = DeadlineAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn deadline(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<DeadlineQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeadlineAnswer>, ApiError> {
     let from = date("from", q.from.as_deref())?;
     let n: u32 = q
         .working_days
@@ -77,54 +114,61 @@ async fn deadline(
             )
         })?;
     let d = calendar::deadline(&state.services, from, LimitSpec::WorkingDays { days: n }).await?;
-    Ok(Json(json!({
-        "deadline": d.due,
-        "from": from,
-        "working_days": n,
-        "convention": "受理日为第0日，自次一工作日起算，第N个工作日（当日24时）为办结期限；非工作日受理的，同样自次一工作日起算",
-        "warnings": d.warnings,
-    })))
+    Ok(Json(DeadlineAnswer {
+        deadline: d.due,
+        from,
+        working_days: n,
+        convention: "受理日为第0日，自次一工作日起算，第N个工作日（当日24时）为办结期限；非工作日受理的，同样自次一工作日起算",
+        warnings: d.warnings,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct BetweenQuery {
+    /// 起始日（不计），YYYY-MM-DD
     from: Option<String>,
+    /// 结束日（计入），YYYY-MM-DD
     to: Option<String>,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/calendar/between",
-    tag = "工作日",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/calendar/between",
+    tag = "工作日", params(BetweenQuery),
+    responses((status = 200, description = "两日之间的工作日数", body = BetweenAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn between(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<BetweenQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BetweenAnswer>, ApiError> {
     let a = date("from", q.from.as_deref())?;
     let b = date("to", q.to.as_deref())?;
     let n = calendar::between(&state.services, a, b).await?;
-    Ok(Json(json!({
-        "from": a,
-        "to": b,
-        "working_days": n.value,
-        "convention": "不含起始日，含结束日",
-        "warnings": n.warnings,
-    })))
+    Ok(Json(BetweenAnswer {
+        from: a,
+        to: b,
+        working_days: n.value,
+        convention: "不含起始日，含结束日",
+        warnings: n.warnings,
+    }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/calendar/{year}",
+    path = "/calendar/{year}",
     tag = "工作日",
     params(("year" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    responses((status = 200, description = "该年度的节假日安排", body = dto::YearSchedule), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn year(
     State(state): State<AppState>,
     Path(year): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<YearSchedule>, ApiError> {
     let y: i32 = year
         .parse()
         .ok()
@@ -144,5 +188,5 @@ async fn year(
             format!("{y}年的节假日安排尚未录入（或尚未发布）"),
         )
     })?;
-    Ok(Json(json!(schedule)))
+    Ok(Json(schedule.clone()))
 }

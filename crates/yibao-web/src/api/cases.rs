@@ -5,130 +5,202 @@ use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use yibao_domain::case::Action;
-use yibao_service::cases::{self, ApplyInput, MaterialInput};
+use yibao_service::cases::{
+    self, ApplyInput, CaseRow, CaseSummary, CaseView, EvaluationRow, EvaluationStats,
+    MaterialInput, MaterialRow, Progress,
+};
 
-use super::{ApiJson, ApiQuery};
+use super::{dto, ApiJson, ApiQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/cases", get(list).post(apply))
-        .route("/cases/overdue", get(overdue))
-        .route("/cases/evaluation-stats", get(stats))
-        .route("/cases/{number}", get(one))
-        .route("/cases/{number}/actions/{action}", post(act))
-        .route("/cases/{number}/materials", post(material))
-        .route("/cases/{number}/materials/{id}", get(download))
-        .route("/cases/{number}/evaluation", post(evaluate))
-        .route("/cases/{number}/bill", post(bill))
-        .route("/progress", get(progress))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, apply))
+        .routes(routes!(overdue))
+        .routes(routes!(stats))
+        .routes(routes!(one))
+        .routes(routes!(act))
+        .routes(routes!(material))
+        .routes(routes!(download))
+        .routes(routes!(evaluate))
+        .routes(routes!(bill))
+        .routes(routes!(progress))
+}
+
+/// 办件
+#[derive(Serialize, ToSchema)]
+pub struct CaseAnswer {
+    #[schema(value_type = dto::CaseRow)]
+    case: CaseRow,
+}
+
+/// 办件列表
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    #[schema(value_type = Vec<dto::CaseSummary>)]
+    cases: Vec<CaseSummary>,
+}
+
+/// 好差评统计
+#[derive(Serialize, ToSchema)]
+pub struct EvaluationStatsAnswer {
+    #[schema(value_type = dto::EvaluationStats)]
+    stats: EvaluationStats,
+}
+
+/// 办件详情
+#[derive(Serialize, ToSchema)]
+pub struct CaseViewAnswer {
+    #[schema(value_type = dto::CaseView)]
+    view: CaseView,
+}
+
+/// 已添加的材料
+#[derive(Serialize, ToSchema)]
+pub struct MaterialAdded {
+    #[schema(value_type = dto::MaterialRow)]
+    material: MaterialRow,
+}
+
+/// 材料（multipart/form-data）
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the form `read_material` reads field by field
+struct MaterialUpload {
+    /// 材料编号
+    material_id: String,
+    /// upload（上传）、original（原件）、copy（复印件）、pledge（告知承诺）；省略时有文件为 upload，否则 original
+    provided_as: Option<String>,
+    /// 上传的文件
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<Vec<u8>>,
+}
+
+/// 好差评
+#[derive(Serialize, ToSchema)]
+pub struct EvaluationAdded {
+    #[schema(value_type = dto::EvaluationRow)]
+    evaluation: EvaluationRow,
+}
+
+/// 办理进度
+#[derive(Serialize, ToSchema)]
+pub struct ProgressAnswer {
+    #[schema(value_type = dto::Progress)]
+    progress: Progress,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/cases",
-    tag = "办件",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/cases",
+    tag = "办件", request_body = dto::ApplyInput,
+    responses((status = 201, description = "已新建办件（草稿）", body = CaseAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn apply(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(input): ApiJson<ApplyInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let c = cases::apply(&state.services, &auth.actor, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "case": c }))))
+) -> Result<(StatusCode, Json<CaseAnswer>), ApiError> {
+    let case = cases::apply(&state.services, &auth.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(CaseAnswer { case })))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 工作人员：只列此状态的办件
     status: Option<String>,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/cases",
-    tag = "办件",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/cases",
+    tag = "办件", params(ListQuery),
+    responses((status = 200, description = "本人的办件；工作人员为本机构的待办", body = CaseList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn list(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let list = match &auth.actor {
+) -> Result<Json<CaseList>, ApiError> {
+    let cases = match &auth.actor {
         yibao_service::identity::Actor::Staff(_) => {
             cases::queue(&state.services, &auth.actor, q.status.as_deref()).await?
         }
         _ => cases::list_mine(&state.services, &auth.actor).await?,
     };
-    Ok(Json(json!({ "cases": list })))
+    Ok(Json(CaseList { cases }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/cases/overdue",
+    path = "/cases/overdue",
     tag = "办件",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "已超期或将超期的办件", body = CaseList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "cases": cases::overdue(&state.services, &auth.actor).await? }),
-    ))
+async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Json<CaseList>, ApiError> {
+    let cases = cases::overdue(&state.services, &auth.actor).await?;
+    Ok(Json(CaseList { cases }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/cases/evaluation-stats",
+    path = "/cases/evaluation-stats",
     tag = "办件",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "好差评统计", body = EvaluationStatsAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn stats(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "stats": cases::evaluation_stats(&state.services, &auth.actor).await? }),
-    ))
+async fn stats(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<EvaluationStatsAnswer>, ApiError> {
+    let stats = cases::evaluation_stats(&state.services, &auth.actor).await?;
+    Ok(Json(EvaluationStatsAnswer { stats }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/cases/{number}",
+    path = "/cases/{number}",
     tag = "办件",
     params(("number" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "办件详情", body = CaseViewAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn one(
     State(state): State<AppState>,
     auth: Auth,
     Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "view": cases::view(&state.services, &auth.actor, &number).await? }),
-    ))
+) -> Result<Json<CaseViewAnswer>, ApiError> {
+    let view = cases::view(&state.services, &auth.actor, &number).await?;
+    Ok(Json(CaseViewAnswer { view }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// 办理意见
+#[derive(Debug, Default, Deserialize, ToSchema)]
 struct ActBody {
+    /// 意见；拒绝时为理由
     #[serde(default)]
+    #[schema(required = false)]
     note: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/cases/{number}/actions/{action}",
-    tag = "办件",
+    path = "/cases/{number}/actions/{action}",
+    tag = "办件", request_body(content = ActBody, description = "可整个省略；拒绝（refuse）时须写明理由"),
     params(("number" = String, Path), ("action" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "办理后的办件", body = CaseAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn act(
@@ -136,7 +208,7 @@ async fn act(
     auth: Auth,
     Path((number, action)): Path<(String, String)>,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseAnswer>, ApiError> {
     let action = Action::parse(&action).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -160,17 +232,17 @@ async fn act(
             })?
             .note
     };
-    let c = cases::transition(&state.services, &auth.actor, &number, action, &note).await?;
-    Ok(Json(json!({ "case": c })))
+    let case = cases::transition(&state.services, &auth.actor, &number, action, &note).await?;
+    Ok(Json(CaseAnswer { case }))
 }
 
 /// Multipart: `material_id`, `provided_as` (upload|original|copy|pledge), and for uploads `file`.
 #[utoipa::path(
     post,
-    path = "/api/v1/cases/{number}/materials",
-    tag = "办件",
+    path = "/cases/{number}/materials",
+    tag = "办件", request_body(content = MaterialUpload, content_type = "multipart/form-data"),
     params(("number" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "已添加材料", body = MaterialAdded), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn material(
@@ -178,10 +250,11 @@ async fn material(
     auth: Auth,
     Path(number): Path<String>,
     multipart: Multipart,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<MaterialAdded>), ApiError> {
     let (input, bytes) = read_material(multipart).await?;
-    let m = cases::add_material(&state.services, &auth.actor, &number, &input, &bytes).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "material": m }))))
+    let material =
+        cases::add_material(&state.services, &auth.actor, &number, &input, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(MaterialAdded { material })))
 }
 
 /// Reads the material form; shared with the page.
@@ -231,10 +304,10 @@ pub async fn read_material(mut multipart: Multipart) -> Result<(MaterialInput, V
 
 #[utoipa::path(
     get,
-    path = "/api/v1/cases/{number}/materials/{id}",
+    path = "/cases/{number}/materials/{id}",
     tag = "办件",
     params(("number" = String, Path), ("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "材料文件（一律作为附件下载）", content_type = "application/octet-stream"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn download(
@@ -263,19 +336,22 @@ async fn download(
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// 好差评
+#[derive(Debug, Deserialize, ToSchema)]
 struct EvaluationBody {
+    /// 评价等级
     level: String,
     #[serde(default)]
+    #[schema(required = false)]
     comment: String,
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/cases/{number}/evaluation",
-    tag = "办件",
+    path = "/cases/{number}/evaluation",
+    tag = "办件", request_body = EvaluationBody,
     params(("number" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "已评价", body = EvaluationAdded), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn evaluate(
@@ -283,43 +359,49 @@ async fn evaluate(
     auth: Auth,
     Path(number): Path<String>,
     ApiJson(b): ApiJson<EvaluationBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let e = cases::evaluate(&state.services, &auth.actor, &number, &b.level, &b.comment).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "evaluation": e }))))
+) -> Result<(StatusCode, Json<EvaluationAdded>), ApiError> {
+    let evaluation =
+        cases::evaluate(&state.services, &auth.actor, &number, &b.level, &b.comment).await?;
+    Ok((StatusCode::CREATED, Json(EvaluationAdded { evaluation })))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProgressQuery {
+    /// 办件编号
     number: Option<String>,
+    /// 申请人公民身份号码
     id_number: Option<String>,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/progress",
-    tag = "办件",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/progress",
+    tag = "办件", params(ProgressQuery),
+    responses((status = 200, description = "办理进度", body = ProgressAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn progress(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ProgressQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let p = cases::progress(
+) -> Result<Json<ProgressAnswer>, ApiError> {
+    let progress = cases::progress(
         &state.services,
         q.number.as_deref().unwrap_or_default(),
         q.id_number.as_deref().unwrap_or_default(),
     )
     .await?;
-    Ok(Json(json!({ "progress": p })))
+    Ok(Json(ProgressAnswer { progress }))
 }
 
 /// The itemised bill of a reimbursement case, entered by the clerk from the receipts.
 #[utoipa::path(
     post,
-    path = "/api/v1/cases/{number}/bill",
-    tag = "办件",
+    path = "/cases/{number}/bill",
+    tag = "办件", request_body = dto::BillEntry,
     params(("number" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "录入费用后的办件详情（含待遇测算）", body = CaseViewAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn bill(
@@ -327,9 +409,8 @@ async fn bill(
     auth: Auth,
     Path(number): Path<String>,
     ApiJson(entry): ApiJson<yibao_service::reimbursement::BillEntry>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseViewAnswer>, ApiError> {
     yibao_service::reimbursement::enter_bill(&state.services, &auth.actor, &number, &entry).await?;
-    Ok(Json(
-        json!({ "view": cases::view(&state.services, &auth.actor, &number).await? }),
-    ))
+    let view = cases::view(&state.services, &auth.actor, &number).await?;
+    Ok(Json(CaseViewAnswer { view }))
 }

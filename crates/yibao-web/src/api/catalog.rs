@@ -4,30 +4,37 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-use yibao_domain::catalog::{domain_label, Catalog, CatalogQuery, Item, DOMAINS};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yibao_domain::catalog::{
+    domain_label, Catalog, CatalogQuery, Form, Item, Jurisdiction, OfficeDirectory, DOMAINS,
+};
 
-use super::ApiQuery;
+use super::{dto, ApiQuery};
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/catalog", get(list))
-        .route("/catalog/services", get(services))
-        .route("/catalog/{jurisdiction}/{code}", get(item))
-        .route("/forms/{id}", get(form))
-        .route("/forms/{id}/validate", axum::routing::post(validate_form))
-        .route("/offices", get(offices))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(services))
+        .routes(routes!(item))
+        .routes(routes!(form))
+        .routes(routes!(validate_form))
+        .routes(routes!(offices))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 辖区（chuanyu、sichuan、youyang、chongqing、nanchuan）
     jurisdiction: Option<String>,
+    /// 类别
     category: Option<String>,
+    /// 中文检索词
     q: Option<String>,
 }
 
@@ -81,57 +88,88 @@ pub fn validated_query(
     })
 }
 
-#[derive(Serialize)]
-struct Summary<'a> {
-    jurisdiction: &'a str,
-    jurisdiction_name: &'a str,
-    id: &'a str,
+/// 事项摘要
+#[derive(Serialize, ToSchema)]
+#[schema(as = CatalogSummary)]
+struct Summary {
+    jurisdiction: String,
+    jurisdiction_name: String,
+    /// 事项序号
+    id: String,
     version: u32,
-    name: &'a str,
-    service: &'a str,
-    service_name: &'a str,
-    category: &'a str,
-    category_name: &'static str,
-    codes: Vec<&'a str>,
+    name: String,
+    /// 规范服务
+    service: String,
+    service_name: String,
+    category: String,
+    category_name: String,
+    /// 事项编码
+    codes: Vec<String>,
+    /// immediate（即办件）或 promised（承诺件）
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     case_type: Option<yibao_domain::catalog::CaseType>,
+    /// 事项详情的地址
     href: String,
 }
 
-fn summary<'a>(catalog: &'a Catalog, i: &'a Item) -> Summary<'a> {
+// Owned strings: the answer outlives the borrow of the catalog (a few hundred short strings per
+// list, which is nothing beside the request).
+fn summary(catalog: &Catalog, i: &Item) -> Summary {
     let category = catalog.domain_of(i);
     Summary {
-        jurisdiction: &i.jurisdiction,
+        jurisdiction: i.jurisdiction.clone(),
         jurisdiction_name: catalog
             .jurisdiction(&i.jurisdiction)
-            .map(|j| j.name.as_str())
-            .unwrap_or(""),
-        id: &i.id,
+            .map(|j| j.name.clone())
+            .unwrap_or_default(),
+        id: i.id.clone(),
         version: i.version,
-        name: &i.name,
-        service: i.service.key(),
+        name: i.name.clone(),
+        service: i.service.key().to_string(),
         service_name: catalog
             .service(i.service)
-            .map(|s| s.name.as_str())
-            .unwrap_or(""),
-        category,
-        category_name: domain_label(category),
-        codes: i.codes.iter().map(|c| c.code.as_str()).collect(),
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        category: category.to_string(),
+        category_name: domain_label(category).to_string(),
+        codes: i.codes.iter().map(|c| c.code.clone()).collect(),
         case_type: i.case_type,
         href: format!("/api/v1/catalog/{}/{}", i.jurisdiction, i.id),
     }
 }
 
+/// 事项清单
+#[derive(Serialize, ToSchema)]
+struct CatalogList {
+    count: usize,
+    items: Vec<Summary>,
+    /// 全部辖区
+    #[schema(value_type = Vec<dto::Jurisdiction>)]
+    jurisdictions: Vec<Jurisdiction>,
+    /// 全部类别
+    categories: Vec<Category>,
+}
+
+/// 事项类别
+#[derive(Serialize, ToSchema)]
+struct Category {
+    key: String,
+    name: String,
+}
+
 #[utoipa::path(
     get,
-    path = "/api/v1/catalog",
-    tag = "事项清单",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/catalog",
+    tag = "事项清单", params(ListQuery),
+    responses((status = 200, description = "符合条件的事项", body = CatalogList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CatalogList>, ApiError> {
     let catalog = state.services.catalog();
     let query = validated_query(catalog, q.jurisdiction, q.category, q.q)?;
     let items: Vec<Summary> = catalog
@@ -139,45 +177,60 @@ async fn list(
         .into_iter()
         .map(|i| summary(catalog, i))
         .collect();
-    Ok(Json(json!({
-        "count": items.len(),
-        "items": items,
-        "jurisdictions": catalog.jurisdictions,
-        "categories": DOMAINS.iter().map(|(k, l)| json!({"key": k, "name": l})).collect::<Vec<_>>(),
-    })))
+    Ok(Json(CatalogList {
+        count: items.len(),
+        items,
+        jurisdictions: catalog.jurisdictions.clone(),
+        categories: DOMAINS
+            .iter()
+            .map(|(k, l)| Category {
+                key: k.to_string(),
+                name: l.to_string(),
+            })
+            .collect(),
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ItemQuery {
+    /// 事项的某一版本（默认现行版本）
     version: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct ItemBody<'a> {
+/// 事项的全部字段，及其辖区、类别、规范服务的名称和其他辖区的同一服务
+#[derive(Serialize, ToSchema)]
+#[schema(as = CatalogItemDetail)]
+struct ItemBody {
     #[serde(flatten)]
-    item: &'a Item,
-    jurisdiction_name: &'a str,
-    category: &'a str,
-    category_name: &'static str,
-    service_name: &'a str,
-    /// The same canonical service in the other jurisdictions.
-    variants: Vec<Summary<'a>>,
-    /// Every version of this item (a case records the one it was filed under).
+    #[schema(value_type = dto::CatalogItem)]
+    item: Item,
+    jurisdiction_name: String,
+    /// 类别键（取代指南原文的 category）
+    #[serde(rename = "category")]
+    domain: String,
+    category_name: String,
+    service_name: String,
+    /// 其他辖区的同一规范服务
+    variants: Vec<Summary>,
+    /// 该事项的全部版本（办件记录其申请时所依的版本）
     versions: Vec<u32>,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/catalog/{jurisdiction}/{code}",
+    path = "/catalog/{jurisdiction}/{code}",
     tag = "事项清单",
-    params(("jurisdiction" = String, Path), ("code" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    params(("jurisdiction" = String, Path), ("code" = String, Path, description = "事项序号或事项编码"), ItemQuery),
+    responses((status = 200, description = "事项的全部字段", body = ItemBody), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn item(
     State(state): State<AppState>,
     Path((jurisdiction, code)): Path<(String, String)>,
     ApiQuery(q): ApiQuery<ItemQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ItemBody>, ApiError> {
     let catalog = state.services.catalog();
     let found = match q.version {
         Some(v) => catalog
@@ -193,64 +246,91 @@ async fn item(
         ));
     };
     let category = catalog.domain_of(item);
-    let body = ItemBody {
-        item,
+    // The answer's `category` is the catalog's domain key. Serialised through a map before,
+    // the domain replaced the guide's own `category` text; cleared here so the key is written
+    // once.
+    let mut own = item.clone();
+    own.category = None;
+    Ok(Json(ItemBody {
+        item: own,
         jurisdiction_name: catalog
             .jurisdiction(&item.jurisdiction)
-            .map(|j| j.name.as_str())
-            .unwrap_or(""),
-        category,
-        category_name: domain_label(category),
+            .map(|j| j.name.clone())
+            .unwrap_or_default(),
+        domain: category.to_string(),
+        category_name: domain_label(category).to_string(),
         service_name: catalog
             .service(item.service)
-            .map(|s| s.name.as_str())
-            .unwrap_or(""),
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
         variants: catalog
             .other_variants(item)
             .map(|v| summary(catalog, v))
             .collect(),
         versions: catalog.versions_of(item),
-    };
-    serde_json::to_value(&body)
-        .map(Json)
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "序列化失败"))
+    }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/catalog/services",
+    path = "/catalog/services",
     tag = "事项清单",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    responses((status = 200, description = "规范服务及其在各辖区的事项", body = ServiceList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
-async fn services(State(state): State<AppState>) -> Json<Value> {
+async fn services(State(state): State<AppState>) -> Json<ServiceList> {
     let catalog = state.services.catalog();
-    let list: Vec<Value> = catalog
+    let services: Vec<ServiceEntry> = catalog
         .services
         .iter()
-        .map(|s| {
-            json!({
-                "key": s.key,
-                "name": s.name,
-                "category": s.domain,
-                "category_name": domain_label(&s.domain),
-                "variants": catalog.variants(s.key).map(|i| summary(catalog, i)).collect::<Vec<_>>(),
-            })
+        .map(|s| ServiceEntry {
+            key: s.key.key().to_string(),
+            name: s.name.clone(),
+            category: s.domain.clone(),
+            category_name: domain_label(&s.domain).to_string(),
+            variants: catalog
+                .variants(s.key)
+                .map(|i| summary(catalog, i))
+                .collect(),
         })
         .collect();
-    Json(json!({ "count": list.len(), "services": list }))
+    Json(ServiceList {
+        count: services.len(),
+        services,
+    })
+}
+
+/// 规范服务
+#[derive(Serialize, ToSchema)]
+struct ServiceList {
+    count: usize,
+    services: Vec<ServiceEntry>,
+}
+
+/// 一项规范服务及其在各辖区的事项
+#[derive(Serialize, ToSchema)]
+struct ServiceEntry {
+    key: String,
+    name: String,
+    category: String,
+    category_name: String,
+    variants: Vec<Summary>,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/forms/{id}",
+    path = "/forms/{id}",
     tag = "事项清单",
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    responses((status = 200, description = "表单定义", body = dto::FormDefinition), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn form(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Form>, ApiError> {
     let catalog = state.services.catalog();
     let form = catalog.form(&id).ok_or_else(|| {
         ApiError::new(
@@ -259,27 +339,49 @@ async fn form(
             format!("没有编号为“{id}”的表单"),
         )
     })?;
-    Ok(Json(json!(form)))
+    Ok(Json(form.clone()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OfficesQuery {
+    /// 辖区（默认全部）
     jurisdiction: Option<String>,
+}
+
+/// 办理地点
+#[derive(Serialize, ToSchema)]
+struct Offices {
+    #[schema(value_type = Vec<dto::OfficeDirectory>)]
+    directories: Vec<OfficeDirectory>,
+}
+
+/// 表单各字段的值：{"字段": "值", …}
+#[derive(Deserialize, ToSchema)]
+struct FormValues(std::collections::BTreeMap<String, String>);
+
+/// 表单内容无误
+#[derive(Serialize, ToSchema)]
+struct FormValid {
+    /// 恒为 true（有问题时为 422）
+    valid: bool,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/offices",
-    tag = "事项清单",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    path = "/offices",
+    tag = "事项清单", params(OfficesQuery),
+    responses((status = 200, description = "办理地点", body = Offices), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn offices(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OfficesQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Offices>, ApiError> {
     let catalog = state.services.catalog();
     let query = validated_query(catalog, q.jurisdiction, None, None)?;
-    let dirs: Vec<_> = catalog
+    let directories: Vec<OfficeDirectory> = catalog
         .offices
         .iter()
         .filter(|o| {
@@ -288,24 +390,27 @@ async fn offices(
                 .as_deref()
                 .is_none_or(|j| o.jurisdiction == j)
         })
+        .cloned()
         .collect();
-    Ok(Json(json!({ "directories": dirs })))
+    Ok(Json(Offices { directories }))
 }
 
 /// `POST /api/v1/forms/{id}/validate` with `{"field": "value", …}`: 200 `{"valid": true}`, or
 /// 422 with every problem in `details.errors` (field, code, message).
 #[utoipa::path(
     post,
-    path = "/api/v1/forms/{id}/validate",
-    tag = "事项清单",
+    path = "/forms/{id}/validate",
+    tag = "事项清单", request_body = FormValues,
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    responses((status = 200, description = "内容无误", body = FormValid), (status = 422, description = "有问题：details.errors 逐项列出（field、code、message）", body = crate::error::ErrorBody), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn validate_form(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    super::ApiJson(data): super::ApiJson<std::collections::BTreeMap<String, String>>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    super::ApiJson(FormValues(data)): super::ApiJson<FormValues>,
+) -> Result<Json<FormValid>, ApiError> {
     let form = state.services.catalog().form(&id).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -314,5 +419,5 @@ async fn validate_form(
         )
     })?;
     yibao_service::catalog::check_form(form, &data, state.services.clock().today())?;
-    Ok(Json(serde_json::json!({ "valid": true })))
+    Ok(Json(FormValid { valid: true }))
 }

@@ -5,23 +5,27 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use yibao_service::check::{check, IdentifierKind};
 
+use super::dto;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/check/{kind}/{value}", get(check_identifier))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(check_identifier))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/check/{kind}/{value}",
+    path = "/check/{kind}/{value}",
     tag = "号码校验",
-    params(("kind" = String, Path), ("value" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody))
+    params(("kind" = String, Path, description = "id（公民身份号码）、uscc（统一社会信用代码）或 region（行政区划代码）"), ("value" = String, Path)),
+    responses((status = 200, description = "号码有效，及其所含信息", body = dto::CheckResult), (status = 422, description = "号码无效：同一形状，valid 为 false，附 code 与中文 message", body = dto::CheckResult), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
 )]
 async fn check_identifier(Path((kind, value)): Path<(String, String)>) -> Response {
     let Some(kind) = IdentifierKind::parse(&kind) else {

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalog;
 mod check;
 mod disbursement;
+mod dto;
 mod filings;
 mod openapi;
 mod records;
@@ -20,12 +21,26 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Router;
 use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::AppState;
 
+/// Where the API is served; the document's paths carry it.
+pub const PREFIX: &str = "/api/v1";
+
+/// The API's router, already under [`PREFIX`], with `GET /api/v1/openapi.json` serving the
+/// document collected from the very same routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let (router, document) = documented().split_for_parts();
+    router.merge(openapi::routes(document))
+}
+
+/// Every API route with its operation: one list, read by the router and by the document, so a
+/// route cannot be served without being documented (`routes!` takes only annotated handlers).
+fn documented() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
         .merge(check::routes())
         .merge(catalog::routes())
         .merge(calendar::routes())
@@ -37,8 +52,14 @@ pub fn routes() -> Router<AppState> {
         .merge(filings::routes())
         .merge(cases::routes())
         .merge(settlement::routes())
-        .merge(disbursement::routes())
-        .merge(openapi::routes())
+        .merge(disbursement::routes());
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
+}
+
+/// The OpenAPI document as served (for the snapshot test).
+#[cfg(test)]
+pub fn document() -> utoipa::openapi::OpenApi {
+    documented().into_openapi()
 }
 
 /// A query string, with malformed ones answered as our JSON error rather than axum's text.

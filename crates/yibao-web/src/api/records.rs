@@ -4,127 +4,185 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
-use yibao_service::identity::{self, NewOperatorInput};
-use yibao_service::records;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yibao_service::identity::{self, InstitutionActor, NewOperatorInput, OperatorRow};
+use yibao_service::records::{self, EmployerListItem, EmployerRow, PersonListItem, PersonRow};
 
-use super::{record_id, ApiJson};
+use super::{dto, record_id, ApiJson};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/persons", get(persons))
-        .route("/persons/{id}", get(person))
-        .route("/me/person", get(my_person))
-        .route("/employers", get(employers))
-        .route("/employers/{id}", get(employer))
-        .route(
-            "/employers/{id}/operators",
-            get(operators).post(add_operator),
-        )
-        .route("/institution/me", get(institution_me))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(persons))
+        .routes(routes!(person))
+        .routes(routes!(my_person))
+        .routes(routes!(employers))
+        .routes(routes!(employer))
+        .routes(routes!(operators, add_operator))
+        .routes(routes!(institution_me))
+}
+
+/// 参保人员列表（号码已遮蔽）
+#[derive(Serialize, ToSchema)]
+pub struct PersonList {
+    #[schema(value_type = Vec<dto::PersonListItem>)]
+    persons: Vec<PersonListItem>,
+}
+
+/// 参保人员
+#[derive(Serialize, ToSchema)]
+pub struct PersonAnswer {
+    #[schema(value_type = dto::PersonRow)]
+    person: PersonRow,
+}
+
+/// 本人的参保人员信息（未参保时为 null）
+#[derive(Serialize, ToSchema)]
+pub struct MyPerson {
+    #[schema(value_type = Option<dto::PersonRow>)]
+    person: Option<PersonRow>,
+}
+
+/// 参保单位列表
+#[derive(Serialize, ToSchema)]
+pub struct EmployerList {
+    #[schema(value_type = Vec<dto::EmployerListItem>)]
+    employers: Vec<EmployerListItem>,
+}
+
+/// 参保单位
+#[derive(Serialize, ToSchema)]
+pub struct EmployerAnswer {
+    #[schema(value_type = dto::EmployerRow)]
+    employer: EmployerRow,
+}
+
+/// 单位经办人
+#[derive(Serialize, ToSchema)]
+pub struct OperatorList {
+    #[schema(value_type = Vec<dto::OperatorRow>)]
+    operators: Vec<OperatorRow>,
+}
+
+/// 新添加的经办人
+#[derive(Serialize, ToSchema)]
+pub struct OperatorAdded {
+    #[schema(value_type = dto::OperatorRow)]
+    operator: OperatorRow,
+}
+
+/// 调用接口的定点医药机构
+#[derive(Serialize, ToSchema)]
+pub struct InstitutionMe {
+    #[schema(value_type = dto::InstitutionActor)]
+    institution: InstitutionActor,
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/persons",
+    path = "/persons",
     tag = "参保登记记录",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "本机构区划内的参保人员（号码已遮蔽）", body = PersonList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let list = records::list_persons(&state.services, &auth.actor).await?;
-    Ok(Json(json!({ "persons": list })))
+async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Json<PersonList>, ApiError> {
+    let persons = records::list_persons(&state.services, &auth.actor).await?;
+    Ok(Json(PersonList { persons }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/persons/{id}",
+    path = "/persons/{id}",
     tag = "参保登记记录",
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "参保人员", body = PersonAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn person(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PersonAnswer>, ApiError> {
     let id = record_id(&id, "参保人员")?;
-    let p = records::person(&state.services, &auth.actor, id).await?;
-    Ok(Json(json!({ "person": p })))
+    let person = records::person(&state.services, &auth.actor, id).await?;
+    Ok(Json(PersonAnswer { person }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/me/person",
+    path = "/me/person",
     tag = "参保登记记录",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "本人的参保人员信息", body = MyPerson), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn my_person(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let p = records::my_person(&state.services, &auth.actor).await?;
-    Ok(Json(json!({ "person": p })))
+async fn my_person(State(state): State<AppState>, auth: Auth) -> Result<Json<MyPerson>, ApiError> {
+    let person = records::my_person(&state.services, &auth.actor).await?;
+    Ok(Json(MyPerson { person }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/employers",
+    path = "/employers",
     tag = "参保登记记录",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "参保单位", body = EmployerList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn employers(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let list = records::list_employers(&state.services, &auth.actor).await?;
-    Ok(Json(json!({ "employers": list })))
+async fn employers(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<EmployerList>, ApiError> {
+    let employers = records::list_employers(&state.services, &auth.actor).await?;
+    Ok(Json(EmployerList { employers }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/employers/{id}",
+    path = "/employers/{id}",
     tag = "参保登记记录",
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "参保单位", body = EmployerAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn employer(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EmployerAnswer>, ApiError> {
     let id = record_id(&id, "参保单位")?;
-    let e = records::employer(&state.services, &auth.actor, id).await?;
-    Ok(Json(json!({ "employer": e })))
+    let employer = records::employer(&state.services, &auth.actor, id).await?;
+    Ok(Json(EmployerAnswer { employer }))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/employers/{id}/operators",
+    path = "/employers/{id}/operators",
     tag = "参保登记记录",
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "单位经办人", body = OperatorList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn operators(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OperatorList>, ApiError> {
     let id = record_id(&id, "参保单位")?;
-    let list = identity::list_operators(&state.services, &auth.actor, id).await?;
-    Ok(Json(json!({ "operators": list })))
+    let operators = identity::list_operators(&state.services, &auth.actor, id).await?;
+    Ok(Json(OperatorList { operators }))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/employers/{id}/operators",
-    tag = "参保登记记录",
+    path = "/employers/{id}/operators",
+    tag = "参保登记记录", request_body = dto::NewOperatorInput,
     params(("id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 201, description = "已添加", body = OperatorAdded), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn add_operator(
@@ -132,20 +190,20 @@ async fn add_operator(
     auth: Auth,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewOperatorInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<OperatorAdded>), ApiError> {
     let id = record_id(&id, "参保单位")?;
-    let op = identity::add_operator(&state.services, &auth.actor, id, &body).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "operator": op }))))
+    let operator = identity::add_operator(&state.services, &auth.actor, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(OperatorAdded { operator })))
 }
 
 #[utoipa::path(
     get,
-    path = "/api/v1/institution/me",
+    path = "/institution/me",
     tag = "参保登记记录",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "调用接口的定点医药机构", body = InstitutionMe), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn institution_me(auth: Auth) -> Result<Json<Value>, ApiError> {
-    let i = auth.actor.institution()?;
-    Ok(Json(json!({ "institution": i })))
+async fn institution_me(auth: Auth) -> Result<Json<InstitutionMe>, ApiError> {
+    let institution = auth.actor.institution()?.clone();
+    Ok(Json(InstitutionMe { institution }))
 }

@@ -6,76 +6,159 @@
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use yibao_domain::registry::employee::RemovalReason;
 use yibao_domain::registry::employer::EmployerKind;
 use yibao_domain::registry::resident::ResidentCategory;
 use yibao_domain::registry::DocumentType;
-use yibao_service::registry::records::{self, employer_certificate, person_certificate};
+use yibao_service::records::EmployerRow;
+use yibao_service::registry::records::{
+    self, employer_certificate, person_certificate, Certificate, EmployerRecord, PersonRecord,
+};
 use yibao_service::registry::{bulk, roster::RosterKind};
 
-use super::{record_id, ApiQuery};
+use super::{dto, record_id, ApiQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/persons/{id}/record", get(person_record))
-        .route("/persons/{id}/certificate", get(person_cert))
-        .route("/me/record", get(my_record))
-        .route("/me/certificate", get(my_cert))
-        .route("/employers/{id}/record", get(employer_record))
-        .route("/employers/{id}/certificate", get(employer_cert))
-        .route("/employers/{id}/roster", post(roster))
-        .route("/employers/{id}/arrears", post(arrears))
-        .route("/registry/roster-template", get(template))
-        .route("/registry/reference", get(reference))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(person_record))
+        .routes(routes!(person_cert))
+        .routes(routes!(my_record))
+        .routes(routes!(my_cert))
+        .routes(routes!(employer_record))
+        .routes(routes!(employer_cert))
+        .routes(routes!(roster))
+        .routes(routes!(arrears))
+        .routes(routes!(template))
+        .routes(routes!(reference))
 }
 
-#[utoipa::path(get, path = "/api/v1/persons/{id}/record", tag = "参保登记", params(("id" = String, Path)),
-    responses((status = 200, description = "参保信息：人员、各险种参保记录及其状态历史、信息变更历史"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+/// 个人参保信息
+#[derive(Serialize, ToSchema)]
+pub struct PersonRecordAnswer {
+    #[schema(value_type = dto::PersonRecord)]
+    record: PersonRecord,
+}
+
+/// 本人参保信息（未参保时为 null）
+#[derive(Serialize, ToSchema)]
+pub struct MyRecord {
+    #[schema(value_type = Option<dto::PersonRecord>)]
+    record: Option<PersonRecord>,
+}
+
+/// 单位参保信息
+#[derive(Serialize, ToSchema)]
+pub struct EmployerRecordAnswer {
+    #[schema(value_type = dto::EmployerRecord)]
+    record: EmployerRecord,
+}
+
+/// 参保证明
+#[derive(Serialize, ToSchema)]
+pub struct CertificateAnswer {
+    #[schema(value_type = dto::Certificate)]
+    certificate: Certificate,
+}
+
+/// 名单检查通过（check=true，未提交）
+#[derive(Serialize, ToSchema)]
+pub struct RosterChecked {
+    ok: bool,
+    /// 名单行数
+    rows: usize,
+}
+
+/// 名单（multipart/form-data）
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the form `read_roster` reads field by field
+struct RosterUpload {
+    /// enrol（增员）或 remove（减员）
+    kind: String,
+    /// true 或 1：只检查不提交
+    check: Option<String>,
+    /// 名单文件（.xlsx 或 .csv，表头见 /api/v1/registry/roster-template）
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// 登记欠费后的参保单位
+#[derive(Serialize, ToSchema)]
+pub struct ArrearsRecorded {
+    #[schema(value_type = dto::EmployerRow)]
+    employer: EmployerRow,
+}
+
+/// 代码表
+#[derive(Serialize, ToSchema)]
+pub struct Reference {
+    /// 证件类型
+    document_types: Vec<CodeLabel>,
+    /// 单位类型
+    employer_kinds: Vec<CodeLabel>,
+    /// 减员原因
+    removal_reasons: Vec<CodeLabel>,
+    /// 城乡居民参保类别
+    resident_categories: Vec<CodeLabel>,
+}
+
+/// 代码及其中文名称
+#[derive(Serialize, ToSchema)]
+pub struct CodeLabel {
+    key: String,
+    label: String,
+}
+
+#[utoipa::path(get, path = "/persons/{id}/record", tag = "参保登记", params(("id" = String, Path)),
+    responses((status = 200, description = "参保信息：人员、各险种参保记录及其状态历史、信息变更历史", body = PersonRecordAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn person_record(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PersonRecordAnswer>, ApiError> {
     let id = record_id(&id, "参保人员")?;
-    let r = records::person_record(&state.services, &auth.actor, id).await?;
-    Ok(Json(json!({ "record": r })))
+    let record = records::person_record(&state.services, &auth.actor, id).await?;
+    Ok(Json(PersonRecordAnswer { record }))
 }
 
-#[utoipa::path(get, path = "/api/v1/persons/{id}/certificate", tag = "参保登记", params(("id" = String, Path)),
-    responses((status = 200, description = "个人参保证明的内容及校验码"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/persons/{id}/certificate", tag = "参保登记", params(("id" = String, Path)),
+    responses((status = 200, description = "个人参保证明的内容及校验码", body = CertificateAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn person_cert(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CertificateAnswer>, ApiError> {
     let id = record_id(&id, "参保人员")?;
     let r = records::person_record(&state.services, &auth.actor, id).await?;
-    Ok(Json(
-        json!({ "certificate": person_certificate(&r, state.services.clock().today()) }),
-    ))
+    Ok(Json(CertificateAnswer {
+        certificate: person_certificate(&r, state.services.clock().today()),
+    }))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/record", tag = "参保登记",
-    responses((status = 200, description = "本人参保信息（未参保时 record 为 null）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/me/record", tag = "参保登记",
+    responses((status = 200, description = "本人参保信息（未参保时 record 为 null）", body = MyRecord), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
-async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let r = records::my_record(&state.services, &auth.actor).await?;
-    Ok(Json(json!({ "record": r })))
+async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Json<MyRecord>, ApiError> {
+    let record = records::my_record(&state.services, &auth.actor).await?;
+    Ok(Json(MyRecord { record }))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/certificate", tag = "参保登记",
-    responses((status = 200, description = "本人参保证明"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/me/certificate", tag = "参保登记",
+    responses((status = 200, description = "本人参保证明", body = CertificateAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
-async fn my_cert(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+async fn my_cert(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<CertificateAnswer>, ApiError> {
     let r = records::my_record(&state.services, &auth.actor)
         .await?
         .ok_or_else(|| {
@@ -85,45 +168,46 @@ async fn my_cert(State(state): State<AppState>, auth: Auth) -> Result<Json<Value
                 "您尚未参保登记，无法出具参保证明",
             )
         })?;
-    Ok(Json(
-        json!({ "certificate": person_certificate(&r, state.services.clock().today()) }),
-    ))
+    Ok(Json(CertificateAnswer {
+        certificate: person_certificate(&r, state.services.clock().today()),
+    }))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RecordQuery {
-    /// Include employees whose coverage with the employer has ended.
+    /// 是否包括已在本单位停保的人员
     #[serde(default)]
     all: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/employers/{id}/record", tag = "参保登记", params(("id" = String, Path), RecordQuery),
-    responses((status = 200, description = "单位参保信息：单位、参保人员、变更历史"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/employers/{id}/record", tag = "参保登记", params(("id" = String, Path), RecordQuery),
+    responses((status = 200, description = "单位参保信息：单位、参保人员、变更历史", body = EmployerRecordAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn employer_record(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<RecordQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EmployerRecordAnswer>, ApiError> {
     let id = record_id(&id, "参保单位")?;
-    let r = records::employer_record(&state.services, &auth.actor, id, q.all).await?;
-    Ok(Json(json!({ "record": r })))
+    let record = records::employer_record(&state.services, &auth.actor, id, q.all).await?;
+    Ok(Json(EmployerRecordAnswer { record }))
 }
 
-#[utoipa::path(get, path = "/api/v1/employers/{id}/certificate", tag = "参保登记", params(("id" = String, Path)),
-    responses((status = 200, description = "单位参保证明的内容及校验码"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/employers/{id}/certificate", tag = "参保登记", params(("id" = String, Path)),
+    responses((status = 200, description = "单位参保证明的内容及校验码", body = CertificateAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn employer_cert(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CertificateAnswer>, ApiError> {
     let id = record_id(&id, "参保单位")?;
     let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
-    Ok(Json(
-        json!({ "certificate": employer_certificate(&r, state.services.clock().today()) }),
-    ))
+    Ok(Json(CertificateAnswer {
+        certificate: employer_certificate(&r, state.services.clock().today()),
+    }))
 }
 
 /// Reads `kind` (enrol|remove), `check` (true: only check) and `file` from the multipart body.
@@ -170,9 +254,9 @@ pub async fn read_roster(
     Ok((kind, check, bytes))
 }
 
-#[utoipa::path(post, path = "/api/v1/employers/{id}/roster", tag = "参保登记", params(("id" = String, Path)),
-    request_body(content_type = "multipart/form-data", description = "kind=enrol|remove；check=true 时只检查不提交；file=名单（.xlsx 或 .csv，表头见 /api/v1/registry/roster-template）"),
-    responses((status = 200, description = "检查通过（check=true）"), (status = 201, description = "已生成并提交办件 {case_number, rows}"), (status = "4XX", description = "名单有问题时 code=registry.roster.rejected，details.problems 逐行列出；未导入任何人员", body = crate::error::ErrorBody)),
+#[utoipa::path(post, path = "/employers/{id}/roster", tag = "参保登记", params(("id" = String, Path)),
+    request_body(content = RosterUpload, content_type = "multipart/form-data"),
+    responses((status = 200, description = "检查通过（check=true）", body = RosterChecked), (status = 201, description = "已生成并提交办件", body = dto::RosterAccepted), (status = "4XX", description = "名单有问题时 code=registry.roster.rejected，details.problems 逐行列出；未导入任何人员", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn roster(
     State(state): State<AppState>,
@@ -195,23 +279,28 @@ async fn roster(
     let (kind, check, bytes) = read_roster(multipart).await?;
     if check {
         let (_, rows) = bulk::check_roster(&state.services, &auth.actor, id, kind, &bytes).await?;
-        return Ok(
-            Json(json!({ "ok": true, "rows": rows.as_array().map(Vec::len).unwrap_or(0) }))
-                .into_response(),
-        );
+        return Ok(Json(RosterChecked {
+            ok: true,
+            rows: rows.as_array().map(Vec::len).unwrap_or(0),
+        })
+        .into_response());
     }
     let accepted = bulk::submit_roster(&state.services, &auth.actor, id, kind, &bytes).await?;
-    Ok((StatusCode::CREATED, Json(json!(accepted))).into_response())
+    Ok((StatusCode::CREATED, Json(accepted)).into_response())
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TemplateQuery {
-    /// enrol (增员) or remove (减员)
+    /// enrol（增员）或 remove（减员）
     kind: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/registry/roster-template", tag = "参保登记", params(TemplateQuery),
-    responses((status = 200, description = "名单模板（CSV，UTF-8 带 BOM）", content_type = "text/csv"), (status = "4XX", description = "请求有误：{code, message, details}", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/registry/roster-template", tag = "参保登记", params(TemplateQuery),
+    responses((status = 200, description = "名单模板（CSV，UTF-8 带 BOM）", content_type = "text/csv"), (status = "4XX", description = "请求有误：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
+)]
 async fn template(ApiQuery(q): ApiQuery<TemplateQuery>) -> Result<Response, ApiError> {
     let kind = match q.kind.as_str() {
         "enrol" => RosterKind::Enrol,
@@ -242,23 +331,50 @@ async fn template(ApiQuery(q): ApiQuery<TemplateQuery>) -> Result<Response, ApiE
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/registry/reference", tag = "参保登记",
-    responses((status = 200, description = "代码表：证件类型、单位类型、减员原因、城乡居民参保类别")))]
-async fn reference() -> Json<Value> {
+#[utoipa::path(get, path = "/registry/reference", tag = "参保登记",
+    responses((status = 200, description = "代码表：证件类型、单位类型、减员原因、城乡居民参保类别", body = Reference), (status = "4XX", description = "请求有误：{code, message, details}", body = crate::error::ErrorBody)),
+    // Public: no login needed.
+    security(())
+)]
+async fn reference() -> Json<Reference> {
     let pairs = |v: Vec<(&str, &str)>| {
         v.into_iter()
-            .map(|(k, l)| json!({ "key": k, "label": l }))
+            .map(|(k, l)| CodeLabel {
+                key: k.to_string(),
+                label: l.to_string(),
+            })
             .collect::<Vec<_>>()
     };
-    Json(json!({
-        "document_types": pairs(DocumentType::ALL.iter().map(|d| (d.key(), d.label())).collect()),
-        "employer_kinds": pairs(EmployerKind::REGISTRABLE.iter().map(|k| (k.key(), k.label())).collect()),
-        "removal_reasons": pairs(RemovalReason::ALL.iter().map(|r| (r.key(), r.label())).collect()),
-        "resident_categories": pairs(ResidentCategory::ALL.iter().map(|c| (c.key(), c.label())).collect()),
-    }))
+    Json(Reference {
+        document_types: pairs(
+            DocumentType::ALL
+                .iter()
+                .map(|d| (d.key(), d.label()))
+                .collect(),
+        ),
+        employer_kinds: pairs(
+            EmployerKind::REGISTRABLE
+                .iter()
+                .map(|k| (k.key(), k.label()))
+                .collect(),
+        ),
+        removal_reasons: pairs(
+            RemovalReason::ALL
+                .iter()
+                .map(|r| (r.key(), r.label()))
+                .collect(),
+        ),
+        resident_categories: pairs(
+            ResidentCategory::ALL
+                .iter()
+                .map(|c| (c.key(), c.label()))
+                .collect(),
+        ),
+    })
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// 登记欠费（税务部门核定）
+#[derive(Debug, Deserialize, ToSchema)]
 struct ArrearsInput {
     /// 欠费金额，单位：分
     arrears_fen: i64,
@@ -266,18 +382,18 @@ struct ArrearsInput {
     note: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/employers/{id}/arrears", tag = "参保登记", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/employers/{id}/arrears", tag = "参保登记", params(("id" = String, Path)),
     request_body = ArrearsInput,
-    responses((status = 200, description = "已登记欠费（财务人员）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "已登记欠费（财务人员）", body = ArrearsRecorded), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn arrears(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     super::ApiJson(input): super::ApiJson<ArrearsInput>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ArrearsRecorded>, ApiError> {
     let id = record_id(&id, "参保单位")?;
-    let e = yibao_service::registry::employer::record_arrears(
+    let employer = yibao_service::registry::employer::record_arrears(
         &state.services,
         &auth.actor,
         id,
@@ -285,5 +401,5 @@ async fn arrears(
         &input.note,
     )
     .await?;
-    Ok(Json(json!({ "employer": e })))
+    Ok(Json(ArrearsRecorded { employer }))
 }

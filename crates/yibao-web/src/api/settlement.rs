@@ -5,23 +5,38 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use yibao_domain::benefit::Accumulators;
 use yibao_service::settlement::{self, SettleRequest};
 
+use super::dto;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/persons/{id}/account-credits", post(account_credit))
-        .route("/national", post(national))
-        .route("/settlements", post(settle))
-        .route("/settlements/pre", post(pre))
-        .route("/settlements/{request_id}", get(query))
-        .route("/settlements/{request_id}/reverse", post(reverse))
+// The settlement answers stay the service's JSON (`Value`, and for `settle` the text it stored):
+// the service serialises the explanation once, stores it and answers it as stored, which is the
+// measured hot path (docs/performance.md). Their shape is documented by `dto::SettlementResult`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(account_credit))
+        .routes(routes!(national))
+        .routes(routes!(settle))
+        .routes(routes!(pre))
+        .routes(routes!(query))
+        .routes(routes!(reverse))
+}
+
+/// 划入后的年度累计与余额
+#[derive(Serialize, ToSchema)]
+pub struct AccountCredited {
+    #[schema(value_type = dto::Accumulators)]
+    accumulators: Accumulators,
 }
 
 /// The settlement endpoints take JSON only: the header is checked, the body parsed once.
@@ -47,9 +62,9 @@ fn parse(body: &[u8]) -> Result<SettleRequest, ApiError> {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/settlements/pre",
-    tag = "联网结算",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/settlements/pre",
+    tag = "联网结算", request_body = dto::SettleRequest,
+    responses((status = 200, description = "预结算：只计算，不记账", body = dto::SettlementResult), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn pre(
@@ -68,9 +83,9 @@ async fn pre(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/settlements",
-    tag = "联网结算",
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    path = "/settlements",
+    tag = "联网结算", request_body = dto::SettleRequest,
+    responses((status = 200, description = "已结算；同一流水号同一请求重复提交时返回首次结果（replayed 为 true）", body = dto::SettlementResult), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn settle(
@@ -89,10 +104,10 @@ async fn settle(
 
 #[utoipa::path(
     get,
-    path = "/api/v1/settlements/{request_id}",
+    path = "/settlements/{request_id}",
     tag = "联网结算",
     params(("request_id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "本机构的该笔结算", body = dto::SettlementResult), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn query(
@@ -107,10 +122,10 @@ async fn query(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/settlements/{request_id}/reverse",
+    path = "/settlements/{request_id}/reverse",
     tag = "联网结算",
     params(("request_id" = String, Path)),
-    responses((status = 200, description = "成功（新建时为 201，无内容时为 204）"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "已撤销，年度累计已退回", body = dto::SettlementReversed), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn reverse(
@@ -125,10 +140,10 @@ async fn reverse(
 
 #[utoipa::path(
     post,
-    path = "/api/v1/national",
+    path = "/national",
     tag = "联网结算",
-    request_body(content_type = "application/json", description = "国家医保信息平台接口报文：infno（1101、2206–2208、2303–2305）、msgid、fixmedins_code、inf_time、input{data, feedetail}；金额为元（两位小数的文本）"),
-    responses((status = 200, description = "应答报文：infcode（0 成功，-1 失败）、inf_refmsgid、err_msg、output"), (status = "4XX", description = "未登录或非定点机构令牌：{code, message, details}", body = crate::error::ErrorBody)),
+    request_body = dto::NationalRequest,
+    responses((status = 200, description = "应答报文（交易失败也是 200，infcode 为 -1）", body = dto::NationalAnswer), (status = "4XX", description = "未登录或非定点机构令牌：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []))
 )]
 async fn national(
@@ -143,7 +158,8 @@ async fn national(
     ))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+/// 个人账户划入
+#[derive(Debug, serde::Deserialize, ToSchema)]
 struct CreditInput {
     /// 年度
     year: i64,
@@ -155,11 +171,11 @@ struct CreditInput {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/persons/{id}/account-credits",
+    path = "/persons/{id}/account-credits",
     tag = "联网结算",
     params(("id" = String, Path)),
     request_body = CreditInput,
-    responses((status = 200, description = "已划入个人账户（财务）：该年度累计与余额"), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "已划入个人账户（财务）：该年度累计与余额", body = AccountCredited), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn account_credit(
@@ -167,11 +183,11 @@ async fn account_credit(
     auth: Auth,
     Path(id): Path<String>,
     super::ApiJson(input): super::ApiJson<CreditInput>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AccountCredited>, ApiError> {
     let id = id
         .parse::<i64>()
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "http.not_found", "参保人员不存在"))?;
-    let acc = settlement::credit_account(
+    let accumulators = settlement::credit_account(
         &state.services,
         &auth.actor,
         id,
@@ -180,5 +196,5 @@ async fn account_credit(
         &input.note,
     )
     .await?;
-    Ok(Json(json!({ "accumulators": acc })))
+    Ok(Json(AccountCredited { accumulators }))
 }

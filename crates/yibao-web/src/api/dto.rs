@@ -1,0 +1,1280 @@
+//! The documented shapes of the service-layer types the API answers with (or reads) as they are.
+//!
+//! Why mirrors rather than converting into web-layer structs: the API serialises the service's
+//! own types, so what goes over the wire stays byte for byte what it was, and the service and
+//! domain crates do not need utoipa. A mirror only describes. To keep a mirror from drifting,
+//! `mirror!` also writes, in test builds, an exhaustive destructuring of the service type by the
+//! mirror's field names (plus the fields the service type never serialises): a field added to,
+//! renamed in or removed from the service type then fails `cargo test` to compile until the
+//! mirror follows. Field *types* are not checked that way; the snapshot of the document is read
+//! when a mirror changes.
+//!
+//! Free-form sub-documents (a settlement's line-by-line explanation, a catalog item's guide
+//! fields) are `Object` here: their structure belongs to the domain's documentation
+//! (docs/benefits.md, `data/catalog`).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// Declares `pub struct Mirror { … }` describing `service::Type`, and (in test builds) checks
+/// that `Mirror` names exactly the fields of `service::Type` (those in `not_serialized { … }`
+/// are `#[serde(skip)]` there).
+macro_rules! mirror {
+    ($(
+        $(#[$meta:meta])*
+        pub struct $name:ident mirrors $($src:ident)::+ {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+        $(not_serialized { $($skip:ident),* $(,)? })?
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Serialize, ToSchema)]
+        pub struct $name { $( $(#[$fmeta])* pub $field: $ty, )* }
+
+        #[cfg(test)]
+        const _: fn($($src)::+) = |value| {
+            let $($src)::+ { $( $field: _, )* $($( $skip: _, )*)? } = value;
+        };
+    )*};
+}
+
+// Request bodies the API reads straight into a service type.
+mirror! {
+    /// 新建工作人员（首次登录须修改密码）
+    pub struct NewStaffInput mirrors yibao_service::identity::NewStaffInput {
+        username: String,
+        display_name: String,
+        /// clerk、reviewer、finance、supervisor、admin、auditor
+        roles: Vec<String>,
+        /// 临时密码
+        password: String,
+    }
+
+    /// 新建定点医药机构
+    pub struct NewInstitutionInput mirrors yibao_service::identity::NewInstitutionInput {
+        /// 定点医药机构编码
+        code: String,
+        name: String,
+        kind: String,
+        /// 医院等级（可省略）
+        #[schema(required = false)]
+        level: String,
+        region_code: String,
+    }
+
+    /// 单位管理员添加经办人
+    pub struct NewOperatorInput mirrors yibao_service::identity::NewOperatorInput {
+        username: String,
+        display_name: String,
+        phone: String,
+        password: String,
+        /// 是否单位管理员，默认否
+        #[schema(required = false)]
+        manager: bool,
+    }
+
+    /// 城乡居民注册：身份号码、手机号与验证码
+    pub struct CitizenRegistration mirrors yibao_service::identity::CitizenRegistration {
+        id_number: String,
+        name: String,
+        phone: String,
+        /// 短信验证码（POST /api/v1/auth/phone-codes，purpose=register）
+        code: String,
+        password: String,
+    }
+
+    /// 办件申请
+    pub struct ApplyInput mirrors yibao_service::cases::ApplyInput {
+        /// 辖区
+        jurisdiction: String,
+        /// 事项序号或事项编码
+        item: String,
+        /// 渠道：window、online、app、phone ……（须为事项所列之一）
+        channel: String,
+        /// 申请表字段
+        #[schema(required = false)]
+        form: BTreeMap<String, String>,
+        /// 申请人情形（proxy、non_local_hukou、key_info_change ……）
+        #[schema(required = false)]
+        facts: Vec<String>,
+        /// 窗口代为申请时必填
+        applicant: Option<ApplicantInput>,
+        /// 代办人
+        agent: Option<ApplicantInput>,
+    }
+
+    /// 申请人或代办人
+    pub struct ApplicantInput mirrors yibao_service::cases::ApplicantInput {
+        #[schema(required = false)]
+        id_number: String,
+        /// 单位申请时的统一社会信用代码
+        uscc: Option<String>,
+        name: String,
+        #[schema(required = false)]
+        phone: String,
+    }
+
+    /// 手工报销的费用明细（窗口据票据录入）
+    pub struct BillEntry mirrors yibao_service::reimbursement::BillEntry {
+        /// 就医地行政区划
+        care_region: String,
+        /// 定点医药机构编码（与住院号一起识别票据，防止重复报销）
+        institution_code: String,
+        /// 急诊、抢救
+        #[schema(required = false)]
+        emergency: bool,
+        /// 手工报销的原因：non_networked_place、arrears_back_paid、network_failure、verified_unsettleable、not_settled_at_institution、other
+        ground: String,
+        /// 收款账户
+        payee: PayeeAccount,
+        /// 不属基金支付范围的情形：work_injury、third_party、public_health、abroad
+        exclusion: Option<String>,
+        /// 第三人不支付或无法确定，基金先行支付
+        #[schema(required = false)]
+        third_party_unpaid: bool,
+        bill: Bill,
+    }
+
+    /// 收款账户
+    pub struct PayeeAccount mirrors yibao_domain::reimbursement::PayeeAccount {
+        /// 开户银行
+        bank: String,
+        /// 账号
+        account: String,
+        /// 户名
+        holder: String,
+    }
+
+    /// 医疗费用单据（亦接受国家接口字段名：med_type、mdtrt_id ……）
+    pub struct Bill mirrors yibao_domain::benefit::Bill {
+        #[schema(format = Date)]
+        date: String,
+        /// general_outpatient、chronic_outpatient、inpatient、maternity（或国家医疗类别代码）
+        visit: String,
+        /// primary、level_1、level_2、level_3
+        hospital_level: String,
+        /// 住院号（就诊号）
+        admission_id: Option<String>,
+        /// 是否使用个人账户，默认是
+        #[schema(required = false)]
+        use_account: bool,
+        /// 费用明细（字段见 docs/benefits.md）
+        #[schema(value_type = Vec<Object>)]
+        lines: Vec<Value>,
+    }
+
+    /// 定点医药机构的结算请求（亦接受国家接口字段名：msgid、certno ……）
+    pub struct SettleRequest mirrors yibao_service::settlement::SettleRequest {
+        /// 请求流水号（幂等：同一流水号同一请求返回首次结果）
+        request_id: String,
+        /// 参保人公民身份号码
+        id_number: String,
+        /// 急诊、抢救：未备案的异地就医按已备案结算
+        #[schema(required = false)]
+        emergency: bool,
+        bill: Bill,
+    }
+}
+
+mirror! {
+    /// 工作人员账户
+    pub struct StaffRow mirrors yibao_store::staff::StaffRow {
+        id: i64,
+        /// 用户名
+        username: String,
+        /// 姓名
+        display_name: String,
+        /// 所属经办机构
+        agency_id: i64,
+        /// 角色，逗号分隔：clerk、reviewer、finance、supervisor、admin、auditor
+        roles: String,
+        /// 1 在用，0 停用
+        active: i64,
+        /// 1：下次登录须修改密码
+        must_change_password: i64,
+        created_at: String,
+    } not_serialized { password_hash }
+
+    /// 定点医药机构
+    pub struct InstitutionRow mirrors yibao_store::institution::InstitutionRow {
+        id: i64,
+        /// 定点医药机构编码
+        code: String,
+        name: String,
+        /// 机构类别（医院、药店……）
+        kind: String,
+        /// 医院等级
+        level: String,
+        /// 所在行政区划（结算的就医地）
+        region_code: String,
+        agency_id: i64,
+        created_at: String,
+    }
+
+    /// 接口令牌（不含令牌本身）
+    pub struct TokenRow mirrors yibao_store::institution::TokenRow {
+        id: i64,
+        institution_id: i64,
+        /// 令牌前缀，用于辨认
+        prefix: String,
+        label: String,
+        created_at: String,
+        expires_at: String,
+        revoked_at: Option<String>,
+        last_used_at: Option<String>,
+    } not_serialized { token_sha256 }
+
+    /// 新签发的令牌：token 只在此显示一次
+    pub struct IssuedToken mirrors yibao_service::identity::IssuedToken {
+        id: i64,
+        /// 令牌（ybi_…），只显示这一次
+        token: String,
+        prefix: String,
+        expires_at: String,
+    }
+
+    /// 工作日历的年度来源与变更记录
+    pub struct CalendarOverview mirrors yibao_service::calendar::CalendarOverview {
+        years: Vec<YearSource>,
+        changes: Vec<CalendarChangeRow>,
+    }
+
+    /// 一个年度的节假日安排从何而来
+    pub struct YearSource mirrors yibao_service::calendar::YearSource {
+        year: i32,
+        /// 节假日条数
+        holidays: u64,
+        /// shipped（随版本发布）或 imported（管理员导入，优先）
+        source: String,
+        /// 国务院办公厅通知名称
+        notice: String,
+        imported_at: Option<String>,
+        imported_by: Option<String>,
+    }
+
+    /// 工作日历的一次导入
+    pub struct CalendarChangeRow mirrors yibao_store::calendar::CalendarChangeRow {
+        id: i64,
+        year: i64,
+        before_sha256: Option<String>,
+        after_sha256: String,
+        actor: String,
+        note: String,
+        at: String,
+    }
+
+    /// 工作日历导入结果
+    pub struct CalendarImportReport mirrors yibao_service::calendar::ImportReport {
+        year: i32,
+        holidays: u64,
+        /// 是否替换了已有的安排
+        replaced: bool,
+        /// 与已有内容相同，未作改动
+        unchanged: bool,
+        sha256: String,
+    }
+
+    /// 待遇政策或目录导入结果
+    pub struct BenefitImportResult mirrors yibao_service::benefit_data::ImportResult {
+        region_code: String,
+        version: u32,
+        /// 与已有版本相同，未作改动
+        unchanged: bool,
+    }
+
+    /// 一个待遇政策版本
+    pub struct PolicySummary mirrors yibao_service::benefit_data::PolicySummary {
+        /// 参保地统筹区
+        region_code: String,
+        name: String,
+        version: u32,
+        #[schema(format = Date)]
+        effective_from: String,
+        #[schema(format = Date)]
+        effective_to: Option<String>,
+        /// 示例参数（演示用，非正式政策）
+        example: bool,
+    }
+
+    /// 一个医保目录版本
+    pub struct CatalogueRow mirrors yibao_store::benefit_data::CatalogueRow {
+        region_code: String,
+        version: i64,
+        sha256: String,
+        /// 目录条数
+        entries: i64,
+        imported_at: String,
+        imported_by: String,
+    } not_serialized { csv_text }
+
+    /// 审计链的一条记录
+    pub struct AuditRow mirrors yibao_store::audit::AuditRow {
+        /// 主链为空串；否则为结算链名称
+        chain: String,
+        seq: i64,
+        at: String,
+        actor_kind: String,
+        actor_id: i64,
+        actor_label: String,
+        agency_id: Option<i64>,
+        action: String,
+        target_kind: String,
+        target_id: String,
+        before_sha256: String,
+        after_sha256: String,
+        summary: String,
+        prev_hash: String,
+        hash: String,
+    }
+
+    /// 审计链校验结果
+    pub struct VerifyReport mirrors yibao_service::audit::VerifyReport {
+        /// 主链条数
+        entries: i64,
+        head_seq: i64,
+        /// 链头哈希：与 head_seq 合为检查点 SEQ:HASH，应另行保存
+        head_hash: String,
+        /// 结算链数
+        chains: i64,
+        chain_entries: i64,
+        /// 尚未封存进主链的结算链条目
+        unsealed: i64,
+        ok: bool,
+        /// 从头校验遇到的第一个问题
+        first_problem: Option<AuditFinding>,
+    }
+
+    /// 审计链上的一个问题
+    pub struct AuditFinding mirrors yibao_service::audit::Finding {
+        chain: String,
+        seq: i64,
+        /// altered（内容被改）、broken_link（链接断开）、missing（缺号）
+        problem: String,
+        message: String,
+    }
+
+    /// 城乡居民或个人账户
+    pub struct CitizenActor mirrors yibao_service::identity::CitizenActor {
+        account_id: i64,
+        id_number: String,
+        name: String,
+    }
+
+    /// 单位经办人
+    pub struct EmployerActor mirrors yibao_service::identity::EmployerActor {
+        operator_id: i64,
+        employer_id: i64,
+        uscc: String,
+        employer_name: String,
+        username: String,
+        display_name: String,
+        /// 单位管理员（可添加经办人）
+        manager: bool,
+    }
+
+    /// 工作人员
+    pub struct StaffActor mirrors yibao_service::identity::StaffActor {
+        id: i64,
+        username: String,
+        display_name: String,
+        agency_id: i64,
+        agency_name: String,
+        /// 所属经办机构服务的行政区划：只能查看区划内的记录
+        agency_region: String,
+        roles: Vec<String>,
+        must_change_password: bool,
+    }
+
+    /// 定点医药机构（以接口令牌调用）
+    pub struct InstitutionActor mirrors yibao_service::identity::InstitutionActor {
+        institution_id: i64,
+        code: String,
+        name: String,
+        agency_id: i64,
+        /// 机构所在地：结算的就医地
+        region_code: String,
+        token_id: i64,
+    }
+
+    /// 日期计算的提示：所依赖的某日落在尚未录入节假日安排的年度
+    pub struct CalendarWarning mirrors yibao_domain::calendar::CalendarWarning {
+        code: String,
+        year: i32,
+        message: String,
+    }
+
+    /// 一个年度的节假日安排（按国务院办公厅通知）
+    pub struct YearSchedule mirrors yibao_domain::calendar::YearSchedule {
+        year: i32,
+        notice: String,
+        /// 文号
+        doc_number: Option<String>,
+        #[schema(format = Date)]
+        published: Option<String>,
+        sources: Vec<String>,
+        confidence: Option<String>,
+        holidays: Vec<Holiday>,
+    }
+
+    /// 一个假期
+    pub struct Holiday mirrors yibao_domain::calendar::Holiday {
+        name: String,
+        #[schema(format = Date)]
+        from: String,
+        #[schema(format = Date)]
+        to: String,
+        /// 调休上班日
+        workdays: Vec<String>,
+        /// 是否法定节假日
+        statutory: bool,
+        notice: Option<String>,
+        doc_number: Option<String>,
+        #[schema(format = Date)]
+        published: Option<String>,
+        /// 后来通知取消的调休上班日（仍为休息日）
+        cancelled_workdays: Option<Vec<String>>,
+    }
+
+    /// 办件（存储的一行）
+    pub struct CaseRow mirrors yibao_store::cases::CaseRow {
+        id: i64,
+        /// 办件编号
+        number: String,
+        jurisdiction: String,
+        item_id: String,
+        item_version: i64,
+        service_key: String,
+        /// citizen、employer 等
+        applicant_kind: String,
+        applicant_ref: String,
+        applicant_name: String,
+        applicant_phone: String,
+        /// 代办人（JSON 文本）
+        agent_json: Option<String>,
+        /// window、online ……
+        channel: String,
+        receiving_agency_id: i64,
+        deciding_agency_id: i64,
+        /// 办件状态
+        status: String,
+        review_level: i64,
+        /// 申请表内容（JSON 文本）
+        form_json: String,
+        facts_json: String,
+        submitted_at: Option<String>,
+        accepted_on: Option<String>,
+        /// 办结期限
+        deadline: Option<String>,
+        completed_at: Option<String>,
+        /// 办结结果（JSON 文本）
+        outcome_json: Option<String>,
+        refusal_reason: Option<String>,
+        created_by: String,
+        created_at: String,
+        updated_at: String,
+        row_version: i64,
+    }
+
+    /// 列表中的一个办件
+    pub struct CaseSummary mirrors yibao_service::cases::CaseSummary {
+        number: String,
+        item_name: String,
+        applicant: String,
+        status: String,
+        status_label: String,
+        created_at: String,
+        deadline: Option<String>,
+        /// 时限状态：normal、due_soon、overdue、paused
+        level: String,
+        level_label: String,
+        remaining_working_days: Option<u32>,
+    }
+
+    /// 好差评统计
+    pub struct EvaluationStats mirrors yibao_service::cases::EvaluationStats {
+        /// 按事项名称：各评价等级（中文）的件数
+        by_item: BTreeMap<String, BTreeMap<String, u32>>,
+        /// 差评待整改的办件编号
+        open_follow_ups: Vec<String>,
+    }
+
+    /// 一个办件的全部信息（按查看人的权限）
+    pub struct CaseView mirrors yibao_service::cases::CaseView {
+        case: CaseRow,
+        item_name: String,
+        status_label: String,
+        /// 法定时限的文字
+        limit_text: Option<String>,
+        clock: Option<ClockState>,
+        events: Vec<CaseEvent>,
+        materials: Vec<MaterialRow>,
+        /// 一次性告知
+        notices: Vec<NoticeView>,
+        /// 计时暂停
+        pauses: Vec<PauseRow>,
+        /// 目前仍缺的材料
+        missing: Vec<NoticeItem>,
+        evaluation: Option<EvaluationRow>,
+        /// 查看人现在可做的办理环节：[环节, 中文名称]
+        actions: Vec<(String, String)>,
+        can_evaluate: bool,
+        /// 该办件由经办人录入费用明细（手工报销）
+        takes_bill: bool,
+        /// 办结结果（随事项而异）
+        #[schema(value_type = Option<Object>)]
+        outcome: Option<Value>,
+        /// 手工报销办件办结前的待遇测算
+        #[schema(value_type = Option<Object>)]
+        reimbursement_preview: Option<Value>,
+    }
+
+    /// 办件时限计时
+    pub struct ClockState mirrors yibao_domain::calendar::ClockState {
+        /// 扣除暂停后的办结期限；暂停中为空
+        #[schema(format = Date)]
+        due: Option<String>,
+        used_working_days: u32,
+        remaining_working_days: u32,
+        overdue_working_days: u32,
+        /// normal、due_soon、overdue、paused
+        level: String,
+        warnings: Vec<CalendarWarning>,
+    }
+
+    /// 办件的一个办理环节
+    pub struct CaseEvent mirrors yibao_store::cases::EventRow {
+        id: i64,
+        case_id: i64,
+        at: String,
+        action: String,
+        from_status: String,
+        to_status: String,
+        actor_kind: String,
+        actor_id: i64,
+        actor_label: String,
+        channel: String,
+        note: String,
+    }
+
+    /// 办件材料（不含内容）
+    pub struct MaterialRow mirrors yibao_store::cases::MaterialRow {
+        id: i64,
+        case_id: i64,
+        material_id: String,
+        /// upload、original、copy、pledge
+        provided_as: String,
+        file_name: String,
+        content_type: String,
+        size_bytes: i64,
+        sha256: String,
+        added_at: String,
+        added_by: String,
+        replaced_at: Option<String>,
+    }
+
+    /// 一次性告知的一项
+    pub struct NoticeItem mirrors yibao_domain::case::NoticeItem {
+        /// 材料编号，或 group:名称
+        key: String,
+        name: String,
+        reason: String,
+    }
+
+    /// 计时暂停
+    pub struct PauseRow mirrors yibao_store::cases::PauseRow {
+        id: i64,
+        case_id: i64,
+        reason: String,
+        from_date: String,
+        to_date: Option<String>,
+    }
+
+    /// 好差评
+    pub struct EvaluationRow mirrors yibao_store::cases::EvaluationRow {
+        case_id: i64,
+        level: String,
+        comment: String,
+        at: String,
+        follow_up_status: String,
+        follow_up_note: String,
+    }
+
+    /// 办理进度（公开查询）：只含状态与日期
+    pub struct Progress mirrors yibao_service::cases::Progress {
+        number: String,
+        item_name: String,
+        status_label: String,
+        accepted_on: Option<String>,
+        deadline: Option<String>,
+        completed_at: Option<String>,
+    }
+
+    /// 异地就医备案及其申请
+    pub struct FilingRecord mirrors yibao_service::filing::FilingRecord {
+        filing: Filing,
+        application: FilingApplication,
+        case_number: Option<String>,
+        created_at: String,
+    }
+
+    /// 异地就医备案
+    pub struct Filing mirrors yibao_domain::filing::Filing {
+        /// 备案编号
+        id: String,
+        /// 参保人公民身份号码
+        person: String,
+        /// 备案类型：relocated_retiree、long_term_resident、posted_worker、referral、temporary、emergency_admission、sichuan_trauma
+        kind: String,
+        /// chuanyu、sichuan、youyang、chongqing、nanchuan
+        jurisdiction: String,
+        insured_region: String,
+        target: FilingTarget,
+        #[schema(format = Date)]
+        recorded_on: String,
+        #[schema(format = Date)]
+        effective_from: String,
+        /// 有效期末日；空为变更或取消前一直有效
+        #[schema(format = Date)]
+        effective_to: Option<String>,
+        /// 变更或取消
+        end: Option<FilingEnd>,
+    }
+
+    /// 备案终止
+    pub struct FilingEnd mirrors yibao_domain::filing::FilingEnd {
+        #[schema(format = Date)]
+        last_day: String,
+        /// {"reason": "changed", "by": 新备案编号} 或 {"reason": "cancelled"}
+        #[schema(value_type = Object)]
+        reason: Value,
+    }
+
+    /// 异地就医备案申请表（表1）
+    pub struct FilingApplication mirrors yibao_domain::filing::FilingApplication {
+        filing_number: Option<String>,
+        name: String,
+        sex: Option<String>,
+        /// employee、resident
+        scheme: String,
+        kind: String,
+        /// new、change
+        registration: String,
+        id_number: String,
+        insured_region_address: Option<String>,
+        care_region_address: Option<String>,
+        phone_1: String,
+        phone_2: Option<String>,
+        target_province: String,
+        target_prefecture: Option<String>,
+        target_county: Option<String>,
+        /// applicant、agent
+        signer: Option<String>,
+        #[schema(format = Date)]
+        fill_date: Option<String>,
+    }
+
+    /// 参保人员列表的一行（号码已遮蔽）
+    pub struct PersonListItem mirrors yibao_service::records::PersonListItem {
+        id: i64,
+        id_number: String,
+        name: String,
+        sex: String,
+        region_code: String,
+        phone: String,
+    }
+
+    /// 参保人员
+    pub struct PersonRow mirrors yibao_store::enrolment::PersonRow {
+        id: i64,
+        id_number: String,
+        name: String,
+        sex: String,
+        birth_date: String,
+        region_code: String,
+        phone: String,
+        created_at: String,
+        document_type: String,
+        address: String,
+    }
+
+    /// 参保单位列表的一行
+    pub struct EmployerListItem mirrors yibao_service::records::EmployerListItem {
+        id: i64,
+        uscc: String,
+        name: String,
+        kind: String,
+        region_code: String,
+        phone: String,
+    }
+
+    /// 参保单位
+    pub struct EmployerRow mirrors yibao_store::enrolment::EmployerRow {
+        id: i64,
+        /// 统一社会信用代码
+        uscc: String,
+        name: String,
+        kind: String,
+        region_code: String,
+        legal_representative: String,
+        address: String,
+        phone: String,
+        created_at: String,
+        status: String,
+        contact_name: String,
+        bank_name: String,
+        bank_account: String,
+        /// 欠费，单位：分
+        arrears_fen: i64,
+        registered_on: String,
+        deregistered_on: Option<String>,
+    }
+
+    /// 单位经办人账户
+    pub struct OperatorRow mirrors yibao_store::accounts::OperatorRow {
+        id: i64,
+        employer_id: i64,
+        username: String,
+        display_name: String,
+        phone: String,
+        /// 1：单位管理员
+        manager: i64,
+        active: i64,
+        created_at: String,
+    } not_serialized { password_hash }
+
+    /// 个人参保信息
+    pub struct PersonRecord mirrors yibao_service::registry::records::PersonRecord {
+        person: PersonRow,
+        document_label: String,
+        coverages: Vec<CoverageLine>,
+        coverage_events: Vec<CoverageEventRow>,
+        events: Vec<RegistryEvent>,
+    }
+
+    /// 一个险种的参保记录
+    pub struct CoverageLine mirrors yibao_service::registry::records::CoverageLine {
+        id: i64,
+        scheme: String,
+        scheme_label: String,
+        category: String,
+        status: String,
+        status_label: String,
+        /// 参保单位名称
+        employer: Option<String>,
+        region_code: String,
+        registered_on: String,
+        start_date: Option<String>,
+        end_date: Option<String>,
+    }
+
+    /// 参保状态的一次变化
+    pub struct CoverageEventRow mirrors yibao_store::registry::CoverageEventRow {
+        id: i64,
+        coverage_id: i64,
+        at: String,
+        from_status: String,
+        to_status: String,
+        reason: String,
+        case_number: Option<String>,
+        effective_on: Option<String>,
+        /// 变化详情（JSON 文本）
+        detail_json: String,
+    }
+
+    /// 参保登记信息的一次变更
+    pub struct RegistryEvent mirrors yibao_store::registry::EventRow {
+        id: i64,
+        at: String,
+        action: String,
+        /// 变更详情（JSON 文本）
+        detail_json: String,
+        case_number: Option<String>,
+        actor_label: String,
+    }
+
+    /// 单位参保信息
+    pub struct EmployerRecord mirrors yibao_service::registry::records::EmployerRecord {
+        employer: EmployerRow,
+        kind_label: String,
+        status_label: String,
+        employees: Vec<EmployeeRow>,
+        /// 在职参保人数
+        in_service: u64,
+        /// 退休人数
+        retired: u64,
+        events: Vec<RegistryEvent>,
+    }
+
+    /// 单位的一名参保人员
+    pub struct EmployeeRow mirrors yibao_store::registry::EmployeeRow {
+        coverage_id: i64,
+        person_id: i64,
+        id_number: String,
+        document_type: String,
+        name: String,
+        sex: String,
+        birth_date: String,
+        category: String,
+        status: String,
+        start_date: Option<String>,
+        end_date: Option<String>,
+    }
+
+    /// 参保证明的内容及校验码（经办机构可据登记信息重算以核验）
+    pub struct Certificate mirrors yibao_service::registry::records::Certificate {
+        title: String,
+        issued_on: String,
+        /// [项目, 内容]
+        lines: Vec<(String, String)>,
+        table: Vec<Vec<String>>,
+        table_head: Vec<String>,
+        check_code: String,
+    }
+
+    /// 名单已生成办件并提交
+    pub struct RosterAccepted mirrors yibao_service::registry::bulk::RosterAccepted {
+        case_number: String,
+        /// 名单行数
+        rows: u64,
+    }
+
+    /// 一件待拨付的办件
+    pub struct Waiting mirrors yibao_service::disbursement::Waiting {
+        number: String,
+        item_name: String,
+        applicant: String,
+        accepted_on: Option<String>,
+    }
+
+    /// 拨付批次及其逐件结果
+    pub struct Batch mirrors yibao_service::disbursement::Batch {
+        batch: BatchRow,
+        lines: Vec<LineRow>,
+    }
+
+    /// 拨付批次
+    pub struct BatchRow mirrors yibao_store::disbursement::BatchRow {
+        id: i64,
+        number: String,
+        agency_id: i64,
+        status: String,
+        created_by: String,
+        created_at: String,
+        closed_at: Option<String>,
+        paid_count: i64,
+        /// 合计，单位：分
+        total_fen: i64,
+    }
+
+    /// 批次中一件的拨付结果
+    pub struct LineRow mirrors yibao_store::disbursement::LineRow {
+        id: i64,
+        batch_id: i64,
+        case_number: String,
+        applicant: String,
+        result: String,
+        /// 单位：分
+        amount_fen: i64,
+        message: String,
+    }
+
+    /// 号码校验结果（无效时同一形状，状态 422）
+    pub struct CheckResult mirrors yibao_service::check::CheckResult {
+        /// id、uscc、region
+        kind: String,
+        valid: bool,
+        /// 规范化后的号码（有效时）
+        normalized: Option<String>,
+        facts: Option<CheckFacts>,
+        /// 无效的原因代码
+        code: Option<String>,
+        message: Option<String>,
+    }
+
+    /// 号码本身所含的信息
+    pub struct CheckFacts mirrors yibao_service::check::Facts {
+        birth_date: Option<String>,
+        sex: Option<String>,
+        region_code: Option<String>,
+        province: Option<String>,
+    }
+
+    /// 辖区（办事指南）
+    pub struct Jurisdiction mirrors yibao_domain::catalog::Jurisdiction {
+        key: String,
+        name: String,
+        guide: String,
+        seed: String,
+        issuer: Option<String>,
+        edition: Option<String>,
+        region_codes: Vec<String>,
+    }
+
+    /// 表单定义
+    pub struct FormDefinition mirrors yibao_domain::catalog::Form {
+        schema: u32,
+        id: String,
+        name: String,
+        label: Option<String>,
+        /// 转录自办事指南的表样的出处
+        source: Option<CatalogSource>,
+        /// 办事指南未印制的表：其说明
+        basis: Option<String>,
+        notes_text: Option<String>,
+        numbering: Option<String>,
+        reconstruction_notes: Option<String>,
+        fields: Vec<FormField>,
+    }
+
+    /// 出处（办事指南的种子文件与章节）
+    pub struct CatalogSource mirrors yibao_domain::catalog::Source {
+        seed: String,
+        section: String,
+        lines: Option<String>,
+    }
+
+    /// 表单的一个字段
+    pub struct FormField mirrors yibao_domain::catalog::FormField {
+        key: String,
+        label: String,
+        /// 字段类型
+        kind: String,
+        choices: Option<Vec<String>>,
+        required: bool,
+        section: Option<String>,
+    }
+
+    /// 一个辖区的办理地点
+    pub struct OfficeDirectory mirrors yibao_domain::catalog::OfficeDirectory {
+        jurisdiction: String,
+        source: CatalogSource,
+        office: Vec<Office>,
+        online_channel: Option<Vec<OnlineChannel>>,
+    }
+
+    /// 办理地点
+    pub struct Office mirrors yibao_domain::catalog::Office {
+        district: String,
+        name: Option<String>,
+        address: Option<String>,
+        phones: Option<Vec<String>>,
+        hours: Option<String>,
+        transit: Option<String>,
+        complaint_address: Option<String>,
+        complaint_phones: Option<Vec<String>>,
+        text: String,
+    }
+
+    /// 网上办理渠道
+    pub struct OnlineChannel mirrors yibao_domain::catalog::OnlineChannel {
+        name: String,
+        address: Option<String>,
+        text: String,
+    }
+
+    /// 年度累计（按人、险种、年度）
+    pub struct Accumulators mirrors yibao_domain::benefit::Accumulators {
+        year: Option<i32>,
+        /// 按基金池：起付线已用、基金已付（分）
+        #[schema(value_type = Option<Object>)]
+        pools: Option<Value>,
+        /// 按住院号：已计起付线（分）
+        admissions: Option<BTreeMap<String, i64>>,
+        /// 本年计入大病保险的政策范围内自付（分）
+        in_scope_self_pay: i64,
+        critical_illness_paid: i64,
+        aid_paid: i64,
+        /// 个人账户余额（分）
+        account_balance: i64,
+    }
+}
+
+/// 结算（预结算、结算、查询）的应答：待遇计算的分项与逐行说明，加请求流水号、状态和就医地规则。
+// `yibao_domain::benefit::Explanation` with what the settlement service adds beside it; the
+// service writes this JSON itself (stored once, answered as stored).
+#[derive(Serialize, ToSchema)]
+pub struct SettlementResult {
+    /// 请求流水号
+    pub request_id: String,
+    /// pre_settled、settled、reversed
+    pub status: String,
+    /// 重复提交同一请求时为 true（返回首次的结果）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replayed: Option<bool>,
+    /// 就医地与参保地的结算规则说明
+    pub care_rule: String,
+    #[serde(flatten)]
+    pub explanation: Explanation,
+}
+
+mirror! {
+    /// 待遇计算结果，金额单位：分
+    pub struct Explanation mirrors yibao_domain::benefit::Explanation {
+        /// 适用政策的参保地统筹区
+        policy_region: String,
+        policy_version: u32,
+        /// employee_in_service、employee_retired、resident
+        scheme: String,
+        /// general_outpatient、chronic_outpatient、inpatient、maternity
+        visit: String,
+        /// primary、level_1、level_2、level_3
+        hospital_level: String,
+        /// 医疗费用总额
+        total: i64,
+        /// 目录外自费
+        self_pay_out_of_catalogue: i64,
+        /// 超限价自费
+        self_pay_over_price_cap: i64,
+        /// 乙类先行自付
+        self_pay_category_b: i64,
+        /// 政策范围内费用
+        in_scope: i64,
+        /// 起付线
+        deductible: i64,
+        /// 支付比例（万分比）
+        ratio_bp: u32,
+        /// 统筹基金支付
+        fund: i64,
+        in_scope_self_pay: i64,
+        /// 大病保险支付
+        critical_illness: i64,
+        /// 医疗救助支付
+        aid: i64,
+        /// 个人账户支付
+        account: i64,
+        /// 个人现金支付
+        cash: i64,
+        person_share: i64,
+        funds_total: i64,
+        account_balance_after: i64,
+        /// 逐行分项
+        #[schema(value_type = Vec<Object>)]
+        lines: Vec<Value>,
+        /// 逐步说明（中文）
+        #[schema(value_type = Vec<Object>)]
+        steps: Vec<Value>,
+        /// 对年度累计的影响
+        #[schema(value_type = Object)]
+        deltas: Value,
+    }
+}
+
+/// 当前身份：kind 为 anonymous、citizen、employer、staff、institution、system，其余字段随 kind 而定
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    Anonymous,
+    Citizen(CitizenActor),
+    Employer(EmployerActor),
+    Staff(StaffActor),
+    Institution(InstitutionActor),
+    /// 机器上的命令行（导入、维护）
+    System {
+        label: String,
+    },
+}
+
+#[cfg(test)]
+const _: fn(yibao_service::identity::Actor) = |actor| {
+    use yibao_service::identity::Actor as A;
+    match actor {
+        A::Anonymous | A::Citizen(_) | A::Employer(_) | A::Staff(_) | A::Institution(_) => {}
+        A::System { label: _ } => {}
+    }
+};
+
+/// 找回密码：城乡居民凭身份号码，单位经办人凭统一社会信用代码与用户名；均须手机验证码（purpose=reset）
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PasswordReset {
+    Citizen {
+        id_number: String,
+        phone: String,
+        code: String,
+        new_password: String,
+    },
+    Employer {
+        uscc: String,
+        username: String,
+        phone: String,
+        code: String,
+        new_password: String,
+    },
+}
+
+#[cfg(test)]
+const _: fn(yibao_service::identity::PasswordReset) = |reset| {
+    use yibao_service::identity::PasswordReset as R;
+    match reset {
+        R::Citizen {
+            id_number: _,
+            phone: _,
+            code: _,
+            new_password: _,
+        } => {}
+        R::Employer {
+            uscc: _,
+            username: _,
+            phone: _,
+            code: _,
+            new_password: _,
+        } => {}
+    }
+};
+
+mirror! {
+    /// 办事指南中的一个事项（一个版本）。结构化的指南内容（设定依据、条件、材料、渠道、时限、流程……）
+    /// 以对象数组给出，字段见 data/catalog 的说明。
+    pub struct CatalogItem mirrors yibao_domain::catalog::Item {
+        schema: u32,
+        jurisdiction: String,
+        /// 事项序号
+        id: String,
+        /// 规范服务
+        service: String,
+        name: String,
+        heading: Option<String>,
+        version: u32,
+        #[schema(format = Date)]
+        effective_from: Option<String>,
+        #[schema(format = Date)]
+        effective_to: Option<String>,
+        category: Option<String>,
+        /// immediate（即办件）或 promised（承诺件）
+        case_type: Option<String>,
+        case_type_text: Option<String>,
+        issuing_bureau: Option<String>,
+        scope: Option<String>,
+        target: Option<String>,
+        accepting_agency: Option<String>,
+        deciding_agency: Option<String>,
+        level: Option<String>,
+        guiding_department: Option<String>,
+        implementing_department: Option<String>,
+        conditions_text: Option<String>,
+        materials_text: Option<String>,
+        channels_text: Option<String>,
+        time_limit_text: Option<String>,
+        process_text: Option<String>,
+        outputs_text: Option<String>,
+        fees_text: Option<String>,
+        fee_charged: Option<bool>,
+        result_delivery: Option<String>,
+        consultation: Option<String>,
+        progress_query: Option<String>,
+        evaluation: Option<String>,
+        remedies: Option<String>,
+        complaint: Option<String>,
+        notes_text: Option<String>,
+        legal_basis_text: Option<String>,
+        codes_text: Option<String>,
+        dates_text: Option<String>,
+        /// 表单编号（GET /api/v1/forms/{id}）
+        forms: Option<Vec<String>>,
+        /// 已实现的办理效果
+        effect: Option<String>,
+        source: CatalogSource,
+        /// 事项编码
+        #[schema(value_type = Option<Vec<Object>>)]
+        codes: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        dates: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        legal_basis: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        conditions: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        materials: Option<Vec<Value>>,
+        #[schema(value_type = Option<Object>)]
+        upload: Option<Value>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        channels: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        time_limits: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        steps: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        outputs: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        figures: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        defects: Option<Vec<Value>>,
+        #[schema(value_type = Option<Vec<Object>>)]
+        extra: Option<Vec<Value>>,
+    }
+}
+
+/// 撤销结算的应答
+#[derive(Serialize, ToSchema)]
+pub struct SettlementReversed {
+    pub request_id: String,
+    /// 恒为 reversed
+    pub status: String,
+}
+
+/// 国家医保信息平台接口报文（1101、2206–2208、2303–2305）；金额为元（两位小数的文本）
+#[derive(Serialize, ToSchema)]
+pub struct NationalRequest {
+    /// 交易编号
+    pub infno: String,
+    /// 报文 ID
+    pub msgid: String,
+    /// 定点医药机构编码
+    #[schema(required = false)]
+    pub fixmedins_code: String,
+    #[schema(required = false)]
+    pub inf_time: String,
+    /// 交易输入：{data, feedetail}，随交易而定
+    #[schema(value_type = Object)]
+    pub input: Value,
+}
+
+/// 国家医保信息平台接口应答
+#[derive(Serialize, ToSchema)]
+pub struct NationalAnswer {
+    /// 0 成功，-1 失败
+    pub infcode: i32,
+    /// 对应请求的 msgid
+    pub inf_refmsgid: String,
+    pub refmsg_time: String,
+    pub respond_time: String,
+    /// 失败时的中文说明；成功时为空
+    pub err_msg: String,
+    /// 失败时的稳定代码
+    pub err_code: Option<String>,
+    /// 交易输出，随交易而定；失败时为 null
+    #[schema(value_type = Option<Object>)]
+    pub output: Option<Value>,
+}
+
+/// 备案的就医地：{"level": "province" | "city", "code": 行政区划代码}
+#[derive(Serialize, ToSchema)]
+pub struct FilingTarget {
+    /// province（省级）或 city（地市级，含省直辖县级市）
+    pub level: String,
+    pub code: String,
+}
+
+#[cfg(test)]
+const _: fn(yibao_domain::filing::FilingTarget) = |target| {
+    use yibao_domain::filing::FilingTarget as T;
+    match target {
+        T::Province(_) | T::City(_) => {}
+    }
+};
+
+/// 一次性告知书
+// Mirrors `yibao_service::cases::queries::NoticeView`, which the service does not export, so
+// its fields cannot be checked from here.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeView {
+    pub issued_at: String,
+    pub issued_by: String,
+    pub items: Vec<NoticeItem>,
+    pub answered_at: Option<String>,
+}
