@@ -286,7 +286,11 @@ async fn settle(
     let req = request_of(services, actor, env).await?;
     let result: Value = if write {
         let answer = settlement::settle(services, actor, &req).await?;
-        serde_json::from_str(answer.get()).unwrap_or(Value::Null)
+        serde_json::from_str(answer.get()).map_err(|e| {
+            ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                "settlement answer: {e}"
+            )))
+        })?
     } else {
         settlement::pre_settle(services, actor, &req).await?
     };

@@ -341,7 +341,11 @@ pub async fn preview(
         match acc_store::read_accumulator(conn, &case.applicant_ref, year).await? {
             Some(t) => serde_json::from_str(&t)
                 .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?,
-            None => serde_json::from_str(&initial(year)).unwrap_or_default(),
+            None => serde_json::from_str(&initial(year)).map_err(|e| {
+                ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                    "initial accumulators: {e}"
+                )))
+            })?,
         };
     let (x, care) = split(conn, services, case, &entry, &acc).await?;
     Ok(Some(outcome(&x, &care, &entry, false)))

@@ -335,7 +335,11 @@ fn replay(
             "该请求流水号已用于另一笔不同的结算",
         ));
     }
-    let mut v: Value = serde_json::from_str(&done.result_json).unwrap_or(Value::Null);
+    let mut v: Value = serde_json::from_str(&done.result_json).map_err(|e| {
+        ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+            "settlement result: {e}"
+        )))
+    })?;
     if let Value::Object(m) = &mut v {
         m.insert("status".into(), json!(done.status));
         m.insert("replayed".into(), json!(true));
@@ -421,7 +425,11 @@ pub async fn query(
     let done = store::find(&mut tx, inst.institution_id, request_id.trim())
         .await?
         .ok_or_else(|| rule_err(ErrorKind::NotFound, "settlement.not_found", "未查到该结算"))?;
-    let mut v: Value = serde_json::from_str(&done.result_json).unwrap_or(Value::Null);
+    let mut v: Value = serde_json::from_str(&done.result_json).map_err(|e| {
+        ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+            "settlement result: {e}"
+        )))
+    })?;
     if let Value::Object(m) = &mut v {
         m.insert("status".into(), json!(done.status));
     }

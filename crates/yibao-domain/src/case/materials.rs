@@ -272,8 +272,56 @@ pub fn check_later_notice(
     }
 }
 
+/// Who hands in a material: the applicant (online, their own case) or a clerk (at the window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitter {
+    Applicant,
+    Clerk,
+}
+
+/// Whether materials may be added to a case in `status`: the applicant while the case is theirs
+/// to change (a draft, or answering a deficiency notice); a clerk also while it waits at intake
+/// (submitted, not yet accepted). Once accepted, the review decides on what was handed in.
+pub fn materials_open(status: super::CaseStatus, by: Submitter) -> bool {
+    use super::CaseStatus as S;
+    match by {
+        Submitter::Applicant => matches!(status, S::Draft | S::Correction),
+        Submitter::Clerk => matches!(status, S::Draft | S::Submitted | S::Correction),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn materials_open_by_status_and_submitter() {
+        use super::super::CaseStatus as S;
+        use super::{materials_open, Submitter};
+        // (status, applicant may add, clerk may add)
+        let table = [
+            (S::Draft, true, true),
+            (S::Submitted, false, true),
+            (S::Correction, true, true),
+            (S::Accepted, false, false),
+            (S::Disbursement, false, false),
+            (S::Completed, false, false),
+            (S::Refused, false, false),
+            (S::Withdrawn, false, false),
+        ];
+        assert_eq!(table.len(), S::ALL.len());
+        for (status, applicant, clerk) in table {
+            assert_eq!(
+                materials_open(status, Submitter::Applicant),
+                applicant,
+                "{status:?}"
+            );
+            assert_eq!(
+                materials_open(status, Submitter::Clerk),
+                clerk,
+                "{status:?}"
+            );
+        }
+    }
+
     use super::*;
 
     /// Seed 003 城乡居民参保登记 (data/catalog/chongqing/11-resident-enrol.toml): the form, one

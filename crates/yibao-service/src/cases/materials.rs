@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use yibao_domain::case::{check_upload, ProvidedAs};
-use yibao_store::cases::{self as store, EventRow, MaterialRow, NewMaterial};
+use yibao_domain::case::{check_upload, materials_open, ProvidedAs, Submitter};
+use yibao_store::cases::{self as store, CaseRow, EventRow, MaterialRow, NewMaterial};
 use yibao_store::StoreError;
 
 use super::{item_of, load};
@@ -68,26 +68,14 @@ pub async fn add_material(
             "材料提交方式应为 upload（电子文件）、original（原件）、copy（复印件）或 pledge（承诺书）",
         )
     })?;
-    // Applicants add materials while the case is theirs to change; clerks while it is at intake.
-    let open_for_applicant = matches!(case.status.as_str(), "draft" | "correction");
-    let open_for_clerk = matches!(case.status.as_str(), "draft" | "submitted" | "correction");
-    match actor {
-        Actor::Citizen(_) | Actor::Employer(_) if open_for_applicant => {
-            if matches!(how, ProvidedAs::Original | ProvidedAs::Copy) {
-                return Err(ServiceError::invalid(
-                    "case.paper_at_window",
-                    "原件、复印件须在窗口当面提交；网上请上传电子文件或选择承诺书",
-                ));
-            }
-        }
-        Actor::Staff(s) if open_for_clerk && s.has_role("clerk") => {}
-        Actor::Staff(_) | Actor::Citizen(_) | Actor::Employer(_) => {
-            return Err(forbidden(
-                "case.materials_closed",
-                "办件当前状态下不能再补充材料",
-            ))
-        }
-        _ => return Err(forbidden("auth.forbidden", "无权为该办件提交材料")),
+    may_add_materials(actor, &case)?;
+    if matches!(actor, Actor::Citizen(_) | Actor::Employer(_))
+        && matches!(how, ProvidedAs::Original | ProvidedAs::Copy)
+    {
+        return Err(ServiceError::invalid(
+            "case.paper_at_window",
+            "原件、复印件须在窗口当面提交；网上请上传电子文件或选择承诺书",
+        ));
     }
     let template = services
         .catalog()
@@ -234,6 +222,31 @@ pub async fn material_content(
     store::material_content(&mut tx, case.id, material_row)
         .await?
         .ok_or_else(|| ServiceError::not_found("case.material_not_found", "材料不存在"))
+}
+
+/// Whether `actor` may add materials to `case` now (the domain's `materials_open`, for the
+/// applicant or a clerk); the case page asks the same question through the case view.
+pub(crate) fn may_add_materials(actor: &Actor, case: &CaseRow) -> Result<(), ServiceError> {
+    let status = super::status_of(case)?;
+    let by = match actor {
+        Actor::Citizen(_) | Actor::Employer(_) => Submitter::Applicant,
+        Actor::Staff(s) if s.has_role("clerk") => Submitter::Clerk,
+        Actor::Staff(_) => {
+            return Err(forbidden(
+                "case.materials_closed",
+                "办件当前状态下不能再补充材料",
+            ))
+        }
+        _ => return Err(forbidden("auth.forbidden", "无权为该办件提交材料")),
+    };
+    if materials_open(status, by) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "case.materials_closed",
+            "办件当前状态下不能再补充材料",
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,16 @@ pub(crate) fn item_of<'a>(
         })
 }
 
+/// The case's status; a stored status the engine does not know is an error, never a draft.
+pub(crate) fn status_of(case: &CaseRow) -> Result<yibao_domain::case::CaseStatus, ServiceError> {
+    yibao_domain::case::CaseStatus::parse(&case.status).ok_or_else(|| {
+        ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+            "case {} status {:?}",
+            case.number, case.status
+        )))
+    })
+}
+
 /// True when the clerk enters a bill on `case` (its item's binding says so).
 pub(crate) fn takes_bill(services: &Services, case: &CaseRow) -> Result<bool, ServiceError> {
     Ok(crate::effects::takes_bill(item_of(services, case)?))
@@ -63,20 +73,22 @@ pub(crate) fn shape_of(item: &Item) -> CaseShape {
 }
 
 /// The applicant facts (catalog predicates) recorded on the case.
-pub fn facts_of_case(case: &CaseRow) -> BTreeSet<String> {
+pub fn facts_of_case(case: &CaseRow) -> Result<BTreeSet<String>, ServiceError> {
     facts_of(case)
 }
 
-pub(crate) fn facts_of(case: &CaseRow) -> BTreeSet<String> {
-    let v: serde_json::Value = serde_json::from_str(&case.facts_json).unwrap_or_default();
-    v.get("facts")
+pub(crate) fn facts_of(case: &CaseRow) -> Result<BTreeSet<String>, ServiceError> {
+    let v: serde_json::Value = serde_json::from_str(&case.facts_json).map_err(|e| {
+        ServiceError::Store(yibao_store::StoreError::Corrupt(format!("case facts: {e}")))
+    })?;
+    Ok(v.get("facts")
         .and_then(|f| f.as_array())
         .map(|a| {
             a.iter()
                 .filter_map(|x| x.as_str().map(str::to_string))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 /// What is provided now, per material id.

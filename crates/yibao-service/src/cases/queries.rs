@@ -45,6 +45,8 @@ pub struct CaseView {
     /// Actions this viewer may take now, with their labels.
     pub actions: Vec<(&'static str, &'static str)>,
     pub can_evaluate: bool,
+    /// The viewer may hand in materials now (`materials_open` for the applicant or a clerk).
+    pub can_add_material: bool,
     pub outcome: Option<Value>,
     /// The clerk enters a bill on this case (its service's binding says so).
     pub takes_bill: bool,
@@ -52,13 +54,17 @@ pub struct CaseView {
     pub reimbursement_preview: Option<Value>,
 }
 
-fn notice_view(n: &NoticeRow) -> NoticeView {
-    NoticeView {
+fn notice_view(n: &NoticeRow) -> Result<NoticeView, ServiceError> {
+    Ok(NoticeView {
         issued_at: n.issued_at.clone(),
         issued_by: n.issued_by.clone(),
-        items: serde_json::from_str(&n.items_json).unwrap_or_default(),
+        items: serde_json::from_str(&n.items_json).map_err(|e| {
+            ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                "notice items: {e}"
+            )))
+        })?,
         answered_at: n.answered_at.clone(),
-    }
+    })
 }
 
 pub async fn view(
@@ -70,14 +76,15 @@ pub async fn view(
     let case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
     let shape = shape_of(item);
-    let status = CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Draft);
+    let status = super::status_of(&case)?;
+    let can_add_material = super::materials::may_add_materials(actor, &case).is_ok();
     let events = store::events(&mut tx, case.id).await?;
     let materials = store::materials(&mut tx, case.id).await?;
     let notices = store::notices(&mut tx, case.id).await?;
     let pauses = store::pauses(&mut tx, case.id).await?;
     let evaluation = store::evaluation(&mut tx, case.id).await?;
     let provided = provided_of(&mut tx, case.id).await?;
-    let missing = assess(item, &facts_of(&case), &provided)
+    let missing = assess(item, &facts_of(&case)?, &provided)
         .map(|a| a.missing)
         .unwrap_or_default();
     let cal = calendar::current(services).await?;
@@ -112,7 +119,7 @@ pub async fn view(
         clock,
         events,
         materials,
-        notices: notices.iter().map(notice_view).collect(),
+        notices: notices.iter().map(notice_view).collect::<Result<_, _>>()?,
         pauses,
         missing,
         evaluation,
@@ -122,6 +129,7 @@ pub async fn view(
             .outcome_json
             .as_deref()
             .and_then(|o| serde_json::from_str(o).ok()),
+        can_add_material,
         takes_bill,
         reimbursement_preview,
         case,

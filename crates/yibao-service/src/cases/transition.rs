@@ -118,7 +118,7 @@ pub async fn transition(
         e => ServiceError::from_domain(e),
     })?;
 
-    let facts = facts_of(&case);
+    let facts = facts_of(&case)?;
     let provided = provided_of(&mut tx, case.id).await?;
     match action {
         Action::Submit => case.submitted_at = Some(now.clone()),
@@ -283,7 +283,11 @@ async fn issue_notice(
     let earlier = store::notices(conn, case.id).await?;
     if let Some(first) = earlier.first() {
         let snapshot: std::collections::BTreeMap<String, Provided> =
-            serde_json::from_str(&first.snapshot_json).unwrap_or_default();
+            serde_json::from_str(&first.snapshot_json).map_err(|e| {
+                ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                    "notice snapshot: {e}"
+                )))
+            })?;
         check_later_notice(item, facts, &snapshot, provided, &a.missing)
             .map_err(ServiceError::from_domain)?;
     }

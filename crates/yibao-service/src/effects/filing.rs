@@ -33,7 +33,7 @@ pub(super) async fn record(
         .ok_or_else(|| ServiceError::invalid("filing.jurisdiction", "该辖区的备案规则尚未配置"))?;
     // The conditions of the guide, from what the applicant declared and the clerk confirmed
     // (the case's facts), the registry and the materials on the case.
-    let facts = crate::cases::facts_of_case(case);
+    let facts = crate::cases::facts_of_case(case)?;
     let has = |p: &str| facts.contains(p);
     application.kind =
         jurisdiction.kind_recorded(item.service, application.kind, has("trauma_admission"));

@@ -102,7 +102,7 @@ impl Effect<'_> {
         crate::effects::case_region(self.case)
     }
 
-    pub fn facts(&self) -> std::collections::BTreeSet<String> {
+    pub fn facts(&self) -> Result<std::collections::BTreeSet<String>, ServiceError> {
         crate::cases::facts_of_case(self.case)
     }
 }

@@ -1051,10 +1051,11 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         .get("category")
         .or(form.get("applicant_status"))
         .unwrap_or("");
+    let facts = fx.facts()?;
     let category = ResidentCategory::parse(category_text).unwrap_or_else(|| {
-        if fx.facts().contains("newborn") {
+        if facts.contains("newborn") {
             ResidentCategory::Newborn
-        } else if fx.facts().contains("student") {
+        } else if facts.contains("student") {
             ResidentCategory::UniversityStudent
         } else {
             match who.doc.origin() {

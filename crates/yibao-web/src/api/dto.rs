@@ -523,6 +523,8 @@ mirror! {
         /// 查看人现在可做的办理环节：[环节, 中文名称]
         actions: Vec<(String, String)>,
         can_evaluate: bool,
+        /// 查看人现在可以补充材料
+        can_add_material: bool,
         /// 该办件由经办人录入费用明细（手工报销）
         takes_bill: bool,
         /// 办结结果（随事项而异）

@@ -286,23 +286,7 @@ async fn case_page(
     );
     let status = CaseStatus::parse(&v.case.status).unwrap_or(CaseStatus::Draft);
     let is_staff = matches!(auth.actor, Actor::Staff(_));
-    let can_add_material = match &auth.actor {
-        Actor::Staff(_) => {
-            matches!(
-                status,
-                CaseStatus::Draft | CaseStatus::Submitted | CaseStatus::Correction
-            ) && v.actions.iter().any(|(a, _)| {
-                matches!(
-                    *a,
-                    "issue_notice" | "accept" | "accept_and_complete" | "submit" | "correct"
-                )
-            })
-        }
-        Actor::Citizen(_) | Actor::Employer(_) => {
-            matches!(status, CaseStatus::Draft | CaseStatus::Correction)
-        }
-        _ => false,
-    };
+    let can_add_material = v.can_add_material;
     let how_options: Vec<(&'static str, &'static str)> = if is_staff {
         vec![
             ("original", "原件（已核验）"),
