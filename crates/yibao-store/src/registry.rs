@@ -381,16 +381,24 @@ pub struct EmployeeRow {
     pub end_date: Option<String>,
 }
 
-/// The employer's coverages; open ones only unless `all`.
+/// The employer's coverages; only those still on its books (`CoverageStatus::on_books`) unless
+/// `all`.
 pub async fn employees(
     conn: &mut AnyConnection,
     employer_id: i64,
     all: bool,
 ) -> Result<Vec<EmployeeRow>, StoreError> {
+    use yibao_domain::registry::CoverageStatus;
     let filter = if all {
-        ""
+        String::new()
     } else {
-        " AND c.status IN ('registered', 'active', 'suspended')"
+        // The statuses come from the domain's fixed keys, never from input.
+        let keys: Vec<String> = CoverageStatus::ALL
+            .into_iter()
+            .filter(|s| s.on_books())
+            .map(|s| format!("'{}'", s.key()))
+            .collect();
+        format!(" AND c.status IN ({})", keys.join(", "))
     };
     Ok(sqlx::query_as(&format!(
         "SELECT c.id AS coverage_id, p.id AS person_id, p.id_number, p.document_type, p.name, p.sex, \

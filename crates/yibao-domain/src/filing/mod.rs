@@ -26,5 +26,5 @@ pub use kind::{FilingKind, Scheme};
 pub use target::{filing_target, is_xpcc, FilingTarget, PROVINCE_LEVEL_TARGETS};
 pub use validity::{
     active_filing, cancel_filing, change_filing, EndReason, Filing, FilingEnd, FilingRequest,
-    ValidityPolicy, ValidityRule,
+    FilingStatus, ValidityPolicy, ValidityRule,
 };

@@ -956,6 +956,31 @@ fn per_seeds_filings_last_until_changed() {
 }
 
 #[test]
+fn status_on_a_day() {
+    let p = ValidityPolicy::example_national_2022();
+    let mut req = request("S1", FilingKind::Temporary, "440305", "2024-03-04");
+    req.starts_on = Some(d("2024-03-10"));
+    let f = Filing::open(req, &p);
+    let last = f
+        .effective_to
+        .expect("temporary filings end under the example policy");
+    assert_eq!(f.status(d("2024-03-09")), FilingStatus::Pending);
+    assert_eq!(f.status(d("2024-03-10")), FilingStatus::InForce);
+    assert_eq!(f.status(last), FilingStatus::InForce);
+    assert_eq!(f.status(last.succ_opt().unwrap()), FilingStatus::Expired);
+    let mut ended = f.clone();
+    ended.end = Some(FilingEnd {
+        last_day: d("2024-04-01"),
+        reason: EndReason::Cancelled,
+    });
+    // Ended wins over every date, even before the filing started.
+    for day in ["2024-03-01", "2024-03-20", "2030-01-01"] {
+        assert_eq!(ended.status(d(day)), FilingStatus::Ended, "{day}");
+    }
+    assert_eq!(FilingStatus::Pending.label(), "待生效");
+}
+
+#[test]
 fn example_policy_boundaries() {
     // Example only (uncertain, 医保发〔2022〕22号 as commonly quoted): 6 months for temporary.
     let p = ValidityPolicy::example_national_2022();

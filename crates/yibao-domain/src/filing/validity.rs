@@ -101,6 +101,30 @@ pub struct FilingEnd {
     pub reason: EndReason,
 }
 
+/// A filing's standing on a day (`Filing::status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilingStatus {
+    /// Recorded, starting on a later day (待生效).
+    Pending,
+    InForce,
+    /// Changed or cancelled (已终止).
+    Ended,
+    /// Past its own last day (已过期).
+    Expired,
+}
+
+impl FilingStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            FilingStatus::Pending => "待生效",
+            FilingStatus::InForce => "有效",
+            FilingStatus::Ended => "已终止",
+            FilingStatus::Expired => "已过期",
+        }
+    }
+}
+
 /// What a completed filing case records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilingRequest {
@@ -183,6 +207,19 @@ impl Filing {
     /// Not ended and not expired by `today` (it may still start later).
     pub fn is_current(&self, today: NaiveDate) -> bool {
         self.end.is_none() && self.effective_to.is_none_or(|t| today <= t)
+    }
+
+    /// Where the filing stands on `today`, as the person's list shows it.
+    pub fn status(&self, today: NaiveDate) -> FilingStatus {
+        if self.end.is_some() {
+            FilingStatus::Ended
+        } else if !self.is_current(today) {
+            FilingStatus::Expired
+        } else if self.effective_from > today {
+            FilingStatus::Pending
+        } else {
+            FilingStatus::InForce
+        }
     }
 
     /// The first day a change or cancellation is allowed under `policy`.

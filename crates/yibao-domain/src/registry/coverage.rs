@@ -62,15 +62,15 @@ impl CoverageStatus {
         }
     }
 
+    pub const ALL: [CoverageStatus; 4] = [
+        CoverageStatus::Registered,
+        CoverageStatus::Active,
+        CoverageStatus::Suspended,
+        CoverageStatus::Ended,
+    ];
+
     pub fn from_key(key: &str) -> Option<CoverageStatus> {
-        [
-            CoverageStatus::Registered,
-            CoverageStatus::Active,
-            CoverageStatus::Suspended,
-            CoverageStatus::Ended,
-        ]
-        .into_iter()
-        .find(|s| s.key() == key)
+        CoverageStatus::ALL.into_iter().find(|s| s.key() == key)
     }
 
     pub fn label(self) -> &'static str {
@@ -80,6 +80,13 @@ impl CoverageStatus {
             CoverageStatus::Suspended => "暂停参保",
             CoverageStatus::Ended => "终止参保",
         }
+    }
+
+    /// Still on the employer's books (not ended): a suspended employee moves with the unit in a
+    /// split, merger or transfer and blocks its deregistration, although suspension does not
+    /// count against the one-coverage rule (`is_open`).
+    pub fn on_books(self) -> bool {
+        !matches!(self, CoverageStatus::Ended)
     }
 
     /// Open coverage counts against the one-coverage rule; a suspended one does not (seed 003
@@ -181,6 +188,23 @@ pub fn check_no_double_coverage(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn open_and_on_books_by_status() {
+        use super::CoverageStatus as S;
+        // (status, open against the one-coverage rule, on the employer's books)
+        let table = [
+            (S::Registered, true, true),
+            (S::Active, true, true),
+            (S::Suspended, false, true),
+            (S::Ended, false, false),
+        ];
+        for (s, open, books) in table {
+            assert_eq!(s.is_open(), open, "{s:?}");
+            assert_eq!(s.on_books(), books, "{s:?}");
+            assert_eq!(S::from_key(s.key()), Some(s));
+        }
+    }
+
     use super::*;
     use CoverageStatus::*;
 

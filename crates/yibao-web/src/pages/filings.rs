@@ -22,17 +22,6 @@ pub struct Row {
 
 fn row(r: &FilingRecord, today: chrono::NaiveDate) -> Row {
     let f = &r.filing;
-    let status = if f.end.is_some() {
-        "已终止"
-    } else if f.is_current(today) {
-        if f.effective_from > today {
-            "待生效"
-        } else {
-            "有效"
-        }
-    } else {
-        "已过期"
-    };
     Row {
         id: f.id.clone(),
         kind: f.kind.label(),
@@ -42,7 +31,7 @@ fn row(r: &FilingRecord, today: chrono::NaiveDate) -> Row {
             .last_day()
             .map(|d| d.to_string())
             .unwrap_or_else(|| "长期（至变更或取消）".into()),
-        status,
+        status: f.status(today).label(),
     }
 }
 
