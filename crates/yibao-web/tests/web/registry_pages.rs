@@ -3,7 +3,7 @@
 //! upload (problems per row, then a case), and the printable certificates with their check code.
 //! The test clock stands at 2026-11-22.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Reply, TestApp};

@@ -3,7 +3,7 @@
 //! notice, the citizen corrects, the clerk accepts and completes (即办件), and the citizen sees
 //! it completed and evaluates it.
 
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::TestApp;

@@ -3,7 +3,7 @@
 //! with its transit pause, a filing that becomes a filing; and the refusals: illegal moves,
 //! repeated notices, disguised and oversized uploads, other people's cases.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

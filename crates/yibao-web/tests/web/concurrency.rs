@@ -2,7 +2,7 @@
 //! settlements all succeed (SQLite used to answer 500 "database is locked"), and parallel
 //! password guesses get exactly the allowed number of real checks.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! confirmation, who else may see them, changes, cancellations and the filing that settlement
 //! asks for (seed 000 表1; rules in yibao-domain::filing).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

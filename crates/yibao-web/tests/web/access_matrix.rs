@@ -2,8 +2,6 @@
 //! or denied exactly as the access rules say (DESIGN §9). "Denied" is 401, 403, 404 (records
 //! one may not see answer like missing ones) or, for pages, a redirect to the login page.
 
-mod common;
-
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,7 +1,7 @@
 //! A citizen registers, logs in and sees their record in a real browser (headless Chromium):
 //! the forms, their CSRF tokens, the cookies and the CSP work together without JavaScript.
 
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::TestApp;

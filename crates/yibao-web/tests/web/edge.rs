@@ -3,7 +3,7 @@
 //! static assets, JSON-only settlement, NUL refused with 422 before any store sees it, and staff
 //! who must change their password kept from the API until they have.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

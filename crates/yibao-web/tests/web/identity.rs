@@ -1,8 +1,6 @@
 //! Accounts, sessions, CSRF, lock-out, tokens, scoping, masking and the audit chain, through
 //! the HTTP interface on both stores.
 
-mod common;
-
 use axum::http::StatusCode;
 use serde_json::json;
 

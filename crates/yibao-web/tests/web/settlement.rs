@@ -3,7 +3,7 @@
 //! settlements of one person taking the deductible once, coverage required, and the filing rule
 //! for care elsewhere.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -336,7 +336,7 @@ both_stores!(
         app.demo().await;
         let token = institution(app, "cq.admin", "H50011900001", "500119").await;
         let admin = app.staff_token("cq.admin").await;
-        let shipped = include_str!("../../../data/policy/chongqing/2026.toml");
+        let shipped = include_str!("../../../../data/policy/chongqing/2026.toml");
         // A new version from 1 November: settlements from then on use it.
         let v2 = shipped.replacen("version = 1", "version = 2", 1).replacen(
             "effective_from = 2026-01-01",

@@ -2,7 +2,7 @@
 //! and waiting for payment are paid together by finance, one line per case, the total the sum
 //! of what each case reimburses; the batch belongs to the agency that decides the cases.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{act, provide, provide_missing, view};

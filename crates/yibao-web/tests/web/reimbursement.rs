@@ -3,7 +3,7 @@
 //! case has paid is refused — when the bill is entered, when the case is approved for payment,
 //! and in the paying transaction itself. Seed 003 item 27 住院费用报销 (Chongqing, 南川 window).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{act, provide, provide_missing, view};

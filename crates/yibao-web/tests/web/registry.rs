@@ -4,7 +4,7 @@
 //! the guide it comes from (seed files 000–004; SEED-NOTES D09, D10, D20, D22). The test clock
 //! stands at 2026-11-22 (a Sunday, inside Chongqing's annual resident window).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

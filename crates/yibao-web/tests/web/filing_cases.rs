@@ -3,7 +3,7 @@
 //! certificate, not an emergency admission, trauma outside Sichuan) and the filings they record.
 //! The registry, not the form, says which scheme a person is in and whether retired.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{drive, outcome, window};
