@@ -70,7 +70,7 @@ fn post(path: impl Into<String>, body: Value, who: Who) -> Call {
     }
 }
 
-both_stores!(every_role_on_every_endpoint, |app| {
+both_stores_with_demo!(every_role_on_every_endpoint, |app| {
     let demo = app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     // Setup: an institution with two tokens (one to use, one to revoke) and a staff member to
