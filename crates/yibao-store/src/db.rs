@@ -16,6 +16,14 @@ use crate::error::StoreError;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The migrations of `backend`, as embedded in this build (test templates are keyed by them).
+pub(crate) fn migrator(backend: Backend) -> &'static Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    }
+}
+
 /// How long a SQLite writer waits for its turn before the request fails with 503.
 const WRITER_WAIT: Duration = Duration::from_secs(30);
 
@@ -154,11 +162,7 @@ impl Store {
 
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator
+        migrator(self.backend)
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))
@@ -209,6 +213,11 @@ impl Store {
             inner,
             _writer: None,
         })
+    }
+
+    /// The pool itself, for statements outside a transaction (test templates: `VACUUM INTO`).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     pub async fn close(&self) {

@@ -14,8 +14,8 @@ use chrono::{TimeZone, Utc};
 use tower::ServiceExt;
 use yibao_service::identity::RecordingPhoneSender;
 use yibao_service::{FixedClock, Services};
-use yibao_store::test_support::TestDb;
-use yibao_store::Backend;
+use yibao_store::test_support::{Seed, SeedFuture, TestDb};
+use yibao_store::{Backend, Store};
 use yibao_web::AppState;
 
 pub struct TestApp {
@@ -38,14 +38,52 @@ impl Reply {
     }
 }
 
+/// The day every test app lives on.
+fn clock() -> FixedClock {
+    FixedClock(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+}
+
+fn services(store: Store) -> Services {
+    let catalog = yibao_service::catalog::embedded().expect("embedded catalog is valid");
+    Services::new(store, Arc::new(clock()), catalog)
+}
+
+/// The demo data, loaded once into a template (hashing its 27 passwords with argon2 is most of
+/// the cost of loading it), on the same clock as the apps, so a copy holds exactly what
+/// `TestApp::demo` would have written.
+const DEMO: Seed = Seed {
+    name: "demo",
+    load: load_demo,
+};
+
+fn load_demo(store: Store) -> SeedFuture {
+    Box::pin(async move {
+        yibao_service::demo::load(&services(store))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+}
+
 impl TestApp {
+    /// The app on an empty, migrated database.
     pub async fn new(backend: Backend) -> TestApp {
-        let db = TestDb::new(backend).await.expect("test database");
-        let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
-        let catalog = yibao_service::catalog::embedded().expect("embedded catalog is valid");
+        TestApp::on(TestDb::new(backend).await.expect("test database"))
+    }
+
+    /// The app on a database that already holds the demo data (a copy of the demo template):
+    /// `demo()` then only reads the report. For tests that load the demo before anything else.
+    pub async fn with_demo(backend: Backend) -> TestApp {
+        TestApp::on(
+            TestDb::seeded(backend, DEMO)
+                .await
+                .expect("test database with the demo data"),
+        )
+    }
+
+    fn on(db: TestDb) -> TestApp {
         let phone = RecordingPhoneSender::default();
-        let services = Services::new(db.store.clone(), Arc::new(clock), catalog)
-            .with_phone_sender(Arc::new(phone.clone()));
+        let services = services(db.store.clone()).with_phone_sender(Arc::new(phone.clone()));
         let router = yibao_web::app(AppState::new(services.clone()));
         TestApp {
             router,
@@ -148,6 +186,10 @@ impl TestApp {
 #[macro_export]
 macro_rules! both_stores {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::both_stores!(@on new, $name, |$app| $body);
+    };
+    // `$make`: the `TestApp` constructor.
+    (@on $make:ident, $name:ident, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -156,18 +198,27 @@ macro_rules! both_stores {
 
             #[tokio::test]
             async fn sqlite() {
-                let app = $crate::common::TestApp::new(yibao_store::Backend::Sqlite).await;
+                let app = $crate::common::TestApp::$make(yibao_store::Backend::Sqlite).await;
                 run(&app).await;
                 app.finish().await;
             }
 
             #[tokio::test]
             async fn postgres() {
-                let app = $crate::common::TestApp::new(yibao_store::Backend::Postgres).await;
+                let app = $crate::common::TestApp::$make(yibao_store::Backend::Postgres).await;
                 run(&app).await;
                 app.finish().await;
             }
         }
+    };
+}
+
+/// `both_stores!` on a database that already holds the demo data (`TestApp::with_demo`), for
+/// bodies that load the demo before anything else.
+#[macro_export]
+macro_rules! both_stores_with_demo {
+    ($name:ident, |$app:ident| $body:block) => {
+        $crate::both_stores!(@on with_demo, $name, |$app| $body);
     };
 }
 

@@ -2,7 +2,7 @@
 //! and waiting for payment are paid together by finance, one line per case, the total the sum
 //! of what each case reimburses; the batch belongs to the agency that decides the cases.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{act, provide, provide_missing, view};
@@ -55,7 +55,7 @@ async fn waiting_case(
     n
 }
 
-both_stores!(finance_pays_waiting_cases_in_one_batch, |app| {
+both_stores_with_demo!(finance_pays_waiting_cases_in_one_batch, |app| {
     let demo = app.demo().await;
     let clerk = app.staff_token("nanchuan.clerk").await;
     let wang = &demo.citizens[0];
@@ -164,7 +164,7 @@ both_stores!(finance_pays_waiting_cases_in_one_batch, |app| {
     );
 });
 
-both_stores!(finance_pays_from_the_page, |app| {
+both_stores_with_demo!(finance_pays_from_the_page, |app| {
     let demo = app.demo().await;
     let clerk = app.staff_token("nanchuan.clerk").await;
     let wang = &demo.citizens[0];

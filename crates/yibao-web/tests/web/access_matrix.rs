@@ -2,8 +2,6 @@
 //! or denied exactly as the access rules say (DESIGN §9). "Denied" is 401, 403, 404 (records
 //! one may not see answer like missing ones) or, for pages, a redirect to the login page.
 
-mod common;
-
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -72,7 +70,7 @@ fn post(path: impl Into<String>, body: Value, who: Who) -> Call {
     }
 }
 
-both_stores!(every_role_on_every_endpoint, |app| {
+both_stores_with_demo!(every_role_on_every_endpoint, |app| {
     let demo = app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     // Setup: an institution with two tokens (one to use, one to revoke) and a staff member to

@@ -3,7 +3,7 @@
 //! upload (problems per row, then a case), and the printable certificates with their check code.
 //! The test clock stands at 2026-11-22.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Reply, TestApp};
@@ -181,7 +181,7 @@ async fn citizen_browser<'a>(app: &'a TestApp, login: &str, password: &str) -> c
 
 const ROSTER_HEAD: &str = "姓名,证件类型,证件号码,入职日期,联系电话\n";
 
-both_stores!(operator_uploads_a_roster_and_staff_see_the_history, |app| {
+both_stores_with_demo!(operator_uploads_a_roster_and_staff_see_the_history, |app| {
     app.demo().await;
     // The Chengdu demo employer (seed 001 职工参保登记 offers 网上办理).
     let op = &yibao_service::demo::demo_operators().unwrap()[2];
@@ -433,7 +433,7 @@ both_stores!(operator_uploads_a_roster_and_staff_see_the_history, |app| {
     assert_eq!(text_of(&theirs.body, "check-code").unwrap(), expected);
 });
 
-both_stores!(clerk_uploads_for_an_employer_reviewer_may_not, |app| {
+both_stores_with_demo!(clerk_uploads_for_an_employer_reviewer_may_not, |app| {
     app.demo().await;
     let op = &yibao_service::demo::demo_operators().unwrap()[2];
     let clerk = app.staff_token("chengdu.clerk").await;
@@ -480,7 +480,7 @@ both_stores!(clerk_uploads_for_an_employer_reviewer_may_not, |app| {
     assert!(!page.body.contains("id=\"roster-form\""), "{}", page.body);
 });
 
-both_stores!(citizen_sees_own_record_and_certificate_only, |app| {
+both_stores_with_demo!(citizen_sees_own_record_and_certificate_only, |app| {
     let demo = app.demo().await;
     let me = &demo.citizens[0];
     let other = &demo.citizens[1];

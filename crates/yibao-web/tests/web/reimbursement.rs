@@ -3,7 +3,7 @@
 //! case has paid is refused — when the bill is entered, when the case is approved for payment,
 //! and in the paying transaction itself. Seed 003 item 27 住院费用报销 (Chongqing, 南川 window).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{act, provide, provide_missing, view};
@@ -103,7 +103,7 @@ fn refused(r: &Reply, code: &str) {
     assert_eq!(r.json()["code"], code, "{}", r.body);
 }
 
-both_stores!(a_bill_settled_in_real_time_is_not_reimbursed, |app| {
+both_stores_with_demo!(a_bill_settled_in_real_time_is_not_reimbursed, |app| {
     let demo = app.demo().await;
     let wang = demo.citizens[0].login.clone();
     let his = institution(app, HOSPITAL, "500119").await;
@@ -144,7 +144,7 @@ both_stores!(a_bill_settled_in_real_time_is_not_reimbursed, |app| {
     assert_eq!(r.json()["code"], "reimbursement.visit_number", "{}", r.body);
 });
 
-both_stores!(a_reversed_settlement_can_be_reimbursed, |app| {
+both_stores_with_demo!(a_reversed_settlement_can_be_reimbursed, |app| {
     let demo = app.demo().await;
     let wang = demo.citizens[0].login.clone();
     let his = institution(app, HOSPITAL, "500119").await;
@@ -171,7 +171,7 @@ both_stores!(a_reversed_settlement_can_be_reimbursed, |app| {
     );
 });
 
-both_stores!(
+both_stores_with_demo!(
     a_settlement_after_the_entry_stops_approval_and_payment,
     |app| {
         let demo = app.demo().await;
@@ -222,7 +222,7 @@ both_stores!(
     }
 );
 
-both_stores!(two_cases_with_one_bill_pay_once, |app| {
+both_stores_with_demo!(two_cases_with_one_bill_pay_once, |app| {
     let demo = app.demo().await;
     let wang = demo.citizens[0].login.clone();
     let clerk = app.staff_token("nanchuan.clerk").await;
@@ -258,7 +258,7 @@ both_stores!(two_cases_with_one_bill_pay_once, |app| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 });
 
-both_stores!(the_ground_and_the_payee_are_recorded_and_shown, |app| {
+both_stores_with_demo!(the_ground_and_the_payee_are_recorded_and_shown, |app| {
     let demo = app.demo().await;
     let wang = demo.citizens[0].login.clone();
     let clerk = app.staff_token("nanchuan.clerk").await;
@@ -333,7 +333,7 @@ both_stores!(the_ground_and_the_payee_are_recorded_and_shown, |app| {
     assert_eq!(o["payee"]["account"], "************7890");
 });
 
-both_stores!(an_excluded_bill_cannot_be_approved, |app| {
+both_stores_with_demo!(an_excluded_bill_cannot_be_approved, |app| {
     // 社会保险法第三十条 (seed 004): work injury, a liable third party, public health, abroad.
     let demo = app.demo().await;
     let wang = demo.citizens[0].login.clone();

@@ -3,7 +3,7 @@
 //! static assets, JSON-only settlement, NUL refused with 422 before any store sees it, and staff
 //! who must change their password kept from the API until they have.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -269,7 +269,7 @@ both_stores!(framework_errors_answer_in_the_shape_and_in_chinese, |app| {
     assert_page_error(&r, StatusCode::BAD_REQUEST, "http.bad_uri");
 });
 
-both_stores!(personal_data_is_never_cached, |app| {
+both_stores_with_demo!(personal_data_is_never_cached, |app| {
     app.demo().await;
     let clerk = app.staff_token("cq.clerk").await;
     for path in [
@@ -308,7 +308,7 @@ both_stores!(personal_data_is_never_cached, |app| {
     assert!(!r.headers.contains_key("pragma"));
 });
 
-both_stores!(settlement_takes_json_only, |app| {
+both_stores_with_demo!(settlement_takes_json_only, |app| {
     app.demo().await;
     let token = institution(app).await;
     let auth = format!("Bearer {token}");
@@ -350,7 +350,7 @@ both_stores!(settlement_takes_json_only, |app| {
     }
 });
 
-both_stores!(nul_is_refused_at_the_edge_on_both_stores, |app| {
+both_stores_with_demo!(nul_is_refused_at_the_edge_on_both_stores, |app| {
     app.demo().await;
     let nul =
         |r: &Reply| assert_api_error(r, StatusCode::UNPROCESSABLE_ENTITY, "input.invalid_text");
@@ -488,7 +488,7 @@ both_stores!(nul_is_refused_at_the_edge_on_both_stores, |app| {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 });
 
-both_stores!(staff_must_change_the_password_before_using_the_api, |app| {
+both_stores_with_demo!(staff_must_change_the_password_before_using_the_api, |app| {
     app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     let r = app
@@ -580,7 +580,7 @@ both_stores!(staff_must_change_the_password_before_using_the_api, |app| {
     assert!(r.status.is_success(), "{}", r.body);
 });
 
-both_stores!(logging_out_is_open_before_the_password_change, |app| {
+both_stores_with_demo!(logging_out_is_open_before_the_password_change, |app| {
     app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     let r = app

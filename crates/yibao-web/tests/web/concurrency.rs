@@ -2,7 +2,7 @@
 //! settlements all succeed (SQLite used to answer 500 "database is locked"), and parallel
 //! password guesses get exactly the allowed number of real checks.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
@@ -12,14 +12,16 @@ use serde_json::json;
 
 const CLIENTS: usize = 32;
 
-/// Runs `f` as two multi-threaded tests, one per store: real parallelism, not interleaving.
+/// Runs `f` as two multi-threaded tests, one per store, on the demo data: real parallelism, not
+/// interleaving.
 macro_rules! both_stores_parallel {
     ($name:ident, $f:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let app =
-                    std::sync::Arc::new(super::TestApp::new(yibao_store::Backend::Sqlite).await);
+                let app = std::sync::Arc::new(
+                    super::TestApp::with_demo(yibao_store::Backend::Sqlite).await,
+                );
                 super::$f(app.clone()).await;
                 if let Ok(app) = std::sync::Arc::try_unwrap(app) {
                     app.finish().await;
@@ -28,8 +30,9 @@ macro_rules! both_stores_parallel {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                let app =
-                    std::sync::Arc::new(super::TestApp::new(yibao_store::Backend::Postgres).await);
+                let app = std::sync::Arc::new(
+                    super::TestApp::with_demo(yibao_store::Backend::Postgres).await,
+                );
                 super::$f(app.clone()).await;
                 if let Ok(app) = std::sync::Arc::try_unwrap(app) {
                     app.finish().await;

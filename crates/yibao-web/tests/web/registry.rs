@@ -4,7 +4,7 @@
 //! the guide it comes from (seed files 000–004; SEED-NOTES D09, D10, D20, D22). The test clock
 //! stands at 2026-11-22 (a Sunday, inside Chongqing's annual resident window).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -83,7 +83,7 @@ async fn operator_token(app: &TestApp, index: usize) -> (String, String) {
     (t, op.login.clone())
 }
 
-both_stores!(
+both_stores_with_demo!(
     employer_registration_change_certificate_and_arrears,
     |app| {
         app.demo().await;
@@ -217,7 +217,7 @@ both_stores!(
 
 const GOOD_ROSTER: &str = "姓名,证件类型,证件号码,入职日期,联系电话\n";
 
-both_stores!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| {
+both_stores_with_demo!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| {
     app.demo().await;
     // The Chengdu demo employer, online (seed 001 职工参保登记 offers 网上办理).
     let (op, _) = operator_token(app, 2).await;
@@ -344,7 +344,7 @@ both_stores!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| {
     );
 });
 
-both_stores!(
+both_stores_with_demo!(
     employee_deadline_removal_retirement_and_deregistration,
     |app| {
         app.demo().await;
@@ -558,7 +558,7 @@ both_stores!(
 );
 
 // SEED-NOTES D09 in Sichuan: its guide states no deadline, so the national 30 days apply.
-both_stores!(sichuan_employee_deadline_is_the_national_one, |app| {
+both_stores_with_demo!(sichuan_employee_deadline_is_the_national_one, |app| {
     app.demo().await;
     let clerk = app.staff_token("chengdu.clerk").await;
     let reviewer = app.staff_token("chengdu.reviewer").await;
@@ -592,7 +592,7 @@ both_stores!(sichuan_employee_deadline_is_the_national_one, |app| {
     assert_eq!(r.json()["code"], "case.employer_applicant", "{}", r.body);
 });
 
-both_stores!(flexible_workers_by_guide, |app| {
+both_stores_with_demo!(flexible_workers_by_guide, |app| {
     app.demo().await;
     let clerk = app.staff_token("cq.clerk").await;
     let apply = |item: &str, who: &str, name: &str, form: Value| {
@@ -705,7 +705,7 @@ both_stores!(flexible_workers_by_guide, |app| {
     assert_eq!(r.json()["code"], "registry.coverage.double", "{}", r.body);
 });
 
-both_stores!(resident_enrolment_windows_and_changes, |app| {
+both_stores_with_demo!(resident_enrolment_windows_and_changes, |app| {
     let demo = app.demo().await;
     let clerk = app.staff_token("cq.clerk").await;
     // On 22 November the Chongqing annual window is open: next year's coverage.
@@ -843,7 +843,7 @@ both_stores!(resident_enrolment_windows_and_changes, |app| {
     );
 });
 
-both_stores!(merger_split_and_whole_transfer, |app| {
+both_stores_with_demo!(merger_split_and_whole_transfer, |app| {
     app.demo().await;
     let clerk = app.staff_token("cq.clerk").await;
     let a = uscc("500000", "MA7X0021");
@@ -945,7 +945,7 @@ both_stores!(merger_split_and_whole_transfer, |app| {
 
 // The application page asks a clerk for the employer (not a person) on an employer's item,
 // with the effect's own fields, and the case it opens is the employer's.
-both_stores!(clerk_opens_an_employer_case_from_the_page, |app| {
+both_stores_with_demo!(clerk_opens_an_employer_case_from_the_page, |app| {
     app.demo().await;
     let mut b = app.browser();
     b.get("/login").await;
@@ -1003,7 +1003,7 @@ both_stores!(clerk_opens_an_employer_case_from_the_page, |app| {
 
 // Youyang (seed 002) at its window: its own rules where they differ from the municipal guide
 // (SEED-NOTES D10: 港澳台 residents may enrol as individuals; D11: an ICBC debit account).
-both_stores!(youyang_individuals_and_employees, |app| {
+both_stores_with_demo!(youyang_individuals_and_employees, |app| {
     app.demo().await;
     let yy = app.staff_token("youyang.clerk").await;
     let yr = app.staff_token("youyang.reviewer").await;
@@ -1057,7 +1057,7 @@ both_stores!(youyang_individuals_and_employees, |app| {
 
 // 川渝通办 (seed 000 04-1): the change is written on 表3 as 变更项目 / 变更前 / 变更后 and decided
 // by the insured place's agency under its own rules.
-both_stores!(chuanyu_change_on_table3, |app| {
+both_stores_with_demo!(chuanyu_change_on_table3, |app| {
     let demo = app.demo().await;
     let zhang = &demo.citizens[2]; // 张伟, Youyang, phone 13800000003
     let me = app

@@ -1,7 +1,7 @@
 //! A citizen registers, logs in and sees their record in a real browser (headless Chromium):
 //! the forms, their CSRF tokens, the cookies and the CSP work together without JavaScript.
 
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::TestApp;
@@ -9,7 +9,7 @@ use yibao_store::Backend;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_registers_logs_in_and_sees_their_record() {
-    let app = TestApp::new(Backend::Sqlite).await;
+    let app = TestApp::with_demo(Backend::Sqlite).await;
     app.demo().await;
     let mut tx = app.services.store().begin().await.unwrap();
     let yang = yibao_store::enrolment::list_persons(&mut tx)

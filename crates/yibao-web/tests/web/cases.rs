@@ -3,7 +3,7 @@
 //! with its transit pause, a filing that becomes a filing; and the refusals: illegal moves,
 //! repeated notices, disguised and oversized uploads, other people's cases.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -91,7 +91,7 @@ async fn citizen(app: &TestApp, n: usize) -> (String, String) {
     (t, c.login.clone())
 }
 
-both_stores!(an_immediate_item_online_with_a_one_time_notice, |app| {
+both_stores_with_demo!(an_immediate_item_online_with_a_one_time_notice, |app| {
     // 刘芳, Chengdu (510100): seed 001 item 3 城乡居民参保登记 — 即时办结, online where offered.
     let (me, id_number) = citizen(app, 3).await;
     let r = app
@@ -258,7 +258,7 @@ both_stores!(an_immediate_item_online_with_a_one_time_notice, |app| {
     );
 });
 
-both_stores!(
+both_stores_with_demo!(
     a_promised_item_goes_through_review_and_a_later_notice_may_not_repeat,
     |app| {
         // 川渝通办 城乡居民参保登记 (seed 000 item 3): online, 2 working days, with a 审核 step.
@@ -376,7 +376,7 @@ both_stores!(
     }
 );
 
-both_stores!(an_upload_must_be_smaller_than_3_mb, |app| {
+both_stores_with_demo!(an_upload_must_be_smaller_than_3_mb, |app| {
     // Seed 000 (川渝通办) 三、城乡居民参保登记, 十二、办理方式 2. 网上办理: 「格式包括 Word、Excel、
     // PDF、JPEG,文件应小于 3M」 — strictly less than 3 MiB (the item's `upload.max_bytes`).
     let (me, _) = citizen(app, 2).await;
@@ -440,7 +440,7 @@ both_stores!(an_upload_must_be_smaller_than_3_mb, |app| {
     );
 });
 
-both_stores!(
+both_stores_with_demo!(
     a_window_case_received_in_one_region_is_decided_in_another_with_transit_excluded,
     |app| {
         let demo = app.demo().await;
@@ -486,7 +486,7 @@ both_stores!(
     }
 );
 
-both_stores!(
+both_stores_with_demo!(
     a_filing_case_records_the_filing_and_guide_only_items_cannot_be_applied_for,
     |app| {
         let demo = app.demo().await;
@@ -651,7 +651,7 @@ both_stores!(
     }
 );
 
-both_stores!(
+both_stores_with_demo!(
     an_online_temporary_filing_in_chongqing_completes_on_submission,
     |app| {
         // Seed 003 item 24 临时外出就医人员备案: online, 「提交后自动办结」.
@@ -690,7 +690,7 @@ both_stores!(
     }
 );
 
-both_stores!(
+both_stores_with_demo!(
     a_manual_reimbursement_is_entered_reviewed_paid_and_counted,
     |app| {
         // Seed 003 item 27 住院费用手工报销 (承诺件, 受理 → 拨付 → 办结): 王建国 was treated in Chengdu

@@ -2,7 +2,7 @@
 //! confirmation, who else may see them, changes, cancellations and the filing that settlement
 //! asks for (seed 000 表1; rules in yibao-domain::filing).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ async fn record(
     f
 }
 
-both_stores!(
+both_stores_with_demo!(
     a_citizen_sees_and_prints_their_filings_and_nobody_else_does,
     |app| {
         let demo = app.demo().await;
@@ -232,7 +232,7 @@ both_stores!(
     }
 );
 
-both_stores!(a_change_without_a_filing_to_change_is_refused, |app| {
+both_stores_with_demo!(a_change_without_a_filing_to_change_is_refused, |app| {
     app.demo().await;
     let mut tx = app.services.store().begin().await.unwrap();
     let region: RegionCode = "500119".parse().unwrap();

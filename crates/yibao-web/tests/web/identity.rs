@@ -1,8 +1,6 @@
 //! Accounts, sessions, CSRF, lock-out, tokens, scoping, masking and the audit chain, through
 //! the HTTP interface on both stores.
 
-mod common;
-
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -10,7 +8,7 @@ fn citizen_login(id: &str, pw: &str) -> serde_json::Value {
     json!({ "kind": "citizen", "id_number": id, "password": pw })
 }
 
-both_stores!(forms_without_a_csrf_token_are_refused, |app| {
+both_stores_with_demo!(forms_without_a_csrf_token_are_refused, |app| {
     app.demo().await;
     let mut b = app.browser();
     let page = b.get("/login").await;
@@ -91,7 +89,7 @@ both_stores!(forms_without_a_csrf_token_are_refused, |app| {
     assert_eq!(r.headers.get("location").unwrap(), "/login");
 });
 
-both_stores!(
+both_stores_with_demo!(
     staff_see_their_area_masked_in_lists_and_in_full_on_the_record,
     |app| {
         app.demo().await;
@@ -166,7 +164,7 @@ both_stores!(
     }
 );
 
-both_stores!(five_wrong_passwords_lock_the_login, |app| {
+both_stores_with_demo!(five_wrong_passwords_lock_the_login, |app| {
     app.demo().await;
     for _ in 0..5 {
         let r = app
@@ -201,7 +199,7 @@ both_stores!(five_wrong_passwords_lock_the_login, |app| {
     app.staff_token("cq.reviewer").await;
 });
 
-both_stores!(
+both_stores_with_demo!(
     a_citizen_registers_with_a_phone_code_and_sees_only_their_record,
     |app| {
         let demo = app.demo().await;
@@ -273,7 +271,7 @@ both_stores!(
     }
 );
 
-both_stores!(
+both_stores_with_demo!(
     a_password_reset_needs_the_code_sent_to_the_phone_on_record,
     |app| {
         let demo = app.demo().await;
@@ -331,7 +329,7 @@ both_stores!(
     }
 );
 
-both_stores!(a_password_change_ends_every_session, |app| {
+both_stores_with_demo!(a_password_change_ends_every_session, |app| {
     let demo = app.demo().await;
     let c = &demo.citizens[0];
     let t1 = app.token(citizen_login(&c.login, &c.password)).await;
@@ -359,7 +357,7 @@ both_stores!(a_password_change_ends_every_session, |app| {
     app.token(citizen_login(&c.login, "Another123")).await;
 });
 
-both_stores!(
+both_stores_with_demo!(
     employer_operators_see_their_employer_only_and_managers_add_operators,
     |app| {
         let demo = app.demo().await;
@@ -421,7 +419,7 @@ both_stores!(
     }
 );
 
-both_stores!(
+both_stores_with_demo!(
     institution_tokens_are_scoped_revocable_and_shown_once,
     |app| {
         app.demo().await;
@@ -506,7 +504,7 @@ both_stores!(
     }
 );
 
-both_stores!(an_expired_token_is_refused, |app| {
+both_stores_with_demo!(an_expired_token_is_refused, |app| {
     app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     app.post_json("/api/v1/admin/institutions", Some(&admin), json!({"code":"P50011900001","name":"南川演示药店","kind":"pharmacy","region_code":"500119"}))
@@ -536,7 +534,7 @@ async fn sqlx_exec(conn: &mut yibao_store::Conn, sql: &str) {
     yibao_store::test_support::execute(conn, sql).await.unwrap();
 }
 
-both_stores!(admins_manage_staff_of_their_own_agency, |app| {
+both_stores_with_demo!(admins_manage_staff_of_their_own_agency, |app| {
     app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     let r = app
@@ -595,7 +593,7 @@ both_stores!(admins_manage_staff_of_their_own_agency, |app| {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 });
 
-both_stores!(
+both_stores_with_demo!(
     the_audit_chain_records_changes_and_detects_tampering,
     |app| {
         app.demo().await;
@@ -671,7 +669,7 @@ both_stores!(
     }
 );
 
-both_stores!(calendar_imports_through_the_admin_page_are_audited, |app| {
+both_stores_with_demo!(calendar_imports_through_the_admin_page_are_audited, |app| {
     app.demo().await;
     let mut b = app.browser();
     b.get("/login").await;
@@ -719,7 +717,7 @@ both_stores!(calendar_imports_through_the_admin_page_are_audited, |app| {
 
 // Deleting the tail together with the head row leaves a chain that checks out by itself; a
 // checkpoint kept outside the database (issue 16) catches it.
-both_stores!(a_checkpoint_catches_a_tail_deleted_with_its_head, |app| {
+both_stores_with_demo!(a_checkpoint_catches_a_tail_deleted_with_its_head, |app| {
     app.demo().await;
     let admin = app.staff_token("cq.admin").await;
     for n in 1..=2 {

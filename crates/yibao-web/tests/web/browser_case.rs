@@ -3,7 +3,7 @@
 //! notice, the citizen corrects, the clerk accepts and completes (即办件), and the citizen sees
 //! it completed and evaluates it.
 
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::TestApp;
@@ -44,7 +44,7 @@ async fn upload(b: &Browser, material: &str, file: &std::path::Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_applies_online_corrects_after_a_notice_and_evaluates() {
-    let app = TestApp::new(Backend::Sqlite).await;
+    let app = TestApp::with_demo(Backend::Sqlite).await;
     let demo = app.demo().await;
     let liu = &demo.citizens[3];
     let dir = std::env::temp_dir().join(format!("yibao-e2e-{}", std::process::id()));

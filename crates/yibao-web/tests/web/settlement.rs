@@ -3,7 +3,7 @@
 //! settlements of one person taking the deductible once, coverage required, and the filing rule
 //! for care elsewhere.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;
@@ -63,7 +63,7 @@ async fn person_id(app: &TestApp, name: &str) -> String {
         .id_number
 }
 
-both_stores!(settle_retry_reverse_and_the_accumulators, |app| {
+both_stores_with_demo!(settle_retry_reverse_and_the_accumulators, |app| {
     app.demo().await;
     let token = institution(app, "cq.admin", "H50011900001", "500119").await;
     let zhang = person_id(app, "张伟").await;
@@ -207,7 +207,7 @@ both_stores!(settle_retry_reverse_and_the_accumulators, |app| {
     assert_eq!(r.json()["code"], "settlement.no_active_coverage");
 });
 
-both_stores!(
+both_stores_with_demo!(
     concurrent_settlements_of_one_person_take_the_deductible_once,
     |app| {
         app.demo().await;
@@ -259,7 +259,7 @@ both_stores!(
     }
 );
 
-both_stores!(care_elsewhere_follows_the_filing_rule, |app| {
+both_stores_with_demo!(care_elsewhere_follows_the_filing_rule, |app| {
     app.demo().await;
     // 王建国 (Nanchuan, Chongqing employee, retired) treated in Chengdu.
     let token = institution(app, "sc.admin", "H51010400001", "510104").await;
@@ -330,13 +330,13 @@ both_stores!(care_elsewhere_follows_the_filing_rule, |app| {
     split_sums(&filed);
 });
 
-both_stores!(
+both_stores_with_demo!(
     administrators_import_policy_versions_and_catalogues_that_settlement_uses,
     |app| {
         app.demo().await;
         let token = institution(app, "cq.admin", "H50011900001", "500119").await;
         let admin = app.staff_token("cq.admin").await;
-        let shipped = include_str!("../../../data/policy/chongqing/2026.toml");
+        let shipped = include_str!("../../../../data/policy/chongqing/2026.toml");
         // A new version from 1 November: settlements from then on use it.
         let v2 = shipped.replacen("version = 1", "version = 2", 1).replacen(
             "effective_from = 2026-01-01",
@@ -464,7 +464,7 @@ both_stores!(
 // The national interface envelope (HOSPITAL-INTERFACE.md): the same bill settled through 2304
 // gives, in yuan text and the specification's names, what the JSON API gives in fen; a retry
 // of the msgid is the same settlement; 2305 reverses it; 1101 reads the coverage.
-both_stores!(national_envelope_speaks_the_specification, |app| {
+both_stores_with_demo!(national_envelope_speaks_the_specification, |app| {
     app.demo().await;
     let token = institution(app, "cq.admin", "H50011900009", "500119").await;
     let zhang = person_id(app, "演示·王建国").await;
@@ -587,7 +587,7 @@ both_stores!(national_envelope_speaks_the_specification, |app| {
 
 // The personal account pays from what finance credited to it (个人账户划入), as the policy
 // allows; a reversal gives it back.
-both_stores!(the_account_pays_what_was_credited, |app| {
+both_stores_with_demo!(the_account_pays_what_was_credited, |app| {
     app.demo().await;
     let token = institution(app, "cq.admin", "H50011900001", "500119").await;
     let wang = person_id(app, "王建国").await;
@@ -680,7 +680,7 @@ async fn verify(app: &TestApp) -> yibao_service::audit::VerifyReport {
 
 // Issue 16: settlements and reversals are in the audit chain (each person's year its own chain,
 // ADR 0006), sealed into the main chain; altering, truncating or deleting a chain is found.
-both_stores!(settlements_and_reversals_join_the_audit_chain, |app| {
+both_stores_with_demo!(settlements_and_reversals_join_the_audit_chain, |app| {
     app.demo().await;
     let token = institution(app, "cq.admin", "H50011900001", "500119").await;
     let zhang = person_id(app, "张伟").await;

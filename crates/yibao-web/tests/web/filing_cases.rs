@@ -3,7 +3,7 @@
 //! certificate, not an emergency admission, trauma outside Sichuan) and the filings they record.
 //! The registry, not the form, says which scheme a person is in and whether retired.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{drive, outcome, window};
@@ -46,7 +46,7 @@ async fn file(
     (n, r)
 }
 
-both_stores!(sichuan_emergency_and_trauma_filings, |app| {
+both_stores_with_demo!(sichuan_emergency_and_trauma_filings, |app| {
     app.demo().await;
     let clerk = app.staff_token("chengdu.clerk").await;
     // 陈小明 (Chengdu, resident scheme). seed 001 item 21 is the emergency-admission filing: 表1
@@ -156,7 +156,7 @@ both_stores!(sichuan_emergency_and_trauma_filings, |app| {
     assert_eq!(r.json()["code"], "filing.wrong_scheme", "{}", r.body);
 });
 
-both_stores!(chongqing_referral_retiree_and_posted_worker, |app| {
+both_stores_with_demo!(chongqing_referral_retiree_and_posted_worker, |app| {
     app.demo().await;
     let clerk = app.staff_token("cq.clerk").await;
     // 杨丽 (500000, employee in service; no online account, so built from the demo's data).
@@ -253,7 +253,7 @@ both_stores!(chongqing_referral_retiree_and_posted_worker, |app| {
 
 // The district guides (seed 002 酉阳, seed 004 南川) file at their agency's window; Youyang's one
 // 市外异地就医备案 item takes every kind it offers, including temporary filings (D07).
-both_stores!(district_guides_file_at_their_window, |app| {
+both_stores_with_demo!(district_guides_file_at_their_window, |app| {
     app.demo().await;
     let zhang = login_of(2); // 500242, employee in service
     let yy = app.staff_token("youyang.clerk").await;

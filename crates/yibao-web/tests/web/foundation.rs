@@ -1,8 +1,6 @@
 //! The foundation end to end, in-process, against SQLite and PostgreSQL: health, readiness,
 //! metrics, the identifier check API and page, demo data, error answers and security headers.
 
-mod common;
-
 use axum::http::StatusCode;
 use yibao_service::demo;
 

@@ -1,7 +1,5 @@
 //! The calendar API and administrator imports, against SQLite and PostgreSQL.
 
-mod common;
-
 use axum::http::StatusCode;
 use yibao_service::calendar;
 

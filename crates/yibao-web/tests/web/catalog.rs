@@ -1,8 +1,6 @@
 //! The catalog held to the seed guides (../shared/seeds), through the API and the pages, on both
 //! stores. Each assertion names the seed and item it comes from.
 
-mod common;
-
 use axum::http::StatusCode;
 
 both_stores!(counts_per_jurisdiction_match_the_seeds, |app| {

@@ -1,0 +1,27 @@
+//! The web crate's integration tests, one module per subject, in one test binary: each binary
+//! is linked separately against the whole application (seconds and hundreds of MB each), and one
+//! process builds the database templates (`yibao_store::test_support`) once for every test.
+//!
+//! `common` stays in `tests/common/`, shared with the binaries outside this folder.
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod access_matrix;
+mod browser_accounts;
+mod browser_case;
+mod calendar;
+mod cases;
+mod catalog;
+mod concurrency;
+mod disbursement;
+mod edge;
+mod filing_cases;
+mod filings;
+mod foundation;
+mod identity;
+mod registry;
+mod registry_pages;
+mod reimbursement;
+mod settlement;
