@@ -1,11 +1,9 @@
 //! The web crate's integration tests, one module per subject, in one test binary: each binary
 //! is linked separately against the whole application (seconds and hundreds of MB each), and one
 //! process builds the database templates (`yibao_store::test_support`) once for every test.
-//!
-//! `common` stays in `tests/common/`, shared with the binaries outside this folder.
+//! A new subject is a module here (`use crate::common;`), not a new file under `tests/`.
 
 #[macro_use]
-#[path = "../common/mod.rs"]
 mod common;
 
 mod access_matrix;
