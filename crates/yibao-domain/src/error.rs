@@ -31,7 +31,7 @@ pub enum DomainError {
     #[error(transparent)]
     Benefit(#[from] BenefitError),
     #[error(transparent)]
-    Registry(#[from] crate::registry::RegistryError),
+    Registry(#[from] crate::enrolment::EnrolmentError),
     #[error(transparent)]
     Reimbursement(#[from] crate::reimbursement::ReimbursementError),
 }

@@ -7,13 +7,13 @@ pub mod benefit;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod enrolment;
 pub mod error;
 pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
 pub mod ids;
 pub mod money;
-pub mod registry;
 pub mod reimbursement;
 mod toml_date;
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use yibao_domain::ids::{citizen_id_check_char, uscc_check_char};
 use yibao_domain::{CitizenId, RegionCode, Uscc};
-use yibao_store::{accounts, agency, enrolment, meta, staff, StoreError};
+use yibao_store::{agency, enrolment, logins, meta, staff, StoreError};
 
 use crate::identity::hash_password;
 use crate::{ServiceError, Services};
@@ -310,11 +310,11 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             &now,
         )
         .await?;
-        yibao_store::registry::add_event(
+        yibao_store::enrolment::add_event(
             &mut tx,
-            yibao_store::registry::Subject::Employer,
+            yibao_store::enrolment::Subject::Employer,
             employer_id,
-            &yibao_store::registry::NewEvent {
+            &yibao_store::enrolment::NewEvent {
                 at: &now,
                 action: "register",
                 detail_json: &serde_json::json!({ "demo": true, "region_code": region.as_str() })
@@ -324,9 +324,9 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             },
         )
         .await?;
-        accounts::insert_operator(
+        logins::insert_operator(
             &mut tx,
-            &accounts::NewOperator {
+            &logins::NewOperator {
                 employer_id,
                 username: "admin",
                 display_name: "演示单位经办人",
@@ -354,7 +354,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
         )
         .await?;
         if let Some(c) = citizens.iter().find(|c| c.login == id.as_str()) {
-            accounts::insert_citizen(
+            logins::insert_citizen(
                 &mut tx,
                 id.as_str(),
                 name,

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 pub mod disbursement;
 pub mod effects;
+pub mod enrolment;
 mod error;
 pub mod filing;
 #[cfg(test)]
@@ -22,7 +23,6 @@ pub mod identity;
 pub mod national;
 pub mod overview;
 pub mod records;
-pub mod registry;
 pub mod reimbursement;
 pub mod settlement;
 pub mod setup;

@@ -4,7 +4,6 @@
 //! Repositories are plain async functions over `&mut AnyConnection`, so a use case composes
 //! several of them inside one transaction.
 
-pub mod accounts;
 pub mod agency;
 pub mod audit;
 pub mod benefit_data;
@@ -18,8 +17,9 @@ mod error;
 pub mod filing;
 pub mod identity;
 pub mod institution;
+pub mod logins;
 pub mod meta;
-pub mod registry;
+
 pub mod settlement;
 pub mod staff;
 pub mod test_support;

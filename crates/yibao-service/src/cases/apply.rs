@@ -450,7 +450,7 @@ fn registry_facts(
 ) -> Vec<&'static str> {
     if !matches!(
         effects::binding(item.service).map(|b| b.effect),
-        Some(effects::Effect::Registry(_))
+        Some(effects::Effect::Enrolment(_))
     ) {
         return Vec::new();
     }
@@ -459,7 +459,7 @@ fn registry_facts(
     } else {
         "person_applicant"
     }];
-    use yibao_domain::registry::{employer, person_change};
+    use yibao_domain::enrolment::{employer, person_change};
     if let Some(kind) = employer_kind.and_then(|k| employer::EmployerKind::parse(k).ok()) {
         out.push(kind.predicate());
     }

@@ -19,7 +19,7 @@ use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::Conn;
 
-use crate::registry::Op;
+use crate::enrolment::Op;
 use crate::{ServiceError, Services};
 
 /// Who may apply for a service (the case's applicant).
@@ -37,7 +37,7 @@ pub enum ApplicantKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     /// A registry change (参保登记): records and their history.
-    Registry(Op),
+    Enrolment(Op),
     /// A remote-care filing (异地就医备案) of the kind the guide's item names.
     Filing(FilingKind),
     /// A manual reimbursement (零星报销): the bill entered by the clerk is split and paid.
@@ -68,7 +68,7 @@ pub fn binding(service: Service) -> Option<Binding> {
     let registry = |applicant, op: Op| Binding {
         applicant,
         default_form: op.form_id(),
-        effect: Effect::Registry(op),
+        effect: Effect::Enrolment(op),
     };
     let filing = |kind| Binding {
         applicant: Person,
@@ -224,17 +224,17 @@ pub async fn apply(
     actor_label: &str,
 ) -> Result<Value, ServiceError> {
     match bound(item)?.effect {
-        Effect::Registry(op) => {
-            let fx = crate::registry::Effect {
+        Effect::Enrolment(op) => {
+            let fx = crate::enrolment::Effect {
                 case,
                 item,
                 op,
-                jurisdiction: crate::registry::jurisdiction_of(item, &case_region(case)?)?,
+                jurisdiction: crate::enrolment::jurisdiction_of(item, &case_region(case)?)?,
                 today,
                 now: services.clock().now_text(),
                 actor_label: actor_label.to_string(),
             };
-            crate::registry::apply(conn, &fx).await
+            crate::enrolment::apply(conn, &fx).await
         }
         Effect::Filing(_) => filing::record(conn, services, case, item, today).await,
         Effect::Reimbursement => crate::reimbursement::apply(conn, services, case).await,

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use yibao_domain::{CitizenId, Uscc};
-use yibao_store::{accounts, enrolment, identity as store, StoreError};
+use yibao_store::{enrolment, identity as store, logins, StoreError};
 
 use super::actor::{Actor, CitizenActor};
 use super::codes::{check_code, mark_used, CodePurpose};
@@ -38,7 +38,7 @@ pub async fn register_citizen(
     let hash = hash_password(&r.password).await?;
     let now = ts(services.clock().now());
     let mut tx = services.store().begin().await?;
-    if accounts::find_citizen_by_id_number(&mut tx, id.as_str())
+    if logins::find_citizen_by_id_number(&mut tx, id.as_str())
         .await?
         .is_some()
     {
@@ -51,7 +51,7 @@ pub async fn register_citizen(
     }
     mark_used(&mut tx, services, code_id).await?;
     let account_id =
-        accounts::insert_citizen(&mut tx, id.as_str(), name, &phone, &hash, &now).await?;
+        logins::insert_citizen(&mut tx, id.as_str(), name, &phone, &hash, &now).await?;
     let actor = CitizenActor {
         account_id,
         id_number: id.as_str().to_string(),
@@ -119,11 +119,11 @@ pub async fn reset_password(services: &Services, r: &PasswordReset) -> Result<()
     let actor = match r {
         PasswordReset::Citizen { id_number, .. } => {
             let id: CitizenId = id_number.parse()?;
-            let acc = accounts::find_citizen_by_id_number(&mut tx, id.as_str())
+            let acc = logins::find_citizen_by_id_number(&mut tx, id.as_str())
                 .await?
                 .filter(|a| a.phone == phone)
                 .ok_or_else(mismatch)?;
-            accounts::set_citizen_password(&mut tx, acc.id, &hash).await?;
+            logins::set_citizen_password(&mut tx, acc.id, &hash).await?;
             store::revoke_sessions_of(&mut tx, "citizen", acc.id, &now).await?;
             Actor::Citizen(CitizenActor {
                 account_id: acc.id,
@@ -136,11 +136,11 @@ pub async fn reset_password(services: &Services, r: &PasswordReset) -> Result<()
             let employer = enrolment::find_employer_by_uscc(&mut tx, uscc.as_str())
                 .await?
                 .ok_or_else(mismatch)?;
-            let op = accounts::find_operator(&mut tx, employer.id, username.trim())
+            let op = logins::find_operator(&mut tx, employer.id, username.trim())
                 .await?
                 .filter(|o| o.phone == phone)
                 .ok_or_else(mismatch)?;
-            accounts::set_operator_password(&mut tx, op.id, &hash).await?;
+            logins::set_operator_password(&mut tx, op.id, &hash).await?;
             store::revoke_sessions_of(&mut tx, "employer", op.id, &now).await?;
             super::login::load_actor(&mut tx, "employer", op.id)
                 .await?

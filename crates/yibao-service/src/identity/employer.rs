@@ -2,7 +2,7 @@
 //! staff create the first one when the employer enrols.
 
 use serde::Deserialize;
-use yibao_store::accounts::{self, NewOperator, OperatorRow};
+use yibao_store::logins::{self, NewOperator, OperatorRow};
 use yibao_store::{enrolment, StoreError};
 
 use super::actor::Actor;
@@ -72,7 +72,7 @@ pub async fn add_operator(
     drop(tx);
     let hash = hash_password(&input.password).await?;
     let mut tx = services.store().begin().await?;
-    if accounts::find_operator(&mut tx, employer.id, username)
+    if logins::find_operator(&mut tx, employer.id, username)
         .await?
         .is_some()
     {
@@ -84,7 +84,7 @@ pub async fn add_operator(
         });
     }
     let now = ts(services.clock().now());
-    let id = accounts::insert_operator(
+    let id = logins::insert_operator(
         &mut tx,
         &NewOperator {
             employer_id: employer.id,
@@ -97,7 +97,7 @@ pub async fn add_operator(
         &now,
     )
     .await?;
-    let row = accounts::find_operator_by_id(&mut tx, id)
+    let row = logins::find_operator_by_id(&mut tx, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("identity.not_found", "经办人不存在"))?;
     audit::record(
@@ -126,5 +126,5 @@ pub async fn list_operators(
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在"))?;
     crate::records::may_see_employer(actor, &employer)?;
-    Ok(accounts::list_operators(&mut tx, employer.id).await?)
+    Ok(logins::list_operators(&mut tx, employer.id).await?)
 }

@@ -4,7 +4,7 @@
 use chrono::Duration;
 use yibao_domain::CitizenId;
 use yibao_store::identity::{self as store, SessionRow};
-use yibao_store::{accounts, agency, enrolment, staff, Conn, StoreError};
+use yibao_store::{agency, enrolment, logins, staff, Conn, StoreError};
 
 use super::actor::{Actor, CitizenActor, EmployerActor, StaffActor};
 use super::password::{check_strength, hash_password, verify_password, DUMMY_HASH};
@@ -73,7 +73,7 @@ async fn find_account(conn: &mut Conn, c: &Credentials) -> Result<Option<Account
             let Ok(id) = id_number.parse::<CitizenId>() else {
                 return Ok(None);
             };
-            accounts::find_citizen_by_id_number(conn, id.as_str())
+            logins::find_citizen_by_id_number(conn, id.as_str())
                 .await?
                 .map(|r| Account {
                     kind: "citizen",
@@ -84,7 +84,7 @@ async fn find_account(conn: &mut Conn, c: &Credentials) -> Result<Option<Account
         }
         Credentials::Employer { uscc, username, .. } => {
             match enrolment::find_employer_by_uscc(conn, uscc.trim()).await? {
-                Some(e) => accounts::find_operator(conn, e.id, username.trim())
+                Some(e) => logins::find_operator(conn, e.id, username.trim())
                     .await?
                     .map(|r| Account {
                         kind: "employer",
@@ -272,7 +272,7 @@ pub(crate) async fn load_actor(
                 must_change_password: s.must_change_password == 1,
             }))
         }
-        "citizen" => accounts::find_citizen(conn, id)
+        "citizen" => logins::find_citizen(conn, id)
             .await?
             .filter(|r| r.active == 1)
             .map(|r| {
@@ -283,7 +283,7 @@ pub(crate) async fn load_actor(
                 })
             }),
         "employer" => {
-            let Some(o) = accounts::find_operator_by_id(conn, id)
+            let Some(o) = logins::find_operator_by_id(conn, id)
                 .await?
                 .filter(|r| r.active == 1)
             else {
@@ -354,10 +354,10 @@ pub async fn change_password(
         Actor::Staff(s) => staff::find_by_id(&mut tx, s.id)
             .await?
             .map(|r| r.password_hash),
-        Actor::Citizen(c) => accounts::find_citizen(&mut tx, c.account_id)
+        Actor::Citizen(c) => logins::find_citizen(&mut tx, c.account_id)
             .await?
             .map(|r| r.password_hash),
-        Actor::Employer(e) => accounts::find_operator_by_id(&mut tx, e.operator_id)
+        Actor::Employer(e) => logins::find_operator_by_id(&mut tx, e.operator_id)
             .await?
             .map(|r| r.password_hash),
         _ => None,
@@ -379,10 +379,8 @@ pub async fn change_password(
     let mut tx = services.store().begin().await?;
     match actor {
         Actor::Staff(s) => staff::set_password(&mut tx, s.id, &hash, false).await?,
-        Actor::Citizen(c) => accounts::set_citizen_password(&mut tx, c.account_id, &hash).await?,
-        Actor::Employer(e) => {
-            accounts::set_operator_password(&mut tx, e.operator_id, &hash).await?
-        }
+        Actor::Citizen(c) => logins::set_citizen_password(&mut tx, c.account_id, &hash).await?,
+        Actor::Employer(e) => logins::set_operator_password(&mut tx, e.operator_id, &hash).await?,
         _ => {}
     }
     store::revoke_sessions_of(&mut tx, actor.kind(), actor.id(), &now).await?;

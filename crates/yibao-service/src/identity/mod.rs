@@ -31,8 +31,8 @@ pub use staff_admin::{
     create_staff, deactivate_staff, list_staff, reset_staff_password, NewStaffInput,
 };
 pub use token_cache::{TokenCache, TOKEN_CACHE_TTL};
-pub use yibao_store::accounts::OperatorRow;
 pub use yibao_store::institution::{InstitutionRow, TokenRow};
+pub use yibao_store::logins::OperatorRow;
 pub use yibao_store::staff::StaffRow;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -737,7 +737,7 @@ mirror! {
     }
 
     /// 单位经办人账户
-    pub struct OperatorRow mirrors yibao_store::accounts::OperatorRow {
+    pub struct OperatorRow mirrors yibao_store::logins::OperatorRow {
         id: i64,
         employer_id: i64,
         username: String,
@@ -750,7 +750,7 @@ mirror! {
     } not_serialized { password_hash }
 
     /// 个人参保信息
-    pub struct PersonRecord mirrors yibao_service::registry::records::PersonRecord {
+    pub struct PersonRecord mirrors yibao_service::enrolment::records::PersonRecord {
         person: PersonRow,
         document_label: String,
         coverages: Vec<CoverageLine>,
@@ -759,7 +759,7 @@ mirror! {
     }
 
     /// 一个险种的参保记录
-    pub struct CoverageLine mirrors yibao_service::registry::records::CoverageLine {
+    pub struct CoverageLine mirrors yibao_service::enrolment::records::CoverageLine {
         id: i64,
         scheme: String,
         scheme_label: String,
@@ -775,7 +775,7 @@ mirror! {
     }
 
     /// 参保状态的一次变化
-    pub struct CoverageEventRow mirrors yibao_store::registry::CoverageEventRow {
+    pub struct CoverageEventRow mirrors yibao_store::enrolment::CoverageEventRow {
         id: i64,
         coverage_id: i64,
         at: String,
@@ -789,7 +789,7 @@ mirror! {
     }
 
     /// 参保登记信息的一次变更
-    pub struct RegistryEvent mirrors yibao_store::registry::EventRow {
+    pub struct RegistryEvent mirrors yibao_store::enrolment::EventRow {
         id: i64,
         at: String,
         action: String,
@@ -800,7 +800,7 @@ mirror! {
     }
 
     /// 单位参保信息
-    pub struct EmployerRecord mirrors yibao_service::registry::records::EmployerRecord {
+    pub struct EmployerRecord mirrors yibao_service::enrolment::records::EmployerRecord {
         employer: EmployerRow,
         kind_label: String,
         status_label: String,
@@ -813,7 +813,7 @@ mirror! {
     }
 
     /// 单位的一名参保人员
-    pub struct EmployeeRow mirrors yibao_store::registry::EmployeeRow {
+    pub struct EmployeeRow mirrors yibao_store::enrolment::EmployeeRow {
         coverage_id: i64,
         person_id: i64,
         id_number: String,
@@ -828,7 +828,7 @@ mirror! {
     }
 
     /// 参保证明的内容及校验码（经办机构可据登记信息重算以核验）
-    pub struct Certificate mirrors yibao_service::registry::records::Certificate {
+    pub struct Certificate mirrors yibao_service::enrolment::records::Certificate {
         title: String,
         issued_on: String,
         /// [项目, 内容]
@@ -839,7 +839,7 @@ mirror! {
     }
 
     /// 名单已生成办件并提交
-    pub struct RosterAccepted mirrors yibao_service::registry::bulk::RosterAccepted {
+    pub struct RosterAccepted mirrors yibao_service::enrolment::bulk::RosterAccepted {
         case_number: String,
         /// 名单行数
         rows: u64,

@@ -9,10 +9,10 @@ pub mod catalog;
 mod check;
 mod disbursement;
 mod dto;
+pub mod enrolment;
 mod filings;
 mod openapi;
 mod records;
-pub mod registry;
 mod settlement;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -46,7 +46,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(calendar::routes())
         .merge(auth::routes())
         .merge(records::routes())
-        .merge(registry::routes())
+        .merge(enrolment::routes())
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(filings::routes())

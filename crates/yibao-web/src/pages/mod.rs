@@ -7,11 +7,11 @@ mod cases;
 mod check;
 pub mod chrome;
 mod disbursement;
+mod enrolment;
 mod filings;
 mod guide;
 mod home;
 mod records;
-mod registry;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -51,7 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/persons/{id}", get(records::person))
         .route(
             "/staff/persons/{id}/certificate",
-            get(registry::person_cert),
+            get(enrolment::person_cert),
         )
         .route("/staff/employers", get(records::employers))
         .route("/staff/employers/{id}", get(records::employer))
@@ -61,7 +61,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/staff/employers/{id}/certificate",
-            get(registry::employer_cert),
+            get(enrolment::employer_cert),
         )
         .route(
             "/staff/employers/{id}/roster",
@@ -69,10 +69,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/employer", get(records::my_employer))
         .route("/employer/operators", post(records::my_employer_add))
-        .route("/employer/certificate", get(registry::my_employer_cert))
+        .route("/employer/certificate", get(enrolment::my_employer_cert))
         .route("/employer/roster", post(records::my_employer_roster))
-        .route("/account/record", get(registry::my_record))
-        .route("/account/record/certificate", get(registry::my_cert))
+        .route("/account/record", get(enrolment::my_record))
+        .route("/account/record/certificate", get(enrolment::my_cert))
         .route("/admin/staff", get(admin::staff).post(admin::staff_create))
         .route("/admin/staff/{id}/reset-password", post(admin::staff_reset))
         .route(

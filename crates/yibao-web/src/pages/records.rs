@@ -9,18 +9,18 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use yibao_domain::Fen;
+use yibao_service::enrolment::records::{self as record_reads, EmployerRecord};
 use yibao_service::identity::OperatorRow;
 use yibao_service::identity::{self, Actor, NewOperatorInput};
 use yibao_service::records::{self, EmployerListItem, PersonListItem};
-use yibao_service::registry::records::{self as registry, EmployerRecord};
 
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::pages::chrome::Chrome;
-use crate::pages::html;
-use crate::pages::registry::{
+use crate::pages::enrolment::{
     category_label, event_views, person_view, with_status, EventView, PersonView, RosterView,
 };
+use crate::pages::html;
 use crate::AppState;
 
 #[derive(Template)]
@@ -50,7 +50,7 @@ pub async fn person(
     auth: Auth,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let r = registry::person_record(&state.services, &auth.actor, record_id(&raw)?).await?;
+    let r = record_reads::person_record(&state.services, &auth.actor, record_id(&raw)?).await?;
     Ok(html(&PersonPage {
         chrome: Chrome::of(&auth),
         p: person_view(&r),
@@ -121,7 +121,7 @@ async fn employer_page_with(
     notice: Option<String>,
     roster: RosterView,
 ) -> Result<Response, PageError> {
-    let r = registry::employer_record(&state.services, &auth.actor, id, true).await?;
+    let r = record_reads::employer_record(&state.services, &auth.actor, id, true).await?;
     let operators = identity::list_operators(&state.services, &auth.actor, id).await?;
     let (can_add, action, certificate, roster_action) = match &auth.actor {
         Actor::Employer(op) => (
@@ -150,7 +150,7 @@ async fn employer_page_with(
             name: e.name.clone(),
             id_number: e.id_number.clone(),
             category: category_label(&e.category),
-            status: yibao_domain::registry::CoverageStatus::from_key(&e.status)
+            status: yibao_domain::enrolment::CoverageStatus::from_key(&e.status)
                 .map(|s| s.label().to_string())
                 .unwrap_or_else(|| e.status.clone()),
             start: e.start_date.clone().unwrap_or_default(),
@@ -186,7 +186,7 @@ async fn roster(
     if let Actor::Staff(s) = &auth.actor {
         s.require("clerk")?;
     }
-    let (status, view) = crate::pages::registry::upload_roster(state, auth, id, multipart).await?;
+    let (status, view) = crate::pages::enrolment::upload_roster(state, auth, id, multipart).await?;
     let page = employer_page_with(state, auth, id, None, None, view).await?;
     Ok(with_status(status, page))
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,7 +125,7 @@ impl CoverageChange {
 pub fn next_status(
     from: CoverageStatus,
     change: CoverageChange,
-) -> Result<CoverageStatus, RegistryError> {
+) -> Result<CoverageStatus, EnrolmentError> {
     use CoverageChange as C;
     use CoverageStatus as S;
     let to = match (from, change) {
@@ -141,7 +141,7 @@ pub fn next_status(
                 C::Suspend => "seed 003 以个人身份参加职工医保暂停参保登记",
                 _ => "",
             };
-            return Err(RegistryError::new(
+            return Err(EnrolmentError::new(
                 "registry.coverage.transition",
                 format!("参保状态为“{}”，不能办理“{}”", from.label(), change.label()),
                 source,
@@ -162,10 +162,10 @@ pub struct HeldCoverage {
 pub fn check_no_double_coverage(
     held: &[HeldCoverage],
     scheme: Scheme,
-) -> Result<(), RegistryError> {
+) -> Result<(), EnrolmentError> {
     match held.iter().find(|h| h.status.is_open()) {
         None => Ok(()),
-        Some(h) if h.scheme == scheme => Err(RegistryError::new(
+        Some(h) if h.scheme == scheme => Err(EnrolmentError::new(
             "registry.coverage.already_enrolled",
             format!(
                 "该人员已参加{}（{}），不能重复参保",
@@ -174,7 +174,7 @@ pub fn check_no_double_coverage(
             ),
             "社会保险法第六十四条：基本医疗保险不得重复参保",
         )),
-        Some(h) => Err(RegistryError::new(
+        Some(h) => Err(EnrolmentError::new(
             "registry.coverage.double",
             format!(
                 "该人员正在参加{}（{}），同一时间只能参加一项基本医疗保险；请先办理原参保的停保或减员",

@@ -5,12 +5,12 @@ use crate::error::Coded;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
-pub struct RegistryError {
+pub struct EnrolmentError {
     pub code: &'static str,
     pub message: String,
 }
 
-impl RegistryError {
+impl EnrolmentError {
     /// `rule` says what is wrong; `source` where the rule is written (seed and item).
     pub fn new(code: &'static str, rule: impl AsRef<str>, source: impl AsRef<str>) -> Self {
         let source = source.as_ref();
@@ -19,11 +19,11 @@ impl RegistryError {
         } else {
             format!("{}（依据：{}）", rule.as_ref(), source)
         };
-        RegistryError { code, message }
+        EnrolmentError { code, message }
     }
 }
 
-impl Coded for RegistryError {
+impl Coded for EnrolmentError {
     fn code(&self) -> &'static str {
         self.code
     }

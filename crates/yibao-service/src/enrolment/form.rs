@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use yibao_domain::registry::RegistryError;
+use yibao_domain::enrolment::EnrolmentError;
 use yibao_store::cases::CaseRow;
 
 /// The form field that holds an embedded roster's rows (JSON), instead of one set of fields.
@@ -33,16 +33,16 @@ impl Form {
             .filter(|s| !s.is_empty())
     }
 
-    pub fn text(&self, key: &str, label: &str) -> Result<&str, RegistryError> {
+    pub fn text(&self, key: &str, label: &str) -> Result<&str, EnrolmentError> {
         self.get(key).ok_or_else(|| {
-            RegistryError::new("registry.form.required", format!("请填写“{label}”"), "")
+            EnrolmentError::new("registry.form.required", format!("请填写“{label}”"), "")
         })
     }
 
-    pub fn date(&self, key: &str, label: &str) -> Result<NaiveDate, RegistryError> {
+    pub fn date(&self, key: &str, label: &str) -> Result<NaiveDate, EnrolmentError> {
         let raw = self.text(key, label)?;
         NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-            RegistryError::new(
+            EnrolmentError::new(
                 "registry.form.date",
                 format!("“{label}”应为日期（年-月-日），填写的是“{raw}”"),
                 "",
@@ -54,7 +54,7 @@ impl Form {
         &self,
         key: &str,
         label: &str,
-    ) -> Result<Option<NaiveDate>, RegistryError> {
+    ) -> Result<Option<NaiveDate>, EnrolmentError> {
         match self.get(key) {
             None => Ok(None),
             Some(_) => self.date(key, label).map(Some),
@@ -67,13 +67,13 @@ impl Form {
     }
 
     /// The rows of an embedded roster (`roster` holds a JSON array of objects with a `line`).
-    pub fn roster(&self) -> Result<Option<Vec<Form>>, RegistryError> {
+    pub fn roster(&self) -> Result<Option<Vec<Form>>, EnrolmentError> {
         let Some(raw) = self.get(ROSTER_KEY) else {
             return Ok(None);
         };
         let rows: Vec<BTreeMap<String, serde_json::Value>> =
             serde_json::from_str(raw).map_err(|_| {
-                RegistryError::new("registry.roster.invalid", "批量名单数据无法读取", "")
+                EnrolmentError::new("registry.roster.invalid", "批量名单数据无法读取", "")
             })?;
         Ok(Some(
             rows.into_iter()
@@ -102,17 +102,17 @@ impl Form {
     }
 
     /// The rows an effect works on: the roster's, or the form itself as one row.
-    pub fn rows(&self) -> Result<Vec<Form>, RegistryError> {
+    pub fn rows(&self) -> Result<Vec<Form>, EnrolmentError> {
         Ok(self.roster()?.unwrap_or_else(|| vec![self.clone()]))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use yibao_domain::registry::employee::RemovalReason;
-    use yibao_domain::registry::employer::EmployerKind;
-    use yibao_domain::registry::resident::ResidentCategory;
-    use yibao_domain::registry::DocumentType;
+    use yibao_domain::enrolment::employee::RemovalReason;
+    use yibao_domain::enrolment::employer::EmployerKind;
+    use yibao_domain::enrolment::resident::ResidentCategory;
+    use yibao_domain::enrolment::DocumentType;
 
     /// The registry forms under `data/forms` list, for each choice the effects parse with a
     /// domain type, exactly that type's labels: a label added to the domain appears on the page.

@@ -7,7 +7,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 use crate::ids::Sex;
 use crate::CitizenId;
 
@@ -81,7 +81,7 @@ impl DocumentType {
 
     /// Accepts the key or the Chinese name (as typed in a roster), including the guides' own
     /// spellings (身份证, 外国人永久居留证, 外国人永久居住证).
-    pub fn parse(text: &str) -> Result<DocumentType, RegistryError> {
+    pub fn parse(text: &str) -> Result<DocumentType, EnrolmentError> {
         let t = text.trim();
         if t.is_empty() {
             return Ok(DocumentType::ResidentIdCard);
@@ -99,7 +99,7 @@ impl DocumentType {
                 _ => None,
             });
         found.ok_or_else(|| {
-            RegistryError::new(
+            EnrolmentError::new(
                 "registry.document.type",
                 format!(
                     "证件类型“{t}”不是有效身份证件，可用：{}",
@@ -149,10 +149,10 @@ pub struct IdentityDocument {
 }
 
 impl IdentityDocument {
-    pub fn parse(kind: DocumentType, number: &str) -> Result<IdentityDocument, RegistryError> {
+    pub fn parse(kind: DocumentType, number: &str) -> Result<IdentityDocument, EnrolmentError> {
         let n = number.trim().to_uppercase();
         let bad = |what: &str| {
-            RegistryError::new(
+            EnrolmentError::new(
                 "registry.document.number",
                 format!("{}号码“{}”格式不正确：{what}", kind.label(), number.trim()),
                 "",

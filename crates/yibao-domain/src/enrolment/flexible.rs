@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::documents::Origin;
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 use super::retirement::age_on;
 use super::Jurisdiction;
 use crate::ids::Sex;
@@ -32,7 +32,7 @@ pub struct FlexibleApplicant {
 /// Who may enrol as an individual: seed 003 conditions 1–4 (重庆市, and 南川 whose list gives
 /// legal bases only); seed 002 酉阳 admits 港澳台 residents and wants an ICBC debit account
 /// (SEED-NOTES D10, D11); 南川's legal basis 令41 admits 港澳台 residents too.
-pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<RegistryError>> {
+pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<EnrolmentError>> {
     let mut errors = Vec::new();
     let age = age_on(a.birth, a.today);
     let hmt_allowed = matches!(
@@ -40,7 +40,7 @@ pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<Registr
         Jurisdiction::Youyang | Jurisdiction::Nanchuan | Jurisdiction::Sichuan
     );
     match a.origin {
-        Origin::Foreign => errors.push(RegistryError::new(
+        Origin::Foreign => errors.push(EnrolmentError::new(
             "registry.flexible.foreign",
             "外籍人员不能以个人身份参加职工医保，请由用人单位办理职工参保",
             match a.jurisdiction {
@@ -48,7 +48,7 @@ pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<Registr
                 _ => "seed 003 以个人身份参加职工医保参保登记 办理条件4",
             },
         )),
-        Origin::HongKongMacauTaiwan if !hmt_allowed => errors.push(RegistryError::new(
+        Origin::HongKongMacauTaiwan if !hmt_allowed => errors.push(EnrolmentError::new(
             "registry.flexible.hmt",
             "港澳台人员不能以个人身份参加职工医保",
             "seed 003 以个人身份参加职工医保参保登记 办理条件4「港澳台、外籍人员不允许以个人身份参加职工医保」",
@@ -56,14 +56,14 @@ pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<Registr
         _ => {}
     }
     if age < 16 {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.flexible.under_16",
             "未满16周岁，不能以个人身份参加职工医保",
             format!("{CQ}1、2「年满16周岁以上」"),
         ));
     }
     if a.has_employer {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.flexible.has_employer",
             "有用人单位的职工应由单位办理职工参保登记，不能以个人身份参保",
             format!("{CQ}1、3「无用人单位」"),
@@ -76,7 +76,7 @@ pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<Registr
             Sex::Female => 55,
         };
         if age >= limit {
-            errors.push(RegistryError::new(
+            errors.push(EnrolmentError::new(
                 "registry.flexible.age_limit",
                 format!(
                     "本市以外户籍人员以个人身份参保须{}未满{limit}周岁（现年{age}周岁）；在本市按月领取基本养老金的退休人员除外",
@@ -92,7 +92,7 @@ pub fn check_flexible_enrolment(a: &FlexibleApplicant) -> Result<(), Vec<Registr
             || bank.contains("工行")
             || bank.eq_ignore_ascii_case("ICBC"))
         {
-            errors.push(RegistryError::new(
+            errors.push(EnrolmentError::new(
                 "registry.flexible.debit_bank",
                 format!("代扣缴费须使用工商银行账户（填写的是“{bank}”）"),
                 "seed 002 个人身份参（续）保 申请材料「工商银行代扣代缴银行账户」",
@@ -155,17 +155,17 @@ pub fn check_grade_change(
     to: Grade,
     years_complete: bool,
     today: NaiveDate,
-) -> Result<GradeChange, RegistryError> {
+) -> Result<GradeChange, EnrolmentError> {
     const SOURCE: &str = "seed 003 职工参保信息变更登记 办理条件2";
     if from == to {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.grade.same",
             format!("当前缴费档次已是{}", to.label()),
             "",
         ));
     }
     if today.day() > 20 {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.grade.window",
             "缴费档次只能在每月1日至20日申请变更",
             SOURCE,
@@ -180,7 +180,7 @@ pub fn check_grade_change(
         });
     }
     if today.month() != 12 {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.grade.window",
             "基本医疗保险缴费年限未缴满的，只能在每年12月1日至20日申请变更下一年度的缴费档次",
             SOURCE,
@@ -216,7 +216,7 @@ mod tests {
         }
     }
 
-    fn codes(r: Result<(), Vec<RegistryError>>) -> Vec<&'static str> {
+    fn codes(r: Result<(), Vec<EnrolmentError>>) -> Vec<&'static str> {
         r.err()
             .unwrap_or_default()
             .into_iter()

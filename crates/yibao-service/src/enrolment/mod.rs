@@ -17,10 +17,10 @@ pub mod roster;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use yibao_domain::catalog::{Catalog, Item, Service};
-use yibao_domain::registry::{Jurisdiction, RegistryError};
+use yibao_domain::enrolment::{EnrolmentError, Jurisdiction};
 use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
-use yibao_store::registry::{self as store, NewEvent};
+use yibao_store::enrolment::{self as store, NewEvent};
 use yibao_store::Conn;
 
 use crate::ServiceError;
@@ -179,15 +179,15 @@ pub fn item_for<'a>(
 }
 
 /// Refusals of several rows at once, each prefixed with its row number.
-pub fn rows_failed(errors: Vec<(usize, RegistryError)>) -> ServiceError {
+pub fn rows_failed(errors: Vec<(usize, EnrolmentError)>) -> ServiceError {
     let lines: Vec<usize> = errors.iter().map(|(line, _)| *line).collect();
-    let list: Vec<RegistryError> = errors
+    let list: Vec<EnrolmentError> = errors
         .into_iter()
         .map(|(line, e)| {
             if line == 0 {
                 e
             } else {
-                RegistryError {
+                EnrolmentError {
                     code: e.code,
                     message: format!("第{line}行：{}", e.message),
                 }

@@ -5,7 +5,7 @@
 //! 50 → 55 by one month every two months from January 1975.
 //!
 //! Not in POLICY-FACTS.md: transcribed from the decision as published; verify against the
-//! official text before production use (docs/registry.md says so too).
+//! official text before production use (docs/enrolment.md says so too).
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};

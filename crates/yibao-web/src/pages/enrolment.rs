@@ -8,13 +8,13 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use yibao_domain::registry::coverage::{CoverageStatus, Scheme};
-use yibao_domain::registry::resident::ResidentCategory;
-use yibao_service::registry::records::{
+use yibao_domain::enrolment::coverage::{CoverageStatus, Scheme};
+use yibao_domain::enrolment::resident::ResidentCategory;
+use yibao_service::enrolment::records::{
     self, employer_certificate, person_certificate, Certificate, CoverageEventRow, EventRow,
     PersonRecord,
 };
-use yibao_service::registry::{bulk, roster::RosterKind};
+use yibao_service::enrolment::{bulk, roster::RosterKind};
 use yibao_service::{ErrorKind, ServiceError};
 
 use crate::auth::Auth;
@@ -398,7 +398,7 @@ pub async fn upload_roster(
         return unreadable("请通过页面上的表单上传名单文件".into());
     };
     let (kind, check, bytes): (RosterKind, bool, Vec<u8>) =
-        match crate::api::registry::read_roster(multipart).await {
+        match crate::api::enrolment::read_roster(multipart).await {
             Ok(x) => x,
             Err(e) => return unreadable(e.body.message),
         };

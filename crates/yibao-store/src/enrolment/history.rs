@@ -5,7 +5,7 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::enrolment::{EmployerRow, PersonRow, EMPLOYER_COLS};
+use super::records::{EmployerRow, PersonRow, EMPLOYER_COLS};
 use crate::error::StoreError;
 
 /// One dated change of an employer or a person.
@@ -388,7 +388,7 @@ pub async fn employees(
     employer_id: i64,
     all: bool,
 ) -> Result<Vec<EmployeeRow>, StoreError> {
-    use yibao_domain::registry::CoverageStatus;
+    use yibao_domain::enrolment::CoverageStatus;
     let filter = if all {
         String::new()
     } else {

@@ -11,15 +11,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use yibao_domain::registry::employee::RemovalReason;
-use yibao_domain::registry::employer::EmployerKind;
-use yibao_domain::registry::resident::ResidentCategory;
-use yibao_domain::registry::DocumentType;
-use yibao_service::records::EmployerRow;
-use yibao_service::registry::records::{
+use yibao_domain::enrolment::employee::RemovalReason;
+use yibao_domain::enrolment::employer::EmployerKind;
+use yibao_domain::enrolment::resident::ResidentCategory;
+use yibao_domain::enrolment::DocumentType;
+use yibao_service::enrolment::records::{
     self, employer_certificate, person_certificate, Certificate, EmployerRecord, PersonRecord,
 };
-use yibao_service::registry::{bulk, roster::RosterKind};
+use yibao_service::enrolment::{bulk, roster::RosterKind};
+use yibao_service::records::EmployerRow;
 
 use super::{dto, record_id, ApiQuery};
 use crate::auth::Auth;
@@ -326,7 +326,7 @@ async fn template(ApiQuery(q): ApiQuery<TemplateQuery>) -> Result<Response, ApiE
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        yibao_service::registry::roster::template_csv(kind),
+        yibao_service::enrolment::roster::template_csv(kind),
     )
         .into_response())
 }
@@ -393,7 +393,7 @@ async fn arrears(
     super::ApiJson(input): super::ApiJson<ArrearsInput>,
 ) -> Result<Json<ArrearsRecorded>, ApiError> {
     let id = record_id(&id, "参保单位")?;
-    let employer = yibao_service::registry::employer::record_arrears(
+    let employer = yibao_service::enrolment::employer::record_arrears(
         &state.services,
         &auth.actor,
         id,

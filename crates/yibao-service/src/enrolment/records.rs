@@ -4,11 +4,11 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use yibao_domain::registry::{CoverageStatus, DocumentType, Scheme};
+use yibao_domain::enrolment::{CoverageStatus, DocumentType, Scheme};
 use yibao_store::coverage;
+use yibao_store::enrolment as store;
 use yibao_store::enrolment::{self, EmployerRow, PersonRow};
-use yibao_store::registry as store;
-pub use yibao_store::registry::{CoverageEventRow, EmployeeRow, EventRow};
+pub use yibao_store::enrolment::{CoverageEventRow, EmployeeRow, EventRow};
 use yibao_store::Conn;
 
 use super::{outcome, Effect};
@@ -133,9 +133,9 @@ pub async fn employer_record_in(
         CoverageStatus::from_key(&x.status).is_some_and(|s| s != CoverageStatus::Ended)
     };
     Ok(EmployerRecord {
-        kind_label: yibao_domain::registry::employer::EmployerKind::REGISTRABLE
+        kind_label: yibao_domain::enrolment::employer::EmployerKind::REGISTRABLE
             .into_iter()
-            .chain([yibao_domain::registry::employer::EmployerKind::Virtual])
+            .chain([yibao_domain::enrolment::employer::EmployerKind::Virtual])
             .find(|k| k.key() == e.kind)
             .map(|k| k.label().to_string())
             .unwrap_or_else(|| e.kind.clone()),

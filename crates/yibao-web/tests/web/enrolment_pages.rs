@@ -546,7 +546,7 @@ both_stores_with_demo!(citizen_sees_own_record_and_certificate_only, |app| {
     // An account whose holder is not in the registry: a friendly message, and no certificate.
     let stranger = cid("500101", "19850505", "077");
     let mut tx = app.services.store().begin().await.unwrap();
-    yibao_store::accounts::insert_citizen(
+    yibao_store::logins::insert_citizen(
         &mut tx,
         &stranger,
         "演示·未参保",

@@ -5,7 +5,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::documents::Origin;
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 use super::Jurisdiction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +86,7 @@ pub struct ResidentApplicant {
 }
 
 /// Whether the category is on the deciding guide's list (SEED-NOTES D22).
-pub fn check_resident_category(a: &ResidentApplicant) -> Result<(), RegistryError> {
+pub fn check_resident_category(a: &ResidentApplicant) -> Result<(), EnrolmentError> {
     use ResidentCategory as C;
     let sichuan = a.jurisdiction == Jurisdiction::Sichuan;
     let list = if sichuan {
@@ -100,7 +100,7 @@ pub fn check_resident_category(a: &ResidentApplicant) -> Result<(), RegistryErro
         _ => true,
     };
     if !on_list {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.resident.category",
             format!(
                 "“{}”不在参保地办事指南所列城乡居民参保对象之内",
@@ -112,7 +112,7 @@ pub fn check_resident_category(a: &ResidentApplicant) -> Result<(), RegistryErro
     let needs_unemployed =
         sichuan && matches!(a.category, C::HmtResident | C::ForeignPermanentResident);
     if needs_unemployed && a.employed {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.resident.employed",
             format!(
                 "{}须为未就业人员方可参加城乡居民医保；已就业的应由用人单位办理职工参保",
@@ -128,7 +128,7 @@ pub fn check_resident_category(a: &ResidentApplicant) -> Result<(), RegistryErro
         _ => true,
     };
     if !origin_fits {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.resident.document",
             format!("所持证件与参保类别“{}”不符", a.category.label()),
             list,
@@ -182,7 +182,7 @@ const CQ: &str = "seed 003 城乡居民参保登记 办理条件";
 const WAIT: &str = "国办发〔2024〕38号：集中参保期外参保的，设置3个月固定待遇等待期（POLICY-FACTS 第2节，二手来源）";
 
 /// When the coverage starts, or why it cannot be registered now.
-pub fn resident_enrolment_plan(t: &ResidentTiming) -> Result<CoveragePlan, RegistryError> {
+pub fn resident_enrolment_plan(t: &ResidentTiming) -> Result<CoveragePlan, EnrolmentError> {
     let today = t.today;
     let this_year = today.year();
     if t.jurisdiction == Jurisdiction::Sichuan {
@@ -205,7 +205,7 @@ pub fn resident_enrolment_plan(t: &ResidentTiming) -> Result<CoveragePlan, Regis
             .checked_add_days(Days::new(90))
             .unwrap_or(NaiveDate::MAX);
         if today < t.birth {
-            return Err(RegistryError::new(
+            return Err(EnrolmentError::new(
                 "registry.resident.birth",
                 "出生日期晚于今天",
                 "",
@@ -241,7 +241,7 @@ pub fn resident_enrolment_plan(t: &ResidentTiming) -> Result<CoveragePlan, Regis
         .unwrap_or(if in_annual { this_year + 1 } else { this_year });
     if year == this_year + 1 {
         if !in_annual {
-            return Err(RegistryError::new(
+            return Err(EnrolmentError::new(
                 "registry.resident.window",
                 format!("集中参加{year}年度居民医保的申报缴费时间为{this_year}年9月1日至12月31日，现在不在集中参保期内；可申请{this_year}年度中途参保"),
                 format!("{CQ}1"),
@@ -260,7 +260,7 @@ pub fn resident_enrolment_plan(t: &ResidentTiming) -> Result<CoveragePlan, Regis
     }
     let last_mid = NaiveDate::from_ymd_opt(this_year, 9, 30).unwrap_or(today);
     if today > last_mid {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.resident.window",
             format!("中途参保最迟申报缴费时间截止到参保年度的9月30日，{this_year}年度已不能中途参保；请在12月31日前参加{}年度集中参保", this_year + 1),
             format!("{CQ}4"),
@@ -280,8 +280,8 @@ fn jan1(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default()
 }
 
-fn bad_year(year: i32, this_year: i32, source: &str) -> RegistryError {
-    RegistryError::new(
+fn bad_year(year: i32, this_year: i32, source: &str) -> EnrolmentError {
+    EnrolmentError::new(
         "registry.resident.year",
         format!(
             "只能登记{this_year}年度或{}年度的居民医保，申请的是{year}年度",
@@ -303,7 +303,7 @@ mod tests {
         category: ResidentCategory,
         today: NaiveDate,
         year: Option<i32>,
-    ) -> Result<CoveragePlan, RegistryError> {
+    ) -> Result<CoveragePlan, EnrolmentError> {
         resident_enrolment_plan(&ResidentTiming {
             jurisdiction: Jurisdiction::Chongqing,
             category,

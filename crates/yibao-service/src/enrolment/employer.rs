@@ -2,21 +2,21 @@
 //! districts and deregistration. Every change is an employer event (before and after).
 
 use serde_json::{json, Value};
-use yibao_domain::registry::employer::{
+use yibao_domain::enrolment::employer::{
     change_timing, check_deregistration, check_merger, key_changes, DeregistrationFacts,
     EmployerKind, EmployerStatus, EMPLOYER_FIELDS,
 };
-use yibao_domain::registry::{Jurisdiction, RegistryError};
+use yibao_domain::enrolment::{EnrolmentError, Jurisdiction};
 use yibao_domain::{Fen, RegionCode, Uscc};
 use yibao_store::enrolment::{self, EmployerRow};
-use yibao_store::registry::{self as store, StatusChange};
+use yibao_store::enrolment::{self as store, StatusChange};
 use yibao_store::Conn;
 
 use super::person::applicant_employer;
 use super::{employer_event, outcome, person_event, Effect};
 use crate::ServiceError;
 
-fn refuse(e: RegistryError) -> ServiceError {
+fn refuse(e: EnrolmentError) -> ServiceError {
     ServiceError::from_domain_list(vec![e])
 }
 
@@ -130,7 +130,7 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
     }
     let keys = key_changes(changes.iter().map(|(f, _, _, _)| *f)).map_err(refuse)?;
     if !keys.is_empty() && !super::key_proof_provided(conn, fx).await? {
-        return Err(refuse(RegistryError::new(
+        return Err(refuse(EnrolmentError::new(
             "registry.change.key_proof",
             format!("变更{}等关键信息须提供相应的证明材料", keys.join("、")),
             "seed 002 单位信息变更 申请材料(2)；seed 003 单位参保信息变更登记",
@@ -268,11 +268,11 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
         .map(|s| s.to_uppercase())
         .collect();
     let current = store::employees(conn, original.id, false).await?;
-    let unknown: Vec<RegistryError> = listed
+    let unknown: Vec<EnrolmentError> = listed
         .iter()
         .filter(|n| !current.iter().any(|e| &e.id_number == *n))
         .map(|n| {
-            RegistryError::new(
+            EnrolmentError::new(
                 "registry.removal.not_employee",
                 format!("证件号码{n}不是本单位参保人员"),
                 "",
@@ -442,7 +442,7 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
         "转入" | "in" => {
             let region = fx.region()?;
             let Some(to) = pending.filter(|p| p == region.as_str()) else {
-                return Err(refuse(RegistryError::new(
+                return Err(refuse(EnrolmentError::new(
                     "registry.relocate.no_transfer_out",
                     format!(
                         "该单位未在原参保地办理转出到{}的手续，请先办理转出",

@@ -2,7 +2,7 @@
 //! proof, others do not (seed 000 表3 / 表4 「□关键信息 □非关键信息」; seed 003 职工参保信息变更登记
 //! 办理条件1「变更姓名、性别、身份证号、出生日期等关键信息：需提供相应的证明材料」).
 
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 
 /// (field, label, key information?)
 pub const PERSON_FIELDS: [(&str, &str, bool); 6] = [
@@ -22,7 +22,7 @@ pub fn label_of(field: &str) -> Option<&'static str> {
 }
 
 /// The field a 变更项目 written on seed 000 表3 / 表4 names.
-pub fn field_of_label(label: &str) -> Result<&'static str, RegistryError> {
+pub fn field_of_label(label: &str) -> Result<&'static str, EnrolmentError> {
     Ok(match label.trim() {
         "姓名" => "name",
         "性别" => "sex",
@@ -31,7 +31,7 @@ pub fn field_of_label(label: &str) -> Result<&'static str, RegistryError> {
         "联系电话" | "电话" | "手机号码" => "phone",
         "居住地址" | "地址" | "联系地址" => "address",
         other => {
-            return Err(RegistryError::new(
+            return Err(EnrolmentError::new(
                 "registry.person.field",
                 format!(
                     "变更项目“{other}”不能通过此事项变更，可变更：{}",
@@ -46,14 +46,14 @@ pub fn field_of_label(label: &str) -> Result<&'static str, RegistryError> {
 /// True when any of the changed fields is key information; unknown fields are refused.
 pub fn touches_key_information<'a>(
     changed: impl IntoIterator<Item = &'a str>,
-) -> Result<bool, RegistryError> {
+) -> Result<bool, EnrolmentError> {
     let mut key = false;
     for f in changed {
         let (_, _, k) = PERSON_FIELDS
             .iter()
             .find(|(name, _, _)| *name == f)
             .ok_or_else(|| {
-                RegistryError::new(
+                EnrolmentError::new(
                     "registry.person.field",
                     format!("参保信息“{f}”不能通过此事项变更"),
                     "seed 000 表3、表4",

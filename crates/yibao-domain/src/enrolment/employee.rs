@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 use super::retirement::{
     age_label, age_on, retirement_age_months, retirement_date, RetirementCategory,
 };
@@ -76,25 +76,25 @@ pub struct EmployeeEnrolment {
 }
 
 /// Every reason the enrolment is refused, or when it was due.
-pub fn check_employee_enrolment(e: &EmployeeEnrolment) -> Result<Timing, Vec<RegistryError>> {
+pub fn check_employee_enrolment(e: &EmployeeEnrolment) -> Result<Timing, Vec<EnrolmentError>> {
     const SOURCE: &str = "seed 003 职工参保登记 办理条件1「职工年满16周岁且未达到法定退休年龄」";
     let mut errors = Vec::new();
     if e.join_date > e.today {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employee.join_in_future",
             format!("报到日期{}晚于今天，请在职工报到后申报", e.join_date),
             "seed 003 职工参保登记 办理条件4「报到后15日内」",
         ));
     }
     if age_on(e.birth, e.join_date) < 16 {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employee.under_16",
             format!("职工报到时（{}）未满16周岁，不能参加职工医保", e.join_date),
             SOURCE,
         ));
     }
     if e.join_date >= retirement_date(e.birth, e.category) {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employee.retirement_age",
             format!(
                 "职工报到时（{}）已达到法定退休年龄{}（{}达到），不能作为在职职工参保",
@@ -177,7 +177,7 @@ impl RemovalReason {
         }
     }
 
-    pub fn parse(text: &str) -> Result<RemovalReason, RegistryError> {
+    pub fn parse(text: &str) -> Result<RemovalReason, EnrolmentError> {
         let t = text.trim();
         RemovalReason::ALL
             .into_iter()
@@ -185,7 +185,7 @@ impl RemovalReason {
                 r.key() == t || r.label() == t || (t == "退休" && *r == RemovalReason::Retired)
             })
             .ok_or_else(|| {
-                RegistryError::new(
+                EnrolmentError::new(
                     "registry.removal.reason",
                     format!(
                         "减员原因“{t}”不在办事指南所列原因之内，可用：{}",
@@ -202,9 +202,9 @@ pub fn check_removal(
     reason: RemovalReason,
     event_date: NaiveDate,
     today: NaiveDate,
-) -> Result<Timing, RegistryError> {
+) -> Result<Timing, EnrolmentError> {
     if event_date > today {
-        return Err(RegistryError::new(
+        return Err(EnrolmentError::new(
             "registry.removal.in_future",
             format!(
                 "减员原因发生日期{event_date}（{}）晚于今天，请在发生后申报",
@@ -234,7 +234,7 @@ mod tests {
         birth: NaiveDate,
         join: NaiveDate,
         today: NaiveDate,
-    ) -> Result<Timing, Vec<RegistryError>> {
+    ) -> Result<Timing, Vec<EnrolmentError>> {
         check_employee_enrolment(&EmployeeEnrolment {
             jurisdiction: j,
             birth,

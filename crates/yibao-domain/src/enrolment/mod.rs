@@ -18,7 +18,7 @@ pub mod retirement;
 pub use crate::filing::FilingJurisdiction as Jurisdiction;
 pub use coverage::{CoverageStatus, Scheme};
 pub use documents::{DocumentType, IdentityDocument};
-pub use error::RegistryError;
+pub use error::EnrolmentError;
 
 /// Seed file names, cited in refusals and catalog data.
 pub const SEED_000: &str = "seed 000（川渝通办）";

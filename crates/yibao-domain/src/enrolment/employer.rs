@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::employee::Timing;
-use super::error::RegistryError;
+use super::error::EnrolmentError;
 use super::Jurisdiction;
 use crate::Fen;
 
@@ -71,7 +71,7 @@ impl EmployerKind {
     }
 
     /// An applicant's choice: any kind but the agency's virtual account.
-    pub fn parse(text: &str) -> Result<EmployerKind, RegistryError> {
+    pub fn parse(text: &str) -> Result<EmployerKind, EnrolmentError> {
         let t = text.trim();
         EmployerKind::REGISTRABLE
             .into_iter()
@@ -81,7 +81,7 @@ impl EmployerKind {
                     || (t == "机关" || t == "事业单位") && *k == EmployerKind::PublicSector
             })
             .ok_or_else(|| {
-                RegistryError::new(
+                EnrolmentError::new(
                     "registry.employer.kind",
                     format!(
                         "单位类型“{t}”无效，可选：{}",
@@ -133,14 +133,14 @@ pub const EMPLOYER_FIELDS: [(&str, &str, bool); 9] = [
 /// Which key fields a change touches: these need the proof material before it completes.
 pub fn key_changes<'a>(
     changed: impl IntoIterator<Item = &'a str>,
-) -> Result<Vec<&'static str>, RegistryError> {
+) -> Result<Vec<&'static str>, EnrolmentError> {
     let mut keys = Vec::new();
     for f in changed {
         let (_, label, key) = EMPLOYER_FIELDS
             .iter()
             .find(|(k, _, _)| *k == f)
             .ok_or_else(|| {
-                RegistryError::new(
+                EnrolmentError::new(
                     "registry.employer.field",
                     format!("单位信息“{f}”不能变更"),
                     "",
@@ -175,28 +175,28 @@ pub struct DeregistrationFacts {
 /// seed 003 / 002 单位注销: arrears cleared, no in-service employee left (retirees are moved to
 /// the virtual account by the agency), within 30 days. Seed 001 (Sichuan) asks only for the
 /// deregistration papers (SEED-NOTES D20): employees still enrolled are removed with it.
-pub fn check_deregistration(f: &DeregistrationFacts) -> Result<Timing, Vec<RegistryError>> {
+pub fn check_deregistration(f: &DeregistrationFacts) -> Result<Timing, Vec<EnrolmentError>> {
     let source = match f.jurisdiction {
         Jurisdiction::Youyang => "seed 002 单位注销 办理条件",
         _ => "seed 003 单位注销 办理条件",
     };
     let mut errors = Vec::new();
     if f.status == EmployerStatus::Deregistered {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employer.deregistered",
             "该单位已注销",
             "",
         ));
     }
     if f.terminated_on > f.today {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employer.terminated_in_future",
             format!("注销（终止）日期{}晚于今天", f.terminated_on),
             "",
         ));
     }
     if f.arrears.0 > 0 {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employer.arrears",
             format!(
                 "单位尚有欠费{}元，须在税务部门缴清各项保险费用欠款后方可注销",
@@ -206,7 +206,7 @@ pub fn check_deregistration(f: &DeregistrationFacts) -> Result<Timing, Vec<Regis
         ));
     }
     if f.active_employees > 0 && f.jurisdiction != Jurisdiction::Sichuan {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.employer.has_employees",
             format!(
                 "单位尚有{}名在职参保人员，须全部办理减员后方可注销",
@@ -231,18 +231,18 @@ pub fn check_deregistration(f: &DeregistrationFacts) -> Result<Timing, Vec<Regis
 pub fn check_merger(
     surviving: (&str, EmployerStatus),
     absorbed: &[(&str, EmployerStatus, Fen)],
-) -> Result<(), Vec<RegistryError>> {
+) -> Result<(), Vec<EnrolmentError>> {
     const SOURCE: &str = "seed 003 单位合并；seed 003 单位注销 办理条件1「合并、被兼并」";
     let mut errors = Vec::new();
     if absorbed.is_empty() {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.merger.none",
             "请填写被合并（兼并）的单位",
             SOURCE,
         ));
     }
     if surviving.1 != EmployerStatus::Active {
-        errors.push(RegistryError::new(
+        errors.push(EnrolmentError::new(
             "registry.merger.surviving_inactive",
             format!("存续单位{}已注销", surviving.0),
             SOURCE,
@@ -250,20 +250,20 @@ pub fn check_merger(
     }
     for (uscc, status, arrears) in absorbed {
         if *uscc == surviving.0 {
-            errors.push(RegistryError::new(
+            errors.push(EnrolmentError::new(
                 "registry.merger.same",
                 "被合并单位不能是存续单位本身",
                 SOURCE,
             ));
         } else if *status != EmployerStatus::Active {
-            errors.push(RegistryError::new(
+            errors.push(EnrolmentError::new(
                 "registry.merger.absorbed_inactive",
                 format!("被合并单位{uscc}已注销"),
                 SOURCE,
             ));
         }
         if arrears.0 > 0 {
-            errors.push(RegistryError::new(
+            errors.push(EnrolmentError::new(
                 "registry.employer.arrears",
                 format!("被合并单位{uscc}尚有欠费{arrears}元，须缴清后方可注销"),
                 "seed 003 单位注销 办理条件2",
