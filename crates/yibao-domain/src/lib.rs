@@ -15,6 +15,7 @@ mod fuzz_support;
 pub mod ids;
 pub mod money;
 pub mod reimbursement;
+pub mod staff;
 mod toml_date;
 
 pub use error::{Coded, DomainError};

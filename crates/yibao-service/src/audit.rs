@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use yibao_domain::staff::StaffRole;
 use yibao_store::audit as store;
 pub use yibao_store::audit::{AuditFilter, AuditRow};
 use yibao_store::Conn;
@@ -652,8 +653,8 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<AuditRow>, ServiceError> {
     let staff = actor.staff()?;
-    let everything = staff.has_role("auditor");
-    if !everything && !staff.has_role("supervisor") {
+    let everything = staff.has_role(StaffRole::Auditor);
+    if !everything && !staff.has_role(StaffRole::Supervisor) {
         return Err(crate::identity::forbidden(
             "auth.forbidden",
             "审计日志仅限审计或监督岗位查阅",

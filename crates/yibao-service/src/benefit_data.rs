@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use yibao_domain::staff::StaffRole;
 
 use serde::Serialize;
 use serde_json::json;
@@ -149,7 +150,7 @@ fn may_import(actor: &Actor, region: &RegionCode) -> Result<(), ServiceError> {
     match actor {
         Actor::System { .. } => Ok(()),
         _ => {
-            let admin = actor.staff_with("admin")?;
+            let admin = actor.staff_with(StaffRole::Admin)?;
             if admin.agency_region.contains(region) {
                 Ok(())
             } else {
@@ -336,7 +337,7 @@ pub async fn overview(
     services: &Services,
     actor: &Actor,
 ) -> Result<(Vec<PolicySummary>, Vec<CatalogueRow>), ServiceError> {
-    actor.staff_with("admin")?;
+    actor.staff_with(StaffRole::Admin)?;
     let d = data(services).await?;
     let policies = d
         .policies

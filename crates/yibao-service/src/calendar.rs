@@ -2,6 +2,7 @@
 //! with any year an administrator imported taking precedence; deadlines; imports with a change log.
 
 use std::sync::OnceLock;
+use yibao_domain::staff::StaffRole;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -132,7 +133,7 @@ pub async fn import(
 ) -> Result<ImportReport, ServiceError> {
     // Administrators of an agency, or the machine's operator on the command line.
     if !matches!(actor, Actor::System { .. }) {
-        actor.staff_with("admin")?;
+        actor.staff_with(StaffRole::Admin)?;
     }
     let schedule = YearSchedule::parse(text).map_err(|e| ServiceError::Rule {
         kind: ErrorKind::Invalid,

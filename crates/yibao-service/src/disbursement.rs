@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::case::{Action, CaseStatus};
 use yibao_domain::ids::mask_name;
+use yibao_domain::staff::StaffRole;
 use yibao_store::disbursement::{self as store};
 pub use yibao_store::disbursement::{BatchRow, LineRow};
 use yibao_store::StoreError;
@@ -23,7 +24,7 @@ pub struct Batch {
 
 fn finance(actor: &Actor) -> Result<&crate::identity::StaffActor, ServiceError> {
     let staff = actor.staff()?;
-    staff.require("finance")?;
+    staff.require(StaffRole::Finance)?;
     Ok(staff)
 }
 
@@ -203,9 +204,13 @@ pub async fn get(services: &Services, actor: &Actor, id: i64) -> Result<Batch, S
 
 fn reader(actor: &Actor) -> Result<&crate::identity::StaffActor, ServiceError> {
     let staff = actor.staff()?;
-    if ["finance", "supervisor", "auditor"]
-        .iter()
-        .any(|r| staff.has_role(r))
+    if [
+        StaffRole::Finance,
+        StaffRole::Supervisor,
+        StaffRole::Auditor,
+    ]
+    .into_iter()
+    .any(|r| staff.has_role(r))
     {
         Ok(staff)
     } else {

@@ -7,6 +7,7 @@ use yibao_domain::filing::{
     active_filing, cancel_filing, change_filing, Filing, FilingApplication, FilingJurisdiction,
     FilingRequest, RegistrationType, ValidityPolicy,
 };
+use yibao_domain::staff::StaffRole;
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::filing::{self as store, FilingRow};
 use yibao_store::Conn;
@@ -213,7 +214,7 @@ pub async fn cancel_by(
 ) -> Result<Filing, ServiceError> {
     let record = get(services, actor, id).await?;
     if let Actor::Staff(s) = actor {
-        s.require("clerk")?;
+        s.require(StaffRole::Clerk)?;
     }
     let today = services.clock().today();
     let mut tx = services.store().begin().await?;

@@ -13,6 +13,7 @@ use yibao_domain::reimbursement::{
     check_not_paid, check_payable, BillKey, Exclusion, InstitutionCode, LedgerEntry, ManualGround,
     PaidClaim, PayeeAccount, ReimbursementError,
 };
+use yibao_domain::staff::StaffRole;
 use yibao_domain::{CitizenId, Coded, RegionCode};
 use yibao_store::cases::{self as case_store, CaseRow};
 use yibao_store::{coverage, settlement as acc_store, Conn, StoreError};
@@ -142,7 +143,7 @@ pub async fn enter_bill(
     number: &str,
     entry: &BillEntry,
 ) -> Result<(), ServiceError> {
-    let staff = actor.staff_with("clerk")?;
+    let staff = actor.staff_with(StaffRole::Clerk)?;
     let _: RegionCode = entry.care_region.parse()?;
     let key = entry.key()?;
     let mut entry = entry.clone();

@@ -10,6 +10,7 @@ use yibao_domain::benefit::{
     compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet, Scheme,
 };
 use yibao_domain::filing::{care_rule, CareRule};
+use yibao_domain::staff::StaffRole;
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::settlement::{self as store, SettlementRow};
 use yibao_store::{coverage, Conn, StoreError};
@@ -460,7 +461,7 @@ pub async fn credit_account(
     note: &str,
 ) -> Result<Accumulators, ServiceError> {
     let staff = actor.staff()?;
-    staff.require("finance")?;
+    staff.require(StaffRole::Finance)?;
     if amount.fen() <= 0 || !amount.is_input() {
         return Err(ServiceError::invalid(
             "account.amount",

@@ -5,7 +5,7 @@
 use yibao_domain::RegionCode;
 use yibao_store::{agency, staff, StoreError};
 
-use crate::identity::{check_strength, forbidden, hash_password, Actor, ROLES};
+use crate::identity::{check_strength, forbidden, hash_password, Actor, StaffRole};
 use crate::{audit, ErrorKind, ServiceError, Services};
 
 fn system_only(actor: &Actor) -> Result<(), ServiceError> {
@@ -102,7 +102,7 @@ pub async fn add_staff(
 ) -> Result<i64, ServiceError> {
     system_only(actor)?;
     for r in roles {
-        if !ROLES.iter().any(|(k, _)| k == r) {
+        if StaffRole::from_key(r).is_none() {
             return Err(ServiceError::invalid(
                 "identity.role_unknown",
                 format!("未知的岗位角色“{r}”"),

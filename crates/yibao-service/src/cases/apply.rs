@@ -2,6 +2,7 @@
 //! of them. The item must be in force, offer the channel, and have its effect built.
 
 use std::collections::BTreeMap;
+use yibao_domain::staff::StaffRole;
 
 use serde::Deserialize;
 use serde_json::json;
@@ -295,7 +296,7 @@ async fn applicant_of(
         Actor::Citizen(_) => (false, None),
         Actor::Employer(_) => (true, None),
         Actor::Staff(s) => {
-            s.require("clerk")?;
+            s.require(StaffRole::Clerk)?;
             (employer_input.is_some(), Some(s.agency_id))
         }
         Actor::Anonymous => {

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use serde_json::json;
 use yibao_domain::case::{check_upload, materials_open, ProvidedAs, Submitter};
+use yibao_domain::staff::StaffRole;
 use yibao_store::cases::{self as store, CaseRow, EventRow, MaterialRow, NewMaterial};
 use yibao_store::StoreError;
 
@@ -230,7 +231,7 @@ pub(crate) fn may_add_materials(actor: &Actor, case: &CaseRow) -> Result<(), Ser
     let status = super::status_of(case)?;
     let by = match actor {
         Actor::Citizen(_) | Actor::Employer(_) => Submitter::Applicant,
-        Actor::Staff(s) if s.has_role("clerk") => Submitter::Clerk,
+        Actor::Staff(s) if s.has_role(StaffRole::Clerk) => Submitter::Clerk,
         Actor::Staff(_) => {
             return Err(forbidden(
                 "case.materials_closed",

@@ -3,6 +3,7 @@
 //! query, and evaluations (好差评) with their statistics.
 
 use std::collections::BTreeMap;
+use yibao_domain::staff::StaffRole;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -244,7 +245,7 @@ pub async fn queue(
 /// Open cases past their deadline, for supervisors (their agency's) and auditors.
 pub async fn overdue(services: &Services, actor: &Actor) -> Result<Vec<CaseSummary>, ServiceError> {
     let staff = actor.staff()?;
-    if !staff.has_role("supervisor") && !staff.has_role("auditor") {
+    if !staff.has_role(StaffRole::Supervisor) && !staff.has_role(StaffRole::Auditor) {
         return Err(forbidden(
             "auth.forbidden",
             "超期办件清单仅限监督或审计岗位查看",

@@ -8,6 +8,7 @@ use yibao_domain::case::{
     assess, check_later_notice, next, Action, ActorRole, CaseError, CaseStatus, NoticeItem,
     Provided,
 };
+use yibao_domain::staff::StaffRole;
 use yibao_store::cases::{self as store, CaseRow, EventRow, NoticeRow};
 use yibao_store::{Conn, StoreError};
 
@@ -24,17 +25,17 @@ fn roles_of(actor: &Actor, case: &CaseRow) -> Vec<ActorRole> {
         Actor::Staff(s) => {
             let mut roles = Vec::new();
             // Intake belongs to the receiving agency; decisions to the deciding one (通办).
-            if s.agency_id == case.receiving_agency_id && s.has_role("clerk") {
+            if s.agency_id == case.receiving_agency_id && s.has_role(StaffRole::Clerk) {
                 roles.push(ActorRole::Clerk);
             }
             if s.agency_id == case.deciding_agency_id {
-                if s.has_role("clerk") && !roles.contains(&ActorRole::Clerk) {
+                if s.has_role(StaffRole::Clerk) && !roles.contains(&ActorRole::Clerk) {
                     roles.push(ActorRole::Clerk);
                 }
-                if s.has_role("reviewer") {
+                if s.has_role(StaffRole::Reviewer) {
                     roles.push(ActorRole::Reviewer);
                 }
-                if s.has_role("finance") {
+                if s.has_role(StaffRole::Finance) {
                     roles.push(ActorRole::Finance);
                 }
             }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::catalog::{ChannelKind, Service};
+use yibao_domain::staff::StaffRole;
 use yibao_store::cases::CaseRow;
 use yibao_store::enrolment::{self, EmployerRow};
 
@@ -85,7 +86,7 @@ pub async fn employer_for(
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;
     may_see_employer(actor, &e)?;
     if let Actor::Staff(s) = actor {
-        s.require("clerk")?;
+        s.require(StaffRole::Clerk)?;
     }
     if e.status != "active" {
         return Err(ServiceError::invalid(

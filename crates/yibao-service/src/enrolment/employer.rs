@@ -7,6 +7,7 @@ use yibao_domain::enrolment::employer::{
     EmployerKind, EmployerStatus, EMPLOYER_FIELDS,
 };
 use yibao_domain::enrolment::{EnrolmentError, Jurisdiction};
+use yibao_domain::staff::StaffRole;
 use yibao_domain::{Fen, RegionCode, Uscc};
 use yibao_store::enrolment::{self, EmployerRow};
 use yibao_store::enrolment::{self as store, StatusChange};
@@ -573,7 +574,7 @@ pub async fn record_arrears(
     note: &str,
 ) -> Result<EmployerRow, ServiceError> {
     let staff = actor.staff()?;
-    staff.require("finance")?;
+    staff.require(StaffRole::Finance)?;
     if arrears.0 < 0 {
         return Err(ServiceError::invalid(
             "registry.arrears.negative",

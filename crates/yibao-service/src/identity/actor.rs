@@ -4,7 +4,7 @@
 use serde::Serialize;
 use yibao_domain::RegionCode;
 
-use super::{forbidden, role_label, unauthenticated};
+use super::{forbidden, unauthenticated, StaffRole};
 use crate::ServiceError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -16,22 +16,22 @@ pub struct StaffActor {
     pub agency_name: String,
     /// The region the agency serves; staff see records inside it.
     pub agency_region: RegionCode,
-    pub roles: Vec<String>,
+    pub roles: Vec<StaffRole>,
     pub must_change_password: bool,
 }
 
 impl StaffActor {
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    pub fn has_role(&self, role: StaffRole) -> bool {
+        self.roles.contains(&role)
     }
 
-    pub fn require(&self, role: &str) -> Result<(), ServiceError> {
+    pub fn require(&self, role: StaffRole) -> Result<(), ServiceError> {
         if self.has_role(role) {
             Ok(())
         } else {
             Err(forbidden(
                 "auth.forbidden",
-                format!("此操作需要“{}”角色", role_label(role)),
+                format!("此操作需要“{}”角色", role.label()),
             ))
         }
     }
@@ -157,7 +157,7 @@ impl Actor {
     }
 
     /// The staff member behind this actor, holding `role`.
-    pub fn staff_with(&self, role: &str) -> Result<&StaffActor, ServiceError> {
+    pub fn staff_with(&self, role: StaffRole) -> Result<&StaffActor, ServiceError> {
         match self {
             Actor::Staff(s) => {
                 s.require(role)?;
@@ -166,7 +166,7 @@ impl Actor {
             Actor::Anonymous => Err(unauthenticated("auth.required", "请先登录")),
             _ => Err(forbidden(
                 "auth.forbidden",
-                format!("此操作仅限经办机构“{}”岗位人员", role_label(role)),
+                format!("此操作仅限经办机构“{}”岗位人员", role.label()),
             )),
         }
     }

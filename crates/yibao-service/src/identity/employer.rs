@@ -2,6 +2,7 @@
 //! staff create the first one when the employer enrols.
 
 use serde::Deserialize;
+use yibao_domain::staff::StaffRole;
 use yibao_store::logins::{self, NewOperator, OperatorRow};
 use yibao_store::{enrolment, StoreError};
 
@@ -49,7 +50,7 @@ pub async fn add_operator(
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在"))?;
     match actor {
         Actor::Employer(e) if e.employer_id == employer.id && e.manager => {}
-        Actor::Staff(s) if s.has_role("clerk") && s.serves(&employer.region_code) => {}
+        Actor::Staff(s) if s.has_role(StaffRole::Clerk) && s.serves(&employer.region_code) => {}
         Actor::Anonymous => return Err(super::unauthenticated("auth.required", "请先登录")),
         _ => {
             return Err(forbidden(

@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
+use yibao_domain::staff::StaffRole;
 use yibao_domain::RegionCode;
 use yibao_store::institution::{self as store, InstitutionRow, NewInstitution, TokenRow};
 use yibao_store::StoreError;
@@ -54,7 +55,7 @@ pub async fn create_institution(
     actor: &Actor,
     input: &NewInstitutionInput,
 ) -> Result<InstitutionRow, ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let code = input.code.trim().to_ascii_uppercase();
     check_code(&code)?;
     let region: RegionCode = input.region_code.parse()?;
@@ -127,7 +128,7 @@ pub async fn list_institutions(
     services: &Services,
     actor: &Actor,
 ) -> Result<Vec<InstitutionRow>, ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let mut tx = services.store().begin_read().await?;
     Ok(store::list(&mut tx)
         .await?
@@ -141,7 +142,7 @@ async fn own_institution(
     actor: &Actor,
     code: &str,
 ) -> Result<InstitutionRow, ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let mut tx = services.store().begin_read().await?;
     let row = store::find_by_code(&mut tx, code.trim())
         .await?
@@ -220,7 +221,7 @@ pub async fn list_tokens(
 }
 
 pub async fn revoke_token(services: &Services, actor: &Actor, id: i64) -> Result<(), ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let mut tx = services.store().begin().await?;
     let token = store::find_token_by_id(&mut tx, id)
         .await?

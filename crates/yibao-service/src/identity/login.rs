@@ -2,6 +2,7 @@
 //! sessions (the cookie or bearer token is random; only its SHA-256 is stored) with a CSRF token.
 
 use chrono::Duration;
+use yibao_domain::staff::StaffRole;
 use yibao_domain::CitizenId;
 use yibao_store::identity::{self as store, SessionRow};
 use yibao_store::{agency, enrolment, logins, staff, Conn, StoreError};
@@ -263,12 +264,9 @@ pub(crate) async fn load_actor(
                 agency_id: s.agency_id,
                 agency_name: a.name,
                 agency_region: region,
-                roles: s
-                    .roles
-                    .split(',')
-                    .map(|r| r.trim().to_string())
-                    .filter(|r| !r.is_empty())
-                    .collect(),
+                roles: StaffRole::parse_list(&s.roles).map_err(|r| {
+                    StoreError::Corrupt(format!("staff {} has unknown role {r:?}", s.id))
+                })?,
                 must_change_password: s.must_change_password == 1,
             }))
         }

@@ -41,22 +41,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{ErrorKind, ServiceError};
 
-/// Staff roles (DESIGN §9), each scoped to one agency.
-pub const ROLES: &[(&str, &str)] = &[
-    ("clerk", "受理"),
-    ("reviewer", "审核"),
-    ("finance", "拨付"),
-    ("supervisor", "监督"),
-    ("admin", "管理员"),
-    ("auditor", "审计"),
-];
+pub use yibao_domain::staff::StaffRole;
 
+/// The label of a stored role key (a list shows an unknown one as such rather than failing).
 pub fn role_label(role: &str) -> &'static str {
-    ROLES
-        .iter()
-        .find(|(r, _)| *r == role)
-        .map(|(_, l)| *l)
-        .unwrap_or("未知角色")
+    StaffRole::from_key(role).map_or("未知角色", StaffRole::label)
 }
 
 pub(crate) fn random_hex(bytes: usize) -> String {

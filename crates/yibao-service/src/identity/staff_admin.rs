@@ -1,12 +1,13 @@
 //! Staff accounts managed by an administrator of the same agency.
 
 use serde::Deserialize;
+use yibao_domain::staff::StaffRole;
 use yibao_store::staff::{self, NewStaff, StaffRow};
 use yibao_store::{identity as store, StoreError};
 
 use super::actor::Actor;
 use super::password::{check_strength, hash_password};
-use super::{forbidden, ts, ROLES};
+use super::{forbidden, ts};
 use crate::{audit, ErrorKind, ServiceError, Services};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -25,7 +26,7 @@ fn check_roles(roles: &[String]) -> Result<String, ServiceError> {
         ));
     }
     for r in roles {
-        if !ROLES.iter().any(|(k, _)| k == r) {
+        if StaffRole::from_key(r).is_none() {
             return Err(ServiceError::invalid(
                 "identity.role_unknown",
                 format!("未知的岗位角色“{r}”"),
@@ -39,7 +40,7 @@ fn check_roles(roles: &[String]) -> Result<String, ServiceError> {
 }
 
 pub async fn list_staff(services: &Services, actor: &Actor) -> Result<Vec<StaffRow>, ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let mut tx = services.store().begin_read().await?;
     Ok(staff::list(&mut tx)
         .await?
@@ -54,7 +55,7 @@ pub async fn create_staff(
     actor: &Actor,
     input: &NewStaffInput,
 ) -> Result<StaffRow, ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let username = input.username.trim();
     let ok = (2..=32).contains(&username.len())
         && username
@@ -123,7 +124,7 @@ async fn own_staff(
     actor: &Actor,
     id: i64,
 ) -> Result<StaffRow, ServiceError> {
-    let admin = actor.staff_with("admin")?;
+    let admin = actor.staff_with(StaffRole::Admin)?;
     let row = staff::find_by_id(tx, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("identity.not_found", "工作人员不存在"))?;

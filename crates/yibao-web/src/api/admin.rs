@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use yibao_domain::staff::StaffRole;
 use yibao_service::benefit_data::{CatalogueRow, ImportResult, PolicySummary};
 use yibao_service::calendar::{self, CalendarOverview, ImportReport};
 use yibao_service::identity::{
@@ -295,7 +296,7 @@ async fn calendar_years(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<CalendarOverview>, ApiError> {
-    auth.actor.staff_with("admin")?;
+    auth.actor.staff_with(StaffRole::Admin)?;
     Ok(Json(calendar::admin_overview(&state.services).await?))
 }
 

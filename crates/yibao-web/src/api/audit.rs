@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use yibao_domain::staff::StaffRole;
 use yibao_service::audit;
 use yibao_service::audit::{AuditFilter, AuditRow, VerifyReport};
 
@@ -100,7 +101,7 @@ async fn verify(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<AuditVerified>, ApiError> {
-    auth.actor.staff_with("auditor")?;
+    auth.actor.staff_with(StaffRole::Auditor)?;
     let report = audit::verify(&state.services).await?;
     Ok(Json(AuditVerified { report }))
 }

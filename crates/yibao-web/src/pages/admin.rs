@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use yibao_domain::staff::StaffRole;
 use yibao_service::calendar::{self, CalendarOverview};
 use yibao_service::identity::{
     self, InstitutionRow, IssuedToken, NewInstitutionInput, NewStaffInput, StaffRow, TokenRow,
-    ROLES,
 };
 use yibao_service::{ErrorKind, ServiceError};
 
@@ -30,7 +30,7 @@ fn correctable(e: &ServiceError) -> bool {
 struct StaffPage {
     chrome: Chrome,
     staff: Vec<StaffRow>,
-    roles: &'static [(&'static str, &'static str)],
+    roles: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -45,7 +45,10 @@ async fn staff_page(
     Ok(html(&StaffPage {
         chrome: Chrome::of(auth),
         staff,
-        roles: ROLES,
+        roles: StaffRole::ALL
+            .iter()
+            .map(|r| (r.key(), r.label()))
+            .collect(),
         error,
         notice,
     }))
@@ -218,7 +221,7 @@ async fn calendar_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
-    auth.actor.staff_with("admin")?;
+    auth.actor.staff_with(StaffRole::Admin)?;
     let overview = calendar::admin_overview(&state.services).await?;
     Ok(html(&CalendarPage {
         chrome: Chrome::of(auth),

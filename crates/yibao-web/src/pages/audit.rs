@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use yibao_domain::staff::StaffRole;
 use yibao_service::audit::{self, AuditRow, VerifyReport};
 
 use crate::api::audit::AuditQuery;
@@ -36,7 +37,7 @@ pub async fn page(
     ApiQuery(v): ApiQuery<VerifyFlag>,
 ) -> Result<Response, PageError> {
     let entries = audit::search(&state.services, &auth.actor, &q.filter(), 200).await?;
-    let can_verify = auth.actor.staff_with("auditor").is_ok();
+    let can_verify = auth.actor.staff_with(StaffRole::Auditor).is_ok();
     let report = if can_verify && v.verify.is_some() {
         Some(audit::verify(&state.services).await?)
     } else {

@@ -1,6 +1,7 @@
 //! What every page shows around its content: who is logged in, their links, the logout form
 //! (with the CSRF token), and the token for the page's own forms.
 
+use yibao_domain::staff::StaffRole;
 use yibao_service::identity::Actor;
 
 use crate::auth::Auth;
@@ -28,22 +29,22 @@ impl Chrome {
             }
             Actor::Staff(s) => {
                 links.push(("/cases", "办件工作台"));
-                if s.has_role("supervisor") || s.has_role("auditor") {
+                if s.has_role(StaffRole::Supervisor) || s.has_role(StaffRole::Auditor) {
                     links.push(("/cases/overdue", "超期办件"));
                     links.push(("/cases/evaluations", "好差评"));
                 }
-                if s.has_role("finance") {
+                if s.has_role(StaffRole::Finance) {
                     links.push(("/cases/disbursement", "拨付"));
                 }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));
-                if s.has_role("admin") {
+                if s.has_role(StaffRole::Admin) {
                     links.push(("/admin/staff", "人员管理"));
                     links.push(("/admin/institutions", "定点机构"));
                     links.push(("/admin/calendar", "节假日"));
                     links.push(("/admin/benefit", "待遇政策"));
                 }
-                if s.has_role("auditor") || s.has_role("supervisor") {
+                if s.has_role(StaffRole::Auditor) || s.has_role(StaffRole::Supervisor) {
                     links.push(("/audit", "审计日志"));
                 }
                 links.push(("/account", "账户"));

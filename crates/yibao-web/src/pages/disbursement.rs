@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use yibao_domain::staff::StaffRole;
 use yibao_service::disbursement::{self, Batch, BatchRow, Waiting};
 
 use super::chrome::Chrome;
@@ -32,7 +33,10 @@ async fn list_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let batches = disbursement::list(&state.services, &auth.actor).await?;
-    let can_pay = auth.actor.staff().is_ok_and(|s| s.has_role("finance"));
+    let can_pay = auth
+        .actor
+        .staff()
+        .is_ok_and(|s| s.has_role(StaffRole::Finance));
     let waiting = if can_pay {
         disbursement::waiting(&state.services, &auth.actor).await?
     } else {

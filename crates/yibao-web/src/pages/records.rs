@@ -8,6 +8,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
+use yibao_domain::staff::StaffRole;
 use yibao_domain::Fen;
 use yibao_service::enrolment::records::{self as record_reads, EmployerRecord};
 use yibao_service::identity::OperatorRow;
@@ -131,10 +132,10 @@ async fn employer_page_with(
             "/employer/roster".to_string(),
         ),
         Actor::Staff(s) => (
-            s.has_role("clerk"),
+            s.has_role(StaffRole::Clerk),
             format!("/staff/employers/{id}/operators"),
             format!("/staff/employers/{id}/certificate"),
-            if s.has_role("clerk") {
+            if s.has_role(StaffRole::Clerk) {
                 format!("/staff/employers/{id}/roster")
             } else {
                 String::new()
@@ -184,7 +185,7 @@ async fn roster(
 ) -> Result<Response, PageError> {
     // Staff other than clerks are refused before the file is read (the service says so too).
     if let Actor::Staff(s) = &auth.actor {
-        s.require("clerk")?;
+        s.require(StaffRole::Clerk)?;
     }
     let (status, view) = crate::pages::enrolment::upload_roster(state, auth, id, multipart).await?;
     let page = employer_page_with(state, auth, id, None, None, view).await?;
