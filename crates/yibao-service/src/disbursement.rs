@@ -48,7 +48,7 @@ pub async fn waiting(services: &Services, actor: &Actor) -> Result<Vec<Waiting>,
     Ok(rows
         .into_iter()
         .filter(|c| {
-            c.status == CaseStatus::Disbursement.as_str()
+            c.status == CaseStatus::Disbursement
                 && c.deciding_agency_id == staff.agency_id
                 && !taken.contains(&c.number)
         })

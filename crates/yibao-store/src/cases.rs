@@ -5,6 +5,8 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 
+use yibao_domain::case::CaseStatus;
+
 use crate::error::StoreError;
 
 /// Hands out the next sequence number for cases numbered in `region` on `day`. The upsert takes
@@ -42,7 +44,8 @@ pub struct CaseRow {
     pub channel: String,
     pub receiving_agency_id: i64,
     pub deciding_agency_id: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     pub review_level: i64,
     pub form_json: String,
     pub facts_json: String,
@@ -87,7 +90,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreE
     .bind(&c.channel)
     .bind(c.receiving_agency_id)
     .bind(c.deciding_agency_id)
-    .bind(&c.status)
+    .bind(c.status.as_str())
     .bind(c.review_level)
     .bind(&c.form_json)
     .bind(&c.facts_json)
@@ -115,7 +118,7 @@ pub async fn update(conn: &mut AnyConnection, c: &CaseRow) -> Result<(), StoreEr
          row_version = row_version + 1 \
          WHERE id = $14 AND row_version = $15",
     )
-    .bind(&c.status)
+    .bind(c.status.as_str())
     .bind(c.review_level)
     .bind(&c.form_json)
     .bind(&c.facts_json)

@@ -55,6 +55,8 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(db.message().to_string())
             }
+            // A stored value the typed row refuses (e.g. a case status no build knows).
+            sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(e.to_string()),
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 StoreError::Unavailable(e.to_string())
             }

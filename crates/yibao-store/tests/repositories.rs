@@ -118,3 +118,67 @@ async fn migrating_twice_is_harmless_postgres() {
     db.store.migrate().await.unwrap();
     db.cleanup().await;
 }
+
+/// A case whose stored status no build knows is reported as corrupt when read, never shown as
+/// a draft (issue #14: typed state at the store edge).
+async fn unknown_case_status_is_corrupt(backend: Backend) {
+    use yibao_domain::case::CaseStatus;
+    use yibao_store::cases::{self, CaseRow};
+    let db = TestDb::new(backend).await.expect("test database");
+    let mut tx = db.store.begin().await.unwrap();
+    let agency_id = agency::insert(
+        &mut tx,
+        &agency::NewAgency {
+            code: "500119",
+            name: "重庆市南川区医疗保障事务中心",
+            region_code: "500119",
+            level: "district",
+            address: "",
+            phone: "",
+            hours: "",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    let row = CaseRow {
+        number: "YB5001192026112200001".into(),
+        jurisdiction: "nanchuan".into(),
+        item_id: "01".into(),
+        item_version: 1,
+        service_key: "enrolment.employer_register".into(),
+        applicant_kind: "employer".into(),
+        channel: "window".into(),
+        receiving_agency_id: agency_id,
+        deciding_agency_id: agency_id,
+        form_json: "{}".into(),
+        facts_json: "{}".into(),
+        created_at: NOW.into(),
+        updated_at: NOW.into(),
+        ..CaseRow::default()
+    };
+    let id = cases::insert(&mut tx, &row).await.unwrap();
+    let read = cases::find(&mut tx, id).await.unwrap().expect("the case");
+    assert_eq!(read.status, CaseStatus::Draft);
+    sqlx::query("UPDATE case_file SET status = 'archived' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    match cases::find(&mut tx, id).await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("column status"), "{m}"),
+        other => panic!("expected a corrupt-data error, got {other:?}"),
+    }
+    drop(tx);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn unknown_case_status_is_corrupt_sqlite() {
+    unknown_case_status_is_corrupt(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn unknown_case_status_is_corrupt_postgres() {
+    unknown_case_status_is_corrupt(Backend::Postgres).await;
+}

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::error::CaseError;
 use super::shape::CaseShape;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
+    /// Every case starts as a draft.
+    #[default]
     Draft,
     Submitted,
     /// A one-time deficiency notice is outstanding (补正); the clock is paused.
@@ -23,6 +25,20 @@ pub enum CaseStatus {
     Completed,
     Refused,
     Withdrawn,
+}
+
+/// A stored status the engine does not know (corrupt data, or written by a newer build).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的办件状态 / unknown case status {0:?}")]
+pub struct UnknownStatus(pub String);
+
+/// Reading a status from the store: an unknown one is an error, never a default.
+impl TryFrom<String> for CaseStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(s: String) -> Result<CaseStatus, UnknownStatus> {
+        CaseStatus::parse(&s).ok_or(UnknownStatus(s))
+    }
 }
 
 impl CaseStatus {
@@ -52,6 +68,11 @@ impl CaseStatus {
 
     pub fn parse(s: &str) -> Option<CaseStatus> {
         CaseStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// True once the case is completed (办结), e.g. for the completion notice.
+    pub fn is_completed(self) -> bool {
+        self == CaseStatus::Completed
     }
 
     pub fn label(self) -> &'static str {

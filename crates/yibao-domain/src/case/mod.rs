@@ -14,7 +14,9 @@ mod upload;
 
 pub use error::CaseError;
 pub use evaluation::Evaluation;
-pub use machine::{allowed_actions, next, Action, ActorRole, CaseStatus, Transition, TRANSITIONS};
+pub use machine::{
+    allowed_actions, next, Action, ActorRole, CaseStatus, Transition, UnknownStatus, TRANSITIONS,
+};
 pub use materials::{
     assess, check_later_notice, engine_material_name, materials_open, requirements, Assessment,
     NoticeItem, Provided, ProvidedAs, Requirement, Submitter, PROXY_AGENT_ID, PROXY_AUTHORISATION,

@@ -6,7 +6,7 @@ use yibao_domain::staff::StaffRole;
 
 use serde::Deserialize;
 use serde_json::json;
-use yibao_domain::case::CaseNumber;
+use yibao_domain::case::{CaseNumber, CaseStatus};
 use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::{self as store, CaseRow, EventRow, NewMaterial};
@@ -184,7 +184,7 @@ pub async fn apply(
         channel: input.channel.clone(),
         receiving_agency_id: receiving,
         deciding_agency_id: deciding.id,
-        status: "draft".into(),
+        status: CaseStatus::Draft,
         review_level: 0,
         form_json: serde_json::to_string(&input.form).unwrap_or_else(|_| "{}".into()),
         facts_json: json!({ "region_code": region.as_str(), "facts": facts }).to_string(),

@@ -155,8 +155,8 @@ pub async fn add_material(
             case_id: case.id,
             at: now.clone(),
             action: "material".into(),
-            from_status: case.status.clone(),
-            to_status: case.status.clone(),
+            from_status: case.status.as_str().into(),
+            to_status: case.status.as_str().into(),
             actor_kind: actor.kind().into(),
             actor_id: actor.id(),
             actor_label: actor.label(),
@@ -228,7 +228,7 @@ pub async fn material_content(
 /// Whether `actor` may add materials to `case` now (the domain's `materials_open`, for the
 /// applicant or a clerk); the case page asks the same question through the case view.
 pub(crate) fn may_add_materials(actor: &Actor, case: &CaseRow) -> Result<(), ServiceError> {
-    let status = super::status_of(case)?;
+    let status = case.status;
     let by = match actor {
         Actor::Citizen(_) | Actor::Employer(_) => Submitter::Applicant,
         Actor::Staff(s) if s.has_role(StaffRole::Clerk) => Submitter::Clerk,

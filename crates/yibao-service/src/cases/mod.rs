@@ -53,16 +53,6 @@ pub(crate) fn item_of<'a>(
         })
 }
 
-/// The case's status; a stored status the engine does not know is an error, never a draft.
-pub(crate) fn status_of(case: &CaseRow) -> Result<yibao_domain::case::CaseStatus, ServiceError> {
-    yibao_domain::case::CaseStatus::parse(&case.status).ok_or_else(|| {
-        ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
-            "case {} status {:?}",
-            case.number, case.status
-        )))
-    })
-}
-
 /// True when the clerk enters a bill on `case` (its item's binding says so).
 pub(crate) fn takes_bill(services: &Services, case: &CaseRow) -> Result<bool, ServiceError> {
     Ok(crate::effects::takes_bill(item_of(services, case)?))

@@ -77,7 +77,7 @@ pub async fn view(
     let case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
     let shape = shape_of(item);
-    let status = super::status_of(&case)?;
+    let status = case.status;
     let can_add_material = super::materials::may_add_materials(actor, &case).is_ok();
     let events = store::events(&mut tx, case.id).await?;
     let materials = store::materials(&mut tx, case.id).await?;
@@ -165,7 +165,7 @@ async fn summaries(
         let item = item_of(services, &c).ok();
         let pauses = store::pauses(&mut tx, c.id).await?;
         let clock = item.and_then(|i| clock_of(&cal, i, &c, &pauses, today));
-        let status = CaseStatus::parse(&c.status).unwrap_or(CaseStatus::Draft);
+        let status = c.status;
         let level = match (&clock, status.is_terminal()) {
             (_, true) => None,
             (Some(s), false) => Some(s.level),
@@ -178,7 +178,7 @@ async fn summaries(
             } else {
                 c.applicant_name.clone()
             },
-            status: c.status.clone(),
+            status: c.status.as_str().to_string(),
             status_label: status.label(),
             created_at: c.created_at.clone(),
             deadline: clock
@@ -236,9 +236,9 @@ pub async fn queue(
     let mut rows = store::list_for_agency(&mut tx, staff.agency_id).await?;
     drop(tx);
     if let Some(s) = status.filter(|s| !s.is_empty()) {
-        rows.retain(|c| c.status == s);
+        rows.retain(|c| c.status.as_str() == s);
     }
-    rows.sort_by_key(|c| CaseStatus::parse(&c.status).is_some_and(CaseStatus::is_terminal));
+    rows.sort_by_key(|c| c.status.is_terminal());
     summaries(services, rows, true).await
 }
 
@@ -290,9 +290,7 @@ pub async fn progress(
     let item = item_of(services, &case)?;
     Ok(Progress {
         item_name: item.name.clone(),
-        status_label: CaseStatus::parse(&case.status)
-            .unwrap_or(CaseStatus::Draft)
-            .label(),
+        status_label: case.status.label(),
         accepted_on: case.accepted_on.clone(),
         deadline: case.deadline.clone(),
         completed_at: case.completed_at.clone(),

@@ -88,12 +88,7 @@ pub async fn transition(
     let mut case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
     let shape = shape_of(item);
-    let from = CaseStatus::parse(&case.status).ok_or_else(|| {
-        ServiceError::Store(StoreError::Corrupt(format!(
-            "case {} status {}",
-            case.number, case.status
-        )))
-    })?;
+    let from = case.status;
     let roles = role_for(actor, &case, action);
     if roles.is_empty() {
         return Err(forbidden("case.not_yours", "您不能办理此办件的这一环节"));
@@ -160,7 +155,7 @@ pub async fn transition(
             case.completed_at = Some(now.clone());
         }
     }
-    case.status = to.as_str().to_string();
+    case.status = to;
     case.review_level = i64::from(level);
     case.updated_at = now.clone();
     store::update(&mut tx, &case).await?;
@@ -224,7 +219,7 @@ pub async fn transition(
             .await?;
             case.outcome_json = Some(outcome.to_string());
             case.completed_at = Some(now.clone());
-            case.status = CaseStatus::Completed.as_str().into();
+            case.status = CaseStatus::Completed;
             case.updated_at = now.clone();
             store::update(&mut tx, &case).await?;
             let system = Actor::System {

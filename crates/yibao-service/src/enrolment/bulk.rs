@@ -170,7 +170,7 @@ pub async fn check_roster(
         channel: "online".into(),
         receiving_agency_id: 0,
         deciding_agency_id: 0,
-        status: "draft".into(),
+        status: yibao_domain::case::CaseStatus::Draft,
         review_level: 0,
         form_json: json!({ super::form::ROSTER_KEY: roster.to_string() }).to_string(),
         facts_json: json!({ "region_code": employer.region_code, "facts": [] }).to_string(),

@@ -284,7 +284,7 @@ async fn case_page(
         &v.case.item_id,
         v.case.item_version as u32,
     );
-    let status = CaseStatus::parse(&v.case.status).unwrap_or(CaseStatus::Draft);
+    let status = v.case.status;
     let is_staff = matches!(auth.actor, Actor::Staff(_));
     let can_add_material = v.can_add_material;
     let how_options: Vec<(&'static str, &'static str)> = if is_staff {
@@ -409,13 +409,7 @@ pub async fn act(
     };
     match cases::transition(&state.services, &auth.actor, &number, action, &f.note).await {
         Ok(c) => {
-            let text = format!(
-                "已{}，当前状态：{}",
-                action.label(),
-                CaseStatus::parse(&c.status)
-                    .map(CaseStatus::label)
-                    .unwrap_or("")
-            );
+            let text = format!("已{}，当前状态：{}", action.label(), c.status.label());
             case_page(&state, &auth, &number, None, Some(text)).await
         }
         Err(e) if correctable(&e) => {
