@@ -7,6 +7,7 @@ pub mod benefit;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod codes;
 pub mod enrolment;
 pub mod error;
 pub mod filing;

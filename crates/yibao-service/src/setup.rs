@@ -35,7 +35,7 @@ pub async fn add_agency(
 ) -> Result<i64, ServiceError> {
     system_only(actor)?;
     let region: RegionCode = a.region_code.parse()?;
-    if !matches!(a.level, "province" | "city" | "district") {
+    if yibao_domain::codes::AgencyLevel::from_key(a.level).is_none() {
         return Err(ServiceError::invalid(
             "agency.level_invalid",
             "机构层级应为 province（省/直辖市）、city（市）或 district（区县）",

@@ -81,6 +81,24 @@ impl Sex {
             Sex::Female => "女",
         }
     }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Sex> {
+        [Sex::Male, Sex::Female]
+            .into_iter()
+            .find(|s| s.key() == key)
+    }
+
+    /// The label of a stored key, for lists; an unknown key shows as 未知, never as a sex.
+    pub fn label_of_key(key: &str) -> &'static str {
+        Sex::from_key(key).map_or("未知", Sex::label)
+    }
 }
 
 /// A verified 18-character citizen identity number, stored upper-case.

@@ -65,9 +65,9 @@ pub async fn create_institution(
             "只能登记本经办机构辖区内的定点医药机构",
         ));
     }
-    let kind = match input.kind.as_str() {
-        "hospital" | "pharmacy" => input.kind.as_str(),
-        _ => {
+    let kind = match yibao_domain::codes::InstitutionKind::from_key(&input.kind) {
+        Some(k) => k.key(),
+        None => {
             return Err(ServiceError::invalid(
                 "institution.kind_invalid",
                 "机构类别应为 hospital（医疗机构）或 pharmacy（零售药店）",
