@@ -7,6 +7,7 @@ use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::page::{assert_json_snapshot, assert_page_snapshot, count, one_text};
 use common::{Reply, TestApp};
 use serde_json::{json, Value};
 
@@ -82,6 +83,22 @@ async fn view(app: &TestApp, token: &str, number: &str) -> Value {
     r.json()["view"].clone()
 }
 
+/// A browser logged in as demo citizen `n`.
+async fn citizen_browser(app: &TestApp, n: usize) -> common::Browser<'_> {
+    let demo = app.demo().await;
+    let c = &demo.citizens[n];
+    let mut b = app.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login/citizen",
+            &[("id_number", &c.login), ("password", &c.password)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    b
+}
+
 async fn citizen(app: &TestApp, n: usize) -> (String, String) {
     let demo = app.demo().await;
     let c = &demo.citizens[n];
@@ -137,6 +154,31 @@ both_stores_with_demo!(an_immediate_item_online_with_a_one_time_notice, |app| {
     assert_eq!(v["notices"][0]["items"].as_array().unwrap().len(), 1);
     assert_eq!(v["notices"][0]["items"][0]["key"], "id_document");
     assert_eq!(v["clock"], Value::Null, "no clock before acceptance");
+    // The case page says the same, each fact in its place.
+    let mut b = citizen_browser(app, 3).await;
+    let page = b.get(&format!("/cases/{number}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(one_text(&page.body, "main h1"), format!("办件 {number}"));
+    assert_page_snapshot(
+        "case-page-correction-summary",
+        &page.body,
+        "#summary tr",
+        &[(&number, "[number]")],
+    );
+    assert_eq!(count(&page.body, "#clock"), 0, "no clock before acceptance");
+    assert_eq!(count(&page.body, ".notice-doc ol li"), 1);
+    assert!(
+        one_text(&page.body, ".notice-doc ol li").starts_with("有效身份证件："),
+        "the notice names the ID document"
+    );
+    assert_eq!(
+        count(
+            &page.body,
+            "form#upload-form select[name='material_id'] option"
+        ),
+        2,
+        "the applicant may add either material while correcting"
+    );
     // A disguised upload (PNG bytes named .pdf is fine — content decides — but an EXE is not).
     let r = upload(
         app,
@@ -171,6 +213,25 @@ both_stores_with_demo!(an_immediate_item_online_with_a_one_time_notice, |app| {
     assert_eq!(v["case"]["status"], "completed");
     assert_eq!(v["outcome"]["status"], "registered");
     assert_eq!(v["can_evaluate"], true);
+    // The whole view of the completed case, once for both stores.
+    assert_json_snapshot("case-immediate-completed-view", &v, &[]);
+    let page = b.get(&format!("/cases/{number}")).await;
+    assert_eq!(one_text(&page.body, "#status"), "已办结");
+    assert_eq!(count(&page.body, "#outcome"), 1);
+    assert_eq!(count(&page.body, "#history tbody tr"), 7);
+    assert_page_snapshot(
+        "case-page-completed-history",
+        &page.body,
+        "#history tbody tr",
+        &[(&number, "[number]")],
+    );
+    assert_eq!(count(&page.body, "form#evaluate-form"), 1);
+    assert_eq!(
+        count(&page.body, "form#upload-form"),
+        0,
+        "completed: no upload"
+    );
+    assert_eq!(count(&page.body, "#actions form"), 0, "nothing left to do");
     let events: Vec<&str> = v["events"]
         .as_array()
         .unwrap()
@@ -218,6 +279,11 @@ both_stores_with_demo!(an_immediate_item_online_with_a_one_time_notice, |app| {
         ))
         .await;
     assert_eq!(r.json()["progress"]["status_label"], "已办结");
+    assert_json_snapshot(
+        "case-progress-completed",
+        &r.json(),
+        &[(".progress.number", "[number]")],
+    );
     let r = app
         .get(&format!(
             "/api/v1/progress?number={number}&id_number=11010519491231002X"
@@ -302,6 +368,7 @@ both_stores_with_demo!(
         assert_eq!(v["case"]["deadline"], "2026-11-24");
         assert_eq!(v["clock"]["level"], "due_soon");
         assert_eq!(v["clock"]["remaining_working_days"], 2);
+        assert_json_snapshot("case-promised-accepted-view", &v, &[]);
         // The clerk cannot approve; the reviewer can, which completes (no payment step).
         assert_eq!(
             act(app, &clerk, &number, "approve", "").await.status,
@@ -326,6 +393,7 @@ both_stores_with_demo!(
             "{}",
             r.body
         );
+        assert_json_snapshot("case-evaluation-dissatisfied", &r.json(), &[]);
         let stats = app
             .call(
                 "GET",
@@ -473,6 +541,7 @@ both_stores_with_demo!(
         // Same-day limit at the window, plus 4 working days of transit (seed 000): accepted
         // Sunday 22 Nov, transit to Thursday 26 Nov, due that day.
         assert_eq!(v["pauses"][0]["reason"], "transit");
+        assert_json_snapshot("case-cross-region-pauses", &v["pauses"], &[]);
         assert_eq!(v["case"]["deadline"], "2026-11-26");
         // The receiving clerk cannot decide; the deciding agency's reviewer does.
         assert_eq!(
@@ -558,6 +627,7 @@ both_stores_with_demo!(
             .json();
         assert_eq!(filings["filings"].as_array().unwrap().len(), 1);
         assert_eq!(filings["filings"][0]["case_number"], numbers[1].as_str());
+        assert_json_snapshot("case-relocated-retiree-filings", &filings, &[]);
 
         // The Sichuan guide's filing item (seed 001 item 17) names no form of its own; the
         // case records the same 表1. 刘芳 (Chengdu) files for Haikou, at the window. The filing
@@ -631,6 +701,7 @@ both_stores_with_demo!(
             "{}",
             v["outcome"]
         );
+        assert_json_snapshot("case-sichuan-filing-outcome", &v["outcome"], &[]);
 
         // An item whose effect is not built is guide only.
         let r = app
@@ -758,6 +829,7 @@ both_stores_with_demo!(
         assert_eq!(preview["deductible"], 92400, "{preview}");
         assert_eq!(preview["ratio_bp"], 9000);
         assert_eq!(preview["fund"], 366840);
+        assert_json_snapshot("case-reimbursement-preview-unfiled", &preview, &[]);
         let expected_fund = preview["fund"].as_i64().unwrap();
         // The citizen cannot enter a bill.
         let t = app
@@ -788,6 +860,7 @@ both_stores_with_demo!(
         let v = view(app, &t, &number).await;
         assert_eq!(v["outcome"]["fund"], expected_fund);
         assert!(v["outcome"]["text"].as_str().unwrap().starts_with("报销"));
+        assert_json_snapshot("case-reimbursement-outcome-unfiled", &v["outcome"], &[]);
         // The accumulators carry it: the admission's deductible is taken.
         let acc = yibao_service::settlement::accumulators(&app.services, &wang.login, 2026)
             .await

@@ -1,6 +1,7 @@
 //! The catalog held to the seed guides (../shared/seeds), through the API and the pages, on both
 //! stores. Each assertion names the seed and item it comes from.
 
+use crate::common::page::{assert_json_snapshot, count, one_text, select_text, table_rows};
 use axum::http::StatusCode;
 
 both_stores!(counts_per_jurisdiction_match_the_seeds, |app| {
@@ -59,6 +60,8 @@ both_stores!(seed_000_relocated_retiree_filing, |app| {
     for j in ["sichuan", "chongqing", "nanchuan"] {
         assert!(variants.contains(&j), "{variants:?}");
     }
+    // The whole answer, every field (the catalog is embedded: nothing varies between runs).
+    assert_json_snapshot("catalog-chuanyu-02-1", &v, &[]);
 });
 
 both_stores!(seed_time_limits_as_the_guides_state_them, |app| {
@@ -83,6 +86,13 @@ both_stores!(seed_time_limits_as_the_guides_state_them, |app| {
     // Seed 001 二十二 慢特病认定: 「不超过 20个工作日」.
     let v = app.get("/api/v1/catalog/sichuan/22").await.json();
     assert_eq!(limit(&v)["days"], 20);
+    // Every time limit of these items, whole (channel, rule, days, transit, quoted text).
+    let mut all = serde_json::Map::new();
+    for path in ["sichuan/16", "chongqing/01", "chongqing/35", "sichuan/22"] {
+        let v = app.get(&format!("/api/v1/catalog/{path}")).await.json();
+        all.insert(path.into(), v["time_limits"].clone());
+    }
+    assert_json_snapshot("catalog-time-limits", &all, &[]);
 });
 
 both_stores!(seed_000_forms_are_there, |app| {
@@ -104,6 +114,13 @@ both_stores!(search_filters_and_errors, |app| {
         .await
         .json();
     assert_eq!(v["count"], 4, "seed 003 items 28–31");
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["28", "29", "30", "31"], "{v}");
     let v = app
         .get("/api/v1/catalog?q=%E7%94%9F%E8%82%B2%E6%B4%A5%E8%B4%B4")
         .await
@@ -115,24 +132,51 @@ both_stores!(search_filters_and_errors, |app| {
     let r = app.get("/api/v1/catalog?category=nope").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["code"], "catalog.unknown_category");
+    assert_json_snapshot("catalog-error-unknown-category", &r.json(), &[]);
     let r = app.get("/api/v1/catalog/chongqing/99").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["code"], "catalog.item_not_found");
+    assert_json_snapshot("catalog-error-item-not-found", &r.json(), &[]);
 });
 
 both_stores!(guide_pages_show_every_item, |app| {
     let r = app.get("/guide?jurisdiction=nanchuan").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("共 37 项"));
+    assert_eq!(one_text(&r.body, "p.meta"), "共 37 项");
+    assert_eq!(count(&r.body, "table.guide tbody tr"), 37);
+    let first = &table_rows(&r.body, "table.guide tbody")[0];
+    assert_eq!(first[0], "南川区", "{first:?}");
+    assert_eq!(first[1], "01", "{first:?}");
     // Seed 004 row 1 quotes 社会保险法 第五十七条: the item page keeps the article text.
     let r = app.get("/guide/nanchuan/01").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("第五十七条"));
     let r = app.get("/guide/chuanyu/02-1").await;
     assert!(r.body.contains("异地就医登记备案表"));
+    assert_eq!(one_text(&r.body, "h1"), "异地安置退休人员备案");
+    assert_eq!(count(&r.body, "table.materials tbody tr"), 3);
+    assert!(
+        select_text(&r.body, "table.materials td")
+            .iter()
+            .any(|t| t.contains("可以个人承诺书代替")),
+        "the pledge is offered in the materials table"
+    );
     let r = app.get("/offices").await;
     assert!(r.body.contains("万州区"));
     assert!(r.body.contains("（41 处）"));
+    let wanzhou = table_rows(&r.body, "table.offices tbody")
+        .into_iter()
+        .filter(|row| row[0].starts_with("万州区"))
+        .count();
+    assert!(wanzhou >= 1, "万州区 is an office row, not just text");
+    assert!(
+        select_text(&r.body, "h2")
+            .iter()
+            .any(|h| h.ends_with("（41 处）")),
+        "{:?}",
+        select_text(&r.body, "h2")
+    );
     // The annex's 网上办理 table: five online channels (seed 003, lines 2097-2122).
     for name in [
         "重庆医疗保障局官网",
@@ -142,6 +186,13 @@ both_stores!(guide_pages_show_every_item, |app| {
         "渝快办APP",
     ] {
         assert!(r.body.contains(name), "{name}");
+    }
+    let online = select_text(&r.body, "h3 + ul li");
+    for name in ["重庆医疗保障局官网", "渝快办APP"] {
+        assert!(
+            online.iter().any(|li| li.starts_with(name)),
+            "{name} is a 网上办理 entry: {online:?}"
+        );
     }
     assert!(r.body.contains("https://ylbzj.cq.gov.cn/"));
     assert_eq!(
@@ -171,6 +222,8 @@ both_stores!(form_data_is_validated_against_the_form_definition, |app| {
     for k in ["scheme", "id_number", "phone_1", "typo"] {
         assert!(fields.contains(&k), "{k}: {fields:?}");
     }
+    // Every problem with its message, and nothing else (no field flagged twice or wrongly).
+    assert_json_snapshot("form-1-validation-errors", &v, &[]);
     let r = app
         .post_json(
             "/api/v1/forms/chuanyu-form-1/validate",

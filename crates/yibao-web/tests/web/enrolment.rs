@@ -9,6 +9,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::journey::{act, drive, outcome, provide, view, window};
+use common::page::{assert_json_snapshot, attrs, count};
 use common::{Reply, TestApp};
 use serde_json::{json, Value};
 use yibao_domain::ids::{citizen_id_check_char, uscc_check_char};
@@ -139,6 +140,11 @@ both_stores_with_demo!(
         let r = act(app, &clerk, &n3, "accept_and_complete").await;
         assert_eq!(r.json()["code"], "case.materials_missing", "{}", r.body);
         assert!(r.body.contains("相应的证明材料"), "{}", r.body);
+        assert_json_snapshot(
+            "enrolment-error-legal-representative-proof-missing",
+            &r.json(),
+            &[],
+        );
         let r = drive(app, &clerk, None, &n3).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let out = outcome(app, &clerk, &n3).await;
@@ -325,6 +331,7 @@ both_stores_with_demo!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| 
     let again = format!("{GOOD_ROSTER}演示甲,,{a},2026-11-21,\n");
     let r = roster(app, &op, id, "enrol", false, &again).await;
     assert!(r.body.contains("不能重复参保"), "{}", r.body);
+    assert_json_snapshot("enrolment-roster-error-double-coverage", &r.json(), &[]);
     // Sichuan's guides have no removal item (减员): the roster says so rather than guess.
     let csv = format!("姓名,证件号码,减员原因,减员日期\n演示甲,{a},辞职,2026-11-21\n");
     let r = roster(app, &op, id, "remove", true, &csv).await;
@@ -342,6 +349,15 @@ both_stores_with_demo!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| 
         "{}",
         r.body
     );
+    let header: Vec<&str> = r
+        .body
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_json_snapshot("enrolment-roster-template-enrol-header", &header, &[]);
 });
 
 both_stores_with_demo!(
@@ -464,6 +480,11 @@ both_stores_with_demo!(
             "{}",
             r.body
         );
+        assert_json_snapshot(
+            "enrolment-roster-error-removal-before-joining",
+            &r.json(),
+            &[],
+        );
         let r = roster(app, &op, id, "remove", false, &csv).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let n = r.json()["case_number"].as_str().unwrap().to_string();
@@ -529,6 +550,17 @@ both_stores_with_demo!(
         assert_eq!(
             reasons,
             ["registered", "在职转退休", "单位注销，退休人员转入虚拟户"]
+        );
+        // The whole record: person, every coverage and dated step, each with its case.
+        // Event row ids differ between the stores: a PostgreSQL sequence keeps the values of
+        // the refused (rolled back) roster uploads above, SQLite reuses them.
+        assert_json_snapshot(
+            "enrolment-record-retiree-moved-to-virtual",
+            &record,
+            &[
+                (".coverage_events[].id", "[event id]"),
+                (".events[].id", "[event id]"),
+            ],
         );
         // The municipal clerk sees the same; the Youyang clerk (another district) does not.
         let yy = app.staff_token("youyang.clerk").await;
@@ -771,6 +803,7 @@ both_stores_with_demo!(resident_enrolment_windows_and_changes, |app| {
     assert!(record["coverage_events"]
         .to_string()
         .contains("参加职工医保，城乡居民医保终止"));
+    assert_json_snapshot("enrolment-record-resident-to-employee", &record, &[]);
     // A newborn registered within 90 days is covered from birth (2026-09-01: day 82).
     let baby = cid("500101", "20260901", "022");
     let n = window(app, &clerk, json!({"jurisdiction": "chongqing", "item": "11", "channel": "window",
@@ -828,6 +861,8 @@ both_stores_with_demo!(resident_enrolment_windows_and_changes, |app| {
         .clone();
     assert_eq!(cert["title"], "基本医疗保险个人参保证明");
     assert_eq!(cert["table"][0][0], "城乡居民基本医疗保险");
+    assert_json_snapshot("enrolment-me-record-after-phone-change", &rec, &[]);
+    assert_json_snapshot("enrolment-me-certificate", &cert, &[]);
     // Nobody else's record: a citizen asking for another person's record is told it does not exist.
     let other = rec["person"]["id"].as_i64().unwrap() + 1;
     assert_eq!(
@@ -965,6 +1000,27 @@ both_stores_with_demo!(clerk_opens_an_employer_case_from_the_page, |app| {
     );
     assert!(!page.body.contains("name=\"applicant_id_number\""));
     assert!(page.body.contains("name=\"form.legal_representative\""));
+    // The fields are inputs of the form that posts the case, once each.
+    let form = "form[action='/cases/new']";
+    assert_eq!(
+        count(&page.body, &format!("{form} [name='applicant_uscc']")),
+        1
+    );
+    assert_eq!(
+        count(&page.body, &format!("{form} [name='applicant_id_number']")),
+        0
+    );
+    assert_eq!(
+        count(
+            &page.body,
+            &format!("{form} [name='form.legal_representative']")
+        ),
+        1
+    );
+    assert_eq!(
+        attrs(&page.body, &format!("{form} input[name='item']"), "value"),
+        ["01"]
+    );
     let code = uscc("500000", "MA7X0031");
     let r = b
         .post_form(
@@ -999,6 +1055,19 @@ both_stores_with_demo!(clerk_opens_an_employer_case_from_the_page, |app| {
     let page = b.get("/cases/new?jurisdiction=chongqing&item=08").await;
     assert!(page.body.contains("name=\"applicant_id_number\""));
     assert!(page.body.contains("name=\"form.local_hukou\""));
+    let form = "form[action='/cases/new']";
+    assert_eq!(
+        count(&page.body, &format!("{form} [name='applicant_id_number']")),
+        1
+    );
+    assert_eq!(
+        count(&page.body, &format!("{form} [name='applicant_uscc']")),
+        0
+    );
+    assert_eq!(
+        count(&page.body, &format!("{form} [name='form.local_hukou']")),
+        1
+    );
 });
 
 // Youyang (seed 002) at its window: its own rules where they differ from the municipal guide

@@ -6,6 +6,7 @@
 use crate::common;
 
 use axum::http::StatusCode;
+use common::page::{assert_page_snapshot, attrs, count, one_text, select_text};
 use common::{Reply, TestApp};
 use serde_json::{json, Value};
 use yibao_domain::ids::citizen_id_check_char;
@@ -54,6 +55,15 @@ fn rows(html: &str, id: &str) -> Vec<Vec<String>> {
                 .map(|td| strip_tags(td.split("</td>").next().unwrap_or("")))
                 .collect()
         })
+        .collect()
+}
+
+/// A two-column table (`<th>` label, `<td>` value per row) as label → value.
+fn table_by_header(html: &str, css: &str) -> std::collections::BTreeMap<String, String> {
+    common::page::table_rows(html, css)
+        .into_iter()
+        .filter(|r| r.len() == 2)
+        .map(|r| (r[0].clone(), r[1].clone()))
         .collect()
 }
 
@@ -216,6 +226,12 @@ both_stores_with_demo!(operator_uploads_a_roster_and_staff_see_the_history, |app
         .body
         .contains("/api/v1/registry/roster-template?kind=remove"));
     assert!(page.body.contains("href=\"/employer/certificate\""));
+    // The upload form is one form, posting a file to the roster, with a file input and a kind.
+    let form = "form#roster-form[action='/employer/roster'][enctype='multipart/form-data']";
+    assert_eq!(count(&page.body, form), 1, "{}", page.body);
+    assert_eq!(count(&page.body, &format!("{form} input[type='file']")), 1);
+    assert_eq!(count(&page.body, &format!("{form} [name='kind']")), 1);
+    assert_eq!(count(&page.body, "a[href='/employer/certificate']"), 1);
     let clerk = app.staff_token("chengdu.clerk").await;
     let employer_id = api(app, &clerk, "/api/v1/employers").await["employers"]
         .as_array()
@@ -365,6 +381,12 @@ both_stores_with_demo!(operator_uploads_a_roster_and_staff_see_the_history, |app
     let page = staff.get(&format!("/staff/persons/{person_id}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("居民身份证"), "document type shown");
+    let person = table_by_header(&page.body, "#person");
+    assert_eq!(
+        person.get("证件类型").map(String::as_str),
+        Some("居民身份证")
+    );
+    assert_eq!(person.get("证件号码"), Some(&a));
     let coverages = rows(&page.body, "coverages");
     assert_eq!(coverages.len(), 1, "{coverages:?}");
     assert_eq!(coverages[0][0], "职工基本医疗保险");
@@ -377,6 +399,12 @@ both_stores_with_demo!(operator_uploads_a_roster_and_staff_see_the_history, |app
         "each status change names the case: {history:?}"
     );
     assert!(page.body.contains(&format!("href=\"/cases/{number}\"")));
+    assert!(
+        attrs(&page.body, "#coverage-events td a", "href")
+            .iter()
+            .all(|h| *h == format!("/cases/{number}")),
+        "the history links the case"
+    );
     let events = rows(&page.body, "events");
     assert!(
         events.iter().any(|e| e[1] == "职工增员" && e[3] == number),
@@ -409,6 +437,7 @@ both_stores_with_demo!(operator_uploads_a_roster_and_staff_see_the_history, |app
         rec["record"]["employer"]["name"].as_str().unwrap()
     );
     assert!(cert.body.contains("id=\"print\""));
+    assert_eq!(one_text(&cert.body, "button#print"), "打印本证明");
 
     // The employer's certificate, for the operator and for the clerk: the same check code.
     let expected = api(
@@ -478,6 +507,7 @@ both_stores_with_demo!(clerk_uploads_for_an_employer_reviewer_may_not, |app| {
     let page = reviewer.get(&format!("/staff/employers/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("id=\"roster-form\""), "{}", page.body);
+    assert_eq!(count(&page.body, "form[action$='/roster']"), 0);
 });
 
 both_stores_with_demo!(citizen_sees_own_record_and_certificate_only, |app| {
@@ -501,10 +531,19 @@ both_stores_with_demo!(citizen_sees_own_record_and_certificate_only, |app| {
     let mut b = citizen_browser(app, &me.login, &me.password).await;
     let account = b.get("/account").await;
     assert!(account.body.contains("href=\"/account/record\""));
+    assert_eq!(count(&account.body, "main a[href='/account/record']"), 1);
     let page = b.get("/account/record").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("<h1>我的参保信息</h1>"));
     assert!(page.body.contains(&me.login), "own ID number shown");
+    assert_eq!(one_text(&page.body, "main h1"), "我的参保信息");
+    let person = table_by_header(&page.body, "#person");
+    assert_eq!(
+        person.get("证件号码"),
+        Some(&me.login),
+        "own ID number shown in full, in its row"
+    );
+    assert_page_snapshot("my-record-person", &page.body, "#person tr", &[]);
     let coverages = rows(&page.body, "coverages");
     assert_eq!(coverages.len(), 1, "{coverages:?}");
     assert_eq!(coverages[0][0], "职工基本医疗保险");
@@ -543,6 +582,8 @@ both_stores_with_demo!(citizen_sees_own_record_and_certificate_only, |app| {
     let page = b.get("/account/record").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"no-coverage\""), "{}", page.body);
+    assert_eq!(one_text(&page.body, "#no-coverage"), "暂无参保记录。");
+    assert_eq!(count(&page.body, "#coverages"), 0);
     // An account whose holder is not in the registry: a friendly message, and no certificate.
     let stranger = cid("500101", "19850505", "077");
     let mut tx = app.services.store().begin().await.unwrap();
@@ -571,6 +612,11 @@ both_stores_with_demo!(citizen_sees_own_record_and_certificate_only, |app| {
     let r = b.get("/account/record/certificate").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("尚未参保登记"), "{}", r.body);
+    assert!(
+        one_text(&r.body, "main p.result.invalid").contains("尚未参保登记"),
+        "the message is the error page's message"
+    );
+    assert!(select_text(&r.body, "main h1")[0].starts_with("404"));
     // Nobody logged in: sent to the login page.
     let r = app.get("/account/record").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

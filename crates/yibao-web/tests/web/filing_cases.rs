@@ -7,6 +7,7 @@ use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{drive, outcome, window};
+use common::page::assert_json_snapshot;
 use common::TestApp;
 use serde_json::{json, Value};
 
@@ -92,6 +93,7 @@ both_stores_with_demo!(sichuan_emergency_and_trauma_filings, |app| {
         out["text"].as_str().unwrap().contains("异地急诊、抢救住院"),
         "{out}"
     );
+    assert_json_snapshot("filing-sichuan-emergency-outcome", &out, &[]);
     // Trauma (the item's 备注): its registration form is asked for, and only inside Sichuan.
     let (n, r) = file(
         app,
@@ -119,6 +121,7 @@ both_stores_with_demo!(sichuan_emergency_and_trauma_filings, |app| {
         "{}",
         v["outcome"]
     );
+    assert_json_snapshot("filing-sichuan-trauma-outcome", &v["outcome"], &[]);
     let (_, r) = file(
         app,
         (&clerk, None),
@@ -134,6 +137,7 @@ both_stores_with_demo!(sichuan_emergency_and_trauma_filings, |app| {
         "{}",
         r.body
     );
+    assert_json_snapshot("filing-error-trauma-cross-province", &r.json(), &[]);
     // A posted worker must be in the employee scheme: the registry says he is a resident,
     // whatever the form claims (seed 001 item 19).
     let posted = table1(
@@ -154,6 +158,7 @@ both_stores_with_demo!(sichuan_emergency_and_trauma_filings, |app| {
     )
     .await;
     assert_eq!(r.json()["code"], "filing.wrong_scheme", "{}", r.body);
+    assert_json_snapshot("filing-error-wrong-scheme", &r.json(), &[]);
 });
 
 both_stores_with_demo!(chongqing_referral_retiree_and_posted_worker, |app| {
@@ -226,6 +231,8 @@ both_stores_with_demo!(chongqing_referral_retiree_and_posted_worker, |app| {
     )
     .await;
     assert!(r.body.contains("filing.not_retired"), "{}", r.body);
+    assert_eq!(r.json()["code"], "filing.not_retired", "{}", r.body);
+    assert_json_snapshot("filing-error-not-retired", &r.json(), &[]);
     // A posted worker in the employee scheme, posted for a year: recorded.
     let posted = table1(
         &yang.1,
@@ -245,10 +252,9 @@ both_stores_with_demo!(chongqing_referral_retiree_and_posted_worker, |app| {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(outcome(app, &clerk, &n).await["text"]
-        .as_str()
-        .unwrap()
-        .contains("常驻异地工作"));
+    let out = outcome(app, &clerk, &n).await;
+    assert!(out["text"].as_str().unwrap().contains("常驻异地工作"));
+    assert_json_snapshot("filing-chongqing-posted-worker-outcome", &out, &[]);
 });
 
 // The district guides (seed 002 酉阳, seed 004 南川) file at their agency's window; Youyang's one
@@ -276,10 +282,9 @@ both_stores_with_demo!(district_guides_file_at_their_window, |app| {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(outcome(app, &yy, &n).await["text"]
-        .as_str()
-        .unwrap()
-        .contains("临时"));
+    let out = outcome(app, &yy, &n).await;
+    assert!(out["text"].as_str().unwrap().contains("临时"));
+    assert_json_snapshot("filing-youyang-temporary-outcome", &out, &[]);
     let wang = login_of(0); // 500119, retired employee
     let nc = app.staff_token("nanchuan.clerk").await;
     let nr = app.staff_token("nanchuan.reviewer").await;

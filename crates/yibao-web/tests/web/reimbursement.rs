@@ -7,6 +7,7 @@ use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{act, provide, provide_missing, view};
+use common::page::assert_json_snapshot;
 use common::{Reply, TestApp};
 use serde_json::{json, Value};
 
@@ -113,6 +114,7 @@ both_stores_with_demo!(a_bill_settled_in_real_time_is_not_reimbursed, |app| {
     let n = new_case(app, &clerk, &wang).await;
     let r = enter(app, &clerk, &n, HOSPITAL, "ZY-1").await;
     refused(&r, "reimbursement.already_settled");
+    assert_json_snapshot("reimbursement-error-already-settled", &r.json(), &[]);
     let msg = r.json()["message"].as_str().unwrap().to_string();
     assert!(msg.contains("联网直接结算") && msg.contains("R1"), "{msg}");
     // Leading/trailing blanks do not hide the admission number.
@@ -142,6 +144,7 @@ both_stores_with_demo!(a_bill_settled_in_real_time_is_not_reimbursed, |app| {
     let r = enter(app, &clerk, &m, HOSPITAL, "").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["code"], "reimbursement.visit_number", "{}", r.body);
+    assert_json_snapshot("reimbursement-error-visit-number", &r.json(), &[]);
 });
 
 both_stores_with_demo!(a_reversed_settlement_can_be_reimbursed, |app| {
@@ -248,6 +251,11 @@ both_stores_with_demo!(two_cases_with_one_bill_pay_once, |app| {
         "{}",
         r.body
     );
+    assert_json_snapshot(
+        "reimbursement-error-already-reimbursed",
+        &r.json(),
+        &[(".message", "[names the paid case]")],
+    );
 
     // A third case naming the paid bill is refused at entry; the same bill at another hospital
     // is another bill.
@@ -324,6 +332,8 @@ both_stores_with_demo!(the_ground_and_the_payee_are_recorded_and_shown, |app| {
         text.starts_with("报销") && text.contains("网络故障") && text.contains("7890"),
         "{text}"
     );
+    // The whole preview: every amount of the split to the fen, the rule, ground and payee.
+    assert_json_snapshot("reimbursement-preview-network-failure", &p, &[]);
     // The same on the outcome once paid.
     approve(app, &clerk, &n).await;
     let finance = app.staff_token("nanchuan.finance").await;
@@ -331,6 +341,7 @@ both_stores_with_demo!(the_ground_and_the_payee_are_recorded_and_shown, |app| {
     let o = view(app, &clerk, &n).await["outcome"].clone();
     assert_eq!(o["ground"]["key"], "network_failure", "{o}");
     assert_eq!(o["payee"]["account"], "************7890");
+    assert_json_snapshot("reimbursement-outcome-network-failure", &o, &[]);
 });
 
 both_stores_with_demo!(an_excluded_bill_cannot_be_approved, |app| {
@@ -356,6 +367,7 @@ both_stores_with_demo!(an_excluded_bill_cannot_be_approved, |app| {
         );
         assert_eq!(r.json()["code"], "reimbursement.excluded", "{}", r.body);
         assert!(r.json()["message"].as_str().unwrap().contains("第三十条"));
+        assert_json_snapshot(&format!("reimbursement-error-excluded-{x}"), &r.json(), &[]);
         assert_eq!(view(app, &clerk, &n).await["case"]["status"], "accepted");
     }
     // A third party that does not pay or cannot be found: the fund pays first.

@@ -6,6 +6,7 @@
 use crate::common;
 
 use axum::http::StatusCode;
+use common::page::assert_json_snapshot;
 use common::TestApp;
 use serde_json::{json, Value};
 
@@ -43,6 +44,14 @@ fn bill(request_id: &str, id_number: &str, admission: &str) -> Value {
         }
     })
 }
+
+/// What varies between runs in a settlement answer: when it was written, and row ids.
+const SETTLEMENT_REDACTIONS: &[(&str, &str)] = &[
+    (".**.settled_at", "[ts]"),
+    (".**.reversed_at", "[ts]"),
+    (".**.created_at", "[ts]"),
+    (".**.settlement_id", "[id]"),
+];
 
 fn split_sums(v: &Value) {
     let f = |k: &str| v[k].as_i64().unwrap_or_else(|| panic!("{k} in {v}"));
@@ -103,6 +112,9 @@ both_stores_with_demo!(settle_retry_reverse_and_the_accumulators, |app| {
         "{}",
         first["care_rule"]
     );
+    // The whole split, line by line, to the fen; the pre-settlement is the same split.
+    assert_json_snapshot("settlement-first", &first, SETTLEMENT_REDACTIONS);
+    assert_json_snapshot("settlement-first-pre", &pre.json(), SETTLEMENT_REDACTIONS);
     // Same request again: the first result, not a second settlement.
     let again = app
         .post_json(
@@ -141,6 +153,7 @@ both_stores_with_demo!(settle_retry_reverse_and_the_accumulators, |app| {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["code"], "settlement.request_id_reused");
+    assert_json_snapshot("settlement-error-request-id-reused", &r.json(), &[]);
     // A second bill of the same admission takes no deductible again.
     let second = app
         .post_json(
@@ -152,6 +165,12 @@ both_stores_with_demo!(settle_retry_reverse_and_the_accumulators, |app| {
         .json();
     assert!(first["deductible"].as_i64().unwrap() > 0);
     assert_eq!(second["deductible"], 0);
+    split_sums(&second);
+    assert_json_snapshot(
+        "settlement-second-same-admission",
+        &second,
+        SETTLEMENT_REDACTIONS,
+    );
     // Reversal of both restores the accumulators exactly.
     for id in ["R2", "R1"] {
         let r = app
@@ -162,6 +181,11 @@ both_stores_with_demo!(settle_retry_reverse_and_the_accumulators, |app| {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_json_snapshot(
+            &format!("settlement-reverse-{id}"),
+            &r.json(),
+            SETTLEMENT_REDACTIONS,
+        );
     }
     let after = serde_json::to_value(
         yibao_service::settlement::accumulators(&app.services, &zhang, 2026)
@@ -205,6 +229,8 @@ both_stores_with_demo!(settle_retry_reverse_and_the_accumulators, |app| {
         .post_json("/api/v1/settlements", Some(&token), bill("R3", &liu, "ZY3"))
         .await;
     assert_eq!(r.json()["code"], "settlement.no_active_coverage");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_json_snapshot("settlement-error-no-active-coverage", &r.json(), &[]);
 });
 
 both_stores_with_demo!(
@@ -280,6 +306,7 @@ both_stores_with_demo!(care_elsewhere_follows_the_filing_rule, |app| {
         unfiled.body
     );
     assert_eq!(unfiled.json()["code"], "settlement.not_direct");
+    assert_json_snapshot("settlement-error-not-direct", &unfiled.json(), &[]);
     assert!(unfiled.json()["message"]
         .as_str()
         .unwrap()
@@ -328,6 +355,11 @@ both_stores_with_demo!(care_elsewhere_follows_the_filing_rule, |app| {
     assert!(!filed["care_rule"].as_str().unwrap().contains("未备案"));
     assert!(filed["fund"].as_i64().unwrap() > 0);
     split_sums(&filed);
+    assert_json_snapshot(
+        "settlement-filed-elsewhere-pre",
+        &filed,
+        SETTLEMENT_REDACTIONS,
+    );
 });
 
 both_stores_with_demo!(
@@ -437,6 +469,12 @@ both_stores_with_demo!(
         assert_eq!(v["policy_version"], 2);
         assert_eq!(v["lines"][0]["category"], "b");
         assert_eq!(v["self_pay_category_b"], 2000);
+        split_sums(&v);
+        assert_json_snapshot(
+            "settlement-policy-v2-catalogue-priced",
+            &v,
+            SETTLEMENT_REDACTIONS,
+        );
         let overview = app
             .call("GET", "/api/v1/admin/benefit", Some(&admin), None)
             .await
@@ -634,6 +672,7 @@ both_stores_with_demo!(the_account_pays_what_was_credited, |app| {
     split_sums(&settled);
     let account = settled["account"].as_i64().unwrap();
     assert!(account > 0 && account <= 50000, "{settled}");
+    assert_json_snapshot("settlement-account-pays", &settled, SETTLEMENT_REDACTIONS);
     let acc = yibao_service::settlement::accumulators(&app.services, &wang, 2026)
         .await
         .unwrap();

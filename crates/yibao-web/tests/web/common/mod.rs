@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod journey;
+pub mod page;
 
 use std::sync::Arc;
 
