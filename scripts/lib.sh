@@ -24,15 +24,15 @@ apt_install() {
     || die "无法安装 $* / could not install: $*"
 }
 
-# The Rust toolchain: Debian's own rustc is too old for this workspace (needs 1.85+), so it comes
+# The Rust toolchain: Debian's own rustc is too old for this workspace (needs 1.89+), so it comes
 # from rustup; we check rather than download a toolchain behind the user's back.
 need_rust() {
   if [ -f "$HOME/.cargo/env" ] && ! command -v cargo >/dev/null 2>&1; then . "$HOME/.cargo/env"; fi
-  command -v cargo >/dev/null 2>&1 || die "未找到 cargo。请安装 Rust 1.85 或更新版本（https://rustup.rs）/ cargo not found: install Rust 1.85+ with rustup"
+  command -v cargo >/dev/null 2>&1 || die "未找到 cargo。请安装 Rust 1.89 或更新版本（https://rustup.rs）/ cargo not found: install Rust 1.89+ with rustup"
   local v; v=$(rustc --version | awk '{print $2}')
   local major minor; major=${v%%.*}; minor=${v#*.}; minor=${minor%%.*}
-  if [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 85 ]; }; then
-    die "rustc $v 太旧，需要 1.85 或更新版本（rustup update）/ rustc $v is too old: need 1.85+"
+  if [ "$major" -lt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -lt 89 ]; }; then
+    die "rustc $v 太旧，需要 1.89 或更新版本（rustup update）/ rustc $v is too old: need 1.89+"
   fi
   command -v cc >/dev/null 2>&1 || apt_install build-essential
   command -v pkg-config >/dev/null 2>&1 || apt_install pkg-config
