@@ -27,6 +27,16 @@ pub enum CaseStatus {
     Withdrawn,
 }
 
+/// The label of a case event (its history row): a transition's action, or one of the events
+/// that change no status (`create`, `material`).
+pub fn event_label(action: &str) -> &'static str {
+    match action {
+        "create" => "新建办件",
+        "material" => "提交材料",
+        other => Action::parse(other).map_or("未知", Action::label),
+    }
+}
+
 /// A stored status the engine does not know (corrupt data, or written by a newer build).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("未知的办件状态 / unknown case status {0:?}")]
@@ -369,6 +379,19 @@ pub fn allowed_actions(status: CaseStatus, role: ActorRole, shape: &CaseShape) -
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn event_labels() {
+        assert_eq!(super::event_label("create"), "新建办件");
+        assert_eq!(super::event_label("material"), "提交材料");
+        assert_eq!(super::event_label("accept"), super::Action::Accept.label());
+        assert_eq!(super::event_label("reboot"), "未知");
+        assert_eq!(
+            crate::catalog::ChannelKind::label_of_key("online"),
+            "网上办理"
+        );
+        assert_eq!(crate::catalog::ChannelKind::label_of_key("fax"), "未知");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -15,7 +15,8 @@ mod upload;
 pub use error::CaseError;
 pub use evaluation::Evaluation;
 pub use machine::{
-    allowed_actions, next, Action, ActorRole, CaseStatus, Transition, UnknownStatus, TRANSITIONS,
+    allowed_actions, event_label, next, Action, ActorRole, CaseStatus, Transition, UnknownStatus,
+    TRANSITIONS,
 };
 pub use materials::{
     assess, check_later_notice, engine_material_name, materials_open, requirements, Assessment,

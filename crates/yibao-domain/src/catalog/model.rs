@@ -179,6 +179,14 @@ impl ChannelKind {
             ChannelKind::Hospital => "定点医疗机构办理",
         }
     }
+
+    /// The label of a stored channel key (`online`); an unknown key shows as 未知.
+    pub fn label_of_key(key: &str) -> &'static str {
+        use serde::de::IntoDeserializer;
+        let key: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            key.into_deserializer();
+        ChannelKind::deserialize(key).map_or("未知", ChannelKind::label)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
