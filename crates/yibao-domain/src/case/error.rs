@@ -111,12 +111,12 @@ impl Coded for CaseError {
 /// "2.9 MB（3145727 字节）", "200 KB（204800 字节）" or "100 字节".
 fn size_text(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    let rounded = if bytes >= MIB && bytes % MIB == 0 {
+    let rounded = if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
     } else if bytes >= MIB {
         // One decimal, truncated, so a file just under the limit never reads as the limit.
         format!("{}.{} MB", bytes / MIB, (bytes % MIB) * 10 / MIB)
-    } else if bytes >= 1024 && bytes % 1024 == 0 {
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KB", bytes / 1024)
     } else {
         return format!("{bytes} 字节");

@@ -80,7 +80,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
 
 /// How the age is written in a refusal: 60周岁 or 60周岁3个月.
 pub fn age_label(months: u32) -> String {
-    if months % 12 == 0 {
+    if months.is_multiple_of(12) {
         format!("{}周岁", months / 12)
     } else {
         format!("{}周岁{}个月", months / 12, months % 12)

@@ -200,7 +200,7 @@ impl CareRule {
                                 .join("、")
                         };
                         let percent = |bp: u32| {
-                            if bp % 100 == 0 {
+                            if bp.is_multiple_of(100) {
                                 format!("{}", bp / 100)
                             } else {
                                 format!("{}.{:02}", bp / 100, bp % 100)
