@@ -56,7 +56,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 say "运行测试 / running tests"
 set +e
-cargo test --workspace --locked 2>&1 | tee "$log"
+# --no-fail-fast: one failing test binary must not hide the results of the ones after it.
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -158,6 +158,25 @@ pub struct HeldCoverage {
     pub status: CoverageStatus,
 }
 
+impl HeldCoverage {
+    /// Employment makes employee insurance compulsory: an open resident coverage ends when the
+    /// person joins an employer, rather than blocking the employer (seed 003 城乡居民参保登记
+    /// 服务对象「未参加城镇职工医疗保险」).
+    pub fn ends_on_employment(&self) -> bool {
+        self.scheme == Scheme::Resident && self.status.is_open()
+    }
+}
+
+/// The last day of a resident coverage ended by employment from `join`: the day before the
+/// employee coverage starts, but never before the resident coverage itself started.
+pub fn resident_end_on_employment(
+    join: chrono::NaiveDate,
+    resident_start: Option<chrono::NaiveDate>,
+) -> chrono::NaiveDate {
+    let day_before = join.pred_opt().unwrap_or(join);
+    day_before.max(resident_start.unwrap_or(join))
+}
+
 /// Refuses a new coverage in `scheme` while another basic coverage is open.
 pub fn check_no_double_coverage(
     held: &[HeldCoverage],
@@ -188,6 +207,44 @@ pub fn check_no_double_coverage(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn resident_coverage_ends_the_day_before_employment() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let open = HeldCoverage {
+            scheme: Scheme::Resident,
+            status: Registered,
+        };
+        assert!(open.ends_on_employment());
+        let suspended = HeldCoverage {
+            status: Suspended,
+            ..open
+        };
+        assert!(!suspended.ends_on_employment());
+        let employee = HeldCoverage {
+            scheme: Scheme::Employee,
+            status: Active,
+        };
+        assert!(!employee.ends_on_employment());
+        assert_eq!(
+            resident_end_on_employment(d("2026-03-01"), Some(d("2026-01-01"))),
+            d("2026-02-28")
+        );
+        // Joining on the day resident coverage starts: it ends that same day, not before.
+        assert_eq!(
+            resident_end_on_employment(d("2026-01-01"), Some(d("2026-01-01"))),
+            d("2026-01-01")
+        );
+        // A resident coverage starting after the join date (registered ahead) ends on its start.
+        assert_eq!(
+            resident_end_on_employment(d("2026-03-01"), Some(d("2026-07-01"))),
+            d("2026-07-01")
+        );
+        assert_eq!(
+            resident_end_on_employment(d("2026-03-01"), None),
+            d("2026-03-01")
+        );
+    }
+
     #[test]
     fn open_and_on_books_by_status() {
         use super::CoverageStatus as S;

@@ -1,6 +1,7 @@
 //! A unit's employees: enrolment (增员) and removal (减员), one row or a roster.
 
 use super::*;
+use yibao_domain::enrolment::coverage::resident_end_on_employment;
 
 /// 职工参保登记: every row checked (age, retirement age, one open coverage), lateness
 /// recorded; one refusal fails the whole roster.
@@ -75,18 +76,20 @@ async fn enrol_one(
         Ok(p) => p,
         Err(e) => return Ok(Err(vec![e])),
     };
-    // Employment makes employee insurance compulsory: an open resident coverage ends the day
-    // before the employee coverage starts, as a dated event, rather than blocking the employer
-    // (seed 003 城乡居民参保登记 服务对象「未参加城镇职工医疗保险」).
+    // An open resident coverage ends, as a dated event (the domain's rule).
     let mut held_all = held(conn, person.id).await?;
     for (c, h) in held_all.iter_mut() {
-        if h.scheme == Scheme::Resident && h.status.is_open() {
-            let end = join.pred_opt().unwrap_or(join).max(
-                c.start_date
-                    .as_deref()
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .unwrap_or(join),
-            );
+        if h.ends_on_employment() {
+            let start = match c.start_date.as_deref() {
+                Some(d) => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
+                    ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                        "coverage {} start_date {d:?}: {e}",
+                        c.id
+                    )))
+                })?),
+                None => None,
+            };
+            let end = resident_end_on_employment(join, start);
             let detail = json!({ "employer": employer.uscc }).to_string();
             store::change_coverage_status(
                 conn,
