@@ -381,7 +381,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
                 category: category.to_string(),
                 employer_id,
                 region_code: region.to_string(),
-                status: "active".into(),
+                status: yibao_domain::enrolment::CoverageStatus::Active,
                 registered_on: "2026-01-01".into(),
                 start_date: Some("2026-01-01".into()),
                 end_date: None,

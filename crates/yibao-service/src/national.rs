@@ -7,6 +7,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use yibao_domain::enrolment::CoverageStatus;
 use yibao_domain::{CitizenId, Fen};
 use yibao_store::coverage;
 
@@ -128,10 +129,10 @@ async fn person_info(services: &Services, env: &Envelope) -> Result<Value, Servi
             "psn_name": person.name, "gend": if person.sex == "male" { "1" } else { "2" },
             "brdy": person.birth_date
         },
-        "insuinfo": covers.iter().filter(|c| c.status != "ended").map(|c| json!({
+        "insuinfo": covers.iter().filter(|c| c.status.on_books()).map(|c| json!({
             "insutype": insutype(&c.scheme), "insuplc_admdvs": c.region_code,
             "psn_type": c.category,
-            "psn_insu_stas": if c.status == "active" { "1" } else { "2" },
+            "psn_insu_stas": if c.status == CoverageStatus::Active { "1" } else { "2" },
             "psn_insu_date": c.start_date,
         })).collect::<Vec<_>>()
     }))

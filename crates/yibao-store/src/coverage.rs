@@ -3,6 +3,8 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 
+use yibao_domain::enrolment::CoverageStatus;
+
 use crate::error::StoreError;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -13,7 +15,8 @@ pub struct CoverageRow {
     pub category: String,
     pub employer_id: Option<i64>,
     pub region_code: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CoverageStatus,
     pub registered_on: String,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
@@ -36,7 +39,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &CoverageRow) -> Result<i64, St
     .bind(&c.category)
     .bind(c.employer_id)
     .bind(&c.region_code)
-    .bind(&c.status)
+    .bind(c.status.key())
     .bind(&c.registered_on)
     .bind(&c.start_date)
     .bind(&c.end_date)
@@ -51,7 +54,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &CoverageRow) -> Result<i64, St
     )
     .bind(id)
     .bind(&c.created_at)
-    .bind(&c.status)
+    .bind(c.status.key())
     .bind(&c.case_number)
     .execute(conn)
     .await?;

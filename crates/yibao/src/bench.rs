@@ -119,7 +119,7 @@ async fn population(store: &Store, persons: u32) -> Result<InstitutionActor, Cli
                 category: category.into(),
                 employer_id: None,
                 region_code: "500119".into(),
-                status: "active".into(),
+                status: yibao_domain::enrolment::CoverageStatus::Active,
                 registered_on: "2026-01-01".into(),
                 start_date: Some("2026-01-01".into()),
                 end_date: None,

@@ -39,6 +39,20 @@ impl Scheme {
     }
 }
 
+/// A stored coverage status no build knows (corrupt data, or written by a newer build).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的参保状态 / unknown coverage status {0:?}")]
+pub struct UnknownCoverageStatus(pub String);
+
+/// Reading a status from the store: an unknown one is an error, never a default.
+impl TryFrom<String> for CoverageStatus {
+    type Error = UnknownCoverageStatus;
+
+    fn try_from(s: String) -> Result<CoverageStatus, UnknownCoverageStatus> {
+        CoverageStatus::from_key(&s).ok_or(UnknownCoverageStatus(s))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CoverageStatus {

@@ -53,12 +53,10 @@ async fn coverage_lines(
         out.push(CoverageLine {
             id: c.id,
             scheme_label: Scheme::from_key(&c.scheme).map(Scheme::label).unwrap_or(""),
-            status_label: CoverageStatus::from_key(&c.status)
-                .map(CoverageStatus::label)
-                .unwrap_or(""),
+            status_label: c.status.label(),
             scheme: c.scheme,
             category: c.category,
-            status: c.status,
+            status: c.status.key().to_string(),
             employer,
             region_code: c.region_code,
             registered_on: c.registered_on,
@@ -130,7 +128,7 @@ pub async fn employer_record_in(
 ) -> Result<EmployerRecord, ServiceError> {
     let employees = store::employees(conn, e.id, all).await?;
     let open = |x: &&EmployeeRow| {
-        CoverageStatus::from_key(&x.status).is_some_and(|s| s != CoverageStatus::Ended)
+        CoverageStatus::from_key(&x.status).is_some_and(CoverageStatus::on_books)
     };
     Ok(EmployerRecord {
         kind_label: yibao_domain::enrolment::employer::EmployerKind::REGISTRABLE

@@ -650,7 +650,7 @@ both_stores_with_demo!(
                     category: "retired".into(),
                     employer_id: None,
                     region_code: "510100".into(),
-                    status: "active".into(),
+                    status: yibao_domain::enrolment::CoverageStatus::Active,
                     registered_on: "2026-01-01".into(),
                     start_date: Some("2026-01-01".into()),
                     end_date: None,

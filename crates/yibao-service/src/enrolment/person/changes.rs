@@ -255,8 +255,8 @@ async fn change_grade(
         conn,
         &StatusChange {
             coverage_id: cov.id,
-            from: &cov.status,
-            to: &cov.status,
+            from: cov.status.key(),
+            to: cov.status.key(),
             effective_on: &g.effective_from.to_string(),
             reason: "缴费档次变更",
             detail_json: &detail,

@@ -95,7 +95,7 @@ async fn enrol_one(
                 conn,
                 &StatusChange {
                     coverage_id: c.id,
-                    from: &c.status,
+                    from: c.status.key(),
                     to: CoverageStatus::Ended.key(),
                     effective_on: &end.to_string(),
                     reason: "参加职工医保，城乡居民医保终止",
@@ -223,8 +223,8 @@ async fn remove_one(
     let detail = json!({ "reason": reason.label(), "employer": employer.uscc, "deadline": timing.deadline, "late_days": timing.late_days, "rule": timing.rule }).to_string();
     let change = StatusChange {
         coverage_id: cov.id,
-        from: &cov.status,
-        to: &cov.status,
+        from: cov.status.key(),
+        to: cov.status.key(),
         effective_on: &date.to_string(),
         reason: reason.label(),
         detail_json: &detail,
@@ -234,7 +234,7 @@ async fn remove_one(
     if reason == RemovalReason::Retired {
         store::move_coverage(conn, &change, Some(employer.id), "retired").await?;
     } else {
-        let from = CoverageStatus::from_key(&cov.status).unwrap_or(CoverageStatus::Active);
+        let from = cov.status;
         let to = match next_status(from, CoverageChange::End) {
             Ok(to) => to,
             Err(e) => return Ok(Err(vec![e])),

@@ -184,7 +184,7 @@ pub async fn held(
         .filter_map(|c| {
             let h = HeldCoverage {
                 scheme: Scheme::from_key(&c.scheme)?,
-                status: CoverageStatus::from_key(&c.status)?,
+                status: c.status,
             };
             Some((c, h))
         })
@@ -240,7 +240,7 @@ fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow 
         category: category.into(),
         employer_id,
         region_code: region.into(),
-        status: status.key().into(),
+        status,
         registered_on: fx.today.to_string(),
         start_date: start.map(|d| d.to_string()),
         end_date: None,
