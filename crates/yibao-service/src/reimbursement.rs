@@ -124,13 +124,7 @@ fn entry_of(case: &CaseRow) -> Result<Option<BillEntry>, ServiceError> {
     let form = crate::effects::form_map(case)?;
     form.get("bill_entry")
         .map(|t| {
-            serde_json::from_str(t).map_err(|e| {
-                tracing::error!(case = %case.number, error = %e, "stored bill entry unreadable");
-                ServiceError::internal(
-                    "case.corrupt",
-                    format!("办件 {} 的费用明细已损坏，请联系系统运维人员", case.number),
-                )
-            })
+            serde_json::from_str(t).map_err(|e| crate::effects::corrupt(case, "bill_entry", &e))
         })
         .transpose()
 }

@@ -180,12 +180,17 @@ impl ChannelKind {
         }
     }
 
-    /// The label of a stored channel key (`online`); an unknown key shows as 未知.
-    pub fn label_of_key(key: &str) -> &'static str {
+    /// The channel of a stored or submitted key (`online`), as the data files spell it.
+    pub fn from_key(key: &str) -> Option<ChannelKind> {
         use serde::de::IntoDeserializer;
         let key: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
             key.into_deserializer();
-        ChannelKind::deserialize(key).map_or("未知", ChannelKind::label)
+        ChannelKind::deserialize(key).ok()
+    }
+
+    /// The label of a stored channel key; an unknown key shows as 未知.
+    pub fn label_of_key(key: &str) -> &'static str {
+        ChannelKind::from_key(key).map_or("未知", ChannelKind::label)
     }
 }
 

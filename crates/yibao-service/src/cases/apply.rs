@@ -68,7 +68,7 @@ pub async fn apply(
             )
         })?;
     let binding = effects::bound(item)?;
-    let channel: ChannelKind = serde_json::from_value(json!(input.channel)).map_err(|_| {
+    let channel = ChannelKind::from_key(&input.channel).ok_or_else(|| {
         ServiceError::invalid(
             "case.channel_unknown",
             "办理渠道应为 window、online、app、phone 等",

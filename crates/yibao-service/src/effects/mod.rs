@@ -12,7 +12,7 @@ mod filing;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::Value;
 use yibao_domain::catalog::{Catalog, ChannelKind, FormField, Item, Service};
 use yibao_domain::filing::{FilingJurisdiction, FilingKind};
 use yibao_domain::RegionCode;
@@ -199,7 +199,7 @@ pub fn completes_on_submit(item: &Item, channel: &str) -> bool {
     let Some(Effect::Filing(kind)) = binding(item.service).map(|b| b.effect) else {
         return false;
     };
-    let Ok(channel) = serde_json::from_value::<ChannelKind>(json!(channel)) else {
+    let Some(channel) = ChannelKind::from_key(channel) else {
         return false;
     };
     FilingJurisdiction::from_key(&item.jurisdiction).is_some_and(|j| {
@@ -252,7 +252,8 @@ pub fn case_region(case: &CaseRow) -> Result<RegionCode, ServiceError> {
     Ok(region.parse()?)
 }
 
-fn corrupt(case: &CaseRow, column: &str, e: &serde_json::Error) -> ServiceError {
+/// Stored case data (a JSON column, or a value inside one) that does not read.
+pub(crate) fn corrupt(case: &CaseRow, column: &str, e: &serde_json::Error) -> ServiceError {
     tracing::error!(case = %case.number, column, error = %e, "stored case data is not valid JSON");
     ServiceError::internal(
         "case.corrupt",
