@@ -17,6 +17,7 @@ mod error;
 pub mod filing;
 pub mod identity;
 pub mod institution;
+pub mod json_text;
 pub mod logins;
 pub mod meta;
 

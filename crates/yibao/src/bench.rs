@@ -105,18 +105,20 @@ async fn population(store: &Store, persons: u32) -> Result<InstitutionActor, Cli
         let p = enrolment::find_person(&mut tx, &id)
             .await?
             .ok_or_else(|| CliError::Other("bench person".into()))?;
-        let (scheme, category) = match n % 3 {
-            0 => ("employee", "in_service"),
-            1 => ("employee", "retired"),
-            _ => ("resident", "adult"),
+        use yibao_domain::enrolment::resident::ResidentCategory;
+        use yibao_domain::enrolment::CoverageCategory;
+        let category = match n % 3 {
+            0 => CoverageCategory::InService,
+            1 => CoverageCategory::Retired,
+            _ => CoverageCategory::Resident(ResidentCategory::LocalResident),
         };
         coverage::insert(
             &mut tx,
             &coverage::CoverageRow {
                 id: 0,
                 person_id: p.id,
-                scheme: scheme.into(),
-                category: category.into(),
+                scheme: category.scheme(),
+                category,
                 employer_id: None,
                 region_code: "500119".into(),
                 status: yibao_domain::enrolment::CoverageStatus::Active,

@@ -13,9 +13,9 @@ mod shape;
 mod upload;
 
 pub use error::CaseError;
-pub use evaluation::Evaluation;
+pub use evaluation::{Evaluation, FollowUp};
 pub use machine::{
-    allowed_actions, event_label, next, Action, ActorRole, CaseStatus, Transition, UnknownStatus,
+    allowed_actions, next, Action, ActionNote, ActorRole, CaseStatus, EventKind, Transition,
     TRANSITIONS,
 };
 pub use materials::{

@@ -9,7 +9,8 @@ use serde_json::json;
 use yibao_domain::case::{CaseNumber, CaseStatus};
 use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_domain::{CitizenId, RegionCode};
-use yibao_store::cases::{self as store, CaseRow, EventRow, NewMaterial};
+use yibao_store::cases::{self as store, CaseFacts, CaseRow, EventRow, NewMaterial};
+use yibao_store::json_text::JsonText;
 use yibao_store::{enrolment, StoreError};
 
 use super::agency_for;
@@ -186,13 +187,16 @@ pub async fn apply(
         deciding_agency_id: deciding.id,
         status: CaseStatus::Draft,
         review_level: 0,
-        form_json: serde_json::to_string(&input.form).unwrap_or_else(|_| "{}".into()),
-        facts_json: json!({ "region_code": region.as_str(), "facts": facts }).to_string(),
+        form: JsonText(input.form.clone()),
+        facts: JsonText(CaseFacts {
+            region_code: region.as_str().to_string(),
+            facts: facts.clone(),
+        }),
         submitted_at: None,
         accepted_on: None,
         deadline: None,
         completed_at: None,
-        outcome_json: None,
+        outcome: JsonText(None),
         refusal_reason: None,
         created_by: actor.label(),
         created_at: now.clone(),
@@ -209,7 +213,7 @@ pub async fn apply(
             .iter()
             .filter(|m| m.form_ref.is_some() && m.form_ref == main_form)
         {
-            let digest = sha256_hex(&row.form_json);
+            let digest = sha256_hex(&row.form.text()?);
             store::add_material(
                 &mut tx,
                 &NewMaterial {
@@ -233,9 +237,9 @@ pub async fn apply(
             id: 0,
             case_id: row.id,
             at: now.clone(),
-            action: "create".into(),
-            from_status: String::new(),
-            to_status: "draft".into(),
+            action: yibao_domain::case::EventKind::Create,
+            from_status: yibao_domain::codes::MaybeCode(None),
+            to_status: CaseStatus::Draft,
             actor_kind: actor.kind().into(),
             actor_id: actor.id(),
             actor_label: actor.label(),

@@ -8,7 +8,9 @@ use yibao_domain::staff::StaffRole;
 use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::calendar::{ClockState, WarningLevel};
-use yibao_domain::case::{allowed_actions, assess, Action, CaseStatus, Evaluation, NoticeItem};
+use yibao_domain::case::{
+    allowed_actions, assess, Action, CaseStatus, Evaluation, FollowUp, NoticeItem,
+};
 use yibao_domain::CitizenId;
 use yibao_store::cases::{
     self as store, CaseRow, EvaluationRow, EventRow, MaterialRow, NoticeRow, PauseRow,
@@ -101,7 +103,7 @@ pub async fn view(
         }
     }
     let takes_bill = crate::effects::takes_bill(item);
-    let reimbursement_preview = if takes_bill && case.outcome_json.is_none() {
+    let reimbursement_preview = if takes_bill && case.outcome.is_none() {
         // A bill that cannot be split yet (e.g. no coverage) is shown as its reason.
         match crate::reimbursement::preview(&mut tx, services, &case).await {
             Ok(v) => v,
@@ -126,10 +128,7 @@ pub async fn view(
         evaluation,
         actions,
         can_evaluate,
-        outcome: case
-            .outcome_json
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok()),
+        outcome: case.outcome.0.clone(),
         can_add_material,
         takes_bill,
         reimbursement_preview,
@@ -332,14 +331,10 @@ pub async fn evaluate(
     }
     let row = EvaluationRow {
         case_id: case.id,
-        level: e.as_str().into(),
+        level: e,
         comment: comment.trim().chars().take(500).collect(),
         at: now,
-        follow_up_status: if e.is_dissatisfied() {
-            "open".into()
-        } else {
-            "none".into()
-        },
+        follow_up_status: e.follow_up(),
         follow_up_note: String::new(),
     };
     store::insert_evaluation(&mut tx, &row).await?;
@@ -384,11 +379,9 @@ pub async fn evaluation_stats(
         let name = item_of(services, c)
             .map(|i| i.name.clone())
             .unwrap_or_default();
-        let label = Evaluation::parse(&e.level)
-            .map(Evaluation::label)
-            .unwrap_or("未知");
+        let label = e.level.label();
         *by_item.entry(name).or_default().entry(label).or_default() += 1;
-        if e.follow_up_status == "open" {
+        if e.follow_up_status == FollowUp::Open {
             open.push(c.number.clone());
         }
     }

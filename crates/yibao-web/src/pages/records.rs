@@ -19,7 +19,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use crate::pages::chrome::Chrome;
 use crate::pages::enrolment::{
-    category_label, event_views, person_view, with_status, EventView, PersonView, RosterView,
+    event_views, person_view, with_status, EventView, PersonView, RosterView,
 };
 use crate::pages::html;
 use crate::AppState;
@@ -78,8 +78,8 @@ struct EmployeeView {
     person_id: i64,
     name: String,
     id_number: String,
-    category: String,
-    status: String,
+    category: &'static str,
+    status: &'static str,
     start: String,
     end: String,
 }
@@ -150,10 +150,8 @@ async fn employer_page_with(
             person_id: e.person_id,
             name: e.name.clone(),
             id_number: e.id_number.clone(),
-            category: category_label(&e.category),
-            status: yibao_domain::enrolment::CoverageStatus::from_key(&e.status)
-                .map(|s| s.label().to_string())
-                .unwrap_or_else(|| e.status.clone()),
+            category: e.category.label(),
+            status: e.status.label(),
             start: e.start_date.clone().unwrap_or_default(),
             end: e.end_date.clone().unwrap_or_default(),
         })

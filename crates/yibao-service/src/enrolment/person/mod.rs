@@ -33,7 +33,8 @@ use yibao_domain::enrolment::resident::{
 };
 use yibao_domain::enrolment::retirement::RetirementCategory;
 use yibao_domain::enrolment::{
-    CoverageStatus, DocumentType, EnrolmentError, IdentityDocument, Jurisdiction, Scheme,
+    CoverageCategory, CoverageStatus, DocumentType, EnrolmentError, EnrolmentEvent,
+    IdentityDocument, Jurisdiction, Scheme,
 };
 use yibao_domain::ids::Sex;
 use yibao_store::coverage::{self, CoverageRow};
@@ -158,7 +159,7 @@ async fn person_for(
         store::Subject::Person,
         id,
         &fx.event(
-            "register",
+            EnrolmentEvent::Register,
             &json!({ "document_type": who.doc.kind.label(), "region_code": region }).to_string(),
         ),
     )
@@ -181,12 +182,12 @@ pub async fn held(
     Ok(coverage::list_for_person(conn, person_id)
         .await?
         .into_iter()
-        .filter_map(|c| {
+        .map(|c| {
             let h = HeldCoverage {
-                scheme: Scheme::from_key(&c.scheme)?,
+                scheme: c.scheme,
                 status: c.status,
             };
-            Some((c, h))
+            (c, h)
         })
         .collect())
 }
@@ -216,8 +217,8 @@ pub async fn applicant_employer(
 
 /// A coverage being opened: in which scheme and category, with which employer, where.
 struct Opening<'a> {
-    scheme: Scheme,
-    category: &'a str,
+    /// Decides the scheme too.
+    category: CoverageCategory,
     employer_id: Option<i64>,
     region: &'a str,
     status: CoverageStatus,
@@ -226,7 +227,6 @@ struct Opening<'a> {
 
 fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow {
     let Opening {
-        scheme,
         category,
         employer_id,
         region,
@@ -236,8 +236,8 @@ fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow 
     CoverageRow {
         id: 0,
         person_id,
-        scheme: scheme.key().into(),
-        category: category.into(),
+        scheme: category.scheme(),
+        category,
         employer_id,
         region_code: region.into(),
         status,
