@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use yibao_domain::case::{CaseStatus, Evaluation, EventKind, FollowUp};
+use yibao_domain::case::{ApplicantType, CaseStatus, Evaluation, EventKind, FollowUp};
 use yibao_domain::codes::MaybeCode;
 
 use crate::error::StoreError;
@@ -50,7 +50,8 @@ pub struct CaseRow {
     pub item_id: String,
     pub item_version: i64,
     pub service_key: String,
-    pub applicant_kind: String,
+    #[sqlx(try_from = "String")]
+    pub applicant_kind: ApplicantType,
     pub applicant_ref: String,
     pub applicant_name: String,
     pub applicant_phone: String,
@@ -101,7 +102,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreE
     .bind(&c.item_id)
     .bind(c.item_version)
     .bind(&c.service_key)
-    .bind(&c.applicant_kind)
+    .bind(c.applicant_kind.key())
     .bind(&c.applicant_ref)
     .bind(&c.applicant_name)
     .bind(&c.applicant_phone)

@@ -147,7 +147,7 @@ async fn unknown_case_status_is_corrupt(backend: Backend) {
         item_id: "01".into(),
         item_version: 1,
         service_key: "enrolment.employer_register".into(),
-        applicant_kind: "employer".into(),
+        applicant_kind: yibao_domain::case::ApplicantType::Employer,
         channel: "window".into(),
         receiving_agency_id: agency_id,
         deciding_agency_id: agency_id,

@@ -93,26 +93,11 @@ impl EmployerKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmployerStatus {
-    Active,
-    Deregistered,
-}
-
-impl EmployerStatus {
-    pub fn key(self) -> &'static str {
-        match self {
-            EmployerStatus::Active => "active",
-            EmployerStatus::Deregistered => "deregistered",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EmployerStatus::Active => "正常参保",
-            EmployerStatus::Deregistered => "已注销",
-        }
+crate::codes::coded! {
+    /// An employer's registration: in force, or deregistered (注销).
+    EmployerStatus {
+        Active = ("active", "正常参保"),
+        Deregistered = ("deregistered", "已注销"),
     }
 }
 

@@ -6,7 +6,7 @@ use yibao_domain::staff::StaffRole;
 
 use serde::Deserialize;
 use serde_json::json;
-use yibao_domain::case::{CaseNumber, CaseStatus};
+use yibao_domain::case::{ApplicantType, CaseNumber, CaseStatus};
 use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_domain::{CitizenId, RegionCode};
 use yibao_store::cases::{self as store, CaseFacts, CaseRow, EventRow, NewMaterial};
@@ -177,7 +177,7 @@ pub async fn apply(
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
         service_key: item.service.key().to_string(),
-        applicant_kind: who.kind.into(),
+        applicant_kind: who.kind,
         applicant_ref: who.reference,
         applicant_name: who.name,
         applicant_phone: who.phone,
@@ -267,7 +267,7 @@ pub async fn apply(
 /// Who applies: a person (citizen online, or a clerk for the person at the window) or an
 /// employer (its operator online, or a clerk for it), and the insured region that decides.
 struct Applicant {
-    kind: &'static str,
+    kind: ApplicantType,
     reference: String,
     name: String,
     phone: String,
@@ -397,7 +397,7 @@ async fn applicant_of(
             .map(|e| e.kind.clone())
             .or_else(|| input.form.get("kind").cloned());
         return Ok(Applicant {
-            kind: "employer",
+            kind: ApplicantType::Employer,
             reference: uscc,
             name,
             phone,
@@ -435,7 +435,7 @@ async fn applicant_of(
         },
     };
     Ok(Applicant {
-        kind: "person",
+        kind: ApplicantType::Person,
         reference: id.as_str().to_string(),
         name,
         phone,
@@ -451,7 +451,7 @@ fn registry_facts(
     item: &yibao_domain::catalog::Item,
     form: &BTreeMap<String, String>,
     employer_kind: Option<&str>,
-    applicant_kind: &str,
+    applicant_kind: ApplicantType,
 ) -> Vec<&'static str> {
     if !matches!(
         effects::binding(item.service).map(|b| b.effect),
@@ -459,7 +459,7 @@ fn registry_facts(
     ) {
         return Vec::new();
     }
-    let mut out = vec![if applicant_kind == "employer" {
+    let mut out = vec![if applicant_kind == ApplicantType::Employer {
         "employer_applicant"
     } else {
         "person_applicant"

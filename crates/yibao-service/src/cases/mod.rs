@@ -97,8 +97,14 @@ pub(crate) async fn provided_of(
 /// receiving or deciding agency.
 pub(crate) fn may_see(actor: &Actor, case: &CaseRow) -> bool {
     match actor {
-        Actor::Citizen(c) => case.applicant_kind == "person" && case.applicant_ref == c.id_number,
-        Actor::Employer(e) => case.applicant_kind == "employer" && case.applicant_ref == e.uscc,
+        Actor::Citizen(c) => {
+            case.applicant_kind == yibao_domain::case::ApplicantType::Person
+                && case.applicant_ref == c.id_number
+        }
+        Actor::Employer(e) => {
+            case.applicant_kind == yibao_domain::case::ApplicantType::Employer
+                && case.applicant_ref == e.uscc
+        }
         Actor::Staff(s) => {
             s.agency_id == case.receiving_agency_id || s.agency_id == case.deciding_agency_id
         }

@@ -283,7 +283,9 @@ pub async fn progress(
     let case = store::find_by_number(&mut tx, number.trim())
         .await?
         .ok_or_else(none)?;
-    if !(case.applicant_kind == "person" && case.applicant_ref == id.as_str()) {
+    if !(case.applicant_kind == yibao_domain::case::ApplicantType::Person
+        && case.applicant_ref == id.as_str())
+    {
         return Err(none());
     }
     let item = item_of(services, &case)?;

@@ -89,7 +89,7 @@ pub async fn employer_for(
     if let Actor::Staff(s) = actor {
         s.require(StaffRole::Clerk)?;
     }
-    if e.status != "active" {
+    if e.status != yibao_domain::enrolment::employer::EmployerStatus::Active {
         return Err(ServiceError::invalid(
             "registry.employer.deregistered",
             "该单位已注销",
@@ -163,7 +163,7 @@ pub async fn check_roster(
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
         service_key: item.service.key().to_string(),
-        applicant_kind: "employer".into(),
+        applicant_kind: yibao_domain::case::ApplicantType::Employer,
         applicant_ref: employer.uscc.clone(),
         applicant_name: employer.name.clone(),
         applicant_phone: String::new(),

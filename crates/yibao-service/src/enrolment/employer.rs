@@ -24,11 +24,7 @@ fn refuse(e: EnrolmentError) -> ServiceError {
 }
 
 fn status_of(e: &EmployerRow) -> EmployerStatus {
-    if e.status == "active" {
-        EmployerStatus::Active
-    } else {
-        EmployerStatus::Deregistered
-    }
+    e.status
 }
 
 /// 单位参保登记: the applicant's 统一社会信用代码 becomes an employer of the case's region.

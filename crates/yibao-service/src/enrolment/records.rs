@@ -137,11 +137,7 @@ pub async fn employer_record_in(
             .find(|k| k.key() == e.kind)
             .map(|k| k.label().to_string())
             .unwrap_or_else(|| e.kind.clone()),
-        status_label: if e.status == "active" {
-            "正常参保"
-        } else {
-            "已注销"
-        },
+        status_label: e.status.label(),
         in_service: employees
             .iter()
             .filter(open)

@@ -76,6 +76,8 @@ mod describes {
         yibao_domain::case::EventKind,
         yibao_domain::case::Evaluation,
         yibao_domain::case::FollowUp,
+        yibao_domain::case::ApplicantType,
+        yibao_domain::enrolment::employer::EmployerStatus,
         yibao_domain::codes::SettlementStatus,
         yibao_domain::enrolment::Scheme,
         yibao_domain::enrolment::CoverageCategory,

@@ -6,7 +6,7 @@ use super::*;
 /// the form names.
 async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, ServiceError> {
     let form = fx.form()?;
-    let number = if fx.case.applicant_kind == "employer" {
+    let number = if fx.case.applicant_kind == yibao_domain::case::ApplicantType::Employer {
         form.text("id_number", "职工证件号码")
             .map_err(|e| ServiceError::from_domain_list(vec![e]))?
             .to_uppercase()
@@ -16,7 +16,7 @@ async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, S
     let person = store::find_person_by_number(conn, &number)
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "该人员尚未参保登记"))?;
-    if fx.case.applicant_kind == "employer" {
+    if fx.case.applicant_kind == yibao_domain::case::ApplicantType::Employer {
         let employer = applicant_employer(conn, fx).await?;
         let theirs = held(conn, person.id)
             .await?

@@ -197,7 +197,7 @@ pub async fn applicant_employer(
     conn: &mut Conn,
     fx: &Effect<'_>,
 ) -> Result<EmployerRow, ServiceError> {
-    if fx.case.applicant_kind != "employer" {
+    if fx.case.applicant_kind != yibao_domain::case::ApplicantType::Employer {
         return Err(ServiceError::invalid(
             "registry.employer_applicant",
             format!("事项“{}”由参保单位申请", fx.item.name),
@@ -206,7 +206,7 @@ pub async fn applicant_employer(
     let e = enrolment::find_employer_by_uscc(conn, &fx.case.applicant_ref)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "申请单位尚未办理参保登记"))?;
-    if e.status != "active" {
+    if e.status != yibao_domain::enrolment::employer::EmployerStatus::Active {
         return Err(ServiceError::invalid(
             "registry.employer.deregistered",
             "申请单位已注销",
