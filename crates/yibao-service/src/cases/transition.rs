@@ -122,6 +122,7 @@ pub async fn transition(
             issue_notice(&mut tx, &case, item, &facts, &provided, actor, &now, today).await?
         }
         Action::Correct => {
+            check_correction(&mut tx, &case, item, &facts, &provided).await?;
             store::answer_notices(&mut tx, case.id, &now, &today.to_string()).await?;
             store::close_pauses(&mut tx, case.id, "notice", &today.to_string()).await?;
         }
@@ -348,4 +349,45 @@ async fn accept(
         case.deadline = state.due.map(|d| d.to_string());
     }
     Ok(())
+}
+
+/// A correction (补正) answers the outstanding notice: refused while a material it lists is
+/// still missing, so the applicant uploads first and the upload form stays open (issue #23).
+async fn check_correction(
+    tx: &mut yibao_store::Conn,
+    case: &CaseRow,
+    item: &yibao_domain::catalog::Item,
+    facts: &std::collections::BTreeSet<String>,
+    provided: &std::collections::BTreeMap<String, yibao_domain::case::Provided>,
+) -> Result<(), ServiceError> {
+    let missing = assess(item, facts, provided)
+        .map_err(ServiceError::from_domain)?
+        .missing;
+    let mut still: Vec<String> = Vec::new();
+    for n in store::notices(tx, case.id).await? {
+        if n.answered_at.is_some() {
+            continue;
+        }
+        let items: Vec<NoticeItem> = serde_json::from_str(&n.items_json).map_err(|e| {
+            ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                "notice items: {e}"
+            )))
+        })?;
+        for i in items {
+            if missing.iter().any(|m| m.key == i.key) && !still.contains(&i.name) {
+                still.push(i.name);
+            }
+        }
+    }
+    if still.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(
+            "case.correction_incomplete",
+            format!(
+                "请先提交一次性告知书所列的材料，再点击“补正材料”：{}",
+                still.join("、")
+            ),
+        ))
+    }
 }

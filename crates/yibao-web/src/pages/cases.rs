@@ -24,6 +24,14 @@ use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
 
+/// A channel's key as the data files and the API spell it (`online`).
+fn channel_key(c: ChannelKind) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn correctable(e: &ServiceError) -> bool {
     matches!(e.kind(), ErrorKind::Invalid | ErrorKind::Conflict)
 }
@@ -41,6 +49,8 @@ struct NewPage<'a> {
     item: &'a Item,
     jurisdiction_name: String,
     channels: Vec<(String, &'static str)>,
+    /// The guide's channels, shown when none is open to this user.
+    elsewhere: Vec<String>,
     fields: Vec<FormField>,
     facts: Vec<(String, String)>,
     is_staff: bool,
@@ -62,21 +72,16 @@ fn new_page(
         .find(jurisdiction, code, Some(state.services.clock().today()))
         .ok_or_else(PageError::not_found)?;
     let is_staff = matches!(auth.actor, Actor::Staff(_));
-    let mut channels: Vec<(String, &'static str)> = Vec::new();
-    for c in &item.channels {
-        // Applicants apply online or in an app; staff enter what reaches them at the window,
-        // by phone or by mail.
-        let online = matches!(c.kind, ChannelKind::Online | ChannelKind::App);
-        if online != is_staff {
-            let key = serde_json::to_value(c.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            if !channels.iter().any(|(k, _)| *k == key) {
-                channels.push((key, c.kind.label()));
-            }
-        }
-    }
+    let channels: Vec<(String, &'static str)> = cases::channels_for(item, is_staff)
+        .into_iter()
+        .map(|c| (channel_key(c), c.label()))
+        .collect();
+    // Where the guide sends those it offers no channel to (its window's text).
+    let elsewhere: Vec<String> = item
+        .channels
+        .iter()
+        .map(|c| format!("{}：{}", c.kind.label(), c.text))
+        .collect();
     let fields = yibao_service::effects::form_fields(catalog, item);
     let employer_applicant = yibao_service::effects::applicant(item)
         == Some(yibao_service::effects::ApplicantKind::Employer);
@@ -108,6 +113,7 @@ fn new_page(
             .unwrap_or_default(),
         item,
         channels,
+        elsewhere,
         fields,
         facts,
         is_staff,

@@ -13,6 +13,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod concurrency;
+mod dead_ends;
 mod disbursement;
 mod edge;
 mod enrolment;
