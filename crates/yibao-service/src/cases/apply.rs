@@ -103,7 +103,16 @@ pub async fn apply(
             ));
         }
     }
-    // The form is checked before the case exists: every problem at once, each with its field.
+    // Dates and region names as people type them, stored in their canonical form; then the
+    // form is checked before the case exists: every problem at once, each with its field.
+    let mut form = input.form.clone();
+    if let Some(def) = effects::main_form(item).and_then(|f| catalog.form(f)) {
+        yibao_domain::catalog::normalize_form(def, &mut form);
+    }
+    let input = &ApplyInput {
+        form,
+        ..input.clone()
+    };
     effects::check_application_form(catalog, item, &input.form, today)?;
     let mut facts = input.facts.clone();
     if input.agent.is_some() && !facts.iter().any(|f| f == "proxy") {

@@ -182,14 +182,17 @@ pub fn main_form(item: &Item) -> Option<&str> {
         .or_else(|| binding(item.service).and_then(|b| b.default_form))
 }
 
-/// The fields the application page shows for `item` (a signature is given at the window).
+/// The fields the application page shows for `item`: not a signature (given at the window),
+/// not the agency's own block (经办机构、经办人、经办日期, filled in by the system and the clerk).
 pub fn form_fields(catalog: &Catalog, item: &Item) -> Vec<FormField> {
     main_form(item)
         .and_then(|f| catalog.form(f))
         .map(|f| {
             f.fields
                 .iter()
-                .filter(|x| !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature))
+                .filter(|x| {
+                    !x.agency && !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature)
+                })
                 .cloned()
                 .collect()
         })
@@ -224,6 +227,9 @@ pub fn check_application_form(
                 let field = match &e {
                     FilingError::FieldMissing { key, .. }
                     | FilingError::FieldInvalid { key, .. } => (*key).to_string(),
+                    FilingError::IdNumber(_) => "id_number".to_string(),
+                    FilingError::TargetNeedsCity { .. } => "target_prefecture".to_string(),
+                    FilingError::TargetOutsideMainland { .. } => "target_province".to_string(),
                     _ => String::new(),
                 };
                 if field.is_empty() || !errors.iter().any(|x| x.field == field) {
@@ -354,6 +360,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The agency's block of 表1 (seed 000: 经办机构、联系电话、经办人、经办日期, and the 备案编号
+    /// the agency gives) is not asked of the applicant.
+    #[test]
+    fn the_application_page_leaves_out_the_agency_block() {
+        let catalog = crate::catalog::embedded().expect("embedded catalog");
+        let item = catalog.find("chongqing", "24", None).expect("item 24");
+        let keys: Vec<String> = form_fields(&catalog, item)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        for k in [
+            "filing_number",
+            "agency",
+            "agency_phone",
+            "clerk",
+            "handling_date",
+        ] {
+            assert!(!keys.iter().any(|x| x == k), "{k} in {keys:?}");
+        }
+        assert!(keys.iter().any(|x| x == "target_province"));
     }
 
     #[test]

@@ -949,6 +949,8 @@ mirror! {
         choices: Option<Vec<String>>,
         required: bool,
         section: Option<String>,
+        /// 由经办机构填写（申请人不填）
+        agency: Option<bool>,
     }
 
     /// 一个辖区的办理地点

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use yibao_domain::case::{Action, CaseStatus, Evaluation};
-use yibao_domain::catalog::{ChannelKind, FormField, Item};
+use yibao_domain::catalog::{ChannelKind, FieldKind, FormField, Item};
 use yibao_service::cases::{self, ApplicantInput, ApplyInput, CaseSummary, CaseView, Progress};
 use yibao_service::identity::Actor;
 use yibao_service::{ErrorKind, ServiceError};
@@ -57,14 +57,91 @@ struct NewPage<'a> {
     /// The applicant is an employer (its 统一社会信用代码 instead of an ID number).
     employer_applicant: bool,
     error: Option<String>,
+    /// What the form holds: typed values after a refusal (every one of them), else what the
+    /// person's record pre-fills; keyed by input name (`form.<key>`, `channel`, `applicant_…`).
+    values: BTreeMap<String, String>,
+    /// The declared applicant situations (`facts`) to tick again.
+    checked: Vec<String>,
+    /// A refusal's message per input name, shown beside its field.
+    field_errors: BTreeMap<String, String>,
+    /// Province names for the region fields' list (names map to codes on submission).
+    provinces: Vec<&'static str>,
 }
 
-fn new_page(
+impl NewPage<'_> {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn field_error(&self, name: &str) -> Option<&str> {
+        self.field_errors.get(name).map(String::as_str)
+    }
+
+    fn is_checked(&self, fact: &str) -> bool {
+        self.checked.iter().any(|f| f == fact)
+    }
+
+    fn is_region(f: &FormField) -> bool {
+        matches!(f.kind, FieldKind::Region)
+    }
+
+    fn is_date(f: &FormField) -> bool {
+        matches!(f.kind, FieldKind::Date)
+    }
+}
+
+/// What a refused form brings back to its page.
+#[derive(Default)]
+struct Typed {
+    values: BTreeMap<String, String>,
+    facts: Vec<String>,
+    error: Option<String>,
+    field_errors: BTreeMap<String, String>,
+}
+
+impl Typed {
+    /// The refusal's message, and each `details.errors[].field` beside its input.
+    fn refused(mut self, e: &ServiceError) -> Typed {
+        let mut general = Vec::new();
+        let errors = e
+            .details()
+            .and_then(|d| d.get("errors").and_then(|x| x.as_array()).cloned())
+            .unwrap_or_default();
+        for x in &errors {
+            let message = x.get("message").and_then(|m| m.as_str()).unwrap_or("");
+            match x
+                .get("field")
+                .and_then(|f| f.as_str())
+                .filter(|f| !f.is_empty())
+            {
+                Some(f) => {
+                    self.field_errors
+                        .entry(format!("form.{f}"))
+                        .or_insert_with(|| message.to_string());
+                }
+                None => general.push(message.to_string()),
+            }
+        }
+        self.error = Some(if errors.is_empty() {
+            e.message()
+        } else if general.is_empty() {
+            format!(
+                "有 {} 处填写需要修改，请查看标注的栏目",
+                self.field_errors.len()
+            )
+        } else {
+            general.join("；")
+        });
+        self
+    }
+}
+
+async fn new_page(
     state: &AppState,
     auth: &Auth,
     jurisdiction: &str,
     code: &str,
-    error: Option<String>,
+    typed: Option<Typed>,
 ) -> Result<Response, PageError> {
     auth.actor.require_login()?;
     let catalog = state.services.catalog();
@@ -83,8 +160,16 @@ fn new_page(
         .map(|c| format!("{}：{}", c.kind.label(), c.text))
         .collect();
     let fields = yibao_service::effects::form_fields(catalog, item);
-    let employer_applicant = yibao_service::effects::applicant(item)
-        == Some(yibao_service::effects::ApplicantKind::Employer);
+    let applicant_kind = yibao_service::effects::applicant(item);
+    let employer_applicant =
+        applicant_kind == Some(yibao_service::effects::ApplicantKind::Employer);
+    let typed = match typed {
+        Some(t) => t,
+        None => Typed {
+            values: prefill(state, auth, &fields, applicant_kind).await?,
+            ..Typed::default()
+        },
+    };
     // The applicant situations the materials and conditions depend on (e.g. 委托办理时,
     // 市外户籍人员, 已办理退休): declared here, confirmed by the clerk at acceptance.
     let mut facts: Vec<(String, String)> = Vec::new();
@@ -118,8 +203,43 @@ fn new_page(
         facts,
         is_staff,
         employer_applicant,
-        error,
+        error: typed.error,
+        values: typed.values,
+        checked: typed.facts,
+        field_errors: typed.field_errors,
+        provinces: yibao_domain::ids::provinces().map(|(_, n)| n).collect(),
     }))
+}
+
+/// What a citizen's own record fills in of a person's form: name, ID number and phone, which
+/// the registry holds (an employer's form is about its employees, so nothing is pre-filled).
+async fn prefill(
+    state: &AppState,
+    auth: &Auth,
+    fields: &[FormField],
+    applicant: Option<yibao_service::effects::ApplicantKind>,
+) -> Result<BTreeMap<String, String>, PageError> {
+    let mut values = BTreeMap::new();
+    let Actor::Citizen(c) = &auth.actor else {
+        return Ok(values);
+    };
+    if applicant == Some(yibao_service::effects::ApplicantKind::Employer) {
+        return Ok(values);
+    }
+    let person = yibao_service::records::my_person(&state.services, &auth.actor).await?;
+    let phone = person.as_ref().map(|p| p.phone.clone()).unwrap_or_default();
+    for f in fields {
+        let v = match f.key.as_str() {
+            "name" => c.name.clone(),
+            "id_number" => c.id_number.clone(),
+            "phone" | "phone_1" => phone.clone(),
+            _ => continue,
+        };
+        if !v.is_empty() {
+            values.insert(format!("form.{}", f.key), v);
+        }
+    }
+    Ok(values)
 }
 
 pub async fn new(
@@ -134,6 +254,7 @@ pub async fn new(
         q.item.as_deref().unwrap_or_default(),
         None,
     )
+    .await
 }
 
 /// The new-case form: `form.<key>` fields, repeated `facts`, the applicant for window cases.
@@ -157,8 +278,14 @@ pub async fn create(
         name: String::new(),
         phone: String::new(),
     };
+    let mut typed = Typed::default();
     for (k, v) in form_urlencoded::parse(&body) {
         let v = v.trim().to_string();
+        if k == "facts" {
+            typed.facts.push(v.clone());
+        } else if k != "csrf_token" {
+            typed.values.insert(k.to_string(), v.clone());
+        }
         match k.as_ref() {
             "jurisdiction" => input.jurisdiction = v,
             "item" => input.item = v,
@@ -188,8 +315,9 @@ pub async fn create(
                 &auth,
                 &input.jurisdiction,
                 &input.item,
-                Some(e.message()),
-            )?;
+                Some(typed.refused(&e)),
+            )
+            .await?;
             *r.status_mut() = crate::error::status_of(e.kind());
             Ok(r)
         }

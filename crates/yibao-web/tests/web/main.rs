@@ -20,6 +20,7 @@ mod enrolment;
 mod enrolment_pages;
 mod filing_cases;
 mod filings;
+mod forms;
 mod foundation;
 mod identity;
 mod reimbursement;
