@@ -403,6 +403,20 @@ struct CasePage {
     evaluation_label: &'static str,
     can_enter_bill: bool,
     preview_text: Option<String>,
+    /// The bill form's values (as typed after a refusal) and choice lists.
+    bill: crate::pages::bill::Typed,
+    bill_choices: crate::pages::bill::BillChoices,
+    bill_rows: Vec<usize>,
+}
+
+impl CasePage {
+    fn bill_value(&self, name: &str) -> &str {
+        self.bill.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn bill_line(&self, i: &usize, what: &str) -> &str {
+        self.bill_value(&format!("line.{i}.{what}"))
+    }
 }
 
 async fn case_page(
@@ -411,6 +425,18 @@ async fn case_page(
     number: &str,
     error: Option<String>,
     notice: Option<String>,
+) -> Result<Response, PageError> {
+    case_page_with(state, auth, number, error, notice, None).await
+}
+
+/// The case page; `bill` is the bill form as typed when its entry was refused.
+async fn case_page_with(
+    state: &AppState,
+    auth: &Auth,
+    number: &str,
+    error: Option<String>,
+    notice: Option<String>,
+    bill: Option<crate::pages::bill::Typed>,
 ) -> Result<Response, PageError> {
     let v = cases::view(&state.services, &auth.actor, number).await?;
     let item = state.services.catalog().find_version(
@@ -463,10 +489,19 @@ async fn case_page(
         .and_then(|p| p.get("text"))
         .and_then(|t| t.as_str())
         .map(str::to_string);
+    // A new bill form uses the personal account unless the clerk unticks it (the engine's default).
+    let bill = bill.unwrap_or_else(|| {
+        [("use_account".to_string(), "on".to_string())]
+            .into_iter()
+            .collect()
+    });
     Ok(html(&CasePage {
         chrome: Chrome::of(auth),
         can_enter_bill,
         preview_text,
+        bill,
+        bill_choices: crate::pages::bill::BillChoices::new(),
+        bill_rows: (1..=crate::pages::bill::LINES).collect(),
         terminal: status.is_terminal(),
         level_key,
         level_label,
@@ -673,38 +708,38 @@ pub async fn progress(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct BillForm {
-    /// The bill entry as JSON: `{"care_region": "…", "institution_code": "H…", "bill": {…}}` (docs/benefits.md).
-    entry: String,
-}
-
+/// The bill entered on the page, line by line (pages/bill.rs); refused entries come back with
+/// everything typed.
 pub async fn bill(
     State(state): State<AppState>,
     auth: Auth,
     Path(number): Path<String>,
-    Form(f): Form<BillForm>,
+    body: Bytes,
 ) -> Result<Response, PageError> {
-    let entry: yibao_service::reimbursement::BillEntry = match serde_json::from_str(&f.entry) {
-        Ok(e) => e,
-        Err(e) => {
-            return case_page(
-                &state,
-                &auth,
-                &number,
-                Some(format!("费用明细格式不正确：{e}")),
-                None,
-            )
-            .await
+    let typed = crate::pages::bill::typed(&body);
+    let refused = |message: String, typed| {
+        let state = state.clone();
+        let auth = &auth;
+        let number = number.clone();
+        async move {
+            let mut r =
+                case_page_with(&state, auth, &number, Some(message), None, Some(typed)).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok::<Response, PageError>(r)
         }
+    };
+    let entry = match crate::pages::bill::entry_json(&typed).and_then(|v| {
+        serde_json::from_value::<yibao_service::reimbursement::BillEntry>(v)
+            .map_err(|e| vec![format!("费用明细有误：{e}")])
+    }) {
+        Ok(e) => e,
+        Err(errors) => return refused(errors.join("；"), typed).await,
     };
     match yibao_service::reimbursement::enter_bill(&state.services, &auth.actor, &number, &entry)
         .await
     {
         Ok(()) => case_page(&state, &auth, &number, None, Some("费用明细已录入".into())).await,
-        Err(e) if correctable(&e) => {
-            case_page(&state, &auth, &number, Some(e.message()), None).await
-        }
+        Err(e) if correctable(&e) => refused(e.message(), typed).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -7,6 +7,7 @@
 mod common;
 
 mod access_matrix;
+mod bill_page;
 mod browser_accounts;
 mod browser_case;
 mod calendar;
