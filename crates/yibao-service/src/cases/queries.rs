@@ -91,7 +91,12 @@ pub async fn view(
     let cal = calendar::current(services).await?;
     let clock = clock_of(&cal, item, &case, &pauses, services.clock().today());
     let mut actions: Vec<(&'static str, &'static str)> = Vec::new();
+    // Four eyes on money: whoever entered the bill is not offered its approval.
+    let entered_bill = crate::reimbursement::entered_by(actor, &case);
     for a in Action::ALL {
+        if entered_bill && matches!(a, Action::Complete | Action::Approve) {
+            continue;
+        }
         let roles = role_for(actor, &case, a);
         if roles
             .iter()

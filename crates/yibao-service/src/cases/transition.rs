@@ -57,8 +57,29 @@ fn intake(action: Action) -> bool {
     )
 }
 
+/// True when cases of `case`'s service carry a bill the clerk enters.
+fn bill_case(case: &CaseRow) -> bool {
+    yibao_domain::catalog::Service::from_key(&case.service_key)
+        .and_then(effects::binding)
+        .is_some_and(|b| b.takes_bill())
+}
+
 pub(crate) fn role_for(actor: &Actor, case: &CaseRow, action: Action) -> Vec<ActorRole> {
-    let roles = roles_of(actor, case);
+    let mut roles = roles_of(actor, case);
+    if bill_case(case) && matches!(action, Action::Complete | Action::Approve) {
+        // Four eyes on money: whoever entered the bill does not approve it (`transition`
+        // refuses it, the case page does not offer it), so the deciding agency's reviewer may take the clerk's approval step (办结 → 待拨付)
+        // of an item without review levels: the agency need not have a second clerk.
+        if let Actor::Staff(s) = actor {
+            if action == Action::Complete
+                && s.agency_id == case.deciding_agency_id
+                && s.has_role(StaffRole::Reviewer)
+                && !roles.contains(&ActorRole::Clerk)
+            {
+                roles.push(ActorRole::Clerk);
+            }
+        }
+    }
     match actor {
         Actor::Staff(s) if intake(action) && s.agency_id != case.receiving_agency_id => roles
             .into_iter()
@@ -90,6 +111,15 @@ pub async fn transition(
     let shape = shape_of(item);
     let from = case.status;
     let roles = role_for(actor, &case, action);
+    if bill_case(&case)
+        && matches!(action, Action::Complete | Action::Approve)
+        && crate::reimbursement::entered_by(actor, &case)
+    {
+        return Err(forbidden(
+            "reimbursement.four_eyes",
+            "录入费用明细的工作人员不能审批同一笔报销，请由另一名工作人员审核",
+        ));
+    }
     if roles.is_empty() {
         return Err(forbidden("case.not_yours", "您不能办理此办件的这一环节"));
     }
@@ -141,6 +171,7 @@ pub async fn transition(
     // A manual reimbursement approved for payment: its bill must not have been paid meanwhile.
     if to == CaseStatus::Disbursement && effects::takes_bill(item) {
         crate::reimbursement::check_case(&mut tx, &case).await?;
+        crate::reimbursement::check_approver(&mut tx, services, actor, &case).await?;
     }
     if to == CaseStatus::Completed {
         let outcome = effects::apply(&mut tx, services, &case, item, today, &actor.label()).await?;

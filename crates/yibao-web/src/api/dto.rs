@@ -851,6 +851,10 @@ mirror! {
         item_name: String,
         applicant: String,
         accepted_on: Option<String>,
+        /// 测算拨付金额（分）；无费用明细或测算未通过时为空
+        amount_fen: Option<i64>,
+        /// 测算说明，或测算未通过的原因
+        note: String,
     }
 
     /// 拨付批次及其逐件结果

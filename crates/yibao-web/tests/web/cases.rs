@@ -850,8 +850,16 @@ both_stores_with_demo!(
             act(app, &clerk, &number, "accept", "").await.status,
             StatusCode::OK
         );
-        // No review step in this guide: the clerk completes, and the payment waits for finance.
+        // No review step in this guide, but four eyes on money: the clerk who entered the bill
+        // may not approve it (nor is it offered on the page); the reviewer does, and the
+        // payment waits for finance.
         let r = act(app, &clerk, &number, "complete", "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(r.json()["code"], "reimbursement.four_eyes");
+        let actions = view(app, &clerk, &number).await["actions"].to_string();
+        assert!(!actions.contains("\"complete\""), "{actions}");
+        let reviewer = app.staff_token("nanchuan.reviewer").await;
+        let r = act(app, &reviewer, &number, "complete", "").await;
         assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
         assert_eq!(
             act(app, &clerk, &number, "disburse", "").await.status,

@@ -24,5 +24,6 @@ mod filings;
 mod forms;
 mod foundation;
 mod identity;
+mod money;
 mod reimbursement;
 mod settlement;
