@@ -35,6 +35,10 @@ pub struct Waiting {
     pub item_name: String,
     pub applicant: String,
     pub accepted_on: Option<String>,
+    /// What the calculation pays (fen), for finance to check before paying; `None` when the
+    /// case carries no bill or its calculation now refuses it (`note` says why).
+    pub amount_fen: Option<i64>,
+    pub note: String,
 }
 
 /// The cases this finance officer's agency decides that wait for payment, not already on an
@@ -45,14 +49,24 @@ pub async fn waiting(services: &Services, actor: &Actor) -> Result<Vec<Waiting>,
     let taken = store::pending_cases(&mut tx).await?;
     let rows = yibao_store::cases::list_for_agency(&mut tx, staff.agency_id).await?;
     let catalog = services.catalog();
-    Ok(rows
-        .into_iter()
-        .filter(|c| {
-            c.status == CaseStatus::Disbursement
-                && c.deciding_agency_id == staff.agency_id
-                && !taken.contains(&c.number)
-        })
-        .map(|c| Waiting {
+    let mut out = Vec::new();
+    for c in rows {
+        if c.status != CaseStatus::Disbursement
+            || c.deciding_agency_id != staff.agency_id
+            || taken.contains(&c.number)
+        {
+            continue;
+        }
+        let (amount_fen, note) = match crate::reimbursement::preview(&mut tx, services, &c).await {
+            Ok(Some(v)) => (
+                v["reimbursed"].as_i64(),
+                v["text"].as_str().unwrap_or("").to_string(),
+            ),
+            Ok(None) => (None, String::new()),
+            Err(e) if e.kind() == crate::ErrorKind::Internal => return Err(e),
+            Err(e) => (None, e.message()),
+        };
+        out.push(Waiting {
             item_name: catalog
                 .find_version(&c.jurisdiction, &c.item_id, c.item_version as u32)
                 .map(|i| i.name.clone())
@@ -60,8 +74,11 @@ pub async fn waiting(services: &Services, actor: &Actor) -> Result<Vec<Waiting>,
             applicant: mask_name(&c.applicant_name),
             accepted_on: c.accepted_on,
             number: c.number,
-        })
-        .collect())
+            amount_fen,
+            note,
+        });
+    }
+    Ok(out)
 }
 
 /// Pays every waiting case (or those listed) in one batch.

@@ -171,6 +171,8 @@ pub async fn enter_bill(
         "bill_entry".into(),
         serde_json::to_string(&entry).unwrap_or_default(),
     );
+    // Four eyes: whoever enters the bill may not approve it (`check_approver`).
+    form.insert(ENTERED_BY.into(), staff.id.to_string());
     case.form = yibao_store::json_text::JsonText(form);
     case.updated_at = services.clock().now_text();
     case_store::update(&mut tx, &case).await?;
@@ -316,6 +318,48 @@ fn outcome(x: &Explanation, care: &CareRule, entry: &BillEntry, applied: bool) -
         );
     }
     v
+}
+
+/// The form key holding the staff id of whoever entered the case's bill.
+const ENTERED_BY: &str = "bill_entered_by";
+
+/// True when `actor` entered the bill of `case` (four eyes: they may not approve it).
+pub fn entered_by(actor: &Actor, case: &CaseRow) -> bool {
+    let Actor::Staff(s) = actor else {
+        return false;
+    };
+    case.form
+        .get(ENTERED_BY)
+        .is_some_and(|id| *id == s.id.to_string())
+}
+
+/// Approving a bill for payment (issue #23, money four-eyes): not by whoever entered the bill,
+/// and not when the calculation refuses it (e.g. 无有效参保，不能报销) — its reason is the answer.
+pub async fn check_approver(
+    conn: &mut Conn,
+    services: &Services,
+    actor: &Actor,
+    case: &CaseRow,
+) -> Result<(), ServiceError> {
+    if entered_by(actor, case) {
+        return Err(forbidden(
+            "reimbursement.four_eyes",
+            "录入费用明细的工作人员不能审批同一笔报销，请由另一名工作人员审核",
+        ));
+    }
+    match preview(conn, services, case).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(no_bill()),
+        Err(e) if e.kind() == ErrorKind::Invalid || e.kind() == ErrorKind::Conflict => {
+            Err(ServiceError::Rule {
+                kind: ErrorKind::Invalid,
+                code: "reimbursement.calculation_refused",
+                message: format!("报销测算未通过，不能审批拨付：{}", e.message()),
+                details: None,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The split as it stands (no writes), for the case page while it is reviewed and paid.

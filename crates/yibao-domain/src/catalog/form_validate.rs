@@ -43,6 +43,65 @@ pub fn is_phone(s: &str) -> bool {
     mobile || fixed
 }
 
+/// A date as people write it: 2026-11-01, 2026/11/01, 2026.11.01, 2026年11月1日, 20261101
+/// (month and day with or without a leading zero where separated).
+pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+    }
+    let parts: Vec<&str> = s
+        .trim_end_matches('日')
+        .split(['-', '/', '.', '年', '月'])
+        .map(str::trim)
+        .collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || m.is_empty() || d.is_empty() || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// A region as people write it: its 6-digit code, or the name of a province-level division
+/// (四川省, 四川, 重庆市, 重庆, 广西壮族自治区, 广西 …) for its province code. Names below the
+/// province need a list of prefectures and counties this repository does not hold.
+pub fn region_of_text(s: &str) -> Option<RegionCode> {
+    let s = s.trim();
+    if let Ok(r) = s.parse::<RegionCode>() {
+        return Some(r);
+    }
+    if s.chars().count() < 2 {
+        return None;
+    }
+    crate::ids::province_code_of_name(s).and_then(|c| c.parse().ok())
+}
+
+/// Rewrites the values people type into the form's canonical ones: dates as YYYY-MM-DD and
+/// region names as codes, for the fields of those kinds. Anything unreadable is left as typed,
+/// for `validate_form` (or the effect) to report beside its field.
+pub fn normalize_form(form: &Form, data: &mut BTreeMap<String, String>) {
+    for f in &form.fields {
+        let Some(v) = data.get_mut(&f.key) else {
+            continue;
+        };
+        match f.kind {
+            FieldKind::Date => {
+                if let Some(d) = parse_date_text(v) {
+                    *v = d.format("%Y-%m-%d").to_string();
+                }
+            }
+            FieldKind::Region => {
+                if let Some(r) = region_of_text(v) {
+                    *v = r.as_str().to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Checks `data` against `form`; `today` bounds dates (none in the future beyond a year, none
 /// before 1900).
 pub fn validate_form(
@@ -96,15 +155,18 @@ pub fn validate_form(
                     )
                 })
             }
-            FieldKind::Date => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                Ok(d) if d.year_ok(today) => None,
-                Ok(_) => Some((
+            FieldKind::Date => match parse_date_text(v) {
+                Some(d) if d.year_ok(today) => None,
+                Some(_) => Some((
                     "form.date_range",
                     format!("“{}”的日期不在合理范围内", f.label),
                 )),
-                Err(_) => Some((
+                None => Some((
                     "form.date",
-                    format!("“{}”应为日期，格式 YYYY-MM-DD", f.label),
+                    format!(
+                        "“{}”应为日期，如 2026-11-01、2026/11/01 或 2026年11月1日",
+                        f.label
+                    ),
                 )),
             },
             FieldKind::IdNumber => v
@@ -117,10 +179,19 @@ pub fn validate_form(
                     format!("“{}”应为11位手机号码或带区号的固定电话", f.label),
                 )
             }),
-            FieldKind::Region => v
-                .parse::<RegionCode>()
-                .err()
-                .map(|e| (e.code(), format!("“{}”：{}", f.label, e.message()))),
+            FieldKind::Region => match (region_of_text(v), v.parse::<RegionCode>()) {
+                (Some(_), _) => None,
+                (None, Err(e)) if v.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some((e.code(), format!("“{}”：{}", f.label, e.message())))
+                }
+                (None, _) => Some((
+                    "form.region",
+                    format!(
+                        "“{}”应选择省份名称或填写6位行政区划代码，收到“{v}”",
+                        f.label
+                    ),
+                )),
+            },
             FieldKind::Money => v
                 .parse::<Fen>()
                 .err()
@@ -176,6 +247,58 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn dates_in_the_forms_people_write() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 1);
+        for s in [
+            "2026-11-01",
+            "2026/11/01",
+            "2026.11.01",
+            "2026年11月1日",
+            "2026年11月01日",
+            "20261101",
+            "2026-11-1",
+            " 2026/11/1 ",
+        ] {
+            assert_eq!(parse_date_text(s), d, "{s}");
+        }
+        for s in [
+            "2026-13-01",
+            "26-11-01",
+            "2026-11",
+            "2026年11月",
+            "202611011",
+            "abc",
+        ] {
+            assert_eq!(parse_date_text(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn province_names_become_codes_and_the_form_is_normalised() {
+        // Seed 000 表1: 转往省(市、区) typed as a name (issue #23: «四川省» used to be refused).
+        assert_eq!(region_of_text("四川省").unwrap().as_str(), "510000");
+        assert_eq!(region_of_text("四川").unwrap().as_str(), "510000");
+        assert_eq!(region_of_text("重庆市").unwrap().as_str(), "500000");
+        assert_eq!(region_of_text("广西").unwrap().as_str(), "450000");
+        assert_eq!(region_of_text("510104").unwrap().as_str(), "510104");
+        assert_eq!(region_of_text("火星"), None);
+        let f = form("chuanyu-form-1");
+        let mut d = data(&[
+            ("target_province", "海南省"),
+            ("fill_date", "2026年11月20日"),
+            ("name", "2026年11月20日"),
+        ]);
+        normalize_form(&f, &mut d);
+        assert_eq!(d["target_province"], "460000");
+        assert_eq!(d["fill_date"], "2026-11-20");
+        assert_eq!(d["name"], "2026年11月20日", "only date fields");
+        let bad = data(&[("target_province", "火星")]);
+        let e = validate_form(&f, &bad, today()).unwrap_err();
+        assert_eq!(e[0].field, "target_province");
+        assert_eq!(e[0].code, "form.region");
     }
 
     #[test]

@@ -13,7 +13,9 @@ mod offices;
 mod query;
 mod service;
 
-pub use form_validate::{is_phone, validate_form, FieldError};
+pub use form_validate::{
+    is_phone, normalize_form, parse_date_text, region_of_text, validate_form, FieldError,
+};
 pub use load::{load, LoadError, SourceFile};
 pub use model::*;
 pub use offices::{Office, OfficeDirectory, OnlineChannel};

@@ -540,6 +540,9 @@ pub struct FormField {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
+    /// Filled in by the agency (经办机构、经办人、经办日期 …): not asked of the applicant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub agency: bool,
 }
 
 /// A form (表) an item's applicant fills in, e.g. seed 000 表1 异地就医登记备案表.

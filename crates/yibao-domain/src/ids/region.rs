@@ -59,6 +59,38 @@ pub fn province_name(prefix: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// Every province-level division as (6-digit code, name), in GB/T 2260 order: the first level
+/// of a region picker.
+pub fn provinces() -> impl Iterator<Item = (String, &'static str)> {
+    PROVINCES
+        .iter()
+        .map(|(prefix, name)| (format!("{prefix}0000"), *name))
+}
+
+/// The 6-digit code of a province-level division named in full (四川省) or without its suffix
+/// (四川, 广西, 内蒙古).
+pub fn province_code_of_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    const SUFFIXES: &[&str] = &[
+        "维吾尔自治区",
+        "壮族自治区",
+        "回族自治区",
+        "特别行政区",
+        "自治区",
+        "省",
+        "市",
+    ];
+    PROVINCES
+        .iter()
+        .find(|(_, full)| {
+            *full == name
+                || SUFFIXES
+                    .iter()
+                    .any(|s| full.strip_suffix(s).is_some_and(|short| short == name))
+        })
+        .map(|(prefix, _)| format!("{prefix}0000"))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegionCodeError {
     #[error("region code must be 6 digits, got {0:?}")]

@@ -50,6 +50,21 @@ pub struct ApplyInput {
     pub agent: Option<ApplicantInput>,
 }
 
+/// The channels through which a case of `item` is opened here: applicants apply online or in
+/// an app; staff enter what reaches them at the window, by phone or by mail. Empty when the
+/// guide offers none to them (e.g. seeds 002 and 004 list the agency's window only): the
+/// applicant is sent to the window instead of a form that cannot be submitted.
+pub fn channels_for(item: &yibao_domain::catalog::Item, staff: bool) -> Vec<ChannelKind> {
+    let mut out: Vec<ChannelKind> = Vec::new();
+    for c in &item.channels {
+        let online = matches!(c.kind, ChannelKind::Online | ChannelKind::App);
+        if online != staff && !out.contains(&c.kind) {
+            out.push(c.kind);
+        }
+    }
+    out
+}
+
 pub async fn apply(
     services: &Services,
     actor: &Actor,
@@ -89,16 +104,17 @@ pub async fn apply(
             ));
         }
     }
-    // The form is checked against its definition: every problem at once.
-    if let Some(form) = effects::main_form(item).and_then(|f| catalog.form(f)) {
-        // A guide's printed form is checked against its definition here. An effect's own input
-        // form (`basis`, e.g. the registry's) only lays out the page: its effect parses the
-        // fields into domain types, accepting the codes and synonyms rosters and API clients
-        // send, and checks them at completion (and a roster's rows with their row numbers).
-        if !input.form.is_empty() && form.source.is_some() {
-            crate::catalog::check_form(form, &input.form, today)?;
-        }
+    // Dates and region names as people type them, stored in their canonical form; then the
+    // form is checked before the case exists: every problem at once, each with its field.
+    let mut form = input.form.clone();
+    if let Some(def) = effects::main_form(item).and_then(|f| catalog.form(f)) {
+        yibao_domain::catalog::normalize_form(def, &mut form);
     }
+    let input = &ApplyInput {
+        form,
+        ..input.clone()
+    };
+    effects::check_application_form(catalog, item, &input.form, today)?;
     let mut facts = input.facts.clone();
     if input.agent.is_some() && !facts.iter().any(|f| f == "proxy") {
         facts.push("proxy".into());

@@ -231,7 +231,14 @@ pub(crate) fn may_add_materials(actor: &Actor, case: &CaseRow) -> Result<(), Ser
     let status = case.status;
     let by = match actor {
         Actor::Citizen(_) | Actor::Employer(_) => Submitter::Applicant,
-        Actor::Staff(s) if s.has_role(StaffRole::Clerk) => Submitter::Clerk,
+        // The receiving or deciding agency's clerk; a supervising agency only looks.
+        Actor::Staff(s)
+            if s.has_role(StaffRole::Clerk)
+                && (s.agency_id == case.receiving_agency_id
+                    || s.agency_id == case.deciding_agency_id) =>
+        {
+            Submitter::Clerk
+        }
         Actor::Staff(_) => {
             return Err(forbidden(
                 "case.materials_closed",

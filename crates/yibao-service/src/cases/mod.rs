@@ -9,7 +9,7 @@ mod materials;
 mod queries;
 mod transition;
 
-pub use apply::{apply, ApplicantInput, ApplyInput};
+pub use apply::{apply, channels_for, ApplicantInput, ApplyInput};
 pub use clock::{clock_of, limit_for};
 pub use materials::{add_material, material_content, MaterialInput};
 pub use queries::{
@@ -93,8 +93,9 @@ pub(crate) async fn provided_of(
         .collect())
 }
 
-/// Whether `actor` may see this case: the applicant (citizen or employer) and staff of the
-/// receiving or deciding agency.
+/// Whether `actor` may see this case directly: the applicant (citizen or employer) and staff of
+/// the receiving or deciding agency. Staff of an agency above them (a city's over its
+/// districts') see it too: `load` asks `supervises` when this says no.
 pub(crate) fn may_see(actor: &Actor, case: &CaseRow) -> bool {
     match actor {
         Actor::Citizen(c) => {
@@ -131,10 +132,36 @@ pub(crate) async fn load(
         .await?
         .ok_or_else(not_found)?;
     if may_see(actor, &case) {
-        Ok(case)
-    } else {
-        Err(not_found())
+        return Ok(case);
     }
+    if let Actor::Staff(s) = actor {
+        let agencies = supervised_agencies(conn, &s.agency_region).await?;
+        if agencies.contains(&case.receiving_agency_id)
+            || agencies.contains(&case.deciding_agency_id)
+        {
+            return Ok(case);
+        }
+    }
+    Err(not_found())
+}
+
+/// The agencies whose region lies inside `region` (the agency's own included): a city or
+/// provincial agency sees and supervises its districts' cases (issue #23). Acting on them stays
+/// with the receiving and deciding agencies (`transition::role_for`).
+pub(crate) async fn supervised_agencies(
+    conn: &mut Conn,
+    region: &yibao_domain::RegionCode,
+) -> Result<Vec<i64>, ServiceError> {
+    Ok(agency::list(conn)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            a.region_code
+                .parse::<yibao_domain::RegionCode>()
+                .is_ok_and(|r| region.contains(&r))
+        })
+        .map(|a| a.id)
+        .collect())
 }
 
 /// The agency that serves `region` most specifically (a district's own, else its city's, else

@@ -93,7 +93,12 @@ pub async fn view(
     let cal = calendar::current(services).await?;
     let clock = clock_of(&cal, item, &case, &pauses, services.clock().today());
     let mut actions: Vec<(&'static str, &'static str)> = Vec::new();
+    // Four eyes on money: whoever entered the bill is not offered its approval.
+    let entered_bill = crate::reimbursement::entered_by(actor, &case);
     for a in Action::ALL {
+        if entered_bill && matches!(a, Action::Complete | Action::Approve) {
+            continue;
+        }
         let roles = role_for(actor, &case, a);
         if roles
             .iter()
@@ -224,7 +229,26 @@ pub async fn list_mine(
     summaries(services, rows, false).await
 }
 
-/// The staff member's agency's cases, open ones first (optionally one status).
+/// The cases of the staff member's agency and of the agencies it supervises (a city's
+/// districts'), newest first.
+async fn visible_cases(
+    tx: &mut yibao_store::Conn,
+    staff: &crate::identity::StaffActor,
+) -> Result<Vec<CaseRow>, ServiceError> {
+    let mut rows: Vec<CaseRow> = Vec::new();
+    for agency_id in super::supervised_agencies(tx, &staff.agency_region).await? {
+        for c in store::list_for_agency(tx, agency_id).await? {
+            if !rows.iter().any(|r| r.id == c.id) {
+                rows.push(c);
+            }
+        }
+    }
+    rows.sort_by_key(|c| std::cmp::Reverse(c.id));
+    Ok(rows)
+}
+
+/// The staff member's agency's cases and its districts', open ones first (optionally one
+/// status).
 pub async fn queue(
     services: &Services,
     actor: &Actor,
@@ -232,7 +256,7 @@ pub async fn queue(
 ) -> Result<Vec<CaseSummary>, ServiceError> {
     let staff = actor.staff()?;
     let mut tx = services.store().begin_read().await?;
-    let mut rows = store::list_for_agency(&mut tx, staff.agency_id).await?;
+    let mut rows = visible_cases(&mut tx, staff).await?;
     drop(tx);
     if let Some(s) = status.filter(|s| !s.is_empty()) {
         rows.retain(|c| c.status.as_str() == s);
@@ -370,7 +394,7 @@ pub async fn evaluation_stats(
 ) -> Result<EvaluationStats, ServiceError> {
     let staff = actor.staff()?;
     let mut tx = services.store().begin_read().await?;
-    let cases = store::list_for_agency(&mut tx, staff.agency_id).await?;
+    let cases = visible_cases(&mut tx, staff).await?;
     let evals = store::evaluations(&mut tx).await?;
     let mut by_item: BTreeMap<String, BTreeMap<&'static str, u32>> = BTreeMap::new();
     let mut open = Vec::new();

@@ -59,8 +59,29 @@ fn intake(action: Action) -> bool {
     )
 }
 
+/// True when cases of `case`'s service carry a bill the clerk enters.
+fn bill_case(case: &CaseRow) -> bool {
+    yibao_domain::catalog::Service::from_key(&case.service_key)
+        .and_then(effects::binding)
+        .is_some_and(|b| b.takes_bill())
+}
+
 pub(crate) fn role_for(actor: &Actor, case: &CaseRow, action: Action) -> Vec<ActorRole> {
-    let roles = roles_of(actor, case);
+    let mut roles = roles_of(actor, case);
+    if bill_case(case) && matches!(action, Action::Complete | Action::Approve) {
+        // Four eyes on money: whoever entered the bill does not approve it (`transition`
+        // refuses it, the case page does not offer it), so the deciding agency's reviewer may take the clerk's approval step (办结 → 待拨付)
+        // of an item without review levels: the agency need not have a second clerk.
+        if let Actor::Staff(s) = actor {
+            if action == Action::Complete
+                && s.agency_id == case.deciding_agency_id
+                && s.has_role(StaffRole::Reviewer)
+                && !roles.contains(&ActorRole::Clerk)
+            {
+                roles.push(ActorRole::Clerk);
+            }
+        }
+    }
     match actor {
         Actor::Staff(s) if intake(action) && s.agency_id != case.receiving_agency_id => roles
             .into_iter()
@@ -92,6 +113,15 @@ pub async fn transition(
     let shape = shape_of(item);
     let from = case.status;
     let roles = role_for(actor, &case, action);
+    if bill_case(&case)
+        && matches!(action, Action::Complete | Action::Approve)
+        && crate::reimbursement::entered_by(actor, &case)
+    {
+        return Err(forbidden(
+            "reimbursement.four_eyes",
+            "录入费用明细的工作人员不能审批同一笔报销，请由另一名工作人员审核",
+        ));
+    }
     if roles.is_empty() {
         return Err(forbidden("case.not_yours", "您不能办理此办件的这一环节"));
     }
@@ -124,6 +154,7 @@ pub async fn transition(
             issue_notice(&mut tx, &case, item, &facts, &provided, actor, &now, today).await?
         }
         Action::Correct => {
+            check_correction(&mut tx, &case, item, &facts, &provided).await?;
             store::answer_notices(&mut tx, case.id, &now, &today.to_string()).await?;
             store::close_pauses(&mut tx, case.id, "notice", &today.to_string()).await?;
         }
@@ -142,6 +173,7 @@ pub async fn transition(
     // A manual reimbursement approved for payment: its bill must not have been paid meanwhile.
     if to == CaseStatus::Disbursement && effects::takes_bill(item) {
         crate::reimbursement::check_case(&mut tx, &case).await?;
+        crate::reimbursement::check_approver(&mut tx, services, actor, &case).await?;
     }
     if to == CaseStatus::Completed {
         let outcome = effects::apply(&mut tx, services, &case, item, today, &actor.label()).await?;
@@ -350,4 +382,45 @@ async fn accept(
         case.deadline = state.due.map(|d| d.to_string());
     }
     Ok(())
+}
+
+/// A correction (补正) answers the outstanding notice: refused while a material it lists is
+/// still missing, so the applicant uploads first and the upload form stays open (issue #23).
+async fn check_correction(
+    tx: &mut yibao_store::Conn,
+    case: &CaseRow,
+    item: &yibao_domain::catalog::Item,
+    facts: &std::collections::BTreeSet<String>,
+    provided: &std::collections::BTreeMap<String, yibao_domain::case::Provided>,
+) -> Result<(), ServiceError> {
+    let missing = assess(item, facts, provided)
+        .map_err(ServiceError::from_domain)?
+        .missing;
+    let mut still: Vec<String> = Vec::new();
+    for n in store::notices(tx, case.id).await? {
+        if n.answered_at.is_some() {
+            continue;
+        }
+        let items: Vec<NoticeItem> = serde_json::from_str(&n.items_json).map_err(|e| {
+            ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                "notice items: {e}"
+            )))
+        })?;
+        for i in items {
+            if missing.iter().any(|m| m.key == i.key) && !still.contains(&i.name) {
+                still.push(i.name);
+            }
+        }
+    }
+    if still.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::invalid(
+            "case.correction_incomplete",
+            format!(
+                "请先提交一次性告知书所列的材料，再点击“补正材料”：{}",
+                still.join("、")
+            ),
+        ))
+    }
 }

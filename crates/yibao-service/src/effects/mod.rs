@@ -13,8 +13,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde_json::Value;
-use yibao_domain::catalog::{Catalog, ChannelKind, FormField, Item, Service};
-use yibao_domain::filing::{FilingJurisdiction, FilingKind};
+use yibao_domain::catalog::{
+    validate_form, Catalog, ChannelKind, FieldError, FormField, Item, Service,
+};
+use yibao_domain::error::Coded;
+use yibao_domain::filing::{FilingApplication, FilingError, FilingJurisdiction, FilingKind};
 use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::Conn;
@@ -179,18 +182,79 @@ pub fn main_form(item: &Item) -> Option<&str> {
         .or_else(|| binding(item.service).and_then(|b| b.default_form))
 }
 
-/// The fields the application page shows for `item` (a signature is given at the window).
+/// The fields the application page shows for `item`: not a signature (given at the window),
+/// not the agency's own block (经办机构、经办人、经办日期, filled in by the system and the clerk).
 pub fn form_fields(catalog: &Catalog, item: &Item) -> Vec<FormField> {
     main_form(item)
         .and_then(|f| catalog.form(f))
         .map(|f| {
             f.fields
                 .iter()
-                .filter(|x| !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature))
+                .filter(|x| {
+                    !x.agency && !matches!(x.kind, yibao_domain::catalog::FieldKind::Signature)
+                })
                 .cloned()
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Checks the form of an application before its case is opened, every problem at once with the
+/// field it belongs to (`details.errors[].field`), so a case never waits for a form no page can
+/// fill in (issue #23): a guide's printed form against its definition, and a filing's 表1 the way
+/// the filing effect reads it (the printed 表1 marks nothing required, the filing needs seven).
+pub fn check_application_form(
+    catalog: &Catalog,
+    item: &Item,
+    form: &BTreeMap<String, String>,
+    today: NaiveDate,
+) -> Result<(), ServiceError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    if let Some(def) = main_form(item).and_then(|f| catalog.form(f)) {
+        // An effect's own input form (`basis`, e.g. the registry's) only lays out the page: its
+        // effect parses the fields into domain types, accepting the codes and synonyms rosters
+        // and API clients send (and inferring some, e.g. the region from the USCC), and checks
+        // them at completion.
+        if def.source.is_some() {
+            if let Err(list) = validate_form(def, form, today) {
+                errors.extend(list);
+            }
+        }
+    }
+    if let Some(Effect::Filing(_)) = binding(item.service).map(|b| b.effect) {
+        if let Err(list) = FilingApplication::parse(form) {
+            for e in list {
+                let field = match &e {
+                    FilingError::FieldMissing { key, .. }
+                    | FilingError::FieldInvalid { key, .. } => (*key).to_string(),
+                    FilingError::IdNumber(_) => "id_number".to_string(),
+                    FilingError::TargetNeedsCity { .. } => "target_prefecture".to_string(),
+                    FilingError::TargetOutsideMainland { .. } => "target_province".to_string(),
+                    _ => String::new(),
+                };
+                if field.is_empty() || !errors.iter().any(|x| x.field == field) {
+                    errors.push(FieldError {
+                        field,
+                        code: e.code(),
+                        message: e.message(),
+                    });
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::Rule {
+        kind: crate::ErrorKind::Invalid,
+        code: "form.invalid",
+        message: errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
+        details: Some(serde_json::json!({ "errors": errors })),
+    })
 }
 
 /// True when the guide completes a submission of this item through `channel` without a clerk
@@ -289,6 +353,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The agency's block of 表1 (seed 000: 经办机构、联系电话、经办人、经办日期, and the 备案编号
+    /// the agency gives) is not asked of the applicant.
+    #[test]
+    fn the_application_page_leaves_out_the_agency_block() {
+        let catalog = crate::catalog::embedded().expect("embedded catalog");
+        let item = catalog.find("chongqing", "24", None).expect("item 24");
+        let keys: Vec<String> = form_fields(&catalog, item)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        for k in [
+            "filing_number",
+            "agency",
+            "agency_phone",
+            "clerk",
+            "handling_date",
+        ] {
+            assert!(!keys.iter().any(|x| x == k), "{k} in {keys:?}");
+        }
+        assert!(keys.iter().any(|x| x == "target_province"));
     }
 
     #[test]

@@ -116,6 +116,8 @@ mod describes {
     impl Describes<u32> for u64 {}
 
     impl<M: Describes<T>, T> Describes<Option<T>> for Option<M> {}
+    // A flag the service leaves out when false is documented as not required.
+    impl Describes<bool> for Option<bool> {}
     // A list or map the service leaves out when empty is documented as not required.
     impl<M: Describes<Vec<T>>, T> Describes<Vec<T>> for Option<M> {}
     impl<M: Describes<BTreeMap<K, T>>, K, T> Describes<BTreeMap<K, T>> for Option<M> {}
@@ -955,6 +957,10 @@ mirror! {
         item_name: String,
         applicant: String,
         accepted_on: Option<String>,
+        /// 测算拨付金额（分）；无费用明细或测算未通过时为空
+        amount_fen: Option<i64>,
+        /// 测算说明，或测算未通过的原因
+        note: String,
     }
 
     /// 拨付批次及其逐件结果
@@ -1053,6 +1059,8 @@ mirror! {
         choices: Option<Vec<String>>,
         required: bool,
         section: Option<String>,
+        /// 由经办机构填写（申请人不填）
+        agency: Option<bool>,
     }
 
     /// 一个辖区的办理地点

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use yibao_domain::case::{Action, ActionNote, CaseStatus, Evaluation};
-use yibao_domain::catalog::{ChannelKind, FormField, Item};
+use yibao_domain::catalog::{ChannelKind, FieldKind, FormField, Item};
 use yibao_service::cases::{self, ApplicantInput, ApplyInput, CaseSummary, CaseView, Progress};
 use yibao_service::identity::Actor;
 use yibao_service::{ErrorKind, ServiceError};
@@ -23,6 +23,14 @@ use crate::error::PageError;
 use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
+
+/// A channel's key as the data files and the API spell it (`online`).
+fn channel_key(c: ChannelKind) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
 
 fn correctable(e: &ServiceError) -> bool {
     matches!(e.kind(), ErrorKind::Invalid | ErrorKind::Conflict)
@@ -41,20 +49,99 @@ struct NewPage<'a> {
     item: &'a Item,
     jurisdiction_name: String,
     channels: Vec<(String, &'static str)>,
+    /// The guide's channels, shown when none is open to this user.
+    elsewhere: Vec<String>,
     fields: Vec<FormField>,
     facts: Vec<(String, String)>,
     is_staff: bool,
     /// The applicant is an employer (its 统一社会信用代码 instead of an ID number).
     employer_applicant: bool,
     error: Option<String>,
+    /// What the form holds: typed values after a refusal (every one of them), else what the
+    /// person's record pre-fills; keyed by input name (`form.<key>`, `channel`, `applicant_…`).
+    values: BTreeMap<String, String>,
+    /// The declared applicant situations (`facts`) to tick again.
+    checked: Vec<String>,
+    /// A refusal's message per input name, shown beside its field.
+    field_errors: BTreeMap<String, String>,
+    /// Province names for the region fields' list (names map to codes on submission).
+    provinces: Vec<&'static str>,
 }
 
-fn new_page(
+impl NewPage<'_> {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn field_error(&self, name: &str) -> Option<&str> {
+        self.field_errors.get(name).map(String::as_str)
+    }
+
+    fn is_checked(&self, fact: &str) -> bool {
+        self.checked.iter().any(|f| f == fact)
+    }
+
+    fn is_region(f: &FormField) -> bool {
+        matches!(f.kind, FieldKind::Region)
+    }
+
+    fn is_date(f: &FormField) -> bool {
+        matches!(f.kind, FieldKind::Date)
+    }
+}
+
+/// What a refused form brings back to its page.
+#[derive(Default)]
+struct Typed {
+    values: BTreeMap<String, String>,
+    facts: Vec<String>,
+    error: Option<String>,
+    field_errors: BTreeMap<String, String>,
+}
+
+impl Typed {
+    /// The refusal's message, and each `details.errors[].field` beside its input.
+    fn refused(mut self, e: &ServiceError) -> Typed {
+        let mut general = Vec::new();
+        let errors = e
+            .details()
+            .and_then(|d| d.get("errors").and_then(|x| x.as_array()).cloned())
+            .unwrap_or_default();
+        for x in &errors {
+            let message = x.get("message").and_then(|m| m.as_str()).unwrap_or("");
+            match x
+                .get("field")
+                .and_then(|f| f.as_str())
+                .filter(|f| !f.is_empty())
+            {
+                Some(f) => {
+                    self.field_errors
+                        .entry(format!("form.{f}"))
+                        .or_insert_with(|| message.to_string());
+                }
+                None => general.push(message.to_string()),
+            }
+        }
+        self.error = Some(if errors.is_empty() {
+            e.message()
+        } else if general.is_empty() {
+            format!(
+                "有 {} 处填写需要修改，请查看标注的栏目",
+                self.field_errors.len()
+            )
+        } else {
+            general.join("；")
+        });
+        self
+    }
+}
+
+async fn new_page(
     state: &AppState,
     auth: &Auth,
     jurisdiction: &str,
     code: &str,
-    error: Option<String>,
+    typed: Option<Typed>,
 ) -> Result<Response, PageError> {
     auth.actor.require_login()?;
     let catalog = state.services.catalog();
@@ -62,24 +149,27 @@ fn new_page(
         .find(jurisdiction, code, Some(state.services.clock().today()))
         .ok_or_else(PageError::not_found)?;
     let is_staff = matches!(auth.actor, Actor::Staff(_));
-    let mut channels: Vec<(String, &'static str)> = Vec::new();
-    for c in &item.channels {
-        // Applicants apply online or in an app; staff enter what reaches them at the window,
-        // by phone or by mail.
-        let online = matches!(c.kind, ChannelKind::Online | ChannelKind::App);
-        if online != is_staff {
-            let key = serde_json::to_value(c.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            if !channels.iter().any(|(k, _)| *k == key) {
-                channels.push((key, c.kind.label()));
-            }
-        }
-    }
+    let channels: Vec<(String, &'static str)> = cases::channels_for(item, is_staff)
+        .into_iter()
+        .map(|c| (channel_key(c), c.label()))
+        .collect();
+    // Where the guide sends those it offers no channel to (its window's text).
+    let elsewhere: Vec<String> = item
+        .channels
+        .iter()
+        .map(|c| format!("{}：{}", c.kind.label(), c.text))
+        .collect();
     let fields = yibao_service::effects::form_fields(catalog, item);
-    let employer_applicant = yibao_service::effects::applicant(item)
-        == Some(yibao_service::effects::ApplicantKind::Employer);
+    let applicant_kind = yibao_service::effects::applicant(item);
+    let employer_applicant =
+        applicant_kind == Some(yibao_service::effects::ApplicantKind::Employer);
+    let typed = match typed {
+        Some(t) => t,
+        None => Typed {
+            values: prefill(state, auth, &fields, applicant_kind).await?,
+            ..Typed::default()
+        },
+    };
     // The applicant situations the materials and conditions depend on (e.g. 委托办理时,
     // 市外户籍人员, 已办理退休): declared here, confirmed by the clerk at acceptance.
     let mut facts: Vec<(String, String)> = Vec::new();
@@ -108,12 +198,48 @@ fn new_page(
             .unwrap_or_default(),
         item,
         channels,
+        elsewhere,
         fields,
         facts,
         is_staff,
         employer_applicant,
-        error,
+        error: typed.error,
+        values: typed.values,
+        checked: typed.facts,
+        field_errors: typed.field_errors,
+        provinces: yibao_domain::ids::provinces().map(|(_, n)| n).collect(),
     }))
+}
+
+/// What a citizen's own record fills in of a person's form: name, ID number and phone, which
+/// the registry holds (an employer's form is about its employees, so nothing is pre-filled).
+async fn prefill(
+    state: &AppState,
+    auth: &Auth,
+    fields: &[FormField],
+    applicant: Option<yibao_service::effects::ApplicantKind>,
+) -> Result<BTreeMap<String, String>, PageError> {
+    let mut values = BTreeMap::new();
+    let Actor::Citizen(c) = &auth.actor else {
+        return Ok(values);
+    };
+    if applicant == Some(yibao_service::effects::ApplicantKind::Employer) {
+        return Ok(values);
+    }
+    let person = yibao_service::records::my_person(&state.services, &auth.actor).await?;
+    let phone = person.as_ref().map(|p| p.phone.clone()).unwrap_or_default();
+    for f in fields {
+        let v = match f.key.as_str() {
+            "name" => c.name.clone(),
+            "id_number" => c.id_number.clone(),
+            "phone" | "phone_1" => phone.clone(),
+            _ => continue,
+        };
+        if !v.is_empty() {
+            values.insert(format!("form.{}", f.key), v);
+        }
+    }
+    Ok(values)
 }
 
 pub async fn new(
@@ -128,6 +254,7 @@ pub async fn new(
         q.item.as_deref().unwrap_or_default(),
         None,
     )
+    .await
 }
 
 /// The new-case form: `form.<key>` fields, repeated `facts`, the applicant for window cases.
@@ -151,8 +278,14 @@ pub async fn create(
         name: String::new(),
         phone: String::new(),
     };
+    let mut typed = Typed::default();
     for (k, v) in form_urlencoded::parse(&body) {
         let v = v.trim().to_string();
+        if k == "facts" {
+            typed.facts.push(v.clone());
+        } else if k != "csrf_token" {
+            typed.values.insert(k.to_string(), v.clone());
+        }
         match k.as_ref() {
             "jurisdiction" => input.jurisdiction = v,
             "item" => input.item = v,
@@ -182,8 +315,9 @@ pub async fn create(
                 &auth,
                 &input.jurisdiction,
                 &input.item,
-                Some(e.message()),
-            )?;
+                Some(typed.refused(&e)),
+            )
+            .await?;
             *r.status_mut() = crate::error::status_of(e.kind());
             Ok(r)
         }
@@ -270,6 +404,10 @@ struct CasePage {
     can_enter_bill: bool,
     preview_text: Option<String>,
     actions: Vec<ActionView>,
+    /// The bill form's values (as typed after a refusal) and choice lists.
+    bill: crate::pages::bill::Typed,
+    bill_choices: crate::pages::bill::BillChoices,
+    bill_rows: Vec<usize>,
 }
 
 /// One action button, with the note field its action asks for (`Action::note`).
@@ -280,12 +418,34 @@ struct ActionView {
     note_required: bool,
 }
 
+impl CasePage {
+    fn bill_value(&self, name: &str) -> &str {
+        self.bill.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn bill_line(&self, i: &usize, what: &str) -> &str {
+        self.bill_value(&format!("line.{i}.{what}"))
+    }
+}
+
 async fn case_page(
     state: &AppState,
     auth: &Auth,
     number: &str,
     error: Option<String>,
     notice: Option<String>,
+) -> Result<Response, PageError> {
+    case_page_with(state, auth, number, error, notice, None).await
+}
+
+/// The case page; `bill` is the bill form as typed when its entry was refused.
+async fn case_page_with(
+    state: &AppState,
+    auth: &Auth,
+    number: &str,
+    error: Option<String>,
+    notice: Option<String>,
+    bill: Option<crate::pages::bill::Typed>,
 ) -> Result<Response, PageError> {
     let v = cases::view(&state.services, &auth.actor, number).await?;
     let item = state.services.catalog().find_version(
@@ -344,11 +504,20 @@ async fn case_page(
             note_required: a.note() == ActionNote::Required,
         })
         .collect();
+    // A new bill form uses the personal account unless the clerk unticks it (the engine's default).
+    let bill = bill.unwrap_or_else(|| {
+        [("use_account".to_string(), "on".to_string())]
+            .into_iter()
+            .collect()
+    });
     Ok(html(&CasePage {
         chrome: Chrome::of(auth),
         actions,
         can_enter_bill,
         preview_text,
+        bill,
+        bill_choices: crate::pages::bill::BillChoices::new(),
+        bill_rows: (1..=crate::pages::bill::LINES).collect(),
         terminal: status.is_terminal(),
         level_key,
         level_label,
@@ -555,38 +724,38 @@ pub async fn progress(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct BillForm {
-    /// The bill entry as JSON: `{"care_region": "…", "institution_code": "H…", "bill": {…}}` (docs/benefits.md).
-    entry: String,
-}
-
+/// The bill entered on the page, line by line (pages/bill.rs); refused entries come back with
+/// everything typed.
 pub async fn bill(
     State(state): State<AppState>,
     auth: Auth,
     Path(number): Path<String>,
-    Form(f): Form<BillForm>,
+    body: Bytes,
 ) -> Result<Response, PageError> {
-    let entry: yibao_service::reimbursement::BillEntry = match serde_json::from_str(&f.entry) {
-        Ok(e) => e,
-        Err(e) => {
-            return case_page(
-                &state,
-                &auth,
-                &number,
-                Some(format!("费用明细格式不正确：{e}")),
-                None,
-            )
-            .await
+    let typed = crate::pages::bill::typed(&body);
+    let refused = |message: String, typed| {
+        let state = state.clone();
+        let auth = &auth;
+        let number = number.clone();
+        async move {
+            let mut r =
+                case_page_with(&state, auth, &number, Some(message), None, Some(typed)).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok::<Response, PageError>(r)
         }
+    };
+    let entry = match crate::pages::bill::entry_json(&typed).and_then(|v| {
+        serde_json::from_value::<yibao_service::reimbursement::BillEntry>(v)
+            .map_err(|e| vec![format!("费用明细有误：{e}")])
+    }) {
+        Ok(e) => e,
+        Err(errors) => return refused(errors.join("；"), typed).await,
     };
     match yibao_service::reimbursement::enter_bill(&state.services, &auth.actor, &number, &entry)
         .await
     {
         Ok(()) => case_page(&state, &auth, &number, None, Some("费用明细已录入".into())).await,
-        Err(e) if correctable(&e) => {
-            case_page(&state, &auth, &number, Some(e.message()), None).await
-        }
+        Err(e) if correctable(&e) => refused(e.message(), typed).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -21,6 +21,8 @@ struct ListPage {
     batches: Vec<BatchRow>,
     can_pay: bool,
     error: Option<String>,
+    /// The sum of the waiting cases' calculated payments.
+    total_fen: i64,
 }
 
 fn yuan(fen: &i64) -> String {
@@ -42,8 +44,19 @@ async fn list_page(
     } else {
         Vec::new()
     };
+    let total_fen = waiting
+        .iter()
+        .filter_map(|w| w.amount_fen)
+        .try_fold(0i64, i64::checked_add)
+        .ok_or_else(|| {
+            PageError::from(yibao_service::ServiceError::internal(
+                "disbursement.total_overflow",
+                "待拨付金额合计超出范围",
+            ))
+        })?;
     Ok(html(&ListPage {
         chrome: Chrome::of(auth),
+        total_fen,
         waiting,
         batches,
         can_pay,
@@ -55,9 +68,33 @@ pub async fn page(State(state): State<AppState>, auth: Auth) -> Result<Response,
     list_page(&state, &auth, None).await
 }
 
-/// Pays every waiting case in one batch, then shows the batch.
-pub async fn run(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
-    match disbursement::run(&state.services, &auth.actor, None).await {
+/// Pays the cases finance saw listed with their amounts and confirmed (a case that became
+/// ready meanwhile waits for the next batch), then shows the batch.
+pub async fn run(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let mut listed: Vec<String> = Vec::new();
+    let mut confirmed = false;
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "cases" => listed.push(v.trim().to_string()),
+            "confirm" => confirmed = v == "yes",
+            _ => {}
+        }
+    }
+    if !confirmed || listed.is_empty() {
+        let mut r = list_page(
+            &state,
+            &auth,
+            Some("请逐笔核对待拨付清单和合计金额，勾选确认后再拨付".into()),
+        )
+        .await?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    match disbursement::run(&state.services, &auth.actor, Some(&listed)).await {
         Ok(b) => Ok(Redirect::to(&format!("/cases/disbursement/{}", b.batch.id)).into_response()),
         Err(e) if e.kind() == yibao_service::ErrorKind::Invalid => {
             let mut r = list_page(&state, &auth, Some(e.message())).await?;

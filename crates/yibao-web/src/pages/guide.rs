@@ -16,6 +16,7 @@ use crate::error::PageError;
 use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
+use yibao_service::identity::Actor;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct GuideQuery {
@@ -94,6 +95,7 @@ pub async fn index(
 struct GuideItem<'a> {
     chrome: Chrome,
     can_apply: bool,
+    is_staff: bool,
     item: &'a Item,
     jurisdiction: &'a Jurisdiction,
     category_name: &'static str,
@@ -128,8 +130,13 @@ pub async fn item(
     let forms = item.forms.iter().filter_map(|f| catalog.form(f)).collect();
     Ok(html(&GuideItem {
         chrome: Chrome::of(&auth),
+        // Applicants (and visitors, who log in first) are offered the form only where the
+        // guide offers an online channel; staff where it offers theirs.
         can_apply: yibao_service::effects::supported(item.service)
-            && item.in_force_on(state.services.clock().today()),
+            && item.in_force_on(state.services.clock().today())
+            && !yibao_service::cases::channels_for(item, matches!(auth.actor, Actor::Staff(_)))
+                .is_empty(),
+        is_staff: matches!(auth.actor, Actor::Staff(_)),
         item,
         jurisdiction: j,
         category_name: domain_label(catalog.domain_of(item)),

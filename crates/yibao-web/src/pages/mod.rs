@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod audit;
+pub mod bill;
 mod cases;
 mod check;
 pub mod chrome;

@@ -345,9 +345,10 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             Who::Only(&["supervisor", "auditor"]),
         ),
         get("/api/v1/cases/evaluation-stats", Who::StaffAnd(&[])),
+        // A Nanchuan case: the applicant and the city's staff, who see their districts' cases.
         get(
             format!("/api/v1/cases/{case_number}"),
-            Who::Only(&["citizen"]),
+            Who::StaffAnd(&["citizen"]),
         ),
         get(
             format!(
@@ -358,7 +359,7 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
         ),
         get("/api/v1/me/filings", Who::Only(&["citizen"])),
         get("/cases", Who::StaffAnd(&["citizen", "employer"])),
-        get(format!("/cases/{case_number}"), Who::Only(&["citizen"])),
+        get(format!("/cases/{case_number}"), Who::StaffAnd(&["citizen"])),
         get("/cases/overdue", Who::Only(&["supervisor", "auditor"])),
         get("/cases/evaluations", Who::StaffAnd(&[])),
         get(

@@ -435,10 +435,13 @@ both_stores_with_demo!(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let v = view(app, &t, &n2).await;
         assert_eq!(v["notices"][0]["items"][0]["key"], "enrolment_form");
-        act(app, &t, &n2, "correct", "").await;
-        // Still missing the form: a second notice raising it again is allowed (it was absent).
+        // 补正 answers the notice with what it lists: refused while the form is still absent
+        // (issue #23: it used to close the upload form with nothing provided).
+        let r = act(app, &t, &n2, "correct", "").await;
+        assert_eq!(r.json()["code"], "case.correction_incomplete", "{}", r.body);
+        upload(app, &t, &n2, "enrolment_form", "upload", PDF, "form.pdf").await;
         assert_eq!(
-            act(app, &yy, &n2, "issue_notice", "").await.status,
+            act(app, &t, &n2, "correct", "").await.status,
             StatusCode::OK
         );
     }
@@ -847,8 +850,16 @@ both_stores_with_demo!(
             act(app, &clerk, &number, "accept", "").await.status,
             StatusCode::OK
         );
-        // No review step in this guide: the clerk completes, and the payment waits for finance.
+        // No review step in this guide, but four eyes on money: the clerk who entered the bill
+        // may not approve it (nor is it offered on the page); the reviewer does, and the
+        // payment waits for finance.
         let r = act(app, &clerk, &number, "complete", "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(r.json()["code"], "reimbursement.four_eyes");
+        let actions = view(app, &clerk, &number).await["actions"].to_string();
+        assert!(!actions.contains("\"complete\""), "{actions}");
+        let reviewer = app.staff_token("nanchuan.reviewer").await;
+        let r = act(app, &reviewer, &number, "complete", "").await;
         assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
         assert_eq!(
             act(app, &clerk, &number, "disburse", "").await.status,

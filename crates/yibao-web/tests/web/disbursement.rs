@@ -6,6 +6,7 @@ use crate::common;
 
 use axum::http::StatusCode;
 use common::journey::{act, provide, provide_missing, view};
+use common::page::one_text;
 use common::TestApp;
 use serde_json::json;
 
@@ -50,7 +51,9 @@ async fn waiting_case(
     provide_missing(app, clerk, &n, &v).await;
     let r = act(app, clerk, &n, "accept").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = act(app, clerk, &n, "complete").await;
+    // Four eyes: the district's reviewer, not the clerk who entered the bill, approves it.
+    let reviewer = app.staff_token("nanchuan.reviewer").await;
+    let r = act(app, &reviewer, &n, "complete").await;
     assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
     n
 }
@@ -184,12 +187,32 @@ both_stores_with_demo!(finance_pays_from_the_page, |app| {
     let page = b.get("/cases/disbursement").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&n), "{}", page.body);
-    let r = b.post_form("/cases/disbursement", &[]).await;
+    // Finance sees each case's calculated payment and the total before paying …
+    let finance = app.staff_token("nanchuan.finance").await;
+    let due = view(app, &finance, &n).await["reimbursement_preview"]["reimbursed"]
+        .as_i64()
+        .unwrap();
+    assert!(due > 0);
+    let shown = yibao_domain::Fen(due).to_string();
+    assert_eq!(one_text(&page.body, "#waiting tbody td.amount"), shown);
+    assert_eq!(one_text(&page.body, "#waiting-total"), shown);
+    // … and pays only after confirming what was listed.
+    let r = b
+        .post_form("/cases/disbursement", &[("cases", n.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("勾选确认"));
+    assert!(view(app, &finance, &n).await["case"]["status"] == "disbursement");
+    let r = b
+        .post_form(
+            "/cases/disbursement",
+            &[("cases", n.as_str()), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let location = r.headers["location"].to_str().unwrap().to_string();
     let page = b.get(&location).await;
     assert!(page.body.contains("已拨付"), "{}", page.body);
-    let finance = app.staff_token("nanchuan.finance").await;
     let paid = view(app, &finance, &n).await["outcome"]["reimbursed"]
         .as_i64()
         .unwrap();
@@ -198,8 +221,13 @@ both_stores_with_demo!(finance_pays_from_the_page, |app| {
         "{}",
         page.body
     );
-    // Paying again with nothing waiting says so on the page.
-    let r = b.post_form("/cases/disbursement", &[]).await;
+    // Paying the same list again: nothing of it waits any more.
+    let r = b
+        .post_form(
+            "/cases/disbursement",
+            &[("cases", n.as_str()), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("没有待拨付的办件"));
+    assert!(r.body.contains("不是本机构待拨付的办件"), "{}", r.body);
 });

@@ -7,19 +7,23 @@
 mod common;
 
 mod access_matrix;
+mod bill_page;
 mod browser_accounts;
 mod browser_case;
 mod calendar;
 mod cases;
 mod catalog;
 mod concurrency;
+mod dead_ends;
 mod disbursement;
 mod edge;
 mod enrolment;
 mod enrolment_pages;
 mod filing_cases;
 mod filings;
+mod forms;
 mod foundation;
 mod identity;
+mod money;
 mod reimbursement;
 mod settlement;

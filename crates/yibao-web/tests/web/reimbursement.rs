@@ -96,7 +96,9 @@ async fn approve(app: &TestApp, clerk: &str, n: &str) -> Reply {
     provide_missing(app, clerk, n, &v).await;
     let r = act(app, clerk, n, "accept").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    act(app, clerk, n, "complete").await
+    // Four eyes: the reviewer approves the bill the clerk entered.
+    let reviewer = app.staff_token("nanchuan.reviewer").await;
+    act(app, &reviewer, n, "complete").await
 }
 
 fn refused(r: &Reply, code: &str) {
