@@ -19,6 +19,7 @@ use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::Conn;
 
+use crate::contribution::effect::ContributionOp;
 use crate::enrolment::Op;
 use crate::{ServiceError, Services};
 
@@ -42,6 +43,8 @@ pub enum Effect {
     Filing(FilingKind),
     /// A manual reimbursement (零星报销): the bill entered by the clerk is split and paid.
     Reimbursement,
+    /// A contribution item (缴费): bases declared, dues assessed.
+    Contribution(ContributionOp),
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -76,6 +79,11 @@ pub fn binding(service: Service) -> Option<Binding> {
         default_form: Some("chuanyu-form-1"),
         effect: Effect::Filing(kind),
     };
+    let contribution = |applicant, op: ContributionOp| Binding {
+        applicant,
+        default_form: op.form_id(),
+        effect: Effect::Contribution(op),
+    };
     let reimbursement = Binding {
         applicant: Person,
         default_form: None,
@@ -105,15 +113,18 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::FilingReferral => filing(FilingKind::Referral),
         S::FilingTemporary => filing(FilingKind::Temporary),
         S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
+        S::ContributionBaseDeclare => contribution(Employer, ContributionOp::BaseDeclare),
+        S::ContributionFlexiblePay => contribution(Person, ContributionOp::FlexiblePay),
+        S::ContributionLumpSum => contribution(Person, ContributionOp::LumpSum),
+        S::ContributionRetireeYearsRecognition => {
+            contribution(Person, ContributionOp::YearsRecognition)
+        }
+        S::ContributionRetireeShortfallPay => contribution(Person, ContributionOp::ShortfallPay),
+        S::ContributionPersonalBackPay => contribution(Person, ContributionOp::PersonalBackPay),
+        S::AidContributionSubsidy => contribution(Person, ContributionOp::AidSubsidy),
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
-        | S::ContributionFlexiblePay
-        | S::ContributionBaseDeclare
-        | S::ContributionLumpSum
         | S::ContributionEmployerBackPay
-        | S::ContributionRetireeYearsRecognition
-        | S::ContributionRetireeShortfallPay
-        | S::ContributionPersonalBackPay
         | S::AccountOneTimeWithdrawal
         | S::AccountCrossProvinceTransfer
         | S::AccountLinking
@@ -128,7 +139,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::MaternityFamilyPlanningCosts
         | S::MaternityAllowance
         | S::MaternityAllowanceRecalculation
-        | S::AidContributionSubsidy
         | S::AidManualReimbursement
         | S::InstitutionHospitalApplication
         | S::InstitutionPharmacyApplication
@@ -238,6 +248,9 @@ pub async fn apply(
         }
         Effect::Filing(_) => filing::record(conn, services, case, item, today).await,
         Effect::Reimbursement => crate::reimbursement::apply(conn, services, case).await,
+        Effect::Contribution(op) => {
+            crate::contribution::effect::apply(conn, services, case, item, op, today).await
+        }
     }
 }
 
@@ -272,7 +285,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 24, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 31, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

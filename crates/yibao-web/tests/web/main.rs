@@ -13,6 +13,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod concurrency;
+mod contributions;
 mod disbursement;
 mod edge;
 mod enrolment;

@@ -1,0 +1,87 @@
+//! Contributions (缴费): the shipped policy versions, the monthly run that writes what is due and
+//! the account credit with it, the import of the tax authority's paid records, and the ledger
+//! with arrears. Rules are in `yibao_domain::contribution`; see docs/contributions.md.
+
+pub mod effect;
+mod import;
+mod policies;
+mod run;
+
+pub use import::{import_paid, ImportReport, PAID_COLUMNS_HELP};
+pub use policies::{policies, policy_for};
+pub use run::{run_month, MonthRun};
+
+use serde::Serialize;
+use yibao_store::contribution::{self as store, LedgerRow, YearTotals};
+use yibao_store::enrolment as records;
+
+use crate::identity::Actor;
+use crate::{ServiceError, Services};
+
+/// Lines per page of a ledger.
+pub const PAGE: i64 = 50;
+
+/// One page of a ledger with the year's totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ledger {
+    pub lines: Vec<LedgerRow>,
+    pub page: i64,
+    pub year: i32,
+    pub year_totals: YearTotals,
+    /// Over the whole ledger: what is still owed.
+    pub arrears_fen: i64,
+}
+
+/// The ledgers are for the agency's staff (any role).
+fn staff_only(actor: &Actor) -> Result<(), ServiceError> {
+    actor.staff().map(|_| ())
+}
+
+/// A person's contributions, newest month first, with the year's totals and the arrears.
+pub async fn person_ledger(
+    services: &Services,
+    actor: &Actor,
+    person_id: i64,
+    year: i32,
+    page: i64,
+) -> Result<Ledger, ServiceError> {
+    staff_only(actor)?;
+    let mut tx = services.store().begin_read().await?;
+    let person = records::find_person_by_id(&mut tx, person_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("contribution.person_unknown", "参保人员不存在"))?;
+    let page = page.max(1);
+    let lines = store::person_ledger(&mut tx, person.id, PAGE, (page - 1) * PAGE).await?;
+    let year_totals = store::person_totals(&mut tx, person.id, Some(year)).await?;
+    let all = store::person_totals(&mut tx, person.id, None).await?;
+    Ok(Ledger {
+        lines,
+        page,
+        year,
+        year_totals,
+        arrears_fen: all.arrears_fen,
+    })
+}
+
+/// An employer's contributions (its employees' lines) with the year's totals and the arrears.
+pub async fn employer_ledger(
+    services: &Services,
+    actor: &Actor,
+    employer_id: i64,
+    year: i32,
+    page: i64,
+) -> Result<Ledger, ServiceError> {
+    staff_only(actor)?;
+    let mut tx = services.store().begin_read().await?;
+    let page = page.max(1);
+    let lines = store::employer_ledger(&mut tx, employer_id, PAGE, (page - 1) * PAGE).await?;
+    let year_totals = store::employer_totals(&mut tx, employer_id, Some(year)).await?;
+    let all = store::employer_totals(&mut tx, employer_id, None).await?;
+    Ok(Ledger {
+        lines,
+        page,
+        year,
+        year_totals,
+        arrears_fen: all.arrears_fen,
+    })
+}

@@ -1,0 +1,717 @@
+//! Contributions (缴费): finance computes a month's dues and account credits from the policy data
+//! (data/policy/contribution/chongqing/2026.toml, every figure 示例参数), idempotently; the tax
+//! authority's paid records are imported all-or-nothing with every problem by line (422); the
+//! person's and the employer's ledgers show due, paid and the arrears derived from the two.
+
+use crate::common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{Reply, TestApp};
+use serde_json::json;
+use yibao_domain::contribution::BaseAdjustment;
+
+async fn upload_paid(app: &TestApp, token: &str, csv: &str) -> Reply {
+    let boundary = "yibaoBOUNDARY";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"paid.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(csv.as_bytes());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/api/v1/contributions/paid")
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+/// (ID number, person id, employer id) of a demo person with an employer coverage.
+async fn person_and_employer(app: &TestApp, name: &str) -> (String, i64, i64) {
+    let mut tx = app.services.store().begin().await.unwrap();
+    let persons = yibao_store::enrolment::list_persons(&mut tx).await.unwrap();
+    let p = persons.into_iter().find(|p| p.name == name).unwrap();
+    let covs = yibao_store::coverage::list_for_person(&mut tx, p.id)
+        .await
+        .unwrap();
+    let employer = covs.iter().find_map(|c| c.employer_id).unwrap();
+    (p.id_number.to_string(), p.id, employer)
+}
+
+both_stores_with_demo!(month_run_import_and_ledger, |app| {
+    let finance = app.staff_token("cq.finance").await;
+    let clerk = app.staff_token("cq.clerk").await;
+    // 演示·张伟 (酉阳, in service with 酉阳演示茶叶专业合作社) and 演示·杨丽 (重庆, in service).
+    let (zhang, zhang_id, zhang_employer) = person_and_employer(app, "演示·张伟").await;
+    let (_, yang_id, _) = person_and_employer(app, "演示·杨丽").await;
+
+    // 张伟's employer declared 3,000 元 a month for 2026: below the 4,404 元 floor, so the base
+    // is the floor (seed 002 年度工资申报; 2025 limits carried into 2026 as 示例参数).
+    {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::contribution::put_base(
+            &mut tx,
+            &yibao_store::contribution::NewBase {
+                employer_id: zhang_employer,
+                person_id: zhang_id,
+                year: 2026,
+                declared_fen: 300_000,
+                base_fen: 440_400,
+                adjustment: BaseAdjustment::RaisedToFloor,
+                case_number: None,
+                now: "2026-03-01T00:00:00Z",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    // Only finance runs the month.
+    let r = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&clerk),
+            json!({"year": 2026, "month": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&finance),
+            json!({"year": 2026, "month": 13}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    let r = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&finance),
+            json!({"year": 2026, "month": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let run = r.json();
+    assert_eq!(run["written"], 1, "{}", r.body);
+    // 杨丽's employer declared nothing: no base is assumed, she is counted, not charged.
+    assert_eq!(run["no_base"], 1, "{}", r.body);
+    // 4,404 × 8 % = 352.32 + 4,404 × 2 % = 88.08; account 2 % = 88.08 (all 示例参数).
+    assert_eq!(run["due_fen"], 44_040);
+    assert_eq!(run["account_credit_fen"], 8_808);
+    assert_eq!(run["example_lines"], 1);
+    // Idempotent: the same month again writes nothing.
+    let again = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&finance),
+            json!({"year": 2026, "month": 3}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (again["written"].as_i64(), again["already"].as_i64()),
+        (Some(0), Some(1))
+    );
+
+    // A file with problems: nothing is imported, every problem is named by line.
+    let bad = format!(
+        "票据号,证件号码,缴费类型,费款所属期,金额,缴费日期\n\
+         T001,{zhang},单位职工,2026-03,400.00,2026-04-10\n\
+         T001,{zhang},单位职工,2026-13,-1,2026-04-10\n\
+         T003,110101199001011234,居民,2026-03,abc,2026-04-10\n"
+    );
+    let r = upload_paid(app, &finance, &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let body = r.json();
+    assert_eq!(body["code"], "contribution.import.invalid");
+    let problems = body["details"]["problems"].as_array().unwrap();
+    let at = |line: i64, code: &str| {
+        problems
+            .iter()
+            .any(|p| p["line"] == line && p["code"] == code)
+    };
+    assert!(
+        at(3, "contribution.import.receipt_repeated"),
+        "{problems:?}"
+    );
+    assert!(at(3, "contribution.import.month"), "{problems:?}");
+    assert!(at(3, "contribution.import.amount"), "{problems:?}");
+    assert!(at(4, "contribution.import.kind"), "{problems:?}");
+    assert!(at(4, "contribution.import.amount"), "{problems:?}");
+    assert!(
+        !problems.iter().any(|p| p["line"] == 2),
+        "line 2 is fine: {problems:?}"
+    );
+    let ledger = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{zhang_id}/contributions?year=2026"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        ledger["year_totals"]["paid_fen"], 0,
+        "nothing was half imported"
+    );
+
+    // The tax authority reports 400.00 元 paid for March: 40.40 元 remain owed.
+    let good = format!(
+        "票据号,证件号码,缴费类型,费款所属期,金额,缴费日期\nT001,{zhang},单位职工,2026-03,400.00,2026-04-10\n"
+    );
+    let r = upload_paid(app, &finance, &good).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["total_fen"], 40_000);
+    let r = upload_paid(app, &finance, &good).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the same file twice: {}",
+        r.body
+    );
+
+    let ledger = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{zhang_id}/contributions?year=2026"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json();
+    let line = &ledger["lines"][0];
+    assert_eq!(line["month"], "2026-03");
+    assert_eq!(
+        (line["employer_fen"].as_i64(), line["person_fen"].as_i64()),
+        (Some(35_232), Some(8_808))
+    );
+    assert_eq!(
+        (line["paid_fen"].as_i64(), line["arrears_fen"].as_i64()),
+        (Some(40_000), Some(4_040))
+    );
+    assert_eq!(line["example"], true);
+    assert_eq!(ledger["year_totals"]["due_fen"], 44_040);
+    assert_eq!(ledger["arrears_fen"], 4_040);
+    let other_year = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{zhang_id}/contributions?year=2025"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(other_year["year_totals"]["due_fen"], 0);
+    assert_eq!(
+        other_year["arrears_fen"], 4_040,
+        "arrears are over the whole ledger"
+    );
+    let employer = app
+        .call(
+            "GET",
+            &format!("/api/v1/employers/{zhang_employer}/contributions"),
+            Some(&finance),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(employer["arrears_fen"], 4_040);
+    assert_eq!(employer["lines"].as_array().unwrap().len(), 1);
+    let yang_ledger = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{yang_id}/contributions"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(yang_ledger["lines"].as_array().unwrap().len(), 0);
+});
+
+async fn employ(app: &TestApp, name: &str, employer_index: usize, region: &str) -> (String, i64) {
+    let uscc = &yibao_service::demo::demo_operators().unwrap()[employer_index].login;
+    let mut tx = app.services.store().begin().await.unwrap();
+    let employer = yibao_store::enrolment::find_employer_by_uscc(&mut tx, uscc)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(tx);
+    let id = cover(app, name, "in_service", Some(employer.id), region).await;
+    (id, employer.id)
+}
+
+/// Writes an open employee-scheme coverage of `category` for a demo person; returns the ID number.
+async fn cover(
+    app: &TestApp,
+    name: &str,
+    category: &str,
+    employer_id: Option<i64>,
+    region: &str,
+) -> String {
+    let mut tx = app.services.store().begin().await.unwrap();
+    let p = yibao_store::enrolment::list_persons(&mut tx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == name)
+        .unwrap();
+    yibao_store::coverage::insert(
+        &mut tx,
+        &yibao_store::coverage::CoverageRow {
+            id: 0,
+            person_id: p.id,
+            scheme: "employee".into(),
+            category: category.into(),
+            employer_id,
+            region_code: region.into(),
+            status: yibao_domain::enrolment::CoverageStatus::Active,
+            registered_on: "2026-01-01".into(),
+            start_date: Some("2026-01-01".into()),
+            end_date: None,
+            case_number: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    p.id_number
+}
+
+fn declaration(jurisdiction: &str, item: &str, uscc: &str, lines: &str) -> serde_json::Value {
+    json!({
+        "jurisdiction": jurisdiction, "item": item, "channel": "window",
+        "applicant": {"uscc": uscc, "name": ""},
+        "form": {"year": "2026", "wage_lines": lines}
+    })
+}
+
+// seed 002 酉阳 年度工资申报: bases clamped to the 2026 limits (2025 figures carried forward as
+// 示例参数), the 核定通知单 as the outcome, late after the end of March; a line naming someone
+// who is not the unit's employee refuses the whole declaration.
+both_stores_with_demo!(youyang_annual_wage_declaration, |app| {
+    use common::journey::{drive, outcome, window};
+    let clerk = app.staff_token("youyang.clerk").await;
+    let reviewer = app.staff_token("youyang.reviewer").await;
+    let uscc = yibao_service::demo::demo_operators().unwrap()[1]
+        .login
+        .clone();
+    let (zhang, _, _) = person_and_employer(app, "演示·张伟").await;
+    let (yang, _, _) = person_and_employer(app, "演示·杨丽").await;
+
+    let n = window(
+        app,
+        &clerk,
+        declaration(
+            "youyang",
+            "10",
+            &uscc,
+            &format!("{zhang} 3000\n{yang} 5000"),
+        ),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.base.not_employee",
+        "{}",
+        r.body
+    );
+
+    // One fen under the floor is raised to it.
+    let n = window(
+        app,
+        &clerk,
+        declaration("youyang", "10", &uscc, &format!("{zhang} 4403.99")),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notice = outcome(app, &clerk, &n).await["notice"].clone();
+    assert_eq!(notice["title"], "缴费基数核定通知单");
+    assert_eq!(notice["example"], true);
+    // Declared 2026-11-22, after 31 March (seed 002「每年3月底前」).
+    assert_eq!(notice["declared_late"], true);
+    let line = &notice["lines"][0];
+    assert_eq!(
+        (line["declared_fen"].as_i64(), line["base_fen"].as_i64()),
+        (Some(440_399), Some(440_400))
+    );
+    assert_eq!(line["adjustment"], "raised_to_floor");
+    assert_eq!(
+        (line["employer_fen"].as_i64(), line["employee_fen"].as_i64()),
+        (Some(35_232), Some(8_808))
+    );
+
+    // A correction above the ceiling (22,017 元) is lowered to it and supersedes the base.
+    let n = window(
+        app,
+        &clerk,
+        declaration("youyang", "10", &uscc, &format!("{zhang} 22017.01")),
+    )
+    .await;
+    assert_eq!(
+        drive(app, &clerk, Some(&reviewer), &n).await.status,
+        StatusCode::OK
+    );
+    let line = outcome(app, &clerk, &n).await["notice"]["lines"][0].clone();
+    assert_eq!(
+        (line["base_fen"].as_i64(), line["adjustment"].as_str()),
+        (Some(2_201_700), Some("lowered_to_ceiling"))
+    );
+    let finance = app.staff_token("cq.finance").await;
+    let run = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&finance),
+            json!({"year": 2026, "month": 11}),
+        )
+        .await
+        .json();
+    // 22,017 × 10 % = 2,201.70 元 (示例参数 rates).
+    assert_eq!(run["due_fen"], 220_170, "{run}");
+});
+
+// seed 001 九、参保单位缴费基数申报 (不超过 3 个工作日, 申报表加盖公章): 成都 limits 4,588–22,938 元
+// (川人社办发〔2025〕39号, carried into 2026 as 示例参数); a wage equal to the floor is kept.
+both_stores_with_demo!(sichuan_base_declaration, |app| {
+    use common::journey::{drive, outcome, view, window};
+    let clerk = app.staff_token("chengdu.clerk").await;
+    let reviewer = app.staff_token("chengdu.reviewer").await;
+    let uscc = yibao_service::demo::demo_operators().unwrap()[2]
+        .login
+        .clone();
+    let (liu, _) = employ(app, "演示·刘芳", 2, "510100").await;
+    let n = window(
+        app,
+        &clerk,
+        declaration("sichuan", "09", &uscc, &format!("{liu} 4588.00")),
+    )
+    .await;
+    let v = view(app, &clerk, &n).await;
+    assert!(
+        v["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["key"] == "base_declaration_form"),
+        "{v}"
+    );
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notice = outcome(app, &clerk, &n).await["notice"].clone();
+    let line = &notice["lines"][0];
+    assert_eq!(
+        (line["base_fen"].as_i64(), line["adjustment"].as_str()),
+        (Some(458_800), Some("as_declared"))
+    );
+    assert_eq!(line["total_fen"], 45_880);
+    assert_eq!(
+        notice["declared_late"], false,
+        "seed 001 names no declaration date"
+    );
+    let v = view(app, &clerk, &n).await;
+    assert_eq!(v["case"]["status"], "completed", "{v}");
+});
+
+fn person_case(
+    jurisdiction: &str,
+    item: &str,
+    id_number: &str,
+    form: serde_json::Value,
+) -> serde_json::Value {
+    json!({
+        "jurisdiction": jurisdiction, "item": item, "channel": "window",
+        "applicant": {"id_number": id_number, "name": ""}, "form": form
+    })
+}
+
+// seed 001 八 灵活就业人员缴纳职工医疗保险费 (即时办结): the 缴费通知单 with the grade's monthly
+// amount — 成都 6,117 元 × (8.75 % + 0.75 %), each part rounded: 535.24 + 45.88 元; refused for
+// someone not insured as an individual. seed 001 十 趸缴: the missing months priced (示例参数).
+// seed 001 三十一: 特困 the whole contribution, 低保 the fixed amount (示例参数) but never more.
+both_stores_with_demo!(sichuan_flexible_lump_sum_and_aid_subsidy, |app| {
+    use common::journey::{drive, outcome, window};
+    let clerk = app.staff_token("chengdu.clerk").await;
+    let reviewer = app.staff_token("chengdu.reviewer").await;
+    let (liu, _, _) = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        let p = yibao_store::enrolment::list_persons(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "演示·刘芳")
+            .unwrap();
+        (p.id_number, p.id, 0)
+    };
+    let n = window(app, &clerk, person_case("sichuan", "08", &liu, json!({}))).await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.flexible.not_enrolled",
+        "{}",
+        r.body
+    );
+
+    cover(app, "演示·刘芳", "flexible", None, "510100").await;
+    let n = window(app, &clerk, person_case("sichuan", "08", &liu, json!({}))).await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notice = outcome(app, &clerk, &n).await["notice"].clone();
+    assert_eq!(
+        (
+            notice["basic_fen"].as_i64(),
+            notice["supplementary_fen"].as_i64(),
+            notice["monthly_fen"].as_i64()
+        ),
+        (Some(53_524), Some(4_588), Some(58_112)),
+        "{notice}"
+    );
+
+    // 趸缴: 1995-01..2000-12 deemed (72 months, before 2001-01-01, 示例参数) + 100 paid = 172 of
+    // the 240 a woman needs (示例参数): 68 months at 458.80 元 (10 % of the 4,588 元 floor);
+    // with 168 paid she is complete and pays nothing.
+    let years = json!({"work_periods": "1995-01 2000-12", "paid_months": "100"});
+    let n = window(app, &clerk, person_case("sichuan", "10", &liu, years)).await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let o = outcome(app, &clerk, &n).await;
+    assert_eq!(o["recognition"]["deemed_months"], 72, "{o}");
+    assert_eq!(o["recognition"]["shortfall_months"], 68, "{o}");
+    assert_eq!(o["notice"]["amount_fen"], 68 * 45_880, "{o}");
+    let years = json!({"work_periods": "1995-01 2000-12", "paid_months": "168"});
+    let n = window(app, &clerk, person_case("sichuan", "10", &liu, years)).await;
+    drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(outcome(app, &clerk, &n).await["notice"]["amount_fen"], 0);
+
+    // The aid subsidy: 陈小明 (成都 锦江, resident scheme). The item has a 拨付 step: approved
+    // cases wait for finance's disbursement batch, which runs the effect and pays its amount.
+    let chen = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::enrolment::list_persons(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "演示·陈小明")
+            .unwrap()
+            .id_number
+    };
+    let finance = app.staff_token("chengdu.finance").await;
+    let aid = |cat: &str, amount: &str| {
+        person_case(
+            "sichuan",
+            "31",
+            &chen,
+            json!({"aid_category": cat, "contribution": amount}),
+        )
+    };
+    let mut numbers = Vec::new();
+    for (cat, amount) in [
+        ("特困人员", "400.00"),
+        ("低保对象", "400.00"),
+        ("低保对象", "239.99"),
+        ("因病致贫重病患者", "400.00"),
+    ] {
+        let n = window(app, &clerk, aid(cat, amount)).await;
+        drive(app, &clerk, Some(&reviewer), &n).await;
+        assert_eq!(
+            common::journey::view(app, &clerk, &n).await["case"]["status"],
+            "disbursement"
+        );
+        numbers.push(n);
+    }
+    let r = app
+        .post_json(
+            "/api/v1/disbursement/batches",
+            Some(&finance),
+            json!({"cases": numbers}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let lines = r.json()["lines"].clone();
+    let line = |n: &str| {
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["case_number"] == n)
+            .unwrap()
+            .clone()
+    };
+    // 特困: the whole 400.00 元; 低保: the fixed 240.00 元 (示例参数), never more than paid.
+    assert_eq!(
+        (
+            line(&numbers[0])["result"].as_str(),
+            line(&numbers[0])["amount_fen"].as_i64()
+        ),
+        (Some("paid"), Some(40_000))
+    );
+    assert_eq!(line(&numbers[1])["amount_fen"], 24_000);
+    assert_eq!(line(&numbers[2])["amount_fen"], 23_999);
+    assert_eq!(line(&numbers[3])["result"], "failed", "{lines}");
+    assert!(
+        line(&numbers[3])["message"]
+            .as_str()
+            .unwrap()
+            .contains("不在资助参保对象范围内"),
+        "{lines}"
+    );
+    let s = outcome(app, &clerk, &numbers[1]).await["subsidy"].clone();
+    assert_eq!(s["example"], true, "{s}");
+    // Someone without resident coverage (刘芳 is in the employee scheme): the batch line fails.
+    let n = window(
+        app,
+        &clerk,
+        person_case(
+            "sichuan",
+            "31",
+            &liu,
+            json!({"aid_category": "特困人员", "contribution": "400"}),
+        ),
+    )
+    .await;
+    drive(app, &clerk, Some(&reviewer), &n).await;
+    let r = app
+        .post_json(
+            "/api/v1/disbursement/batches",
+            Some(&finance),
+            json!({"cases": [n]}),
+        )
+        .await;
+    assert!(
+        r.json()["lines"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("未参加城乡居民基本医疗保险"),
+        "{}",
+        r.body
+    );
+});
+
+// seed 002 酉阳: 退休人员缴费年限认定 only after retirement approval; 单位退休人员不足年限补缴
+// from the recognised shortfall; 个人参保补缴 only after the arrears are verified, for what the
+// ledger shows an individual owes; 个人参保一次性趸缴 sent to the tax office since 2022-01.
+both_stores_with_demo!(youyang_years_shortfall_back_pay_and_lump_sum, |app| {
+    use common::journey::{drive, outcome, window};
+    let clerk = app.staff_token("youyang.clerk").await;
+    let reviewer = app.staff_token("youyang.reviewer").await;
+    let (zhang, _, _) = person_and_employer(app, "演示·张伟").await;
+    let years = json!({"work_periods": "2000-01 2000-12", "paid_months": "280"});
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "12", &zhang, years.clone()),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.years.not_retired",
+        "{}",
+        r.body
+    );
+    // Shortfall before any recognition: refused.
+    let n = window(app, &clerk, person_case("youyang", "13", &zhang, json!({}))).await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.shortfall.not_recognised",
+        "{}",
+        r.body
+    );
+
+    cover(app, "演示·张伟", "retired", None, "500242").await;
+    let n = window(app, &clerk, person_case("youyang", "12", &zhang, years)).await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rec = outcome(app, &clerk, &n).await["recognition"].clone();
+    // 12 deemed + 280 paid = 292 of the 300 a man needs (示例参数): 8 short.
+    assert_eq!(
+        (
+            rec["deemed_months"].as_u64(),
+            rec["shortfall_months"].as_u64()
+        ),
+        (Some(12), Some(8)),
+        "{rec}"
+    );
+    let n = window(app, &clerk, person_case("youyang", "13", &zhang, json!({}))).await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // 8 × 440.40 元 (10 % of the 4,404 元 floor, 示例参数).
+    assert_eq!(
+        outcome(app, &clerk, &n).await["plan"]["amount_fen"],
+        8 * 44_040
+    );
+
+    // Back pay: refused until verified, and when the ledger shows nothing owed as an individual.
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "14", &zhang, json!({"arrears_verified": "否"})),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.personal_back_pay.unverified",
+        "{}",
+        r.body
+    );
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "14", &zhang, json!({"arrears_verified": "是"})),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.personal_back_pay.none",
+        "{}",
+        r.body
+    );
+    cover(app, "演示·张伟", "flexible", None, "500242").await;
+    let finance = app.staff_token("cq.finance").await;
+    let run = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&finance),
+            json!({"year": 2026, "month": 10}),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::CREATED, "{}", run.body);
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "14", &zhang, json!({"arrears_verified": "是"})),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // 一档 256.25 元 a month unpaid (渝医保发〔2024〕47号 2025 figure, carried into 2026).
+    assert_eq!(
+        outcome(app, &clerk, &n).await["notice"]["arrears_fen"],
+        25_625
+    );
+
+    let n = window(
+        app,
+        &clerk,
+        person_case(
+            "youyang",
+            "15",
+            &zhang,
+            json!({"work_periods": "", "paid_months": "0"}),
+        ),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.json()["code"], "contribution.lump_sum.tax", "{}", r.body);
+});
