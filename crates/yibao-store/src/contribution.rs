@@ -42,11 +42,12 @@ pub async fn put_base(conn: &mut AnyConnection, b: &NewBase<'_>) -> Result<(), S
     Ok(())
 }
 
-/// One person liable for a month: an open employee-scheme coverage (in service with an
-/// employer, or flexible) in force during the month, with the year's declared base if any.
+/// One person of the month's run: an open employee-scheme coverage (in service with an
+/// employer, flexible, or retired) in force during the month, with the year's declared base.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct MemberRow {
     pub person_id: i64,
+    pub id_number: String,
     pub employer_id: Option<i64>,
     pub category: String,
     pub grade: String,
@@ -62,10 +63,11 @@ pub async fn members(
     last: &str,
 ) -> Result<Vec<MemberRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT c.person_id, c.employer_id, c.category, c.grade, c.region_code, b.base_fen \
-         FROM coverage c LEFT JOIN contribution_base b \
+        "SELECT c.person_id, p.id_number, c.employer_id, c.category, c.grade, c.region_code, \
+         b.base_fen FROM coverage c JOIN person p ON p.id = c.person_id \
+         LEFT JOIN contribution_base b \
            ON b.person_id = c.person_id AND b.employer_id = c.employer_id AND b.year = $1 \
-         WHERE c.scheme = 'employee' AND c.category IN ('in_service', 'flexible') \
+         WHERE c.scheme = 'employee' AND c.category IN ('in_service', 'flexible', 'retired') \
            AND c.status = 'active' AND c.start_date IS NOT NULL AND c.start_date <= $3 \
            AND (c.end_date IS NULL OR c.end_date >= $2) \
          ORDER BY c.person_id, c.id",

@@ -4,13 +4,15 @@ use serde::{Deserialize, Serialize};
 
 use super::dues::BaseAdjustment;
 
-/// Who a ledger line is owed by: an employer's employee (employer and employee parts) or an
-/// individual in the employee scheme (灵活就业人员, the whole amount).
+/// Who a ledger line is for: an employer's employee (employer and employee parts), an
+/// individual in the employee scheme (灵活就业人员, the whole amount), or a retiree (nothing due,
+/// the month's account credit only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PayerKind {
     Employee,
     Flexible,
+    Retired,
 }
 
 impl PayerKind {
@@ -18,6 +20,7 @@ impl PayerKind {
         match self {
             PayerKind::Employee => "employee",
             PayerKind::Flexible => "flexible",
+            PayerKind::Retired => "retired",
         }
     }
 
@@ -25,11 +28,13 @@ impl PayerKind {
         match self {
             PayerKind::Employee => "单位职工",
             PayerKind::Flexible => "灵活就业人员",
+            PayerKind::Retired => "退休人员",
         }
     }
 
-    /// The key or the label (the tax authority's files use the label).
-    pub fn parse(text: &str) -> Option<PayerKind> {
+    /// A kind that pays (not a retiree), by key or label (the tax authority's files use the
+    /// label).
+    pub fn parse_paying(text: &str) -> Option<PayerKind> {
         let t = text.trim();
         [PayerKind::Employee, PayerKind::Flexible]
             .into_iter()
@@ -48,6 +53,7 @@ impl TryFrom<String> for PayerKind {
         match s.as_str() {
             "employee" => Ok(PayerKind::Employee),
             "flexible" => Ok(PayerKind::Flexible),
+            "retired" => Ok(PayerKind::Retired),
             _ => Err(UnknownLedgerCode(s)),
         }
     }
@@ -81,10 +87,22 @@ mod tests {
 
     #[test]
     fn keys_round_trip_and_unknown_is_an_error() {
-        for k in [PayerKind::Employee, PayerKind::Flexible] {
+        for k in [PayerKind::Employee, PayerKind::Flexible, PayerKind::Retired] {
             assert_eq!(PayerKind::try_from(k.key().to_string()).unwrap(), k);
-            assert_eq!(PayerKind::parse(k.label()), Some(k));
         }
+        assert_eq!(
+            PayerKind::parse_paying("灵活就业人员"),
+            Some(PayerKind::Flexible)
+        );
+        assert_eq!(
+            PayerKind::parse_paying("employee"),
+            Some(PayerKind::Employee)
+        );
+        assert_eq!(
+            PayerKind::parse_paying("退休人员"),
+            None,
+            "retirees pay nothing"
+        );
         for a in [
             BaseAdjustment::AsDeclared,
             BaseAdjustment::RaisedToFloor,

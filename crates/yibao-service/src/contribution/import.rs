@@ -148,7 +148,7 @@ pub async fn import_paid(
                 None
             }
         };
-        let kind = PayerKind::parse(f("kind"));
+        let kind = PayerKind::parse_paying(f("kind"));
         if kind.is_none() {
             problems.push(problem(
                 r.line,

@@ -76,7 +76,20 @@ pub async fn run_month(
             out.no_policy += 1;
             continue;
         };
-        let (kind, base, employer, person, total, credit, example) = if m.category == "flexible" {
+        let (kind, base, employer, person, total, credit, example) = if m.category == "retired" {
+            let credit =
+                account_credit(Member::Retired, policy).map_err(ServiceError::from_domain)?;
+            let z = Fen::ZERO;
+            (
+                PayerKind::Retired,
+                z,
+                z,
+                z,
+                z,
+                credit,
+                policy.account.example,
+            )
+        } else if m.category == "flexible" {
             // An individual coverage without a recorded grade is 一档, as the grade change reads it.
             let grade = Grade::parse(&m.grade).unwrap_or(Grade::Tier1);
             let d = flexible_dues(grade, policy).map_err(ServiceError::from_domain)?;
@@ -131,6 +144,23 @@ pub async fn run_month(
         )
         .await?;
         if inserted {
+            // The month's credit goes to the account with its line: once, as the line is
+            // written once (manual credits by finance stay for corrections).
+            if credit.0 > 0 {
+                crate::settlement::post_credit(
+                    &mut tx,
+                    &m.id_number,
+                    i64::from(year),
+                    credit,
+                    &format!(
+                        "{month_text} 缴费核定划入{}",
+                        if example { "（示例参数）" } else { "" }
+                    ),
+                    &actor.label(),
+                    &now,
+                )
+                .await?;
+            }
             out.written += 1;
             out.due_fen = out.due_fen.saturating_add(total.0);
             out.account_credit_fen = out.account_credit_fen.saturating_add(credit.0);

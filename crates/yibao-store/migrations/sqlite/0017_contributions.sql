@@ -17,12 +17,13 @@ CREATE TABLE contribution_base (
     UNIQUE (employer_id, person_id, year)
 );
 
--- What is due (应缴) for one person, payer kind and month; the month's account credit with it.
+-- What is due (应缴) for one person, payer kind and month, and the month's account credit with it
+-- (a retiree's line: nothing due, the credit only).
 CREATE TABLE contribution_due (
     id                 INTEGER PRIMARY KEY,
     person_id          BIGINT NOT NULL REFERENCES person (id),
     employer_id        BIGINT REFERENCES employer (id),
-    kind               TEXT NOT NULL CHECK (kind IN ('employee', 'flexible')),
+    kind               TEXT NOT NULL CHECK (kind IN ('employee', 'flexible', 'retired')),
     month              TEXT NOT NULL,
     base_fen           BIGINT NOT NULL CHECK (base_fen >= 0),
     employer_fen       BIGINT NOT NULL CHECK (employer_fen >= 0),

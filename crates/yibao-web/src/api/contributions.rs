@@ -50,7 +50,7 @@ pub struct MonthRunAnswer {
     no_policy: u64,
     /// 本次应缴合计（分）
     due_fen: i64,
-    /// 本次个人账户划入合计（分）
+    /// 本次个人账户划入合计（分），已随应缴记录划入个人账户
     account_credit_fen: i64,
     /// 依据示例参数计算的记录数（页面须标明“示例参数”）
     example_lines: u64,
@@ -158,7 +158,7 @@ struct LedgerQuery {
 pub struct LedgerLine {
     person_id: i64,
     employer_id: Option<i64>,
-    /// employee（单位职工）或 flexible（灵活就业人员）
+    /// employee（单位职工）、flexible（灵活就业人员）或 retired（退休人员：无应缴，仅个人账户划入）
     kind: String,
     kind_label: String,
     /// YYYY-MM

@@ -96,14 +96,16 @@ both_stores_with_demo!(month_run_import_and_ledger, |app| {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let run = r.json();
-    assert_eq!(run["written"], 1, "{}", r.body);
+    // 张伟, and the two retirees of 南川 (王建国, 李秀英: nothing due, the credit only).
+    assert_eq!(run["written"], 3, "{}", r.body);
     // 杨丽's employer declared nothing: no base is assumed, she is counted, not charged.
     assert_eq!(run["no_base"], 1, "{}", r.body);
-    // 4,404 × 8 % = 352.32 + 4,404 × 2 % = 88.08; account 2 % = 88.08 (all 示例参数).
+    // 4,404 × 8 % = 352.32 + 4,404 × 2 % = 88.08; account 2 % = 88.08; retirees 60.00 元 each
+    // (all 示例参数).
     assert_eq!(run["due_fen"], 44_040);
-    assert_eq!(run["account_credit_fen"], 8_808);
-    assert_eq!(run["example_lines"], 1);
-    // Idempotent: the same month again writes nothing.
+    assert_eq!(run["account_credit_fen"], 8_808 + 2 * 6_000);
+    assert_eq!(run["example_lines"], 3);
+    // Idempotent: the same month again writes nothing and credits nothing.
     let again = app
         .post_json(
             "/api/v1/contributions/months",
@@ -114,7 +116,19 @@ both_stores_with_demo!(month_run_import_and_ledger, |app| {
         .json();
     assert_eq!(
         (again["written"].as_i64(), again["already"].as_i64()),
-        (Some(0), Some(1))
+        (Some(0), Some(3))
+    );
+    let credits = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::settlement::credits(&mut tx, &zhang)
+            .await
+            .unwrap()
+    };
+    assert_eq!(credits.len(), 1, "{credits:?}");
+    assert_eq!((credits[0].year, credits[0].amount_fen), (2026, 8_808));
+    assert!(
+        credits[0].note.contains("2026-03") && credits[0].note.contains("示例参数"),
+        "{credits:?}"
     );
 
     // A file with problems: nothing is imported, every problem is named by line.
