@@ -729,3 +729,82 @@ both_stores_with_demo!(youyang_years_shortfall_back_pay_and_lump_sum, |app| {
     let r = drive(app, &clerk, Some(&reviewer), &n).await;
     assert_eq!(r.json()["code"], "contribution.lump_sum.tax", "{}", r.body);
 });
+
+// An employer whose ledger shows arrears may not deregister (seed 003 单位注销 办理条件), split
+// (seed 003 单位分立 办理条件1「已在税务部门完清各项保险费用欠款」) or transfer out (单位整体转入转出
+// 「单位需完清欠款后方可办理单位整体转出业务」); once the tax authority reports the payment it may.
+both_stores_with_demo!(
+    ledger_arrears_block_deregistration_split_and_transfer_out,
+    |app| {
+        use common::journey::{drive, window};
+        let clerk = app.staff_token("cq.clerk").await;
+        let reviewer = app.staff_token("cq.reviewer").await;
+        let finance = app.staff_token("cq.finance").await;
+        let uscc = yibao_service::demo::demo_operators().unwrap()[3]
+            .login
+            .clone();
+        let (yang, yang_id, employer) = person_and_employer(app, "演示·杨丽").await;
+        {
+            let mut tx = app.services.store().begin().await.unwrap();
+            yibao_store::contribution::put_base(
+                &mut tx,
+                &yibao_store::contribution::NewBase {
+                    employer_id: employer,
+                    person_id: yang_id,
+                    year: 2026,
+                    declared_fen: 500_000,
+                    base_fen: 500_000,
+                    adjustment: BaseAdjustment::AsDeclared,
+                    case_number: None,
+                    now: "2026-10-01T00:00:00Z",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let r = app
+            .post_json(
+                "/api/v1/contributions/months",
+                Some(&finance),
+                json!({"year": 2026, "month": 10}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let case = |item: &str, form: serde_json::Value| {
+            json!({"jurisdiction": "chongqing", "item": item, "channel": "window",
+               "applicant": {"uscc": uscc, "name": ""}, "form": form})
+        };
+        // 5,000 × 10 % = 500.00 元 owed.
+        for (item, form) in [
+            ("05", json!({"terminated_on": "2026-11-20"})),
+            ("02", json!({})),
+            ("04", json!({"direction": "转出", "to_region": "510100"})),
+        ] {
+            let n = window(app, &clerk, case(item, form)).await;
+            let r = drive(app, &clerk, Some(&reviewer), &n).await;
+            assert_eq!(
+                r.json()["code"],
+                "registry.employer.arrears",
+                "item {item}: {}",
+                r.body
+            );
+            assert!(r.body.contains("500.00"), "item {item}: {}", r.body);
+        }
+        let paid = format!(
+        "票据号,证件号码,缴费类型,费款所属期,金额,缴费日期\nCQ-1,{yang},单位职工,2026-10,500.00,2026-11-05\n"
+    );
+        assert_eq!(
+            upload_paid(app, &finance, &paid).await.status,
+            StatusCode::CREATED
+        );
+        let n = window(
+            app,
+            &clerk,
+            case("04", json!({"direction": "转出", "to_region": "510100"})),
+        )
+        .await;
+        let r = drive(app, &clerk, Some(&reviewer), &n).await;
+        assert_ne!(r.json()["code"], "registry.employer.arrears", "{}", r.body);
+    }
+);
