@@ -5,16 +5,17 @@
 //! year's bases, and the 核定通知单 (what is due each month, employer and employee parts) is the
 //! case's outcome.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 use yibao_domain::benefit::AidCategory;
 use yibao_domain::catalog::Item;
 use yibao_domain::contribution::items::{
-    check_lump_sum, check_personal_back_pay, declaration_timing, DeclarationTiming,
+    check_employer_back_pay, check_lump_sum, check_personal_back_pay, declaration_timing,
+    DeclarationTiming,
 };
 use yibao_domain::contribution::{
-    aid_subsidy, employee_dues, flexible_dues, recognise_years, shortfall_payment,
-    ContributionError, PayerKind, WorkPeriod,
+    account_credit, aid_subsidy, employee_dues, flexible_dues, recognise_years, shortfall_payment,
+    ContributionError, Member, PayerKind, WorkPeriod,
 };
 use yibao_domain::enrolment::flexible::Grade;
 use yibao_domain::enrolment::Jurisdiction;
@@ -25,6 +26,7 @@ use yibao_store::contribution::{self as store, NewBase};
 use yibao_store::Conn;
 
 use super::policy_for;
+use super::run::{write_line, Line};
 use crate::effects::form_map;
 use crate::{ServiceError, Services};
 
@@ -32,6 +34,7 @@ use crate::{ServiceError, Services};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContributionOp {
     BaseDeclare,
+    EmployerBackPay,
     FlexiblePay,
     YearsRecognition,
     ShortfallPay,
@@ -44,6 +47,7 @@ impl ContributionOp {
     pub fn form_id(self) -> Option<&'static str> {
         match self {
             ContributionOp::BaseDeclare => Some("contribution-base-declare"),
+            ContributionOp::EmployerBackPay => Some("contribution-employer-back-pay"),
             ContributionOp::YearsRecognition | ContributionOp::LumpSum => {
                 Some("contribution-years")
             }
@@ -61,9 +65,13 @@ pub async fn apply(
     item: &Item,
     op: ContributionOp,
     today: NaiveDate,
+    actor_label: &str,
 ) -> Result<Value, ServiceError> {
     match op {
         ContributionOp::BaseDeclare => base_declare(conn, services, case, item, today).await,
+        ContributionOp::EmployerBackPay => {
+            employer_back_pay(conn, services, case, item, today, actor_label).await
+        }
         ContributionOp::FlexiblePay => flexible_pay(conn, case, today).await,
         ContributionOp::YearsRecognition => years(conn, case, today, false).await,
         ContributionOp::LumpSum => {
@@ -76,6 +84,138 @@ pub async fn apply(
         ContributionOp::PersonalBackPay => personal_back_pay(conn, case).await,
         ContributionOp::AidSubsidy => aid(conn, case, today).await,
     }
+}
+
+/// 单位补缴 (seed 002 酉阳): the months `from_month`..=`to_month` (not before January 2005, not after
+/// the current month) for the listed people, each at their monthly wage clamped with the policy in
+/// force in that month; a month already in the ledger is left as it is. 「允许跨单位、跨区县进行补缴」:
+/// the people need not be the unit's employees today. Every line is written with its account
+/// credit, and the outcome is the 补缴核定 with the total.
+async fn employer_back_pay(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    item: &Item,
+    today: NaiveDate,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    let form = form_map(case)?;
+    let month = |key: &str, label: &str| {
+        form.get(key).and_then(|v| parse_month(v)).ok_or_else(|| {
+            ServiceError::invalid(
+                "contribution.back_pay.month",
+                format!("{label}应为 YYYY-MM"),
+            )
+        })
+    };
+    let from = month("from_month", "补缴起月")?;
+    let to = month("to_month", "补缴止月")?;
+    let jurisdiction = Jurisdiction::from_key(&item.jurisdiction)
+        .ok_or_else(|| ServiceError::internal("contribution.jurisdiction", "事项所属地区无效"))?;
+    check_employer_back_pay(jurisdiction, from, to, today).map_err(refuse)?;
+    if (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 >= 240 {
+        return Err(ServiceError::invalid(
+            "contribution.back_pay.span",
+            "一次补缴不超过 240 个月",
+        ));
+    }
+    let lines =
+        parse_lines(form.get("wage_lines").map(String::as_str).unwrap_or("")).map_err(refuse)?;
+    let employer = yibao_store::enrolment::find_employer_by_uscc(conn, &case.applicant_ref)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid("contribution.base.employer", "申请单位尚未参保登记")
+        })?;
+    let region: RegionCode = employer.region_code.parse()?;
+    let now = services.clock().now_text();
+    let mut errors = Vec::new();
+    let mut people = Vec::new();
+    for (n, id, wage) in &lines {
+        match yibao_store::enrolment::find_person(conn, id).await? {
+            Some(p) => people.push((p, *wage)),
+            None => errors.push(ContributionError::new(
+                "contribution.back_pay.person",
+                format!("第 {n} 行：{} 尚未参保登记", id.as_str()),
+                "",
+            )),
+        }
+    }
+    let mut months = Vec::new();
+    let mut m = from;
+    while m <= to {
+        match policy_for(&region, m) {
+            Some(p) => months.push((m, p)),
+            None => errors.push(ContributionError::new(
+                "contribution.no_policy",
+                format!(
+                    "{} 没有参保地适用的缴费政策参数，不能核定",
+                    m.format("%Y-%m")
+                ),
+                "",
+            )),
+        }
+        m = m
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
+    }
+    if !errors.is_empty() {
+        return Err(refuse(errors));
+    }
+    let (mut written, mut already, mut total, mut example) = (0u32, 0u32, Fen::ZERO, false);
+    let mut notice = Vec::new();
+    for (p, wage) in &people {
+        for (m, policy) in &months {
+            let d = employee_dues(*wage, policy).map_err(ServiceError::from_domain)?;
+            let credit = account_credit(Member::InService { base: d.base.base }, policy)
+                .map_err(ServiceError::from_domain)?;
+            let ex = policy.base.example || policy.employee.example || policy.account.example;
+            let month_text = m.format("%Y-%m").to_string();
+            let inserted = write_line(
+                conn,
+                &Line {
+                    person_id: p.id,
+                    id_number: &p.id_number,
+                    employer_id: Some(employer.id),
+                    kind: PayerKind::Employee,
+                    year: m.year(),
+                    month: &month_text,
+                    base: d.base.base,
+                    employer: d.employer,
+                    person: d.employee,
+                    total: d.total,
+                    credit,
+                    policy_name: &policy.name,
+                    example: ex,
+                },
+                &format!("{actor_label}（办件 {}）", case.number),
+                &now,
+            )
+            .await?;
+            if inserted {
+                written += 1;
+                example |= ex;
+                total = total
+                    .checked_add(d.total)
+                    .map_err(ServiceError::from_domain)?;
+                notice.push(json!({ "id_number": p.id_number, "month": month_text, "base_fen": d.base.base.0, "employer_fen": d.employer.0, "employee_fen": d.employee.0, "total_fen": d.total.0 }));
+            } else {
+                already += 1;
+            }
+        }
+    }
+    Ok(crate::enrolment::outcome(
+        "contribution.employer_back_pay",
+        format!(
+            "已核定补缴 {written} 个人月，合计 {total}{}{}",
+            if already > 0 {
+                format!("；{already} 个人月已在台账中，未重复核定")
+            } else {
+                String::new()
+            },
+            if example { "（含示例参数）" } else { "" }
+        ),
+        json!({ "notice": { "title": "职工医疗保险补缴核定", "employer": employer.name, "from": from.format("%Y-%m").to_string(), "to": to.format("%Y-%m").to_string(), "lines": notice, "already": already, "total_fen": total.0, "example": example } }),
+    ))
 }
 
 /// The applicant person and their coverages (the case's applicant reference is the ID number).
@@ -610,6 +750,7 @@ mod tests {
         assert_eq!(choices, &labels);
         for op in [
             ContributionOp::BaseDeclare,
+            ContributionOp::EmployerBackPay,
             ContributionOp::YearsRecognition,
             ContributionOp::PersonalBackPay,
             ContributionOp::AidSubsidy,

@@ -125,42 +125,28 @@ pub async fn run_month(
                 example,
             )
         };
-        let inserted = store::insert_due(
+        let inserted = write_line(
             &mut tx,
-            &NewDue {
+            &Line {
                 person_id: m.person_id,
+                id_number: &m.id_number,
                 employer_id: m.employer_id,
                 kind,
+                year,
                 month: &month_text,
-                base_fen: base.0,
-                employer_fen: employer.0,
-                person_fen: person.0,
-                total_fen: total.0,
-                account_credit_fen: credit.0,
+                base,
+                employer,
+                person,
+                total,
+                credit,
                 policy_name: &policy.name,
                 example,
-                now: &now,
             },
+            &actor.label(),
+            &now,
         )
         .await?;
         if inserted {
-            // The month's credit goes to the account with its line: once, as the line is
-            // written once (manual credits by finance stay for corrections).
-            if credit.0 > 0 {
-                crate::settlement::post_credit(
-                    &mut tx,
-                    &m.id_number,
-                    i64::from(year),
-                    credit,
-                    &format!(
-                        "{month_text} 缴费核定划入{}",
-                        if example { "（示例参数）" } else { "" }
-                    ),
-                    &actor.label(),
-                    &now,
-                )
-                .await?;
-            }
             out.written += 1;
             out.due_fen = out.due_fen.saturating_add(total.0);
             out.account_credit_fen = out.account_credit_fen.saturating_add(credit.0);
@@ -188,4 +174,67 @@ pub async fn run_month(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(out)
+}
+
+/// One ledger line to write, with its account credit.
+pub(crate) struct Line<'a> {
+    pub person_id: i64,
+    pub id_number: &'a str,
+    pub employer_id: Option<i64>,
+    pub kind: PayerKind,
+    pub year: i32,
+    pub month: &'a str,
+    pub base: Fen,
+    pub employer: Fen,
+    pub person: Fen,
+    pub total: Fen,
+    pub credit: Fen,
+    pub policy_name: &'a str,
+    pub example: bool,
+}
+
+/// Writes the line unless the person already has one for the kind and month, and posts its
+/// credit to the account with it: once, as the line is written once (manual credits by finance
+/// stay for corrections). True when written.
+pub(crate) async fn write_line(
+    tx: &mut yibao_store::Conn,
+    l: &Line<'_>,
+    actor_label: &str,
+    now: &str,
+) -> Result<bool, ServiceError> {
+    let inserted = store::insert_due(
+        tx,
+        &NewDue {
+            person_id: l.person_id,
+            employer_id: l.employer_id,
+            kind: l.kind,
+            month: l.month,
+            base_fen: l.base.0,
+            employer_fen: l.employer.0,
+            person_fen: l.person.0,
+            total_fen: l.total.0,
+            account_credit_fen: l.credit.0,
+            policy_name: l.policy_name,
+            example: l.example,
+            now,
+        },
+    )
+    .await?;
+    if inserted && l.credit.0 > 0 {
+        crate::settlement::post_credit(
+            tx,
+            l.id_number,
+            i64::from(l.year),
+            l.credit,
+            &format!(
+                "{} 缴费核定划入{}",
+                l.month,
+                if l.example { "（示例参数）" } else { "" }
+            ),
+            actor_label,
+            now,
+        )
+        .await?;
+    }
+    Ok(inserted)
 }

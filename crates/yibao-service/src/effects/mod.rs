@@ -114,6 +114,7 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::FilingTemporary => filing(FilingKind::Temporary),
         S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
         S::ContributionBaseDeclare => contribution(Employer, ContributionOp::BaseDeclare),
+        S::ContributionEmployerBackPay => contribution(Employer, ContributionOp::EmployerBackPay),
         S::ContributionFlexiblePay => contribution(Person, ContributionOp::FlexiblePay),
         S::ContributionLumpSum => contribution(Person, ContributionOp::LumpSum),
         S::ContributionRetireeYearsRecognition => {
@@ -124,7 +125,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::AidContributionSubsidy => contribution(Person, ContributionOp::AidSubsidy),
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
-        | S::ContributionEmployerBackPay
         | S::AccountOneTimeWithdrawal
         | S::AccountCrossProvinceTransfer
         | S::AccountLinking
@@ -249,7 +249,8 @@ pub async fn apply(
         Effect::Filing(_) => filing::record(conn, services, case, item, today).await,
         Effect::Reimbursement => crate::reimbursement::apply(conn, services, case).await,
         Effect::Contribution(op) => {
-            crate::contribution::effect::apply(conn, services, case, item, op, today).await
+            crate::contribution::effect::apply(conn, services, case, item, op, today, actor_label)
+                .await
         }
     }
 }
@@ -285,7 +286,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 31, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 32, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

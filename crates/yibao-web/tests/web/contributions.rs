@@ -808,3 +808,137 @@ both_stores_with_demo!(
         assert_ne!(r.json()["code"], "registry.employer.arrears", "{}", r.body);
     }
 );
+
+// seed 002 单位补缴: not before January 2005 (2004-12 refused, 2005-01 passes the rule), not after
+// the current month; months without a policy cannot be assessed (the shipped policies start in
+// 2025); 「允许跨单位」: 王建国 is not this unit's employee. Each month at the wage clamped with that
+// month's policy (2025: the secondary 4,404 元 floor), written to the ledger with its credit;
+// a month already in the ledger is not assessed twice.
+both_stores_with_demo!(youyang_employer_back_pay, |app| {
+    use common::journey::{drive, outcome, window};
+    let clerk = app.staff_token("youyang.clerk").await;
+    let reviewer = app.staff_token("youyang.reviewer").await;
+    let uscc = yibao_service::demo::demo_operators().unwrap()[1]
+        .login
+        .clone();
+    let (zhang, zhang_id, employer) = person_and_employer(app, "演示·张伟").await;
+    let wang = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::enrolment::list_persons(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "演示·王建国")
+            .unwrap()
+            .id_number
+    };
+    let back_pay = |from: &str, to: &str, lines: &str| {
+        json!({"jurisdiction": "youyang", "item": "11", "channel": "window",
+               "applicant": {"uscc": uscc, "name": ""},
+               "form": {"from_month": from, "to_month": to, "wage_lines": lines}})
+    };
+    let n = window(
+        app,
+        &clerk,
+        back_pay("2004-12", "2005-01", &format!("{zhang} 3000")),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.back_pay.too_early",
+        "{}",
+        r.body
+    );
+    let n = window(
+        app,
+        &clerk,
+        back_pay("2005-01", "2005-01", &format!("{zhang} 3000")),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.no_policy",
+        "past the 2005 rule: {}",
+        r.body
+    );
+    let n = window(
+        app,
+        &clerk,
+        back_pay("2026-11", "2026-12", &format!("{zhang} 3000")),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.back_pay.future",
+        "{}",
+        r.body
+    );
+
+    let n = window(
+        app,
+        &clerk,
+        back_pay("2025-11", "2026-01", &format!("{zhang} 3000\n{wang} 6000")),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notice = outcome(app, &clerk, &n).await["notice"].clone();
+    // 3 months × (4,404 × 10 % + 6,000 × 10 %) = 3 × (440.40 + 600.00).
+    assert_eq!(notice["lines"].as_array().unwrap().len(), 6, "{notice}");
+    assert_eq!(notice["total_fen"], 3 * (44_040 + 60_000), "{notice}");
+    let ledger = app
+        .call(
+            "GET",
+            &format!("/api/v1/employers/{employer}/contributions?year=2025"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        ledger["year_totals"]["due_fen"],
+        2 * (44_040 + 60_000),
+        "{ledger}"
+    );
+    let credits = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::settlement::credits(&mut tx, &zhang)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        credits.iter().map(|c| c.amount_fen).sum::<i64>(),
+        3 * 8_808,
+        "{credits:?}"
+    );
+    // Again over an overlapping span: only the new month is assessed.
+    let n = window(
+        app,
+        &clerk,
+        back_pay("2026-01", "2026-02", &format!("{zhang} 3000")),
+    )
+    .await;
+    drive(app, &clerk, Some(&reviewer), &n).await;
+    let notice = outcome(app, &clerk, &n).await["notice"].clone();
+    assert_eq!(
+        (
+            notice["lines"].as_array().unwrap().len(),
+            notice["already"].as_i64()
+        ),
+        (1, Some(1)),
+        "{notice}"
+    );
+    let person = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{zhang_id}/contributions?year=2026"),
+            Some(&clerk),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(person["lines"].as_array().unwrap().len(), 4, "{person}");
+});
