@@ -16,6 +16,7 @@ use yibao_store::contribution::{self as store, LedgerRow, YearTotals};
 use yibao_store::enrolment as records;
 
 use crate::identity::Actor;
+use crate::records::{may_see_employer, may_see_person};
 use crate::{ServiceError, Services};
 
 /// Lines per page of a ledger.
@@ -32,12 +33,7 @@ pub struct Ledger {
     pub arrears_fen: i64,
 }
 
-/// The ledgers are for the agency's staff (any role).
-fn staff_only(actor: &Actor) -> Result<(), ServiceError> {
-    actor.staff().map(|_| ())
-}
-
-/// A person's contributions, newest month first, with the year's totals and the arrears.
+/// A person's contributions (the person or staff serving their region), newest month first, with the year's totals and the arrears.
 pub async fn person_ledger(
     services: &Services,
     actor: &Actor,
@@ -45,11 +41,13 @@ pub async fn person_ledger(
     year: i32,
     page: i64,
 ) -> Result<Ledger, ServiceError> {
-    staff_only(actor)?;
+    actor.require_login()?;
     let mut tx = services.store().begin_read().await?;
     let person = records::find_person_by_id(&mut tx, person_id)
         .await?
-        .ok_or_else(|| ServiceError::not_found("contribution.person_unknown", "参保人员不存在"))?;
+        .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
+    // The person themself, or staff serving their region (as their record).
+    may_see_person(actor, &person)?;
     let page = page.max(1);
     let lines = store::person_ledger(&mut tx, person.id, PAGE, (page - 1) * PAGE).await?;
     let year_totals = store::person_totals(&mut tx, person.id, Some(year)).await?;
@@ -71,8 +69,13 @@ pub async fn employer_ledger(
     year: i32,
     page: i64,
 ) -> Result<Ledger, ServiceError> {
-    staff_only(actor)?;
+    actor.require_login()?;
     let mut tx = services.store().begin_read().await?;
+    let employer = records::find_employer(&mut tx, employer_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("employer.not_found", "参保单位不存在或无权查看"))?;
+    // The unit's own operators, or staff serving its region (as its record).
+    may_see_employer(actor, &employer)?;
     let page = page.max(1);
     let lines = store::employer_ledger(&mut tx, employer_id, PAGE, (page - 1) * PAGE).await?;
     let year_totals = store::employer_totals(&mut tx, employer_id, Some(year)).await?;

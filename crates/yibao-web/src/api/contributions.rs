@@ -1,7 +1,8 @@
 //! Contributions (缴费), for staff: `POST /contributions/months` (finance: the month's dues and
 //! account credits, idempotent), `POST /contributions/paid` (finance: the tax authority's paid
 //! records, all rows or none), `GET /persons/{id}/contributions` and
-//! `GET /employers/{id}/contributions` (the ledger, paged, with the year's totals and arrears).
+//! `GET /employers/{id}/contributions` (the ledger, paged, with the year's totals and arrears; the
+//! person themself, the unit's operators, or staff serving the region).
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -231,7 +232,7 @@ impl From<Ledger> for LedgerAnswer {
 }
 
 #[utoipa::path(get, path = "/persons/{id}/contributions", tag = "缴费", params(("id" = String, Path), LedgerQuery),
-    responses((status = 200, description = "参保人员的缴费台账：应缴、实缴、欠费、个人账户划入", body = LedgerAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "参保人员的缴费台账：应缴、实缴、欠费、个人账户划入（本人或经办人员）", body = LedgerAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn person_ledger(
     State(state): State<AppState>,
@@ -250,7 +251,7 @@ async fn person_ledger(
 }
 
 #[utoipa::path(get, path = "/employers/{id}/contributions", tag = "缴费", params(("id" = String, Path), LedgerQuery),
-    responses((status = 200, description = "参保单位的缴费台账：其职工的应缴、实缴、欠费", body = LedgerAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    responses((status = 200, description = "参保单位的缴费台账：其职工的应缴、实缴、欠费（本单位经办人或经办人员）", body = LedgerAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn employer_ledger(
     State(state): State<AppState>,

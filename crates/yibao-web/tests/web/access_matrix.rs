@@ -232,11 +232,11 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
         ),
         get(
             format!("/api/v1/persons/{own_person}/contributions"),
-            Who::StaffAnd(&[]),
+            Who::StaffAnd(&["citizen"]),
         ),
         get(
             format!("/api/v1/employers/{employer_id}/contributions"),
-            Who::StaffAnd(&[]),
+            Who::StaffAnd(&["employer"]),
         ),
         // Not an envelope: the institution is let in and answered infcode -1.
         post("/api/v1/national", json!({}), Who::Only(&["institution"])),

@@ -730,6 +730,68 @@ both_stores_with_demo!(youyang_years_shortfall_back_pay_and_lump_sum, |app| {
     assert_eq!(r.json()["code"], "contribution.lump_sum.tax", "{}", r.body);
 });
 
+// The person sees their own contributions, the unit its own (its employees' lines); nobody else
+// outside the agency does (answered like a missing record).
+both_stores_with_demo!(own_ledgers_for_citizen_and_employer, |app| {
+    let finance = app.staff_token("cq.finance").await;
+    let (zhang, zhang_id, employer) = person_and_employer(app, "演示·张伟").await;
+    let (_, other_id, other_employer) = person_and_employer(app, "演示·杨丽").await;
+    cover(app, "演示·张伟", "flexible", None, "500242").await;
+    let r = app
+        .post_json(
+            "/api/v1/contributions/months",
+            Some(&finance),
+            json!({"year": 2026, "month": 9}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let citizen = app
+        .token(json!({"kind": "citizen", "id_number": zhang, "password": "demo-citizen-3"}))
+        .await;
+    let own = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{zhang_id}/contributions?year=2026"),
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    // 一档 256.25 元 as an individual (示例参数 for 2026), unpaid.
+    assert_eq!(own.json()["arrears_fen"], 25_625, "{}", own.body);
+    let other = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{other_id}/contributions"),
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+    let op = &yibao_service::demo::demo_operators().unwrap()[1];
+    let operator = app
+        .token(json!({"kind": "employer", "uscc": op.login, "username": "admin", "password": op.password}))
+        .await;
+    let own = app
+        .call(
+            "GET",
+            &format!("/api/v1/employers/{employer}/contributions"),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let other = app
+        .call(
+            "GET",
+            &format!("/api/v1/employers/{other_employer}/contributions"),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+});
+
 // An employer whose ledger shows arrears may not deregister (seed 003 单位注销 办理条件), split
 // (seed 003 单位分立 办理条件1「已在税务部门完清各项保险费用欠款」) or transfer out (单位整体转入转出
 // 「单位需完清欠款后方可办理单位整体转出业务」); once the tax authority reports the payment it may.
