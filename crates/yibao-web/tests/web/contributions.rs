@@ -1004,3 +1004,186 @@ both_stores_with_demo!(youyang_employer_back_pay, |app| {
         .json();
     assert_eq!(person["lines"].as_array().unwrap().len(), 4, "{person}");
 });
+
+/// A small deterministic generator, so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// `amount × bp / 10000` half up, written out on its own from the policy file's numbers.
+fn half_up(amount: i64, bp: i64) -> i64 {
+    let x = i128::from(amount) * i128::from(bp);
+    let (q, r) = (x / 10_000, x % 10_000);
+    (if r >= 5_000 { q + 1 } else { q }) as i64
+}
+
+// Random employees of one unit with random wages (both sides of the floor and the ceiling among
+// them), declared through 酉阳 10, assessed by the monthly run, partly paid through the import:
+// every line's parts, credit, paid and arrears equal a computation written independently from the
+// numbers in data/policy/contribution/chongqing/2026.toml.
+both_stores_with_demo!(
+    random_employees_dues_match_an_independent_computation,
+    |app| {
+        use common::journey::{drive, window};
+        let policy: toml::Value = toml::from_str(include_str!(
+            "../../../../data/policy/contribution/chongqing/2026.toml"
+        ))
+        .unwrap();
+        let get = |t: &str, k: &str| policy[t][k].as_integer().unwrap();
+        let (floor, ceiling) = (get("base", "monthly_floor"), get("base", "monthly_ceiling"));
+        let (er_bp, ee_bp) = (
+            get("employee", "employer_rate_bp"),
+            get("employee", "employee_rate_bp"),
+        );
+        let acc_bp = get("account", "in_service_rate_bp");
+
+        let clerk = app.staff_token("youyang.clerk").await;
+        let reviewer = app.staff_token("youyang.reviewer").await;
+        let finance = app.staff_token("cq.finance").await;
+        let uscc = yibao_service::demo::demo_operators().unwrap()[1]
+            .login
+            .clone();
+        let (_, _, employer) = person_and_employer(app, "演示·张伟").await;
+        let mut rng = Rng(0x5eed_2026_1203);
+        let mut people = Vec::new();
+        {
+            let mut tx = app.services.store().begin().await.unwrap();
+            let region: yibao_domain::RegionCode = "500242".parse().unwrap();
+            for n in 0..24u32 {
+                let first17 = format!(
+                    "500242{}{:03}",
+                    19700101 + n * 10000 + (n % 12) * 100,
+                    100 + n
+                );
+                let id = format!(
+                    "{first17}{}",
+                    yibao_domain::ids::citizen_id_check_char(first17.as_bytes())
+                );
+                let cid: yibao_domain::CitizenId = id.parse().unwrap();
+                let name = format!("随机职工{n}");
+                let pid = yibao_store::enrolment::insert_person(
+                    &mut tx,
+                    &yibao_store::enrolment::NewPerson {
+                        id_number: &cid,
+                        name: &name,
+                        region_code: &region,
+                        phone: "",
+                    },
+                    "2026-01-01T00:00:00Z",
+                )
+                .await
+                .unwrap();
+                yibao_store::coverage::insert(
+                    &mut tx,
+                    &yibao_store::coverage::CoverageRow {
+                        id: 0,
+                        person_id: pid,
+                        scheme: "employee".into(),
+                        category: "in_service".into(),
+                        employer_id: Some(employer),
+                        region_code: "500242".into(),
+                        status: yibao_domain::enrolment::CoverageStatus::Active,
+                        registered_on: "2026-01-01".into(),
+                        start_date: Some("2026-01-01".into()),
+                        end_date: None,
+                        case_number: None,
+                        created_at: "2026-01-01T00:00:00Z".into(),
+                        updated_at: "2026-01-01T00:00:00Z".into(),
+                    },
+                )
+                .await
+                .unwrap();
+                // Wages around the limits one time in three, anywhere up to 40,000 元 otherwise.
+                let wage = match rng.below(6) {
+                    0 => floor - 1 + rng.below(3) as i64,
+                    1 => ceiling - 1 + rng.below(3) as i64,
+                    _ => rng.below(4_000_001) as i64,
+                };
+                people.push((id, pid, wage));
+            }
+            tx.commit().await.unwrap();
+        }
+        let lines: Vec<String> = people
+            .iter()
+            .map(|(id, _, w)| format!("{id} {}", yibao_domain::Fen(*w).yuan_string()))
+            .collect();
+        let n = window(
+            app,
+            &clerk,
+            declaration("youyang", "10", &uscc, &lines.join("\n")),
+        )
+        .await;
+        let r = drive(app, &clerk, Some(&reviewer), &n).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .post_json(
+                "/api/v1/contributions/months",
+                Some(&finance),
+                json!({"year": 2026, "month": 5}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        // The tax authority reports a random part of each person's dues as paid.
+        let mut csv = String::from("票据号,证件号码,缴费类型,费款所属期,金额,缴费日期\n");
+        let mut paid = Vec::new();
+        for (i, (id, _, wage)) in people.iter().enumerate() {
+            let base = (*wage).clamp(floor, ceiling);
+            let due = half_up(base, er_bp) + half_up(base, ee_bp);
+            let p = match rng.below(3) {
+                0 => 0,
+                1 => due,
+                _ => rng.below(due as u64) as i64 + 1,
+            };
+            if p > 0 {
+                csv.push_str(&format!(
+                    "R{i},{id},单位职工,2026-05,{},2026-06-10\n",
+                    yibao_domain::Fen(p).yuan_string()
+                ));
+            }
+            paid.push(p);
+        }
+        let r = upload_paid(app, &finance, &csv).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        for ((id, pid, wage), p) in people.iter().zip(paid) {
+            let base = (*wage).clamp(floor, ceiling);
+            let (er, ee) = (half_up(base, er_bp), half_up(base, ee_bp));
+            let l = app
+                .call(
+                    "GET",
+                    &format!("/api/v1/persons/{pid}/contributions?year=2026"),
+                    Some(&clerk),
+                    None,
+                )
+                .await
+                .json();
+            let line = &l["lines"][0];
+            let got = (
+                line["base_fen"].as_i64(),
+                line["employer_fen"].as_i64(),
+                line["person_fen"].as_i64(),
+                line["account_credit_fen"].as_i64(),
+                line["paid_fen"].as_i64(),
+                line["arrears_fen"].as_i64(),
+            );
+            let want = (
+                Some(base),
+                Some(er),
+                Some(ee),
+                Some(half_up(base, acc_bp)),
+                Some(p),
+                Some(er + ee - p),
+            );
+            assert_eq!(got, want, "{id} wage {wage}: {l}");
+        }
+    }
+);
