@@ -6,6 +6,7 @@ mod audit;
 mod cases;
 mod check;
 pub mod chrome;
+mod contributions;
 mod disbursement;
 mod enrolment;
 mod filings;

@@ -790,6 +790,40 @@ both_stores_with_demo!(own_ledgers_for_citizen_and_employer, |app| {
         )
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+
+    // The record pages show the ledger: the person's (staff) and the unit's own page.
+    let mut b = app.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login/staff",
+            &[("username", "cq.clerk"), ("password", "demo-cq-clerk")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get(&format!("/staff/persons/{zhang_id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = common::page::select_text(&page.body, "#contributions tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("2026-09") && rows[0].contains("256.25") && rows[0].contains("示例参数"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        common::page::select_text(&page.body, "#contribution-arrears"),
+        vec!["256.25"]
+    );
+    assert_eq!(
+        common::page::select_text(&page.body, "#contribution-example").len(),
+        1
+    );
+    let page = b.get(&format!("/staff/employers/{other_employer}")).await;
+    assert_eq!(
+        common::page::select_text(&page.body, "#contributions-none").len(),
+        1,
+        "{}",
+        page.body
+    );
 });
 
 // An employer whose ledger shows arrears may not deregister (seed 003 单位注销 办理条件), split
