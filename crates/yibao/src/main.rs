@@ -1,6 +1,7 @@
 //! `yibao`: the server and the operator's command line.
 
 mod bench;
+mod bench_contrib;
 mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
@@ -204,6 +205,34 @@ fn main() -> ExitCode {
                 println!(
                     "已封存 {} 条结算审计链的链头（{} 条封存记录） / sealed {} chain heads in {} entries",
                     r.chains, r.seals, r.chains, r.seals
+                );
+                Ok(())
+            })
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Contributions {
+                    persons,
+                    month,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            run_async(async move {
+                let r = bench_contrib::contributions(&config.database_url, persons.max(1), month)
+                    .await?;
+                println!(
+                    "{} persons={} written={} population={:.1}s baseline_insert_select={:.2}s run={:.1}s lines/s={:.0} ratio_to_baseline={:.1}",
+                    r.backend,
+                    r.persons,
+                    r.written,
+                    r.population_seconds,
+                    r.baseline_seconds,
+                    r.run_seconds,
+                    r.lines_per_second,
+                    r.run_seconds / r.baseline_seconds.max(1e-9)
                 );
                 Ok(())
             })

@@ -568,3 +568,32 @@ fn contributions_run_is_idempotent_per_month() {
     assert!(err.contains("contribution.month"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bench_contributions_runs_and_reports() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-bench-contrib-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let (code, out, err) = yibao(&[
+        "bench",
+        "contributions",
+        "--persons",
+        "30",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("persons=30 written=30"), "{out}");
+    // The month is written once: a second run on the same population writes nothing.
+    let (code, out, err) = yibao(&[
+        "bench",
+        "contributions",
+        "--persons",
+        "30",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("written=0"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
