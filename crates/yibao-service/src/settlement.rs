@@ -449,6 +449,54 @@ pub async fn accumulators(
     }
 }
 
+/// Adds `amount` to the person's account balance of `year` and records the credit, inside the
+/// caller's transaction (the finance correction below, and the monthly contribution run);
+/// returns the balance before and the accumulators after.
+pub(crate) async fn post_credit(
+    tx: &mut yibao_store::Conn,
+    person_id_number: &str,
+    year: i64,
+    amount: yibao_domain::Fen,
+    note: &str,
+    created_by: &str,
+    now: &str,
+) -> Result<(yibao_domain::Fen, Accumulators), ServiceError> {
+    let (state, _) =
+        store::lock_accumulator(tx, person_id_number, year, &initial_state(year), now).await?;
+    let mut acc = decode_acc(&state)?;
+    let before = acc.account_balance;
+    acc.account_balance = acc
+        .account_balance
+        .checked_add(amount)
+        .ok()
+        .filter(|b| b.is_input())
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "account.balance_limit",
+                format!(
+                    "划入后个人账户余额将超过 {}，请核对金额",
+                    yibao_domain::money::MAX_INPUT
+                ),
+            )
+        })?;
+    let new_state = serde_json::to_string(&acc).unwrap_or_default();
+    store::write_accumulator(tx, person_id_number, year, &new_state, now).await?;
+    store::insert_credit(
+        tx,
+        &store::CreditRow {
+            id: 0,
+            person_id_number: person_id_number.to_string(),
+            year,
+            amount_fen: amount.fen(),
+            note: note.to_string(),
+            created_by: created_by.to_string(),
+            created_at: now.to_string(),
+        },
+    )
+    .await?;
+    Ok((before, acc))
+}
+
 /// Credits a person's account (个人账户划入) for `year` with what the contribution system
 /// reports, under the same row lock settlement takes; finance of the person's agency only.
 pub async fn credit_account(
@@ -485,38 +533,14 @@ pub async fn credit_account(
         .await?
         .filter(|p| staff.serves(&p.region_code))
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
-    let (state, _) =
-        store::lock_accumulator(&mut tx, &person.id_number, year, &initial_state(year), &now)
-            .await?;
-    let mut acc = decode_acc(&state)?;
-    let before = acc.account_balance;
-    acc.account_balance = acc
-        .account_balance
-        .checked_add(amount)
-        .ok()
-        .filter(|b| b.is_input())
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                "account.balance_limit",
-                format!(
-                    "划入后个人账户余额将超过 {}，请核对金额",
-                    yibao_domain::money::MAX_INPUT
-                ),
-            )
-        })?;
-    let new_state = serde_json::to_string(&acc).unwrap_or_default();
-    store::write_accumulator(&mut tx, &person.id_number, year, &new_state, &now).await?;
-    store::insert_credit(
+    let (before, acc) = post_credit(
         &mut tx,
-        &store::CreditRow {
-            id: 0,
-            person_id_number: person.id_number.clone(),
-            year,
-            amount_fen: amount.fen(),
-            note: note.trim().to_string(),
-            created_by: actor.label(),
-            created_at: now.clone(),
-        },
+        &person.id_number,
+        year,
+        amount,
+        note.trim(),
+        &actor.label(),
+        &now,
     )
     .await?;
     audit::record(

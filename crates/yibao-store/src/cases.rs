@@ -188,14 +188,14 @@ pub async fn find_by_number(
 
 pub async fn list_by_applicant(
     conn: &mut AnyConnection,
-    kind: &str,
+    kind: ApplicantType,
     reference: &str,
 ) -> Result<Vec<CaseRow>, StoreError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {CASE_COLS} FROM case_file WHERE applicant_kind = $1 AND applicant_ref = $2 \
          ORDER BY id DESC"
     ))
-    .bind(kind)
+    .bind(kind.key())
     .bind(reference)
     .fetch_all(conn)
     .await?)

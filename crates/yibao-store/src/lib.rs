@@ -9,6 +9,7 @@ pub mod audit;
 pub mod benefit_data;
 pub mod calendar;
 pub mod cases;
+pub mod contribution;
 pub mod coverage;
 mod db;
 pub mod disbursement;

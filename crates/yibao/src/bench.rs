@@ -26,7 +26,7 @@ const POPULATION_KEY: &str = "bench_population";
 const INSTITUTION: &str = "H50011999999";
 
 /// The bench's persons: valid ID numbers in Nanchuan (500119), one per sequence number.
-fn person_id(n: u32) -> Result<CitizenId, CliError> {
+pub(crate) fn person_id(n: u32) -> Result<CitizenId, CliError> {
     let birth = 19500101 + (n % 50) * 10000 + (n / 50 % 12) * 100 + (n / 600 % 28);
     let first17 = format!("500119{birth:08}{:03}", n % 1000);
     let check = citizen_id_check_char(first17.as_bytes());

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::calendar::{ClockState, WarningLevel};
 use yibao_domain::case::{
-    allowed_actions, assess, Action, CaseStatus, Evaluation, FollowUp, NoticeItem,
+    allowed_actions, assess, Action, ApplicantType, CaseStatus, Evaluation, FollowUp, NoticeItem,
 };
 use yibao_domain::CitizenId;
 use yibao_store::cases::{
@@ -213,8 +213,8 @@ pub async fn list_mine(
     actor: &Actor,
 ) -> Result<Vec<CaseSummary>, ServiceError> {
     let (kind, reference) = match actor {
-        Actor::Citizen(c) => ("person", c.id_number.clone()),
-        Actor::Employer(e) => ("employer", e.uscc.clone()),
+        Actor::Citizen(c) => (ApplicantType::Person, c.id_number.clone()),
+        Actor::Employer(e) => (ApplicantType::Employer, e.uscc.clone()),
         _ => {
             actor.require_login()?;
             return Err(forbidden(

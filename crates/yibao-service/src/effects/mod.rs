@@ -22,6 +22,7 @@ use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::Conn;
 
+use crate::contribution::effect::ContributionOp;
 use crate::enrolment::Op;
 use crate::{ServiceError, Services};
 
@@ -45,6 +46,8 @@ pub enum Effect {
     Filing(FilingKind),
     /// A manual reimbursement (零星报销): the bill entered by the clerk is split and paid.
     Reimbursement,
+    /// A contribution item (缴费): bases declared, dues assessed.
+    Contribution(ContributionOp),
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -79,6 +82,11 @@ pub fn binding(service: Service) -> Option<Binding> {
         default_form: Some("chuanyu-form-1"),
         effect: Effect::Filing(kind),
     };
+    let contribution = |applicant, op: ContributionOp| Binding {
+        applicant,
+        default_form: op.form_id(),
+        effect: Effect::Contribution(op),
+    };
     let reimbursement = Binding {
         applicant: Person,
         default_form: None,
@@ -108,15 +116,18 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::FilingReferral => filing(FilingKind::Referral),
         S::FilingTemporary => filing(FilingKind::Temporary),
         S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
+        S::ContributionBaseDeclare => contribution(Employer, ContributionOp::BaseDeclare),
+        S::ContributionEmployerBackPay => contribution(Employer, ContributionOp::EmployerBackPay),
+        S::ContributionFlexiblePay => contribution(Person, ContributionOp::FlexiblePay),
+        S::ContributionLumpSum => contribution(Person, ContributionOp::LumpSum),
+        S::ContributionRetireeYearsRecognition => {
+            contribution(Person, ContributionOp::YearsRecognition)
+        }
+        S::ContributionRetireeShortfallPay => contribution(Person, ContributionOp::ShortfallPay),
+        S::ContributionPersonalBackPay => contribution(Person, ContributionOp::PersonalBackPay),
+        S::AidContributionSubsidy => contribution(Person, ContributionOp::AidSubsidy),
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
-        | S::ContributionFlexiblePay
-        | S::ContributionBaseDeclare
-        | S::ContributionLumpSum
-        | S::ContributionEmployerBackPay
-        | S::ContributionRetireeYearsRecognition
-        | S::ContributionRetireeShortfallPay
-        | S::ContributionPersonalBackPay
         | S::AccountOneTimeWithdrawal
         | S::AccountCrossProvinceTransfer
         | S::AccountLinking
@@ -131,7 +142,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::MaternityFamilyPlanningCosts
         | S::MaternityAllowance
         | S::MaternityAllowanceRecalculation
-        | S::AidContributionSubsidy
         | S::AidManualReimbursement
         | S::InstitutionHospitalApplication
         | S::InstitutionPharmacyApplication
@@ -301,6 +311,10 @@ pub async fn apply(
         }
         Effect::Filing(_) => filing::record(conn, services, case, item, today).await,
         Effect::Reimbursement => crate::reimbursement::apply(conn, services, case).await,
+        Effect::Contribution(op) => {
+            crate::contribution::effect::apply(conn, services, case, item, op, today, actor_label)
+                .await
+        }
     }
 }
 
@@ -329,7 +343,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 24, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 32, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 use yibao_domain::enrolment::employer::{
-    change_timing, check_deregistration, check_merger, key_changes, DeregistrationFacts,
-    EmployerKind, EmployerStatus, EMPLOYER_FIELDS,
+    change_timing, check_arrears_cleared, check_deregistration, check_merger, key_changes,
+    ArrearsGate, DeregistrationFacts, EmployerKind, EmployerStatus, EMPLOYER_FIELDS,
 };
 use yibao_domain::enrolment::{
     CoverageCategory, CoverageStatus, EnrolmentError, EnrolmentEvent, Jurisdiction,
@@ -227,8 +227,19 @@ async fn move_employees(
 
 /// 单位分立: a new employer is registered from the applicant and takes the listed employees
 /// (`employees`: ID numbers separated by commas or new lines).
+/// What the employer owes: the contribution ledger's arrears plus what finance recorded as
+/// reported by other systems (`record_arrears`).
+async fn arrears_of(conn: &mut Conn, e: &EmployerRow) -> Result<Fen, ServiceError> {
+    let ledger = yibao_store::contribution::employer_totals(conn, e.id, None).await?;
+    Fen(e.arrears_fen)
+        .checked_add(Fen(ledger.arrears_fen))
+        .map_err(ServiceError::from_domain)
+}
+
 pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let original = applicant_employer(conn, fx).await?;
+    check_arrears_cleared(ArrearsGate::Split, arrears_of(conn, &original).await?)
+        .map_err(ServiceError::from_domain)?;
     let form = fx.form()?;
     let mut errors = Vec::new();
     let uscc = form
@@ -354,9 +365,14 @@ pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
             })?;
         absorbed.push(e);
     }
+    let mut owed = Vec::new();
+    for e in &absorbed {
+        owed.push(arrears_of(conn, e).await?);
+    }
     let facts: Vec<(&str, EmployerStatus, Fen)> = absorbed
         .iter()
-        .map(|e| (e.uscc.as_str(), status_of(e), Fen(e.arrears_fen)))
+        .zip(owed)
+        .map(|(e, owed)| (e.uscc.as_str(), status_of(e), owed))
         .collect();
     check_merger((&surviving.uscc, status_of(&surviving)), &facts)
         .map_err(ServiceError::from_domain_list)?;
@@ -405,6 +421,8 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
         .and_then(|d| d["to_region"].as_str().map(str::to_string));
     match direction {
         "转出" | "out" => {
+            check_arrears_cleared(ArrearsGate::TransferOut, arrears_of(conn, &employer).await?)
+                .map_err(ServiceError::from_domain)?;
             let to: RegionCode = form
                 .text("to_region", "转入地区划代码")
                 .map_err(refuse)?
@@ -504,7 +522,7 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
     let timing = check_deregistration(&DeregistrationFacts {
         jurisdiction: fx.jurisdiction,
         status: status_of(&employer),
-        arrears: Fen(employer.arrears_fen),
+        arrears: arrears_of(conn, &employer).await?,
         active_employees: in_service,
         terminated_on,
         today: fx.today,

@@ -14,6 +14,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod concurrency;
+mod contributions;
 mod dead_ends;
 mod disbursement;
 mod edge;
