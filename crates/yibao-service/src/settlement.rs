@@ -6,6 +6,7 @@
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use yibao_domain::account::EntryKind;
 use yibao_domain::benefit::{
     compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet, Scheme,
 };
@@ -248,6 +249,19 @@ async fn settle_once(
         .map_err(ServiceError::from_domain)?;
     acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
+    // What the personal account paid, as a line of its statement (none when it paid nothing).
+    let account_line = (x.account.fen() > 0).then(|| yibao_store::account::EntryRow {
+        id: 0,
+        person_id_number: p.person.as_str().to_string(),
+        year: p.year,
+        kind: EntryKind::Settlement,
+        amount_fen: -x.account.fen(),
+        balance_after_fen: acc.account_balance.fen(),
+        reference: format!("{}/{request_id}", inst.code),
+        note: String::new(),
+        created_by: actor.label(),
+        created_at: now.clone(),
+    });
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id, "settled");
     let entry = audit::next_entry(
@@ -281,10 +295,11 @@ async fn settle_once(
             status: "settled".into(),
             result_json: result.clone(),
             deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
-            created_at: now,
+            created_at: now.clone(),
             reversed_at: None,
         },
         &entry,
+        account_line.as_ref(),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -388,6 +403,24 @@ pub async fn reverse(
         &now,
     )
     .await?;
+    if deltas.account.fen() > 0 {
+        yibao_store::account::insert_entry(
+            &mut tx,
+            &yibao_store::account::EntryRow {
+                id: 0,
+                person_id_number: done.person_id_number.clone(),
+                year: done.year,
+                kind: EntryKind::Reversal,
+                amount_fen: deltas.account.fen(),
+                balance_after_fen: acc.account_balance.fen(),
+                reference: format!("{}/{}", inst.code, done.request_id),
+                note: String::new(),
+                created_by: actor.label(),
+                created_at: now.clone(),
+            },
+        )
+        .await?;
+    }
     if !store::mark_reversed(&mut tx, done.id, &now).await? {
         return Err(rule_err(
             ErrorKind::Conflict,
@@ -486,27 +519,25 @@ pub async fn credit_account(
         .await?
         .filter(|p| staff.serves(&p.region_code))
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
-    let (state, _) =
-        store::lock_accumulator(&mut tx, &person.id_number, year, &initial_state(year), &now)
-            .await?;
-    let mut acc = decode_acc(&state)?;
-    let before = acc.account_balance;
-    acc.account_balance = acc
-        .account_balance
-        .checked_add(amount)
-        .ok()
-        .filter(|b| b.is_input())
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                "account.balance_limit",
-                format!(
-                    "划入后个人账户余额将超过 {}，请核对金额",
-                    yibao_domain::money::MAX_INPUT
-                ),
-            )
-        })?;
-    let new_state = serde_json::to_string(&acc).unwrap_or_default();
-    store::write_accumulator(&mut tx, &person.id_number, year, &new_state, &now).await?;
+    // A closed account (一次性支取) takes no credit; the balance moves by the account rule
+    // (checked, never past the input limit) and the statement records it.
+    let status = yibao_store::account::status(&mut tx, &person.id_number).await?;
+    let label = actor.label();
+    let (before, acc) = crate::account::post_entry(
+        &mut tx,
+        status,
+        &crate::account::Posting {
+            person: &person.id_number,
+            year,
+            kind: yibao_domain::account::EntryKind::Credit,
+            amount,
+            reference: "finance",
+            note: note.trim(),
+            created_by: &label,
+            now: &now,
+        },
+    )
+    .await?;
     store::insert_credit(
         &mut tx,
         &store::CreditRow {

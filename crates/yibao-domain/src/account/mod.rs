@@ -11,7 +11,9 @@ mod statement;
 mod withdrawal;
 
 pub use error::AccountError;
-pub use statement::{post, year_totals, AccountStatus, Entry, EntryKind, YearTotals};
+pub use statement::{
+    post, year_totals, AccountStatus, Entry, EntryKind, UnknownAccountKey, YearTotals,
+};
 pub use withdrawal::{
     check_withdrawal, Heir, HeirOrder, HolderFacts, PayTo, Relationship, WithdrawalDecision,
     WithdrawalGround, WithdrawalJurisdiction, WithdrawalMethod, WithdrawalRequest,

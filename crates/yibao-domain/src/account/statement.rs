@@ -39,10 +39,15 @@ impl AccountStatus {
     }
 }
 
+/// A stored account status or entry kind no build knows (corrupt data, or a newer build's).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的个人账户代码 / unknown personal-account key {0:?}")]
+pub struct UnknownAccountKey(pub String);
+
 impl TryFrom<String> for AccountStatus {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        AccountStatus::from_key(&s).ok_or_else(|| format!("unknown account status {s}"))
+    type Error = UnknownAccountKey;
+    fn try_from(s: String) -> Result<Self, UnknownAccountKey> {
+        AccountStatus::from_key(&s).ok_or(UnknownAccountKey(s))
     }
 }
 
@@ -105,9 +110,9 @@ impl EntryKind {
 }
 
 impl TryFrom<String> for EntryKind {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        EntryKind::from_key(&s).ok_or_else(|| format!("unknown account entry kind {s}"))
+    type Error = UnknownAccountKey;
+    fn try_from(s: String) -> Result<Self, UnknownAccountKey> {
+        EntryKind::from_key(&s).ok_or(UnknownAccountKey(s))
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Effect {
     Filing(FilingKind),
     /// A manual reimbursement (零星报销): the bill entered by the clerk is split and paid.
     Reimbursement,
+    /// A one-time withdrawal (个人账户一次性支取): the balance is paid out, the account closed.
+    AccountWithdrawal,
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -81,6 +83,13 @@ pub fn binding(service: Service) -> Option<Binding> {
         default_form: None,
         effect: Effect::Reimbursement,
     };
+    // The applicant is the holder (for a deceased holder the heir applies in their name; the
+    // form names the heir). The guides name their 申请表/确认表 without printing it.
+    let withdrawal = Binding {
+        applicant: Person,
+        default_form: Some("account-withdrawal"),
+        effect: Effect::AccountWithdrawal,
+    };
     Some(match service {
         S::EmployerRegister => registry(Employer, Op::EmployerRegister),
         S::EmployerChange => registry(Employer, Op::EmployerChange),
@@ -105,6 +114,7 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::FilingReferral => filing(FilingKind::Referral),
         S::FilingTemporary => filing(FilingKind::Temporary),
         S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
+        S::AccountOneTimeWithdrawal => withdrawal,
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
         | S::ContributionFlexiblePay
@@ -114,7 +124,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::ContributionRetireeYearsRecognition
         | S::ContributionRetireeShortfallPay
         | S::ContributionPersonalBackPay
-        | S::AccountOneTimeWithdrawal
         | S::AccountCrossProvinceTransfer
         | S::AccountLinking
         | S::TransferCertificate
@@ -238,6 +247,43 @@ pub async fn apply(
         }
         Effect::Filing(_) => filing::record(conn, services, case, item, today).await,
         Effect::Reimbursement => crate::reimbursement::apply(conn, services, case).await,
+        Effect::AccountWithdrawal => {
+            crate::account::withdraw(conn, services, case, item, today, actor_label).await
+        }
+    }
+}
+
+/// What is checked when a case is approved for payment (→ 待拨付), so that a case that cannot
+/// be paid stops there: a reimbursement's bill not paid meanwhile; a withdrawal's grounds and
+/// the holder's record (checked again when it pays).
+pub async fn check_before_payment(
+    conn: &mut Conn,
+    case: &CaseRow,
+    item: &Item,
+    today: NaiveDate,
+) -> Result<(), ServiceError> {
+    match binding(item.service).map(|b| b.effect) {
+        Some(Effect::Reimbursement) => crate::reimbursement::check_case(conn, case).await,
+        Some(Effect::AccountWithdrawal) => {
+            crate::account::decide_withdrawal(conn, case, item, today)
+                .await
+                .map(|_| ())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Catalog predicates the application's form implies, so the guide's conditional materials are
+/// asked for (a withdrawal on death asks for the death papers, on settling abroad for the
+/// emigration papers).
+pub fn form_facts(item: &Item, form: &BTreeMap<String, String>) -> Vec<&'static str> {
+    match binding(item.service).map(|b| b.effect) {
+        Some(Effect::AccountWithdrawal) => form
+            .get("ground")
+            .and_then(|g| yibao_domain::account::WithdrawalGround::parse(g))
+            .map(|g| vec![g.key()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 
@@ -272,7 +318,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 24, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 25, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

@@ -7,6 +7,8 @@
 mod common;
 
 mod access_matrix;
+mod account_statement;
+mod account_withdrawal;
 mod browser_accounts;
 mod browser_case;
 mod calendar;

@@ -1,0 +1,315 @@
+//! Personal accounts (个人账户): the one-time withdrawal effect (一次性支取) and the statement
+//! every change to a balance writes. The balance is kept on the person's accumulator row per
+//! year (where settlement takes it under the row lock); each change here takes the same lock.
+//! Rules: `yibao_domain::account`; docs/accounts.md.
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{json, Value};
+use yibao_domain::account::{
+    check_withdrawal, post, AccountStatus, EntryKind, HolderFacts, PayTo, WithdrawalDecision,
+    WithdrawalJurisdiction, WithdrawalRequest,
+};
+use yibao_domain::benefit::Accumulators;
+use yibao_domain::catalog::Item;
+use yibao_domain::enrolment::CoverageStatus;
+use yibao_domain::{CitizenId, Fen};
+use yibao_store::account::{self as store, EntryRow};
+use yibao_store::cases::CaseRow;
+use yibao_store::settlement as acc_store;
+use yibao_store::{coverage, enrolment, Conn, StoreError};
+
+use crate::{ErrorKind, ServiceError, Services};
+
+fn initial(year: i64) -> String {
+    serde_json::to_string(&Accumulators {
+        year: i32::try_from(year).ok(),
+        ..Default::default()
+    })
+    .unwrap_or_else(|_| "{}".into())
+}
+
+fn decode(text: &str) -> Result<Accumulators, ServiceError> {
+    serde_json::from_str(text)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("accumulator: {e}"))))
+}
+
+/// What posting an entry needs besides the amount.
+pub struct Posting<'a> {
+    pub person: &'a str,
+    pub year: i64,
+    pub kind: EntryKind,
+    pub amount: Fen,
+    pub reference: &'a str,
+    pub note: &'a str,
+    pub created_by: &'a str,
+    pub now: &'a str,
+}
+
+/// Posts one entry: takes the person's accumulator row for the year, moves its balance by the
+/// checked rule (`account::post`) and writes the statement line, in the caller's transaction.
+/// Returns the balance before and the accumulators after.
+pub async fn post_entry(
+    conn: &mut Conn,
+    status: AccountStatus,
+    p: &Posting<'_>,
+) -> Result<(Fen, Accumulators), ServiceError> {
+    let (state, _) =
+        acc_store::lock_accumulator(conn, p.person, p.year, &initial(p.year), p.now).await?;
+    let mut acc = decode(&state)?;
+    let before = acc.account_balance;
+    let after = post(before, status, p.kind, p.amount).map_err(ServiceError::from_domain)?;
+    acc.account_balance = after;
+    acc_store::write_accumulator(
+        conn,
+        p.person,
+        p.year,
+        &serde_json::to_string(&acc).unwrap_or_default(),
+        p.now,
+    )
+    .await?;
+    store::insert_entry(
+        conn,
+        &EntryRow {
+            id: 0,
+            person_id_number: p.person.to_string(),
+            year: p.year,
+            kind: p.kind,
+            amount_fen: p.amount.fen(),
+            balance_after_fen: after.fen(),
+            reference: p.reference.to_string(),
+            note: p.note.to_string(),
+            created_by: p.created_by.to_string(),
+            created_at: p.now.to_string(),
+        },
+    )
+    .await?;
+    Ok((before, acc))
+}
+
+/// The holder's account status and coverage as the withdrawal rules need them.
+async fn holder_facts(conn: &mut Conn, holder: &CitizenId) -> Result<HolderFacts, ServiceError> {
+    let person = enrolment::find_person(conn, holder)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("person.not_found", "未查到该参保人员"))?;
+    let periods = coverage::list_for_person(conn, person.id).await?;
+    if !periods.iter().any(|c| c.scheme == "employee") {
+        return Err(ServiceError::Rule {
+            kind: ErrorKind::Invalid,
+            code: "account.not_employee",
+            message: "个人账户一次性支取的服务对象是职工基本医疗保险参保人员，\
+                      未查到该人员的职工医保参保记录"
+                .into(),
+            details: None,
+        });
+    }
+    let coverage_active = periods.iter().any(|c| c.status == CoverageStatus::Active);
+    let coverage_ended_on = periods
+        .iter()
+        .filter(|c| matches!(c.status, CoverageStatus::Suspended | CoverageStatus::Ended))
+        .filter_map(|c| c.end_date.as_deref()?.parse::<NaiveDate>().ok())
+        .max();
+    Ok(HolderFacts {
+        status: store::status(conn, holder.as_str()).await?,
+        coverage_active,
+        coverage_ended_on,
+    })
+}
+
+fn jurisdiction(item: &Item) -> Result<WithdrawalJurisdiction, ServiceError> {
+    WithdrawalJurisdiction::from_key(&item.jurisdiction).ok_or_else(|| {
+        ServiceError::invalid(
+            "account.jurisdiction",
+            format!("{} 的办事指南没有个人账户一次性支取事项", item.jurisdiction),
+        )
+    })
+}
+
+/// Decides the case's withdrawal from its form and the holder's record, without writing: run
+/// when the case is approved for payment, and again in the paying transaction.
+pub async fn decide_withdrawal(
+    conn: &mut Conn,
+    case: &CaseRow,
+    item: &Item,
+    today: NaiveDate,
+) -> Result<WithdrawalDecision, ServiceError> {
+    let form = crate::effects::form_map(case)?;
+    let req = WithdrawalRequest::from_form(&form).map_err(ServiceError::from_domain_list)?;
+    let holder: CitizenId = case.applicant_ref.parse()?;
+    let facts = holder_facts(conn, &holder).await?;
+    let decision = check_withdrawal(jurisdiction(item)?, &req, &holder, facts, today)
+        .map_err(ServiceError::from_domain)?;
+    if let PayTo::HeirAccount { heir } = &decision.pay_to {
+        heir_account(conn, heir).await?;
+    }
+    Ok(decision)
+}
+
+/// An heir inheriting into their own account (继承) must hold one: employee insurance in
+/// force, account open.
+async fn heir_account(conn: &mut Conn, heir: &CitizenId) -> Result<(), ServiceError> {
+    let active = coverage::active_for_id_number(conn, heir.as_str()).await?;
+    if active.is_none_or(|c| c.scheme != "employee") {
+        return Err(ServiceError::Rule {
+            kind: ErrorKind::Invalid,
+            code: "account.heir_no_account",
+            message: "继承人没有正常参保的职工医保个人账户，不能选择继承；请选择返还至银行账户"
+                .into(),
+            details: None,
+        });
+    }
+    if store::status(conn, heir.as_str()).await? == AccountStatus::Closed {
+        return Err(ServiceError::from_domain(
+            yibao_domain::account::AccountError::Closed,
+        ));
+    }
+    Ok(())
+}
+
+/// The effect of completing a one-time withdrawal case: every year's balance is paid out
+/// (an entry each), the account is closed, and on inheritance the total is credited to the
+/// heir's account for the current year.
+pub async fn withdraw(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    item: &Item,
+    today: NaiveDate,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    let decision = decide_withdrawal(conn, case, item, today).await?;
+    let holder = case.applicant_ref.as_str();
+    let now = services.clock().now_text();
+    if !store::close(conn, holder, &case.number, &now).await? {
+        return Err(ServiceError::from_domain(
+            yibao_domain::account::AccountError::Closed,
+        ));
+    }
+    let note = format!("一次性支取（{}）", decision.ground.label());
+    let mut total = Fen::ZERO;
+    let mut years = Vec::new();
+    for year in store::balance_years(conn, holder).await? {
+        let (state, _) =
+            acc_store::lock_accumulator(conn, holder, year, &initial(year), &now).await?;
+        let balance = decode(&state)?.account_balance;
+        if balance.fen() == 0 {
+            continue;
+        }
+        let negative = Fen(0)
+            .checked_sub(balance)
+            .map_err(ServiceError::from_domain)?;
+        post_entry(
+            conn,
+            AccountStatus::Open,
+            &Posting {
+                person: holder,
+                year,
+                kind: EntryKind::Withdrawal,
+                amount: negative,
+                reference: &case.number,
+                note: &note,
+                created_by: actor_label,
+                now: &now,
+            },
+        )
+        .await?;
+        total = total
+            .checked_add(balance)
+            .map_err(ServiceError::from_domain)?;
+        years.push(json!({ "year": year, "amount_fen": balance.fen() }));
+    }
+    let to_text = match &decision.pay_to {
+        PayTo::HeirAccount { heir } => {
+            if total.fen() > 0 {
+                post_entry(
+                    conn,
+                    AccountStatus::Open,
+                    &Posting {
+                        person: heir.as_str(),
+                        year: i64::from(today.year()),
+                        kind: EntryKind::Inheritance,
+                        amount: total,
+                        reference: &case.number,
+                        note: &format!("继承 {} 的个人账户余额", case.applicant_name),
+                        created_by: actor_label,
+                        now: &now,
+                    },
+                )
+                .await?;
+            }
+            format!("转入继承人 {} 的个人账户", heir.masked())
+        }
+        PayTo::Bank { payee } => {
+            format!("返还至 {} {} {}", payee.bank, payee.holder, payee.masked())
+        }
+    };
+    let heir_text = decision
+        .heir
+        .as_ref()
+        .map(|h| {
+            format!(
+                "；继承人 {}（{}，{}）",
+                h.name,
+                h.relationship.label(),
+                h.id_number.masked()
+            )
+        })
+        .unwrap_or_default();
+    crate::audit::record(
+        conn,
+        services,
+        &crate::identity::Actor::System {
+            label: actor_label.to_string(),
+        },
+        "account.withdrawal",
+        "person",
+        holder,
+        Some(&json!({ "status": "open" })),
+        Some(&json!({ "status": "closed", "paid_fen": total.fen(), "case": case.number })),
+        &format!(
+            "个人账户一次性支取 {total}（办件 {}），账户注销",
+            case.number
+        ),
+    )
+    .await?;
+    Ok(json!({
+        "effect": "account.one_time_withdrawal",
+        "ground": decision.ground.key(),
+        "method": decision.method.key(),
+        "paid_fen": total.fen(),
+        "years": years,
+        "account_status": AccountStatus::Closed.key(),
+        "text": format!(
+            "个人账户一次性支取（{}，{}）：支取 {total}，{to_text}{heir_text}；个人账户已注销",
+            decision.ground.label(),
+            decision.method.label()
+        ),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use yibao_domain::account::{
+        Relationship, WithdrawalGround, WithdrawalMethod, WITHDRAWAL_FORM_FIELDS,
+    };
+
+    /// The withdrawal form's fields are the ones the domain reads, and its choice lists are the
+    /// domain's labels.
+    #[test]
+    fn the_withdrawal_form_matches_the_domain() {
+        let catalog = crate::catalog::embedded().expect("embedded catalog");
+        let form = catalog.form("account-withdrawal").expect("form");
+        let keys: Vec<&str> = form.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, WITHDRAWAL_FORM_FIELDS);
+        let choices = |key: &str| -> Vec<String> {
+            form.fields
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.choices.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(choices("ground"), WithdrawalGround::labels());
+        assert_eq!(choices("method"), WithdrawalMethod::labels());
+        assert_eq!(choices("heir_relationship"), Relationship::labels());
+        assert!(form.basis.is_some() && form.source.is_none());
+    }
+}

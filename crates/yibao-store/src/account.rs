@@ -1,0 +1,146 @@
+//! Personal accounts (个人账户): open or closed, and the statement (个人账户明细). The balance
+//! is on the accumulator row (`settlement::lock_accumulator`); each change writes an entry here
+//! in the same transaction.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+use yibao_domain::account::{AccountStatus, EntryKind};
+
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AccountRow {
+    pub person_id_number: String,
+    #[sqlx(try_from = "String")]
+    pub status: AccountStatus,
+    pub closed_at: Option<String>,
+    pub closed_by_case: Option<String>,
+    pub updated_at: String,
+}
+
+/// The account's row; none means open (an account is opened by its first credit, implicitly).
+pub async fn find(
+    conn: &mut AnyConnection,
+    person: &str,
+) -> Result<Option<AccountRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT person_id_number, status, closed_at, closed_by_case, updated_at \
+         FROM personal_account WHERE person_id_number = $1",
+    )
+    .bind(person)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn status(conn: &mut AnyConnection, person: &str) -> Result<AccountStatus, StoreError> {
+    Ok(find(conn, person)
+        .await?
+        .map(|a| a.status)
+        .unwrap_or(AccountStatus::Open))
+}
+
+/// Closes the account (一次性支取); `false` if it was closed already.
+pub async fn close(
+    conn: &mut AnyConnection,
+    person: &str,
+    case_number: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO personal_account (person_id_number, status, closed_at, closed_by_case, updated_at) \
+         VALUES ($1, 'closed', $2, $3, $2) ON CONFLICT (person_id_number) DO UPDATE \
+         SET status = 'closed', closed_at = $2, closed_by_case = $3, updated_at = $2 \
+         WHERE personal_account.status = 'open'",
+    )
+    .bind(person)
+    .bind(now)
+    .bind(case_number)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EntryRow {
+    pub id: i64,
+    pub person_id_number: String,
+    pub year: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: EntryKind,
+    pub amount_fen: i64,
+    pub balance_after_fen: i64,
+    /// What caused it: a case number, `institution/request id` of a settlement, a credit note.
+    pub reference: String,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+const COLS: &str = "id, person_id_number, year, kind, amount_fen, balance_after_fen, reference, \
+                    note, created_by, created_at";
+
+pub async fn insert_entry(conn: &mut AnyConnection, e: &EntryRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO account_entry (person_id_number, year, kind, amount_fen, balance_after_fen, \
+         reference, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
+    )
+    .bind(&e.person_id_number)
+    .bind(e.year)
+    .bind(e.kind.key())
+    .bind(e.amount_fen)
+    .bind(e.balance_after_fen)
+    .bind(&e.reference)
+    .bind(&e.note)
+    .bind(&e.created_by)
+    .bind(&e.created_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A page of a year's statement, newest first: entries with an id below `before` (all when
+/// none), at most `limit`.
+pub async fn page(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<EntryRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM account_entry WHERE person_id_number = $1 AND year = $2 AND id < $3 \
+         ORDER BY id DESC LIMIT $4"
+    ))
+    .bind(person)
+    .bind(year)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A year's whole statement, oldest first (for its totals).
+pub async fn year(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+) -> Result<Vec<EntryRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM account_entry WHERE person_id_number = $1 AND year = $2 ORDER BY id"
+    ))
+    .bind(person)
+    .bind(year)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The years of the person's accumulator rows (where account balances are kept), oldest first.
+pub async fn balance_years(conn: &mut AnyConnection, person: &str) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT year FROM accumulator WHERE person_id_number = $1 ORDER BY year")
+            .bind(person)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

@@ -1,0 +1,136 @@
+//! The personal account's statement (个人账户明细) under settlement: every draw and every
+//! reversal is a line, written in the settlement's transaction, so that racing settlements on
+//! one account still leave the balance equal to the sum of the statement (both stores).
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{json, Value};
+
+async fn institution(app: &TestApp) -> String {
+    let a = app.staff_token("cq.admin").await;
+    let r = app
+        .post_json("/api/v1/admin/institutions", Some(&a), json!({"code": "H50011900001", "name": "演示医院", "kind": "hospital", "level": "二级", "region_code": "500119"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/admin/institutions/H50011900001/tokens",
+            Some(&a),
+            json!({"label": "HIS"}),
+        )
+        .await;
+    r.json()["token"]["token"].as_str().unwrap().to_string()
+}
+
+fn bill(request_id: &str, id_number: &str) -> Value {
+    json!({"request_id": request_id, "id_number": id_number,
+           "bill": {"date": "2026-11-20", "visit": "inpatient", "hospital_level": "level_2",
+                    "admission_id": format!("ZY-{request_id}"),
+                    "lines": [{"line_no": 1, "code": "S001", "amount": 300000, "category": "a"}]}})
+}
+
+/// (kind, amount) of the year's lines; asserts they add up to the balance.
+async fn statement(app: &TestApp, id_number: &str) -> Vec<(String, i64)> {
+    let mut tx = app.services.store().begin().await.unwrap();
+    let rows = yibao_store::account::year(&mut tx, id_number, 2026)
+        .await
+        .unwrap();
+    let entries: Vec<_> = rows
+        .iter()
+        .map(|r| yibao_domain::account::Entry {
+            kind: r.kind,
+            amount: yibao_domain::Fen(r.amount_fen),
+            balance_after: yibao_domain::Fen(r.balance_after_fen),
+        })
+        .collect();
+    let totals = yibao_domain::account::year_totals(yibao_domain::Fen(0), &entries).unwrap();
+    let acc = yibao_service::settlement::accumulators(&app.services, id_number, 2026)
+        .await
+        .unwrap();
+    assert_eq!(totals.closing, acc.account_balance, "{rows:?}");
+    rows.iter()
+        .map(|r| (r.kind.key().to_string(), r.amount_fen))
+        .collect()
+}
+
+both_stores_with_demo!(
+    racing_settlements_keep_the_statement_equal_to_the_balance,
+    |app| {
+        let demo = app.demo().await;
+        let wang = demo.citizens[0].login.clone();
+        let token = institution(app).await;
+        let finance = app.staff_token("nanchuan.finance").await;
+        let pid = {
+            let mut tx = app.services.store().begin().await.unwrap();
+            let id: yibao_domain::CitizenId = wang.parse().unwrap();
+            yibao_store::enrolment::find_person(&mut tx, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let r = app
+            .post_json(
+                &format!("/api/v1/persons/{pid}/account-credits"),
+                Some(&finance),
+                json!({"year": 2026, "amount_fen": 100_000, "note": "2026年11月划入"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let body = bill(&format!("R{n}"), &wang);
+            let router = app.router.clone();
+            let token = token.clone();
+            tasks.push(tokio::spawn(async move {
+                use tower::ServiceExt;
+                let req = axum::http::Request::post("/api/v1/settlements")
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body.to_string()))
+                    .unwrap();
+                let res = router.oneshot(req).await.unwrap();
+                let status = res.status();
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+            }));
+        }
+        let mut paid = 0;
+        for t in tasks {
+            let (status, v) = t.await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{v}");
+            paid += v["account"].as_i64().unwrap();
+        }
+        assert!(paid > 0 && paid <= 100_000, "{paid}");
+        let lines = statement(app, &wang).await;
+        assert_eq!(lines[0], ("credit".to_string(), 100_000));
+        let drawn: i64 = lines
+            .iter()
+            .filter(|(k, _)| k == "settlement")
+            .map(|(_, a)| -a)
+            .sum();
+        assert_eq!(drawn, paid, "{lines:?}");
+        // Reversals give back to the same account, each a line.
+        for n in 0..4 {
+            let r = app
+                .post_json(
+                    &format!("/api/v1/settlements/R{n}/reverse"),
+                    Some(&token),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let lines = statement(app, &wang).await;
+        let back: i64 = lines
+            .iter()
+            .filter(|(k, _)| k == "reversal")
+            .map(|(_, a)| a)
+            .sum();
+        assert!(back > 0 || paid == 0, "{lines:?}");
+    }
+);
