@@ -313,3 +313,223 @@ mod tests {
         assert!(form.basis.is_some() && form.source.is_none());
     }
 }
+
+/// The effect of completing an account-linking case (个人账户关联): the holder (the applicant)
+/// links the named user, or revokes that link.
+pub async fn link(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    use yibao_domain::account::{check_link, LinkAction, LinkFacts, LinkRequest};
+    let form = crate::effects::form_map(case)?;
+    let req = LinkRequest::from_form(&form).map_err(ServiceError::from_domain_list)?;
+    let holder: CitizenId = case.applicant_ref.parse()?;
+    let now = services.clock().now_text();
+    let employee =
+        |c: Option<yibao_store::coverage::CoverageRow>| c.is_some_and(|c| c.scheme == "employee");
+    let text = match req.action {
+        LinkAction::Link => {
+            let relationship = req.relationship.ok_or_else(|| {
+                ServiceError::invalid("account.form", "建立关联请填写使用人与提供人的关系")
+            })?;
+            let facts = LinkFacts {
+                holder_active_employee: employee(
+                    coverage::active_for_id_number(conn, holder.as_str()).await?,
+                ),
+                user_active_employee: employee(
+                    coverage::active_for_id_number(conn, req.user.as_str()).await?,
+                ),
+                holder_account_open: store::status(conn, holder.as_str()).await?
+                    == AccountStatus::Open,
+                user_has_link: store::active_holder_of(conn, req.user.as_str())
+                    .await?
+                    .is_some(),
+                holder_is_user: store::active_holder_of(conn, holder.as_str())
+                    .await?
+                    .is_some(),
+                user_is_holder: store::is_active_holder(conn, req.user.as_str()).await?,
+            };
+            check_link(&holder, &req.user, facts).map_err(ServiceError::from_domain)?;
+            store::insert_link(
+                conn,
+                &store::LinkRow {
+                    id: 0,
+                    holder_id_number: holder.as_str().to_string(),
+                    user_id_number: req.user.as_str().to_string(),
+                    relationship: relationship.key().to_string(),
+                    created_case: case.number.clone(),
+                    created_at: now.clone(),
+                    revoked_at: None,
+                    revoked_case: None,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => ServiceError::Rule {
+                    kind: ErrorKind::Conflict,
+                    code: "account.link_exists",
+                    message: "使用人已关联一个家庭成员的个人账户，请先解除原关联".into(),
+                    details: None,
+                },
+                e => ServiceError::Store(e),
+            })?;
+            format!(
+                "个人账户关联：{}（{}，{}）自即日起可使用 {} 的职工医保个人账户支付本人个人账户不足部分",
+                req.user_name,
+                relationship.label(),
+                req.user.masked(),
+                case.applicant_name
+            )
+        }
+        LinkAction::Revoke => {
+            if !store::revoke_link(conn, holder.as_str(), req.user.as_str(), &case.number, &now)
+                .await?
+            {
+                return Err(ServiceError::Rule {
+                    kind: ErrorKind::Conflict,
+                    code: "account.link_not_found",
+                    message: "未查到提供人与该使用人之间有效的个人账户关联".into(),
+                    details: None,
+                });
+            }
+            format!(
+                "解除个人账户关联：{}（{}）不再使用 {} 的个人账户",
+                req.user_name,
+                req.user.masked(),
+                case.applicant_name
+            )
+        }
+    };
+    crate::audit::record(
+        conn,
+        services,
+        &crate::identity::Actor::System {
+            label: actor_label.to_string(),
+        },
+        &format!("account.{}", req.action.key()),
+        "person",
+        holder.as_str(),
+        None,
+        Some(&json!({ "user": req.user.masked(), "case": case.number })),
+        &text,
+    )
+    .await?;
+    Ok(json!({
+        "effect": "account.linking",
+        "action": req.action.key(),
+        "user": req.user.masked(),
+        "text": text,
+    }))
+}
+
+/// A linked holder's share of a settlement (家庭共济), taken under the holder's row lock.
+pub struct MutualAid {
+    pub holder: String,
+    pub accumulators: Accumulators,
+    pub paid: Fen,
+}
+
+/// When the own account left part of what an account may pay to cash and the person draws on
+/// a linked account: locks the holder's row for the year and moves that part to it in `x`.
+/// One indexed look-up, and only for a settlement the own account did not cover.
+pub async fn draw_linked(
+    conn: &mut Conn,
+    x: &mut yibao_domain::benefit::Explanation,
+    user: &str,
+    year: i64,
+    now: &str,
+    lock: bool,
+) -> Result<Option<MutualAid>, ServiceError> {
+    if yibao_domain::account::linked_need(x).fen() == 0 {
+        return Ok(None);
+    }
+    let Some(holder) = store::active_holder_of(conn, user).await? else {
+        return Ok(None);
+    };
+    let holder_id: CitizenId = holder.parse()?;
+    let state = if lock {
+        acc_store::lock_accumulator(conn, &holder, year, &initial(year), now)
+            .await?
+            .0
+    } else {
+        acc_store::read_accumulator(conn, &holder, year)
+            .await?
+            .unwrap_or_else(|| initial(year))
+    };
+    let accumulators = decode(&state)?;
+    let paid = yibao_domain::account::draw_on_linked(x, &holder_id, accumulators.account_balance)
+        .map_err(ServiceError::from_domain)?;
+    Ok((paid.fen() > 0).then_some(MutualAid {
+        holder,
+        accumulators,
+        paid,
+    }))
+}
+
+/// Writes the holder's side of a settlement's mutual aid (`kind` settlement) or of its
+/// reversal: the balance moves and the holder's statement gets its line.
+#[allow(clippy::too_many_arguments)]
+pub async fn post_mutual_aid(
+    conn: &mut Conn,
+    holder: &str,
+    mut acc: Accumulators,
+    year: i64,
+    kind: EntryKind,
+    amount: Fen,
+    reference: &str,
+    created_by: &str,
+    now: &str,
+) -> Result<(), ServiceError> {
+    let after = post(acc.account_balance, AccountStatus::Open, kind, amount)
+        .map_err(ServiceError::from_domain)?;
+    acc.account_balance = after;
+    acc_store::write_accumulator(
+        conn,
+        holder,
+        year,
+        &serde_json::to_string(&acc).unwrap_or_default(),
+        now,
+    )
+    .await?;
+    store::insert_entry(
+        conn,
+        &EntryRow {
+            id: 0,
+            person_id_number: holder.to_string(),
+            year,
+            kind,
+            amount_fen: amount.fen(),
+            balance_after_fen: after.fen(),
+            reference: reference.to_string(),
+            note: "家庭共济".into(),
+            created_by: created_by.to_string(),
+            created_at: now.to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod linking_form_tests {
+    use yibao_domain::account::{LinkAction, LinkRelationship, LINKING_FORM_FIELDS};
+
+    #[test]
+    fn the_linking_form_matches_the_domain() {
+        let catalog = crate::catalog::embedded().expect("embedded catalog");
+        let form = catalog.form("account-linking").expect("form");
+        let keys: Vec<&str> = form.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, LINKING_FORM_FIELDS);
+        let choices = |key: &str| -> Vec<String> {
+            form.fields
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.choices.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(choices("action"), LinkAction::labels());
+        assert_eq!(choices("relationship"), LinkRelationship::labels());
+    }
+}

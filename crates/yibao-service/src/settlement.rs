@@ -12,7 +12,7 @@ use yibao_domain::benefit::{
 };
 use yibao_domain::filing::{care_rule, CareRule};
 use yibao_domain::staff::StaffRole;
-use yibao_domain::{CitizenId, RegionCode};
+use yibao_domain::{CitizenId, Fen, RegionCode};
 use yibao_store::settlement::{self as store, SettlementRow};
 use yibao_store::{coverage, Conn, StoreError};
 
@@ -183,8 +183,10 @@ pub async fn pre_settle(
         Some(t) => decode_acc(&t)?,
         None => decode_acc(&initial_state(p.year))?,
     };
-    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
+    let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
+    let now = services.clock().now_text();
+    crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, false).await?;
     Ok(result_json(&x, &p.care, &req.request_id, "pre_settled"))
 }
 
@@ -245,8 +247,12 @@ async fn settle_once(
     )
     .await?;
     let mut acc = decode_acc(&state)?;
-    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
+    let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
+    // 家庭共济: what the own account did not cover, from the linked holder's account (its row
+    // locked after the user's; a holder is never a user, so the order never reverses).
+    let mutual =
+        crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, true).await?;
     acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     // What the personal account paid, as a line of its statement (none when it paid nothing).
@@ -262,6 +268,20 @@ async fn settle_once(
         created_by: actor.label(),
         created_at: now.clone(),
     });
+    if let Some(m) = mutual {
+        crate::account::post_mutual_aid(
+            &mut tx,
+            &m.holder,
+            m.accumulators,
+            p.year,
+            EntryKind::Settlement,
+            Fen(-m.paid.fen()),
+            &format!("{}/{request_id}", inst.code),
+            &actor.label(),
+            &now,
+        )
+        .await?;
+    }
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id, "settled");
     let entry = audit::next_entry(
@@ -418,6 +438,28 @@ pub async fn reverse(
                 created_by: actor.label(),
                 created_at: now.clone(),
             },
+        )
+        .await?;
+    }
+    if let Some(m) = &deltas.mutual_aid {
+        let (state, _) = store::lock_accumulator(
+            &mut tx,
+            &m.holder,
+            done.year,
+            &initial_state(done.year),
+            &now,
+        )
+        .await?;
+        crate::account::post_mutual_aid(
+            &mut tx,
+            &m.holder,
+            decode_acc(&state)?,
+            done.year,
+            EntryKind::Reversal,
+            m.amount,
+            &format!("{}/{}", inst.code, done.request_id),
+            &actor.label(),
+            &now,
         )
         .await?;
     }

@@ -144,3 +144,93 @@ pub async fn balance_years(conn: &mut AnyConnection, person: &str) -> Result<Vec
             .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LinkRow {
+    pub id: i64,
+    pub holder_id_number: String,
+    pub user_id_number: String,
+    pub relationship: String,
+    pub created_case: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub revoked_case: Option<String>,
+}
+
+const LINK_COLS: &str = "id, holder_id_number, user_id_number, relationship, created_case, \
+                         created_at, revoked_at, revoked_case";
+
+/// The holder whose account `user` may draw on (the settlement path's one look-up, by the
+/// partial unique index on the user).
+pub async fn active_holder_of(
+    conn: &mut AnyConnection,
+    user: &str,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT holder_id_number FROM account_link WHERE user_id_number = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// `StoreError::Conflict` when the user already has an active link (the unique index).
+pub async fn insert_link(conn: &mut AnyConnection, l: &LinkRow) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO account_link (holder_id_number, user_id_number, relationship, created_case, \
+         created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&l.holder_id_number)
+    .bind(&l.user_id_number)
+    .bind(&l.relationship)
+    .bind(&l.created_case)
+    .bind(&l.created_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Revokes the active link of `holder` to `user`; `false` if there is none.
+pub async fn revoke_link(
+    conn: &mut AnyConnection,
+    holder: &str,
+    user: &str,
+    case_number: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE account_link SET revoked_at = $1, revoked_case = $2 \
+         WHERE holder_id_number = $3 AND user_id_number = $4 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(case_number)
+    .bind(holder)
+    .bind(user)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Links the person holds (others draw on their account) and links the person draws on, active
+/// and revoked, newest first.
+pub async fn links_of(conn: &mut AnyConnection, person: &str) -> Result<Vec<LinkRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {LINK_COLS} FROM account_link WHERE holder_id_number = $1 OR user_id_number = $1 \
+         ORDER BY id DESC"
+    ))
+    .bind(person)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// True when the person lets someone draw on their account (an active link as holder).
+pub async fn is_active_holder(conn: &mut AnyConnection, person: &str) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM account_link WHERE holder_id_number = $1 AND revoked_at IS NULL LIMIT 1",
+    )
+    .bind(person)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}

@@ -51,6 +51,9 @@ pub enum AccountError {
     /// Chongqing: settling abroad counts only with the household registration cancelled.
     #[error("hukou not cancelled")]
     HukouNotCancelled,
+    /// A link (个人账户关联) the rules refuse.
+    #[error("link")]
+    Link { code: &'static str, message: String },
     /// A form field is missing or does not read.
     #[error("form field")]
     Field {
@@ -75,6 +78,7 @@ impl Coded for AccountError {
             AccountError::HeirIsHolder => "account.heir_is_holder",
             AccountError::HeirOrder => "account.heir_order",
             AccountError::HukouNotCancelled => "account.hukou_not_cancelled",
+            AccountError::Link { code, .. } => code,
             AccountError::Field { .. } => "account.form",
         }
     }
@@ -118,6 +122,7 @@ impl Coded for AccountError {
             AccountError::HukouNotCancelled => {
                 "出国（境）定居的，须已注销户籍方可一次性支取个人账户".into()
             }
+            AccountError::Link { message, .. } => message.clone(),
             AccountError::Field { message, .. } => message.clone(),
         }
     }

@@ -7,10 +7,15 @@
 //! statement here, so the balance of a year equals the sum of that year's entries.
 
 mod error;
+mod linking;
 mod statement;
 mod withdrawal;
 
 pub use error::AccountError;
+pub use linking::{
+    check_link, draw_on_linked, linked_need, LinkAction, LinkFacts, LinkRelationship, LinkRequest,
+    LINKING_FORM_FIELDS,
+};
 pub use statement::{
     post, year_totals, AccountStatus, Entry, EntryKind, UnknownAccountKey, YearTotals,
 };

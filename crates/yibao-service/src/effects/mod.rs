@@ -44,6 +44,8 @@ pub enum Effect {
     Reimbursement,
     /// A one-time withdrawal (个人账户一次性支取): the balance is paid out, the account closed.
     AccountWithdrawal,
+    /// Account linking (个人账户关联): the holder links a user, or revokes the link.
+    AccountLinking,
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -115,6 +117,12 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::FilingTemporary => filing(FilingKind::Temporary),
         S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
         S::AccountOneTimeWithdrawal => withdrawal,
+        // The applicant is the holder (提供人), who consents; the form names the user (使用人).
+        S::AccountLinking => Binding {
+            applicant: Person,
+            default_form: Some("account-linking"),
+            effect: Effect::AccountLinking,
+        },
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
         | S::ContributionFlexiblePay
@@ -125,7 +133,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::ContributionRetireeShortfallPay
         | S::ContributionPersonalBackPay
         | S::AccountCrossProvinceTransfer
-        | S::AccountLinking
         | S::TransferCertificate
         | S::Transfer
         | S::QualificationChronicDisease
@@ -250,6 +257,7 @@ pub async fn apply(
         Effect::AccountWithdrawal => {
             crate::account::withdraw(conn, services, case, item, today, actor_label).await
         }
+        Effect::AccountLinking => crate::account::link(conn, services, case, actor_label).await,
     }
 }
 
@@ -318,7 +326,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 25, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 26, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

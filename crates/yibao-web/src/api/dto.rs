@@ -1049,6 +1049,9 @@ mirror! {
         aid: i64,
         /// 个人账户支付
         account: i64,
+        /// 个人账户共济支付（关联的家庭成员个人账户支付，acct_mulaid_pay），仅在发生时出现
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account_mutual_aid: Option<i64>,
         /// 个人现金支付
         cash: i64,
         person_share: i64,

@@ -7,6 +7,7 @@
 mod common;
 
 mod access_matrix;
+mod account_linking;
 mod account_statement;
 mod account_withdrawal;
 mod browser_accounts;
