@@ -533,3 +533,143 @@ mod linking_form_tests {
         assert_eq!(choices("relationship"), LinkRelationship::labels());
     }
 }
+
+/// One line of a statement page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatementLine {
+    pub id: i64,
+    pub kind: EntryKind,
+    pub kind_label: &'static str,
+    pub amount_fen: i64,
+    pub balance_after_fen: i64,
+    pub reference: String,
+    pub note: String,
+    pub created_at: String,
+}
+
+/// A link as the person's record shows it: the other person masked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LinkView {
+    /// The other person (the user of a link held, the holder of a link drawn on), masked.
+    pub other: String,
+    pub relationship: String,
+    pub relationship_label: &'static str,
+    pub created_case: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A person's account for a year (个人账户明细): status, balance, the year's totals, a page
+/// of lines (newest first) and the links held and drawn on.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Statement {
+    pub status: AccountStatus,
+    pub status_label: &'static str,
+    pub year: i64,
+    pub balance_fen: i64,
+    pub totals: yibao_domain::account::YearTotals,
+    pub entries: Vec<StatementLine>,
+    /// Pass as `before` for the next (older) page; none on the last page.
+    pub next_before: Option<i64>,
+    pub links_held: Vec<LinkView>,
+    pub links_drawn_on: Vec<LinkView>,
+}
+
+pub const STATEMENT_PAGE_MAX: i64 = 100;
+
+/// The statement of the person `person_id` for `year`, under the record's access rules (the
+/// person, or staff serving the person's area).
+pub async fn statement(
+    services: &Services,
+    actor: &crate::identity::Actor,
+    person_id: i64,
+    year: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Statement, ServiceError> {
+    use yibao_domain::account::{year_totals, Entry, LinkRelationship};
+    actor.require_login()?;
+    if !(2000..=2100).contains(&year) {
+        return Err(ServiceError::invalid("account.year", "年度不正确"));
+    }
+    let limit = limit.clamp(1, STATEMENT_PAGE_MAX);
+    let mut tx = services.store().begin_read().await?;
+    let person = enrolment::find_person_by_id(&mut tx, person_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
+    crate::records::may_see_person(actor, &person)?;
+    let id = person.id_number.as_str();
+    let balance = match acc_store::read_accumulator(&mut tx, id, year).await? {
+        Some(t) => decode(&t)?.account_balance,
+        None => Fen::ZERO,
+    };
+    let all = store::year(&mut tx, id, year).await?;
+    let entries: Vec<Entry> = all
+        .iter()
+        .map(|r| Entry {
+            kind: r.kind,
+            amount: Fen(r.amount_fen),
+            balance_after: Fen(r.balance_after_fen),
+        })
+        .collect();
+    // Lines start with migration 0018: what came before is the opening balance.
+    let opening = match entries.first() {
+        Some(e) => e
+            .balance_after
+            .checked_sub(e.amount)
+            .map_err(ServiceError::from_domain)?,
+        None => balance,
+    };
+    let totals = year_totals(opening, &entries).map_err(ServiceError::from_domain)?;
+    let page = store::page(&mut tx, id, year, before, limit + 1).await?;
+    let more = page.len() as i64 > limit;
+    let page: Vec<_> = page.into_iter().take(limit as usize).collect();
+    let next_before = if more {
+        page.last().map(|r| r.id)
+    } else {
+        None
+    };
+    let links = store::links_of(&mut tx, id).await?;
+    let view = |l: &store::LinkRow, other: &str| LinkView {
+        other: yibao_domain::ids::mask_id_number(other),
+        relationship: l.relationship.clone(),
+        relationship_label: LinkRelationship::parse(&l.relationship)
+            .map(|r| r.label())
+            .unwrap_or(""),
+        created_case: l.created_case.clone(),
+        created_at: l.created_at.clone(),
+        revoked_at: l.revoked_at.clone(),
+    };
+    let status = store::status(&mut tx, id).await?;
+    Ok(Statement {
+        status,
+        status_label: status.label(),
+        year,
+        balance_fen: balance.fen(),
+        totals,
+        entries: page
+            .into_iter()
+            .map(|r| StatementLine {
+                id: r.id,
+                kind: r.kind,
+                kind_label: r.kind.label(),
+                amount_fen: r.amount_fen,
+                balance_after_fen: r.balance_after_fen,
+                reference: r.reference,
+                note: r.note,
+                created_at: r.created_at,
+            })
+            .collect(),
+        next_before,
+        links_held: links
+            .iter()
+            .filter(|l| l.holder_id_number == id)
+            .map(|l| view(l, &l.user_id_number))
+            .collect(),
+        links_drawn_on: links
+            .iter()
+            .filter(|l| l.user_id_number == id)
+            .map(|l| view(l, &l.holder_id_number))
+            .collect(),
+    })
+}

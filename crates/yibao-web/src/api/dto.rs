@@ -996,6 +996,32 @@ mirror! {
     }
 }
 
+mirror! {
+    /// 个人账户明细（金额单位：分）
+    pub struct AccountStatement mirrors yibao_service::account::Statement {
+        /// open（正常）、closed（已一次性支取并注销）
+        status: String,
+        status_label: String,
+        year: i64,
+        /// 该年度余额
+        balance_fen: i64,
+        /// 年度合计：opening、credited、inherited、settled、reversed、withdrawn、closing、entries
+        #[schema(value_type = Object)]
+        totals: Value,
+        /// 明细（最新在前）：id、kind（credit、settlement、reversal、withdrawal、inheritance）、kind_label、amount_fen（正为收入，负为支出）、balance_after_fen、reference、note、created_at
+        #[schema(value_type = Vec<Object>)]
+        entries: Vec<Value>,
+        /// 下一页（更早）的 before 参数；最后一页为 null
+        next_before: Option<i64>,
+        /// 本人提供给他人使用的关联（other 为使用人，已遮蔽）
+        #[schema(value_type = Vec<Object>)]
+        links_held: Vec<Value>,
+        /// 本人使用他人个人账户的关联（other 为提供人，已遮蔽）
+        #[schema(value_type = Vec<Object>)]
+        links_drawn_on: Vec<Value>,
+    }
+}
+
 /// 结算（预结算、结算、查询）的应答：待遇计算的分项与逐行说明，加请求流水号、状态和就医地规则。
 // `yibao_domain::benefit::Explanation` with what the settlement service adds beside it; the
 // service writes this JSON itself (stored once, answered as stored).

@@ -139,3 +139,86 @@ both_stores_with_demo!(
         assert_eq!(acc.account_balance.fen(), 100_000);
     }
 );
+
+// The person's record shows the statement: paged (newest first, `next_before`), with the
+// year's totals, to the person and to staff of the area; nobody else.
+both_stores_with_demo!(the_statement_is_paged_with_the_years_totals, |app| {
+    let demo = app.demo().await;
+    let wang = demo.citizens[0].login.clone();
+    let finance = app.staff_token("nanchuan.finance").await;
+    let pid = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        let id: yibao_domain::CitizenId = wang.parse().unwrap();
+        yibao_store::enrolment::find_person(&mut tx, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    for amount in [100, 200, 300, 400, 500] {
+        let r = app
+            .post_json(
+                &format!("/api/v1/persons/{pid}/account-credits"),
+                Some(&finance),
+                json!({"year": 2026, "amount_fen": amount, "note": "划入"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let citizen = app
+        .token(json!({"kind": "citizen", "id_number": wang, "password": demo.citizens[0].password}))
+        .await;
+    let page = |before: Option<i64>| {
+        let path = match before {
+            Some(b) => format!("/api/v1/persons/{pid}/account?year=2026&limit=2&before={b}"),
+            None => format!("/api/v1/persons/{pid}/account?year=2026&limit=2"),
+        };
+        let citizen = citizen.clone();
+        async move {
+            let r = app.call("GET", &path, Some(&citizen), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["account"].clone()
+        }
+    };
+    let first = page(None).await;
+    assert_eq!(first["balance_fen"], 1500);
+    assert_eq!(first["status"], "open");
+    assert_eq!(first["totals"]["credited"], 1500);
+    assert_eq!(first["totals"]["closing"], 1500);
+    assert_eq!(first["totals"]["entries"], 5);
+    let amounts = |p: &Value| -> Vec<i64> {
+        p["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["amount_fen"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(amounts(&first), [500, 400]);
+    assert_eq!(first["entries"][0]["kind_label"], "划入");
+    assert_eq!(first["entries"][0]["balance_after_fen"], 1500);
+    let second = page(first["next_before"].as_i64()).await;
+    assert_eq!(amounts(&second), [300, 200]);
+    let third = page(second["next_before"].as_i64()).await;
+    assert_eq!(amounts(&third), [100]);
+    assert!(third["next_before"].is_null());
+    // Another citizen's account is not found; a bad year is refused.
+    let other = app
+        .call(
+            "GET",
+            "/api/v1/persons/999999/account",
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+    let bad = app
+        .call(
+            "GET",
+            &format!("/api/v1/persons/{pid}/account?year=1900"),
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(bad.json()["code"], "account.year", "{}", bad.body);
+});
