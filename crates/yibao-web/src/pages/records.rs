@@ -44,6 +44,7 @@ pub async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Respon
 struct PersonPage {
     chrome: Chrome,
     p: PersonView,
+    account: Option<crate::pages::account_view::AccountView>,
 }
 
 pub async fn person(
@@ -52,9 +53,12 @@ pub async fn person(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let r = record_reads::person_record(&state.services, &auth.actor, record_id(&raw)?).await?;
+    let account =
+        crate::pages::account_view::current(&state.services, &auth.actor, r.person.id).await?;
     Ok(html(&PersonPage {
         chrome: Chrome::of(&auth),
         p: person_view(&r),
+        account: Some(account),
     }))
 }
 

@@ -202,6 +202,28 @@ both_stores_with_demo!(the_statement_is_paged_with_the_years_totals, |app| {
     let third = page(second["next_before"].as_i64()).await;
     assert_eq!(amounts(&third), [100]);
     assert!(third["next_before"].is_null());
+    // The staff page of the person shows the year's balance, totals and latest lines.
+    let mut staff = app.browser();
+    staff.get("/login").await;
+    let r = staff
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", "nanchuan.clerk"),
+                ("password", "demo-nanchuan-clerk"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = staff.get(&format!("/staff/persons/{pid}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let account = common::page::table_rows(&page.body, "#account");
+    assert_eq!(account[0], ["账户状态", "正常"], "{account:?}");
+    assert_eq!(account[1], ["2026年度余额", "15.00元"], "{account:?}");
+    let lines = common::page::table_rows(&page.body, "#account-lines");
+    assert_eq!(lines.len(), 6, "a header and five lines: {lines:?}");
+    assert_eq!(lines[1][1..4], ["划入", "5.00元", "15.00元"], "{lines:?}");
+    assert_eq!(common::page::count(&page.body, "#no-account-links"), 1);
     // Another citizen's account is not found; a bad year is refused.
     let other = app
         .call(
