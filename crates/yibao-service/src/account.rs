@@ -165,6 +165,156 @@ async fn heir_account(conn: &mut Conn, heir: &CitizenId) -> Result<(), ServiceEr
     Ok(())
 }
 
+/// Pays out every year's balance of `holder` (a line of `kind` each, under each row's lock);
+/// returns the total and the amount per year.
+async fn pay_out(
+    conn: &mut Conn,
+    holder: &str,
+    kind: EntryKind,
+    reference: &str,
+    note: &str,
+    actor_label: &str,
+    now: &str,
+) -> Result<(Fen, Vec<Value>), ServiceError> {
+    let mut total = Fen::ZERO;
+    let mut years = Vec::new();
+    for year in store::balance_years(conn, holder).await? {
+        let (state, _) =
+            acc_store::lock_accumulator(conn, holder, year, &initial(year), now).await?;
+        let balance = decode(&state)?.account_balance;
+        if balance.fen() == 0 {
+            continue;
+        }
+        let negative = Fen(0)
+            .checked_sub(balance)
+            .map_err(ServiceError::from_domain)?;
+        post_entry(
+            conn,
+            AccountStatus::Open,
+            &Posting {
+                person: holder,
+                year,
+                kind,
+                amount: negative,
+                reference,
+                note,
+                created_by: actor_label,
+                now,
+            },
+        )
+        .await?;
+        total = total
+            .checked_add(balance)
+            .map_err(ServiceError::from_domain)?;
+        years.push(json!({ "year": year, "amount_fen": balance.fen() }));
+    }
+    Ok((total, years))
+}
+
+/// The cross-province long-term filing that entitles the case's applicant to the transfer
+/// (seed 001 item 14), and the card account it is paid to: checked when the case is approved for
+/// payment and again when it pays.
+pub async fn decide_transfer(
+    conn: &mut Conn,
+    case: &CaseRow,
+    today: NaiveDate,
+) -> Result<
+    (
+        yibao_domain::filing::Filing,
+        yibao_domain::reimbursement::PayeeAccount,
+    ),
+    ServiceError,
+> {
+    let form = crate::effects::form_map(case)?;
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let payee = yibao_domain::reimbursement::PayeeAccount {
+        bank: get("bank"),
+        account: get("bank_account"),
+        holder: case.applicant_name.clone(),
+    }
+    .normalised()
+    .map_err(ServiceError::from_domain_list)?;
+    let holder: CitizenId = case.applicant_ref.parse()?;
+    let active = coverage::active_for_id_number(conn, holder.as_str()).await?;
+    if active.is_none_or(|c| c.scheme != "employee") {
+        return Err(ServiceError::Rule {
+            kind: ErrorKind::Invalid,
+            code: "account.not_employee",
+            message: "个人账户资金划转的服务对象是正常参保的职工基本医疗保险参保人员".into(),
+            details: None,
+        });
+    }
+    let filings = yibao_store::filing::list_for_person(conn, holder.as_str())
+        .await?
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<yibao_domain::filing::Filing>(&r.filing_json).map_err(|e| {
+                ServiceError::Store(StoreError::Corrupt(format!("filing {}: {e}", r.id)))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let status = store::status(conn, holder.as_str()).await?;
+    let filing =
+        yibao_domain::account::check_cross_province_transfer(&filings, &holder, status, today)
+            .map_err(ServiceError::from_domain)?
+            .clone();
+    Ok((filing, payee))
+}
+
+/// The effect of completing a cross-province transfer case: every year's balance is paid to
+/// the person's social-security-card account (a `transfer` line each); the account stays open.
+pub async fn transfer(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    today: NaiveDate,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    let (filing, payee) = decide_transfer(conn, case, today).await?;
+    let now = services.clock().now_text();
+    let note = format!(
+        "跨省异地长期备案（{}，备案号 {}）",
+        filing.kind.label(),
+        filing.id
+    );
+    let (total, years) = pay_out(
+        conn,
+        &case.applicant_ref,
+        EntryKind::Transfer,
+        &case.number,
+        &note,
+        actor_label,
+        &now,
+    )
+    .await?;
+    let text = format!(
+        "个人账户资金划转：{note}，划转 {total} 至社会保障卡金融账户 {} {}",
+        payee.bank,
+        payee.masked()
+    );
+    crate::audit::record(
+        conn,
+        services,
+        &crate::identity::Actor::System {
+            label: actor_label.to_string(),
+        },
+        "account.transfer",
+        "person",
+        &case.applicant_ref,
+        None,
+        Some(&json!({ "paid_fen": total.fen(), "case": case.number, "filing": filing.id })),
+        &text,
+    )
+    .await?;
+    Ok(json!({
+        "effect": "account.cross_province_transfer",
+        "filing": filing.id,
+        "paid_fen": total.fen(),
+        "years": years,
+        "text": text,
+    }))
+}
+
 /// The effect of completing a one-time withdrawal case: every year's balance is paid out
 /// (an entry each), the account is closed, and on inheritance the total is credited to the
 /// heir's account for the current year.
@@ -185,38 +335,16 @@ pub async fn withdraw(
         ));
     }
     let note = format!("一次性支取（{}）", decision.ground.label());
-    let mut total = Fen::ZERO;
-    let mut years = Vec::new();
-    for year in store::balance_years(conn, holder).await? {
-        let (state, _) =
-            acc_store::lock_accumulator(conn, holder, year, &initial(year), &now).await?;
-        let balance = decode(&state)?.account_balance;
-        if balance.fen() == 0 {
-            continue;
-        }
-        let negative = Fen(0)
-            .checked_sub(balance)
-            .map_err(ServiceError::from_domain)?;
-        post_entry(
-            conn,
-            AccountStatus::Open,
-            &Posting {
-                person: holder,
-                year,
-                kind: EntryKind::Withdrawal,
-                amount: negative,
-                reference: &case.number,
-                note: &note,
-                created_by: actor_label,
-                now: &now,
-            },
-        )
-        .await?;
-        total = total
-            .checked_add(balance)
-            .map_err(ServiceError::from_domain)?;
-        years.push(json!({ "year": year, "amount_fen": balance.fen() }));
-    }
+    let (total, years) = pay_out(
+        conn,
+        holder,
+        EntryKind::Withdrawal,
+        &case.number,
+        &note,
+        actor_label,
+        &now,
+    )
+    .await?;
     let to_text = match &decision.pay_to {
         PayTo::HeirAccount { heir } => {
             if total.fen() > 0 {

@@ -9,6 +9,7 @@
 mod error;
 mod linking;
 mod statement;
+mod transfer;
 mod withdrawal;
 
 pub use error::AccountError;
@@ -19,6 +20,7 @@ pub use linking::{
 pub use statement::{
     post, year_totals, AccountStatus, Entry, EntryKind, UnknownAccountKey, YearTotals,
 };
+pub use transfer::check_cross_province_transfer;
 pub use withdrawal::{
     check_withdrawal, Heir, HeirOrder, HolderFacts, PayTo, Relationship, WithdrawalDecision,
     WithdrawalGround, WithdrawalJurisdiction, WithdrawalMethod, WithdrawalRequest,

@@ -65,15 +65,18 @@ pub enum EntryKind {
     Withdrawal,
     /// 继承转入: a deceased holder's balance received by the heir's account.
     Inheritance,
+    /// 跨省划转: the balance paid to a cross-province long-term filer's card (seed 001 item 14).
+    Transfer,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 5] = [
+    pub const ALL: [EntryKind; 6] = [
         EntryKind::Credit,
         EntryKind::Settlement,
         EntryKind::Reversal,
         EntryKind::Withdrawal,
         EntryKind::Inheritance,
+        EntryKind::Transfer,
     ];
 
     pub fn key(self) -> &'static str {
@@ -83,6 +86,7 @@ impl EntryKind {
             EntryKind::Reversal => "reversal",
             EntryKind::Withdrawal => "withdrawal",
             EntryKind::Inheritance => "inheritance",
+            EntryKind::Transfer => "transfer",
         }
     }
 
@@ -93,6 +97,7 @@ impl EntryKind {
             EntryKind::Reversal => "结算撤销退回",
             EntryKind::Withdrawal => "一次性支取",
             EntryKind::Inheritance => "继承转入",
+            EntryKind::Transfer => "跨省划转",
         }
     }
 
@@ -162,6 +167,7 @@ pub struct YearTotals {
     pub settled: Fen,
     pub reversed: Fen,
     pub withdrawn: Fen,
+    pub transferred: Fen,
     pub closing: Fen,
     pub entries: u64,
 }
@@ -191,6 +197,7 @@ pub fn year_totals(opening: Fen, entries: &[Entry]) -> Result<YearTotals, Accoun
             EntryKind::Settlement => t.settled = add(t.settled, size)?,
             EntryKind::Reversal => t.reversed = add(t.reversed, size)?,
             EntryKind::Withdrawal => t.withdrawn = add(t.withdrawn, size)?,
+            EntryKind::Transfer => t.transferred = add(t.transferred, size)?,
         }
         t.closing = e.balance_after;
         t.entries += 1;
@@ -292,6 +299,7 @@ mod tests {
                 settled: Fen(5_500),
                 reversed: Fen(3_000),
                 withdrawn: Fen(9_500),
+                transferred: Fen(0),
                 closing: Fen(0),
                 entries: 5,
             }
@@ -323,7 +331,7 @@ mod tests {
         #[test]
         fn posted_statements_always_add_up(
             opening in 0i64..1_000_000,
-            moves in proptest::collection::vec((0usize..5, 1i64..500_000), 0..40),
+            moves in proptest::collection::vec((0usize..6, 1i64..500_000), 0..40),
         ) {
             let mut balance = Fen(opening);
             let mut entries = Vec::new();

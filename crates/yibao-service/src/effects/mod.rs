@@ -46,6 +46,8 @@ pub enum Effect {
     AccountWithdrawal,
     /// Account linking (个人账户关联): the holder links a user, or revokes the link.
     AccountLinking,
+    /// Cross-province transfer of the balance (个人账户划转): paid to the card account.
+    AccountTransfer,
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -118,6 +120,12 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::OutpatientReimbursement | S::InpatientReimbursement => reimbursement,
         S::AccountOneTimeWithdrawal => withdrawal,
         // The applicant is the holder (提供人), who consents; the form names the user (使用人).
+        // seed 001 item 14: the filer applies; the form gives the card's bank account.
+        S::AccountCrossProvinceTransfer => Binding {
+            applicant: Person,
+            default_form: Some("account-transfer"),
+            effect: Effect::AccountTransfer,
+        },
         S::AccountLinking => Binding {
             applicant: Person,
             default_form: Some("account-linking"),
@@ -132,7 +140,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::ContributionRetireeYearsRecognition
         | S::ContributionRetireeShortfallPay
         | S::ContributionPersonalBackPay
-        | S::AccountCrossProvinceTransfer
         | S::TransferCertificate
         | S::Transfer
         | S::QualificationChronicDisease
@@ -258,6 +265,9 @@ pub async fn apply(
             crate::account::withdraw(conn, services, case, item, today, actor_label).await
         }
         Effect::AccountLinking => crate::account::link(conn, services, case, actor_label).await,
+        Effect::AccountTransfer => {
+            crate::account::transfer(conn, services, case, today, actor_label).await
+        }
     }
 }
 
@@ -277,6 +287,9 @@ pub async fn check_before_payment(
                 .await
                 .map(|_| ())
         }
+        Some(Effect::AccountTransfer) => crate::account::decide_transfer(conn, case, today)
+            .await
+            .map(|_| ()),
         _ => Ok(()),
     }
 }
@@ -326,7 +339,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 26, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 27, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

@@ -1005,10 +1005,10 @@ mirror! {
         year: i64,
         /// 该年度余额
         balance_fen: i64,
-        /// 年度合计：opening、credited、inherited、settled、reversed、withdrawn、closing、entries
+        /// 年度合计：opening、credited、inherited、settled、reversed、withdrawn、transferred、closing、entries
         #[schema(value_type = Object)]
         totals: Value,
-        /// 明细（最新在前）：id、kind（credit、settlement、reversal、withdrawal、inheritance）、kind_label、amount_fen（正为收入，负为支出）、balance_after_fen、reference、note、created_at
+        /// 明细（最新在前）：id、kind（credit、settlement、reversal、withdrawal、inheritance、transfer）、kind_label、amount_fen（正为收入，负为支出）、balance_after_fen、reference、note、created_at
         #[schema(value_type = Vec<Object>)]
         entries: Vec<Value>,
         /// 下一页（更早）的 before 参数；最后一页为 null

@@ -36,6 +36,7 @@ pub struct AccountView {
     pub settled: String,
     pub reversed: String,
     pub withdrawn: String,
+    pub transferred: String,
     pub lines: Vec<AccountLine>,
     /// Older lines exist beyond the page.
     pub more: bool,
@@ -74,6 +75,7 @@ pub fn view(s: &Statement) -> AccountView {
         settled: yuan(t.settled.fen()),
         reversed: yuan(t.reversed.fen()),
         withdrawn: yuan(t.withdrawn.fen()),
+        transferred: yuan(t.transferred.fen()),
         lines: s
             .entries
             .iter()

@@ -402,3 +402,116 @@ both_stores_with_demo!(sichuan_pays_out_on_leaving_the_scheme, |app| {
         "account.closed",
     );
 });
+
+/// A filing of 刘芳 (成都) of `kind` to `target`, recorded 2026-03-01, as the filing effect
+/// stores it.
+async fn file(app: &TestApp, id: &str, kind: yibao_domain::filing::FilingKind, target: &str) {
+    use yibao_domain::filing::{Filing, FilingJurisdiction, FilingRequest, FilingTarget};
+    let liu = person(app, "刘芳").await;
+    let code: yibao_domain::RegionCode = target.parse().unwrap();
+    let target = if code.is_province_level() {
+        FilingTarget::Province(code)
+    } else {
+        FilingTarget::City(code)
+    };
+    let f = Filing::open(
+        FilingRequest {
+            id: id.into(),
+            person: liu.id_number.parse().unwrap(),
+            kind,
+            jurisdiction: FilingJurisdiction::Sichuan,
+            insured_region: "510100".parse().unwrap(),
+            target: target.clone(),
+            recorded_on: "2026-03-01".parse().unwrap(),
+            starts_on: None,
+            requested_end: None,
+        },
+        &yibao_domain::filing::ValidityPolicy::per_seeds(),
+    );
+    let mut tx = app.services.store().begin().await.unwrap();
+    yibao_store::filing::insert(
+        &mut tx,
+        &yibao_store::filing::FilingRow {
+            id: id.into(),
+            person_id_number: liu.id_number.clone(),
+            kind: format!("{kind:?}"),
+            target_code: target.code().as_str().into(),
+            case_number: None,
+            filing_json: serde_json::to_string(&f).unwrap(),
+            application_json: "{}".into(),
+            created_at: "2026-03-01T00:00:00Z".into(),
+            updated_at: "2026-03-01T00:00:00Z".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+// Seed 001 十四、跨省异地长期备案人员个人账户资金划转: only for a cross-province long-term filer;
+// review (审核), payment (拨付) to the person's social-security-card account; the account stays
+// open (credits go on).
+both_stores_with_demo!(sichuan_transfers_a_cross_province_filers_balance, |app| {
+    use yibao_domain::filing::FilingKind;
+    app.demo().await;
+    let liu = person(app, "刘芳").await;
+    {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::coverage::insert(
+            &mut tx,
+            &yibao_store::coverage::CoverageRow {
+                id: 0,
+                person_id: liu.id,
+                scheme: "employee".into(),
+                category: "in_service".into(),
+                employer_id: None,
+                region_code: "510100".into(),
+                status: yibao_domain::enrolment::CoverageStatus::Active,
+                registered_on: "2026-01-01".into(),
+                start_date: Some("2026-01-01".into()),
+                end_date: None,
+                case_number: None,
+                created_at: "2026-01-01T00:00:00Z".into(),
+                updated_at: "2026-01-01T00:00:00Z".into(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let clerk = app.staff_token("chengdu.clerk").await;
+    let reviewer = app.staff_token("chengdu.reviewer").await;
+    let finance = app.staff_token("chengdu.finance").await;
+    let r = credit(app, "chengdu.finance", liu.id, 27_182).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let card = json!({"bank": "中国建设银行成都分行", "bank_account": "6217 0031 2345 6789"});
+    // No filing, a temporary one, a long-term one inside Sichuan: refused at review.
+    file(app, "F-TMP", FilingKind::Temporary, "500000").await;
+    file(app, "F-SC", FilingKind::LongTermResident, "510700").await;
+    let n = open(app, &clerk, "sichuan", "14", &liu, card.clone()).await;
+    accept(app, &clerk, &n).await;
+    refused(
+        &act(app, &reviewer, &n, "approve").await,
+        "account.no_cross_province_filing",
+    );
+    // A long-term filing to Chongqing: approved, paid, the card account masked.
+    file(app, "F-CQ", FilingKind::RelocatedRetiree, "500000").await;
+    let r = act(app, &reviewer, &n, "approve").await;
+    assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+    let r = act(app, &finance, &n, "disburse").await;
+    assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
+    let out = view(app, &clerk, &n).await["outcome"].clone();
+    assert_eq!(out["paid_fen"], 27_182, "{out}");
+    assert_eq!(out["filing"], "F-CQ");
+    assert!(
+        !out["text"].as_str().unwrap().contains("6217003123456789"),
+        "{out}"
+    );
+    assert_eq!(
+        statement_adds_up(app, &liu.id_number).await,
+        [("credit".into(), 27_182), ("transfer".into(), -27_182)]
+    );
+    // Still open: the next credit is taken.
+    let r = credit(app, "chengdu.finance", liu.id, 100).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+});
