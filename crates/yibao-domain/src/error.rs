@@ -36,6 +36,8 @@ pub enum DomainError {
     Reimbursement(#[from] crate::reimbursement::ReimbursementError),
     #[error(transparent)]
     Contribution(#[from] crate::contribution::ContributionError),
+    #[error(transparent)]
+    Account(#[from] crate::account::AccountError),
 }
 
 impl Coded for DomainError {
@@ -51,6 +53,7 @@ impl Coded for DomainError {
             DomainError::Registry(e) => e.code(),
             DomainError::Reimbursement(e) => e.code(),
             DomainError::Contribution(e) => e.code(),
+            DomainError::Account(e) => e.code(),
         }
     }
 
@@ -66,6 +69,7 @@ impl Coded for DomainError {
             DomainError::Registry(e) => e.message(),
             DomainError::Reimbursement(e) => e.message(),
             DomainError::Contribution(e) => e.message(),
+            DomainError::Account(e) => e.message(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! No I/O, no async, no clock: every function takes what it needs (including "today") as a
 //! parameter, so each rule can be tested as a table of inputs and outputs.
 
+pub mod account;
 pub mod benefit;
 pub mod calendar;
 pub mod case;

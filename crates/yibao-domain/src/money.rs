@@ -86,6 +86,11 @@ impl Fen {
         Fen(self.0.saturating_sub(other.0).max(0))
     }
 
+    /// For `skip_serializing_if`.
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }

@@ -2,6 +2,7 @@
 //! transaction, reads the clock, calls the pure rules of `yibao-domain` and writes through
 //! `yibao-store`.
 
+pub mod account;
 pub mod audit;
 pub mod benefit;
 pub mod benefit_data;

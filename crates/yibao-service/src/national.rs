@@ -332,6 +332,7 @@ fn setlinfo(r: &Value, env: &Envelope, req: &SettleRequest) -> Value {
         "fund_pay_sumamt": y(funds),
         "psn_part_amt": y(f("person_share")),
         "acct_pay": y(f("account")),
+        "acct_mulaid_pay": y(f("account_mutual_aid")),
         "psn_cash_pay": y(f("cash")),
         "status": r["status"],
         "care_rule": r["care_rule"],

@@ -6,13 +6,14 @@
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use yibao_domain::account::EntryKind;
 use yibao_domain::benefit::{
     compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet,
 };
 use yibao_domain::codes::SettlementStatus;
 use yibao_domain::filing::{care_rule, CareRule};
 use yibao_domain::staff::StaffRole;
-use yibao_domain::{CitizenId, RegionCode};
+use yibao_domain::{CitizenId, Fen, RegionCode};
 use yibao_store::settlement::{self as store, SettlementRow};
 use yibao_store::{coverage, Conn, StoreError};
 
@@ -183,8 +184,10 @@ pub async fn pre_settle(
         Some(t) => decode_acc(&t)?,
         None => decode_acc(&initial_state(p.year))?,
     };
-    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
+    let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
+    let now = services.clock().now_text();
+    crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, false).await?;
     Ok(SettlementAnswer {
         explanation: x,
         request_id: req.request_id.clone(),
@@ -250,10 +253,41 @@ async fn settle_once(
     )
     .await?;
     let mut acc = decode_acc(&state)?;
-    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
+    let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
+    // 家庭共济: what the own account did not cover, from the linked holder's account (its row
+    // locked after the user's; a holder is never a user, so the order never reverses).
+    let mutual =
+        crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, true).await?;
     acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
+    // What the personal account paid, as a line of its statement (none when it paid nothing).
+    let account_line = (x.account.fen() > 0).then(|| yibao_store::account::EntryRow {
+        id: 0,
+        person_id_number: p.person.as_str().to_string(),
+        year: p.year,
+        kind: EntryKind::Settlement,
+        amount_fen: -x.account.fen(),
+        balance_after_fen: acc.account_balance.fen(),
+        reference: format!("{}/{request_id}", inst.code),
+        note: String::new(),
+        created_by: actor.label(),
+        created_at: now.clone(),
+    });
+    if let Some(m) = mutual {
+        crate::account::post_mutual_aid(
+            &mut tx,
+            &m.holder,
+            m.accumulators,
+            p.year,
+            EntryKind::Settlement,
+            Fen(-m.paid.fen()),
+            &format!("{}/{request_id}", inst.code),
+            &actor.label(),
+            &now,
+        )
+        .await?;
+    }
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id);
     let entry = audit::next_entry(
@@ -287,10 +321,11 @@ async fn settle_once(
             status: SettlementStatus::Settled,
             result_json: result.clone(),
             deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
-            created_at: now,
+            created_at: now.clone(),
             reversed_at: None,
         },
         &entry,
+        account_line.as_ref(),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -384,6 +419,46 @@ pub async fn reverse(
         &now,
     )
     .await?;
+    if deltas.account.fen() > 0 {
+        yibao_store::account::insert_entry(
+            &mut tx,
+            &yibao_store::account::EntryRow {
+                id: 0,
+                person_id_number: done.person_id_number.clone(),
+                year: done.year,
+                kind: EntryKind::Reversal,
+                amount_fen: deltas.account.fen(),
+                balance_after_fen: acc.account_balance.fen(),
+                reference: format!("{}/{}", inst.code, done.request_id),
+                note: String::new(),
+                created_by: actor.label(),
+                created_at: now.clone(),
+            },
+        )
+        .await?;
+    }
+    if let Some(m) = &deltas.mutual_aid {
+        let (state, _) = store::lock_accumulator(
+            &mut tx,
+            &m.holder,
+            done.year,
+            &initial_state(done.year),
+            &now,
+        )
+        .await?;
+        crate::account::post_mutual_aid(
+            &mut tx,
+            &m.holder,
+            decode_acc(&state)?,
+            done.year,
+            EntryKind::Reversal,
+            m.amount,
+            &format!("{}/{}", inst.code, done.request_id),
+            &actor.label(),
+            &now,
+        )
+        .await?;
+    }
     if !store::mark_reversed(&mut tx, done.id, &now).await? {
         return Err(rule_err(
             ErrorKind::Conflict,
@@ -454,43 +529,22 @@ pub async fn accumulators(
 /// returns the balance before and the accumulators after.
 pub(crate) async fn post_credit(
     tx: &mut yibao_store::Conn,
-    person_id_number: &str,
-    year: i64,
-    amount: yibao_domain::Fen,
-    note: &str,
-    created_by: &str,
-    now: &str,
+    p: &crate::account::Posting<'_>,
 ) -> Result<(yibao_domain::Fen, Accumulators), ServiceError> {
-    let (state, _) =
-        store::lock_accumulator(tx, person_id_number, year, &initial_state(year), now).await?;
-    let mut acc = decode_acc(&state)?;
-    let before = acc.account_balance;
-    acc.account_balance = acc
-        .account_balance
-        .checked_add(amount)
-        .ok()
-        .filter(|b| b.is_input())
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                "account.balance_limit",
-                format!(
-                    "划入后个人账户余额将超过 {}，请核对金额",
-                    yibao_domain::money::MAX_INPUT
-                ),
-            )
-        })?;
-    let new_state = serde_json::to_string(&acc).unwrap_or_default();
-    store::write_accumulator(tx, person_id_number, year, &new_state, now).await?;
+    // A closed account (一次性支取) takes no credit; the balance moves by the account rule
+    // (checked, never past the input limit) and the statement records it.
+    let status = yibao_store::account::status(tx, p.person).await?;
+    let (before, acc) = crate::account::post_entry(tx, status, p).await?;
     store::insert_credit(
         tx,
         &store::CreditRow {
             id: 0,
-            person_id_number: person_id_number.to_string(),
-            year,
-            amount_fen: amount.fen(),
-            note: note.to_string(),
-            created_by: created_by.to_string(),
-            created_at: now.to_string(),
+            person_id_number: p.person.to_string(),
+            year: p.year,
+            amount_fen: p.amount.fen(),
+            note: p.note.to_string(),
+            created_by: p.created_by.to_string(),
+            created_at: p.now.to_string(),
         },
     )
     .await?;
@@ -533,14 +587,19 @@ pub async fn credit_account(
         .await?
         .filter(|p| staff.serves(&p.region_code))
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
+    let label = actor.label();
     let (before, acc) = post_credit(
         &mut tx,
-        &person.id_number,
-        year,
-        amount,
-        note.trim(),
-        &actor.label(),
-        &now,
+        &crate::account::Posting {
+            person: &person.id_number,
+            year,
+            kind: yibao_domain::account::EntryKind::Credit,
+            amount,
+            reference: "finance",
+            note: note.trim(),
+            created_by: &label,
+            now: &now,
+        },
     )
     .await?;
     audit::record(

@@ -4,6 +4,7 @@
 //! Repositories are plain async functions over `&mut AnyConnection`, so a use case composes
 //! several of them inside one transaction.
 
+pub mod account;
 pub mod agency;
 pub mod audit;
 pub mod benefit_data;

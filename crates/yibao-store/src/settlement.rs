@@ -198,11 +198,15 @@ pub async fn mark_reversed(
 /// the two in turn (in-process, a round trip costs nothing there).
 /// Writes the accumulators, appends the settlement and its audit entry: on PostgreSQL in one
 /// statement (the settlement path's round trips are most of its cost).
+///
+/// `account`: the statement line of what the personal account paid, if it paid anything (on
+/// PostgreSQL one more insert in the same statement).
 pub async fn record(
     conn: &mut AnyConnection,
     state: &str,
     s: &SettlementRow,
     audit: &AuditRow,
+    account: Option<&crate::account::EntryRow>,
 ) -> Result<i64, StoreError> {
     if chain_key(audit)? != (s.person_id_number.as_str(), s.year) {
         return Err(StoreError::Corrupt(format!(
@@ -213,47 +217,65 @@ pub async fn record(
     if conn.backend_name() != "PostgreSQL" {
         write_accumulator(conn, &s.person_id_number, s.year, state, &s.created_at).await?;
         append_chain_entry(conn, audit).await?;
+        if let Some(e) = account {
+            crate::account::insert_entry(conn, e).await?;
+        }
         return insert(conn, s).await;
     }
-    let (id,): (i64,) = sqlx::query_as(
+    // The account's line, when it paid: $27 kind, $28 amount, $29 balance after, $30 reference.
+    let ent = if account.is_some() {
+        ", ent AS (INSERT INTO account_entry (person_id_number, year, kind, amount_fen, \
+         balance_after_fen, reference, note, created_by, created_at) \
+         VALUES ($4, $5, $27, $28, $29, $30, '', $17, $10))"
+    } else {
+        ""
+    };
+    let sql = format!(
         "WITH acc AS (UPDATE accumulator SET state_json = $11, updated_at = $10, \
          audit_seq = $13, audit_hash = $26 WHERE person_id_number = $4 AND year = $5), \
          aud AS (INSERT INTO audit_log (chain, seq, at, actor_kind, actor_id, actor_label, \
          agency_id, action, target_kind, target_id, before_sha256, after_sha256, summary, \
          prev_hash, hash) VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26)) \
+         $24, $25, $26)){ent} \
          INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
          year, admission_id, status, result_json, deltas_json, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(s.institution_id)
-    .bind(&s.request_id)
-    .bind(&s.payload_sha256)
-    .bind(&s.person_id_number)
-    .bind(s.year)
-    .bind(&s.admission_id)
-    .bind(s.status.key())
-    .bind(&s.result_json)
-    .bind(&s.deltas_json)
-    .bind(&s.created_at)
-    .bind(state)
-    .bind(&audit.chain)
-    .bind(audit.seq)
-    .bind(&audit.at)
-    .bind(&audit.actor_kind)
-    .bind(audit.actor_id)
-    .bind(&audit.actor_label)
-    .bind(audit.agency_id)
-    .bind(&audit.action)
-    .bind(&audit.target_kind)
-    .bind(&audit.target_id)
-    .bind(&audit.before_sha256)
-    .bind(&audit.after_sha256)
-    .bind(&audit.summary)
-    .bind(&audit.prev_hash)
-    .bind(&audit.hash)
-    .fetch_one(conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    );
+    let mut q = sqlx::query_as(&sql)
+        .bind(s.institution_id)
+        .bind(&s.request_id)
+        .bind(&s.payload_sha256)
+        .bind(&s.person_id_number)
+        .bind(s.year)
+        .bind(&s.admission_id)
+        .bind(s.status.key())
+        .bind(&s.result_json)
+        .bind(&s.deltas_json)
+        .bind(&s.created_at)
+        .bind(state)
+        .bind(&audit.chain)
+        .bind(audit.seq)
+        .bind(&audit.at)
+        .bind(&audit.actor_kind)
+        .bind(audit.actor_id)
+        .bind(&audit.actor_label)
+        .bind(audit.agency_id)
+        .bind(&audit.action)
+        .bind(&audit.target_kind)
+        .bind(&audit.target_id)
+        .bind(&audit.before_sha256)
+        .bind(&audit.after_sha256)
+        .bind(&audit.summary)
+        .bind(&audit.prev_hash)
+        .bind(&audit.hash);
+    if let Some(e) = account {
+        q = q
+            .bind(e.kind.key())
+            .bind(e.amount_fen)
+            .bind(e.balance_after_fen)
+            .bind(&e.reference);
+    }
+    let (id,): (i64,) = q.fetch_one(conn).await?;
     Ok(id)
 }
 

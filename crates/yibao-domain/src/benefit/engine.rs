@@ -370,6 +370,7 @@ pub fn compute(
         critical_illness: Fen(critical_illness),
         aid: Fen(aid),
         account: Fen(account),
+        account_mutual_aid: Fen::ZERO,
         cash: Fen(cash),
         person_share: Fen(person_share),
         funds_total: Fen(funds_total),
@@ -390,6 +391,7 @@ pub fn compute(
             critical_illness: Fen(critical_illness),
             aid: Fen(aid),
             account: Fen(account),
+            mutual_aid: None,
         },
     })
 }

@@ -12,7 +12,8 @@ use super::request::CarePlace;
 use crate::ids::RegionCode;
 use crate::money::Fen;
 
-/// The split of one bill. `total = fund + critical_illness + aid + account + cash`, and
+/// The split of one bill. `total = fund + critical_illness + aid + account + cash` (plus
+/// `account_mutual_aid` when a linked account paid), and
 /// `total = self_pay_out_of_catalogue + self_pay_over_price_cap + self_pay_category_b + in_scope`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
@@ -45,9 +46,15 @@ pub struct Explanation {
     pub aid: Fen,
     /// 个人账户支出 acct_pay
     pub account: Fen,
+    /// 个人账户共济支付 acct_mulaid_pay: paid from a linked family member's account (个人账户
+    /// 关联 / 家庭共济, `account::draw_on_linked`), when the own account did not cover what the
+    /// policy lets an account pay. Then `total = fund + critical_illness + aid + account +
+    /// account_mutual_aid + cash`.
+    #[serde(default, skip_serializing_if = "Fen::is_zero")]
+    pub account_mutual_aid: Fen,
     /// 个人现金支出 psn_cash_pay
     pub cash: Fen,
-    /// 个人负担总金额 psn_part_amt = account + cash
+    /// 个人负担总金额 psn_part_amt = account + account_mutual_aid + cash
     pub person_share: Fen,
     /// 基金支付总额 fund_pay_sumamt = fund + critical_illness + aid
     pub funds_total: Fen,
@@ -78,6 +85,18 @@ pub struct AccumulatorDeltas {
     pub aid: Fen,
     /// Taken from `account_balance`.
     pub account: Fen,
+    /// Taken from a linked holder's account (家庭共济); restored to it on reversal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutual_aid: Option<MutualAidDelta>,
+}
+
+/// What a settlement took from the account of the holder it is linked to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutualAidDelta {
+    /// The holder's ID number.
+    pub holder: String,
+    pub amount: Fen,
 }
 
 /// Where a line's category came from.
@@ -256,6 +275,13 @@ pub enum Step {
         allowed: Fen,
         paid: Fen,
     },
+    /// 家庭共济: the linked holder's account pays what the own account did not.
+    MutualAid {
+        /// The holder's ID number, masked.
+        holder: String,
+        balance: Fen,
+        paid: Fen,
+    },
     Cash {
         amount: Fen,
     },
@@ -409,6 +435,10 @@ impl Step {
             Step::Account { balance, allowed, paid } => format!(
                 "个人账户余额 {}元，按政策可由个人账户支付的部分 {}元，个人账户支付 {}元",
                 y(*balance), y(*allowed), y(*paid)
+            ),
+            Step::MutualAid { holder, balance, paid } => format!(
+                "个人账户不足部分使用关联的家庭成员个人账户（{holder}，余额 {}元）共济支付 {}元",
+                y(*balance), y(*paid)
             ),
             Step::Cash { amount } => format!("其余 {}元 由个人现金支付", y(*amount)),
             Step::NotApplicable { what } => match what {

@@ -24,7 +24,9 @@ pub use catalogue::{
 };
 pub use engine::{compute, CatalogueRef, MAX_LINES};
 pub use error::BenefitError;
-pub use explanation::{AccumulatorDeltas, Explanation, LineSource, LineSplit, NotApplicable, Step};
+pub use explanation::{
+    AccumulatorDeltas, Explanation, LineSource, LineSplit, MutualAidDelta, NotApplicable, Step,
+};
 pub use policy::{
     policy_for, AccountRule, Adjustments, AidCategory, AidRule, Band, BenefitRule,
     CriticalIllnessRule, DeductibleScope, HospitalLevel, PolicySet, RatioAdjustment, Scheme,

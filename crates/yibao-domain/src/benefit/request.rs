@@ -403,6 +403,7 @@ mod bounds {
             critical_illness: Fen(0),
             aid: Fen(aid),
             account: Fen(account),
+            mutual_aid: None,
         }
     }
 

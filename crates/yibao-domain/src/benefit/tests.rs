@@ -1463,3 +1463,57 @@ fn a_penalty_in_a_request_is_checked() {
     assert_eq!(json["unfiled_penalty"]["ratio_cut_bp"], 10_000);
     assert_eq!(serde_json::from_value::<PersonFacts>(json).unwrap(), facts);
 }
+
+// Seed 004 item 37 (渝人社发〔2012〕106号): when the own account 「资金不足或无余额」, the linked
+// family member's account pays what the policy lets an account pay, up to its balance; the
+// split still adds up and the deltas say whose account gives it back on reversal.
+#[test]
+fn a_linked_account_pays_what_the_own_account_could_not() {
+    use crate::account::{draw_on_linked, linked_need};
+    let e = explain(&resolve(EX_EMPLOYEE)).unwrap();
+    let first17 = "50011919680705042";
+    let holder: crate::CitizenId = format!(
+        "{first17}{}",
+        crate::ids::citizen_id_check_char(first17.as_bytes())
+    )
+    .parse()
+    .unwrap();
+    let need = linked_need(&e);
+    assert!(need.fen() > 0 && need <= e.cash, "{need}");
+    let parts = |x: &Explanation| {
+        x.fund.0 + x.critical_illness.0 + x.aid.0 + x.account.0 + x.account_mutual_aid.0 + x.cash.0
+    };
+    // A balance below the need: all of it.
+    let mut x = e.clone();
+    assert_eq!(
+        draw_on_linked(&mut x, &holder, Fen(1_000)).unwrap(),
+        Fen(1_000)
+    );
+    assert_eq!(x.cash.0, e.cash.0 - 1_000);
+    assert_eq!(parts(&x), x.total.0);
+    assert_eq!(x.person_share, e.person_share);
+    assert_eq!(x.deltas.mutual_aid.as_ref().unwrap().amount, Fen(1_000));
+    let kinds: Vec<_> = x
+        .steps
+        .iter()
+        .rev()
+        .take(2)
+        .map(|s| matches!(s, Step::MutualAid { .. }))
+        .collect();
+    assert_eq!(kinds, [false, true], "共济 explained just before cash");
+    assert!(x
+        .steps
+        .iter()
+        .any(|s| s.text().contains("共济支付 10.00元")));
+    // A balance above it: exactly the need.
+    let mut y = e.clone();
+    assert_eq!(
+        draw_on_linked(&mut y, &holder, Fen(10_000_000)).unwrap(),
+        need
+    );
+    assert_eq!(parts(&y), y.total.0);
+    // An empty linked account changes nothing.
+    let mut z = e.clone();
+    assert_eq!(draw_on_linked(&mut z, &holder, Fen(0)).unwrap(), Fen(0));
+    assert_eq!(z, e);
+}

@@ -50,6 +50,7 @@ pub const PREDICATES: &[&str] = &[
     "contributions_normal",
     "death",
     "emigration",
+    "leaving_scheme",
     "aid_recipient",
     "designated_hospital",
     "designated_pharmacy",

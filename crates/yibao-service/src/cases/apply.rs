@@ -123,7 +123,10 @@ pub async fn apply(
     let mut tx = services.store().begin().await?;
     let who = applicant_of(&mut tx, actor, input, item, binding.applicant, channel).await?;
     let region = who.region;
-    for f in registry_facts(item, &input.form, who.employer_kind.as_deref(), who.kind) {
+    for f in registry_facts(item, &input.form, who.employer_kind.as_deref(), who.kind)
+        .into_iter()
+        .chain(effects::form_facts(item, &input.form))
+    {
         if !facts.iter().any(|x| x == f) {
             facts.push(f.to_string());
         }

@@ -170,10 +170,13 @@ pub async fn transition(
         Action::Refuse => case.refusal_reason = Some(note.trim().to_string()),
         _ => {}
     }
-    // A manual reimbursement approved for payment: its bill must not have been paid meanwhile.
-    if to == CaseStatus::Disbursement && effects::takes_bill(item) {
-        crate::reimbursement::check_case(&mut tx, &case).await?;
-        crate::reimbursement::check_approver(&mut tx, services, actor, &case).await?;
+    // Approved for payment: what the effect will need must still hold (e.g. a bill not paid
+    // meanwhile), and a bill is not approved by whoever entered it.
+    if to == CaseStatus::Disbursement {
+        effects::check_before_payment(&mut tx, &case, item, today).await?;
+        if effects::takes_bill(item) {
+            crate::reimbursement::check_approver(&mut tx, services, actor, &case).await?;
+        }
     }
     if to == CaseStatus::Completed {
         let outcome = effects::apply(&mut tx, services, &case, item, today, &actor.label()).await?;

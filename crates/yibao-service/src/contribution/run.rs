@@ -224,18 +224,23 @@ pub(crate) async fn write_line(
     )
     .await?;
     if inserted && l.credit.0 > 0 {
+        let note = format!(
+            "{} 缴费核定划入{}",
+            l.month,
+            if l.example { "（示例参数）" } else { "" }
+        );
         crate::settlement::post_credit(
             tx,
-            l.id_number,
-            i64::from(l.year),
-            l.credit,
-            &format!(
-                "{} 缴费核定划入{}",
-                l.month,
-                if l.example { "（示例参数）" } else { "" }
-            ),
-            actor_label,
-            now,
+            &crate::account::Posting {
+                person: l.id_number,
+                year: i64::from(l.year),
+                kind: yibao_domain::account::EntryKind::Credit,
+                amount: l.credit,
+                reference: "contribution",
+                note: &note,
+                created_by: actor_label,
+                now,
+            },
         )
         .await?;
     }

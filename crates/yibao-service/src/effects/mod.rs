@@ -48,6 +48,12 @@ pub enum Effect {
     Reimbursement,
     /// A contribution item (缴费): bases declared, dues assessed.
     Contribution(ContributionOp),
+    /// A one-time withdrawal (个人账户一次性支取): the balance is paid out, the account closed.
+    AccountWithdrawal,
+    /// Account linking (个人账户关联): the holder links a user, or revokes the link.
+    AccountLinking,
+    /// Cross-province transfer of the balance (个人账户划转): paid to the card account.
+    AccountTransfer,
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -92,6 +98,13 @@ pub fn binding(service: Service) -> Option<Binding> {
         default_form: None,
         effect: Effect::Reimbursement,
     };
+    // The applicant is the holder (for a deceased holder the heir applies in their name; the
+    // form names the heir). The guides name their 申请表/确认表 without printing it.
+    let withdrawal = Binding {
+        applicant: Person,
+        default_form: Some("account-withdrawal"),
+        effect: Effect::AccountWithdrawal,
+    };
     Some(match service {
         S::EmployerRegister => registry(Employer, Op::EmployerRegister),
         S::EmployerChange => registry(Employer, Op::EmployerChange),
@@ -126,11 +139,21 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::ContributionRetireeShortfallPay => contribution(Person, ContributionOp::ShortfallPay),
         S::ContributionPersonalBackPay => contribution(Person, ContributionOp::PersonalBackPay),
         S::AidContributionSubsidy => contribution(Person, ContributionOp::AidSubsidy),
+        S::AccountOneTimeWithdrawal => withdrawal,
+        // The applicant is the holder (提供人), who consents; the form names the user (使用人).
+        // seed 001 item 14: the filer applies; the form gives the card's bank account.
+        S::AccountCrossProvinceTransfer => Binding {
+            applicant: Person,
+            default_form: Some("account-transfer"),
+            effect: Effect::AccountTransfer,
+        },
+        S::AccountLinking => Binding {
+            applicant: Person,
+            default_form: Some("account-linking"),
+            effect: Effect::AccountLinking,
+        },
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
-        | S::AccountOneTimeWithdrawal
-        | S::AccountCrossProvinceTransfer
-        | S::AccountLinking
         | S::TransferCertificate
         | S::Transfer
         | S::QualificationChronicDisease
@@ -315,6 +338,50 @@ pub async fn apply(
             crate::contribution::effect::apply(conn, services, case, item, op, today, actor_label)
                 .await
         }
+        Effect::AccountWithdrawal => {
+            crate::account::withdraw(conn, services, case, item, today, actor_label).await
+        }
+        Effect::AccountLinking => crate::account::link(conn, services, case, actor_label).await,
+        Effect::AccountTransfer => {
+            crate::account::transfer(conn, services, case, today, actor_label).await
+        }
+    }
+}
+
+/// What is checked when a case is approved for payment (→ 待拨付), so that a case that cannot
+/// be paid stops there: a reimbursement's bill not paid meanwhile; a withdrawal's grounds and
+/// the holder's record (checked again when it pays).
+pub async fn check_before_payment(
+    conn: &mut Conn,
+    case: &CaseRow,
+    item: &Item,
+    today: NaiveDate,
+) -> Result<(), ServiceError> {
+    match binding(item.service).map(|b| b.effect) {
+        Some(Effect::Reimbursement) => crate::reimbursement::check_case(conn, case).await,
+        Some(Effect::AccountWithdrawal) => {
+            crate::account::decide_withdrawal(conn, case, item, today)
+                .await
+                .map(|_| ())
+        }
+        Some(Effect::AccountTransfer) => crate::account::decide_transfer(conn, case, today)
+            .await
+            .map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// Catalog predicates the application's form implies, so the guide's conditional materials are
+/// asked for (a withdrawal on death asks for the death papers, on settling abroad for the
+/// emigration papers).
+pub fn form_facts(item: &Item, form: &BTreeMap<String, String>) -> Vec<&'static str> {
+    match binding(item.service).map(|b| b.effect) {
+        Some(Effect::AccountWithdrawal) => form
+            .get("ground")
+            .and_then(|g| yibao_domain::account::WithdrawalGround::parse(g))
+            .map(|g| vec![g.key()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 
@@ -343,7 +410,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 32, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 35, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

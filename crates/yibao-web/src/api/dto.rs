@@ -76,6 +76,7 @@ mod describes {
         yibao_domain::case::EventKind,
         yibao_domain::case::Evaluation,
         yibao_domain::case::FollowUp,
+        yibao_domain::account::AccountStatus,
         yibao_domain::case::ApplicantType,
         yibao_domain::enrolment::employer::EmployerStatus,
         yibao_domain::codes::SettlementStatus,
@@ -106,8 +107,9 @@ mod describes {
         yibao_service::audit::Problem,
         yibao_service::check::IdentifierKind
     );
-    // Money is integer fen.
+    // Money is integer fen; an amount left out when zero is documented as not required.
     impl Describes<yibao_domain::Fen> for i64 {}
+    impl Describes<yibao_domain::Fen> for Option<i64> {}
     // A status that may be absent is documented as an optional text.
     impl<T> Describes<yibao_domain::codes::MaybeCode<T>> for Option<String> where String: Describes<T> {}
 
@@ -1108,6 +1110,32 @@ mirror! {
     }
 }
 
+mirror! {
+    /// 个人账户明细（金额单位：分）
+    pub struct AccountStatement mirrors yibao_service::account::Statement {
+        /// open（正常）、closed（已一次性支取并注销）
+        status: String,
+        status_label: String,
+        year: i64,
+        /// 该年度余额
+        balance_fen: i64,
+        /// 年度合计：opening、credited、inherited、settled、reversed、withdrawn、transferred、closing、entries
+        #[schema(value_type = Object)]
+        totals: Value,
+        /// 明细（最新在前）：id、kind（credit、settlement、reversal、withdrawal、inheritance、transfer）、kind_label、amount_fen（正为收入，负为支出）、balance_after_fen、reference、note、created_at
+        #[schema(value_type = Vec<Object>)]
+        entries: Vec<Value>,
+        /// 下一页（更早）的 before 参数；最后一页为 null
+        next_before: Option<i64>,
+        /// 本人提供给他人使用的关联（other 为使用人，已遮蔽）
+        #[schema(value_type = Vec<Object>)]
+        links_held: Vec<Value>,
+        /// 本人使用他人个人账户的关联（other 为提供人，已遮蔽）
+        #[schema(value_type = Vec<Object>)]
+        links_drawn_on: Vec<Value>,
+    }
+}
+
 /// 结算（预结算、结算、查询）的应答：待遇计算的分项与逐行说明，加请求流水号、状态和就医地规则。
 // `yibao_domain::benefit::Explanation` with what the settlement service adds beside it; the
 // service writes this JSON itself (stored once, answered as stored).
@@ -1161,6 +1189,9 @@ mirror! {
         aid: i64,
         /// 个人账户支付
         account: i64,
+        /// 个人账户共济支付（关联的家庭成员个人账户支付，acct_mulaid_pay），仅在发生时出现
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account_mutual_aid: Option<i64>,
         /// 个人现金支付
         cash: i64,
         person_share: i64,

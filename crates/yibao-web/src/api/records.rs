@@ -1,6 +1,7 @@
 //! Registry records under the access rules: `GET /persons` (staff, masked), `GET /persons/{id}`,
 //! `GET /me/person` (a citizen's own), `GET /employers`, `GET /employers/{id}`,
-//! `GET|POST /employers/{id}/operators`, `GET /institution/me`.
+//! `GET|POST /employers/{id}/operators`, `GET /institution/me`, `GET /persons/{id}/account`
+//! (the personal account's statement, docs/accounts.md).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(persons))
         .routes(routes!(person))
+        .routes(routes!(account_statement))
         .routes(routes!(my_person))
         .routes(routes!(employers))
         .routes(routes!(employer))
@@ -33,6 +35,52 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct PersonList {
     #[schema(value_type = Vec<dto::PersonListItem>)]
     persons: Vec<PersonListItem>,
+}
+
+/// 个人账户明细的查询条件：年度（默认当年），翻页用上一页的 next_before，每页条数（默认20，最多100）
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatementQuery {
+    pub year: Option<i64>,
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// 个人账户：状态、余额、年度合计、明细（最新在前，分页）、向他人提供与使用他人的关联
+#[derive(Serialize, ToSchema)]
+pub struct AccountStatementAnswer {
+    #[schema(value_type = dto::AccountStatement)]
+    account: yibao_service::account::Statement,
+}
+
+#[utoipa::path(
+    get,
+    path = "/persons/{id}/account",
+    tag = "参保登记记录",
+    params(("id" = String, Path), StatementQuery),
+    responses((status = 200, description = "个人账户明细", body = AccountStatementAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn account_statement(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    super::ApiQuery(q): super::ApiQuery<StatementQuery>,
+) -> Result<Json<AccountStatementAnswer>, ApiError> {
+    let id = record_id(&id, "参保人员")?;
+    let year = q
+        .year
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&state.services.clock().today())));
+    let account = yibao_service::account::statement(
+        &state.services,
+        &auth.actor,
+        id,
+        year,
+        q.before,
+        q.limit.unwrap_or(20),
+    )
+    .await?;
+    Ok(Json(AccountStatementAnswer { account }))
 }
 
 /// 参保人员

@@ -214,14 +214,22 @@ pub async fn my_employer_cert(
 struct MyRecordPage {
     chrome: Chrome,
     p: Option<PersonView>,
+    account: Option<crate::pages::account_view::AccountView>,
 }
 
 /// `/account/record`: 我的参保信息.
 pub async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let r = records::my_record(&state.services, &auth.actor).await?;
+    let account = match &r {
+        Some(r) => Some(
+            crate::pages::account_view::current(&state.services, &auth.actor, r.person.id).await?,
+        ),
+        None => None,
+    };
     Ok(html(&MyRecordPage {
         chrome: Chrome::of(&auth),
         p: r.as_ref().map(person_view),
+        account,
     }))
 }
 

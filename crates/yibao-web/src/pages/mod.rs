@@ -1,6 +1,7 @@
 //! Server-rendered pages in Chinese. They work without JavaScript and print cleanly.
 
 mod account;
+mod account_view;
 mod admin;
 mod audit;
 pub mod bill;

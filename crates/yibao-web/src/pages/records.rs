@@ -48,6 +48,7 @@ struct PersonPage {
     chrome: Chrome,
     p: PersonView,
     c: LedgerView,
+    account: Option<crate::pages::account_view::AccountView>,
 }
 
 pub async fn person(
@@ -59,10 +60,13 @@ pub async fn person(
     let r = record_reads::person_record(&state.services, &auth.actor, id).await?;
     let year = state.services.clock().today().year();
     let ledger = contribution::person_ledger(&state.services, &auth.actor, id, year, 1).await?;
+    let account =
+        crate::pages::account_view::current(&state.services, &auth.actor, r.person.id).await?;
     Ok(html(&PersonPage {
         chrome: Chrome::of(&auth),
         p: person_view(&r),
         c: LedgerView::from(&ledger),
+        account: Some(account),
     }))
 }
 

@@ -195,6 +195,14 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             format!("/api/v1/persons/{own_person}/certificate"),
             Who::StaffAnd(&["citizen"]),
         ),
+        get(
+            format!("/api/v1/persons/{own_person}/account"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get(
+            format!("/api/v1/persons/{other_person}/account"),
+            Who::StaffAnd(&[]),
+        ),
         get("/api/v1/me/record", Who::Only(&["citizen"])),
         get("/api/v1/me/certificate", Who::Only(&["citizen"])),
         get(

@@ -7,6 +7,9 @@
 mod common;
 
 mod access_matrix;
+mod account_linking;
+mod account_statement;
+mod account_withdrawal;
 mod bill_page;
 mod browser_accounts;
 mod browser_case;
