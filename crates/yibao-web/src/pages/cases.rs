@@ -414,6 +414,16 @@ impl CasePage {
         self.bill.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// A material's name (the item's, or the engine's proxy papers), never its id.
+    fn material_name(&self, id: &str) -> String {
+        self.material_options
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| n.clone())
+            .or_else(|| yibao_domain::case::engine_material_name(id).map(str::to_string))
+            .unwrap_or_else(|| "其他材料".to_string())
+    }
+
     fn bill_line(&self, i: &usize, what: &str) -> &str {
         self.bill_value(&format!("line.{i}.{what}"))
     }

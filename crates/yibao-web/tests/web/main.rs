@@ -24,6 +24,7 @@ mod filings;
 mod forms;
 mod foundation;
 mod identity;
+mod internal_words;
 mod money;
 mod reimbursement;
 mod settlement;
