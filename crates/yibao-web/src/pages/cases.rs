@@ -653,6 +653,19 @@ struct PrintPage {
     doc: String,
     v: CaseView,
     outcome_text: Option<String>,
+    /// The item's materials (id, name), to name what was received.
+    materials: Vec<(String, String)>,
+}
+
+impl PrintPage {
+    fn material_name(&self, id: &str) -> String {
+        self.materials
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| n.clone())
+            .or_else(|| yibao_domain::case::engine_material_name(id).map(str::to_string))
+            .unwrap_or_else(|| "其他材料".to_string())
+    }
 }
 
 pub async fn print(
@@ -667,8 +680,24 @@ pub async fn print(
         _ => return Err(PageError::not_found()),
     };
     let v = cases::view(&state.services, &auth.actor, &number).await?;
+    let materials = state
+        .services
+        .catalog()
+        .find_version(
+            &v.case.jurisdiction,
+            &v.case.item_id,
+            v.case.item_version as u32,
+        )
+        .map(|i| {
+            i.materials
+                .iter()
+                .map(|m| (m.id.clone(), m.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(html(&PrintPage {
         chrome: Chrome::of(&auth),
+        materials,
         title,
         outcome_text: v
             .outcome

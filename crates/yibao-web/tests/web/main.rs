@@ -10,6 +10,7 @@ mod access_matrix;
 mod bill_page;
 mod browser_accounts;
 mod browser_case;
+mod browser_layout;
 mod calendar;
 mod cases;
 mod catalog;
