@@ -98,6 +98,12 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.click("form[action='/login/staff'] button").await;
     b.goto("/cases").await;
     fits(&b, "1366 workbench").await;
+    // The city sees the case its Nanchuan district holds (it used to say 暂无办件).
+    let number = path.trim_start_matches("/cases/").to_string();
+    assert!(b.text("main table").await.contains(&number), "{number}");
+    b.click(&format!("a[href='/cases/{number}']")).await;
+    assert_eq!(b.path().await, format!("/cases/{number}"));
+    b.goto("/cases").await;
     let sub = b
         .number("return document.querySelector('nav.sub').getBoundingClientRect().height;")
         .await;
