@@ -1,6 +1,32 @@
 //! Small coded values the records store as keys and the pages show as Chinese labels: one
 //! definition each, so no page or template keeps its own label table.
 
+/// A stored key that no variant has (corrupt data, or written by a newer build): reading it is
+/// an error, never a default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的{what} / unknown {what} {key:?}")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub key: String,
+}
+
+/// A stored key that may be empty: `""` is `None` (e.g. the status before a record existed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct MaybeCode<T>(pub Option<T>);
+
+impl<T: TryFrom<String, Error = UnknownCode>> TryFrom<String> for MaybeCode<T> {
+    type Error = UnknownCode;
+
+    fn try_from(key: String) -> Result<MaybeCode<T>, UnknownCode> {
+        if key.is_empty() {
+            Ok(MaybeCode(None))
+        } else {
+            T::try_from(key).map(|v| MaybeCode(Some(v)))
+        }
+    }
+}
+
 /// Declares a coded enum: each variant with its stored key and its label.
 macro_rules! coded {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($key:literal, $label:literal),)* }) => {
@@ -34,8 +60,28 @@ macro_rules! coded {
                 $name::from_key(key).map_or("未知", $name::label)
             }
         }
+
+        /// Reading from the store (`#[sqlx(try_from = "String")]`): unknown is an error.
+        impl TryFrom<String> for $name {
+            type Error = $crate::codes::UnknownCode;
+
+            fn try_from(key: String) -> Result<$name, $crate::codes::UnknownCode> {
+                $name::from_key(&key).ok_or($crate::codes::UnknownCode {
+                    what: stringify!($name),
+                    key,
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
     };
 }
+
+pub(crate) use coded;
 
 coded! {
     /// A designated institution's kind (定点医药机构).
@@ -82,6 +128,17 @@ coded! {
     }
 }
 
+coded! {
+    /// A real-time settlement (联网结算) of a bill.
+    SettlementStatus {
+        /// 预结算: computed, nothing written.
+        PreSettled = ("pre_settled", "预结算"),
+        Settled = ("settled", "已结算"),
+        /// 撤销 (冲正): the accumulators got back what it took.
+        Reversed = ("reversed", "已撤销"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +157,10 @@ mod tests {
         assert_eq!(BatchStatus::label_of_key("closed"), "已完成");
         assert_eq!(CalendarSource::label_of_key("imported"), "管理员导入");
         assert_eq!(AgencyLevel::label_of_key(""), "未知");
+        assert_eq!(
+            BatchStatus::try_from("open".to_string()),
+            Ok(BatchStatus::Open)
+        );
+        assert!(BatchStatus::try_from("reopened".to_string()).is_err());
     }
 }

@@ -34,6 +34,8 @@ pub enum DomainError {
     Registry(#[from] crate::enrolment::EnrolmentError),
     #[error(transparent)]
     Reimbursement(#[from] crate::reimbursement::ReimbursementError),
+    #[error(transparent)]
+    Contribution(#[from] crate::contribution::ContributionError),
 }
 
 impl Coded for DomainError {
@@ -48,6 +50,7 @@ impl Coded for DomainError {
             DomainError::Benefit(e) => e.code(),
             DomainError::Registry(e) => e.code(),
             DomainError::Reimbursement(e) => e.code(),
+            DomainError::Contribution(e) => e.code(),
         }
     }
 
@@ -62,6 +65,7 @@ impl Coded for DomainError {
             DomainError::Benefit(e) => e.message(),
             DomainError::Registry(e) => e.message(),
             DomainError::Reimbursement(e) => e.message(),
+            DomainError::Contribution(e) => e.message(),
         }
     }
 }

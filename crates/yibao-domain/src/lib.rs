@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod codes;
+pub mod contribution;
 pub mod enrolment;
 pub mod error;
 pub mod filing;

@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::SettlementStatus;
 use crate::error::Coded;
 
 /// Longest visit number kept (the national interface's `mdtrt_id` is at most 30; room is left).
@@ -157,7 +158,7 @@ impl BillKey {
 pub struct LedgerEntry {
     pub request_id: String,
     /// `settled` or `reversed`.
-    pub status: String,
+    pub status: SettlementStatus,
     pub at: String,
 }
 
@@ -175,7 +176,10 @@ pub fn check_not_paid(
     ledger: &[LedgerEntry],
     claims: &[PaidClaim],
 ) -> Result<(), ReimbursementError> {
-    if let Some(s) = ledger.iter().find(|s| s.status == "settled") {
+    if let Some(s) = ledger
+        .iter()
+        .find(|s| s.status == SettlementStatus::Settled)
+    {
         return Err(ReimbursementError::AlreadySettled {
             request_id: s.request_id.clone(),
             at: s.at.clone(),
@@ -378,10 +382,10 @@ pub fn check_payable(
 mod tests {
     use super::*;
 
-    fn settled(status: &str) -> LedgerEntry {
+    fn settled(status: SettlementStatus) -> LedgerEntry {
         LedgerEntry {
             request_id: "R1".into(),
-            status: status.into(),
+            status,
             at: "2026-10-10T10:00:00+08:00".into(),
         }
     }
@@ -419,13 +423,24 @@ mod tests {
 
     #[test]
     fn a_settled_bill_is_refused_a_reversed_one_is_not() {
-        let e = check_not_paid("C1", &[settled("settled")], &[]).unwrap_err();
+        let e = check_not_paid("C1", &[settled(SettlementStatus::Settled)], &[]).unwrap_err();
         assert_eq!(e.code(), "reimbursement.already_settled");
         assert!(e.message().contains("联网直接结算"), "{}", e.message());
-        assert_eq!(check_not_paid("C1", &[settled("reversed")], &[]), Ok(()));
+        assert_eq!(
+            check_not_paid("C1", &[settled(SettlementStatus::Reversed)], &[]),
+            Ok(())
+        );
         assert_eq!(check_not_paid("C1", &[], &[]), Ok(()));
         // Reversed, then settled again under a new request: settled wins.
-        assert!(check_not_paid("C1", &[settled("reversed"), settled("settled")], &[]).is_err());
+        assert!(check_not_paid(
+            "C1",
+            &[
+                settled(SettlementStatus::Reversed),
+                settled(SettlementStatus::Settled)
+            ],
+            &[]
+        )
+        .is_err());
     }
 
     #[test]

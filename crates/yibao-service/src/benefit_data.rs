@@ -88,13 +88,17 @@ fn parse_policy(text: &str) -> Result<PolicySet, ServiceError> {
     Ok(p)
 }
 
+/// Contribution policies live beside the benefit policies but in their own format
+/// (`crate::contribution_policy`).
+pub const CONTRIBUTION_DIR: &str = "policy/contribution/";
+
 /// The shipped policies (parsed once).
 fn shipped() -> &'static [(String, PolicySet)] {
     static SETS: std::sync::OnceLock<Vec<(String, PolicySet)>> = std::sync::OnceLock::new();
     SETS.get_or_init(|| {
         crate::catalog::embedded_files()
             .into_iter()
-            .filter(|f| f.path.starts_with("policy/"))
+            .filter(|f| f.path.starts_with("policy/") && !f.path.starts_with(CONTRIBUTION_DIR))
             .filter_map(|f| match parse_policy(&f.text) {
                 Ok(p) => Some((sha256_hex(&f.text), p)),
                 Err(e) => {

@@ -4,6 +4,8 @@
 //! characters so that they pass the same validation as real ones.
 
 use serde::Serialize;
+use yibao_domain::enrolment::resident::ResidentCategory;
+use yibao_domain::enrolment::CoverageCategory;
 use yibao_domain::ids::{citizen_id_check_char, uscc_check_char};
 use yibao_domain::{CitizenId, RegionCode, Uscc};
 use yibao_store::{agency, enrolment, logins, meta, staff, StoreError};
@@ -140,15 +142,19 @@ const PERSONS: &[(&str, &str, &str, &str, &str)] = &[
     ("演示·杨丽", "500000", "19880229", "066", ""),
 ];
 
-/// Demo coverage by person (index in PERSONS): scheme, category and employer (index in
-/// EMPLOYERS). 刘芳 has none: she is the demo's resident who still has to register
+/// Demo coverage by person (index in PERSONS): category (which decides the scheme) and employer
+/// (index in EMPLOYERS). 刘芳 has none: she is the demo's resident who still has to register
 /// (城乡居民参保登记).
-const COVERAGE: &[(usize, &str, &str, Option<usize>)] = &[
-    (0, "employee", "retired", Some(0)),
-    (1, "employee", "retired", Some(0)),
-    (2, "employee", "in_service", Some(1)),
-    (4, "resident", "local_resident", None),
-    (5, "employee", "in_service", Some(3)),
+const COVERAGE: &[(usize, CoverageCategory, Option<usize>)] = &[
+    (0, CoverageCategory::Retired, Some(0)),
+    (1, CoverageCategory::Retired, Some(0)),
+    (2, CoverageCategory::InService, Some(1)),
+    (
+        4,
+        CoverageCategory::Resident(ResidentCategory::LocalResident),
+        None,
+    ),
+    (5, CoverageCategory::InService, Some(3)),
 ];
 
 async fn employer_id_of(
@@ -316,7 +322,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             employer_id,
             &yibao_store::enrolment::NewEvent {
                 at: &now,
-                action: "register",
+                action: yibao_domain::enrolment::EnrolmentEvent::Register,
                 detail_json: &serde_json::json!({ "demo": true, "region_code": region.as_str() })
                     .to_string(),
                 case_number: None,
@@ -365,7 +371,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             .await?;
         }
     }
-    for (index, scheme, category, employer) in COVERAGE {
+    for (index, category, employer) in COVERAGE {
         let (_, region, birth, seq, _) = PERSONS[*index];
         let id = demo_citizen_id(region, birth, seq)?;
         let person = enrolment::find_person(&mut tx, &id)
@@ -377,8 +383,8 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
             &yibao_store::coverage::CoverageRow {
                 id: 0,
                 person_id: person.id,
-                scheme: scheme.to_string(),
-                category: category.to_string(),
+                scheme: category.scheme(),
+                category: *category,
                 employer_id,
                 region_code: region.to_string(),
                 status: yibao_domain::enrolment::CoverageStatus::Active,

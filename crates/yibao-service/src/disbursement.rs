@@ -155,11 +155,7 @@ pub async fn run(
         .await;
         let (state, amount, message) = match result {
             Ok(case) => {
-                let outcome: Value = case
-                    .outcome_json
-                    .as_deref()
-                    .and_then(|o| serde_json::from_str(o).ok())
-                    .unwrap_or(Value::Null);
+                let outcome: Value = case.outcome.0.clone().unwrap_or(Value::Null);
                 let paid = outcome["reimbursed"].as_i64().unwrap_or(0);
                 (
                     "paid",

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod check;
 pub mod clock;
+pub mod contribution;
 pub mod demo;
 pub mod disbursement;
 pub mod effects;

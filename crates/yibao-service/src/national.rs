@@ -106,11 +106,11 @@ fn person_of(env: &Envelope) -> Result<CitizenId, ServiceError> {
     Ok(number.parse()?)
 }
 
-fn insutype(scheme: &str) -> &'static str {
-    if scheme == "resident" {
-        "390"
-    } else {
-        "310"
+/// 险种类型 (insutype): 310 employee basic medical insurance, 390 resident.
+fn insutype(scheme: yibao_domain::enrolment::Scheme) -> &'static str {
+    match scheme {
+        yibao_domain::enrolment::Scheme::Employee => "310",
+        yibao_domain::enrolment::Scheme::Resident => "390",
     }
 }
 
@@ -130,7 +130,7 @@ async fn person_info(services: &Services, env: &Envelope) -> Result<Value, Servi
             "brdy": person.birth_date
         },
         "insuinfo": covers.iter().filter(|c| c.status.on_books()).map(|c| json!({
-            "insutype": insutype(&c.scheme), "insuplc_admdvs": c.region_code,
+            "insutype": insutype(c.scheme), "insuplc_admdvs": c.region_code,
             "psn_type": c.category,
             "psn_insu_stas": if c.status == CoverageStatus::Active { "1" } else { "2" },
             "psn_insu_date": c.start_date,
@@ -293,7 +293,11 @@ async fn settle(
             )))
         })?
     } else {
-        settlement::pre_settle(services, actor, &req).await?
+        serde_json::to_value(settlement::pre_settle(services, actor, &req).await?).map_err(|e| {
+            ServiceError::Store(yibao_store::StoreError::Corrupt(format!(
+                "settlement answer: {e}"
+            )))
+        })?
     };
     Ok(json!({ "setlinfo": setlinfo(&result, env, &req) }))
 }
@@ -343,7 +347,7 @@ async fn reverse(
         ServiceError::invalid("national.setl_id", "请提供要撤销的结算流水号（setl_id）")
     })?;
     let r = settlement::reverse(services, actor, setl_id).await?;
-    Ok(json!({ "setl_id": setl_id, "status": r["status"] }))
+    Ok(json!({ "setl_id": setl_id, "status": r.status.key() }))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use yibao_domain::benefit::{compute, Accumulators, Bill, CatalogueRef, Explanation, Scheme};
+use yibao_domain::benefit::{compute, Accumulators, Bill, CatalogueRef, Explanation};
 use yibao_domain::filing::{care_rule, CareRule};
 use yibao_domain::reimbursement::{
     check_not_paid, check_payable, BillKey, Exclusion, InstitutionCode, LedgerEntry, ManualGround,
@@ -121,7 +121,7 @@ fn no_bill() -> ServiceError {
 /// The bill stored on the case, if entered. A stored entry that no longer reads is an error
 /// (never "no bill": that would let the case ask for a new one and pay twice).
 fn entry_of(case: &CaseRow) -> Result<Option<BillEntry>, ServiceError> {
-    let form = crate::effects::form_map(case)?;
+    let form = crate::effects::form_map(case);
     form.get("bill_entry")
         .map(|t| {
             serde_json::from_str(t).map_err(|e| crate::effects::corrupt(case, "bill_entry", &e))
@@ -166,14 +166,14 @@ pub async fn enter_bill(
         ));
     }
     check_unpaid(&mut tx, &case.number, &key).await?;
-    let mut form = crate::effects::form_map(&case)?;
+    let mut form = crate::effects::form_map(&case);
     form.insert(
         "bill_entry".into(),
         serde_json::to_string(&entry).unwrap_or_default(),
     );
     // Four eyes: whoever enters the bill may not approve it (`check_approver`).
     form.insert(ENTERED_BY.into(), staff.id.to_string());
-    case.form_json = serde_json::to_string(&form).unwrap_or_default();
+    case.form = yibao_store::json_text::JsonText(form);
     case.updated_at = services.clock().now_text();
     case_store::update(&mut tx, &case).await?;
     audit::record(
@@ -220,11 +220,7 @@ async fn split(
                 "申请人在就医时无有效参保，不能报销",
             )
         })?;
-    let scheme = match (active.scheme.as_str(), active.category.as_str()) {
-        ("employee", "retired") => Scheme::EmployeeRetired,
-        ("employee", _) => Scheme::EmployeeInService,
-        _ => Scheme::Resident,
-    };
+    let scheme = active.category.benefit_scheme();
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = entry.care_region.parse()?;
     let date = entry.bill.date;
@@ -332,10 +328,9 @@ pub fn entered_by(actor: &Actor, case: &CaseRow) -> bool {
     let Actor::Staff(s) = actor else {
         return false;
     };
-    crate::effects::form_map(case)
-        .ok()
-        .and_then(|f| f.get(ENTERED_BY).cloned())
-        .is_some_and(|id| id == s.id.to_string())
+    case.form
+        .get(ENTERED_BY)
+        .is_some_and(|id| *id == s.id.to_string())
 }
 
 /// Approving a bill for payment (issue #23, money four-eyes): not by whoever entered the bill,

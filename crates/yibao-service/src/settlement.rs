@@ -7,8 +7,9 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yibao_domain::benefit::{
-    compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet, Scheme,
+    compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet,
 };
+use yibao_domain::codes::SettlementStatus;
 use yibao_domain::filing::{care_rule, CareRule};
 use yibao_domain::staff::StaffRole;
 use yibao_domain::{CitizenId, RegionCode};
@@ -84,11 +85,7 @@ async fn prepare(
                 "未查到该人员的有效参保，不能联网结算",
             )
         })?;
-    let scheme = match (active.scheme.as_str(), active.category.as_str()) {
-        ("employee", "retired") => Scheme::EmployeeRetired,
-        ("employee", _) => Scheme::EmployeeInService,
-        _ => Scheme::Resident,
-    };
+    let scheme = active.category.benefit_scheme();
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = inst.region_code.parse()?;
     let date = req.bill.date;
@@ -153,19 +150,23 @@ fn decode_acc(text: &str) -> Result<Accumulators, ServiceError> {
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("accumulator: {e}"))))
 }
 
-fn result_json(
-    x: &yibao_domain::benefit::Explanation,
-    care: &CareRule,
-    request_id: &str,
-    status: &str,
-) -> Value {
-    let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("request_id".into(), json!(request_id));
-        m.insert("status".into(), json!(status));
-        m.insert("care_rule".into(), json!(care.explanation()));
-    }
-    v
+/// A settlement's answer: the split line by line with the request id, its status and the
+/// care rule it was made under (documented in the API as `SettlementResult`).
+#[derive(Debug, Serialize)]
+pub struct SettlementAnswer<X = yibao_domain::benefit::Explanation> {
+    #[serde(flatten)]
+    pub explanation: X,
+    pub request_id: String,
+    pub status: SettlementStatus,
+    /// 就医地与参保地的关系及所适用的规定
+    pub care_rule: String,
+}
+
+/// A settlement reversed (撤销).
+#[derive(Debug, Serialize)]
+pub struct SettlementReversed {
+    pub request_id: String,
+    pub status: SettlementStatus,
 }
 
 /// Computes without writing anything (预结算).
@@ -173,7 +174,7 @@ pub async fn pre_settle(
     services: &Services,
     actor: &Actor,
     req: &SettleRequest,
-) -> Result<Value, ServiceError> {
+) -> Result<SettlementAnswer, ServiceError> {
     let inst = actor.institution()?;
     let data = crate::benefit_data::data(services).await?;
     let mut tx = services.store().begin_read().await?;
@@ -184,7 +185,12 @@ pub async fn pre_settle(
     };
     let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
-    Ok(result_json(&x, &p.care, &req.request_id, "pre_settled"))
+    Ok(SettlementAnswer {
+        explanation: x,
+        request_id: req.request_id.clone(),
+        status: SettlementStatus::PreSettled,
+        care_rule: p.care.explanation(),
+    })
 }
 
 /// Settles (结算). A retry with the same request id and the same request returns the first
@@ -249,7 +255,7 @@ async fn settle_once(
     acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     // Serialised once: stored as it is and answered as it is.
-    let result = result_text(&x, &p.care, request_id, "settled");
+    let result = result_text(&x, &p.care, request_id);
     let entry = audit::next_entry(
         services,
         actor,
@@ -278,7 +284,7 @@ async fn settle_once(
             person_id_number: p.person.as_str().to_string(),
             year: p.year,
             admission_id: req.bill.admission_id.clone(),
-            status: "settled".into(),
+            status: SettlementStatus::Settled,
             result_json: result.clone(),
             deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
             created_at: now,
@@ -293,27 +299,17 @@ async fn settle_once(
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
 }
 
-/// The settlement's answer as JSON text: the explanation with the request id, status and care
-/// rule beside it.
+/// The settlement's answer as JSON text, serialised once: stored as it is and answered as it is.
 fn result_text(
     x: &yibao_domain::benefit::Explanation,
     care: &CareRule,
     request_id: &str,
-    status: &str,
 ) -> String {
-    #[derive(serde::Serialize)]
-    struct Answer<'a> {
-        #[serde(flatten)]
-        x: &'a yibao_domain::benefit::Explanation,
-        request_id: &'a str,
-        status: &'a str,
-        care_rule: Value,
-    }
-    serde_json::to_string(&Answer {
-        x,
-        request_id,
-        status,
-        care_rule: json!(care.explanation()),
+    serde_json::to_string(&SettlementAnswer {
+        explanation: x,
+        request_id: request_id.to_string(),
+        status: SettlementStatus::Settled,
+        care_rule: care.explanation(),
     })
     .unwrap_or_else(|_| "null".into())
 }
@@ -342,7 +338,7 @@ fn replay(
         )))
     })?;
     if let Value::Object(m) = &mut v {
-        m.insert("status".into(), json!(done.status));
+        m.insert("status".into(), json!(done.status.key()));
         m.insert("replayed".into(), json!(true));
     }
     serde_json::value::to_raw_value(&v)
@@ -354,14 +350,14 @@ pub async fn reverse(
     services: &Services,
     actor: &Actor,
     request_id: &str,
-) -> Result<Value, ServiceError> {
+) -> Result<SettlementReversed, ServiceError> {
     let inst = actor.institution()?;
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
     let done = store::find(&mut tx, inst.institution_id, request_id.trim())
         .await?
         .ok_or_else(|| rule_err(ErrorKind::NotFound, "settlement.not_found", "未查到该结算"))?;
-    if done.status != "settled" {
+    if done.status != SettlementStatus::Settled {
         return Err(rule_err(
             ErrorKind::Conflict,
             "settlement.already_reversed",
@@ -412,7 +408,10 @@ pub async fn reverse(
     store::append_chain_entry(&mut tx, &entry).await?;
     tx.commit().await.map_err(StoreError::from)?;
     audit::logged(&entry);
-    Ok(json!({ "request_id": done.request_id, "status": "reversed" }))
+    Ok(SettlementReversed {
+        request_id: done.request_id,
+        status: SettlementStatus::Reversed,
+    })
 }
 
 /// The institution's own settlement by request id.
@@ -432,7 +431,7 @@ pub async fn query(
         )))
     })?;
     if let Value::Object(m) = &mut v {
-        m.insert("status".into(), json!(done.status));
+        m.insert("status".into(), json!(done.status.key()));
     }
     Ok(v)
 }
@@ -448,6 +447,54 @@ pub async fn accumulators(
         Some(t) => decode_acc(&t),
         None => decode_acc(&initial_state(year)),
     }
+}
+
+/// Adds `amount` to the person's account balance of `year` and records the credit, inside the
+/// caller's transaction (the finance correction below, and the monthly contribution run);
+/// returns the balance before and the accumulators after.
+pub(crate) async fn post_credit(
+    tx: &mut yibao_store::Conn,
+    person_id_number: &str,
+    year: i64,
+    amount: yibao_domain::Fen,
+    note: &str,
+    created_by: &str,
+    now: &str,
+) -> Result<(yibao_domain::Fen, Accumulators), ServiceError> {
+    let (state, _) =
+        store::lock_accumulator(tx, person_id_number, year, &initial_state(year), now).await?;
+    let mut acc = decode_acc(&state)?;
+    let before = acc.account_balance;
+    acc.account_balance = acc
+        .account_balance
+        .checked_add(amount)
+        .ok()
+        .filter(|b| b.is_input())
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "account.balance_limit",
+                format!(
+                    "划入后个人账户余额将超过 {}，请核对金额",
+                    yibao_domain::money::MAX_INPUT
+                ),
+            )
+        })?;
+    let new_state = serde_json::to_string(&acc).unwrap_or_default();
+    store::write_accumulator(tx, person_id_number, year, &new_state, now).await?;
+    store::insert_credit(
+        tx,
+        &store::CreditRow {
+            id: 0,
+            person_id_number: person_id_number.to_string(),
+            year,
+            amount_fen: amount.fen(),
+            note: note.to_string(),
+            created_by: created_by.to_string(),
+            created_at: now.to_string(),
+        },
+    )
+    .await?;
+    Ok((before, acc))
 }
 
 /// Credits a person's account (个人账户划入) for `year` with what the contribution system
@@ -486,38 +533,14 @@ pub async fn credit_account(
         .await?
         .filter(|p| staff.serves(&p.region_code))
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
-    let (state, _) =
-        store::lock_accumulator(&mut tx, &person.id_number, year, &initial_state(year), &now)
-            .await?;
-    let mut acc = decode_acc(&state)?;
-    let before = acc.account_balance;
-    acc.account_balance = acc
-        .account_balance
-        .checked_add(amount)
-        .ok()
-        .filter(|b| b.is_input())
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                "account.balance_limit",
-                format!(
-                    "划入后个人账户余额将超过 {}，请核对金额",
-                    yibao_domain::money::MAX_INPUT
-                ),
-            )
-        })?;
-    let new_state = serde_json::to_string(&acc).unwrap_or_default();
-    store::write_accumulator(&mut tx, &person.id_number, year, &new_state, &now).await?;
-    store::insert_credit(
+    let (before, acc) = post_credit(
         &mut tx,
-        &store::CreditRow {
-            id: 0,
-            person_id_number: person.id_number.clone(),
-            year,
-            amount_fen: amount.fen(),
-            note: note.trim().to_string(),
-            created_by: actor.label(),
-            created_at: now.clone(),
-        },
+        &person.id_number,
+        year,
+        amount,
+        note.trim(),
+        &actor.label(),
+        &now,
     )
     .await?;
     audit::record(

@@ -2,12 +2,26 @@
 //! deficiency notices, clock pauses and the evaluation. The rules live in the domain's `case`
 //! module; this module only reads and writes.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::AnyConnection;
 
-use yibao_domain::case::CaseStatus;
+use yibao_domain::case::{ApplicantType, CaseStatus, Evaluation, EventKind, FollowUp};
+use yibao_domain::codes::MaybeCode;
 
 use crate::error::StoreError;
+use crate::json_text::JsonText;
+
+/// What the case was opened with besides its form: the applicant's insured region (it decides
+/// the jurisdiction's rules) and the catalog predicates the applicant declared (`applies_to`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFacts {
+    pub region_code: String,
+    #[serde(default)]
+    pub facts: Vec<String>,
+}
 
 /// Hands out the next sequence number for cases numbered in `region` on `day`. The upsert takes
 /// the row lock, so two clerks never get the same number.
@@ -36,7 +50,8 @@ pub struct CaseRow {
     pub item_id: String,
     pub item_version: i64,
     pub service_key: String,
-    pub applicant_kind: String,
+    #[sqlx(try_from = "String")]
+    pub applicant_kind: ApplicantType,
     pub applicant_ref: String,
     pub applicant_name: String,
     pub applicant_phone: String,
@@ -47,13 +62,18 @@ pub struct CaseRow {
     #[sqlx(try_from = "String")]
     pub status: CaseStatus,
     pub review_level: i64,
-    pub form_json: String,
-    pub facts_json: String,
+    /// The application form: field → value.
+    #[sqlx(rename = "form_json", try_from = "String")]
+    pub form: JsonText<BTreeMap<String, String>>,
+    #[sqlx(rename = "facts_json", try_from = "String")]
+    pub facts: JsonText<CaseFacts>,
     pub submitted_at: Option<String>,
     pub accepted_on: Option<String>,
     pub deadline: Option<String>,
     pub completed_at: Option<String>,
-    pub outcome_json: Option<String>,
+    /// What completing did (the effect's answer); free-form per service.
+    #[sqlx(rename = "outcome_json", try_from = "Option<String>")]
+    pub outcome: JsonText<Option<Value>>,
     pub refusal_reason: Option<String>,
     pub created_by: String,
     pub created_at: String,
@@ -82,7 +102,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreE
     .bind(&c.item_id)
     .bind(c.item_version)
     .bind(&c.service_key)
-    .bind(&c.applicant_kind)
+    .bind(c.applicant_kind.key())
     .bind(&c.applicant_ref)
     .bind(&c.applicant_name)
     .bind(&c.applicant_phone)
@@ -92,13 +112,13 @@ pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreE
     .bind(c.deciding_agency_id)
     .bind(c.status.as_str())
     .bind(c.review_level)
-    .bind(&c.form_json)
-    .bind(&c.facts_json)
+    .bind(c.form.text()?)
+    .bind(c.facts.text()?)
     .bind(&c.submitted_at)
     .bind(&c.accepted_on)
     .bind(&c.deadline)
     .bind(&c.completed_at)
-    .bind(&c.outcome_json)
+    .bind(c.outcome.nullable_text()?)
     .bind(&c.refusal_reason)
     .bind(&c.created_by)
     .bind(&c.created_at)
@@ -120,13 +140,13 @@ pub async fn update(conn: &mut AnyConnection, c: &CaseRow) -> Result<(), StoreEr
     )
     .bind(c.status.as_str())
     .bind(c.review_level)
-    .bind(&c.form_json)
-    .bind(&c.facts_json)
+    .bind(c.form.text()?)
+    .bind(c.facts.text()?)
     .bind(&c.submitted_at)
     .bind(&c.accepted_on)
     .bind(&c.deadline)
     .bind(&c.completed_at)
-    .bind(&c.outcome_json)
+    .bind(c.outcome.nullable_text()?)
     .bind(&c.refusal_reason)
     .bind(&c.updated_at)
     .bind(c.deciding_agency_id)
@@ -168,14 +188,14 @@ pub async fn find_by_number(
 
 pub async fn list_by_applicant(
     conn: &mut AnyConnection,
-    kind: &str,
+    kind: ApplicantType,
     reference: &str,
 ) -> Result<Vec<CaseRow>, StoreError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {CASE_COLS} FROM case_file WHERE applicant_kind = $1 AND applicant_ref = $2 \
          ORDER BY id DESC"
     ))
-    .bind(kind)
+    .bind(kind.key())
     .bind(reference)
     .fetch_all(conn)
     .await?)
@@ -208,9 +228,13 @@ pub struct EventRow {
     pub id: i64,
     pub case_id: i64,
     pub at: String,
-    pub action: String,
-    pub from_status: String,
-    pub to_status: String,
+    #[sqlx(try_from = "String")]
+    pub action: EventKind,
+    /// None for the event that creates the case.
+    #[sqlx(try_from = "String")]
+    pub from_status: MaybeCode<CaseStatus>,
+    #[sqlx(try_from = "String")]
+    pub to_status: CaseStatus,
     pub actor_kind: String,
     pub actor_id: i64,
     pub actor_label: String,
@@ -225,9 +249,9 @@ pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<(), 
     )
     .bind(e.case_id)
     .bind(&e.at)
-    .bind(&e.action)
-    .bind(&e.from_status)
-    .bind(&e.to_status)
+    .bind(e.action.key())
+    .bind(e.from_status.0.map_or("", CaseStatus::as_str))
+    .bind(e.to_status.as_str())
     .bind(&e.actor_kind)
     .bind(e.actor_id)
     .bind(&e.actor_label)
@@ -463,10 +487,12 @@ pub async fn pauses(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<PauseR
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EvaluationRow {
     pub case_id: i64,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: Evaluation,
     pub comment: String,
     pub at: String,
-    pub follow_up_status: String,
+    #[sqlx(try_from = "String")]
+    pub follow_up_status: FollowUp,
     pub follow_up_note: String,
 }
 
@@ -480,10 +506,10 @@ pub async fn insert_evaluation(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(e.case_id)
-    .bind(&e.level)
+    .bind(e.level.as_str())
     .bind(&e.comment)
     .bind(&e.at)
-    .bind(&e.follow_up_status)
+    .bind(e.follow_up_status.key())
     .bind(&e.follow_up_note)
     .execute(conn)
     .await?;
@@ -514,13 +540,13 @@ pub async fn evaluations(conn: &mut AnyConnection) -> Result<Vec<EvaluationRow>,
 pub async fn set_follow_up(
     conn: &mut AnyConnection,
     case_id: i64,
-    status: &str,
+    status: FollowUp,
     note: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE case_evaluation SET follow_up_status = $1, follow_up_note = $2 WHERE case_id = $3",
     )
-    .bind(status)
+    .bind(status.key())
     .bind(note)
     .bind(case_id)
     .execute(conn)

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use yibao_domain::enrolment::CoverageStatus;
+use yibao_domain::enrolment::{CoverageCategory, CoverageStatus, Scheme};
 
 use crate::error::StoreError;
 
@@ -11,8 +11,10 @@ use crate::error::StoreError;
 pub struct CoverageRow {
     pub id: i64,
     pub person_id: i64,
-    pub scheme: String,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub scheme: Scheme,
+    #[sqlx(try_from = "String")]
+    pub category: CoverageCategory,
     pub employer_id: Option<i64>,
     pub region_code: String,
     #[sqlx(try_from = "String")]
@@ -35,8 +37,8 @@ pub async fn insert(conn: &mut AnyConnection, c: &CoverageRow) -> Result<i64, St
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(c.person_id)
-    .bind(&c.scheme)
-    .bind(&c.category)
+    .bind(c.scheme.key())
+    .bind(c.category.key())
     .bind(c.employer_id)
     .bind(&c.region_code)
     .bind(c.status.key())

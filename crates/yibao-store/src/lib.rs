@@ -9,6 +9,7 @@ pub mod audit;
 pub mod benefit_data;
 pub mod calendar;
 pub mod cases;
+pub mod contribution;
 pub mod coverage;
 mod db;
 pub mod disbursement;
@@ -17,6 +18,7 @@ mod error;
 pub mod filing;
 pub mod identity;
 pub mod institution;
+pub mod json_text;
 pub mod logins;
 pub mod meta;
 

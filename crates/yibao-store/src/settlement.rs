@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use sqlx::AnyConnection;
+use yibao_domain::codes::SettlementStatus;
 
 use crate::audit::AuditRow;
 use crate::error::StoreError;
@@ -131,7 +132,8 @@ pub struct SettlementRow {
     pub person_id_number: String,
     pub year: i64,
     pub admission_id: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SettlementStatus,
     pub result_json: String,
     pub deltas_json: String,
     pub created_at: String,
@@ -153,7 +155,7 @@ pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, 
     .bind(&s.person_id_number)
     .bind(s.year)
     .bind(&s.admission_id)
-    .bind(&s.status)
+    .bind(s.status.key())
     .bind(&s.result_json)
     .bind(&s.deltas_json)
     .bind(&s.created_at)
@@ -230,7 +232,7 @@ pub async fn record(
     .bind(&s.person_id_number)
     .bind(s.year)
     .bind(&s.admission_id)
-    .bind(&s.status)
+    .bind(s.status.key())
     .bind(&s.result_json)
     .bind(&s.deltas_json)
     .bind(&s.created_at)
@@ -297,7 +299,8 @@ pub async fn credits(conn: &mut AnyConnection, person: &str) -> Result<Vec<Credi
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BillSettlement {
     pub request_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SettlementStatus,
     pub created_at: String,
 }
 

@@ -147,12 +147,10 @@ async fn unknown_case_status_is_corrupt(backend: Backend) {
         item_id: "01".into(),
         item_version: 1,
         service_key: "enrolment.employer_register".into(),
-        applicant_kind: "employer".into(),
+        applicant_kind: yibao_domain::case::ApplicantType::Employer,
         channel: "window".into(),
         receiving_agency_id: agency_id,
         deciding_agency_id: agency_id,
-        form_json: "{}".into(),
-        facts_json: "{}".into(),
         created_at: NOW.into(),
         updated_at: NOW.into(),
         ..CaseRow::default()
@@ -169,6 +167,25 @@ async fn unknown_case_status_is_corrupt(backend: Backend) {
         Err(StoreError::Corrupt(m)) => assert!(m.contains("column status"), "{m}"),
         other => panic!("expected a corrupt-data error, got {other:?}"),
     }
+    // A damaged JSON column is as corrupt as an unknown status: never read as an empty form.
+    sqlx::query("UPDATE case_file SET status = 'draft', form_json = '{\"a\":' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    match cases::find(&mut tx, id).await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("form_json"), "{m}"),
+        other => panic!("expected a corrupt-data error, got {other:?}"),
+    }
+    sqlx::query("UPDATE case_file SET form_json = '{}', outcome_json = '[1,' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert!(matches!(
+        cases::find(&mut tx, id).await,
+        Err(StoreError::Corrupt(_))
+    ));
     drop(tx);
     db.cleanup().await;
 }

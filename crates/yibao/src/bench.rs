@@ -26,7 +26,7 @@ const POPULATION_KEY: &str = "bench_population";
 const INSTITUTION: &str = "H50011999999";
 
 /// The bench's persons: valid ID numbers in Nanchuan (500119), one per sequence number.
-fn person_id(n: u32) -> Result<CitizenId, CliError> {
+pub(crate) fn person_id(n: u32) -> Result<CitizenId, CliError> {
     let birth = 19500101 + (n % 50) * 10000 + (n / 50 % 12) * 100 + (n / 600 % 28);
     let first17 = format!("500119{birth:08}{:03}", n % 1000);
     let check = citizen_id_check_char(first17.as_bytes());
@@ -105,18 +105,20 @@ async fn population(store: &Store, persons: u32) -> Result<InstitutionActor, Cli
         let p = enrolment::find_person(&mut tx, &id)
             .await?
             .ok_or_else(|| CliError::Other("bench person".into()))?;
-        let (scheme, category) = match n % 3 {
-            0 => ("employee", "in_service"),
-            1 => ("employee", "retired"),
-            _ => ("resident", "adult"),
+        use yibao_domain::enrolment::resident::ResidentCategory;
+        use yibao_domain::enrolment::CoverageCategory;
+        let category = match n % 3 {
+            0 => CoverageCategory::InService,
+            1 => CoverageCategory::Retired,
+            _ => CoverageCategory::Resident(ResidentCategory::LocalResident),
         };
         coverage::insert(
             &mut tx,
             &coverage::CoverageRow {
                 id: 0,
                 person_id: p.id,
-                scheme: scheme.into(),
-                category: category.into(),
+                scheme: category.scheme(),
+                category,
                 employer_id: None,
                 region_code: "500119".into(),
                 status: yibao_domain::enrolment::CoverageStatus::Active,

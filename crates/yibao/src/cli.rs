@@ -58,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// 缴费：月度核定应缴并划入个人账户 / contributions: the month's dues and account credits
+    Contributions {
+        #[command(subcommand)]
+        command: ContributionsCommand,
+    },
     /// 经办机构：新建（新装系统时） / agencies: add (setting up an installation)
     Agency {
         #[command(subcommand)]
@@ -135,6 +140,22 @@ pub enum CatalogCommand {
         /// 数据目录（默认校验内置数据） / a data folder to validate (default: the embedded data)
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContributionsCommand {
+    /// 核定一个月的应缴并划入个人账户（同一月份重复执行不重复写入；记入审计） / assess a month
+    /// (idempotent, audited)
+    Run {
+        #[arg(long)]
+        year: i32,
+        /// 1–12
+        #[arg(long)]
+        month: u32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
     },
 }
 
@@ -289,6 +310,20 @@ pub enum BenefitCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// 一个月的缴费核定与个人账户划入（写入测试人群，请使用专用数据库），与同库的批量写入基线对照
+    /// / one month's dues and account credits for a test population (use a scratch database),
+    /// beside a set-based insert of as many rows measured in the same run
+    Contributions {
+        /// 测试人群规模 / insured persons in the test population
+        #[arg(long, default_value_t = 100000)]
+        persons: u32,
+        /// 核定的月份（2026 年） / month of 2026 to assess
+        #[arg(long, default_value_t = 1)]
+        month: u32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// 实时结算吞吐与时延（写入测试人群与结算记录，请使用专用数据库）
     /// / settlement throughput and latency (writes a test population and settlements: use a scratch database)
     Settle {

@@ -1,6 +1,7 @@
 //! `yibao`: the server and the operator's command line.
 
 mod bench;
+mod bench_contrib;
 mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
@@ -23,7 +24,7 @@ use yibao_store::Store;
 
 use crate::cli::{
     AgencyCommand, AuditCommand, BenchCommand, BenefitCommand, CheckKind, Cli, Command,
-    StaffCommand,
+    ContributionsCommand, StaffCommand,
 };
 use crate::config::Config;
 
@@ -208,7 +209,68 @@ fn main() -> ExitCode {
                 Ok(())
             })
         }
+        Command::Bench {
+            command:
+                BenchCommand::Contributions {
+                    persons,
+                    month,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            run_async(async move {
+                let r = bench_contrib::contributions(&config.database_url, persons.max(1), month)
+                    .await?;
+                println!(
+                    "{} persons={} written={} population={:.1}s baseline_insert_select={:.2}s run={:.1}s lines/s={:.0} ratio_to_baseline={:.1}",
+                    r.backend,
+                    r.persons,
+                    r.written,
+                    r.population_seconds,
+                    r.baseline_seconds,
+                    r.run_seconds,
+                    r.lines_per_second,
+                    r.run_seconds / r.baseline_seconds.max(1e-9)
+                );
+                Ok(())
+            })
+        }
         Command::Catalog { command } => catalog_cmd::run(command),
+        Command::Contributions {
+            command:
+                ContributionsCommand::Run {
+                    year,
+                    month,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let store = open_store(&config).await?;
+                let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
+                let r = yibao_service::contribution::run_month(&services, &operator(), year, month)
+                    .await;
+                store.close().await;
+                let r = r?;
+                println!(
+                    "{}：新增 {} 条，已有 {} 条，未申报基数 {} 人，无适用政策 {} 人；应缴 {}，划入个人账户 {}（示例参数 {} 条） / written, already, no base, no policy",
+                    r.month,
+                    r.written,
+                    r.already,
+                    r.no_base,
+                    r.no_policy,
+                    yibao_domain::Fen(r.due_fen),
+                    yibao_domain::Fen(r.account_credit_fen),
+                    r.example_lines
+                );
+                Ok(())
+            })
+        }
         Command::Calendar { command } => {
             logging::init(config.log_format);
             run_async(calendar_cmd::run(command, config))

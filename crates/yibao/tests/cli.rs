@@ -530,3 +530,70 @@ fn bench_settle_runs_and_reports() {
     assert!(v["p99_ms"].as_f64().unwrap() >= v["p50_ms"].as_f64().unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `yibao contributions run`: the demo's two 南川 retirees get their monthly credit (示例参数),
+/// the two in-service employees without a declared base are counted, not charged; a second run
+/// of the month writes nothing; a month that does not exist is refused with exit code 2.
+#[test]
+fn contributions_run_is_idempotent_per_month() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-contrib-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/contrib.db", dir.display());
+    let (code, _, err) = yibao(&["demo", "--database-url", &url]);
+    assert_eq!(code, 0, "{err}");
+    let run = |month: &str| {
+        yibao(&[
+            "contributions",
+            "run",
+            "--year",
+            "2026",
+            "--month",
+            month,
+            "--database-url",
+            &url,
+        ])
+    };
+    let (code, out, err) = run("3");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("2026-03：新增 2 条，已有 0 条，未申报基数 2 人"),
+        "{out}"
+    );
+    assert!(out.contains("划入个人账户 120.00元"), "{out}");
+    let (code, out, _) = run("3");
+    assert_eq!(code, 0);
+    assert!(out.contains("新增 0 条，已有 2 条"), "{out}");
+    let (code, _, err) = run("13");
+    assert_eq!(code, 2);
+    assert!(err.contains("contribution.month"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bench_contributions_runs_and_reports() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-bench-contrib-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let (code, out, err) = yibao(&[
+        "bench",
+        "contributions",
+        "--persons",
+        "30",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("persons=30 written=30"), "{out}");
+    // The month is written once: a second run on the same population writes nothing.
+    let (code, out, err) = yibao(&[
+        "bench",
+        "contributions",
+        "--persons",
+        "30",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("written=0"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

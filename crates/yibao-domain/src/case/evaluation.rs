@@ -3,6 +3,17 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::CaseError;
+use crate::codes::{coded, UnknownCode};
+
+coded! {
+    /// The supervisor's follow-up of an evaluation (差评整改).
+    FollowUp {
+        /// Satisfied levels need none.
+        NotNeeded = ("none", "无需整改"),
+        Open = ("open", "待整改"),
+        Closed = ("closed", "已整改"),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -12,6 +23,20 @@ pub enum Evaluation {
     BasicallySatisfied,
     Dissatisfied,
     VeryDissatisfied,
+}
+
+impl TryFrom<String> for Evaluation {
+    type Error = UnknownCode;
+
+    fn try_from(key: String) -> Result<Evaluation, UnknownCode> {
+        match Evaluation::ALL.into_iter().find(|e| e.as_str() == key) {
+            Some(e) => Ok(e),
+            None => Err(UnknownCode {
+                what: "Evaluation",
+                key,
+            }),
+        }
+    }
 }
 
 impl Evaluation {
@@ -52,6 +77,15 @@ impl Evaluation {
             .ok_or_else(|| CaseError::EvaluationLevel(s.chars().take(20).collect()))
     }
 
+    /// The follow-up an evaluation starts with: a dissatisfied one is open.
+    pub fn follow_up(self) -> FollowUp {
+        if self.is_dissatisfied() {
+            FollowUp::Open
+        } else {
+            FollowUp::NotNeeded
+        }
+    }
+
     /// 不满意 and 非常不满意 open a follow-up for the supervisor (差评整改).
     pub fn is_dissatisfied(self) -> bool {
         matches!(
@@ -64,6 +98,21 @@ impl Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dissatisfied_levels_open_a_follow_up_and_stored_levels_read_back() {
+        for e in Evaluation::ALL {
+            assert_eq!(Evaluation::try_from(e.as_str().to_string()), Ok(e));
+            let expect = if e.is_dissatisfied() {
+                FollowUp::Open
+            } else {
+                FollowUp::NotNeeded
+            };
+            assert_eq!(e.follow_up(), expect);
+        }
+        assert!(Evaluation::try_from("非常满意".to_string()).is_err());
+        assert_eq!(FollowUp::try_from("open".to_string()), Ok(FollowUp::Open));
+    }
 
     #[test]
     fn five_levels_and_the_dissatisfied_two() {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CaseError;
 use super::shape::CaseShape;
+use crate::codes::UnknownCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,27 +28,69 @@ pub enum CaseStatus {
     Withdrawn,
 }
 
-/// The label of a case event (its history row): a transition's action, or one of the events
-/// that change no status (`create`, `material`).
-pub fn event_label(action: &str) -> &'static str {
-    match action {
-        "create" => "新建办件",
-        "material" => "提交材料",
-        other => Action::parse(other).map_or("未知", Action::label),
+/// What a case event (a row of its history) records: a transition's action, or one of the
+/// events that change no status. Stored as its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// 新建办件 (from no status to draft)
+    Create,
+    /// 提交材料
+    Material,
+    Transition(Action),
+}
+
+impl EventKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            EventKind::Create => "create",
+            EventKind::Material => "material",
+            EventKind::Transition(a) => a.as_str(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<EventKind> {
+        match key {
+            "create" => Some(EventKind::Create),
+            "material" => Some(EventKind::Material),
+            other => Action::parse(other).map(EventKind::Transition),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Create => "新建办件",
+            EventKind::Material => "提交材料",
+            EventKind::Transition(a) => a.label(),
+        }
     }
 }
 
-/// A stored status the engine does not know (corrupt data, or written by a newer build).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知的办件状态 / unknown case status {0:?}")]
-pub struct UnknownStatus(pub String);
+impl TryFrom<String> for EventKind {
+    type Error = UnknownCode;
+
+    fn try_from(key: String) -> Result<EventKind, UnknownCode> {
+        EventKind::from_key(&key).ok_or(UnknownCode {
+            what: "EventKind",
+            key,
+        })
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
 
 /// Reading a status from the store: an unknown one is an error, never a default.
 impl TryFrom<String> for CaseStatus {
-    type Error = UnknownStatus;
+    type Error = UnknownCode;
 
-    fn try_from(s: String) -> Result<CaseStatus, UnknownStatus> {
-        CaseStatus::parse(&s).ok_or(UnknownStatus(s))
+    fn try_from(key: String) -> Result<CaseStatus, UnknownCode> {
+        CaseStatus::parse(&key).ok_or(UnknownCode {
+            what: "CaseStatus",
+            key,
+        })
     }
 }
 
@@ -162,6 +205,16 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
+    /// The note the actor writes with the action: required for a refusal (its reason), offered
+    /// for a withdrawal, a correction and an approval, not asked otherwise.
+    pub fn note(self) -> ActionNote {
+        match self {
+            Action::Refuse => ActionNote::Required,
+            Action::Withdraw | Action::Correct | Action::Approve => ActionNote::Optional,
+            _ => ActionNote::None,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Action::Submit => "提交申请",
@@ -176,6 +229,14 @@ impl Action {
             Action::Withdraw => "撤回申请",
         }
     }
+}
+
+/// Whether an action carries a note (理由、说明).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionNote {
+    None,
+    Optional,
+    Required,
 }
 
 /// Who acts on a case. The applicant includes an agent acting for them.
@@ -380,11 +441,42 @@ pub fn allowed_actions(status: CaseStatus, role: ActorRole, shape: &CaseShape) -
 #[cfg(test)]
 mod tests {
     #[test]
+    fn a_refusal_needs_its_reason_and_some_actions_take_a_note() {
+        use super::{Action, ActionNote};
+        assert_eq!(Action::Refuse.note(), ActionNote::Required);
+        for a in [Action::Withdraw, Action::Correct, Action::Approve] {
+            assert_eq!(a.note(), ActionNote::Optional, "{a:?}");
+        }
+        for a in [
+            Action::Accept,
+            Action::Submit,
+            Action::Complete,
+            Action::Disburse,
+        ] {
+            assert_eq!(a.note(), ActionNote::None, "{a:?}");
+        }
+    }
+
+    #[test]
     fn event_labels() {
-        assert_eq!(super::event_label("create"), "新建办件");
-        assert_eq!(super::event_label("material"), "提交材料");
-        assert_eq!(super::event_label("accept"), super::Action::Accept.label());
-        assert_eq!(super::event_label("reboot"), "未知");
+        use super::EventKind;
+        assert_eq!(
+            EventKind::from_key("create").map(EventKind::label),
+            Some("新建办件")
+        );
+        assert_eq!(
+            EventKind::from_key("material").map(EventKind::label),
+            Some("提交材料")
+        );
+        assert_eq!(
+            EventKind::from_key("accept"),
+            Some(EventKind::Transition(super::Action::Accept))
+        );
+        for a in super::Action::ALL {
+            let k = EventKind::Transition(a);
+            assert_eq!(EventKind::try_from(k.key().to_string()), Ok(k));
+        }
+        assert!(EventKind::try_from("reboot".to_string()).is_err());
         assert_eq!(
             crate::catalog::ChannelKind::label_of_key("online"),
             "网上办理"

@@ -13,9 +13,24 @@ mod shape;
 mod upload;
 
 pub use error::CaseError;
-pub use evaluation::Evaluation;
+pub use evaluation::{Evaluation, FollowUp};
+
+crate::codes::coded! {
+    /// Who applied: a person (by citizen number) or an employer (by USCC).
+    ApplicantType {
+        Person = ("person", "个人"),
+        Employer = ("employer", "单位"),
+    }
+}
+
+/// Only for building rows field by field (tests); every case records its applicant.
+impl Default for ApplicantType {
+    fn default() -> ApplicantType {
+        ApplicantType::Person
+    }
+}
 pub use machine::{
-    allowed_actions, event_label, next, Action, ActorRole, CaseStatus, Transition, UnknownStatus,
+    allowed_actions, next, Action, ActionNote, ActorRole, CaseStatus, EventKind, Transition,
     TRANSITIONS,
 };
 pub use materials::{

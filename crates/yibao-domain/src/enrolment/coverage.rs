@@ -5,6 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::EnrolmentError;
+use super::resident::ResidentCategory;
+use crate::benefit::Scheme as BenefitScheme;
+use crate::codes::UnknownCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,17 +42,123 @@ impl Scheme {
     }
 }
 
-/// A stored coverage status no build knows (corrupt data, or written by a newer build).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知的参保状态 / unknown coverage status {0:?}")]
-pub struct UnknownCoverageStatus(pub String);
+impl TryFrom<String> for Scheme {
+    type Error = UnknownCode;
+
+    fn try_from(key: String) -> Result<Scheme, UnknownCode> {
+        Scheme::from_key(&key).ok_or(UnknownCode {
+            what: "Scheme",
+            key,
+        })
+    }
+}
+
+/// Who the coverage is for within its scheme (人员类别): an employer's in-service employee or
+/// retiree, a flexible worker (灵活就业, in the employee scheme), or a resident of one of the
+/// resident categories. Stored as its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CoverageCategory {
+    /// 在职职工
+    InService,
+    /// 退休人员
+    Retired,
+    /// 灵活就业人员
+    Flexible,
+    /// 城乡居民 of a category
+    Resident(ResidentCategory),
+}
+
+impl CoverageCategory {
+    pub fn key(self) -> &'static str {
+        match self {
+            CoverageCategory::InService => "in_service",
+            CoverageCategory::Retired => "retired",
+            CoverageCategory::Flexible => "flexible",
+            CoverageCategory::Resident(c) => c.key(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<CoverageCategory> {
+        match key {
+            "in_service" => Some(CoverageCategory::InService),
+            "retired" => Some(CoverageCategory::Retired),
+            "flexible" => Some(CoverageCategory::Flexible),
+            other => ResidentCategory::ALL
+                .into_iter()
+                .find(|c| c.key() == other)
+                .map(CoverageCategory::Resident),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageCategory::InService => "在职",
+            CoverageCategory::Retired => "退休",
+            CoverageCategory::Flexible => "灵活就业",
+            CoverageCategory::Resident(c) => c.label(),
+        }
+    }
+
+    /// The label of a stored key, for lists; an unknown key shows as 未知.
+    pub fn label_of_key(key: &str) -> &'static str {
+        CoverageCategory::from_key(key).map_or("未知", CoverageCategory::label)
+    }
+
+    /// The scheme a category belongs to.
+    pub fn scheme(self) -> Scheme {
+        match self {
+            CoverageCategory::Resident(_) => Scheme::Resident,
+            _ => Scheme::Employee,
+        }
+    }
+
+    /// Which benefit policy pays for the person (险种 + 人员类别 of the benefit engine): retirees
+    /// have their own ratios and caps; flexible workers are paid as in-service employees.
+    pub fn benefit_scheme(self) -> BenefitScheme {
+        match self {
+            CoverageCategory::Retired => BenefitScheme::EmployeeRetired,
+            CoverageCategory::InService | CoverageCategory::Flexible => {
+                BenefitScheme::EmployeeInService
+            }
+            CoverageCategory::Resident(_) => BenefitScheme::Resident,
+        }
+    }
+}
+
+impl TryFrom<String> for CoverageCategory {
+    type Error = UnknownCode;
+
+    fn try_from(key: String) -> Result<CoverageCategory, UnknownCode> {
+        CoverageCategory::from_key(&key).ok_or(UnknownCode {
+            what: "CoverageCategory",
+            key,
+        })
+    }
+}
+
+impl Serialize for CoverageCategory {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for CoverageCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CoverageCategory, D::Error> {
+        let key = String::deserialize(d)?;
+        CoverageCategory::from_key(&key)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown coverage category {key:?}")))
+    }
+}
 
 /// Reading a status from the store: an unknown one is an error, never a default.
 impl TryFrom<String> for CoverageStatus {
-    type Error = UnknownCoverageStatus;
+    type Error = UnknownCode;
 
-    fn try_from(s: String) -> Result<CoverageStatus, UnknownCoverageStatus> {
-        CoverageStatus::from_key(&s).ok_or(UnknownCoverageStatus(s))
+    fn try_from(key: String) -> Result<CoverageStatus, UnknownCode> {
+        CoverageStatus::from_key(&key).ok_or(UnknownCode {
+            what: "CoverageStatus",
+            key,
+        })
     }
 }
 
@@ -221,6 +330,33 @@ pub fn check_no_double_coverage(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn categories_round_trip_and_pick_the_benefit_scheme() {
+        use super::{CoverageCategory as C, ResidentCategory};
+        use crate::benefit::Scheme as B;
+        let all = [C::InService, C::Retired, C::Flexible]
+            .into_iter()
+            .chain(ResidentCategory::ALL.into_iter().map(C::Resident));
+        for c in all {
+            assert_eq!(C::from_key(c.key()), Some(c));
+            assert_eq!(C::try_from(c.key().to_string()), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.key());
+        }
+        assert!(C::try_from("pensioner".to_string()).is_err());
+        assert_eq!(C::label_of_key("pensioner"), "未知");
+        assert_eq!(C::Retired.benefit_scheme(), B::EmployeeRetired);
+        assert_eq!(C::Flexible.benefit_scheme(), B::EmployeeInService);
+        assert_eq!(C::Flexible.scheme(), Scheme::Employee);
+        let newborn = C::Resident(ResidentCategory::Newborn);
+        assert_eq!(newborn.benefit_scheme(), B::Resident);
+        assert_eq!(newborn.scheme(), Scheme::Resident);
+        assert_eq!(
+            Scheme::try_from("resident".to_string()),
+            Ok(Scheme::Resident)
+        );
+        assert!(Scheme::try_from("civil_servant".to_string()).is_err());
+    }
+
     #[test]
     fn resident_coverage_ends_the_day_before_employment() {
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();

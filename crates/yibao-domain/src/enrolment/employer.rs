@@ -93,26 +93,11 @@ impl EmployerKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmployerStatus {
-    Active,
-    Deregistered,
-}
-
-impl EmployerStatus {
-    pub fn key(self) -> &'static str {
-        match self {
-            EmployerStatus::Active => "active",
-            EmployerStatus::Deregistered => "deregistered",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EmployerStatus::Active => "正常参保",
-            EmployerStatus::Deregistered => "已注销",
-        }
+crate::codes::coded! {
+    /// An employer's registration: in force, or deregistered (注销).
+    EmployerStatus {
+        Active = ("active", "正常参保"),
+        Deregistered = ("deregistered", "已注销"),
     }
 }
 
@@ -170,6 +155,39 @@ pub struct DeregistrationFacts {
     /// The day the authority deregistered or dissolved it (注销登记、批准或宣布终止之日).
     pub terminated_on: NaiveDate,
     pub today: NaiveDate,
+}
+
+/// What an employer with arrears may not do until they are cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrearsGate {
+    /// 单位分立
+    Split,
+    /// 单位整体转出
+    TransferOut,
+}
+
+/// seed 003 单位分立 办理条件1「被分立的单位已在税务部门完清各项保险费用欠款」 and 审核「单位需完清欠款
+/// 后方可办理单位分立业务」; 单位整体转入转出 转出地审核「单位需完清欠款后方可办理单位整体转出业务」.
+/// `arrears` are what the ledger shows unpaid plus what finance recorded from other systems.
+pub fn check_arrears_cleared(gate: ArrearsGate, arrears: Fen) -> Result<(), EnrolmentError> {
+    if arrears.0 <= 0 {
+        return Ok(());
+    }
+    let (what, source) = match gate {
+        ArrearsGate::Split => (
+            "单位分立",
+            "seed 003 单位分立 办理条件1「被分立的单位已在税务部门完清各项保险费用欠款」",
+        ),
+        ArrearsGate::TransferOut => (
+            "单位整体转出",
+            "seed 003 单位整体转入转出「单位需完清欠款后方可办理单位整体转出业务」",
+        ),
+    };
+    Err(EnrolmentError::new(
+        "registry.employer.arrears",
+        format!("该单位尚有欠费{arrears}，须缴清后方可办理{what}"),
+        source,
+    ))
 }
 
 /// seed 003 / 002 单位注销: arrears cleared, no in-service employee left (retirees are moved to
@@ -293,6 +311,16 @@ mod tests {
             active_employees: 0,
             terminated_on: d(2026, 3, 1),
             today: d(2026, 3, 31),
+        }
+    }
+
+    #[test]
+    fn split_and_transfer_out_need_arrears_cleared() {
+        for gate in [ArrearsGate::Split, ArrearsGate::TransferOut] {
+            assert!(check_arrears_cleared(gate, Fen(0)).is_ok());
+            let e = check_arrears_cleared(gate, Fen(1)).unwrap_err();
+            assert_eq!(e.code, "registry.employer.arrears");
+            assert!(e.message.contains("0.01"), "{}", e.message);
         }
     }
 

@@ -10,15 +10,17 @@ pub mod documents;
 pub mod employee;
 pub mod employer;
 pub mod error;
+pub mod event;
 pub mod flexible;
 pub mod person_change;
 pub mod resident;
 pub mod retirement;
 
 pub use crate::filing::FilingJurisdiction as Jurisdiction;
-pub use coverage::{CoverageStatus, Scheme};
+pub use coverage::{CoverageCategory, CoverageStatus, Scheme};
 pub use documents::{DocumentType, IdentityDocument};
 pub use error::EnrolmentError;
+pub use event::EnrolmentEvent;
 
 /// Seed file names, cited in refusals and catalog data.
 pub const SEED_000: &str = "seed 000（川渝通办）";

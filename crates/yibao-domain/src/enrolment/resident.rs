@@ -8,7 +8,7 @@ use super::documents::Origin;
 use super::error::EnrolmentError;
 use super::Jurisdiction;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResidentCategory {
     /// 本地户籍城乡居民（含中小学生、中职学生、在园幼儿）

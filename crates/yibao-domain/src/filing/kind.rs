@@ -36,6 +36,16 @@ impl Scheme {
     }
 }
 
+/// The registry's scheme is the one a filing concerns (the registry decides, not the form).
+impl From<crate::enrolment::Scheme> for Scheme {
+    fn from(s: crate::enrolment::Scheme) -> Scheme {
+        match s {
+            crate::enrolment::Scheme::Employee => Scheme::Employee,
+            crate::enrolment::Scheme::Resident => Scheme::Resident,
+        }
+    }
+}
+
 /// A kind of remote-care filing. The first three are the "long-term" kinds (跨省异地长期居住人员),
 /// the others "temporary" (跨省临时外出就医人员) in the national grouping (POLICY-FACTS §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -6,10 +6,11 @@ use yibao_domain::staff::StaffRole;
 
 use serde::Deserialize;
 use serde_json::json;
-use yibao_domain::case::{CaseNumber, CaseStatus};
+use yibao_domain::case::{ApplicantType, CaseNumber, CaseStatus};
 use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_domain::{CitizenId, RegionCode};
-use yibao_store::cases::{self as store, CaseRow, EventRow, NewMaterial};
+use yibao_store::cases::{self as store, CaseFacts, CaseRow, EventRow, NewMaterial};
+use yibao_store::json_text::JsonText;
 use yibao_store::{enrolment, StoreError};
 
 use super::agency_for;
@@ -192,7 +193,7 @@ pub async fn apply(
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
         service_key: item.service.key().to_string(),
-        applicant_kind: who.kind.into(),
+        applicant_kind: who.kind,
         applicant_ref: who.reference,
         applicant_name: who.name,
         applicant_phone: who.phone,
@@ -202,13 +203,16 @@ pub async fn apply(
         deciding_agency_id: deciding.id,
         status: CaseStatus::Draft,
         review_level: 0,
-        form_json: serde_json::to_string(&input.form).unwrap_or_else(|_| "{}".into()),
-        facts_json: json!({ "region_code": region.as_str(), "facts": facts }).to_string(),
+        form: JsonText(input.form.clone()),
+        facts: JsonText(CaseFacts {
+            region_code: region.as_str().to_string(),
+            facts: facts.clone(),
+        }),
         submitted_at: None,
         accepted_on: None,
         deadline: None,
         completed_at: None,
-        outcome_json: None,
+        outcome: JsonText(None),
         refusal_reason: None,
         created_by: actor.label(),
         created_at: now.clone(),
@@ -225,7 +229,7 @@ pub async fn apply(
             .iter()
             .filter(|m| m.form_ref.is_some() && m.form_ref == main_form)
         {
-            let digest = sha256_hex(&row.form_json);
+            let digest = sha256_hex(&row.form.text()?);
             store::add_material(
                 &mut tx,
                 &NewMaterial {
@@ -249,9 +253,9 @@ pub async fn apply(
             id: 0,
             case_id: row.id,
             at: now.clone(),
-            action: "create".into(),
-            from_status: String::new(),
-            to_status: "draft".into(),
+            action: yibao_domain::case::EventKind::Create,
+            from_status: yibao_domain::codes::MaybeCode(None),
+            to_status: CaseStatus::Draft,
             actor_kind: actor.kind().into(),
             actor_id: actor.id(),
             actor_label: actor.label(),
@@ -279,7 +283,7 @@ pub async fn apply(
 /// Who applies: a person (citizen online, or a clerk for the person at the window) or an
 /// employer (its operator online, or a clerk for it), and the insured region that decides.
 struct Applicant {
-    kind: &'static str,
+    kind: ApplicantType,
     reference: String,
     name: String,
     phone: String,
@@ -409,7 +413,7 @@ async fn applicant_of(
             .map(|e| e.kind.clone())
             .or_else(|| input.form.get("kind").cloned());
         return Ok(Applicant {
-            kind: "employer",
+            kind: ApplicantType::Employer,
             reference: uscc,
             name,
             phone,
@@ -447,7 +451,7 @@ async fn applicant_of(
         },
     };
     Ok(Applicant {
-        kind: "person",
+        kind: ApplicantType::Person,
         reference: id.as_str().to_string(),
         name,
         phone,
@@ -463,7 +467,7 @@ fn registry_facts(
     item: &yibao_domain::catalog::Item,
     form: &BTreeMap<String, String>,
     employer_kind: Option<&str>,
-    applicant_kind: &str,
+    applicant_kind: ApplicantType,
 ) -> Vec<&'static str> {
     if !matches!(
         effects::binding(item.service).map(|b| b.effect),
@@ -471,7 +475,7 @@ fn registry_facts(
     ) {
         return Vec::new();
     }
-    let mut out = vec![if applicant_kind == "employer" {
+    let mut out = vec![if applicant_kind == ApplicantType::Employer {
         "employer_applicant"
     } else {
         "person_applicant"

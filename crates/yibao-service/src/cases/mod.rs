@@ -14,7 +14,7 @@ pub use clock::{clock_of, limit_for};
 pub use materials::{add_material, material_content, MaterialInput};
 pub use queries::{
     evaluate, evaluation_stats, list_mine, overdue, progress, queue, view, CaseSummary, CaseView,
-    EvaluationStats, Progress,
+    EvaluationStats, NoticeView, Progress,
 };
 pub use transition::transition;
 // What the API answers with; named here so the web layer need not depend on the store.
@@ -68,17 +68,7 @@ pub fn facts_of_case(case: &CaseRow) -> Result<BTreeSet<String>, ServiceError> {
 }
 
 pub(crate) fn facts_of(case: &CaseRow) -> Result<BTreeSet<String>, ServiceError> {
-    let v: serde_json::Value = serde_json::from_str(&case.facts_json).map_err(|e| {
-        ServiceError::Store(yibao_store::StoreError::Corrupt(format!("case facts: {e}")))
-    })?;
-    Ok(v.get("facts")
-        .and_then(|f| f.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default())
+    Ok(case.facts.facts.iter().cloned().collect())
 }
 
 /// What is provided now, per material id.
@@ -108,8 +98,14 @@ pub(crate) async fn provided_of(
 /// districts') see it too: `load` asks `supervises` when this says no.
 pub(crate) fn may_see(actor: &Actor, case: &CaseRow) -> bool {
     match actor {
-        Actor::Citizen(c) => case.applicant_kind == "person" && case.applicant_ref == c.id_number,
-        Actor::Employer(e) => case.applicant_kind == "employer" && case.applicant_ref == e.uscc,
+        Actor::Citizen(c) => {
+            case.applicant_kind == yibao_domain::case::ApplicantType::Person
+                && case.applicant_ref == c.id_number
+        }
+        Actor::Employer(e) => {
+            case.applicant_kind == yibao_domain::case::ApplicantType::Employer
+                && case.applicant_ref == e.uscc
+        }
         Actor::Staff(s) => {
             s.agency_id == case.receiving_agency_id || s.agency_id == case.deciding_agency_id
         }

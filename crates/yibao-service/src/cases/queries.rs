@@ -8,7 +8,9 @@ use yibao_domain::staff::StaffRole;
 use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::calendar::{ClockState, WarningLevel};
-use yibao_domain::case::{allowed_actions, assess, Action, CaseStatus, Evaluation, NoticeItem};
+use yibao_domain::case::{
+    allowed_actions, assess, Action, ApplicantType, CaseStatus, Evaluation, FollowUp, NoticeItem,
+};
 use yibao_domain::CitizenId;
 use yibao_store::cases::{
     self as store, CaseRow, EvaluationRow, EventRow, MaterialRow, NoticeRow, PauseRow,
@@ -106,7 +108,7 @@ pub async fn view(
         }
     }
     let takes_bill = crate::effects::takes_bill(item);
-    let reimbursement_preview = if takes_bill && case.outcome_json.is_none() {
+    let reimbursement_preview = if takes_bill && case.outcome.is_none() {
         // A bill that cannot be split yet (e.g. no coverage) is shown as its reason.
         match crate::reimbursement::preview(&mut tx, services, &case).await {
             Ok(v) => v,
@@ -131,10 +133,7 @@ pub async fn view(
         evaluation,
         actions,
         can_evaluate,
-        outcome: case
-            .outcome_json
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok()),
+        outcome: case.outcome.0.clone(),
         can_add_material,
         takes_bill,
         reimbursement_preview,
@@ -214,8 +213,8 @@ pub async fn list_mine(
     actor: &Actor,
 ) -> Result<Vec<CaseSummary>, ServiceError> {
     let (kind, reference) = match actor {
-        Actor::Citizen(c) => ("person", c.id_number.clone()),
-        Actor::Employer(e) => ("employer", e.uscc.clone()),
+        Actor::Citizen(c) => (ApplicantType::Person, c.id_number.clone()),
+        Actor::Employer(e) => (ApplicantType::Employer, e.uscc.clone()),
         _ => {
             actor.require_login()?;
             return Err(forbidden(
@@ -308,7 +307,9 @@ pub async fn progress(
     let case = store::find_by_number(&mut tx, number.trim())
         .await?
         .ok_or_else(none)?;
-    if !(case.applicant_kind == "person" && case.applicant_ref == id.as_str()) {
+    if !(case.applicant_kind == yibao_domain::case::ApplicantType::Person
+        && case.applicant_ref == id.as_str())
+    {
         return Err(none());
     }
     let item = item_of(services, &case)?;
@@ -356,14 +357,10 @@ pub async fn evaluate(
     }
     let row = EvaluationRow {
         case_id: case.id,
-        level: e.as_str().into(),
+        level: e,
         comment: comment.trim().chars().take(500).collect(),
         at: now,
-        follow_up_status: if e.is_dissatisfied() {
-            "open".into()
-        } else {
-            "none".into()
-        },
+        follow_up_status: e.follow_up(),
         follow_up_note: String::new(),
     };
     store::insert_evaluation(&mut tx, &row).await?;
@@ -408,11 +405,9 @@ pub async fn evaluation_stats(
         let name = item_of(services, c)
             .map(|i| i.name.clone())
             .unwrap_or_default();
-        let label = Evaluation::parse(&e.level)
-            .map(Evaluation::label)
-            .unwrap_or("未知");
+        let label = e.level.label();
         *by_item.entry(name).or_default().entry(label).or_default() += 1;
-        if e.follow_up_status == "open" {
+        if e.follow_up_status == FollowUp::Open {
             open.push(c.number.clone());
         }
     }

@@ -5,11 +5,13 @@
 use serde_json::json;
 use yibao_domain::calendar::Pause;
 use yibao_domain::case::{
-    assess, check_later_notice, next, Action, ActorRole, CaseError, CaseStatus, NoticeItem,
-    Provided,
+    assess, check_later_notice, next, Action, ActorRole, CaseError, CaseStatus, EventKind,
+    NoticeItem, Provided,
 };
+use yibao_domain::codes::MaybeCode;
 use yibao_domain::staff::StaffRole;
 use yibao_store::cases::{self as store, CaseRow, EventRow, NoticeRow};
+use yibao_store::json_text::JsonText;
 use yibao_store::{Conn, StoreError};
 
 use super::clock::{limit_for, limit_working_days};
@@ -175,7 +177,7 @@ pub async fn transition(
     }
     if to == CaseStatus::Completed {
         let outcome = effects::apply(&mut tx, services, &case, item, today, &actor.label()).await?;
-        case.outcome_json = Some(outcome.to_string());
+        case.outcome = JsonText(Some(outcome));
         case.completed_at = Some(now.clone());
     }
     if to.is_terminal() {
@@ -197,9 +199,9 @@ pub async fn transition(
             id: 0,
             case_id: case.id,
             at: now.clone(),
-            action: action.as_str().into(),
-            from_status: from.as_str().into(),
-            to_status: to.as_str().into(),
+            action: EventKind::Transition(action),
+            from_status: MaybeCode(Some(from)),
+            to_status: to,
             actor_kind: actor.kind().into(),
             actor_id: actor.id(),
             actor_label: actor.label(),
@@ -249,7 +251,7 @@ pub async fn transition(
                 "系统（提交后自动办结）",
             )
             .await?;
-            case.outcome_json = Some(outcome.to_string());
+            case.outcome = JsonText(Some(outcome));
             case.completed_at = Some(now.clone());
             case.status = CaseStatus::Completed;
             case.updated_at = now.clone();
@@ -263,9 +265,9 @@ pub async fn transition(
                     id: 0,
                     case_id: case.id,
                     at: now.clone(),
-                    action: Action::AcceptAndComplete.as_str().into(),
-                    from_status: CaseStatus::Submitted.as_str().into(),
-                    to_status: CaseStatus::Completed.as_str().into(),
+                    action: EventKind::Transition(Action::AcceptAndComplete),
+                    from_status: MaybeCode(Some(CaseStatus::Submitted)),
+                    to_status: CaseStatus::Completed,
                     actor_kind: system.kind().into(),
                     actor_id: 0,
                     actor_label: system.label(),

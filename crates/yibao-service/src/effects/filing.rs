@@ -21,8 +21,8 @@ pub(super) async fn record(
     item: &Item,
     today: NaiveDate,
 ) -> Result<Value, ServiceError> {
-    let mut application = FilingApplication::parse(&super::form_map(case)?)
-        .map_err(ServiceError::from_domain_list)?;
+    let mut application =
+        FilingApplication::parse(&super::form_map(case)).map_err(ServiceError::from_domain_list)?;
     if application.id_number.as_str() != case.applicant_ref {
         return Err(ServiceError::invalid(
             "filing.person_mismatch",
@@ -41,13 +41,11 @@ pub(super) async fn record(
     // The registry decides the scheme, whether the person is insured and whether retired; the
     // form's and the declaration's word counts only for what the registry does not hold.
     let held = yibao_store::coverage::active_for_id_number(conn, id.as_str()).await?;
-    let scheme = match held.as_ref().map(|c| c.scheme.as_str()) {
-        Some("employee") => yibao_domain::filing::Scheme::Employee,
-        Some("resident") => yibao_domain::filing::Scheme::Resident,
-        _ => application.scheme,
-    };
+    let scheme = held
+        .as_ref()
+        .map_or(application.scheme, |c| c.scheme.into());
     let retired = match held.as_ref() {
-        Some(c) => c.category == "retired",
+        Some(c) => c.category == yibao_domain::enrolment::CoverageCategory::Retired,
         None => has("retired"),
     };
     let applicant = ApplicantFacts {

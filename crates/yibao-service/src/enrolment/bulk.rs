@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use yibao_domain::catalog::{ChannelKind, Service};
 use yibao_domain::staff::StaffRole;
-use yibao_store::cases::CaseRow;
+use yibao_store::cases::{CaseFacts, CaseRow};
 use yibao_store::enrolment::{self, EmployerRow};
+use yibao_store::json_text::JsonText;
 
 use super::roster::{parse_roster, RosterKind, RowProblem};
 use super::{item_for, jurisdiction_of, Effect};
@@ -88,7 +89,7 @@ pub async fn employer_for(
     if let Actor::Staff(s) = actor {
         s.require(StaffRole::Clerk)?;
     }
-    if e.status != "active" {
+    if e.status != yibao_domain::enrolment::employer::EmployerStatus::Active {
         return Err(ServiceError::invalid(
             "registry.employer.deregistered",
             "该单位已注销",
@@ -162,7 +163,7 @@ pub async fn check_roster(
         item_id: item.id.clone(),
         item_version: i64::from(item.version),
         service_key: item.service.key().to_string(),
-        applicant_kind: "employer".into(),
+        applicant_kind: yibao_domain::case::ApplicantType::Employer,
         applicant_ref: employer.uscc.clone(),
         applicant_name: employer.name.clone(),
         applicant_phone: String::new(),
@@ -172,13 +173,19 @@ pub async fn check_roster(
         deciding_agency_id: 0,
         status: yibao_domain::case::CaseStatus::Draft,
         review_level: 0,
-        form_json: json!({ super::form::ROSTER_KEY: roster.to_string() }).to_string(),
-        facts_json: json!({ "region_code": employer.region_code, "facts": [] }).to_string(),
+        form: JsonText(std::collections::BTreeMap::from([(
+            super::form::ROSTER_KEY.to_string(),
+            roster.to_string(),
+        )])),
+        facts: JsonText(CaseFacts {
+            region_code: employer.region_code.clone(),
+            facts: Vec::new(),
+        }),
         submitted_at: None,
         accepted_on: None,
         deadline: None,
         completed_at: None,
-        outcome_json: None,
+        outcome: JsonText(None),
         refusal_reason: None,
         created_by: actor.label(),
         created_at: services.clock().now_text(),

@@ -3,10 +3,12 @@
 
 use serde_json::{json, Value};
 use yibao_domain::enrolment::employer::{
-    change_timing, check_deregistration, check_merger, key_changes, DeregistrationFacts,
-    EmployerKind, EmployerStatus, EMPLOYER_FIELDS,
+    change_timing, check_arrears_cleared, check_deregistration, check_merger, key_changes,
+    ArrearsGate, DeregistrationFacts, EmployerKind, EmployerStatus, EMPLOYER_FIELDS,
 };
-use yibao_domain::enrolment::{EnrolmentError, Jurisdiction};
+use yibao_domain::enrolment::{
+    CoverageCategory, CoverageStatus, EnrolmentError, EnrolmentEvent, Jurisdiction,
+};
 use yibao_domain::staff::StaffRole;
 use yibao_domain::{Fen, RegionCode, Uscc};
 use yibao_store::enrolment::{self, EmployerRow};
@@ -22,11 +24,7 @@ fn refuse(e: EnrolmentError) -> ServiceError {
 }
 
 fn status_of(e: &EmployerRow) -> EmployerStatus {
-    if e.status == "active" {
-        EmployerStatus::Active
-    } else {
-        EmployerStatus::Deregistered
-    }
+    e.status
 }
 
 /// 单位参保登记: the applicant's 统一社会信用代码 becomes an employer of the case's region.
@@ -82,7 +80,7 @@ pub async fn register(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
         conn,
         fx,
         id,
-        "register",
+        EnrolmentEvent::Register,
         json!({ "kind": kind.label(), "region_code": region.as_str(), "name": name }),
     )
     .await?;
@@ -160,7 +158,7 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         conn,
         fx,
         employer.id,
-        "change",
+        EnrolmentEvent::Change,
         json!({ "changes": listed, "key_information": keys, "timing": timing }),
     )
     .await?;
@@ -202,8 +200,8 @@ async fn move_employees(
             conn,
             &StatusChange {
                 coverage_id: e.coverage_id,
-                from: &e.status,
-                to: &e.status,
+                from: e.status,
+                to: e.status,
                 effective_on: &fx.today.to_string(),
                 reason,
                 detail_json: &detail,
@@ -211,14 +209,14 @@ async fn move_employees(
                 now: &fx.now,
             },
             Some(to.id),
-            &e.category,
+            e.category,
         )
         .await?;
         person_event(
             conn,
             fx,
             e.person_id,
-            "employer_moved",
+            EnrolmentEvent::EmployerMoved,
             json!({ "from": from.uscc, "to": to.uscc, "reason": reason }),
         )
         .await?;
@@ -229,8 +227,19 @@ async fn move_employees(
 
 /// 单位分立: a new employer is registered from the applicant and takes the listed employees
 /// (`employees`: ID numbers separated by commas or new lines).
+/// What the employer owes: the contribution ledger's arrears plus what finance recorded as
+/// reported by other systems (`record_arrears`).
+async fn arrears_of(conn: &mut Conn, e: &EmployerRow) -> Result<Fen, ServiceError> {
+    let ledger = yibao_store::contribution::employer_totals(conn, e.id, None).await?;
+    Fen(e.arrears_fen)
+        .checked_add(Fen(ledger.arrears_fen))
+        .map_err(ServiceError::from_domain)
+}
+
 pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let original = applicant_employer(conn, fx).await?;
+    check_arrears_cleared(ArrearsGate::Split, arrears_of(conn, &original).await?)
+        .map_err(ServiceError::from_domain)?;
     let form = fx.form()?;
     let mut errors = Vec::new();
     let uscc = form
@@ -314,7 +323,7 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
         conn,
         fx,
         new.id,
-        "register",
+        EnrolmentEvent::Register,
         json!({ "split_from": original.uscc, "employees": moved.len() }),
     )
     .await?;
@@ -322,7 +331,7 @@ pub async fn split(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
         conn,
         fx,
         original.id,
-        "split",
+        EnrolmentEvent::Split,
         json!({ "new_employer": new.uscc, "employees_moved": moved }),
     )
     .await?;
@@ -356,9 +365,14 @@ pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
             })?;
         absorbed.push(e);
     }
+    let mut owed = Vec::new();
+    for e in &absorbed {
+        owed.push(arrears_of(conn, e).await?);
+    }
     let facts: Vec<(&str, EmployerStatus, Fen)> = absorbed
         .iter()
-        .map(|e| (e.uscc.as_str(), status_of(e), Fen(e.arrears_fen)))
+        .zip(owed)
+        .map(|(e, owed)| (e.uscc.as_str(), status_of(e), owed))
         .collect();
     check_merger((&surviving.uscc, status_of(&surviving)), &facts)
         .map_err(ServiceError::from_domain_list)?;
@@ -372,12 +386,12 @@ pub async fn merge(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceErr
             conn,
             fx,
             e.id,
-            "deregister",
+            EnrolmentEvent::Deregister,
             json!({ "reason": "合并（兼并）", "merged_into": surviving.uscc }),
         )
         .await?;
     }
-    employer_event(conn, fx, surviving.id, "merge", json!({ "absorbed": absorbed.iter().map(|e| &e.uscc).collect::<Vec<_>>(), "employees_moved": moved })).await?;
+    employer_event(conn, fx, surviving.id, EnrolmentEvent::Merge, json!({ "absorbed": absorbed.iter().map(|e| &e.uscc).collect::<Vec<_>>(), "employees_moved": moved })).await?;
     Ok(outcome(
         "enrolment.employer_merge",
         format!(
@@ -401,12 +415,14 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
     let pending = events
         .iter()
         .rev()
-        .find(|e| e.action == "transfer_out" || e.action == "transfer_in")
-        .filter(|e| e.action == "transfer_out")
+        .find(|e| e.action == EnrolmentEvent::TransferOut || e.action == EnrolmentEvent::TransferIn)
+        .filter(|e| e.action == EnrolmentEvent::TransferOut)
         .and_then(|e| serde_json::from_str::<Value>(&e.detail_json).ok())
         .and_then(|d| d["to_region"].as_str().map(str::to_string));
     match direction {
         "转出" | "out" => {
+            check_arrears_cleared(ArrearsGate::TransferOut, arrears_of(conn, &employer).await?)
+                .map_err(ServiceError::from_domain)?;
             let to: RegionCode = form
                 .text("to_region", "转入地区划代码")
                 .map_err(refuse)?
@@ -427,7 +443,7 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
                 conn,
                 fx,
                 employer.id,
-                "transfer_out",
+                EnrolmentEvent::TransferOut,
                 json!({ "from_region": employer.region_code, "to_region": to.as_str() }),
             )
             .await?;
@@ -463,8 +479,8 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
                     &to,
                     &StatusChange {
                         coverage_id: e.coverage_id,
-                        from: &e.status,
-                        to: &e.status,
+                        from: e.status,
+                        to: e.status,
                         effective_on: &fx.today.to_string(),
                         reason: "单位整体转移",
                         detail_json: &detail,
@@ -476,7 +492,7 @@ pub async fn relocate(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Service
                 store::set_person_field(conn, e.person_id, "region_code", &to, &fx.now).await?;
                 moved += 1;
             }
-            employer_event(conn, fx, employer.id, "transfer_in", json!({ "from_region": employer.region_code, "to_region": to, "coverages_moved": moved })).await?;
+            employer_event(conn, fx, employer.id, EnrolmentEvent::TransferIn, json!({ "from_region": employer.region_code, "to_region": to, "coverages_moved": moved })).await?;
             Ok(outcome(
                 "enrolment.employer_relocate",
                 format!("已办理整体转入，{moved}名参保人员随单位转入"),
@@ -501,12 +517,12 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
     let employees = store::employees(conn, employer.id, false).await?;
     let in_service = employees
         .iter()
-        .filter(|e| e.category == "in_service")
+        .filter(|e| e.category == CoverageCategory::InService)
         .count() as u32;
     let timing = check_deregistration(&DeregistrationFacts {
         jurisdiction: fx.jurisdiction,
         status: status_of(&employer),
-        arrears: Fen(employer.arrears_fen),
+        arrears: arrears_of(conn, &employer).await?,
         active_employees: in_service,
         terminated_on,
         today: fx.today,
@@ -515,13 +531,16 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
     // Sichuan (seed 001) does not bar remaining employees: they leave with the employer.
     let mut ended = 0;
     if fx.jurisdiction == Jurisdiction::Sichuan {
-        for e in employees.iter().filter(|e| e.category == "in_service") {
+        for e in employees
+            .iter()
+            .filter(|e| e.category == CoverageCategory::InService)
+        {
             store::change_coverage_status(
                 conn,
                 &StatusChange {
                     coverage_id: e.coverage_id,
-                    from: &e.status,
-                    to: "ended",
+                    from: e.status,
+                    to: CoverageStatus::Ended,
                     effective_on: &terminated_on.to_string(),
                     reason: "单位注销",
                     detail_json: "{}",
@@ -536,7 +555,7 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
     let virtual_employer = store::virtual_employer(conn, &employer.region_code, &fx.now).await?;
     let only: Vec<String> = employees
         .iter()
-        .filter(|e| e.category == "retired")
+        .filter(|e| e.category == CoverageCategory::Retired)
         .map(|e| e.id_number.clone())
         .collect();
     let retirees = move_employees(
@@ -549,7 +568,7 @@ pub async fn deregister(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, Servi
     )
     .await?;
     store::deregister_employer(conn, employer.id, &terminated_on.to_string(), &fx.now).await?;
-    employer_event(conn, fx, employer.id, "deregister", json!({ "terminated_on": terminated_on, "retirees_to_virtual": retirees.len(), "employees_ended": ended, "timing": timing })).await?;
+    employer_event(conn, fx, employer.id, EnrolmentEvent::Deregister, json!({ "terminated_on": terminated_on, "retirees_to_virtual": retirees.len(), "employees_ended": ended, "timing": timing })).await?;
     Ok(outcome(
         "enrolment.employer_deregister",
         format!(
@@ -602,7 +621,7 @@ pub async fn record_arrears(
         e.id,
         &store::NewEvent {
             at: &now,
-            action: "arrears",
+            action: EnrolmentEvent::Arrears,
             detail_json: &detail,
             case_number: None,
             actor_label: &actor.label(),

@@ -21,7 +21,7 @@ pub struct Form {
 impl Form {
     pub fn of_case(case: &CaseRow) -> Result<Form, crate::ServiceError> {
         Ok(Form {
-            fields: crate::effects::form_map(case)?,
+            fields: crate::effects::form_map(case),
             line: 0,
         })
     }

@@ -17,7 +17,7 @@ pub mod roster;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use yibao_domain::catalog::{Catalog, Item, Service};
-use yibao_domain::enrolment::{EnrolmentError, Jurisdiction};
+use yibao_domain::enrolment::{EnrolmentError, EnrolmentEvent, Jurisdiction};
 use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::enrolment::{self as store, NewEvent};
@@ -87,7 +87,7 @@ impl Effect<'_> {
         form::Form::of_case(self.case)
     }
 
-    pub fn event<'b>(&'b self, action: &'b str, detail: &'b str) -> NewEvent<'b> {
+    pub fn event<'b>(&'b self, action: EnrolmentEvent, detail: &'b str) -> NewEvent<'b> {
         NewEvent {
             at: &self.now,
             action,
@@ -239,7 +239,7 @@ pub(crate) async fn person_event(
     conn: &mut Conn,
     fx: &Effect<'_>,
     person_id: i64,
-    action: &str,
+    action: EnrolmentEvent,
     detail_v: Value,
 ) -> Result<(), ServiceError> {
     let d = detail(detail_v);
@@ -257,7 +257,7 @@ pub(crate) async fn employer_event(
     conn: &mut Conn,
     fx: &Effect<'_>,
     employer_id: i64,
-    action: &str,
+    action: EnrolmentEvent,
     detail_v: Value,
 ) -> Result<(), ServiceError> {
     let d = detail(detail_v);

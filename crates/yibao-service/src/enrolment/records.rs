@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use yibao_domain::enrolment::{CoverageStatus, DocumentType, Scheme};
+use yibao_domain::enrolment::{CoverageCategory, CoverageStatus, DocumentType, Scheme};
 use yibao_store::coverage;
 use yibao_store::enrolment as store;
 use yibao_store::enrolment::{self, EmployerRow, PersonRow};
@@ -19,10 +19,11 @@ use crate::{ServiceError, Services};
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageLine {
     pub id: i64,
-    pub scheme: String,
+    pub scheme: Scheme,
     pub scheme_label: &'static str,
-    pub category: String,
-    pub status: String,
+    pub category: CoverageCategory,
+    pub category_label: &'static str,
+    pub status: CoverageStatus,
     pub status_label: &'static str,
     pub employer: Option<String>,
     pub region_code: String,
@@ -52,11 +53,12 @@ async fn coverage_lines(
         };
         out.push(CoverageLine {
             id: c.id,
-            scheme_label: Scheme::from_key(&c.scheme).map(Scheme::label).unwrap_or(""),
-            status_label: c.status.label(),
             scheme: c.scheme,
+            scheme_label: c.scheme.label(),
             category: c.category,
-            status: c.status.key().to_string(),
+            category_label: c.category.label(),
+            status: c.status,
+            status_label: c.status.label(),
             employer,
             region_code: c.region_code,
             registered_on: c.registered_on,
@@ -127,9 +129,7 @@ pub async fn employer_record_in(
     all: bool,
 ) -> Result<EmployerRecord, ServiceError> {
     let employees = store::employees(conn, e.id, all).await?;
-    let open = |x: &&EmployeeRow| {
-        CoverageStatus::from_key(&x.status).is_some_and(CoverageStatus::on_books)
-    };
+    let open = |x: &&EmployeeRow| x.status.on_books();
     Ok(EmployerRecord {
         kind_label: yibao_domain::enrolment::employer::EmployerKind::REGISTRABLE
             .into_iter()
@@ -137,20 +137,16 @@ pub async fn employer_record_in(
             .find(|k| k.key() == e.kind)
             .map(|k| k.label().to_string())
             .unwrap_or_else(|| e.kind.clone()),
-        status_label: if e.status == "active" {
-            "正常参保"
-        } else {
-            "已注销"
-        },
+        status_label: e.status.label(),
         in_service: employees
             .iter()
             .filter(open)
-            .filter(|x| x.category == "in_service")
+            .filter(|x| x.category == CoverageCategory::InService)
             .count(),
         retired: employees
             .iter()
             .filter(open)
-            .filter(|x| x.category == "retired")
+            .filter(|x| x.category == CoverageCategory::Retired)
             .count(),
         events: store::events(conn, store::Subject::Employer, e.id).await?,
         employees,

@@ -45,14 +45,14 @@ pub const MAX_ROWS: usize = 5000;
 const DEFAULT_DOCUMENT_TYPE: &str = "居民身份证";
 
 /// One accepted column: the first header is the one the template and messages use.
-struct Column {
+pub(crate) struct Column {
     key: &'static str,
     headers: &'static [&'static str],
     required: bool,
     date: bool,
 }
 
-const fn col(
+pub(crate) const fn col(
     key: &'static str,
     headers: &'static [&'static str],
     required: bool,
@@ -105,13 +105,18 @@ fn columns(kind: RosterKind) -> &'static [Column] {
 
 /// Detects the format from the content (xlsx = zip magic "PK\x03\x04"; else CSV text), not the name.
 pub fn parse_roster(kind: RosterKind, bytes: &[u8]) -> ParsedRoster {
+    parse_table(columns(kind), bytes)
+}
+
+/// Reads another table with the same machinery (encodings, XLSX, every problem by line).
+pub(crate) fn parse_table(columns: &'static [Column], bytes: &[u8]) -> ParsedRoster {
     let rows = if bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(bytes)
     } else {
         read_csv(bytes)
     };
     match rows {
-        Ok(rows) => parse_rows(columns(kind), rows),
+        Ok(rows) => parse_rows(columns, rows),
         Err(message) => ParsedRoster {
             records: Vec::new(),
             problems: vec![file_problem("roster.unreadable", message)],

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 use sqlx::AnyConnection;
+use yibao_domain::codes::MaybeCode;
+use yibao_domain::enrolment::{CoverageCategory, CoverageStatus, EnrolmentEvent};
 
 use super::records::{EmployerRow, PersonRow, EMPLOYER_COLS};
 use crate::error::StoreError;
@@ -13,7 +15,8 @@ use crate::error::StoreError;
 pub struct EventRow {
     pub id: i64,
     pub at: String,
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: EnrolmentEvent,
     pub detail_json: String,
     pub case_number: Option<String>,
     pub actor_label: String,
@@ -21,7 +24,7 @@ pub struct EventRow {
 
 pub struct NewEvent<'a> {
     pub at: &'a str,
-    pub action: &'a str,
+    pub action: EnrolmentEvent,
     pub detail_json: &'a str,
     pub case_number: Option<&'a str>,
     pub actor_label: &'a str,
@@ -57,7 +60,7 @@ pub async fn add_event(
     ))
     .bind(id)
     .bind(e.at)
-    .bind(e.action)
+    .bind(e.action.key())
     .bind(e.detail_json)
     .bind(e.case_number)
     .bind(e.actor_label)
@@ -266,8 +269,8 @@ pub async fn set_person_field(
 /// is no longer `from` (another change won).
 pub struct StatusChange<'a> {
     pub coverage_id: i64,
-    pub from: &'a str,
-    pub to: &'a str,
+    pub from: CoverageStatus,
+    pub to: CoverageStatus,
     pub effective_on: &'a str,
     pub reason: &'a str,
     pub detail_json: &'a str,
@@ -279,18 +282,18 @@ pub async fn change_coverage_status(
     conn: &mut AnyConnection,
     c: &StatusChange<'_>,
 ) -> Result<(), StoreError> {
-    let end_date = (c.to == "ended").then_some(c.effective_on);
+    let end_date = (c.to == CoverageStatus::Ended).then_some(c.effective_on);
     let done = sqlx::query(
         "UPDATE coverage SET status = $1, updated_at = $2, end_date = COALESCE($3, end_date), \
          start_date = CASE WHEN $1 = 'active' AND start_date IS NULL THEN $4 ELSE start_date END \
          WHERE id = $5 AND status = $6",
     )
-    .bind(c.to)
+    .bind(c.to.key())
     .bind(c.now)
     .bind(end_date)
     .bind(c.effective_on)
     .bind(c.coverage_id)
-    .bind(c.from)
+    .bind(c.from.key())
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
@@ -302,8 +305,8 @@ pub async fn change_coverage_status(
 async fn coverage_event(
     conn: &mut AnyConnection,
     coverage_id: i64,
-    from: &str,
-    to: &str,
+    from: CoverageStatus,
+    to: CoverageStatus,
     c: &StatusChange<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -312,8 +315,8 @@ async fn coverage_event(
     )
     .bind(coverage_id)
     .bind(c.now)
-    .bind(from)
-    .bind(to)
+    .bind(from.key())
+    .bind(to.key())
     .bind(c.reason)
     .bind(c.case_number)
     .bind(c.effective_on)
@@ -329,13 +332,13 @@ pub async fn move_coverage(
     conn: &mut AnyConnection,
     c: &StatusChange<'_>,
     employer_id: Option<i64>,
-    category: &str,
+    category: CoverageCategory,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE coverage SET employer_id = $1, category = $2, updated_at = $3 WHERE id = $4",
     )
     .bind(employer_id)
-    .bind(category)
+    .bind(category.key())
     .bind(c.now)
     .bind(c.coverage_id)
     .execute(&mut *conn)
@@ -375,8 +378,10 @@ pub struct EmployeeRow {
     pub name: String,
     pub sex: String,
     pub birth_date: String,
-    pub category: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub category: CoverageCategory,
+    #[sqlx(try_from = "String")]
+    pub status: CoverageStatus,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
 }
@@ -388,7 +393,6 @@ pub async fn employees(
     employer_id: i64,
     all: bool,
 ) -> Result<Vec<EmployeeRow>, StoreError> {
-    use yibao_domain::enrolment::CoverageStatus;
     let filter = if all {
         String::new()
     } else {
@@ -416,8 +420,10 @@ pub struct CoverageEventRow {
     pub id: i64,
     pub coverage_id: i64,
     pub at: String,
-    pub from_status: String,
-    pub to_status: String,
+    #[sqlx(try_from = "String")]
+    pub from_status: MaybeCode<CoverageStatus>,
+    #[sqlx(try_from = "String")]
+    pub to_status: CoverageStatus,
     pub reason: String,
     pub case_number: Option<String>,
     pub effective_on: Option<String>,

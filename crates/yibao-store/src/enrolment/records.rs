@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sqlx::AnyConnection;
+use yibao_domain::enrolment::employer::EmployerStatus;
 use yibao_domain::{CitizenId, RegionCode, Uscc};
 
 use crate::error::StoreError;
@@ -18,7 +19,8 @@ pub struct EmployerRow {
     pub address: String,
     pub phone: String,
     pub created_at: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: EmployerStatus,
     pub contact_name: String,
     pub bank_name: String,
     pub bank_account: String,

@@ -6,8 +6,10 @@
 //! `mirror!` also writes, in test builds, an exhaustive destructuring of the service type by the
 //! mirror's field names (plus the fields the service type never serialises): a field added to,
 //! renamed in or removed from the service type then fails `cargo test` to compile until the
-//! mirror follows. Field *types* are not checked that way; the snapshot of the document is read
-//! when a mirror changes.
+//! mirror follows. Each field's type is checked too: the mirror's type must `Describe` the
+//! service's (the same type; `String` for a text newtype, a date or a coded enum, which serialise
+//! as text; a mirror for the type it mirrors; `Object` for a free-form document), so a field that
+//! changes type fails to compile until the mirror says how it now looks.
 //!
 //! Free-form sub-documents (a settlement's line-by-line explanation, a catalog item's guide
 //! fields) are `Object` here: their structure belongs to the domain's documentation
@@ -38,9 +40,103 @@ macro_rules! mirror {
 
         #[cfg(test)]
         const _: fn($($src)::+) = |value| {
-            let $($src)::+ { $( $field: _, )* $($( $skip: _, )*)? } = value;
+            let $($src)::+ { $( $field, )* $($( $skip: _, )*)? } = value;
+            $( describes::<$ty, _>(&$field); )*
         };
+
+        #[cfg(test)]
+        impl Describes<$($src)::+> for $name {}
     )*};
+}
+
+/// `Self` is how the API documents a value of type `T` (see the module comment).
+#[cfg(test)]
+trait Describes<T: ?Sized> {}
+
+#[cfg(test)]
+fn describes<M: Describes<T>, T: ?Sized>(_: &T) {}
+
+#[cfg(test)]
+mod describes {
+    use super::Describes;
+    use std::collections::BTreeMap;
+
+    macro_rules! same {
+        ($($t:ty),*) => { $( impl Describes<$t> for $t {} )* };
+    }
+    same!(String, bool, i32, i64, u8, u16, u32, u64, usize);
+
+    macro_rules! as_text {
+        ($($t:ty),*) => { $( impl Describes<$t> for String {} )* };
+    }
+    as_text!(
+        &'static str,
+        chrono::NaiveDate,
+        yibao_domain::case::CaseStatus,
+        yibao_domain::case::EventKind,
+        yibao_domain::case::Evaluation,
+        yibao_domain::case::FollowUp,
+        yibao_domain::case::ApplicantType,
+        yibao_domain::enrolment::employer::EmployerStatus,
+        yibao_domain::codes::SettlementStatus,
+        yibao_domain::enrolment::Scheme,
+        yibao_domain::enrolment::CoverageCategory,
+        yibao_domain::enrolment::CoverageStatus,
+        yibao_domain::enrolment::EnrolmentEvent,
+        yibao_domain::codes::MaybeCode<yibao_domain::case::CaseStatus>,
+        yibao_domain::CitizenId,
+        yibao_domain::RegionCode,
+        yibao_domain::filing::Phone,
+        yibao_domain::reimbursement::InstitutionCode,
+        yibao_domain::catalog::Service,
+        yibao_domain::catalog::CaseType,
+        yibao_domain::catalog::FieldKind,
+        yibao_domain::calendar::WarningLevel,
+        yibao_domain::staff::StaffRole,
+        yibao_domain::benefit::Scheme,
+        yibao_domain::benefit::VisitType,
+        yibao_domain::benefit::HospitalLevel,
+        yibao_domain::reimbursement::ManualGround,
+        yibao_domain::reimbursement::Exclusion,
+        yibao_domain::filing::Scheme,
+        yibao_domain::filing::FilingKind,
+        yibao_domain::filing::FilingJurisdiction,
+        yibao_domain::filing::RegistrationType,
+        yibao_domain::filing::Signer,
+        yibao_service::audit::Problem,
+        yibao_service::check::IdentifierKind
+    );
+    // Money is integer fen.
+    impl Describes<yibao_domain::Fen> for i64 {}
+    // A status that may be absent is documented as an optional text.
+    impl<T> Describes<yibao_domain::codes::MaybeCode<T>> for Option<String> where String: Describes<T> {}
+
+    // Counts are documented as unsigned whatever their width.
+    impl Describes<usize> for u64 {}
+    impl Describes<u32> for u64 {}
+
+    impl<M: Describes<T>, T> Describes<Option<T>> for Option<M> {}
+    // A flag the service leaves out when false is documented as not required.
+    impl Describes<bool> for Option<bool> {}
+    // A list or map the service leaves out when empty is documented as not required.
+    impl<M: Describes<Vec<T>>, T> Describes<Vec<T>> for Option<M> {}
+    impl<M: Describes<BTreeMap<K, T>>, K, T> Describes<BTreeMap<K, T>> for Option<M> {}
+    impl<M: Describes<T>, T> Describes<Vec<T>> for Vec<M> {}
+    impl<M: Describes<T>, T> Describes<[T]> for Vec<M> {}
+    impl<K, M: Describes<T>, T> Describes<BTreeMap<K, T>> for BTreeMap<String, M> where
+        String: Describes<K>
+    {
+    }
+    impl<A: Describes<X>, B: Describes<Y>, X, Y> Describes<(X, Y)> for (A, B) {}
+
+    // A JSON column serialises as its document.
+    use yibao_store::json_text::JsonText;
+    impl Describes<JsonText<BTreeMap<String, String>>> for BTreeMap<String, String> {}
+    impl Describes<JsonText<yibao_store::cases::CaseFacts>> for super::CaseFacts {}
+    impl Describes<JsonText<Option<serde_json::Value>>> for Option<serde_json::Value> {}
+
+    // A free-form document (`Object`) describes anything serialisable.
+    impl<T: serde::Serialize + ?Sized> Describes<T> for serde_json::Value {}
 }
 
 // Request bodies the API reads straight into a service type.
@@ -463,21 +559,29 @@ mirror! {
         /// 办件状态
         status: String,
         review_level: i64,
-        /// 申请表内容（JSON 文本）
-        form_json: String,
-        facts_json: String,
+        /// 申请表内容：字段 → 值
+        form: BTreeMap<String, String>,
+        /// 参保地及申请人声明的情形
+        facts: CaseFacts,
         submitted_at: Option<String>,
         accepted_on: Option<String>,
         /// 办结期限
         deadline: Option<String>,
         completed_at: Option<String>,
-        /// 办结结果（JSON 文本）
-        outcome_json: Option<String>,
+        /// 办结结果（各服务不同，含 text 说明）
+        #[schema(value_type = Option<Object>)]
+        outcome: Option<Value>,
         refusal_reason: Option<String>,
         created_by: String,
         created_at: String,
         updated_at: String,
         row_version: i64,
+    }
+
+    /// 办件的参保地及申请人声明的情形（材料的适用条件）
+    pub struct CaseFacts mirrors yibao_store::cases::CaseFacts {
+        region_code: String,
+        facts: Vec<String>,
     }
 
     /// 列表中的一个办件
@@ -764,6 +868,7 @@ mirror! {
         scheme: String,
         scheme_label: String,
         category: String,
+        category_label: String,
         status: String,
         status_label: String,
         /// 参保单位名称
@@ -779,7 +884,8 @@ mirror! {
         id: i64,
         coverage_id: i64,
         at: String,
-        from_status: String,
+        /// 新登记时为空
+        from_status: Option<String>,
         to_status: String,
         reason: String,
         case_number: Option<String>,
@@ -1217,12 +1323,13 @@ mirror! {
     }
 }
 
-/// 撤销结算的应答
-#[derive(Serialize, ToSchema)]
-pub struct SettlementReversed {
-    pub request_id: String,
-    /// 恒为 reversed
-    pub status: String,
+mirror! {
+    /// 撤销结算的应答
+    pub struct SettlementReversed mirrors yibao_service::settlement::SettlementReversed {
+        request_id: String,
+        /// 恒为 reversed
+        status: String,
+    }
 }
 
 /// 国家医保信息平台接口报文（1101、2206–2208、2303–2305）；金额为元（两位小数的文本）
@@ -1269,6 +1376,9 @@ pub struct FilingTarget {
 }
 
 #[cfg(test)]
+impl Describes<yibao_domain::filing::FilingTarget> for FilingTarget {}
+
+#[cfg(test)]
 const _: fn(yibao_domain::filing::FilingTarget) = |target| {
     use yibao_domain::filing::FilingTarget as T;
     match target {
@@ -1276,13 +1386,12 @@ const _: fn(yibao_domain::filing::FilingTarget) = |target| {
     }
 };
 
-/// 一次性告知书
-// Mirrors `yibao_service::cases::queries::NoticeView`, which the service does not export, so
-// its fields cannot be checked from here.
-#[derive(Serialize, ToSchema)]
-pub struct NoticeView {
-    pub issued_at: String,
-    pub issued_by: String,
-    pub items: Vec<NoticeItem>,
-    pub answered_at: Option<String>,
+mirror! {
+    /// 一次性告知书
+    pub struct NoticeView mirrors yibao_service::cases::NoticeView {
+        issued_at: String,
+        issued_by: String,
+        items: Vec<NoticeItem>,
+        answered_at: Option<String>,
+    }
 }

@@ -7,6 +7,7 @@ mod calendar;
 pub mod cases;
 pub mod catalog;
 mod check;
+mod contributions;
 mod disbursement;
 mod dto;
 pub mod enrolment;
@@ -52,7 +53,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(filings::routes())
         .merge(cases::routes())
         .merge(settlement::routes())
-        .merge(disbursement::routes());
+        .merge(disbursement::routes())
+        .merge(contributions::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

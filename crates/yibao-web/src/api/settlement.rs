@@ -19,9 +19,9 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::AppState;
 
-// The settlement answers stay the service's JSON (`Value`, and for `settle` the text it stored):
-// the service serialises the explanation once, stores it and answers it as stored, which is the
-// measured hot path (docs/performance.md). Their shape is documented by `dto::SettlementResult`.
+// `settle` answers the text the service stored (serialised once: the measured hot path,
+// docs/performance.md) and `query` that stored document with its current status; `pre` answers
+// the same typed `SettlementAnswer`. Their shape is documented by `dto::SettlementResult`.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(account_credit))
@@ -72,7 +72,7 @@ async fn pre(
     auth: Auth,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<settlement::SettlementAnswer>, ApiError> {
     auth.actor.institution()?;
     require_json(&headers)?;
     let req = parse(&body)?;
@@ -132,7 +132,7 @@ async fn reverse(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<settlement::SettlementReversed>, ApiError> {
     Ok(Json(
         settlement::reverse(&state.services, &auth.actor, &id).await?,
     ))

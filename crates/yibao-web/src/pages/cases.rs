@@ -11,7 +11,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use yibao_domain::case::{Action, CaseStatus, Evaluation};
+use yibao_domain::case::{Action, ActionNote, CaseStatus, Evaluation};
 use yibao_domain::catalog::{ChannelKind, FieldKind, FormField, Item};
 use yibao_service::cases::{self, ApplicantInput, ApplyInput, CaseSummary, CaseView, Progress};
 use yibao_service::identity::Actor;
@@ -403,10 +403,19 @@ struct CasePage {
     evaluation_label: &'static str,
     can_enter_bill: bool,
     preview_text: Option<String>,
+    actions: Vec<ActionView>,
     /// The bill form's values (as typed after a refusal) and choice lists.
     bill: crate::pages::bill::Typed,
     bill_choices: crate::pages::bill::BillChoices,
     bill_rows: Vec<usize>,
+}
+
+/// One action button, with the note field its action asks for (`Action::note`).
+struct ActionView {
+    key: &'static str,
+    label: &'static str,
+    note: bool,
+    note_required: bool,
 }
 
 impl CasePage {
@@ -486,12 +495,7 @@ async fn case_page_with(
         ),
         None => ("none", ""),
     };
-    let evaluation_label = v
-        .evaluation
-        .as_ref()
-        .and_then(|e| Evaluation::parse(&e.level).ok())
-        .map(Evaluation::label)
-        .unwrap_or("");
+    let evaluation_label = v.evaluation.as_ref().map_or("", |e| e.level.label());
     let can_enter_bill = is_staff && v.takes_bill && !status.is_terminal();
     let preview_text = v
         .reimbursement_preview
@@ -499,6 +503,17 @@ async fn case_page_with(
         .and_then(|p| p.get("text"))
         .and_then(|t| t.as_str())
         .map(str::to_string);
+    let actions = v
+        .actions
+        .iter()
+        .filter_map(|(key, label)| Action::parse(key).map(|a| (a, *label)))
+        .map(|(a, label)| ActionView {
+            key: a.as_str(),
+            label,
+            note: a.note() != ActionNote::None,
+            note_required: a.note() == ActionNote::Required,
+        })
+        .collect();
     // A new bill form uses the personal account unless the clerk unticks it (the engine's default).
     let bill = bill.unwrap_or_else(|| {
         [("use_account".to_string(), "on".to_string())]
@@ -507,6 +522,7 @@ async fn case_page_with(
     });
     Ok(html(&CasePage {
         chrome: Chrome::of(auth),
+        actions,
         can_enter_bill,
         preview_text,
         bill,

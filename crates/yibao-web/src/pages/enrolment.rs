@@ -8,8 +8,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use yibao_domain::enrolment::coverage::{CoverageStatus, Scheme};
-use yibao_domain::enrolment::resident::ResidentCategory;
+use yibao_domain::enrolment::coverage::CoverageStatus;
+use yibao_domain::enrolment::event::detail_label;
 use yibao_service::enrolment::records::{
     self, employer_certificate, person_certificate, Certificate, CoverageEventRow, EventRow,
     PersonRecord,
@@ -23,47 +23,6 @@ use crate::pages::chrome::Chrome;
 use crate::pages::html;
 use crate::AppState;
 
-/// 在职, 退休, 灵活就业 or a resident category's label; the key itself when unknown.
-pub fn category_label(key: &str) -> String {
-    match key {
-        "in_service" => "在职".into(),
-        "retired" => "退休".into(),
-        "flexible" => "灵活就业".into(),
-        _ => ResidentCategory::parse(key)
-            .map(|c| c.label().to_string())
-            .unwrap_or_else(|| key.to_string()),
-    }
-}
-
-fn status_label(key: &str) -> String {
-    CoverageStatus::from_key(key)
-        .map(|s| s.label().to_string())
-        .unwrap_or_else(|| key.to_string())
-}
-
-fn action_label(key: &str) -> String {
-    match key {
-        "register" => "参保登记",
-        "change" => "信息变更",
-        "employer_moved" => "所在单位变更",
-        "split" => "单位分立",
-        "merge" => "单位合并",
-        "deregister" => "注销登记",
-        "transfer_out" => "整体转出",
-        "transfer_in" => "整体转入",
-        "arrears" => "欠费登记",
-        "employee_enrol" => "职工增员",
-        "employee_remove" => "职工减员",
-        "flexible_enrol" => "灵活就业人员参保",
-        "flexible_suspend" => "灵活就业人员暂停参保",
-        "flexible_resume" => "灵活就业人员续保",
-        "flexible_grade" => "缴费档次变更",
-        "resident_enrol" => "城乡居民参保登记",
-        other => other,
-    }
-    .to_string()
-}
-
 fn value_text(v: &Value) -> String {
     match v {
         Value::Null => "—".into(),
@@ -73,57 +32,12 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// The Chinese name of a key of an event's detail; the key itself when unknown.
-fn key_label(key: &str) -> &str {
-    match key {
-        "absorbed" => "被合并单位",
-        "arrears_fen" => "欠费（分）",
-        "category" => "类别",
-        "changes" => "变更内容",
-        "deadline" => "期限",
-        "document_type" => "证件类型",
-        "effective_from" | "effective_on" => "生效日期",
-        "employees" | "employees_moved" => "转移职工人数",
-        "employees_ended" => "终止参保职工人数",
-        "employer" => "单位",
-        "event_date" => "发生日期",
-        "field" => "项目",
-        "from" => "原值",
-        "to" => "新值",
-        "from_employer" => "原单位",
-        "to_employer" | "new_employer" => "新单位",
-        "from_region" => "转出地",
-        "to_region" => "转入地",
-        "grade" => "缴费档次",
-        "grade_from" => "原缴费档次",
-        "grade_to" => "新缴费档次",
-        "join_date" => "入职日期",
-        "key_information" => "关键信息",
-        "kind" => "类型",
-        "late_days" => "逾期天数",
-        "merged_into" => "并入单位",
-        "name" => "名称",
-        "note" => "备注",
-        "reason" => "原因",
-        "region_code" => "参保地",
-        "retirees_moved" | "retirees_to_virtual" => "转入虚拟户退休人员数",
-        "split_from" => "分立自",
-        "status" => "状态",
-        "surviving" => "存续单位",
-        "terminated_on" => "终止日期",
-        "coverages_moved" => "转移参保人数",
-        "moved" => "转移人数",
-        "uscc" => "统一社会信用代码",
-        other => other,
-    }
-}
-
 /// An event's detail as readable `项目：值` text (the detail is stored as JSON).
 fn detail_text(json: &str) -> String {
     match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(m)) => m
             .iter()
-            .map(|(k, v)| format!("{}：{}", key_label(k), value_text(v)))
+            .map(|(k, v)| format!("{}：{}", detail_label(k), value_text(v)))
             .collect::<Vec<_>>()
             .join("；"),
         Ok(Value::Null) => String::new(),
@@ -133,19 +47,19 @@ fn detail_text(json: &str) -> String {
 }
 
 pub struct CoverageView {
-    pub scheme: String,
+    pub scheme: &'static str,
     pub employer: String,
-    pub category: String,
-    pub status: String,
+    pub category: &'static str,
+    pub status: &'static str,
     pub start: String,
     pub end: String,
 }
 
 pub struct CoverageEventView {
     pub at: String,
-    pub scheme: String,
-    pub from: String,
-    pub to: String,
+    pub scheme: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
     pub reason: String,
     pub effective_on: String,
     pub case_number: Option<String>,
@@ -153,7 +67,7 @@ pub struct CoverageEventView {
 
 pub struct EventView {
     pub at: String,
-    pub action: String,
+    pub action: &'static str,
     pub detail: String,
     pub case_number: Option<String>,
     pub actor: String,
@@ -164,7 +78,7 @@ pub fn event_views(events: &[EventRow]) -> Vec<EventView> {
         .iter()
         .map(|e| EventView {
             at: e.at.clone(),
-            action: action_label(&e.action),
+            action: e.action.label(),
             detail: detail_text(&e.detail_json),
             case_number: e.case_number.clone(),
             actor: e.actor_label.clone(),
@@ -178,7 +92,7 @@ pub struct PersonView {
     pub name: String,
     pub id_number: String,
     pub document: String,
-    pub sex: String,
+    pub sex: &'static str,
     pub birth_date: String,
     pub region_code: String,
     pub phone: String,
@@ -194,8 +108,7 @@ pub fn person_view(r: &PersonRecord) -> PersonView {
         r.coverages
             .iter()
             .find(|c| c.id == e.coverage_id)
-            .map(|c| c.scheme_label.to_string())
-            .unwrap_or_default()
+            .map_or("", |c| c.scheme_label)
     };
     let p = &r.person;
     PersonView {
@@ -207,11 +120,7 @@ pub fn person_view(r: &PersonRecord) -> PersonView {
         } else {
             r.document_label.to_string()
         },
-        sex: match p.sex.as_str() {
-            "male" => "男".into(),
-            "female" => "女".into(),
-            _ => String::new(),
-        },
+        sex: yibao_domain::ids::Sex::from_key(&p.sex).map_or("", |s| s.label()),
         birth_date: p.birth_date.clone(),
         region_code: p.region_code.clone(),
         phone: p.phone.clone(),
@@ -221,16 +130,10 @@ pub fn person_view(r: &PersonRecord) -> PersonView {
             .coverages
             .iter()
             .map(|c| CoverageView {
-                scheme: if c.scheme_label.is_empty() {
-                    Scheme::from_key(&c.scheme)
-                        .map(|s| s.label().to_string())
-                        .unwrap_or_else(|| c.scheme.clone())
-                } else {
-                    c.scheme_label.to_string()
-                },
+                scheme: c.scheme_label,
                 employer: c.employer.clone().unwrap_or_else(|| "个人".into()),
-                category: category_label(&c.category),
-                status: status_label(&c.status),
+                category: c.category_label,
+                status: c.status_label,
                 start: c.start_date.clone().unwrap_or_default(),
                 end: c.end_date.clone().unwrap_or_default(),
             })
@@ -241,12 +144,8 @@ pub fn person_view(r: &PersonRecord) -> PersonView {
             .map(|e| CoverageEventView {
                 at: e.at.clone(),
                 scheme: scheme_of(e),
-                from: if e.from_status.is_empty() {
-                    "—".into()
-                } else {
-                    status_label(&e.from_status)
-                },
-                to: status_label(&e.to_status),
+                from: e.from_status.0.map_or("—", CoverageStatus::label),
+                to: e.to_status.label(),
                 reason: match e.reason.as_str() {
                     "registered" => "参保登记".into(),
                     other => other.to_string(),

@@ -7,6 +7,7 @@ pub mod bill;
 mod cases;
 mod check;
 pub mod chrome;
+mod contributions;
 mod disbursement;
 mod enrolment;
 mod filings;

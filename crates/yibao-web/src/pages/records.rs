@@ -7,9 +7,11 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use axum::Form;
+use chrono::Datelike;
 use serde::Deserialize;
 use yibao_domain::staff::StaffRole;
 use yibao_domain::Fen;
+use yibao_service::contribution;
 use yibao_service::enrolment::records::{self as record_reads, EmployerRecord};
 use yibao_service::identity::OperatorRow;
 use yibao_service::identity::{self, Actor, NewOperatorInput};
@@ -18,8 +20,9 @@ use yibao_service::records::{self, EmployerListItem, PersonListItem};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::pages::chrome::Chrome;
+use crate::pages::contributions::LedgerView;
 use crate::pages::enrolment::{
-    category_label, event_views, person_view, with_status, EventView, PersonView, RosterView,
+    event_views, person_view, with_status, EventView, PersonView, RosterView,
 };
 use crate::pages::html;
 use crate::AppState;
@@ -44,6 +47,7 @@ pub async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Respon
 struct PersonPage {
     chrome: Chrome,
     p: PersonView,
+    c: LedgerView,
 }
 
 pub async fn person(
@@ -51,10 +55,14 @@ pub async fn person(
     auth: Auth,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let r = record_reads::person_record(&state.services, &auth.actor, record_id(&raw)?).await?;
+    let id = record_id(&raw)?;
+    let r = record_reads::person_record(&state.services, &auth.actor, id).await?;
+    let year = state.services.clock().today().year();
+    let ledger = contribution::person_ledger(&state.services, &auth.actor, id, year, 1).await?;
     Ok(html(&PersonPage {
         chrome: Chrome::of(&auth),
         p: person_view(&r),
+        c: LedgerView::from(&ledger),
     }))
 }
 
@@ -78,8 +86,8 @@ struct EmployeeView {
     person_id: i64,
     name: String,
     id_number: String,
-    category: String,
-    status: String,
+    category: &'static str,
+    status: &'static str,
     start: String,
     end: String,
 }
@@ -90,6 +98,7 @@ struct EmployerPage {
     chrome: Chrome,
     r: EmployerRecord,
     arrears: String,
+    c: LedgerView,
     employees: Vec<EmployeeView>,
     events: Vec<EventView>,
     operators: Vec<OperatorRow>,
@@ -123,6 +132,8 @@ async fn employer_page_with(
     roster: RosterView,
 ) -> Result<Response, PageError> {
     let r = record_reads::employer_record(&state.services, &auth.actor, id, true).await?;
+    let year = state.services.clock().today().year();
+    let ledger = contribution::employer_ledger(&state.services, &auth.actor, id, year, 1).await?;
     let operators = identity::list_operators(&state.services, &auth.actor, id).await?;
     let (can_add, action, certificate, roster_action) = match &auth.actor {
         Actor::Employer(op) => (
@@ -150,10 +161,8 @@ async fn employer_page_with(
             person_id: e.person_id,
             name: e.name.clone(),
             id_number: e.id_number.clone(),
-            category: category_label(&e.category),
-            status: yibao_domain::enrolment::CoverageStatus::from_key(&e.status)
-                .map(|s| s.label().to_string())
-                .unwrap_or_else(|| e.status.clone()),
+            category: e.category.label(),
+            status: e.status.label(),
             start: e.start_date.clone().unwrap_or_default(),
             end: e.end_date.clone().unwrap_or_default(),
         })
@@ -161,6 +170,7 @@ async fn employer_page_with(
     Ok(html(&EmployerPage {
         chrome: Chrome::of(auth),
         arrears: Fen(r.employer.arrears_fen).to_string(),
+        c: LedgerView::from(&ledger),
         events: event_views(&r.events),
         employees,
         r,

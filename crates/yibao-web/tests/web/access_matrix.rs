@@ -219,6 +219,25 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
         get("/api/v1/registry/roster-template?kind=enrol", Who::Everyone),
         get("/api/v1/registry/reference", Who::Everyone),
         get("/api/v1/disbursement/waiting", Who::Only(&["finance"])),
+        post(
+            "/api/v1/contributions/months",
+            json!({"year": 2026, "month": 1}),
+            Who::Only(&["finance"]),
+        ),
+        // Not a multipart body: finance is let in and told so (400).
+        post(
+            "/api/v1/contributions/paid",
+            json!({}),
+            Who::Only(&["finance"]),
+        ),
+        get(
+            format!("/api/v1/persons/{own_person}/contributions"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get(
+            format!("/api/v1/employers/{employer_id}/contributions"),
+            Who::StaffAnd(&["employer"]),
+        ),
         // Not an envelope: the institution is let in and answered infcode -1.
         post("/api/v1/national", json!({}), Who::Only(&["institution"])),
         post(

@@ -107,8 +107,7 @@ both_stores_with_demo!(the_clerk_enters_a_bill_line_by_line, |app| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(one_text(&r.body, "#notice"), "费用明细已录入");
     let v = view(app, &clerk, &n).await;
-    let form: serde_json::Value =
-        serde_json::from_str(v["case"]["form_json"].as_str().unwrap()).unwrap();
+    let form = &v["case"]["form"];
     let entry: serde_json::Value =
         serde_json::from_str(form["bill_entry"].as_str().unwrap()).unwrap();
     let lines = entry["bill"]["lines"].as_array().unwrap();

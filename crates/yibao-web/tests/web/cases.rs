@@ -649,8 +649,8 @@ both_stores_with_demo!(
                 &yibao_store::coverage::CoverageRow {
                     id: 0,
                     person_id: p.id,
-                    scheme: "employee".into(),
-                    category: "retired".into(),
+                    scheme: yibao_domain::enrolment::Scheme::Employee,
+                    category: yibao_domain::enrolment::CoverageCategory::Retired,
                     employer_id: None,
                     region_code: "510100".into(),
                     status: yibao_domain::enrolment::CoverageStatus::Active,

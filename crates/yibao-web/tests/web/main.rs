@@ -15,6 +15,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod concurrency;
+mod contributions;
 mod dead_ends;
 mod disbursement;
 mod edge;

@@ -6,7 +6,7 @@ use super::*;
 /// the form names.
 async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, ServiceError> {
     let form = fx.form()?;
-    let number = if fx.case.applicant_kind == "employer" {
+    let number = if fx.case.applicant_kind == yibao_domain::case::ApplicantType::Employer {
         form.text("id_number", "职工证件号码")
             .map_err(|e| ServiceError::from_domain_list(vec![e]))?
             .to_uppercase()
@@ -16,7 +16,7 @@ async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, S
     let person = store::find_person_by_number(conn, &number)
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "该人员尚未参保登记"))?;
-    if fx.case.applicant_kind == "employer" {
+    if fx.case.applicant_kind == yibao_domain::case::ApplicantType::Employer {
         let employer = applicant_employer(conn, fx).await?;
         let theirs = held(conn, person.id)
             .await?
@@ -157,7 +157,7 @@ pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceEr
         conn,
         fx,
         person.id,
-        "change",
+        EnrolmentEvent::Change,
         json!({ "key_information": key, "changes": listed, "grade": grade_out }),
     )
     .await?;
@@ -236,18 +236,24 @@ async fn change_grade(
 ) -> Result<Value, ServiceError> {
     let to = Grade::parse(to)
         .ok_or_else(|| ServiceError::invalid("registry.grade.unknown", "缴费档次应为一档或二档"))?;
-    let Some((cov, _)) = held(conn, person.id)
-        .await?
-        .into_iter()
-        .find(|(c, h)| c.category == "flexible" && h.status == CoverageStatus::Active)
-    else {
+    let Some((cov, _)) = held(conn, person.id).await?.into_iter().find(|(c, h)| {
+        c.category == CoverageCategory::Flexible && h.status == CoverageStatus::Active
+    }) else {
         return Err(ServiceError::from_domain_list(vec![EnrolmentError::new(
             "registry.grade.scheme",
             "只有以个人身份参加职工医保且正常参保的人员可以变更缴费档次",
             "seed 003 职工参保信息变更登记 办理条件2",
         )]));
     };
-    let from = Grade::parse(&store::grade_of(conn, cov.id).await?).unwrap_or(Grade::Tier1);
+    let stored = store::grade_of(conn, cov.id).await?;
+    // Every flexible coverage is opened with its grade: another value is damaged data.
+    let from = Grade::parse(&stored).ok_or_else(|| {
+        tracing::error!(coverage = cov.id, grade = %stored, "stored grade is unknown");
+        ServiceError::internal(
+            "registry.corrupt",
+            "该参保记录的缴费档次数据已损坏，请联系系统运维人员",
+        )
+    })?;
     let g = check_grade_change(from, to, fx.form()?.yes("years_complete"), fx.today)
         .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let detail = json!({ "grade_from": from.label(), "grade_to": to.label(), "difference_due": g.difference_due }).to_string();
@@ -255,8 +261,8 @@ async fn change_grade(
         conn,
         &StatusChange {
             coverage_id: cov.id,
-            from: cov.status.key(),
-            to: cov.status.key(),
+            from: cov.status,
+            to: cov.status,
             effective_on: &g.effective_from.to_string(),
             reason: "缴费档次变更",
             detail_json: &detail,

@@ -95,8 +95,8 @@ async fn enrol_one(
                 conn,
                 &StatusChange {
                     coverage_id: c.id,
-                    from: c.status.key(),
-                    to: CoverageStatus::Ended.key(),
+                    from: c.status,
+                    to: CoverageStatus::Ended,
                     effective_on: &end.to_string(),
                     reason: "参加职工医保，城乡居民医保终止",
                     detail_json: &detail,
@@ -115,8 +115,7 @@ async fn enrol_one(
     let c = new_coverage(
         person.id,
         Opening {
-            scheme: Scheme::Employee,
-            category: "in_service",
+            category: CoverageCategory::InService,
             employer_id: Some(employer.id),
             region: &employer.region_code,
             status: CoverageStatus::Active,
@@ -129,7 +128,7 @@ async fn enrol_one(
         conn,
         fx,
         person.id,
-        "employee_enrol",
+        EnrolmentEvent::EmployeeEnrol,
         json!({ "employer": employer.uscc, "join_date": join, "deadline": timing.deadline, "late_days": timing.late_days, "rule": timing.rule }),
     )
     .await?;
@@ -204,7 +203,7 @@ async fn remove_one(
     };
     let Some((cov, _)) = held(conn, person.id).await?.into_iter().find(|(c, h)| {
         c.employer_id == Some(employer.id)
-            && c.category == "in_service"
+            && c.category == CoverageCategory::InService
             && h.status != CoverageStatus::Ended
     }) else {
         return Ok(Err(vec![not_employee(&number)]));
@@ -223,8 +222,8 @@ async fn remove_one(
     let detail = json!({ "reason": reason.label(), "employer": employer.uscc, "deadline": timing.deadline, "late_days": timing.late_days, "rule": timing.rule }).to_string();
     let change = StatusChange {
         coverage_id: cov.id,
-        from: cov.status.key(),
-        to: cov.status.key(),
+        from: cov.status,
+        to: cov.status,
         effective_on: &date.to_string(),
         reason: reason.label(),
         detail_json: &detail,
@@ -232,27 +231,20 @@ async fn remove_one(
         now: &fx.now,
     };
     if reason == RemovalReason::Retired {
-        store::move_coverage(conn, &change, Some(employer.id), "retired").await?;
+        store::move_coverage(conn, &change, Some(employer.id), CoverageCategory::Retired).await?;
     } else {
         let from = cov.status;
         let to = match next_status(from, CoverageChange::End) {
             Ok(to) => to,
             Err(e) => return Ok(Err(vec![e])),
         };
-        store::change_coverage_status(
-            conn,
-            &StatusChange {
-                to: to.key(),
-                ..change
-            },
-        )
-        .await?;
+        store::change_coverage_status(conn, &StatusChange { to, ..change }).await?;
     }
     person_event(
         conn,
         fx,
         person.id,
-        "employee_remove",
+        EnrolmentEvent::EmployeeRemove,
         json!({ "reason": reason.label(), "event_date": date, "late_days": timing.late_days }),
     )
     .await?;

@@ -7,10 +7,9 @@ use super::*;
 pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let (who, existing) = applicant_identity(conn, fx).await?;
     if let Some(p) = &existing {
-        let suspended = held(conn, p.id)
-            .await?
-            .into_iter()
-            .any(|(c, h)| c.category == "flexible" && h.status == CoverageStatus::Suspended);
+        let suspended = held(conn, p.id).await?.into_iter().any(|(c, h)| {
+            c.category == CoverageCategory::Flexible && h.status == CoverageStatus::Suspended
+        });
         if suspended && fx.jurisdiction == Jurisdiction::Youyang {
             return flexible_resume(conn, fx).await;
         }
@@ -21,9 +20,9 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         Some(p) => held(conn, p.id).await?,
         None => Vec::new(),
     };
-    let has_employer = held_now
-        .iter()
-        .any(|(c, h)| c.employer_id.is_some() && c.category == "in_service" && h.status.is_open());
+    let has_employer = held_now.iter().any(|(c, h)| {
+        c.employer_id.is_some() && c.category == CoverageCategory::InService && h.status.is_open()
+    });
     let local_hukou = form
         .get("local_hukou")
         .map(|_| form.yes("local_hukou"))
@@ -67,8 +66,7 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
     let c = new_coverage(
         person.id,
         Opening {
-            scheme: Scheme::Employee,
-            category: "flexible",
+            category: CoverageCategory::Flexible,
             employer_id: None,
             region: region.as_str(),
             status: CoverageStatus::Active,
@@ -81,8 +79,8 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         conn,
         &StatusChange {
             coverage_id,
-            from: "active",
-            to: "active",
+            from: CoverageStatus::Active,
+            to: CoverageStatus::Active,
             effective_on: &fx.today.to_string(),
             reason: "缴费档次",
             detail_json: &json!({ "grade": grade.label() }).to_string(),
@@ -96,7 +94,7 @@ pub async fn flexible_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         conn,
         fx,
         person.id,
-        "flexible_enrol",
+        EnrolmentEvent::FlexibleEnrol,
         json!({ "grade": grade.label(), "local_hukou": local_hukou }),
     )
     .await?;
@@ -121,7 +119,7 @@ async fn flexible_coverage(
     let all = held(conn, person.id).await?;
     let flexible: Vec<_> = all
         .into_iter()
-        .filter(|(c, _)| c.category == "flexible")
+        .filter(|(c, _)| c.category == CoverageCategory::Flexible)
         .collect();
     if let Some((c, _)) = flexible.iter().find(|(_, h)| h.status == status) {
         return Ok((person, c.clone()));
@@ -163,8 +161,8 @@ pub async fn flexible_suspend(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value,
         conn,
         &StatusChange {
             coverage_id: cov.id,
-            from: "active",
-            to: to.key(),
+            from: CoverageStatus::Active,
+            to,
             effective_on: &on.to_string(),
             reason: &reason,
             detail_json: "{}",
@@ -177,7 +175,7 @@ pub async fn flexible_suspend(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value,
         conn,
         fx,
         person.id,
-        "flexible_suspend",
+        EnrolmentEvent::FlexibleSuspend,
         json!({ "reason": reason, "effective_on": on }),
     )
     .await?;
@@ -205,8 +203,8 @@ pub async fn flexible_resume(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, 
         conn,
         &StatusChange {
             coverage_id: cov.id,
-            from: "suspended",
-            to: to.key(),
+            from: CoverageStatus::Suspended,
+            to,
             effective_on: &fx.today.to_string(),
             reason: "续保",
             detail_json: "{}",
@@ -219,7 +217,7 @@ pub async fn flexible_resume(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, 
         conn,
         fx,
         person.id,
-        "flexible_resume",
+        EnrolmentEvent::FlexibleResume,
         json!({ "effective_on": fx.today }),
     )
     .await?;

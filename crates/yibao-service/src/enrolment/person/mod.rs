@@ -33,7 +33,8 @@ use yibao_domain::enrolment::resident::{
 };
 use yibao_domain::enrolment::retirement::RetirementCategory;
 use yibao_domain::enrolment::{
-    CoverageStatus, DocumentType, EnrolmentError, IdentityDocument, Jurisdiction, Scheme,
+    CoverageCategory, CoverageStatus, DocumentType, EnrolmentError, EnrolmentEvent,
+    IdentityDocument, Jurisdiction, Scheme,
 };
 use yibao_domain::ids::Sex;
 use yibao_store::coverage::{self, CoverageRow};
@@ -158,7 +159,7 @@ async fn person_for(
         store::Subject::Person,
         id,
         &fx.event(
-            "register",
+            EnrolmentEvent::Register,
             &json!({ "document_type": who.doc.kind.label(), "region_code": region }).to_string(),
         ),
     )
@@ -181,12 +182,12 @@ pub async fn held(
     Ok(coverage::list_for_person(conn, person_id)
         .await?
         .into_iter()
-        .filter_map(|c| {
+        .map(|c| {
             let h = HeldCoverage {
-                scheme: Scheme::from_key(&c.scheme)?,
+                scheme: c.scheme,
                 status: c.status,
             };
-            Some((c, h))
+            (c, h)
         })
         .collect())
 }
@@ -196,7 +197,7 @@ pub async fn applicant_employer(
     conn: &mut Conn,
     fx: &Effect<'_>,
 ) -> Result<EmployerRow, ServiceError> {
-    if fx.case.applicant_kind != "employer" {
+    if fx.case.applicant_kind != yibao_domain::case::ApplicantType::Employer {
         return Err(ServiceError::invalid(
             "registry.employer_applicant",
             format!("事项“{}”由参保单位申请", fx.item.name),
@@ -205,7 +206,7 @@ pub async fn applicant_employer(
     let e = enrolment::find_employer_by_uscc(conn, &fx.case.applicant_ref)
         .await?
         .ok_or_else(|| ServiceError::not_found("employer.not_found", "申请单位尚未办理参保登记"))?;
-    if e.status != "active" {
+    if e.status != yibao_domain::enrolment::employer::EmployerStatus::Active {
         return Err(ServiceError::invalid(
             "registry.employer.deregistered",
             "申请单位已注销",
@@ -216,8 +217,8 @@ pub async fn applicant_employer(
 
 /// A coverage being opened: in which scheme and category, with which employer, where.
 struct Opening<'a> {
-    scheme: Scheme,
-    category: &'a str,
+    /// Decides the scheme too.
+    category: CoverageCategory,
     employer_id: Option<i64>,
     region: &'a str,
     status: CoverageStatus,
@@ -226,7 +227,6 @@ struct Opening<'a> {
 
 fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow {
     let Opening {
-        scheme,
         category,
         employer_id,
         region,
@@ -236,8 +236,8 @@ fn new_coverage(person_id: i64, o: Opening<'_>, fx: &Effect<'_>) -> CoverageRow 
     CoverageRow {
         id: 0,
         person_id,
-        scheme: scheme.key().into(),
-        category: category.into(),
+        scheme: category.scheme(),
+        category,
         employer_id,
         region_code: region.into(),
         status,

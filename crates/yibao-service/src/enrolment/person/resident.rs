@@ -80,8 +80,7 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
     let c = new_coverage(
         person.id,
         Opening {
-            scheme: Scheme::Resident,
-            category: category.key(),
+            category: CoverageCategory::Resident(category),
             employer_id: None,
             region: region.as_str(),
             status: CoverageStatus::Registered,
@@ -94,7 +93,7 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         conn,
         fx,
         person.id,
-        "resident_enrol",
+        EnrolmentEvent::ResidentEnrol,
         json!({ "category": category.label(), "plan": plan }),
     )
     .await?;
