@@ -57,6 +57,11 @@ impl ProvidedAs {
             ProvidedAs::Form => "在线填写",
         }
     }
+
+    /// The label of a stored key (`upload`); an unknown key shows as 未知.
+    pub fn label_of_key(key: &str) -> &'static str {
+        ProvidedAs::parse(key).map_or("未知", ProvidedAs::label)
+    }
 }
 
 /// One provided material: how, and the SHA-256 of its content (empty for papers seen at the

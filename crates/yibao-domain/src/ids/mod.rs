@@ -10,5 +10,7 @@ mod uscc;
 
 pub use citizen_id::{check_char as citizen_id_check_char, CitizenId, CitizenIdError, Sex};
 pub use mask::{mask_id_number, mask_name, mask_phone};
-pub use region::{province_code_of_name, province_name, provinces, RegionCode, RegionCodeError};
+pub use region::{
+    province_code_of_name, province_name, provinces, region_text, RegionCode, RegionCodeError,
+};
 pub use uscc::{check_char as uscc_check_char, Uscc, UsccError};

@@ -67,6 +67,17 @@ pub fn provinces() -> impl Iterator<Item = (String, &'static str)> {
         .map(|(prefix, name)| (format!("{prefix}0000"), *name))
 }
 
+/// A region code as a page shows it: the province-level name for a province code (510000 →
+/// 四川省), else the province's name with the code (500119 → 重庆市 500119) — this repository
+/// holds no list of prefecture and county names. Text that is no code is shown as it is.
+pub fn region_text(code: &str) -> String {
+    match code.parse::<RegionCode>() {
+        Ok(r) if r.is_province_level() => r.province_name().to_string(),
+        Ok(r) => format!("{} {}", r.province_name(), r.as_str()),
+        Err(_) => code.to_string(),
+    }
+}
+
 /// The 6-digit code of a province-level division named in full (四川省) or without its suffix
 /// (四川, 广西, 内蒙古).
 pub fn province_code_of_name(name: &str) -> Option<String> {
@@ -242,6 +253,24 @@ mod tests {
         fn arbitrary_strings_never_panic(s in ".{0,12}") {
             let _ = s.parse::<RegionCode>();
         }
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    #[test]
+    fn codes_read_as_names() {
+        assert_eq!(super::region_text("510000"), "四川省");
+        assert_eq!(super::region_text("500119"), "重庆市 500119");
+        assert_eq!(super::region_text("x"), "x");
+        assert_eq!(
+            super::province_code_of_name("内蒙古").as_deref(),
+            Some("150000")
+        );
+        assert_eq!(
+            super::province_code_of_name("新疆").as_deref(),
+            Some("650000")
+        );
     }
 }
 

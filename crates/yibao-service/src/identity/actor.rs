@@ -204,3 +204,32 @@ impl Actor {
         }
     }
 }
+
+/// How a stored actor label (`Actor::label`: `staff:cq.clerk`, `citizen:5001…`) reads on a
+/// page: in Chinese, without the internal prefix.
+pub fn actor_text(label: &str) -> String {
+    match label.split_once(':') {
+        Some(("staff", who)) => format!("工作人员 {who}"),
+        Some(("citizen", _)) => "申请人".to_string(),
+        Some(("employer", who)) => format!("参保单位 {}", who.split('/').next().unwrap_or(who)),
+        Some(("institution", who)) => format!("定点医药机构 {who}"),
+        Some(("system", _)) => "系统".to_string(),
+        _ => label.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    #[test]
+    fn stored_labels_read_in_chinese() {
+        use super::actor_text;
+        assert_eq!(actor_text("staff:cq.clerk"), "工作人员 cq.clerk");
+        assert_eq!(actor_text("citizen:500119********0313"), "申请人");
+        assert_eq!(
+            actor_text("employer:91500000MA5U00010X/admin"),
+            "参保单位 91500000MA5U00010X"
+        );
+        assert_eq!(actor_text("system:batch"), "系统");
+        assert_eq!(actor_text("匿名"), "匿名");
+    }
+}

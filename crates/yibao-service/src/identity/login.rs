@@ -234,8 +234,8 @@ fn locked(until: &str) -> ServiceError {
     unauthenticated(
         "auth.locked",
         format!(
-            "连续登录失败次数过多，从本网络登录此账户已锁定至 {}（UTC）；可稍后再试，或通过“找回密码”重设密码后立即登录",
-            until.get(..16).unwrap_or(until).replace('T', " ")
+            "连续登录失败次数过多，从本网络登录此账户已锁定至北京时间 {}；可稍后再试，或通过“找回密码”重设密码后立即登录",
+            crate::clock::local_text(until)
         ),
     )
 }

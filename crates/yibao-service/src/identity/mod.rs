@@ -13,7 +13,7 @@ mod password;
 mod staff_admin;
 mod token_cache;
 
-pub use actor::{Actor, CitizenActor, EmployerActor, InstitutionActor, StaffActor};
+pub use actor::{actor_text, Actor, CitizenActor, EmployerActor, InstitutionActor, StaffActor};
 pub use citizen::{register_citizen, reset_password, CitizenRegistration, PasswordReset};
 pub use codes::{send_code, CodePurpose, DevPhoneSender, PhoneSender, RecordingPhoneSender};
 pub use employer::{add_operator, list_operators, NewOperatorInput};

@@ -423,6 +423,16 @@ impl CasePage {
         self.bill.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// A material's name (the item's, or the engine's proxy papers), never its id.
+    fn material_name(&self, id: &str) -> String {
+        self.material_options
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| n.clone())
+            .or_else(|| yibao_domain::case::engine_material_name(id).map(str::to_string))
+            .unwrap_or_else(|| "其他材料".to_string())
+    }
+
     fn bill_line(&self, i: &usize, what: &str) -> &str {
         self.bill_value(&format!("line.{i}.{what}"))
     }
@@ -659,6 +669,19 @@ struct PrintPage {
     doc: String,
     v: CaseView,
     outcome_text: Option<String>,
+    /// The item's materials (id, name), to name what was received.
+    materials: Vec<(String, String)>,
+}
+
+impl PrintPage {
+    fn material_name(&self, id: &str) -> String {
+        self.materials
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| n.clone())
+            .or_else(|| yibao_domain::case::engine_material_name(id).map(str::to_string))
+            .unwrap_or_else(|| "其他材料".to_string())
+    }
 }
 
 pub async fn print(
@@ -673,8 +696,24 @@ pub async fn print(
         _ => return Err(PageError::not_found()),
     };
     let v = cases::view(&state.services, &auth.actor, &number).await?;
+    let materials = state
+        .services
+        .catalog()
+        .find_version(
+            &v.case.jurisdiction,
+            &v.case.item_id,
+            v.case.item_version as u32,
+        )
+        .map(|i| {
+            i.materials
+                .iter()
+                .map(|m| (m.id.clone(), m.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(html(&PrintPage {
         chrome: Chrome::of(&auth),
+        materials,
         title,
         outcome_text: v
             .outcome

@@ -167,6 +167,41 @@ impl Browser {
             .unwrap()
     }
 
+    /// Sets the window to `width` × `height` CSS pixels (a 390 px phone, a 1366 px desktop).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+
+    /// The number a script returns (`return document.documentElement.scrollWidth;`).
+    pub async fn number(&self, script: &str) -> f64 {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+            .as_f64()
+            .unwrap_or_else(|| panic!("{script}: not a number"))
+    }
+
+    /// Runs a script for its effect.
+    pub async fn run(&self, script: &str) {
+        self.client.execute(script, vec![]).await.unwrap();
+    }
+
+    /// Saves a PNG of the window under the target directory's `screenshots/` (for people to look
+    /// at; the tests assert on measurements).
+    pub async fn screenshot(&self, name: &str) {
+        let dir = std::env::var("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target")
+            })
+            .join("screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
     pub async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_string()
     }

@@ -1,0 +1,130 @@
+//! The layout in a real browser (headless Chromium) at a 390 px phone and a 1366 px desktop
+//! (issue #23): no page wider than the screen, header links never one character per line, the
+//! staff's links on one row at 1366 px, wide tables scrolling inside their box, and print
+//! buttons that work under the site's CSP (a same-origin script, no inline handler). Screenshots
+//! land in the target directory's `screenshots/`.
+
+use crate::common;
+
+use common::browser::Browser;
+use common::TestApp;
+use yibao_store::Backend;
+
+/// Asserts the page fits the window and no header link wraps inside itself.
+async fn fits(b: &Browser, what: &str) {
+    let inner = b.number("return window.innerWidth;").await;
+    let width = b
+        .number("return document.documentElement.scrollWidth;")
+        .await;
+    assert!(
+        width <= inner + 1.0,
+        "{what}: page {width} px wide in a {inner} px window"
+    );
+    let tallest = b
+        .number(
+            "return Math.max(0, ...Array.from(document.querySelectorAll('header.site a, nav.sub a, header.site .who')).map(e => e.getBoundingClientRect().height));",
+        )
+        .await;
+    assert!(
+        tallest < 40.0,
+        "{what}: a header link is {tallest} px tall (wrapped)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_fit_a_phone_and_a_desktop() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let demo = app.demo().await;
+    let wang = &demo.citizens[0];
+    let b = Browser::open(&app).await;
+
+    // A citizen on a phone: guide, a window-only item, the application form refused and kept.
+    b.resize(390, 844).await;
+    b.goto("/login").await;
+    b.fill("#c-id", &wang.login).await;
+    b.fill("#c-pw", &wang.password).await;
+    b.click("form[action='/login/citizen'] button").await;
+    fits(&b, "390 account").await;
+    let header = b
+        .number("return document.querySelector('header.site').getBoundingClientRect().height;")
+        .await;
+    assert!(header < 160.0, "390: header {header} px tall");
+    b.goto("/guide/nanchuan/11").await;
+    fits(&b, "390 guide").await;
+    assert!(b.text("#guide-only").await.contains("窗口"));
+    b.screenshot("390-guide-window-only").await;
+    b.goto("/cases/new?jurisdiction=chongqing&item=24").await;
+    b.fill("#f-target_province", "火星").await;
+    b.fill("#f-care_region_address", "海口市美兰区演示路1号")
+        .await;
+    b.run("document.querySelector('#f-scheme').value = '职工医保'; document.querySelector('#f-person_category').value = '临时异地就医人员'; document.querySelector('#f-registration_type').value = '新增';").await;
+    b.click("#create").await;
+    fits(&b, "390 refused form").await;
+    assert!(b.text("#err-target_province").await.contains("火星"));
+    let kept = b
+        .client
+        .execute(
+            "return document.querySelector('#f-care_region_address').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, "海口市美兰区演示路1号");
+    b.screenshot("390-form-refused-and-kept").await;
+    b.fill("#f-target_province", "海南省").await;
+    b.click("#create").await;
+    let path = b.path().await;
+    assert!(path.starts_with("/cases/"), "{path}");
+    fits(&b, "390 case").await;
+    b.screenshot("390-case").await;
+    // The receipt prints through the same-origin script (the CSP blocks inline handlers).
+    b.goto(&format!("{path}/print/completion")).await;
+    b.run("window.__printed = false; window.print = function () { window.__printed = true; };")
+        .await;
+    b.click("#print").await;
+    let printed = b
+        .client
+        .execute("return window.__printed;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(printed, true, "the print button works under the CSP");
+
+    // Staff at 1366 px: the city's administrator has the most links; one row, no wrapping.
+    b.click("form[action='/logout'] button").await;
+    b.resize(1366, 768).await;
+    b.goto("/login").await;
+    b.fill("#s-user", "cq.admin").await;
+    b.fill("#s-pw", "demo-cq-admin").await;
+    b.click("form[action='/login/staff'] button").await;
+    b.goto("/cases").await;
+    fits(&b, "1366 workbench").await;
+    // The city sees the case its Nanchuan district holds (it used to say 暂无办件).
+    let number = path.trim_start_matches("/cases/").to_string();
+    assert!(b.text("main table").await.contains(&number), "{number}");
+    b.click(&format!("a[href='/cases/{number}']")).await;
+    assert_eq!(b.path().await, format!("/cases/{number}"));
+    b.goto("/cases").await;
+    let sub = b
+        .number("return document.querySelector('nav.sub').getBoundingClientRect().height;")
+        .await;
+    assert!(
+        sub < 50.0,
+        "1366: the staff links take {sub} px (more than one row)"
+    );
+    let header = b
+        .number("return document.querySelector('header.site').getBoundingClientRect().height;")
+        .await;
+    assert!(header < 70.0, "1366: header {header} px tall");
+    b.screenshot("1366-workbench").await;
+    // The same account on a phone: the links scroll sideways in one row.
+    b.resize(390, 844).await;
+    b.goto("/staff/persons").await;
+    fits(&b, "390 persons").await;
+    let sub = b
+        .number("return document.querySelector('nav.sub').getBoundingClientRect().height;")
+        .await;
+    assert!(sub < 50.0, "390: the staff links take {sub} px");
+    b.screenshot("390-persons").await;
+    b.close().await;
+    app.finish().await;
+}
