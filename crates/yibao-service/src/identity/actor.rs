@@ -99,6 +99,18 @@ impl Actor {
         }
     }
 
+    /// Who this is, in words (the account page's 身份).
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            Actor::Anonymous => "未登录",
+            Actor::Citizen(_) => "参保人",
+            Actor::Employer(_) => "参保单位经办人",
+            Actor::Staff(_) => "经办机构工作人员",
+            Actor::Institution(_) => "定点医药机构",
+            Actor::System { .. } => "系统",
+        }
+    }
+
     pub fn id(&self) -> i64 {
         match self {
             Actor::Anonymous | Actor::System { .. } => 0,

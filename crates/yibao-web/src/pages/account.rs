@@ -334,12 +334,7 @@ async fn account_page(
         Actor::Citizen(_) => records::my_person(&state.services, &auth.actor).await?,
         _ => None,
     };
-    let kind_label = match &auth.actor {
-        Actor::Citizen(_) => "参保人",
-        Actor::Employer(_) => "参保单位经办人",
-        Actor::Staff(_) => "经办机构工作人员",
-        _ => "其他",
-    };
+    let kind_label = auth.actor.kind_label();
     Ok(html(&AccountPage {
         chrome: Chrome::of(auth),
         error,
