@@ -214,21 +214,39 @@ pub async fn my_employer_cert(
 struct MyRecordPage {
     chrome: Chrome,
     p: Option<PersonView>,
+    /// The year's contributions (缴费记录), as the staff see them on the person's page.
+    c: Option<crate::pages::contributions::LedgerView>,
     account: Option<crate::pages::account_view::AccountView>,
 }
 
 /// `/account/record`: 我的参保信息.
 pub async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let r = records::my_record(&state.services, &auth.actor).await?;
-    let account = match &r {
-        Some(r) => Some(
-            crate::pages::account_view::current(&state.services, &auth.actor, r.person.id).await?,
-        ),
-        None => None,
+    let (account, c) = match &r {
+        Some(r) => {
+            let year = chrono::Datelike::year(&state.services.clock().today());
+            let ledger = yibao_service::contribution::person_ledger(
+                &state.services,
+                &auth.actor,
+                r.person.id,
+                year,
+                1,
+            )
+            .await?;
+            (
+                Some(
+                    crate::pages::account_view::current(&state.services, &auth.actor, r.person.id)
+                        .await?,
+                ),
+                Some(crate::pages::contributions::LedgerView::from(&ledger)),
+            )
+        }
+        None => (None, None),
     };
     Ok(html(&MyRecordPage {
         chrome: Chrome::of(&auth),
         p: r.as_ref().map(person_view),
+        c,
         account,
     }))
 }

@@ -824,6 +824,32 @@ both_stores_with_demo!(own_ledgers_for_citizen_and_employer, |app| {
         "{}",
         page.body
     );
+
+    // The person sees the same line on their own record page.
+    let mut me = app.browser();
+    me.get("/login").await;
+    let r = me
+        .post_form(
+            "/login/citizen",
+            &[
+                ("id_number", zhang.as_str()),
+                ("password", "demo-citizen-3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = me.get("/account/record").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = common::page::select_text(&page.body, "#contributions tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("2026-09") && rows[0].contains("256.25"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        common::page::select_text(&page.body, "#contribution-arrears"),
+        vec!["256.25"]
+    );
 });
 
 // An employer whose ledger shows arrears may not deregister (seed 003 单位注销 办理条件), split
