@@ -106,8 +106,7 @@ fn main() -> ExitCode {
             }
             logging::init(config.log_format);
             run_async(async move {
-                let store = open_store(&config).await?;
-                let services = Services::new(store, Arc::new(SystemClock), load_catalog()?);
+                let (_, services) = open_services(&config).await?;
                 let region = region.unwrap_or_else(|| code.clone());
                 let input = yibao_service::setup::NewAgencyInput {
                     code: &code,
@@ -153,8 +152,7 @@ fn main() -> ExitCode {
                         )
                     })?,
                 };
-                let store = open_store(&config).await?;
-                let services = Services::new(store, Arc::new(SystemClock), load_catalog()?);
+                let (_, services) = open_services(&config).await?;
                 yibao_service::setup::add_staff(
                     &services,
                     &operator(),
@@ -198,8 +196,7 @@ fn main() -> ExitCode {
             }
             logging::init(config.log_format);
             run_async(async move {
-                let store = open_store(&config).await?;
-                let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
+                let (store, services) = open_services(&config).await?;
                 let r = yibao_service::audit::seal(&services, &operator()).await?;
                 store.close().await;
                 println!(
@@ -251,8 +248,7 @@ fn main() -> ExitCode {
             }
             logging::init(config.log_format);
             run_async(async move {
-                let store = open_store(&config).await?;
-                let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
+                let (store, services) = open_services(&config).await?;
                 let r = yibao_service::contribution::run_month(&services, &operator(), year, month)
                     .await;
                 store.close().await;
@@ -309,8 +305,7 @@ fn main() -> ExitCode {
             }
             logging::init(config.log_format);
             run_async(async move {
-                let store = open_store(&config).await?;
-                let services = Services::new(store, Arc::new(SystemClock), load_catalog()?);
+                let (_, services) = open_services(&config).await?;
                 let report = demo::load(&services).await?;
                 print_demo(&report);
                 Ok(())
@@ -376,8 +371,7 @@ fn run_audit_verify(
         .map_err(|e| CliError::Other(e.to_string()))
         .and_then(|rt| {
             rt.block_on(async move {
-                let store = open_store(&config).await?;
-                let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
+                let (store, services) = open_services(&config).await?;
                 let report =
                     yibao_service::audit::verify_against(&services, checkpoint.as_ref()).await?;
                 store.close().await;
@@ -522,6 +516,14 @@ pub async fn open_store(config: &Config) -> Result<Store, CliError> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// The migrated store and the services on it (system clock, embedded or configured catalog), as
+/// every one-shot command uses them; the store is returned to be closed when the command ends.
+pub async fn open_services(config: &Config) -> Result<(Store, Services), CliError> {
+    let store = open_store(config).await?;
+    let services = Services::new(store.clone(), Arc::new(SystemClock), load_catalog()?);
+    Ok((store, services))
 }
 
 pub fn print_demo(report: &demo::DemoReport) {
