@@ -536,20 +536,3 @@ pub async fn evaluations(conn: &mut AnyConnection) -> Result<Vec<EvaluationRow>,
     .fetch_all(conn)
     .await?)
 }
-
-pub async fn set_follow_up(
-    conn: &mut AnyConnection,
-    case_id: i64,
-    status: FollowUp,
-    note: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE case_evaluation SET follow_up_status = $1, follow_up_note = $2 WHERE case_id = $3",
-    )
-    .bind(status.key())
-    .bind(note)
-    .bind(case_id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
