@@ -805,3 +805,102 @@ pub async fn statement(
             .collect(),
     })
 }
+
+/// What a year-end carry-over (年度结转) moved.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct CarryOver {
+    pub year: i32,
+    /// Accounts whose balance moved to the next year.
+    pub accounts: u64,
+    pub total_fen: i64,
+}
+
+/// The year-end carry-over (年度结转; finance, or the machine's operator; audited): every open
+/// account's closing balance of `year` leaves that year (结转下年) and opens the next (上年结转),
+/// two statement lines under the row locks settlement takes, so a settlement in the new year
+/// can pay from last year's money. Only after the year has ended; run again, it moves only what
+/// a late change (a reversal into the old year) left there.
+pub async fn carry_over(
+    services: &Services,
+    actor: &crate::identity::Actor,
+    year: i32,
+) -> Result<CarryOver, ServiceError> {
+    if !matches!(actor, crate::identity::Actor::System { .. }) {
+        actor.staff_with(yibao_domain::staff::StaffRole::Finance)?;
+    }
+    if !(2000..=2100).contains(&year) {
+        return Err(ServiceError::invalid(
+            "account.carry_over.year",
+            format!("{year}年不是有效的结转年度"),
+        ));
+    }
+    let today = services.clock().today();
+    // The year must have ended before anything is read.
+    yibao_domain::account::carry_over(year, today, Fen(0), AccountStatus::Open)
+        .map_err(ServiceError::from_domain)?;
+    let now = services.clock().now_text();
+    let by = actor.label();
+    let y = i64::from(year);
+    let mut out = CarryOver {
+        year,
+        ..CarryOver::default()
+    };
+    let mut tx = services.store().begin().await?;
+    for (person, state) in store::year_states(&mut tx, y).await? {
+        if decode(&state)?.account_balance.fen() <= 0 {
+            continue;
+        }
+        // Read again under the row lock: a settlement may have moved it since.
+        let (state, _) =
+            acc_store::lock_accumulator(&mut tx, &person, y, &initial(y), &now).await?;
+        let status = store::status(&mut tx, &person).await?;
+        let closing = decode(&state)?.account_balance;
+        let Some(amount) = yibao_domain::account::carry_over(year, today, closing, status)
+            .map_err(ServiceError::from_domain)?
+        else {
+            continue;
+        };
+        let out_note = format!("{year}年度余额结转至{}年度", year + 1);
+        let in_note = format!("{year}年度余额结转");
+        for (entry_year, kind, signed, note) in [
+            (y, EntryKind::CarryOut, Fen(-amount.fen()), &out_note),
+            (y + 1, EntryKind::CarryIn, amount, &in_note),
+        ] {
+            post_entry(
+                &mut tx,
+                status,
+                &Posting {
+                    person: &person,
+                    year: entry_year,
+                    kind,
+                    amount: signed,
+                    reference: "carry_over",
+                    note,
+                    created_by: &by,
+                    now: &now,
+                },
+            )
+            .await?;
+        }
+        out.accounts += 1;
+        out.total_fen = out.total_fen.saturating_add(amount.fen());
+    }
+    crate::audit::record(
+        &mut tx,
+        services,
+        actor,
+        "account.carry_over",
+        "account_year",
+        &year.to_string(),
+        None,
+        Some(&json!(out)),
+        &format!(
+            "{year}年度个人账户余额结转：{} 个账户，合计 {}",
+            out.accounts,
+            Fen(out.total_fen)
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(out)
+}

@@ -234,3 +234,18 @@ pub async fn is_active_holder(conn: &mut AnyConnection, person: &str) -> Result<
     .await?;
     Ok(row.is_some())
 }
+
+/// Every accumulator row of a year with its state (the balance is inside), by person: the
+/// year-end carry-over reads them once and locks only the rows with a balance.
+pub async fn year_states(
+    conn: &mut AnyConnection,
+    year: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT person_id_number, state_json FROM accumulator WHERE year = $1 \
+         ORDER BY person_id_number",
+    )
+    .bind(year)
+    .fetch_all(conn)
+    .await?)
+}

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::AnyConnection;
 use yibao_domain::contribution::{BaseAdjustment, PayerKind};
+use yibao_domain::enrolment::CoverageCategory;
 
 use crate::error::StoreError;
 
@@ -317,4 +318,82 @@ pub async fn insert_paid(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A resident coverage liable for a year's contribution (城乡居民个人缴费).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResidentMemberRow {
+    pub person_id: i64,
+    pub coverage_id: i64,
+    #[sqlx(try_from = "String")]
+    pub category: CoverageCategory,
+    pub grade: String,
+    pub region_code: String,
+}
+
+/// Resident coverages registered or in force during the year `first..=last` (ISO dates), one
+/// per person (the newest), ordered by person.
+pub async fn resident_members(
+    conn: &mut AnyConnection,
+    first: &str,
+    last: &str,
+) -> Result<Vec<ResidentMemberRow>, StoreError> {
+    let rows: Vec<ResidentMemberRow> = sqlx::query_as(
+        "SELECT c.person_id, c.id AS coverage_id, c.category, c.grade, c.region_code \
+         FROM coverage c WHERE c.scheme = 'resident' AND c.status IN ('registered', 'active') \
+           AND c.start_date IS NOT NULL AND c.start_date <= $2 \
+           AND (c.end_date IS NULL OR c.end_date >= $1) \
+         ORDER BY c.person_id, c.id DESC",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<ResidentMemberRow> = Vec::with_capacity(rows.len());
+    for r in rows {
+        if out.last().is_some_and(|l| l.person_id == r.person_id) {
+            continue;
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// What is due on one line and what was paid against it; `None` when there is no line.
+pub async fn line_due_and_paid(
+    conn: &mut AnyConnection,
+    person_id: i64,
+    kind: PayerKind,
+    month: &str,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    let row: Option<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT x.total_fen, x.paid_fen FROM ({LEDGER_SELECT} \
+         WHERE d.person_id = $1 AND d.kind = $2 AND d.month = $3) x"
+    ))
+    .bind(person_id)
+    .bind(kind.key())
+    .bind(month)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row)
+}
+
+/// The person's resident coverage still waiting for its first payment (已登记待缴费) that
+/// starts within `first..=last`: (coverage id, start date).
+pub async fn registered_resident_coverage(
+    conn: &mut AnyConnection,
+    person_id: i64,
+    first: &str,
+    last: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, start_date FROM coverage WHERE person_id = $1 AND scheme = 'resident' \
+         AND status = 'registered' AND start_date IS NOT NULL \
+         AND start_date >= $2 AND start_date <= $3 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(person_id)
+    .bind(first)
+    .bind(last)
+    .fetch_optional(conn)
+    .await?)
 }

@@ -63,6 +63,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ContributionsCommand,
     },
+    /// 个人账户：年度结转 / personal accounts: the year-end carry-over
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
     /// 经办机构：新建（新装系统时） / agencies: add (setting up an installation)
     Agency {
         #[command(subcommand)]
@@ -153,6 +158,28 @@ pub enum ContributionsCommand {
         /// 1–12
         #[arg(long)]
         month: u32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 核定一个年度的城乡居民个人缴费（重复执行不重复写入；记入审计） / assess residents'
+    /// yearly contributions (idempotent, audited)
+    ResidentYear {
+        #[arg(long)]
+        year: i32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// 将一个已结束年度的个人账户余额结转至下一年度（记入审计；重复执行只结转新增余额） /
+    /// carry a finished year's account balances into the next (audited)
+    CarryOver {
+        #[arg(long)]
+        year: i32,
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,

@@ -23,8 +23,8 @@ use yibao_service::{demo, ServiceError, Services, SystemClock};
 use yibao_store::Store;
 
 use crate::cli::{
-    AgencyCommand, AuditCommand, BenchCommand, BenefitCommand, CheckKind, Cli, Command,
-    ContributionsCommand, StaffCommand,
+    AccountsCommand, AgencyCommand, AuditCommand, BenchCommand, BenefitCommand, CheckKind, Cli,
+    Command, ContributionsCommand, StaffCommand,
 };
 use crate::config::Config;
 
@@ -263,6 +263,53 @@ fn main() -> ExitCode {
                     yibao_domain::Fen(r.due_fen),
                     yibao_domain::Fen(r.account_credit_fen),
                     r.example_lines
+                );
+                Ok(())
+            })
+        }
+        Command::Contributions {
+            command: ContributionsCommand::ResidentYear { year, database_url },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let (store, services) = open_services(&config).await?;
+                let r =
+                    yibao_service::contribution::run_resident_year(&services, &operator(), year)
+                        .await;
+                store.close().await;
+                let r = r?;
+                println!(
+                    "{} 年度城乡居民：新增 {} 条，已有 {} 条，无适用政策 {} 人；应缴 {}（示例参数 {} 条） / written, already, no policy",
+                    r.year,
+                    r.written,
+                    r.already,
+                    r.no_policy,
+                    yibao_domain::Fen(r.due_fen),
+                    r.example_lines
+                );
+                Ok(())
+            })
+        }
+        Command::Accounts {
+            command: AccountsCommand::CarryOver { year, database_url },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let (store, services) = open_services(&config).await?;
+                let r = yibao_service::account::carry_over(&services, &operator(), year).await;
+                store.close().await;
+                let r = r?;
+                println!(
+                    "{} 年度个人账户余额结转：{} 个账户，合计 {} / accounts carried, total",
+                    r.year,
+                    r.accounts,
+                    yibao_domain::Fen(r.total_fen)
                 );
                 Ok(())
             })

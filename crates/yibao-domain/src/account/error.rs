@@ -54,6 +54,9 @@ pub enum AccountError {
     /// A link (个人账户关联) the rules refuse.
     #[error("link")]
     Link { code: &'static str, message: String },
+    /// The year-end carry-over (年度结转) of a year that has not ended.
+    #[error("year open")]
+    YearOpen { year: i32 },
     /// A form field is missing or does not read.
     #[error("form field")]
     Field {
@@ -79,6 +82,7 @@ impl Coded for AccountError {
             AccountError::HeirOrder => "account.heir_order",
             AccountError::HukouNotCancelled => "account.hukou_not_cancelled",
             AccountError::Link { code, .. } => code,
+            AccountError::YearOpen { .. } => "account.carry_over.year_open",
             AccountError::Field { .. } => "account.form",
         }
     }
@@ -123,6 +127,9 @@ impl Coded for AccountError {
                 "出国（境）定居的，须已注销户籍方可一次性支取个人账户".into()
             }
             AccountError::Link { message, .. } => message.clone(),
+            AccountError::YearOpen { year } => {
+                format!("{year}年度尚未结束，年度结转须在次年办理")
+            }
             AccountError::Field { message, .. } => message.clone(),
         }
     }

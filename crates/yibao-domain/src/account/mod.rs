@@ -18,7 +18,7 @@ pub use linking::{
     LINKING_FORM_FIELDS,
 };
 pub use statement::{
-    post, year_totals, AccountStatus, Entry, EntryKind, UnknownAccountKey, YearTotals,
+    carry_over, post, year_totals, AccountStatus, Entry, EntryKind, UnknownAccountKey, YearTotals,
 };
 pub use transfer::check_cross_province_transfer;
 pub use withdrawal::{

@@ -67,16 +67,22 @@ pub enum EntryKind {
     Inheritance,
     /// 跨省划转: the balance paid to a cross-province long-term filer's card (seed 001 item 14).
     Transfer,
+    /// 结转下年: a year's closing balance leaves the year at the year-end carry-over (年度结转).
+    CarryOut,
+    /// 上年结转: the same amount opens the next year.
+    CarryIn,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 6] = [
+    pub const ALL: [EntryKind; 8] = [
         EntryKind::Credit,
         EntryKind::Settlement,
         EntryKind::Reversal,
         EntryKind::Withdrawal,
         EntryKind::Inheritance,
         EntryKind::Transfer,
+        EntryKind::CarryOut,
+        EntryKind::CarryIn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -87,6 +93,8 @@ impl EntryKind {
             EntryKind::Withdrawal => "withdrawal",
             EntryKind::Inheritance => "inheritance",
             EntryKind::Transfer => "transfer",
+            EntryKind::CarryOut => "carry_out",
+            EntryKind::CarryIn => "carry_in",
         }
     }
 
@@ -98,6 +106,8 @@ impl EntryKind {
             EntryKind::Withdrawal => "一次性支取",
             EntryKind::Inheritance => "继承转入",
             EntryKind::Transfer => "跨省划转",
+            EntryKind::CarryOut => "结转下年",
+            EntryKind::CarryIn => "上年结转",
         }
     }
 
@@ -109,7 +119,7 @@ impl EntryKind {
     pub fn adds(self) -> bool {
         matches!(
             self,
-            EntryKind::Credit | EntryKind::Reversal | EntryKind::Inheritance
+            EntryKind::Credit | EntryKind::Reversal | EntryKind::Inheritance | EntryKind::CarryIn
         )
     }
 }
@@ -157,6 +167,25 @@ pub fn post(
     Ok(after)
 }
 
+/// The year-end carry-over (年度结转) of `year` on `today`: the year must have ended; what moves
+/// is the year's whole closing balance, as long as there is one (a later change to the year —
+/// a late reversal — leaves a new balance that the next carry-over moves). `None`: nothing to move.
+pub fn carry_over(
+    year: i32,
+    today: chrono::NaiveDate,
+    closing: Fen,
+    status: AccountStatus,
+) -> Result<Option<Fen>, AccountError> {
+    use chrono::Datelike;
+    if today.year() <= year {
+        return Err(AccountError::YearOpen { year });
+    }
+    if status == AccountStatus::Closed || closing.fen() <= 0 {
+        return Ok(None);
+    }
+    Ok(Some(closing))
+}
+
 /// A year's totals (年度合计) of a statement, each a sum of the entries of its kind (amounts
 /// as positive figures), with the opening and closing balances.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -168,6 +197,10 @@ pub struct YearTotals {
     pub reversed: Fen,
     pub withdrawn: Fen,
     pub transferred: Fen,
+    /// 上年结转: what the previous year's carry-over brought in.
+    pub carried_in: Fen,
+    /// 结转下年: what this year's carry-over moved to the next.
+    pub carried_out: Fen,
     pub closing: Fen,
     pub entries: u64,
 }
@@ -198,6 +231,8 @@ pub fn year_totals(opening: Fen, entries: &[Entry]) -> Result<YearTotals, Accoun
             EntryKind::Reversal => t.reversed = add(t.reversed, size)?,
             EntryKind::Withdrawal => t.withdrawn = add(t.withdrawn, size)?,
             EntryKind::Transfer => t.transferred = add(t.transferred, size)?,
+            EntryKind::CarryIn => t.carried_in = add(t.carried_in, size)?,
+            EntryKind::CarryOut => t.carried_out = add(t.carried_out, size)?,
         }
         t.closing = e.balance_after;
         t.entries += 1;
@@ -234,6 +269,8 @@ mod tests {
             (EntryKind::Settlement, 1),
             (EntryKind::Withdrawal, 1),
             (EntryKind::Credit, 0),
+            (EntryKind::CarryIn, -1),
+            (EntryKind::CarryOut, 1),
         ] {
             assert_eq!(
                 post(Fen(500), OPEN, kind, Fen(amount)).unwrap_err().code(),
@@ -287,6 +324,8 @@ mod tests {
             e(EntryKind::Settlement, -3_000, 9_000),
             e(EntryKind::Reversal, 3_000, 12_000),
             e(EntryKind::Settlement, -2_500, 9_500),
+            e(EntryKind::CarryOut, -9_000, 500),
+            e(EntryKind::CarryIn, 9_000, 9_500),
             e(EntryKind::Withdrawal, -9_500, 0),
         ];
         let t = year_totals(Fen(2_000), &entries).unwrap();
@@ -300,8 +339,10 @@ mod tests {
                 reversed: Fen(3_000),
                 withdrawn: Fen(9_500),
                 transferred: Fen(0),
+                carried_in: Fen(9_000),
+                carried_out: Fen(9_000),
                 closing: Fen(0),
-                entries: 5,
+                entries: 7,
             }
         );
         let mut broken = entries;
@@ -309,6 +350,31 @@ mod tests {
         assert_eq!(
             year_totals(Fen(2_000), &broken),
             Err(AccountError::StatementBroken { entry: 3 })
+        );
+    }
+
+    #[test]
+    fn carry_over_only_after_the_year_and_only_a_balance() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // 31 December is still the year; 1 January is the next.
+        assert_eq!(
+            carry_over(2026, d(2026, 12, 31), Fen(100), OPEN),
+            Err(AccountError::YearOpen { year: 2026 })
+        );
+        assert_eq!(
+            carry_over(2026, d(2027, 1, 1), Fen(100), OPEN),
+            Ok(Some(Fen(100)))
+        );
+        assert_eq!(carry_over(2026, d(2027, 1, 1), Fen(0), OPEN), Ok(None));
+        assert_eq!(
+            carry_over(2026, d(2027, 1, 1), Fen(1), AccountStatus::Closed),
+            Ok(None)
+        );
+        assert_eq!(
+            carry_over(2027, d(2027, 6, 1), Fen(1), OPEN)
+                .unwrap_err()
+                .code(),
+            "account.carry_over.year_open"
         );
     }
 
@@ -331,7 +397,7 @@ mod tests {
         #[test]
         fn posted_statements_always_add_up(
             opening in 0i64..1_000_000,
-            moves in proptest::collection::vec((0usize..6, 1i64..500_000), 0..40),
+            moves in proptest::collection::vec((0usize..EntryKind::ALL.len(), 1i64..500_000), 0..40),
         ) {
             let mut balance = Fen(opening);
             let mut entries = Vec::new();

@@ -20,6 +20,6 @@ pub use dues::{
     resident_dues, Balance, BaseAdjustment, ClampedBase, EmployeeDues, FlexibleDues, Member,
 };
 pub use error::ContributionError;
-pub use ledger::{PayerKind, UnknownLedgerCode};
+pub use ledger::{ledger_month, PayerKind, UnknownLedgerCode};
 pub use policy::{contribution_policy_for, ContributionPolicy, SubsidyKind};
 pub use years::{recognise_years, shortfall_payment, Recognition, WorkPeriod};

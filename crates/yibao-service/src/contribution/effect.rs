@@ -18,7 +18,7 @@ use yibao_domain::contribution::{
     ContributionError, Member, PayerKind, WorkPeriod,
 };
 use yibao_domain::enrolment::flexible::Grade;
-use yibao_domain::enrolment::{CoverageCategory, Jurisdiction, Scheme};
+use yibao_domain::enrolment::{CoverageCategory, CoverageStatus, Jurisdiction, Scheme};
 use yibao_domain::ids::Sex;
 use yibao_domain::{CitizenId, Fen, RegionCode};
 use yibao_store::cases::CaseRow;
@@ -53,7 +53,8 @@ impl ContributionOp {
             }
             ContributionOp::PersonalBackPay => Some("contribution-personal-back-pay"),
             ContributionOp::AidSubsidy => Some("aid-contribution-subsidy"),
-            ContributionOp::FlexiblePay | ContributionOp::ShortfallPay => None,
+            ContributionOp::ShortfallPay => Some("contribution-shortfall"),
+            ContributionOp::FlexiblePay => None,
         }
     }
 }
@@ -80,7 +81,7 @@ pub async fn apply(
             }
             years(conn, case, today, true).await
         }
-        ContributionOp::ShortfallPay => shortfall(conn, case, today).await,
+        ContributionOp::ShortfallPay => shortfall(conn, services, case, today).await,
         ContributionOp::PersonalBackPay => personal_back_pay(conn, case).await,
         ContributionOp::AidSubsidy => aid(conn, case, today).await,
     }
@@ -408,9 +409,11 @@ async fn years(
 }
 
 /// 单位退休人员不足年限补缴 (seed 002): from the person's latest completed years recognition, the
-/// 不足年限征缴计划 for the missing months.
+/// 不足年限征缴计划 for the missing months when the applicant agrees to pay; when they do not,
+/// 「若不同意补缴，则暂停其医保关系」: their retired employee coverage is suspended.
 async fn shortfall(
     conn: &mut Conn,
+    services: &Services,
     case: &CaseRow,
     today: NaiveDate,
 ) -> Result<Value, ServiceError> {
@@ -439,9 +442,59 @@ async fn shortfall(
             "seed 002 单位退休人员不足年限补缴 办理条件",
         )));
     }
-    let region = covs
-        .iter()
-        .find(|c| c.scheme == Scheme::Employee)
+    let retired = covs.iter().find(|c| {
+        c.scheme == Scheme::Employee
+            && c.category == CoverageCategory::Retired
+            && c.status == CoverageStatus::Active
+    });
+    let agrees = match form_map(case).get("agree").map(|v| v.trim()) {
+        Some("同意补缴" | "同意" | "yes") => true,
+        Some("不同意补缴" | "不同意" | "no") => false,
+        other => {
+            return Err(ServiceError::invalid(
+                "contribution.shortfall.agree",
+                format!(
+                    "请选择是否同意补缴（同意补缴或不同意补缴），收到“{}”",
+                    other.unwrap_or("")
+                ),
+            ))
+        }
+    };
+    if !agrees {
+        let Some(cov) = retired else {
+            return Err(ServiceError::from_domain(ContributionError::new(
+                "contribution.shortfall.no_coverage",
+                "申请人没有正常参保的退休职工医保关系，无可暂停",
+                "seed 002 单位退休人员不足年限补缴 办理流程「若不同意补缴，则暂停其医保关系」",
+            )));
+        };
+        let now = services.clock().now_text();
+        let today_text = today.to_string();
+        yibao_store::enrolment::change_coverage_status(
+            conn,
+            &yibao_store::enrolment::StatusChange {
+                coverage_id: cov.id,
+                from: CoverageStatus::Active,
+                to: CoverageStatus::Suspended,
+                effective_on: &today_text,
+                reason:
+                    "不同意补缴不足年限医保费，暂停医保关系（酉阳指南 单位退休人员不足年限补缴）",
+                detail_json: &json!({ "shortfall_months": months }).to_string(),
+                case_number: Some(&case.number),
+                now: &now,
+            },
+        )
+        .await?;
+        return Ok(crate::enrolment::outcome(
+            "contribution.retiree_shortfall_pay",
+            format!(
+                "申请人不同意补缴不足年限医保费（不足 {months} 个月），已自 {today_text} 起暂停其医保关系"
+            ),
+            json!({ "suspended": { "coverage_id": cov.id, "from": today_text, "shortfall_months": months } }),
+        ));
+    }
+    let region = retired
+        .or_else(|| covs.iter().find(|c| c.scheme == Scheme::Employee))
         .map(|c| c.region_code.clone())
         .unwrap_or_default();
     let policy = policy_at(&region, today)?;

@@ -4,10 +4,9 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
-use yibao_domain::contribution::PayerKind;
+use yibao_domain::contribution::{ledger_month, PayerKind};
 use yibao_domain::staff::StaffRole;
 use yibao_domain::{CitizenId, Fen};
 use yibao_store::contribution::{self as store, NewImport, NewPaid};
@@ -41,7 +40,7 @@ const PAID_COLUMNS: &[Column] = &[
 
 /// For messages and docs: the columns the file must have.
 pub const PAID_COLUMNS_HELP: &str =
-    "票据号、证件号码、缴费类型（单位职工/灵活就业人员）、费款所属期（YYYY-MM）、金额（元）、缴费日期";
+    "票据号、证件号码、缴费类型（单位职工/灵活就业人员/城乡居民）、费款所属期（YYYY-MM；城乡居民为年度，如 2026）、金额（元）、缴费日期";
 
 /// At most this many rows per file.
 pub const MAX_PAID_ROWS: usize = 50_000;
@@ -51,6 +50,8 @@ pub struct ImportReport {
     pub import_id: i64,
     pub rows: i64,
     pub total_fen: i64,
+    /// Resident coverages that came into force because their year is now paid (参保生效).
+    pub activated: u64,
 }
 
 fn problem(line: usize, column: &str, code: &'static str, message: String) -> RowProblem {
@@ -60,12 +61,6 @@ fn problem(line: usize, column: &str, code: &'static str, message: String) -> Ro
         code,
         message,
     }
-}
-
-fn month_of(text: &str) -> Option<String> {
-    let t = text.trim();
-    let d = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()?;
-    Some(d.format("%Y-%m").to_string())
 }
 
 /// Checks every row and records all of them in one transaction, or returns every problem
@@ -154,16 +149,23 @@ pub async fn import_paid(
                 r.line,
                 "缴费类型",
                 "contribution.import.kind",
-                format!("缴费类型“{}”应为单位职工或灵活就业人员", f("kind")),
+                format!(
+                    "缴费类型“{}”应为单位职工、灵活就业人员或城乡居民",
+                    f("kind")
+                ),
             ));
         }
-        let month = month_of(f("month"));
-        if month.is_none() {
+        let month = kind.and_then(|k| ledger_month(k, f("month")));
+        if kind.is_some() && month.is_none() {
             problems.push(problem(
                 r.line,
                 "费款所属期",
                 "contribution.import.month",
-                format!("费款所属期“{}”应为 YYYY-MM", f("month")),
+                if kind == Some(PayerKind::Resident) {
+                    format!("费款所属期“{}”应为缴费年度（如 2026）", f("month"))
+                } else {
+                    format!("费款所属期“{}”应为 YYYY-MM", f("month"))
+                },
             ));
         }
         let amount = match f("amount").parse::<Fen>() {
@@ -250,6 +252,22 @@ pub async fn import_paid(
         )
         .await?;
     }
+    let mut activated = 0u64;
+    let mut resident_lines: Vec<(i64, &str)> = rows
+        .iter()
+        .filter(|r| r.2 == PayerKind::Resident)
+        .map(|r| (r.1, r.3.as_str()))
+        .collect();
+    resident_lines.sort_unstable();
+    resident_lines.dedup();
+    for (person_id, month) in resident_lines {
+        if super::resident::activate_paid(&mut tx, person_id, month, &now)
+            .await?
+            .is_some()
+        {
+            activated += 1;
+        }
+    }
     audit::record(
         &mut tx,
         services,
@@ -258,8 +276,13 @@ pub async fn import_paid(
         "contribution_import",
         &import_id.to_string(),
         None,
-        Some(&json!({ "file_name": file_name, "sha256": sha, "rows": rows.len(), "total_fen": total.0 })),
-        &format!("导入税务实缴记录 {} 条，合计 {}", rows.len(), total),
+        Some(&json!({ "file_name": file_name, "sha256": sha, "rows": rows.len(), "total_fen": total.0, "activated": activated })),
+        &format!(
+            "导入税务实缴记录 {} 条，合计 {}；城乡居民参保生效 {} 人",
+            rows.len(),
+            total,
+            activated
+        ),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -267,5 +290,6 @@ pub async fn import_paid(
         import_id,
         rows: rows.len() as i64,
         total_fen: total.0,
+        activated,
     })
 }

@@ -5,10 +5,12 @@
 pub mod effect;
 mod import;
 mod policies;
+pub mod resident;
 mod run;
 
 pub use import::{import_paid, ImportReport, PAID_COLUMNS_HELP};
 pub use policies::{policies, policy_for};
+pub use resident::{run_resident_year, YearRun};
 pub use run::{run_month, MonthRun};
 
 use serde::Serialize;

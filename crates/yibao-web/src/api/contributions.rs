@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yibao_domain::staff::StaffRole;
-use yibao_service::contribution::{self, Ledger, MonthRun};
+use yibao_service::contribution::{self, Ledger, MonthRun, YearRun};
 
 use super::{record_id, ApiJson, ApiQuery};
 use crate::auth::Auth;
@@ -23,6 +23,7 @@ use crate::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(run_month))
+        .routes(routes!(run_resident_year))
         .routes(routes!(import_paid))
         .routes(routes!(person_ledger))
         .routes(routes!(employer_ledger))
@@ -84,11 +85,58 @@ async fn run_month(
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
+/// 核定年度（城乡居民个人缴费）
+#[derive(Debug, Deserialize, ToSchema)]
+struct YearInput {
+    year: i32,
+}
+
+/// 城乡居民年度核定结果
+#[derive(Serialize, ToSchema)]
+pub struct YearRunAnswer {
+    year: i32,
+    /// 本次新写入的应缴记录数
+    written: u64,
+    /// 此前已核定的记录数（参保登记时或此前的年度核定）
+    already: u64,
+    /// 所在统筹区 1 月 1 日无有效缴费政策的人数
+    no_policy: u64,
+    /// 本次应缴合计（分）
+    due_fen: i64,
+    /// 依据示例参数计算的记录数（页面须标明“示例参数”）
+    example_lines: u64,
+}
+
+impl From<YearRun> for YearRunAnswer {
+    fn from(r: YearRun) -> Self {
+        YearRunAnswer {
+            year: r.year,
+            written: r.written,
+            already: r.already,
+            no_policy: r.no_policy,
+            due_fen: r.due_fen,
+            example_lines: r.example_lines,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/contributions/resident-years", tag = "缴费", request_body = YearInput,
+    responses((status = 201, description = "已核定该年度城乡居民个人缴费（重复核定不重复写入）", body = YearRunAnswer), (status = "4XX", description = "请求有误、未登录、无权：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+async fn run_resident_year(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<YearInput>,
+) -> Result<(StatusCode, Json<YearRunAnswer>), ApiError> {
+    let r = contribution::run_resident_year(&state.services, &auth.actor, input.year).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
 /// 税务实缴记录文件（multipart/form-data）
 #[derive(ToSchema)]
 #[allow(dead_code)] // describes the form `import_paid` reads
 struct PaidUpload {
-    /// .xlsx 或 .csv；列：票据号、证件号码、缴费类型（单位职工/灵活就业人员）、费款所属期（YYYY-MM）、金额（元）、缴费日期
+    /// .xlsx 或 .csv；列：票据号、证件号码、缴费类型（单位职工/灵活就业人员/城乡居民）、费款所属期（YYYY-MM；城乡居民为年度，如 2026）、金额（元）、缴费日期
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
@@ -99,6 +147,8 @@ pub struct ImportAnswer {
     import_id: i64,
     rows: i64,
     total_fen: i64,
+    /// 因当年个人缴费已足额到账而参保生效的城乡居民人数
+    activated: u64,
 }
 
 #[utoipa::path(post, path = "/contributions/paid", tag = "缴费",
@@ -141,6 +191,7 @@ async fn import_paid(
             import_id: r.import_id,
             rows: r.rows,
             total_fen: r.total_fen,
+            activated: r.activated,
         }),
     ))
 }

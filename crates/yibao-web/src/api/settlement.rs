@@ -25,6 +25,7 @@ use crate::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(account_credit))
+        .routes(routes!(carry_over))
         .routes(routes!(national))
         .routes(routes!(settle))
         .routes(routes!(pre))
@@ -155,6 +156,47 @@ async fn national(
     require_json(&headers)?;
     Ok(Json(
         yibao_service::national::call(&state.services, &auth.actor, &body).await?,
+    ))
+}
+
+/// 年度结转的年度
+#[derive(Debug, serde::Deserialize, ToSchema)]
+struct CarryOverInput {
+    /// 要结转的年度（须已结束）
+    year: i32,
+}
+
+/// 年度结转结果
+#[derive(serde::Serialize, ToSchema)]
+pub struct CarryOverAnswer {
+    year: i32,
+    /// 余额结转至下一年度的账户数
+    accounts: u64,
+    /// 结转合计（分）
+    total_fen: i64,
+}
+
+#[utoipa::path(
+    post,
+    path = "/accounts/carry-over",
+    tag = "联网结算",
+    request_body = CarryOverInput,
+    responses((status = 201, description = "已将该年度各个人账户余额结转至下一年度（财务；重复执行只结转此后新增的余额）", body = CarryOverAnswer), (status = "4XX", description = "年度尚未结束（account.carry_over.year_open）、未登录或无权：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn carry_over(
+    State(state): State<AppState>,
+    auth: Auth,
+    super::ApiJson(input): super::ApiJson<CarryOverInput>,
+) -> Result<(StatusCode, Json<CarryOverAnswer>), ApiError> {
+    let r = yibao_service::account::carry_over(&state.services, &auth.actor, input.year).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CarryOverAnswer {
+            year: r.year,
+            accounts: r.accounts,
+            total_fen: r.total_fen,
+        }),
     ))
 }
 

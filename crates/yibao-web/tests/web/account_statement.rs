@@ -244,3 +244,123 @@ both_stores_with_demo!(the_statement_is_paged_with_the_years_totals, |app| {
         .await;
     assert_eq!(bad.json()["code"], "account.year", "{}", bad.body);
 });
+
+/// (kind, amount) of a year's lines, checked to add up from zero.
+async fn year_lines(app: &TestApp, id_number: &str, year: i64) -> Vec<(String, i64)> {
+    let mut tx = app.services.store().begin_read().await.unwrap();
+    let rows = yibao_store::account::year(&mut tx, id_number, year)
+        .await
+        .unwrap();
+    let entries: Vec<_> = rows
+        .iter()
+        .map(|r| yibao_domain::account::Entry {
+            kind: r.kind,
+            amount: yibao_domain::Fen(r.amount_fen),
+            balance_after: yibao_domain::Fen(r.balance_after_fen),
+        })
+        .collect();
+    yibao_domain::account::year_totals(yibao_domain::Fen(0), &entries).unwrap();
+    rows.iter()
+        .map(|r| (r.kind.key().to_string(), r.amount_fen))
+        .collect()
+}
+
+// The year-end carry-over (年度结转): a finished year's balance leaves it and opens the next, so
+// a settlement in the new year pays from it; the current year cannot be carried; a second run
+// moves nothing; only finance runs it.
+both_stores_with_demo!(year_end_carry_over_moves_the_balance_once, |app| {
+    let demo = app.demo().await;
+    let wang = demo.citizens[0].login.clone();
+    let finance = app.staff_token("nanchuan.finance").await;
+    let clerk = app.staff_token("nanchuan.clerk").await;
+    let pid = {
+        let mut tx = app.services.store().begin_read().await.unwrap();
+        let id: yibao_domain::CitizenId = wang.parse().unwrap();
+        yibao_store::enrolment::find_person(&mut tx, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let r = app
+        .post_json(
+            &format!("/api/v1/persons/{pid}/account-credits"),
+            Some(&finance),
+            json!({"year": 2025, "amount_fen": 50_000, "note": "2025年12月划入"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let before = yibao_service::settlement::accumulators(&app.services, &wang, 2026)
+        .await
+        .unwrap()
+        .account_balance
+        .fen();
+    // Today is in 2026: 2026 has not ended.
+    let r = app
+        .post_json(
+            "/api/v1/accounts/carry-over",
+            Some(&finance),
+            json!({"year": 2026}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["code"], "account.carry_over.year_open");
+    let r = app
+        .post_json(
+            "/api/v1/accounts/carry-over",
+            Some(&clerk),
+            json!({"year": 2025}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/accounts/carry-over",
+            Some(&finance),
+            json!({"year": 2025}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        (
+            r.json()["accounts"].as_u64(),
+            r.json()["total_fen"].as_i64()
+        ),
+        (Some(1), Some(50_000)),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        year_lines(app, &wang, 2025).await,
+        [
+            ("credit".to_string(), 50_000),
+            ("carry_out".to_string(), -50_000)
+        ]
+    );
+    assert_eq!(
+        year_lines(app, &wang, 2026).await.last().cloned(),
+        Some(("carry_in".to_string(), 50_000))
+    );
+    let after = yibao_service::settlement::accumulators(&app.services, &wang, 2026)
+        .await
+        .unwrap()
+        .account_balance
+        .fen();
+    assert_eq!(after, before + 50_000);
+    // Run again: nothing left to move.
+    let r = app
+        .post_json(
+            "/api/v1/accounts/carry-over",
+            Some(&finance),
+            json!({"year": 2025}),
+        )
+        .await;
+    assert_eq!(r.json()["accounts"], 0, "{}", r.body);
+    // A 2026 settlement pays from what 2025 left.
+    let token = institution(app).await;
+    let r = app
+        .post_json("/api/v1/settlements", Some(&token), bill("CARRY-1", &wang))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["account"].as_i64().unwrap() > 0, "{}", r.body);
+});

@@ -632,7 +632,12 @@ both_stores_with_demo!(youyang_years_shortfall_back_pay_and_lump_sum, |app| {
         r.body
     );
     // Shortfall before any recognition: refused.
-    let n = window(app, &clerk, person_case("youyang", "13", &zhang, json!({}))).await;
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "13", &zhang, json!({"agree": "同意补缴"})),
+    )
+    .await;
     let r = drive(app, &clerk, Some(&reviewer), &n).await;
     assert_eq!(
         r.json()["code"],
@@ -655,7 +660,12 @@ both_stores_with_demo!(youyang_years_shortfall_back_pay_and_lump_sum, |app| {
         (Some(12), Some(8)),
         "{rec}"
     );
-    let n = window(app, &clerk, person_case("youyang", "13", &zhang, json!({}))).await;
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "13", &zhang, json!({"agree": "同意补缴"})),
+    )
+    .await;
     let r = drive(app, &clerk, Some(&reviewer), &n).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // 8 × 440.40 元 (10 % of the 4,404 元 floor, 示例参数).
@@ -728,6 +738,50 @@ both_stores_with_demo!(youyang_years_shortfall_back_pay_and_lump_sum, |app| {
     .await;
     let r = drive(app, &clerk, Some(&reviewer), &n).await;
     assert_eq!(r.json()["code"], "contribution.lump_sum.tax", "{}", r.body);
+
+    // 「若不同意补缴，则暂停其医保关系」: the retired coverage is suspended, nothing is due.
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "13", &zhang, json!({"agree": "不同意补缴"})),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let o = outcome(app, &clerk, &n).await;
+    assert_eq!(o["suspended"]["shortfall_months"], 8, "{o}");
+    assert!(o.get("plan").is_none(), "{o}");
+    let mut tx = app.services.store().begin_read().await.unwrap();
+    let p = yibao_store::enrolment::find_person(&mut tx, &zhang.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let covs = yibao_store::coverage::list_for_person(&mut tx, p.id)
+        .await
+        .unwrap();
+    drop(tx);
+    let retired = covs
+        .iter()
+        .find(|c| c.category == yibao_domain::enrolment::CoverageCategory::Retired)
+        .unwrap();
+    assert_eq!(
+        retired.status,
+        yibao_domain::enrolment::CoverageStatus::Suspended
+    );
+    // A second refusal finds no coverage in force to suspend.
+    let n = window(
+        app,
+        &clerk,
+        person_case("youyang", "13", &zhang, json!({"agree": "不同意补缴"})),
+    )
+    .await;
+    let r = drive(app, &clerk, Some(&reviewer), &n).await;
+    assert_eq!(
+        r.json()["code"],
+        "contribution.shortfall.no_coverage",
+        "{}",
+        r.body
+    );
 });
 
 // The person sees their own contributions, the unit its own (its employees' lines); nobody else
@@ -1247,3 +1301,157 @@ both_stores_with_demo!(
         }
     }
 );
+
+fn cid(region: &str, birth: &str, seq: &str) -> String {
+    let first17 = format!("{region}{birth}{seq}");
+    format!(
+        "{first17}{}",
+        yibao_domain::ids::citizen_id_check_char(first17.as_bytes())
+    )
+}
+
+// Residents' yearly contribution (城乡居民个人缴费): assessed with the registration, paid through
+// the tax authority, whose paid record brings the registered coverage (已登记待缴费) into force
+// once the year is paid in full; the yearly run assesses the residents of a year and leaves an
+// assessed line alone; a year without a policy is counted, not charged.
+both_stores_with_demo!(resident_year_assessed_paid_and_in_force, |app| {
+    use common::journey::{drive, outcome, window};
+    let clerk = app.staff_token("cq.clerk").await;
+    let finance = app.staff_token("cq.finance").await;
+    let who = cid("500101", "19800808", "011");
+    // On 22 November the Chongqing annual window registers next year's coverage (seed 003 item 11).
+    let n = window(
+        app,
+        &clerk,
+        json!({"jurisdiction": "chongqing", "item": "11", "channel": "window",
+        "applicant": {"id_number": who, "name": "演示居民甲"}, "form": {}}),
+    )
+    .await;
+    let r = drive(app, &clerk, None, &n).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let out = outcome(app, &clerk, &n).await;
+    assert_eq!(out["plan"]["coverage_year"], 2027, "{out}");
+    // 一档 400 元 (the national minimum, 示例参数 for 重庆).
+    assert!(
+        out["text"]
+            .as_str()
+            .unwrap()
+            .contains("2027年度个人缴费 400.00元（示例参数）"),
+        "{out}"
+    );
+    let pid = out["person_id"].as_i64().unwrap();
+    let ledger = |year: i32| {
+        let path = format!("/api/v1/persons/{pid}/contributions?year={year}");
+        let token = finance.clone();
+        async move { app.call("GET", &path, Some(&token), None).await.json() }
+    };
+    let l = ledger(2027).await;
+    assert_eq!(l["lines"].as_array().unwrap().len(), 1, "{l}");
+    let line = &l["lines"][0];
+    assert_eq!(
+        (
+            line["kind"].as_str(),
+            line["month"].as_str(),
+            line["total_fen"].as_i64(),
+            line["paid_fen"].as_i64()
+        ),
+        (Some("resident"), Some("2027-01"), Some(40_000), Some(0)),
+        "{l}"
+    );
+    assert_eq!(l["year_totals"]["arrears_fen"], 40_000, "{l}");
+
+    // The yearly run leaves the assessed line alone; only finance runs it.
+    let r = app
+        .post_json(
+            "/api/v1/contributions/resident-years",
+            Some(&clerk),
+            json!({"year": 2027}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/contributions/resident-years",
+            Some(&finance),
+            json!({"year": 2027}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let run = r.json();
+    assert!(run["already"].as_u64().unwrap() >= 1, "{run}");
+    assert_eq!(ledger(2027).await["lines"].as_array().unwrap().len(), 1);
+
+    let status = || async {
+        let mut tx = app.services.store().begin_read().await.unwrap();
+        let covs = yibao_store::coverage::list_for_person(&mut tx, pid)
+            .await
+            .unwrap();
+        let c = covs
+            .iter()
+            .find(|c| c.scheme == yibao_domain::enrolment::Scheme::Resident)
+            .unwrap();
+        (c.status, c.start_date.clone())
+    };
+    use yibao_domain::enrolment::CoverageStatus;
+    // A period written as a month for a resident books the year; a monthly payer needs a month.
+    let head = "票据号,证件号码,缴费类型,费款所属期,金额,缴费日期\n";
+    let r = upload_paid(
+        app,
+        &finance,
+        &format!("{head}JM-0,{who},城乡居民,2027-13,400,2026-11-23\n"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        r.json()["details"]["problems"][0]["code"],
+        "contribution.import.month",
+        "{}",
+        r.body
+    );
+    // One fen short: recorded, the coverage still waits.
+    let r = upload_paid(
+        app,
+        &finance,
+        &format!("{head}JM-1,{who},城乡居民,2027,399.99,2026-11-23\n"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["activated"], 0, "{}", r.body);
+    assert_eq!(status().await.0, CoverageStatus::Registered);
+    // The last fen (written as a month of the year): paid in full, in force from its start.
+    let r = upload_paid(
+        app,
+        &finance,
+        &format!("{head}JM-2,{who},城乡居民,2027-06,0.01,2026-11-24\n"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["activated"], 1, "{}", r.body);
+    assert_eq!(
+        status().await,
+        (CoverageStatus::Active, Some("2027-01-01".to_string()))
+    );
+    let l = ledger(2027).await;
+    assert_eq!(l["lines"][0]["paid_fen"], 40_000, "{l}");
+    assert_eq!(l["arrears_fen"], 0, "{l}");
+
+    // 2028 has no shipped policy: he is counted, not charged.
+    let r = app
+        .post_json(
+            "/api/v1/contributions/resident-years",
+            Some(&finance),
+            json!({"year": 2028}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.json()["no_policy"].as_u64().unwrap() >= 1, "{}", r.body);
+    assert_eq!(r.json()["written"], 0, "{}", r.body);
+    let r = app
+        .post_json(
+            "/api/v1/contributions/resident-years",
+            Some(&finance),
+            json!({"year": 1999}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+});

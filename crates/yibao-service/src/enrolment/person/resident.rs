@@ -89,6 +89,31 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
         fx,
     );
     let coverage_id = coverage::insert(conn, &c).await?;
+    // The year's contribution is assessed with the registration (核定), so the tax authority's
+    // payment for it brings the coverage into force (contribution::resident::activate_paid).
+    let assessed =
+        crate::contribution::resident::assess(region.as_str(), category, "", plan.coverage_year)?;
+    let due_text = match assessed {
+        Some((due, policy_name, example)) => {
+            crate::contribution::resident::write_year_line(
+                conn,
+                person.id,
+                plan.coverage_year,
+                due,
+                policy_name,
+                example,
+                &fx.now,
+            )
+            .await?;
+            format!(
+                "{}年度个人缴费 {}{}，",
+                plan.coverage_year,
+                due,
+                if example { "（示例参数）" } else { "" }
+            )
+        }
+        None => String::new(),
+    };
     person_event(
         conn,
         fx,
@@ -100,9 +125,10 @@ pub async fn resident_enrol(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, S
     Ok(outcome(
         "enrolment.resident_enrol",
         format!(
-            "已办理城乡居民参保登记（{}，{}年度），请通过税务部门的缴费渠道缴纳城乡居民医保费；{}",
+            "已办理城乡居民参保登记（{}，{}年度），{}请通过税务部门的缴费渠道缴纳城乡居民医保费，缴费到账后参保生效；{}",
             category.label(),
             plan.coverage_year,
+            due_text,
             plan.note
         ),
         json!({ "person_id": person.id, "coverage_id": coverage_id, "status": "registered", "plan": plan }),
