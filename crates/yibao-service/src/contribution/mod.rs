@@ -8,7 +8,7 @@ mod policies;
 pub mod resident;
 mod run;
 
-pub use import::{import_paid, ImportReport, PAID_COLUMNS_HELP};
+pub use import::{import_paid, ImportReport, MAX_PAID_ROWS, PAID_COLUMNS_HELP};
 pub use policies::{policies, policy_for};
 pub use resident::{run_resident_year, YearRun};
 pub use run::{run_month, MonthRun};

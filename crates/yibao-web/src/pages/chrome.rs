@@ -35,6 +35,7 @@ impl Chrome {
                 }
                 if s.has_role(StaffRole::Finance) {
                     links.push(("/cases/disbursement", "拨付"));
+                    links.push(("/staff/contributions", "缴费核定"));
                 }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));

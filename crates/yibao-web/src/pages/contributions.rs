@@ -39,7 +39,11 @@ impl From<&Ledger> for LedgerView {
             .lines
             .iter()
             .map(|r| LedgerLineView {
-                month: r.month.clone(),
+                // A resident's line is the year's (booked in its first month).
+                month: match (r.kind, r.month.get(..4)) {
+                    (PayerKind::Resident, Some(y)) => format!("{y}年度"),
+                    _ => r.month.clone(),
+                },
                 kind: PayerKind::label(r.kind),
                 base: yuan(r.base_fen),
                 employer: yuan(r.employer_fen),

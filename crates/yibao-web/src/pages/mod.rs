@@ -12,6 +12,7 @@ mod contributions;
 mod disbursement;
 mod enrolment;
 mod filings;
+mod finance;
 mod guide;
 mod home;
 mod records;
@@ -111,6 +112,14 @@ pub fn routes() -> Router<AppState> {
             get(disbursement::page).post(disbursement::run),
         )
         .route("/cases/disbursement/{id}", get(disbursement::one))
+        .route("/staff/contributions", get(finance::page))
+        .route("/staff/contributions/month", post(finance::run_month))
+        .route(
+            "/staff/contributions/resident-year",
+            post(finance::run_resident_year),
+        )
+        .route("/staff/contributions/paid", post(finance::import_paid))
+        .route("/staff/contributions/carry-over", post(finance::carry_over))
         .route("/cases/{number}", get(cases::one))
         .route("/cases/{number}/materials", post(cases::material))
         .route("/cases/{number}/materials/{id}", get(cases::download))

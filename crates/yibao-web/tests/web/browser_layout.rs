@@ -125,6 +125,18 @@ async fn pages_fit_a_phone_and_a_desktop() {
         .await;
     assert!(sub < 50.0, "390: the staff links take {sub} px");
     b.screenshot("390-persons").await;
+    // Finance's contribution page, with its four forms and the policy table, on both widths.
+    b.click("form[action='/logout'] button").await;
+    b.goto("/login").await;
+    b.fill("#s-user", "cq.finance").await;
+    b.fill("#s-pw", "demo-cq-finance").await;
+    b.click("form[action='/login/staff'] button").await;
+    b.goto("/staff/contributions").await;
+    fits(&b, "390 contributions").await;
+    b.resize(1366, 768).await;
+    b.goto("/staff/contributions").await;
+    fits(&b, "1366 contributions").await;
+    b.screenshot("1366-contributions").await;
     b.close().await;
     app.finish().await;
 }

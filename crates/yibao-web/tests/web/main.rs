@@ -26,6 +26,7 @@ mod enrolment;
 mod enrolment_pages;
 mod filing_cases;
 mod filings;
+mod finance_page;
 mod forms;
 mod foundation;
 mod identity;
