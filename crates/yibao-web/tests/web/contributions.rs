@@ -1455,3 +1455,228 @@ both_stores_with_demo!(resident_year_assessed_paid_and_in_force, |app| {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 });
+
+// Random individuals (一档 / 二档), retirees and residents of 酉阳 (重庆's policy): two monthly runs,
+// the residents' year, a random part paid — every line, the arrears, and each account's balance
+// (the sum of its credits) equal a computation written independently from the numbers in
+// data/policy/contribution/chongqing/2026.toml.
+both_stores_with_demo!(
+    random_individuals_retirees_and_residents_match_an_independent_computation,
+    |app| {
+        let policy: toml::Value = toml::from_str(include_str!(
+            "../../../../data/policy/contribution/chongqing/2026.toml"
+        ))
+        .unwrap();
+        let grade = |g: &str, k: &str| {
+            policy["flexible"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["grade"].as_str() == Some(g))
+                .unwrap()[k]
+                .as_integer()
+                .unwrap()
+        };
+        let resident = |g: &str| {
+            policy["resident"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["grade"].as_str() == Some(g))
+                .unwrap()["annual"]
+                .as_integer()
+                .unwrap()
+        };
+        let retiree_credit = policy["account"]["retiree_monthly"].as_integer().unwrap();
+        let finance = app.staff_token("cq.finance").await;
+        let mut rng = Rng(0x1d1e_2026_1203);
+        // (id number, person id, kind, grade, monthly due, monthly credit, yearly resident due)
+        let mut people = Vec::new();
+        {
+            let mut tx = app.services.store().begin().await.unwrap();
+            let region: yibao_domain::RegionCode = "500242".parse().unwrap();
+            for n in 0..30u32 {
+                let id = cid(
+                    "500242",
+                    &format!("{}", 19600101 + n * 10000),
+                    &format!("{:03}", 300 + n),
+                );
+                let cidn: yibao_domain::CitizenId = id.parse().unwrap();
+                let pid = yibao_store::enrolment::insert_person(
+                    &mut tx,
+                    &yibao_store::enrolment::NewPerson {
+                        id_number: &cidn,
+                        name: &format!("随机人员{n}"),
+                        region_code: &region,
+                        phone: "",
+                    },
+                    "2026-01-01T00:00:00Z",
+                )
+                .await
+                .unwrap();
+                use yibao_domain::enrolment::{CoverageCategory as C, CoverageStatus, Scheme};
+                let (scheme, category, g) = match rng.below(5) {
+                    0 => (Scheme::Employee, C::Flexible, "tier1"),
+                    1 => (Scheme::Employee, C::Flexible, "tier2"),
+                    2 => (Scheme::Employee, C::Retired, ""),
+                    3 => (Scheme::Resident, C::from_key("local_resident").unwrap(), ""),
+                    _ => (
+                        Scheme::Resident,
+                        C::from_key("local_resident").unwrap(),
+                        "tier2",
+                    ),
+                };
+                let cov = yibao_store::coverage::insert(
+                    &mut tx,
+                    &yibao_store::coverage::CoverageRow {
+                        id: 0,
+                        person_id: pid,
+                        scheme,
+                        category,
+                        employer_id: None,
+                        region_code: "500242".into(),
+                        status: CoverageStatus::Active,
+                        registered_on: "2026-01-01".into(),
+                        start_date: Some("2026-01-01".into()),
+                        end_date: None,
+                        case_number: None,
+                        created_at: "2026-01-01T00:00:00Z".into(),
+                        updated_at: "2026-01-01T00:00:00Z".into(),
+                    },
+                )
+                .await
+                .unwrap();
+                if !g.is_empty() {
+                    yibao_store::enrolment::set_grade(
+                        &mut tx,
+                        &yibao_store::enrolment::StatusChange {
+                            coverage_id: cov,
+                            from: CoverageStatus::Active,
+                            to: CoverageStatus::Active,
+                            effective_on: "2026-01-01",
+                            reason: "test",
+                            detail_json: "{}",
+                            case_number: None,
+                            now: "2026-01-01T00:00:00Z",
+                        },
+                        g,
+                    )
+                    .await
+                    .unwrap();
+                }
+                let (kind, monthly, credit, yearly) = match (category, g) {
+                    (C::Flexible, g) => (
+                        "flexible",
+                        half_up(grade(g, "monthly_base"), grade(g, "rate_bp")),
+                        half_up(grade(g, "monthly_base"), grade(g, "account_rate_bp")),
+                        0,
+                    ),
+                    (C::Retired, _) => ("retired", 0, retiree_credit, 0),
+                    // A resident without a recorded grade pays 一档.
+                    (_, g) => (
+                        "resident",
+                        0,
+                        0,
+                        resident(if g.is_empty() { "tier1" } else { g }),
+                    ),
+                };
+                people.push((id, pid, kind, monthly, credit, yearly));
+            }
+            tx.commit().await.unwrap();
+        }
+        for k in ["flexible", "retired", "resident"] {
+            assert!(people.iter().any(|p| p.2 == k), "the draw has no {k}");
+        }
+        assert!(people.iter().any(|p| p.5 == resident("tier2")));
+        for month in [4, 5] {
+            let r = app
+                .post_json(
+                    "/api/v1/contributions/months",
+                    Some(&finance),
+                    json!({"year": 2026, "month": month}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let r = app
+            .post_json(
+                "/api/v1/contributions/resident-years",
+                Some(&finance),
+                json!({"year": 2026}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        // A random part paid: individuals for May, residents for the year.
+        let mut csv = String::from("票据号,证件号码,缴费类型,费款所属期,金额,缴费日期\n");
+        let mut paid = Vec::new();
+        for (i, (id, _, kind, monthly, _, yearly)) in people.iter().enumerate() {
+            let (label, period, due) = match *kind {
+                "flexible" => ("灵活就业人员", "2026-05", *monthly),
+                "resident" => ("城乡居民", "2026", *yearly),
+                _ => ("", "", 0),
+            };
+            let p = if due == 0 {
+                0
+            } else {
+                match rng.below(3) {
+                    0 => 0,
+                    1 => due,
+                    _ => rng.below(due as u64) as i64 + 1,
+                }
+            };
+            if p > 0 {
+                csv.push_str(&format!(
+                    "RR{i},{id},{label},{period},{},2026-06-10\n",
+                    yibao_domain::Fen(p).yuan_string()
+                ));
+            }
+            paid.push(p);
+        }
+        let r = upload_paid(app, &finance, &csv).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        for ((id, pid, kind, monthly, credit, yearly), p) in people.iter().zip(paid) {
+            let l = app
+                .call(
+                    "GET",
+                    &format!("/api/v1/persons/{pid}/contributions?year=2026"),
+                    Some(&finance),
+                    None,
+                )
+                .await
+                .json();
+            let lines: Vec<(String, String, i64, i64, i64)> = l["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    (
+                        x["kind"].as_str().unwrap().to_string(),
+                        x["month"].as_str().unwrap().to_string(),
+                        x["total_fen"].as_i64().unwrap(),
+                        x["account_credit_fen"].as_i64().unwrap(),
+                        x["paid_fen"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            let k = kind.to_string();
+            let want: Vec<(String, String, i64, i64, i64)> = if *kind == "resident" {
+                vec![(k, "2026-01".into(), *yearly, 0, p)]
+            } else {
+                vec![
+                    (k.clone(), "2026-05".into(), *monthly, *credit, p),
+                    (k, "2026-04".into(), *monthly, *credit, 0),
+                ]
+            };
+            assert_eq!(lines, want, "{id}: {l}");
+            let due: i64 = want.iter().map(|w| w.2).sum();
+            assert_eq!(l["arrears_fen"].as_i64(), Some(due - p), "{id}: {l}");
+            let balance = yibao_service::settlement::accumulators(&app.services, id, 2026)
+                .await
+                .unwrap()
+                .account_balance
+                .fen();
+            let credits: i64 = want.iter().map(|w| w.3).sum();
+            assert_eq!(balance, credits, "{id} ({kind}) account balance");
+        }
+    }
+);
