@@ -219,6 +219,11 @@ async fn rewrite(path: &str, response: Response) -> Response {
 /// The outermost layer: URI checks, error answers in our shape, and `no-store`.
 pub async fn finish(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    // Where a page that needs a login sends the browser back to after it (GET only: a form
+    // post is not replayed).
+    let came_from = (req.method() == axum::http::Method::GET && !path.starts_with("/api/"))
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten();
     let mut response = match check_uri(req.uri()) {
         Some(refusal) => refusal,
         None => {
@@ -230,6 +235,20 @@ pub async fn finish(req: Request, next: Next) -> Response {
             }
         }
     };
+    if let Some(from) = came_from.as_deref().and_then(crate::pages::safe_next) {
+        let to_login = response.status().is_redirection()
+            && response.headers().get(header::LOCATION)
+                == Some(&HeaderValue::from_static("/login"));
+        if to_login {
+            let target = format!(
+                "/login?next={}",
+                form_urlencoded::byte_serialize(from.as_bytes()).collect::<String>()
+            );
+            if let Ok(v) = HeaderValue::from_str(&target) {
+                response.headers_mut().insert(header::LOCATION, v);
+            }
+        }
+    }
     if !path.starts_with("/static/") {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

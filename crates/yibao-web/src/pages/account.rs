@@ -28,32 +28,55 @@ struct LoginPage {
     notice: Option<String>,
     max_failures: i64,
     lock_minutes: i64,
+    /// The page to return to after logging in (`safe_next`), or empty.
+    next: String,
 }
 
-fn login_page(auth: &Auth, error: Option<String>, notice: Option<String>) -> Response {
+fn login_page(
+    auth: &Auth,
+    error: Option<String>,
+    notice: Option<String>,
+    next: Option<&str>,
+) -> Response {
     html(&LoginPage {
         chrome: Chrome::of(auth),
         error,
         notice,
         max_failures: MAX_FAILURES,
         lock_minutes: LOCK_MINUTES,
+        next: next
+            .and_then(crate::pages::safe_next)
+            .unwrap_or("")
+            .to_string(),
     })
 }
 
-pub async fn login(auth: Auth) -> Response {
-    login_page(&auth, None, None)
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+pub async fn login(
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    login_page(&auth, None, None, q.next.as_deref())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StaffLogin {
     username: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct CitizenLogin {
     id_number: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,22 +84,27 @@ pub struct EmployerLogin {
     uscc: String,
     username: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
-/// Logs in and sends the browser on: staff who must change their password go to the account.
+/// Logs in and sends the browser on: staff who must change their password go to the account;
+/// the others back to the page that asked them to log in, else to their home page.
 async fn finish_login(
     state: &AppState,
     auth: &Auth,
     headers: &HeaderMap,
     source: &str,
-    c: Credentials,
+    (c, came_from): (Credentials, &str),
 ) -> Response {
     match identity::login(&state.services, &c, source).await {
         Ok(s) => {
-            let next = match &s.actor {
-                Actor::Staff(st) if st.must_change_password => "/account",
-                Actor::Staff(_) => "/staff/persons",
-                Actor::Employer(_) => "/employer",
+            let back = crate::pages::safe_next(came_from);
+            let next = match (&s.actor, back) {
+                (Actor::Staff(st), _) if st.must_change_password => "/account",
+                (_, Some(back)) => back,
+                (Actor::Staff(_), None) => "/staff/persons",
+                (Actor::Employer(_), None) => "/employer",
                 _ => "/account",
             };
             let mut r = Redirect::to(next).into_response();
@@ -87,7 +115,7 @@ async fn finish_login(
             r
         }
         Err(e) => {
-            let mut r = login_page(auth, Some(e.message()), None);
+            let mut r = login_page(auth, Some(e.message()), None, Some(came_from));
             *r.status_mut() = crate::error::status_of(e.kind());
             r
         }
@@ -105,7 +133,7 @@ pub async fn login_staff(
         username: f.username,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, &source, c).await
+    finish_login(&state, &auth, &headers, &source, (c, &f.next)).await
 }
 
 pub async fn login_citizen(
@@ -119,7 +147,7 @@ pub async fn login_citizen(
         id_number: f.id_number,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, &source, c).await
+    finish_login(&state, &auth, &headers, &source, (c, &f.next)).await
 }
 
 pub async fn login_employer(
@@ -134,7 +162,7 @@ pub async fn login_employer(
         username: f.username,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, &source, c).await
+    finish_login(&state, &auth, &headers, &source, (c, &f.next)).await
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -215,7 +243,7 @@ pub async fn register_submit(
     Form(f): Form<CitizenRegistration>,
 ) -> Response {
     match identity::register_citizen(&state.services, &f).await {
-        Ok(_) => login_page(&auth, None, Some("注册成功，请登录。".to_string())),
+        Ok(_) => login_page(&auth, None, Some("注册成功，请登录。".to_string()), None),
         Err(e) => {
             let mut r = register_page(&auth, Some(e.message()), None, f.id_number, f.name, f.phone);
             *r.status_mut() = crate::error::status_of(e.kind());

@@ -216,3 +216,50 @@ pub fn record_id(raw: &str) -> Result<i64, crate::PageError> {
         .filter(|i| *i > 0)
         .ok_or_else(crate::PageError::not_found)
 }
+
+/// A path to return to after logging in, when it is one of this site's own pages: it starts
+/// with one `/` (not `//` or `/\\`, which browsers read as another host), has no control
+/// characters, is not the login or logout itself, and is not absurdly long.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 512
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout")
+        && !next.starts_with("/api/");
+    ok.then_some(next)
+}
+
+#[cfg(test)]
+mod safe_next_tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_own_pages_are_returned_to() {
+        for ok in [
+            "/cases",
+            "/cases/500119-20261122-000001",
+            "/staff/persons?q=%E7%8E%8B&page=2",
+            "/",
+        ] {
+            assert_eq!(safe_next(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "/x\\y",
+            "evil",
+            "",
+            "/login?next=/cases",
+            "/logout",
+            "/api/v1/cases",
+            "/cases\r\nSet-Cookie: x=1",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(600))), None);
+    }
+}
