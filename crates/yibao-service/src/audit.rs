@@ -650,8 +650,8 @@ pub async fn search(
     services: &Services,
     actor: &Actor,
     filter: &AuditFilter,
-    limit: i64,
-) -> Result<Vec<AuditRow>, ServiceError> {
+    window: yibao_store::search::Window,
+) -> Result<yibao_store::search::Found<AuditRow>, ServiceError> {
     let staff = actor.staff()?;
     let everything = staff.has_role(StaffRole::Auditor);
     if !everything && !staff.has_role(StaffRole::Supervisor) {
@@ -661,10 +661,7 @@ pub async fn search(
         ));
     }
     let mut tx = services.store().begin_read().await?;
-    let rows = store::search(&mut tx, filter, limit.clamp(1, 500)).await?;
     // Supervisors see their own agency's trail; auditors see everything.
-    Ok(rows
-        .into_iter()
-        .filter(|r| everything || r.agency_id == Some(staff.agency_id))
-        .collect())
+    let agency = (!everything).then_some(staff.agency_id);
+    Ok(store::search(&mut tx, filter, agency, window).await?)
 }

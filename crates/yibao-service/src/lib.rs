@@ -24,6 +24,7 @@ pub mod health;
 pub mod identity;
 pub mod national;
 pub mod overview;
+pub mod paging;
 pub mod records;
 pub mod reimbursement;
 pub mod settlement;

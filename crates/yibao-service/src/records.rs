@@ -8,6 +8,7 @@ use yibao_store::enrolment;
 pub use yibao_store::enrolment::{EmployerRow, PersonRow};
 
 use crate::identity::{forbidden, Actor};
+use crate::paging::{Paged, Span};
 use crate::{ServiceError, Services};
 
 /// One line of a person list: identifiers masked.
@@ -80,18 +81,28 @@ pub fn may_see_employer(actor: &Actor, e: &EmployerRow) -> Result<(), ServiceErr
 }
 
 /// Persons in the staff member's area, masked.
+/// The persons of the staff member's region whose name or ID number contains `text`, a page
+/// of them (numbers masked).
 pub async fn list_persons(
     services: &Services,
     actor: &Actor,
-) -> Result<Vec<PersonListItem>, ServiceError> {
+    text: &str,
+    span: Span,
+) -> Result<Paged<PersonListItem>, ServiceError> {
     let staff = actor.staff()?;
     let mut tx = services.store().begin_read().await?;
-    Ok(enrolment::list_persons(&mut tx)
-        .await?
-        .iter()
-        .filter(|p| staff.serves(&p.region_code))
-        .map(PersonListItem::masked)
-        .collect())
+    let found = enrolment::search_persons(
+        &mut tx,
+        staff.agency_region.contained_prefix(),
+        text,
+        span.window(),
+    )
+    .await?;
+    Ok(Paged::new(
+        found.rows.iter().map(PersonListItem::masked).collect(),
+        span,
+        found.total,
+    ))
 }
 
 pub async fn person(
@@ -129,25 +140,38 @@ pub struct EmployerListItem {
     pub phone: String,
 }
 
+/// The employers of the staff member's region whose name or USCC contains `text`, a page.
 pub async fn list_employers(
     services: &Services,
     actor: &Actor,
-) -> Result<Vec<EmployerListItem>, ServiceError> {
+    text: &str,
+    span: Span,
+) -> Result<Paged<EmployerListItem>, ServiceError> {
     let staff = actor.staff()?;
     let mut tx = services.store().begin_read().await?;
-    Ok(enrolment::list_employers(&mut tx)
-        .await?
-        .into_iter()
-        .filter(|e| staff.serves(&e.region_code))
-        .map(|e| EmployerListItem {
-            id: e.id,
-            uscc: e.uscc,
-            name: e.name,
-            kind: e.kind,
-            region_code: e.region_code,
-            phone: mask_phone(&e.phone),
-        })
-        .collect())
+    let found = enrolment::search_employers(
+        &mut tx,
+        staff.agency_region.contained_prefix(),
+        text,
+        span.window(),
+    )
+    .await?;
+    Ok(Paged::new(
+        found
+            .rows
+            .into_iter()
+            .map(|e| EmployerListItem {
+                id: e.id,
+                uscc: e.uscc,
+                name: e.name,
+                kind: e.kind,
+                region_code: e.region_code,
+                phone: mask_phone(&e.phone),
+            })
+            .collect(),
+        span,
+        found.total,
+    ))
 }
 
 pub async fn employer(

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
+use crate::search::{Found, Window};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditRow {
@@ -243,18 +244,33 @@ pub struct AuditFilter {
     pub to: String,
 }
 
-/// Newest first, at most `limit` rows.
+/// Newest first, one window of the rows matching (only one agency's when `agency` is given) and
+/// the count of all.
 pub async fn search(
     conn: &mut AnyConnection,
     f: &AuditFilter,
-    limit: i64,
-) -> Result<Vec<AuditRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLS} FROM audit_log \
-         WHERE ($1 = '' OR action = $1) AND ($2 = '' OR target_kind = $2) \
+    agency: Option<i64>,
+    w: Window,
+) -> Result<Found<AuditRow>, StoreError> {
+    let filter = "($1 = '' OR action = $1) AND ($2 = '' OR target_kind = $2) \
          AND ($3 = '' OR target_id = $3) AND ($4 = '' OR actor_label = $4) \
          AND ($5 = '' OR at >= $5) AND ($6 = '' OR at < $6) \
-         ORDER BY at DESC, chain, seq DESC LIMIT $7"
+         AND ($7 < 0 OR agency_id = $7)";
+    let agency = agency.unwrap_or(-1);
+    let (total,): (i64,) =
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM audit_log WHERE {filter}"))
+            .bind(&f.action)
+            .bind(&f.target_kind)
+            .bind(&f.target_id)
+            .bind(&f.actor_label)
+            .bind(&f.from)
+            .bind(&f.to)
+            .bind(agency)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM audit_log WHERE {filter} \
+         ORDER BY at DESC, chain, seq DESC LIMIT $8 OFFSET $9"
     ))
     .bind(&f.action)
     .bind(&f.target_kind)
@@ -262,7 +278,10 @@ pub async fn search(
     .bind(&f.actor_label)
     .bind(&f.from)
     .bind(&f.to)
-    .bind(limit)
+    .bind(agency)
+    .bind(w.limit)
+    .bind(w.offset)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(Found { rows, total })
 }

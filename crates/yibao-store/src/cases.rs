@@ -13,6 +13,7 @@ use yibao_domain::codes::MaybeCode;
 
 use crate::error::StoreError;
 use crate::json_text::JsonText;
+use crate::search::{any_contains, contains_pattern, Found, Window};
 
 /// What the case was opened with besides its form: the applicant's insured region (it decides
 /// the jurisdiction's rules) and the catalog predicates the applicant declared (`applies_to`).
@@ -213,6 +214,62 @@ pub async fn list_for_agency(
     .bind(agency_id)
     .fetch_all(conn)
     .await?)
+}
+
+/// The cases the agencies work on (received or decided by one of them), optionally of one
+/// status, whose number, applicant name or applicant ID contains `text`: open cases first, newest
+/// first, one window of them and the count of all.
+pub async fn search_for_agencies(
+    conn: &mut AnyConnection,
+    agency_ids: &[i64],
+    status: Option<CaseStatus>,
+    text: &str,
+    w: Window,
+) -> Result<Found<CaseRow>, StoreError> {
+    if agency_ids.is_empty() {
+        return Ok(Found {
+            rows: Vec::new(),
+            total: 0,
+        });
+    }
+    // Ids are numbers from the store, written into the statement (the Any driver binds no arrays).
+    let ids = agency_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let terminal = CaseStatus::ALL
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = format!(
+        "(receiving_agency_id IN ({ids}) OR deciding_agency_id IN ({ids})) \
+         AND ($1 = '' OR status = $1) AND ($2 = '' OR {})",
+        any_contains(&["number", "applicant_name", "applicant_ref"], 3)
+    );
+    let status = status.map(|s| s.as_str()).unwrap_or("");
+    let pattern = contains_pattern(text);
+    let (total,): (i64,) =
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM case_file WHERE {filter}"))
+            .bind(status)
+            .bind(text.trim())
+            .bind(&pattern)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file WHERE {filter} \
+         ORDER BY CASE WHEN status IN ({terminal}) THEN 1 ELSE 0 END, id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(status)
+    .bind(text.trim())
+    .bind(&pattern)
+    .bind(w.limit)
+    .bind(w.offset)
+    .fetch_all(conn)
+    .await?;
+    Ok(Found { rows, total })
 }
 
 pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<CaseRow>, StoreError> {

@@ -23,6 +23,7 @@ pub mod json_text;
 pub mod logins;
 pub mod meta;
 
+pub mod search;
 pub mod settlement;
 pub mod staff;
 pub mod test_support;

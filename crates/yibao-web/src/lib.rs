@@ -6,6 +6,7 @@ pub mod auth;
 mod client;
 mod edge;
 mod error;
+mod export;
 mod health;
 mod metrics;
 mod pages;

@@ -11,6 +11,7 @@ mod load;
 mod model;
 mod offices;
 mod query;
+mod rank;
 mod service;
 
 pub use form_validate::{

@@ -34,7 +34,8 @@ pub struct CatalogQuery {
     pub jurisdiction: Option<String>,
     /// A domain key from `DOMAINS`.
     pub category: Option<String>,
-    /// Space-separated terms; every term must occur (Chinese needs no word splitting for this).
+    /// What someone typed: terms split at spaces and punctuation, each found as typed, through
+    /// its synonyms, or in order in an item's name; best matches first (`rank`).
     pub text: Option<String>,
 }
 
@@ -45,30 +46,40 @@ impl Catalog {
             .unwrap_or("")
     }
 
-    /// The current items matching the query, in catalog order.
+    /// The current items matching the query: in catalog order, or best first when there is
+    /// text to find.
     pub fn search(&self, q: &CatalogQuery) -> Vec<&Item> {
-        let terms: Vec<String> = q
-            .text
-            .as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        self.current_items()
+        let items: Vec<&Item> = self
+            .current_items()
             .filter(|i| {
                 q.jurisdiction
                     .as_deref()
                     .is_none_or(|j| i.jurisdiction == j)
             })
             .filter(|i| q.category.as_deref().is_none_or(|c| self.domain_of(i) == c))
-            .filter(|i| {
-                if terms.is_empty() {
-                    return true;
-                }
-                let hay = self.search_text(i);
-                terms.iter().all(|t| hay.contains(t.as_str()))
+            .collect();
+        let text = q.text.as_deref().unwrap_or("");
+        if super::rank::terms(text).is_empty() {
+            return items;
+        }
+        let searchable = items
+            .iter()
+            .map(|i| super::rank::Searchable {
+                item: i,
+                name: i.name.to_lowercase(),
+                aliases: self.alias_text(i),
+                text: self.search_text(i),
             })
-            .collect()
+            .collect();
+        super::rank::rank(searchable, text).unwrap_or_default()
+    }
+
+    /// An item's other names: its heading and its service's, lower case.
+    fn alias_text(&self, i: &Item) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        parts.extend(i.heading.as_deref());
+        parts.extend(self.service(i.service).map(|s| s.name.as_str()));
+        parts.join("\n").to_lowercase()
     }
 
     /// What a text search looks at: names, codes, service, target, conditions, materials, notes.

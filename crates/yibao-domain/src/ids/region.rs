@@ -160,16 +160,22 @@ impl RegionCode {
         !self.is_province_level() && &self.0[4..] == "00"
     }
 
+    /// The leading digits every code inside this region shares (`contains` as a prefix): two
+    /// for a province, four for a city, all six for a county.
+    pub fn contained_prefix(&self) -> &str {
+        if self.is_province_level() {
+            &self.0[..2]
+        } else if self.is_city_level() {
+            &self.0[..4]
+        } else {
+            &self.0
+        }
+    }
+
     /// True when `other` lies inside this region: a province holds its cities and counties, a
     /// city its counties, a county only itself. Agencies are scoped this way (DESIGN §9).
     pub fn contains(&self, other: &RegionCode) -> bool {
-        if self.is_province_level() {
-            self.0[..2] == other.0[..2]
-        } else if self.is_city_level() {
-            self.0[..4] == other.0[..4]
-        } else {
-            self.0 == other.0
-        }
+        other.0.starts_with(self.contained_prefix())
     }
 }
 

@@ -2,6 +2,7 @@
 //! staff queues with the time-limit colour, the supervisor's overdue list, the public progress
 //! query, and evaluations (好差评) with their statistics.
 
+use crate::paging::{Paged, Span};
 use std::collections::BTreeMap;
 use yibao_domain::staff::StaffRole;
 
@@ -248,21 +249,35 @@ async fn visible_cases(
 }
 
 /// The staff member's agency's cases and its districts', open ones first (optionally one
-/// status).
+/// status), whose number, applicant name or ID contains `text`: a page of them.
 pub async fn queue(
     services: &Services,
     actor: &Actor,
     status: Option<&str>,
-) -> Result<Vec<CaseSummary>, ServiceError> {
+    text: &str,
+    span: Span,
+) -> Result<Paged<CaseSummary>, ServiceError> {
     let staff = actor.staff()?;
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            CaseStatus::ALL
+                .into_iter()
+                .find(|c| c.as_str() == s)
+                .ok_or_else(|| {
+                    ServiceError::invalid("case.status", format!("没有“{s}”这种办件状态"))
+                })?,
+        ),
+    };
     let mut tx = services.store().begin_read().await?;
-    let mut rows = visible_cases(&mut tx, staff).await?;
+    let agencies = super::supervised_agencies(&mut tx, &staff.agency_region).await?;
+    let found = store::search_for_agencies(&mut tx, &agencies, status, text, span.window()).await?;
     drop(tx);
-    if let Some(s) = status.filter(|s| !s.is_empty()) {
-        rows.retain(|c| c.status.as_str() == s);
-    }
-    rows.sort_by_key(|c| c.status.is_terminal());
-    summaries(services, rows, true).await
+    Ok(Paged::new(
+        summaries(services, found.rows, true).await?,
+        span,
+        found.total,
+    ))
 }
 
 /// Open cases past their deadline, for supervisors (their agency's) and auditors.
@@ -274,8 +289,12 @@ pub async fn overdue(services: &Services, actor: &Actor) -> Result<Vec<CaseSumma
             "超期办件清单仅限监督或审计岗位查看",
         ));
     }
-    let all = queue(services, actor, None).await?;
-    Ok(all.into_iter().filter(|s| s.level == "overdue").collect())
+    let open = queue(services, actor, None, "", Span::Export).await?;
+    Ok(open
+        .items
+        .into_iter()
+        .filter(|s| s.level == "overdue")
+        .collect())
 }
 
 /// What the public progress query answers (办理进度查询): status and dates, nothing else.

@@ -7,6 +7,7 @@ use yibao_domain::enrolment::employer::EmployerStatus;
 use yibao_domain::{CitizenId, RegionCode, Uscc};
 
 use crate::error::StoreError;
+use crate::search::{any_contains, contains_pattern, Found, Window};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct EmployerRow {
@@ -133,6 +134,74 @@ pub async fn list_persons(conn: &mut AnyConnection) -> Result<Vec<PersonRow>, St
     )
     .fetch_all(conn)
     .await?)
+}
+
+const PERSON_COLS: &str =
+    "id, id_number, name, sex, birth_date, region_code, phone, created_at, document_type, address";
+
+/// Persons registered in regions starting with `region_prefix` whose name or ID number contains
+/// `text` (any when empty), by id, one window of them and the count of all.
+pub async fn search_persons(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+    text: &str,
+    w: Window,
+) -> Result<Found<PersonRow>, StoreError> {
+    let filter = format!(
+        "region_code LIKE $1 AND ($2 = '' OR {})",
+        any_contains(&["name", "id_number"], 3)
+    );
+    let region = format!("{region_prefix}%");
+    let pattern = contains_pattern(text);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM person WHERE {filter}"))
+        .bind(&region)
+        .bind(text.trim())
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {PERSON_COLS} FROM person WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
+    ))
+    .bind(&region)
+    .bind(text.trim())
+    .bind(&pattern)
+    .bind(w.limit)
+    .bind(w.offset)
+    .fetch_all(conn)
+    .await?;
+    Ok(Found { rows, total })
+}
+
+/// Employers in regions starting with `region_prefix` whose name or USCC contains `text`.
+pub async fn search_employers(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+    text: &str,
+    w: Window,
+) -> Result<Found<EmployerRow>, StoreError> {
+    let filter = format!(
+        "region_code LIKE $1 AND ($2 = '' OR {})",
+        any_contains(&["name", "uscc"], 3)
+    );
+    let region = format!("{region_prefix}%");
+    let pattern = contains_pattern(text);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM employer WHERE {filter}"))
+        .bind(&region)
+        .bind(text.trim())
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {EMPLOYER_COLS} FROM employer WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
+    ))
+    .bind(&region)
+    .bind(text.trim())
+    .bind(&pattern)
+    .bind(w.limit)
+    .bind(w.offset)
+    .fetch_all(conn)
+    .await?;
+    Ok(Found { rows, total })
 }
 
 pub async fn find_person(

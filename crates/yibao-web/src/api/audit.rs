@@ -26,6 +26,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct AuditEntries {
     #[schema(value_type = Vec<dto::AuditRow>)]
     entries: Vec<AuditRow>,
+    /// 符合条件的记录总数（本页之外）
+    total: i64,
+    /// 第几页
+    page: i64,
 }
 
 /// 审计链校验
@@ -51,7 +55,10 @@ pub struct AuditQuery {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// 每页条数，默认 100，最多 500
     pub limit: Option<i64>,
+    /// 第几页，默认 1
+    pub page: Option<i64>,
 }
 
 impl AuditQuery {
@@ -80,14 +87,23 @@ async fn search(
     auth: Auth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditEntries>, ApiError> {
-    let entries = audit::search(
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let found = audit::search(
         &state.services,
         &auth.actor,
         &q.filter(),
-        q.limit.unwrap_or(100),
+        yibao_service::paging::Window {
+            limit,
+            offset: (page - 1) * limit,
+        },
     )
     .await?;
-    Ok(Json(AuditEntries { entries }))
+    Ok(Json(AuditEntries {
+        entries: found.rows,
+        total: found.total,
+        page,
+    }))
 }
 
 #[utoipa::path(

@@ -48,6 +48,10 @@ pub struct CaseAnswer {
 pub struct CaseList {
     #[schema(value_type = Vec<dto::CaseSummary>)]
     cases: Vec<CaseSummary>,
+    /// 工作人员的工作台：符合条件的办件总数（本页之外）；本人的办件不分页，为 null
+    total: Option<i64>,
+    /// 工作人员：第几页（每页 50 件）
+    page: Option<i64>,
 }
 
 /// 好差评统计
@@ -119,6 +123,10 @@ async fn apply(
 struct ListQuery {
     /// 工作人员：只列此状态的办件
     status: Option<String>,
+    /// 工作人员：办件编号、申请人姓名或证件号码包含此文字
+    q: Option<String>,
+    /// 工作人员：第几页，默认 1，每页 50 件
+    page: Option<String>,
 }
 
 #[utoipa::path(
@@ -133,13 +141,28 @@ async fn list(
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<CaseList>, ApiError> {
-    let cases = match &auth.actor {
+    Ok(Json(match &auth.actor {
         yibao_service::identity::Actor::Staff(_) => {
-            cases::queue(&state.services, &auth.actor, q.status.as_deref()).await?
+            let found = cases::queue(
+                &state.services,
+                &auth.actor,
+                q.status.as_deref(),
+                &yibao_service::paging::search_text(q.q.as_deref()),
+                yibao_service::paging::Span::page(q.page.as_deref()),
+            )
+            .await?;
+            CaseList {
+                total: Some(found.total),
+                page: Some(found.page),
+                cases: found.items,
+            }
         }
-        _ => cases::list_mine(&state.services, &auth.actor).await?,
-    };
-    Ok(Json(CaseList { cases }))
+        _ => CaseList {
+            cases: cases::list_mine(&state.services, &auth.actor).await?,
+            total: None,
+            page: None,
+        },
+    }))
 }
 
 #[utoipa::path(
@@ -151,7 +174,11 @@ async fn list(
 )]
 async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Json<CaseList>, ApiError> {
     let cases = cases::overdue(&state.services, &auth.actor).await?;
-    Ok(Json(CaseList { cases }))
+    Ok(Json(CaseList {
+        cases,
+        total: None,
+        page: None,
+    }))
 }
 
 #[utoipa::path(

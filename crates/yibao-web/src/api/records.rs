@@ -35,6 +35,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct PersonList {
     #[schema(value_type = Vec<dto::PersonListItem>)]
     persons: Vec<PersonListItem>,
+    /// 符合条件的人数（本页之外）
+    total: i64,
+    /// 第几页（每页 50 条）
+    page: i64,
+}
+
+/// 列表查询：包含此文字（姓名、证件号码或统一社会信用代码），第几页（默认 1，每页 50 条）
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<String>,
 }
 
 /// 个人账户明细的查询条件：年度（默认当年），翻页用上一页的 next_before，每页条数（默认20，最多100）
@@ -102,6 +114,10 @@ pub struct MyPerson {
 pub struct EmployerList {
     #[schema(value_type = Vec<dto::EmployerListItem>)]
     employers: Vec<EmployerListItem>,
+    /// 符合条件的单位数（本页之外）
+    total: i64,
+    /// 第几页（每页 50 条）
+    page: i64,
 }
 
 /// 参保单位
@@ -136,12 +152,27 @@ pub struct InstitutionMe {
     get,
     path = "/persons",
     tag = "参保登记记录",
+    params(SearchQuery),
     responses((status = 200, description = "本机构区划内的参保人员（号码已遮蔽）", body = PersonList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
-async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Json<PersonList>, ApiError> {
-    let persons = records::list_persons(&state.services, &auth.actor).await?;
-    Ok(Json(PersonList { persons }))
+async fn persons(
+    State(state): State<AppState>,
+    auth: Auth,
+    super::ApiQuery(q): super::ApiQuery<SearchQuery>,
+) -> Result<Json<PersonList>, ApiError> {
+    let found = records::list_persons(
+        &state.services,
+        &auth.actor,
+        &yibao_service::paging::search_text(q.q.as_deref()),
+        yibao_service::paging::Span::page(q.page.as_deref()),
+    )
+    .await?;
+    Ok(Json(PersonList {
+        total: found.total,
+        page: found.page,
+        persons: found.items,
+    }))
 }
 
 #[utoipa::path(
@@ -178,15 +209,27 @@ async fn my_person(State(state): State<AppState>, auth: Auth) -> Result<Json<MyP
     get,
     path = "/employers",
     tag = "参保登记记录",
+    params(SearchQuery),
     responses((status = 200, description = "参保单位", body = EmployerList), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
     security(("bearer" = []), ("cookie" = []))
 )]
 async fn employers(
     State(state): State<AppState>,
     auth: Auth,
+    super::ApiQuery(q): super::ApiQuery<SearchQuery>,
 ) -> Result<Json<EmployerList>, ApiError> {
-    let employers = records::list_employers(&state.services, &auth.actor).await?;
-    Ok(Json(EmployerList { employers }))
+    let found = records::list_employers(
+        &state.services,
+        &auth.actor,
+        &yibao_service::paging::search_text(q.q.as_deref()),
+        yibao_service::paging::Span::page(q.page.as_deref()),
+    )
+    .await?;
+    Ok(Json(EmployerList {
+        total: found.total,
+        page: found.page,
+        employers: found.items,
+    }))
 }
 
 #[utoipa::path(

@@ -15,6 +15,7 @@ use yibao_domain::case::{Action, ActionNote, CaseStatus, Evaluation};
 use yibao_domain::catalog::{ChannelKind, FieldKind, FormField, Item};
 use yibao_service::cases::{self, ApplicantInput, ApplyInput, CaseSummary, CaseView, Progress};
 use yibao_service::identity::Actor;
+use yibao_service::paging::Span;
 use yibao_service::{ErrorKind, ServiceError};
 
 use crate::api::ApiQuery;
@@ -334,11 +335,39 @@ struct ListPage {
     is_staff: bool,
     statuses: Vec<(&'static str, &'static str)>,
     status: String,
+    q: String,
+    /// Page links and export: the staff workbench only.
+    pager: Option<super::pager::Pager>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+    format: Option<String>,
+}
+
+const CASE_HEADERS: [&str; 7] = [
+    "办件编号",
+    "事项",
+    "申请人",
+    "状态",
+    "办结期限",
+    "时限",
+    "申请时间",
+];
+
+fn case_cells(c: &CaseSummary) -> Vec<String> {
+    vec![
+        c.number.clone(),
+        c.item_name.clone(),
+        c.applicant.clone(),
+        c.status_label.to_string(),
+        c.deadline.clone().unwrap_or_default(),
+        c.level_label.to_string(),
+        yibao_service::clock::local_text(&c.created_at),
+    ]
 }
 
 pub async fn list(
@@ -348,27 +377,49 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let is_staff = matches!(auth.actor, Actor::Staff(_));
     let status = q.status.unwrap_or_default();
-    let (title, cases) = if is_staff {
-        (
-            "办件工作台",
-            cases::queue(&state.services, &auth.actor, Some(&status)).await?,
-        )
+    let text = yibao_service::paging::search_text(q.q.as_deref());
+    if !is_staff {
+        return Ok(html(&ListPage {
+            chrome: Chrome::of(&auth),
+            title: "我的办件",
+            cases: cases::list_mine(&state.services, &auth.actor).await?,
+            is_staff,
+            statuses: Vec::new(),
+            status,
+            q: text,
+            pager: None,
+        }));
+    }
+    let export = q.format.as_deref() == Some("xlsx");
+    let span = if export {
+        Span::Export
     } else {
-        (
-            "我的办件",
-            cases::list_mine(&state.services, &auth.actor).await?,
-        )
+        Span::page(q.page.as_deref())
     };
+    let found = cases::queue(&state.services, &auth.actor, Some(&status), &text, span).await?;
+    if export {
+        let rows: Vec<Vec<String>> = found.items.iter().map(case_cells).collect();
+        return crate::export::download(
+            "办件工作台",
+            state.services.clock().today(),
+            "办件",
+            &CASE_HEADERS,
+            &rows,
+        );
+    }
+    let pager = super::pager::Pager::new("/cases", &[("q", &text), ("status", &status)], &found);
     Ok(html(&ListPage {
         chrome: Chrome::of(&auth),
-        title,
-        cases,
+        title: "办件工作台",
+        cases: found.items,
         is_staff,
         statuses: CaseStatus::ALL
             .iter()
             .map(|s| (s.as_str(), s.label()))
             .collect(),
         status,
+        q: text,
+        pager: Some(pager),
     }))
 }
 
@@ -381,6 +432,8 @@ pub async fn overdue(State(state): State<AppState>, auth: Auth) -> Result<Respon
         is_staff: false,
         statuses: Vec::new(),
         status: String::new(),
+        q: String::new(),
+        pager: None,
     }))
 }
 

@@ -15,6 +15,7 @@ mod filings;
 mod finance;
 mod guide;
 mod home;
+mod pager;
 mod records;
 
 use askama::Template;

@@ -15,6 +15,7 @@ use yibao_service::contribution;
 use yibao_service::enrolment::records::{self as record_reads, EmployerRecord};
 use yibao_service::identity::OperatorRow;
 use yibao_service::identity::{self, Actor, NewOperatorInput};
+use yibao_service::paging::{self, Span};
 use yibao_service::records::{self, EmployerListItem, PersonListItem};
 
 use crate::auth::Auth;
@@ -32,13 +33,73 @@ use crate::AppState;
 struct PersonsPage {
     chrome: Chrome,
     persons: Vec<PersonListItem>,
+    q: String,
+    pager: super::pager::Pager,
 }
 
-pub async fn persons(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
-    let persons = records::list_persons(&state.services, &auth.actor).await?;
+/// A staff list's query: text to find, page, or `format=xlsx` for the whole list as Excel.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    page: Option<String>,
+    format: Option<String>,
+}
+
+impl ListQuery {
+    fn span(&self) -> Span {
+        if self.exporting() {
+            Span::Export
+        } else {
+            Span::page(self.page.as_deref())
+        }
+    }
+
+    fn exporting(&self) -> bool {
+        self.format.as_deref() == Some("xlsx")
+    }
+}
+
+pub async fn persons(
+    State(state): State<AppState>,
+    auth: Auth,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let text = paging::search_text(q.q.as_deref());
+    let found = records::list_persons(&state.services, &auth.actor, &text, q.span()).await?;
+    if q.exporting() {
+        let rows: Vec<Vec<String>> = found
+            .items
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    p.id_number.clone(),
+                    yibao_domain::ids::Sex::label_of_key(&p.sex).to_string(),
+                    yibao_domain::ids::region_text(&p.region_code),
+                    p.phone.clone(),
+                ]
+            })
+            .collect();
+        return crate::export::download(
+            "参保人员",
+            state.services.clock().today(),
+            "参保人员",
+            &[
+                "姓名",
+                "公民身份号码（脱敏）",
+                "性别",
+                "参保地",
+                "电话（脱敏）",
+            ],
+            &rows,
+        );
+    }
+    let pager = super::pager::Pager::new("/staff/persons", &[("q", &text)], &found);
     Ok(html(&PersonsPage {
         chrome: Chrome::of(&auth),
-        persons,
+        persons: found.items,
+        q: text,
+        pager,
     }))
 }
 
@@ -75,13 +136,61 @@ pub async fn person(
 struct EmployersPage {
     chrome: Chrome,
     employers: Vec<EmployerListItem>,
+    q: String,
+    pager: super::pager::Pager,
 }
 
-pub async fn employers(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
-    let employers = records::list_employers(&state.services, &auth.actor).await?;
+/// An employer kind's label (the stored key when no build knows it: shown, not hidden).
+fn kind_label(key: &str) -> String {
+    use yibao_domain::enrolment::employer::EmployerKind;
+    EmployerKind::REGISTRABLE
+        .into_iter()
+        .chain([EmployerKind::Virtual])
+        .find(|k| k.key() == key)
+        .map_or_else(|| key.to_string(), |k| k.label().to_string())
+}
+
+pub async fn employers(
+    State(state): State<AppState>,
+    auth: Auth,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let text = paging::search_text(q.q.as_deref());
+    let found = records::list_employers(&state.services, &auth.actor, &text, q.span()).await?;
+    if q.exporting() {
+        let rows: Vec<Vec<String>> = found
+            .items
+            .iter()
+            .map(|e| {
+                vec![
+                    e.name.clone(),
+                    e.uscc.clone(),
+                    kind_label(&e.kind),
+                    yibao_domain::ids::region_text(&e.region_code),
+                    e.phone.clone(),
+                ]
+            })
+            .collect();
+        return crate::export::download(
+            "参保单位",
+            state.services.clock().today(),
+            "参保单位",
+            &[
+                "单位名称",
+                "统一社会信用代码",
+                "类型",
+                "参保地",
+                "电话（脱敏）",
+            ],
+            &rows,
+        );
+    }
+    let pager = super::pager::Pager::new("/staff/employers", &[("q", &text)], &found);
     Ok(html(&EmployersPage {
         chrome: Chrome::of(&auth),
-        employers,
+        employers: found.items,
+        q: text,
+        pager,
     }))
 }
 

@@ -420,8 +420,11 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             let r = app
                 .call(call.method, &call.path, token.as_deref(), body)
                 .await;
+            // A page sends an anonymous browser to log in (and back afterwards).
             let to_login = r.status == StatusCode::SEE_OTHER
-                && r.headers.get("location").is_some_and(|l| l == "/login");
+                && r.headers.get("location").is_some_and(|l| {
+                    l == "/login" || l.to_str().is_ok_and(|l| l.starts_with("/login?next=%2F"))
+                });
             let denied = to_login
                 || matches!(
                     r.status,

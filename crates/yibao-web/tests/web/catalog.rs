@@ -250,3 +250,74 @@ both_stores!(form_data_is_validated_against_the_form_definition, |app| {
         .await;
     assert_eq!(r.json()["code"], "form.invalid", "{}", r.body);
 });
+
+// What people type finds the guides' own words, best first (#23): 慢病 → 特病 / 门诊慢特病,
+// 异地备案 → 异地就医备案 (characters in order in the name), 报销 → 手工报销; several terms all
+// have to match; wildcards and punctuation are not special.
+both_stores!(search_finds_what_people_type, |app| {
+    let names = |q: &str| {
+        let path = format!(
+            "/api/v1/catalog?q={}",
+            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        async move {
+            let v = app.get(&path).await.json();
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        i["jurisdiction"].as_str().unwrap().to_string(),
+                        i["name"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    // Before, 慢病 found nothing.
+    let slow = names("慢病").await;
+    assert!(slow.len() >= 3, "{slow:?}");
+    assert!(
+        slow.iter()
+            .any(|(j, n)| j == "sichuan" && n.contains("门诊慢特病")),
+        "{slow:?}"
+    );
+    assert!(
+        slow.iter()
+            .any(|(j, n)| j == "chongqing" && n.contains("特")),
+        "{slow:?}"
+    );
+    // Items named for it come first: 门诊慢特病 / 特病 in the name, before those that only
+    // mention it (e.g. 市外异地就医备案 lists 特病 among its cases).
+    assert!(
+        slow[..4].iter().all(|(_, n)| n.contains("特病")),
+        "{slow:?}"
+    );
+    let first_without = slow.iter().position(|(_, n)| !n.contains("特病")).unwrap();
+    assert!(
+        slow[first_without..]
+            .iter()
+            .all(|(_, n)| !n.contains("特病")),
+        "{slow:?}"
+    );
+    // Before, 异地备案 found one item.
+    let filing = names("异地备案").await;
+    assert!(filing.len() >= 8, "{filing:?}");
+    assert!(filing[0].1.contains("备案"), "{filing:?}");
+    // 报销: items named for manual reimbursement come before those that only mention it.
+    let claims = names("报销").await;
+    assert!(
+        claims[0].1.contains("报销") || claims[0].1.contains("结算"),
+        "{claims:?}"
+    );
+    // Two terms: both must match.
+    let both = names("住院 报销").await;
+    assert!(!both.is_empty());
+    assert!(both.len() < claims.len(), "{both:?}");
+    // Nothing matches nonsense; punctuation alone is no query (everything, in catalog order).
+    assert!(names("火星签证").await.is_empty());
+    let all = app.get("/api/v1/catalog").await.json()["count"].as_u64();
+    let punct = app.get("/api/v1/catalog?q=%EF%BC%8C").await.json()["count"].as_u64();
+    assert_eq!(all, punct);
+});

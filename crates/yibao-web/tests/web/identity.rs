@@ -86,7 +86,11 @@ both_stores_with_demo!(forms_without_a_csrf_token_are_refused, |app| {
         StatusCode::SEE_OTHER,
         "logged out: sent to the login page"
     );
-    assert_eq!(r.headers.get("location").unwrap(), "/login");
+    assert_eq!(
+        r.headers.get("location").unwrap(),
+        "/login?next=%2Fstaff%2Fpersons",
+        "and back afterwards"
+    );
 });
 
 both_stores_with_demo!(

@@ -31,6 +31,7 @@ mod forms;
 mod foundation;
 mod identity;
 mod internal_words;
+mod lists;
 mod login_return;
 mod money;
 mod reimbursement;
