@@ -64,6 +64,11 @@ pub const PREDICATES: &[&str] = &[
     "emergency_admission",
     "hukou_moved",
     "min_contribution_months",
+    "split_or_merger",
+    "deregistration",
+    "retirement_transfer",
+    "injury",
+    "special_outpatient",
 ];
 
 /// The whole validated catalog.

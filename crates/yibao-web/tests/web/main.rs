@@ -30,6 +30,7 @@ mod forms;
 mod foundation;
 mod identity;
 mod internal_words;
+mod materials;
 mod money;
 mod reimbursement;
 mod settlement;
