@@ -64,6 +64,8 @@ pub fn derive(inputs: &FactInputs<'_>) -> BTreeMap<&'static str, bool> {
         ] {
             out.insert(k, k == p);
         }
+        // Any unit but 机关事业单位 (seed 003 item 1 lists 企业 and 机关事业单位 only).
+        out.insert("non_public_sector", p != "government_or_public_institution");
     }
 
     // The sub-operation of an employer registration (seed 001 item 1 备注 2–3): the item's

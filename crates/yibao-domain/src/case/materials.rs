@@ -491,7 +491,7 @@ mod tests {
     #[test]
     fn a_group_label_does_not_make_alternatives_and_a_seal_must_be_confirmed() {
         let it = item_at("chongqing/01-employer-register.toml");
-        let f = facts(&["enterprise"]);
+        let f = facts(&["enterprise", "non_public_sector"]);
         let a = assess(
             &it,
             &f,

@@ -69,6 +69,7 @@ pub const PREDICATES: &[&str] = &[
     "retirement_transfer",
     "injury",
     "special_outpatient",
+    "non_public_sector",
 ];
 
 /// The whole validated catalog.

@@ -120,6 +120,7 @@ fn chongqing() -> Vec<Row> {
         // 单位参保登记: per kind, the 登记表 AND the certificate (not alternatives).
         row("01", E, None, &[("kind", "企业")], &[], &["registration_form_enterprise", "uscc_certificate"], "003 item 1 材料 2(1)(2)"),
         row("01", E, None, &[("kind", "机关、事业单位")], &[], &["registration_form_government", "approval_document"], "003 item 1 材料 1(1)(2)"),
+        row("01", E, None, &[("kind", "社会团体")], &[], &["registration_form_enterprise", "uscc_certificate"], "003 item 1 服务对象 社会团体: the 企业 list (defect note)"),
         row("02", E, ENTERPRISE, NONE, &[], &["registration_form", "split_approval"], "003 item 2"),
         row("03", E, ENTERPRISE, NONE, &[], &["merger_form", "merger_approval"], "003 item 3"),
         row("04", E, ENTERPRISE, NONE, &[], &["transfer_form"], "003 item 4"),
@@ -180,12 +181,12 @@ fn chuanyu() -> Vec<Row> {
         row("02-3", P, None, NONE, &[], &["id_document", "filing_form", "work_proof"], "000 二、3"),
         row("02-4", P, None, NONE, &[], &["id_document", "filing_form", "referral_proof"], "000 二、4"),
         row("03", P, None, NONE, &[], &["id_document", "enrolment_form"], "000 三"),
-        row("03", P, None, NONE, &["proxy"], &["id_document", "enrolment_form", "proxy_authorisation", "proxy_agent_id",], "000 三 (表1 代办人)"),
+        row("03", P, None, NONE, &["proxy"], &["id_document", "enrolment_form", "proxy_authorisation", "proxy_agent_id"], "000 三 (表1 代办人)"),
         // 表3: a key field (出生日期, 姓名) asks for the originals and copies; by a unit's agent,
         // the unit's seal as well.
         row("04-1", P, None, &[("change_item", "联系电话")], &[], &["id_document", "change_form"], "000 四、1 材料 1-2"),
         row("04-1", P, None, &[("change_item", "出生日期")], &[], &["id_document", "id_document_key_change", "change_form"], "000 四、1 材料 1"),
-        row("04-1", E, ENTERPRISE, &[("change_item", "姓名")], &[], &["id_document", "id_document_key_change", "change_form", "employer_seal_key_change",], "000 四、1 材料 2"),
+        row("04-1", E, ENTERPRISE, &[("change_item", "姓名")], &[], &["id_document", "id_document_key_change", "change_form", "employer_seal_key_change"], "000 四、1 材料 2"),
         row("04-2", P, None, &[("change_item", "联系电话")], &[], &["id_document", "change_form"], "000 四、2"),
         row("04-2", P, None, &[("change_item", "姓名")], &[], &["id_document", "id_document_key_change", "change_form"], "000 四、2 材料 1"),
     ]
@@ -198,10 +199,10 @@ fn sichuan() -> Vec<Row> {
         row("01", E, None, &[("kind", "企业")], &[], &["uscc_or_approval", "employer_registration_form"], "001 item 1 材料; 备注 3 only for 拆分/合并/注销"),
         // 职工参保登记 (在职职工): no retirement approval, no emigration papers.
         row("02", E, ENTERPRISE, ID_CARD, &[], &["employee_enrol_form", "employee_id_copy"], "001 item 2 材料 1"),
-        row("02", E, ENTERPRISE, PASSPORT, &[], &["employee_enrol_form", "employee_id_copy", "foreigner_documents",], "001 item 2 备注 2②"),
-        row("02", E, ENTERPRISE, &[("document_type", "港澳居民来往内地通行证")], &["proxy"], &["employee_enrol_form", "employee_id_copy", "hmt_documents", "proxy_id_documents",], "001 item 2 备注 2①, 4"),
+        row("02", E, ENTERPRISE, PASSPORT, &[], &["employee_enrol_form", "employee_id_copy", "foreigner_documents"], "001 item 2 备注 2②"),
+        row("02", E, ENTERPRISE, &[("document_type", "港澳居民来往内地通行证")], &["proxy"], &["employee_enrol_form", "employee_id_copy", "hmt_documents", "proxy_id_documents"], "001 item 2 备注 2①, 4"),
         row("03", P, None, NONE, &[], &["id_document", "resident_enrol_form"], "001 item 3"),
-        row("03", P, None, NONE, &["proxy"], &["id_document", "resident_enrol_form", "proxy_authorisation", "proxy_agent_id",], "001 item 3 (issue #5)"),
+        row("03", P, None, NONE, &["proxy"], &["id_document", "resident_enrol_form", "proxy_authorisation", "proxy_agent_id"], "001 item 3 (issue #5)"),
         row("04", E, ENTERPRISE, NEW_PHONE, &[], &["employer_change_form"], "001 item 4"),
         row("04", E, ENTERPRISE, NEW_NAME, &[], &["employer_change_form", "key_info_supporting"], "001 item 4"),
         row("05", P, None, NEW_PHONE, &[], &["credential", "employee_change_form"], "001 item 5"),
@@ -214,7 +215,7 @@ fn sichuan() -> Vec<Row> {
         row("08", P, None, NONE, &[], &["credential", "bank_account"], "001 item 8"),
         row("09", E, ENTERPRISE, NONE, &[], &["base_declaration_form"], "001 item 9"),
         row("10", P, None, NONE, &[], &["credential", "one_of:退休审批资料[retirement_approval]"], "001 item 10 材料 2"),
-        row("10", P, None, NONE, &["flexible_worker"], &["credential", "one_of:退休审批资料[retirement_approval|flexible_pledge]",], "001 item 10 备注 2"),
+        row("10", P, None, NONE, &["flexible_worker"], &["credential", "one_of:退休审批资料[retirement_approval|flexible_pledge]"], "001 item 10 备注 2"),
         row("11", E, ENTERPRISE, NONE, &[], &["employer_proof"], "001 item 11"),
         row("12", P, None, NONE, &[], &["credential"], "001 item 12"),
         row("12", P, None, NONE, &["proxy"], &["credential", "proxy_id_documents"], "001 item 12"),
@@ -228,11 +229,11 @@ fn sichuan() -> Vec<Row> {
         row("20", P, None, NONE, &[], &["credential", "filing_form", "referral_certificate"], "001 item 20"),
         row("21", P, None, NONE, &[], &["credential", "emergency_record"], "001 item 21"),
         row("21", P, None, NONE, &["trauma_admission"], &["credential", "emergency_record", "trauma_admission_form"], "001 item 21 备注"),
-        row("25", P, None, NONE, &[], &["credential", "hospital_invoice", "outpatient_cost_list", "prescription", "bank_account",], "001 item 25"),
+        row("25", P, None, NONE, &[], &["credential", "hospital_invoice", "outpatient_cost_list", "prescription", "bank_account"], "001 item 25"),
         // 住院费用报销: accident papers only for injuries (备注 1), 急诊 diagnosis (备注 2).
-        row("26", P, None, NONE, &[], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account",], "001 item 26 材料"),
-        row("26", P, None, NONE, &["injury"], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account", "accident_inpatient_record", "accident_proof",], "001 item 26 备注 1"),
-        row("26", P, None, NONE, &["emergency_admission"], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account", "emergency_diagnosis",], "001 item 26 备注 2"),
+        row("26", P, None, NONE, &[], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account"], "001 item 26 材料"),
+        row("26", P, None, NONE, &["injury"], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account", "accident_inpatient_record", "accident_proof"], "001 item 26 备注 1"),
+        row("26", P, None, NONE, &["emergency_admission"], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account", "emergency_diagnosis"], "001 item 26 备注 2"),
         row("31", P, None, NONE, &[], &["aid_identity_proof", "contribution_receipt"], "001 item 31"),
     ]
 }
@@ -242,7 +243,7 @@ fn youyang() -> Vec<Row> {
     vec![
         // 单位登记: an enterprise gives its name or USCC only (I16); 机关事业单位 its three papers.
         row("01", E, None, &[("kind", "企业")], &[], &["unit_name_or_uscc"], "002 单位登记 企业 (1)"),
-        row("01", E, None, &[("kind", "机关、事业单位")], &[], &["registration_form_public", "approval_document", "uscc_certificate_copy",], "002 单位登记 机关事业单位"),
+        row("01", E, None, &[("kind", "机关、事业单位")], &[], &["registration_form_public", "approval_document", "uscc_certificate_copy"], "002 单位登记 机关事业单位"),
         row("01", E, None, &[("kind", "社会团体")], &[], &["registration_form", "uscc_certificate"], "002 单位登记 企业、其他单位 (1)-(3)"),
         row("02", E, ENTERPRISE, NONE, &[], &["deregistration_form", "deregistration_proof"], "002 单位注销"),
         row("03", E, ENTERPRISE, NEW_PHONE, &[], &["change_form"], "002 单位信息变更"),
@@ -254,10 +255,10 @@ fn youyang() -> Vec<Row> {
         row("06", P, None, NEW_PHONE, &[], &["id_document", "change_form"], "002 单位职工信息变更"),
         row("06", E, ENTERPRISE, NEW_BIRTH, &[], &["id_document", "change_form", "key_info_proof"], "002 单位职工信息变更"),
         row("07", P, None, NONE, &[], &["enrolment_form", "id_document", "icbc_debit_account"], "002 个人身份参（续）保 (1)(2)(4)"),
-        row("07", P, None, NONE, &["retired"], &["enrolment_form", "id_document", "retirement_papers", "icbc_debit_account",], "002 个人身份参（续）保 (3)"),
+        row("07", P, None, NONE, &["retired"], &["enrolment_form", "id_document", "one_of:退休审批材料[retirement_papers_individual|retirement_papers_employer]", "icbc_debit_account"], "002 个人身份参（续）保 (3)"),
         row("08", P, None, NONE, &[], &["id_and_ssc_both"], "002 医保个人账户长期关联"),
-        row("09", P, None, DEATH, &[], &["death_proof", "heir_id", "death_bank_account", "death_confirmation_form",], "002 个人账户一次性支取 死亡"),
-        row("09", P, None, EMIGRATION, &[], &["emigrant_id", "emigration_proof", "emigrant_bank_account", "emigrant_confirmation_form",], "002 个人账户一次性支取 出国（境）"),
+        row("09", P, None, DEATH, &[], &["death_proof", "heir_id", "death_bank_account", "death_confirmation_form"], "002 个人账户一次性支取 死亡"),
+        row("09", P, None, EMIGRATION, &[], &["emigrant_id", "emigration_proof", "emigrant_bank_account", "emigrant_confirmation_form"], "002 个人账户一次性支取 出国（境）"),
         row("10", E, ENTERPRISE, NONE, &[], &["wage_summary_form", "wage_declaration_form"], "002 年度工资申报"),
         row("11", E, ENTERPRISE, NONE, &[], &["back_pay_form", "employment_and_wage_proof"], "002 单位补缴"),
         row("12", P, None, NONE, &["government_or_public_institution"], &["public_years_form", "public_retirement_approval"], "002 退休人员缴费年限认定 (1)"),
@@ -267,9 +268,9 @@ fn youyang() -> Vec<Row> {
         row("15", P, None, NONE, &[], &[], "002 个人参保一次性趸缴 (no materials listed)"),
         row("21", P, None, NONE, &[], &[], "002 市外异地就医备案 (no materials listed)"),
         // 手工报销: accident papers only for injuries, the outpatient papers only for 特病门诊.
-        row("22", P, None, NONE, &[], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account",], "002 手工报销费用结算 (1)-(6)"),
-        row("22", P, None, NONE, &["injury"], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account", "accident_proof",], "002 手工报销费用结算 (7)"),
-        row("22", P, None, NONE, &["special_outpatient"], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account", "special_outpatient_papers",], "002 手工报销费用结算 (8)"),
+        row("22", P, None, NONE, &[], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account"], "002 手工报销费用结算 (1)-(6)"),
+        row("22", P, None, NONE, &["injury"], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account", "accident_proof"], "002 手工报销费用结算 (7)"),
+        row("22", P, None, NONE, &["special_outpatient"], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account", "special_outpatient_papers"], "002 手工报销费用结算 (8)"),
     ]
 }
 
