@@ -193,3 +193,114 @@ both_stores_with_demo!(
         assert!(reason.contains("可以个人承诺书代替"), "{reason}");
     }
 );
+
+both_stores_with_demo!(
+    a_key_field_on_table_3_asks_the_key_information_papers,
+    |app| {
+        let demo = app.demo().await;
+        let wang = demo.citizens[0].login.clone();
+        let clerk = app.staff_token("nanchuan.clerk").await;
+        let apply = |item: &'static str| {
+            let wang = wang.clone();
+            move |change_item: &'static str| {
+                json!({"jurisdiction": "chuanyu", "item": item, "channel": "window",
+                       "applicant": {"id_number": wang, "name": "演示·王建国"},
+                       "form": {"id_number": wang, "name": "演示·王建国", "change_item": change_item,
+                                "value_before": "旧", "value_after": "新"}})
+            }
+        };
+        // seed 000 四、1 材料 1: 「变更姓名、性别、身份证号、出生日期等关键信息时需提供有效身份证件原件、
+        // 变更前后对应信息的复印件」 — decided by the 表3 变更项目, not by a box the applicant ticks.
+        let n = window(app, &clerk, apply("04-1")("联系电话")).await;
+        let plain = keys(&view(app, &clerk, &n).await);
+        assert!(
+            !plain.iter().any(|k| k == "id_document_key_change"),
+            "{plain:?}"
+        );
+        let n = window(app, &clerk, apply("04-1")("出生日期")).await;
+        let key = keys(&view(app, &clerk, &n).await);
+        let mut expected = plain.clone();
+        expected.insert(1, "id_document_key_change".to_string());
+        assert_eq!(key, expected);
+        // A person's own change: no unit seal (that is for a unit's agent, 材料 2).
+        assert!(
+            !key.iter().any(|k| k == "employer_seal_key_change"),
+            "{key:?}"
+        );
+        // 四、2 (residents) the same for 姓名.
+        let n = window(app, &clerk, apply("04-2")("姓名")).await;
+        assert!(keys(&view(app, &clerk, &n).await)
+            .iter()
+            .any(|k| k == "id_document_key_change"));
+    }
+);
+
+// The pages: the application page asks only what the case cannot decide; the case page shows
+// a seal not yet confirmed and lets the clerk confirm it.
+both_stores_with_demo!(the_pages_ask_conditions_and_confirm_seals, |app| {
+    use common::page::count;
+    app.demo().await;
+    let mut b = app.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login/staff",
+            &[("username", "cq.clerk"), ("password", "demo-cq-clerk")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // 减员: 在职转退休 is read from the form's 减员原因, not asked.
+    let page = b.get("/cases/new?jurisdiction=chongqing&item=07").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        count(
+            &page.body,
+            "input[name='facts'][value='retirement_transfer']"
+        ),
+        0
+    );
+    // 住院费用报销: an injury is asked, in the guide's words.
+    let page = b.get("/cases/new?jurisdiction=chongqing&item=27").await;
+    assert_eq!(
+        count(&page.body, "input[name='facts'][value='injury']"),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("意外伤害就医的"));
+
+    let clerk = app.staff_token("cq.clerk").await;
+    let code = uscc("500000", "MA7X0154");
+    let n = window(app, &clerk, json!({
+        "jurisdiction": "chongqing", "item": "01", "channel": "window",
+        "applicant": {"uscc": code, "name": "演示页面有限公司"},
+        "form": {"region_code": "500000", "kind": "企业", "legal_representative": "演示法人辛",
+                 "address": "重庆市渝中区演示路5号", "contact_name": "演示联系人", "phone": "13900000154",
+                 "bank_name": "中国工商银行", "bank_account": "3100000000000154"}
+    }))
+    .await;
+    provide(app, &clerk, &n, "registration_form_enterprise").await;
+    let v = view(app, &clerk, &n).await;
+    let row = material_row(&v, "registration_form_enterprise");
+    let page = b.get(&format!("/cases/{n}")).await;
+    assert!(page.body.contains("未加盖单位公章"), "the notice names it");
+    assert!(
+        page.body.contains("<td class=\"seal\">未核验"),
+        "{}",
+        page.body
+    );
+    assert_eq!(count(&page.body, &format!("button#seal-{row}")), 1);
+    assert_eq!(count(&page.body, "input#m-seal"), 1);
+    let page = b
+        .post_form(&format!("/cases/{n}/materials/{row}/seal"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("<td class=\"seal\">已核验（"),
+        "{}",
+        page.body
+    );
+    assert_eq!(count(&page.body, &format!("button#seal-{row}")), 0);
+    let v = view(app, &clerk, &n).await;
+    assert_eq!(keys(&v), ["uscc_certificate"]);
+});
