@@ -214,6 +214,31 @@ async fn new_page(
     }))
 }
 
+/// The case's facts that the item's materials or conditions name, each in the guide's words
+/// (the material's `applies_to_text`, else the condition's text).
+fn situations_of(item: &yibao_domain::catalog::Item, facts: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in facts {
+        let text = item
+            .materials
+            .iter()
+            .filter(|m| m.predicates().any(|p| p == f))
+            .find_map(|m| m.applies_to_text.clone())
+            .or_else(|| {
+                item.conditions
+                    .iter()
+                    .find(|c| c.predicate.as_deref() == Some(f.as_str()))
+                    .map(|c| c.text.clone())
+            });
+        if let Some(t) = text {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
 /// The predicates an application to `item` decides from its service, its applicant and the
 /// fields of its form, whatever is typed in them (`yibao_domain::case::facts::derive` with a
 /// sample of the form): an employer applicant's kind is in the registry.
@@ -453,6 +478,9 @@ struct CasePage {
     can_confirm_seal: bool,
     /// The item's materials whose guide text asks for the unit's seal.
     sealed_materials: Vec<String>,
+    /// The conditions of the item's materials and conditions that hold for this case (declared
+    /// by the applicant or read from the form), in the guide's words: what the clerk confirms.
+    situations: Vec<String>,
     /// The bill form's values (as typed after a refusal) and choice lists.
     bill: crate::pages::bill::Typed,
     bill_choices: crate::pages::bill::BillChoices,
@@ -583,8 +611,10 @@ async fn case_page_with(
                 .collect()
         })
         .unwrap_or_default();
+    let situations = item.map_or_else(Vec::new, |i| situations_of(i, &v.case.facts.facts));
     Ok(html(&CasePage {
         chrome: Chrome::of(auth),
+        situations,
         can_confirm_seal: is_staff && can_add_material && !sealed_materials.is_empty(),
         sealed_materials,
         actions,

@@ -191,6 +191,22 @@ both_stores_with_demo!(
         assert_eq!(keys(&v), expected);
         let (_, reason) = missing(&v).pop().unwrap();
         assert!(reason.contains("可以个人承诺书代替"), "{reason}");
+        // The clerk sees the declared situation on the case page, to confirm it at acceptance.
+        let mut b = app.browser();
+        b.get("/login").await;
+        b.post_form(
+            "/login/staff",
+            &[
+                ("username", "nanchuan.clerk"),
+                ("password", "demo-nanchuan-clerk"),
+            ],
+        )
+        .await;
+        let page = b.get(&format!("/cases/{n}")).await;
+        assert_eq!(
+            common::page::one_text(&page.body, "#situations"),
+            "申请人情形（受理时核实）：意外伤害就医的"
+        );
     }
 );
 
