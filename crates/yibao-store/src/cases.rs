@@ -343,6 +343,9 @@ pub struct MaterialRow {
     pub added_at: String,
     pub added_by: String,
     pub replaced_at: Option<String>,
+    /// The clerk who confirmed the unit's seal on it; empty while unconfirmed.
+    pub seal_confirmed_by: String,
+    pub seal_confirmed_at: Option<String>,
 }
 
 pub struct NewMaterial<'a> {
@@ -355,6 +358,8 @@ pub struct NewMaterial<'a> {
     pub content: Option<&'a [u8]>,
     pub added_at: &'a str,
     pub added_by: &'a str,
+    /// The clerk confirming the unit's seal as they record it; empty for none.
+    pub seal_confirmed_by: &'a str,
 }
 
 /// Adds a material; an earlier live one with the same material id is marked replaced.
@@ -374,8 +379,8 @@ pub async fn add_material(
     let size = m.content.map(|c| c.len() as i64).unwrap_or(0);
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO case_material (case_id, material_id, provided_as, file_name, content_type, \
-         size_bytes, sha256, content, added_at, added_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         size_bytes, sha256, content, added_at, added_by, seal_confirmed_by, seal_confirmed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(m.case_id)
     .bind(m.material_id)
@@ -387,9 +392,33 @@ pub async fn add_material(
     .bind(m.content.map(|c| c.to_vec()))
     .bind(m.added_at)
     .bind(m.added_by)
+    .bind(m.seal_confirmed_by)
+    .bind((!m.seal_confirmed_by.is_empty()).then_some(m.added_at))
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Records that a clerk saw the unit's seal on a live material of the case; false when there
+/// is no such live material.
+pub async fn confirm_seal(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    id: i64,
+    by: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE case_material SET seal_confirmed_by = $1, seal_confirmed_at = $2 \
+         WHERE case_id = $3 AND id = $4 AND replaced_at IS NULL",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(case_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The live (not replaced) materials of a case.
@@ -399,7 +428,8 @@ pub async fn materials(
 ) -> Result<Vec<MaterialRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, case_id, material_id, provided_as, file_name, content_type, size_bytes, \
-         sha256, added_at, added_by, replaced_at FROM case_material \
+         sha256, added_at, added_by, replaced_at, seal_confirmed_by, seal_confirmed_at \
+         FROM case_material \
          WHERE case_id = $1 AND replaced_at IS NULL ORDER BY id",
     )
     .bind(case_id)
@@ -415,7 +445,8 @@ pub async fn material_content(
 ) -> Result<Option<(MaterialRow, Vec<u8>)>, StoreError> {
     let row: Option<MaterialRow> = sqlx::query_as(
         "SELECT id, case_id, material_id, provided_as, file_name, content_type, size_bytes, \
-         sha256, added_at, added_by, replaced_at FROM case_material WHERE case_id = $1 AND id = $2",
+         sha256, added_at, added_by, replaced_at, seal_confirmed_by, seal_confirmed_at \
+         FROM case_material WHERE case_id = $1 AND id = $2",
     )
     .bind(case_id)
     .bind(id)

@@ -70,10 +70,13 @@ impl ProvidedAs {
 pub struct Provided {
     pub how: ProvidedAs,
     pub sha256: String,
+    /// A clerk confirmed the unit's seal on it (加盖单位公章; only asked where the guide asks).
+    #[serde(default)]
+    pub sealed: bool,
 }
 
-/// A material this applicant must provide: one material, or one of a group of alternatives
-/// (e.g. the group 有效身份证件, satisfied by the document of the applicant's category).
+/// A material this applicant must provide: one material, or one of a set of alternatives
+/// (`one_of`, e.g. 有效身份证件, satisfied by the document of the applicant's category).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Requirement {
     pub key: String,
@@ -82,12 +85,17 @@ pub struct Requirement {
     pub options: Vec<String>,
     pub pledge_allowed: bool,
     pub original_required: bool,
+    /// The options whose guide text asks for the unit's seal (加盖单位公章).
+    pub sealed_options: Vec<String>,
 }
+
+/// The reason a deficiency notice gives for a material whose seal is not confirmed.
+pub const SEAL_MISSING: &str = "未加盖单位公章";
 
 /// One entry of a deficiency notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeItem {
-    /// The requirement's key (a material id, or `group:<name>`).
+    /// The requirement's key (a material id, or `one_of:<label>`).
     pub key: String,
     pub name: String,
     pub reason: String,
@@ -121,8 +129,9 @@ pub fn engine_material_name(id: &str) -> Option<&'static str> {
     }
 }
 
-fn applies(m: &Material, facts: &BTreeSet<String>) -> bool {
-    m.applies_to.as_ref().is_none_or(|p| facts.contains(p))
+/// Whether a material applies to this applicant: every predicate it is conditioned on holds.
+pub fn applies(m: &Material, facts: &BTreeSet<String>) -> bool {
+    m.predicates().all(|p| facts.contains(p))
 }
 
 /// The requirements of `item` for an applicant of whom `facts` (catalog predicates such as
@@ -136,20 +145,27 @@ pub fn requirements(item: &Item, facts: &BTreeSet<String>) -> Vec<Requirement> {
         .filter(|m| m.required && applies(m, facts))
     {
         let original = matches!(m.form, Some(MaterialForm::Original));
-        match m.group.as_deref() {
+        let sealed: Vec<String> = if m.seal_required {
+            vec![m.id.clone()]
+        } else {
+            Vec::new()
+        };
+        match m.one_of.as_deref() {
             Some(g) => match groups.get(g) {
                 Some(&i) => {
                     out[i].options.push(m.id.clone());
                     out[i].pledge_allowed |= m.pledge_allowed;
+                    out[i].sealed_options.extend(sealed);
                 }
                 None => {
                     groups.insert(g, out.len());
                     out.push(Requirement {
-                        key: format!("group:{g}"),
+                        key: format!("one_of:{g}"),
                         name: g.to_string(),
                         options: vec![m.id.clone()],
                         pledge_allowed: m.pledge_allowed,
                         original_required: original,
+                        sealed_options: sealed,
                     });
                 }
             },
@@ -159,13 +175,14 @@ pub fn requirements(item: &Item, facts: &BTreeSet<String>) -> Vec<Requirement> {
                 options: vec![m.id.clone()],
                 pledge_allowed: m.pledge_allowed,
                 original_required: original,
+                sealed_options: sealed,
             }),
         }
     }
     let item_has_proxy_papers = item
         .materials
         .iter()
-        .any(|m| m.applies_to.as_deref() == Some("proxy"));
+        .any(|m| m.predicates().any(|p| p == "proxy"));
     if facts.contains("proxy") && !item_has_proxy_papers {
         for id in [PROXY_AUTHORISATION, PROXY_AGENT_ID] {
             out.push(Requirement {
@@ -174,6 +191,7 @@ pub fn requirements(item: &Item, facts: &BTreeSet<String>) -> Vec<Requirement> {
                 options: vec![id.to_string()],
                 pledge_allowed: false,
                 original_required: true,
+                sealed_options: Vec::new(),
             });
         }
     }
@@ -235,6 +253,21 @@ pub fn assess(
                 name: r.name.clone(),
                 reason: "须出示原件核验".into(),
             });
+        } else if !r.sealed_options.is_empty() {
+            // The guide asks for the unit's seal on it: one of the provided options that asks
+            // for a seal must carry a confirmed one (an option that asks none, e.g. another
+            // alternative, satisfies as it is).
+            let ok = r.options.iter().any(|o| match provided.get(o) {
+                Some(p) => !r.sealed_options.contains(o) || p.sealed || p.how == ProvidedAs::Pledge,
+                None => false,
+            });
+            if !ok {
+                missing.push(NoticeItem {
+                    key: r.key.clone(),
+                    name: r.name.clone(),
+                    reason: SEAL_MISSING.into(),
+                });
+            }
         }
     }
     Ok(Assessment {
@@ -330,7 +363,7 @@ mod tests {
     use super::*;
 
     /// Seed 003 城乡居民参保登记 (data/catalog/chongqing/11-resident-enrol.toml): the form, one
-    /// identity document by category (group 有效身份证件), and the proxy papers when proxied.
+    /// identity document by category (one_of 有效身份证件), and the proxy papers when proxied.
     fn item() -> Item {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -352,6 +385,7 @@ mod tests {
                     Provided {
                         how: *how,
                         sha256: sha.to_string(),
+                        sealed: false,
                     },
                 )
             })
@@ -363,7 +397,7 @@ mod tests {
         let it = item();
         let plain = requirements(&it, &facts(&[]));
         let keys: Vec<_> = plain.iter().map(|r| r.key.as_str()).collect();
-        assert_eq!(keys, vec!["enrolment_form", "group:有效身份证件"]);
+        assert_eq!(keys, vec!["enrolment_form", "one_of:有效身份证件"]);
         assert_eq!(plain[1].options, vec!["id_ordinary"]);
         let proxied_newborn = requirements(&it, &facts(&["proxy", "newborn"]));
         assert_eq!(proxied_newborn.len(), 3);
@@ -428,6 +462,91 @@ mod tests {
             .all(|r| r.key != PROXY_AGENT_ID));
     }
 
+    fn item_at(path: &str) -> Item {
+        let text = std::fs::read_to_string(format!(
+            "{}/../../data/catalog/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        toml::from_str(&text).unwrap()
+    }
+
+    fn sealed(list: &[(&str, ProvidedAs, bool)]) -> BTreeMap<String, Provided> {
+        list.iter()
+            .map(|(id, how, sealed)| {
+                (
+                    id.to_string(),
+                    Provided {
+                        how: *how,
+                        sha256: String::new(),
+                        sealed: *sealed,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Seed 003 item 1, 2、企业: the 登记表（加盖单位公章） and the certificate are both required;
+    /// `group = "企业"` is a label, not a set of alternatives (ADR 0008).
+    #[test]
+    fn a_group_label_does_not_make_alternatives_and_a_seal_must_be_confirmed() {
+        let it = item_at("chongqing/01-employer-register.toml");
+        let f = facts(&["enterprise", "non_public_sector"]);
+        let a = assess(
+            &it,
+            &f,
+            &sealed(&[("uscc_certificate", ProvidedAs::Copy, false)]),
+        )
+        .unwrap();
+        let keys: Vec<_> = a.missing.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["registration_form_enterprise"]);
+        let unsealed = sealed(&[
+            ("uscc_certificate", ProvidedAs::Copy, false),
+            ("registration_form_enterprise", ProvidedAs::Original, false),
+        ]);
+        let a = assess(&it, &f, &unsealed).unwrap();
+        assert_eq!(a.missing.len(), 1);
+        assert_eq!(a.missing[0].reason, SEAL_MISSING);
+        let ok = sealed(&[
+            ("uscc_certificate", ProvidedAs::Copy, false),
+            ("registration_form_enterprise", ProvidedAs::Original, true),
+        ]);
+        assert!(assess(&it, &f, &ok).unwrap().complete());
+    }
+
+    /// Seed 001 item 10: 退休审批资料, or for a flexible worker the pledge (`one_of`).
+    #[test]
+    fn one_of_is_satisfied_by_any_applying_member() {
+        let it = item_at("sichuan/10-lump-sum-contribution.toml");
+        let pledge = sealed(&[
+            ("credential", ProvidedAs::Original, false),
+            ("flexible_pledge", ProvidedAs::Original, false),
+        ]);
+        assert!(assess(&it, &facts(&["flexible_worker"]), &pledge)
+            .unwrap()
+            .complete());
+        // Not a flexible worker: the pledge does not apply, the approval is missing.
+        let a = assess(&it, &facts(&[]), &pledge).unwrap();
+        assert_eq!(a.missing.len(), 1);
+        assert_eq!(a.missing[0].key, "one_of:退休审批资料");
+        assert_eq!(a.missing[0].reason, "未提交：退休审批资料");
+    }
+
+    /// Seed 000 四、1: the unit's seal on a key-information change only when a unit's agent
+    /// makes it (`applies_to` and `applies_also` both hold).
+    #[test]
+    fn every_condition_of_a_material_must_hold() {
+        let it = item_at("chuanyu/04-1-employee-info-change.toml");
+        let asks = |f: &[&str]| {
+            requirements(&it, &facts(f))
+                .iter()
+                .any(|r| r.key == "employer_seal_key_change")
+        };
+        assert!(asks(&["key_info_change", "employer_applicant"]));
+        assert!(!asks(&["key_info_change", "person_applicant"]));
+        assert!(!asks(&["employer_applicant"]));
+    }
+
     #[test]
     fn a_pledge_counts_only_where_the_item_allows_it() {
         let it = item();
@@ -459,7 +578,7 @@ mod tests {
             &facts(&[]),
             &first,
             &first,
-            &[item_for("group:有效身份证件")],
+            &[item_for("one_of:有效身份证件")],
         )
         .unwrap_err();
         assert!(matches!(e, CaseError::NoticeRepeats(_)));
@@ -470,7 +589,7 @@ mod tests {
             &facts(&[]),
             &first,
             &now,
-            &[item_for("group:有效身份证件")]
+            &[item_for("one_of:有效身份证件")]
         )
         .is_ok());
         // Something absent at the first notice may be raised.

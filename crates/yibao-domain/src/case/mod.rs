@@ -4,6 +4,7 @@
 
 mod error;
 mod evaluation;
+pub mod facts;
 #[cfg(test)]
 mod fuzz;
 mod machine;
@@ -36,6 +37,7 @@ pub use machine::{
 pub use materials::{
     assess, check_later_notice, engine_material_name, materials_open, requirements, Assessment,
     NoticeItem, Provided, ProvidedAs, Requirement, Submitter, PROXY_AGENT_ID, PROXY_AUTHORISATION,
+    SEAL_MISSING,
 };
 pub use number::CaseNumber;
 pub use shape::CaseShape;

@@ -327,17 +327,37 @@ fn check_item(
         .conditions
         .iter()
         .filter_map(|c| c.predicate.as_deref())
-        .chain(
-            item.materials
-                .iter()
-                .filter_map(|m| m.applies_to.as_deref()),
-        );
+        .chain(item.materials.iter().flat_map(|m| m.predicates()));
     for p in predicate_uses {
         if !PREDICATES.contains(&p) {
             errors.at(
                 file,
                 Some(&format!("\"{p}\"")),
                 format!("未知条件谓词 / unknown predicate {p}"),
+            );
+        }
+    }
+    // `one_of` sets: at least two materials each, all required (an optional alternative
+    // would make the whole set optional; say so with `required = false` on none of them).
+    let mut one_of: std::collections::BTreeMap<&str, Vec<&super::Material>> = Default::default();
+    for m in &item.materials {
+        if let Some(label) = m.one_of.as_deref() {
+            one_of.entry(label).or_default().push(m);
+        }
+    }
+    for (label, ms) in &one_of {
+        if ms.len() < 2 {
+            errors.at(
+                file,
+                Some(&format!("\"{label}\"")),
+                format!("one_of “{label}” 只有一项材料 / a one_of set needs two materials or more"),
+            );
+        }
+        if ms.iter().any(|m| m.required != ms[0].required) {
+            errors.at(
+                file,
+                Some(&format!("\"{label}\"")),
+                format!("one_of “{label}” 中的材料须同为必需或同为可选 / mixed required flags"),
             );
         }
     }

@@ -65,6 +65,12 @@ pub const PREDICATES: &[&str] = &[
     "emergency_admission",
     "hukou_moved",
     "min_contribution_months",
+    "split_or_merger",
+    "deregistration",
+    "retirement_transfer",
+    "injury",
+    "special_outpatient",
+    "non_public_sector",
 ];
 
 /// The whole validated catalog.

@@ -122,16 +122,39 @@ pub struct Material {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<String>,
+    /// Further predicates that must hold as well as `applies_to` (e.g. a key-information
+    /// change made by an employer's agent: `applies_to = "key_info_change"`,
+    /// `applies_also = ["employer_applicant"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_also: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_to_text: Option<String>,
     #[serde(default)]
     pub pledge_allowed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_ref: Option<String>,
+    /// 加盖（单位）公章: the clerk confirms the seal on the material it records; the case is not
+    /// complete while the seal is unconfirmed (docs/materials.md).
     #[serde(default)]
     pub seal_required: bool,
+    /// A label only: the applicant kind the guide lists this material under (e.g.
+    /// `"机关事业单位"`, `"特殊人群"`). It never changes what is asked (ADR 0008).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Alternatives: the materials of one item sharing a `one_of` label are one requirement,
+    /// satisfied by any one of those that apply (ADR 0008).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<String>,
+}
+
+impl Material {
+    /// Every predicate this material is conditioned on (`applies_to` and `applies_also`).
+    pub fn predicates(&self) -> impl Iterator<Item = &str> {
+        self.applies_to
+            .iter()
+            .chain(self.applies_also.iter())
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

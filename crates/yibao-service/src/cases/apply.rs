@@ -123,14 +123,16 @@ pub async fn apply(
     let mut tx = services.store().begin().await?;
     let who = applicant_of(&mut tx, actor, input, item, binding.applicant, channel).await?;
     let region = who.region;
-    for f in registry_facts(item, &input.form, who.employer_kind.as_deref(), who.kind)
+    // The predicates the case can decide override what was declared (docs/materials.md).
+    let derived = yibao_domain::case::facts::derive(&yibao_domain::case::facts::FactInputs {
+        service: item.service,
+        applicant: who.kind,
+        employer_kind: who.employer_kind.as_deref(),
+        form: &input.form,
+    });
+    let facts: Vec<String> = yibao_domain::case::facts::resolve(&facts, &derived)
         .into_iter()
-        .chain(effects::form_facts(item, &input.form))
-    {
-        if !facts.iter().any(|x| x == f) {
-            facts.push(f.to_string());
-        }
-    }
+        .collect();
     let receiving = who.receiving;
     // The guide applies to those insured in its regions (川渝通办 spans both provinces).
     let served = catalog
@@ -245,6 +247,7 @@ pub async fn apply(
                     content: None,
                     added_at: &now,
                     added_by: &actor.label(),
+                    seal_confirmed_by: "",
                 },
             )
             .await?;
@@ -462,42 +465,4 @@ async fn applicant_of(
         region,
         employer_kind: None,
     })
-}
-
-/// Facts a registry application implies, so the guide's conditional materials are asked for:
-/// who applies, the employer's kind, a change of key information.
-fn registry_facts(
-    item: &yibao_domain::catalog::Item,
-    form: &BTreeMap<String, String>,
-    employer_kind: Option<&str>,
-    applicant_kind: ApplicantType,
-) -> Vec<&'static str> {
-    if !matches!(
-        effects::binding(item.service).map(|b| b.effect),
-        Some(effects::Effect::Enrolment(_))
-    ) {
-        return Vec::new();
-    }
-    let mut out = vec![if applicant_kind == ApplicantType::Employer {
-        "employer_applicant"
-    } else {
-        "person_applicant"
-    }];
-    use yibao_domain::enrolment::{employer, person_change};
-    if let Some(kind) = employer_kind.and_then(|k| employer::EmployerKind::parse(k).ok()) {
-        out.push(kind.predicate());
-    }
-    // A `new_<field>` for a field that is key information on either record.
-    let key = employer::EMPLOYER_FIELDS
-        .iter()
-        .chain(person_change::PERSON_FIELDS.iter())
-        .filter(|(_, _, key)| *key)
-        .any(|(field, _, _)| {
-            form.get(&format!("new_{field}"))
-                .is_some_and(|v| !v.trim().is_empty())
-        });
-    if key {
-        out.push("key_info_change");
-    }
-    out
 }

@@ -20,6 +20,10 @@ pub struct MaterialInput {
     pub provided_as: String,
     #[serde(default)]
     pub file_name: String,
+    /// The clerk saw the unit's seal on it (加盖单位公章): only a clerk may say so, and only
+    /// for a material whose guide text asks for the seal.
+    #[serde(default)]
+    pub seal_confirmed: bool,
 }
 
 pub async fn add_material(
@@ -59,6 +63,8 @@ pub async fn add_material(
                 form_ref: None,
                 seal_required: false,
                 group: None,
+                one_of: None,
+                applies_also: Vec::new(),
             };
             &engine_material
         }
@@ -70,6 +76,11 @@ pub async fn add_material(
         )
     })?;
     may_add_materials(actor, &case)?;
+    let seal_by = if input.seal_confirmed {
+        seal_confirmer(actor, material)?
+    } else {
+        String::new()
+    };
     if matches!(actor, Actor::Citizen(_) | Actor::Employer(_))
         && matches!(how, ProvidedAs::Original | ProvidedAs::Copy)
     {
@@ -145,6 +156,7 @@ pub async fn add_material(
             content,
             added_at: &now,
             added_by: &actor.label(),
+            seal_confirmed_by: &seal_by,
         },
     )
     .await?;
@@ -161,7 +173,11 @@ pub async fn add_material(
             actor_id: actor.id(),
             actor_label: actor.label(),
             channel: case.channel.clone(),
-            note: format!("{}：{kind_label}", material.name),
+            note: if seal_by.is_empty() {
+                format!("{}：{kind_label}", material.name)
+            } else {
+                format!("{}：{kind_label}，已核验单位公章", material.name)
+            },
         },
     )
     .await?;
@@ -173,7 +189,12 @@ pub async fn add_material(
         "case",
         &case.number,
         None,
-        Some(&json!({ "material": material.id, "how": how.as_str(), "sha256": sha })),
+        Some(&json!({
+            "material": material.id,
+            "how": how.as_str(),
+            "sha256": sha,
+            "seal_confirmed": !seal_by.is_empty(),
+        })),
         &format!(
             "办件 {} 提交材料 {}（{kind_label}）",
             case.number, material.name
@@ -184,6 +205,101 @@ pub async fn add_material(
         .await?
         .into_iter()
         .find(|m| m.id == id)
+        .ok_or_else(super::not_found)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+/// Who confirms a seal: a clerk of the case's agency (never the applicant), on a material
+/// whose guide text asks for the seal.
+fn seal_confirmer(
+    actor: &Actor,
+    material: &yibao_domain::catalog::Material,
+) -> Result<String, ServiceError> {
+    if !matches!(actor, Actor::Staff(s) if s.has_role(StaffRole::Clerk)) {
+        return Err(forbidden(
+            "case.seal_by_clerk",
+            "单位公章由窗口经办人员核验确认",
+        ));
+    }
+    if !material.seal_required {
+        return Err(ServiceError::invalid(
+            "case.seal_not_required",
+            format!("材料“{}”无需加盖单位公章", material.name),
+        ));
+    }
+    Ok(actor.label())
+}
+
+/// A clerk confirms the unit's seal on a material already on the case (an upload, the form
+/// filled in online, or papers recorded before the seal was checked).
+pub async fn confirm_seal(
+    services: &Services,
+    actor: &Actor,
+    number: &str,
+    material_row: i64,
+) -> Result<MaterialRow, ServiceError> {
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    let case = load(&mut tx, actor, number).await?;
+    let item = item_of(services, &case)?;
+    may_add_materials(actor, &case)?;
+    let row = store::materials(&mut tx, case.id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == material_row)
+        .ok_or_else(|| ServiceError::not_found("case.material_not_found", "材料不存在"))?;
+    let material = item
+        .materials
+        .iter()
+        .find(|m| m.id == row.material_id)
+        .ok_or_else(|| ServiceError::invalid("case.seal_not_required", "该材料无需加盖单位公章"))?;
+    let by = seal_confirmer(actor, material)?;
+    if row.provided_as == ProvidedAs::Pledge.as_str() {
+        return Err(ServiceError::invalid(
+            "case.seal_on_pledge",
+            "个人承诺书无需加盖单位公章",
+        ));
+    }
+    if !store::confirm_seal(&mut tx, case.id, row.id, &by, &now).await? {
+        return Err(ServiceError::not_found(
+            "case.material_not_found",
+            "材料不存在",
+        ));
+    }
+    store::insert_event(
+        &mut tx,
+        &EventRow {
+            id: 0,
+            case_id: case.id,
+            at: now.clone(),
+            action: yibao_domain::case::EventKind::Material,
+            from_status: yibao_domain::codes::MaybeCode(Some(case.status)),
+            to_status: case.status,
+            actor_kind: actor.kind().into(),
+            actor_id: actor.id(),
+            actor_label: actor.label(),
+            channel: case.channel.clone(),
+            note: format!("{}：已核验单位公章", material.name),
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        services,
+        actor,
+        "case.material_seal",
+        "case",
+        &case.number,
+        None,
+        Some(&json!({ "material": material.id, "row": row.id })),
+        &format!("办件 {} 核验材料 {} 的单位公章", case.number, material.name),
+    )
+    .await?;
+    let row = store::materials(&mut tx, case.id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == row.id)
         .ok_or_else(super::not_found)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(row)

@@ -5,13 +5,15 @@
 
 mod apply;
 mod clock;
+#[cfg(test)]
+mod material_tables;
 mod materials;
 mod queries;
 mod transition;
 
 pub use apply::{apply, channels_for, ApplicantInput, ApplyInput};
 pub use clock::{clock_of, limit_for};
-pub use materials::{add_material, material_content, MaterialInput};
+pub use materials::{add_material, confirm_seal, material_content, MaterialInput};
 pub use queries::{
     evaluate, evaluation_stats, list_mine, overdue, progress, queue, view, CaseSummary, CaseView,
     EvaluationStats, NoticeView, Progress,
@@ -86,6 +88,7 @@ pub(crate) async fn provided_of(
                     Provided {
                         how,
                         sha256: m.sha256,
+                        sealed: !m.seal_confirmed_by.is_empty(),
                     },
                 )
             })

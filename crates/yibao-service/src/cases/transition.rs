@@ -161,8 +161,18 @@ pub async fn transition(
         Action::Accept | Action::AcceptAndComplete => {
             let a = assess(item, &facts, &provided).map_err(ServiceError::from_domain)?;
             if !a.complete() {
+                // A seal not confirmed says so; anything else is named.
                 return Err(ServiceError::from_domain(CaseError::MaterialsMissing(
-                    a.missing.iter().map(|m| m.name.clone()).collect(),
+                    a.missing
+                        .iter()
+                        .map(|m| {
+                            if m.reason == yibao_domain::case::SEAL_MISSING {
+                                format!("{}（{}）", m.name, m.reason)
+                            } else {
+                                m.name.clone()
+                            }
+                        })
+                        .collect(),
                 )));
             }
             accept(&mut tx, services, &mut case, item, today).await?;

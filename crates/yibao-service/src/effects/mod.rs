@@ -371,20 +371,6 @@ pub async fn check_before_payment(
     }
 }
 
-/// Catalog predicates the application's form implies, so the guide's conditional materials are
-/// asked for (a withdrawal on death asks for the death papers, on settling abroad for the
-/// emigration papers).
-pub fn form_facts(item: &Item, form: &BTreeMap<String, String>) -> Vec<&'static str> {
-    match binding(item.service).map(|b| b.effect) {
-        Some(Effect::AccountWithdrawal) => form
-            .get("ground")
-            .and_then(|g| yibao_domain::account::WithdrawalGround::parse(g))
-            .map(|g| vec![g.key()])
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
 /// The applicant's insured region, as recorded on the case's facts.
 pub fn case_region(case: &CaseRow) -> Result<RegionCode, ServiceError> {
     Ok(case.facts.region_code.parse()?)

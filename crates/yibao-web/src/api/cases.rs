@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(one))
         .routes(routes!(act))
         .routes(routes!(material))
+        .routes(routes!(confirm_seal))
         .routes(routes!(download))
         .routes(routes!(evaluate))
         .routes(routes!(bill))
@@ -86,6 +87,8 @@ struct MaterialUpload {
     /// 上传的文件
     #[schema(value_type = Option<String>, format = Binary)]
     file: Option<Vec<u8>>,
+    /// 经办人员已核验单位公章（true/false；仅经办人员、仅限指南要求加盖公章的材料）
+    seal_confirmed: Option<bool>,
 }
 
 /// 好差评
@@ -284,6 +287,24 @@ async fn material(
     Ok((StatusCode::CREATED, Json(MaterialAdded { material })))
 }
 
+/// A clerk confirms the unit's seal (加盖单位公章) on a material already on the case.
+#[utoipa::path(
+    post,
+    path = "/cases/{number}/materials/{id}/seal",
+    tag = "办件",
+    params(("number" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "已核验单位公章", body = MaterialAdded), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn confirm_seal(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((number, id)): Path<(String, i64)>,
+) -> Result<Json<MaterialAdded>, ApiError> {
+    let material = cases::confirm_seal(&state.services, &auth.actor, &number, id).await?;
+    Ok(Json(MaterialAdded { material }))
+}
+
 /// Reads the material form; shared with the page.
 pub async fn read_material(mut multipart: Multipart) -> Result<(MaterialInput, Vec<u8>), ApiError> {
     let bad = |m: &str| ApiError::new(StatusCode::BAD_REQUEST, "http.bad_multipart", m.to_string());
@@ -291,6 +312,7 @@ pub async fn read_material(mut multipart: Multipart) -> Result<(MaterialInput, V
         material_id: String::new(),
         provided_as: String::new(),
         file_name: String::new(),
+        seal_confirmed: false,
     };
     let mut bytes = Vec::new();
     while let Some(field) = multipart
@@ -304,6 +326,14 @@ pub async fn read_material(mut multipart: Multipart) -> Result<(MaterialInput, V
             }
             "provided_as" => {
                 input.provided_as = field.text().await.map_err(|_| bad("提交方式无效"))?
+            }
+            "seal_confirmed" => {
+                let v = field.text().await.map_err(|_| bad("公章核验标记无效"))?;
+                input.seal_confirmed = match v.trim() {
+                    "true" | "1" | "on" => true,
+                    "false" | "0" | "" => false,
+                    _ => return Err(bad("公章核验标记应为 true 或 false")),
+                };
             }
             "file" => {
                 input.file_name = field.file_name().unwrap_or_default().to_string();

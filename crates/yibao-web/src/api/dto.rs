@@ -683,11 +683,14 @@ mirror! {
         added_at: String,
         added_by: String,
         replaced_at: Option<String>,
+        /// 核验单位公章的经办人员；空 = 未核验
+        seal_confirmed_by: String,
+        seal_confirmed_at: Option<String>,
     }
 
     /// 一次性告知的一项
     pub struct NoticeItem mirrors yibao_domain::case::NoticeItem {
-        /// 材料编号，或 group:名称
+        /// 材料编号，或 one_of:名称（任选其一的一组材料）
         key: String,
         name: String,
         reason: String,

@@ -173,20 +173,23 @@ async fn new_page(
     };
     // The applicant situations the materials and conditions depend on (e.g. 委托办理时,
     // 市外户籍人员, 已办理退休): declared here, confirmed by the clerk at acceptance.
+    // Those the case decides itself from the service, the applicant and this form (e.g. the
+    // removal reason, the document type; docs/materials.md) are not asked.
+    let decided = decided_predicates(item, &fields, applicant_kind);
     let mut facts: Vec<(String, String)> = Vec::new();
     for c in &item.conditions {
         if let Some(p) = &c.predicate {
-            if !facts.iter().any(|(k, _)| k == p) {
+            if !facts.iter().any(|(k, _)| k == p) && !decided.contains(p.as_str()) {
                 facts.push((p.clone(), c.text.clone()));
             }
         }
     }
     for m in &item.materials {
-        if let Some(p) = &m.applies_to {
-            if !facts.iter().any(|(k, _)| k == p) {
+        for p in m.predicates() {
+            if !facts.iter().any(|(k, _)| k == p) && !decided.contains(p) {
                 facts.push((
-                    p.clone(),
-                    m.applies_to_text.clone().unwrap_or_else(|| p.clone()),
+                    p.to_string(),
+                    m.applies_to_text.clone().unwrap_or_else(|| p.to_string()),
                 ));
             }
         }
@@ -210,6 +213,73 @@ async fn new_page(
         field_errors: typed.field_errors,
         provinces: yibao_domain::ids::provinces().map(|(_, n)| n).collect(),
     }))
+}
+
+/// The case's facts that the item's materials or conditions name, each in the guide's words
+/// (the material's `applies_to_text`, else the condition's text).
+fn situations_of(item: &yibao_domain::catalog::Item, facts: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in facts {
+        let text = item
+            .materials
+            .iter()
+            .filter(|m| m.predicates().any(|p| p == f))
+            .find_map(|m| m.applies_to_text.clone())
+            .or_else(|| {
+                item.conditions
+                    .iter()
+                    .find(|c| c.predicate.as_deref() == Some(f.as_str()))
+                    .map(|c| c.text.clone())
+            });
+        if let Some(t) = text {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// The predicates an application to `item` decides from its service, its applicant and the
+/// fields of its form, whatever is typed in them (`yibao_domain::case::facts::derive` with a
+/// sample of the form): an employer applicant's kind is in the registry.
+fn decided_predicates(
+    item: &yibao_domain::catalog::Item,
+    fields: &[FormField],
+    applicant: Option<yibao_service::effects::ApplicantKind>,
+) -> std::collections::BTreeSet<&'static str> {
+    use yibao_domain::case::facts::{derive, FactInputs};
+    use yibao_domain::case::ApplicantType;
+    use yibao_service::effects::ApplicantKind;
+    let sample: BTreeMap<String, String> = fields
+        .iter()
+        .map(|f| {
+            let v = f.choices.first().cloned().unwrap_or_else(|| "1".into());
+            (f.key.clone(), v)
+        })
+        .collect();
+    let applicants: &[ApplicantType] = match applicant {
+        Some(ApplicantKind::Employer) => &[ApplicantType::Employer],
+        Some(ApplicantKind::PersonOrEmployer) => &[ApplicantType::Person, ApplicantType::Employer],
+        _ => &[ApplicantType::Person],
+    };
+    let per_applicant: Vec<std::collections::BTreeSet<&'static str>> = applicants
+        .iter()
+        .map(|a| {
+            derive(&FactInputs {
+                service: item.service,
+                applicant: *a,
+                employer_kind: (*a == ApplicantType::Employer).then_some("企业"),
+                form: &sample,
+            })
+            .into_keys()
+            .collect()
+        })
+        .collect();
+    per_applicant.iter().skip(1).fold(
+        per_applicant.first().cloned().unwrap_or_default(),
+        |acc, s| acc.intersection(s).copied().collect(),
+    )
 }
 
 /// What a citizen's own record fills in of a person's form: name, ID number and phone, which
@@ -457,6 +527,13 @@ struct CasePage {
     can_enter_bill: bool,
     preview_text: Option<String>,
     actions: Vec<ActionView>,
+    /// A clerk who may record materials: offered the seal confirmation (加盖单位公章).
+    can_confirm_seal: bool,
+    /// The item's materials whose guide text asks for the unit's seal.
+    sealed_materials: Vec<String>,
+    /// The conditions of the item's materials and conditions that hold for this case (declared
+    /// by the applicant or read from the form), in the guide's words: what the clerk confirms.
+    situations: Vec<String>,
     /// The bill form's values (as typed after a refusal) and choice lists.
     bill: crate::pages::bill::Typed,
     bill_choices: crate::pages::bill::BillChoices,
@@ -472,6 +549,11 @@ struct ActionView {
 }
 
 impl CasePage {
+    /// Whether the guide asks for the unit's seal on this material.
+    fn needs_seal(&self, id: &str) -> bool {
+        self.sealed_materials.iter().any(|m| m == id)
+    }
+
     fn bill_value(&self, name: &str) -> &str {
         self.bill.get(name).map(String::as_str).unwrap_or("")
     }
@@ -573,8 +655,21 @@ async fn case_page_with(
             .into_iter()
             .collect()
     });
+    let sealed_materials: Vec<String> = item
+        .map(|i| {
+            i.materials
+                .iter()
+                .filter(|m| m.seal_required)
+                .map(|m| m.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let situations = item.map_or_else(Vec::new, |i| situations_of(i, &v.case.facts.facts));
     Ok(html(&CasePage {
         chrome: Chrome::of(auth),
+        situations,
+        can_confirm_seal: is_staff && can_add_material && !sealed_materials.is_empty(),
+        sealed_materials,
         actions,
         can_enter_bill,
         preview_text,
@@ -632,6 +727,21 @@ pub async fn material(
     };
     match cases::add_material(&state.services, &auth.actor, &number, &input, &bytes).await {
         Ok(_) => case_page(&state, &auth, &number, None, Some("材料已提交".into())).await,
+        Err(e) if correctable(&e) => {
+            case_page(&state, &auth, &number, Some(e.message()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A clerk confirms the unit's seal on a material already on the case.
+pub async fn confirm_seal(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((number, id)): Path<(String, i64)>,
+) -> Result<Response, PageError> {
+    match cases::confirm_seal(&state.services, &auth.actor, &number, id).await {
+        Ok(_) => case_page(&state, &auth, &number, None, Some("已核验单位公章".into())).await,
         Err(e) if correctable(&e) => {
             case_page(&state, &auth, &number, Some(e.message()), None).await
         }

@@ -124,6 +124,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}", get(cases::one))
         .route("/cases/{number}/materials", post(cases::material))
         .route("/cases/{number}/materials/{id}", get(cases::download))
+        .route(
+            "/cases/{number}/materials/{id}/seal",
+            post(cases::confirm_seal),
+        )
         .route("/cases/{number}/act", post(cases::act))
         .route("/cases/{number}/evaluate", post(cases::evaluate))
         .route("/cases/{number}/bill", post(cases::bill))

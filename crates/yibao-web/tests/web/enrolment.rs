@@ -8,7 +8,7 @@ use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::journey::{act, drive, outcome, provide, view, window};
+use common::journey::{act, drive, outcome, provide_with_seal, view, window};
 use common::page::{assert_json_snapshot, attrs, count};
 use common::{Reply, TestApp};
 use serde_json::{json, Value};
@@ -108,8 +108,8 @@ both_stores_with_demo!(
             .collect();
         assert_eq!(
             missing,
-            ["group:企业"],
-            "the enterprise materials, not the public sector's"
+            ["registration_form_enterprise", "uscc_certificate"],
+            "the enterprise materials, both (seed 003 item 1: 登记表 and certificate), not the public sector's"
         );
         let r = drive(app, &clerk, None, &n).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -135,7 +135,8 @@ both_stores_with_demo!(
         "form": {"new_legal_representative": "演示法人己", "new_phone": "13900000011", "changed_on": "2026-10-01"}
     }))
     .await;
-        provide(app, &clerk, &n3, "change_form").await;
+        // 《社会保险变更登记表》（加盖单位公章）: the clerk confirms the seal as it is recorded.
+        provide_with_seal(app, &clerk, &n3, "change_form", true).await;
         act(app, &clerk, &n3, "submit").await;
         let r = act(app, &clerk, &n3, "accept_and_complete").await;
         assert_eq!(r.json()["code"], "case.materials_missing", "{}", r.body);

@@ -90,49 +90,10 @@ async fn act(app: &TestApp, token: &str, number: &str, action: &str) -> Reply {
     .await
 }
 
-async fn provide(app: &TestApp, token: &str, number: &str, material: &str) {
-    let boundary = "yibaoBOUNDARY";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"material_id\"\r\n\r\n{material}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"provided_as\"\r\n\r\noriginal\r\n--{boundary}--\r\n"
-    );
-    let req = axum::http::Request::post(format!("/api/v1/cases/{number}/materials"))
-        .header("authorization", format!("Bearer {token}"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let r = app.send(req).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{material}: {}", r.body);
-}
-
-/// Presents in the original what the view says is missing; a group by all of its members.
+/// Presents in the original what the view says is missing (the shared journey helper: a
+/// `one_of` set by its first member, seals confirmed where the guide asks).
 async fn provide_missing(app: &TestApp, clerk: &str, number: &str, v: &Value) {
-    let catalog = yibao_service::catalog::embedded().unwrap();
-    let item = catalog
-        .find_version(
-            v["case"]["jurisdiction"].as_str().unwrap(),
-            v["case"]["item_id"].as_str().unwrap(),
-            v["case"]["item_version"].as_u64().unwrap() as u32,
-        )
-        .unwrap();
-    for m in v["missing"].as_array().unwrap() {
-        let key = m["key"].as_str().unwrap();
-        match key.strip_prefix("group:") {
-            Some(g) => {
-                for member in item
-                    .materials
-                    .iter()
-                    .filter(|x| x.group.as_deref() == Some(g))
-                {
-                    provide(app, clerk, number, &member.id).await;
-                }
-            }
-            None => provide(app, clerk, number, key).await,
-        }
-    }
+    crate::common::journey::provide_missing(app, clerk, number, v).await
 }
 
 /// Takes a submitted case to completion the way the window does: what is missing presented

@@ -33,6 +33,7 @@ mod identity;
 mod internal_words;
 mod lists;
 mod login_return;
+mod materials;
 mod money;
 mod reimbursement;
 mod settlement;

@@ -24,9 +24,21 @@ pub async fn view(app: &TestApp, token: &str, number: &str) -> Value {
 }
 
 pub async fn provide(app: &TestApp, token: &str, number: &str, material: &str) {
+    provide_with_seal(app, token, number, material, false).await
+}
+
+/// Presents a material at the window; `sealed`: the clerk confirms the unit's seal on it.
+pub async fn provide_with_seal(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    material: &str,
+    sealed: bool,
+) {
     let boundary = "yibaoBOUNDARY";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"material_id\"\r\n\r\n{material}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"seal_confirmed\"\r\n\r\n{sealed}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"provided_as\"\r\n\r\noriginal\r\n--{boundary}--\r\n"
     );
     let req = Request::post(format!("/api/v1/cases/{number}/materials"))
@@ -46,7 +58,8 @@ pub async fn provide(app: &TestApp, token: &str, number: &str, material: &str) {
     );
 }
 
-/// Presents what the view says is missing; a group (`group:<name>`) by all of its members.
+/// Presents what the view says is missing — a `one_of:<label>` set by its first member — each
+/// with its seal confirmed where the guide asks for one.
 pub async fn provide_missing(app: &TestApp, clerk: &str, number: &str, v: &Value) {
     let catalog = yibao_service::catalog::embedded().unwrap();
     let item = catalog
@@ -58,18 +71,17 @@ pub async fn provide_missing(app: &TestApp, clerk: &str, number: &str, v: &Value
         .unwrap();
     for m in v["missing"].as_array().unwrap() {
         let key = m["key"].as_str().unwrap();
-        match key.strip_prefix("group:") {
-            Some(g) => {
-                for member in item
-                    .materials
-                    .iter()
-                    .filter(|x| x.group.as_deref() == Some(g))
-                {
-                    provide(app, clerk, number, &member.id).await;
-                }
-            }
-            None => provide(app, clerk, number, key).await,
-        }
+        let id = match key.strip_prefix("one_of:") {
+            Some(g) => item
+                .materials
+                .iter()
+                .find(|x| x.one_of.as_deref() == Some(g))
+                .map(|x| x.id.as_str())
+                .unwrap(),
+            None => key,
+        };
+        let sealed = item.materials.iter().any(|x| x.id == id && x.seal_required);
+        provide_with_seal(app, clerk, number, id, sealed).await;
     }
 }
 
