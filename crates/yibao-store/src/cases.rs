@@ -272,6 +272,42 @@ pub async fn search_for_agencies(
     Ok(Found { rows, total })
 }
 
+/// What the dashboard counts of one case.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DashboardRow {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
+    pub jurisdiction: String,
+    pub item_id: String,
+    pub item_version: i64,
+    pub deciding_agency_id: i64,
+    pub accepted_on: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+/// The few columns the dashboard counts, for the cases the agencies work on.
+pub async fn dashboard_rows(
+    conn: &mut AnyConnection,
+    agency_ids: &[i64],
+) -> Result<Vec<DashboardRow>, StoreError> {
+    if agency_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = agency_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, status, jurisdiction, item_id, item_version, deciding_agency_id, accepted_on, \
+         completed_at FROM case_file \
+         WHERE receiving_agency_id IN ({ids}) OR deciding_agency_id IN ({ids})"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<CaseRow>, StoreError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {CASE_COLS} FROM case_file ORDER BY id DESC"

@@ -385,3 +385,22 @@ pub async fn insert_reimbursed_bill(
     .await?;
     Ok(())
 }
+
+/// Settlements (reversed ones too) at institutions of regions starting with `region_prefix`
+/// since `since` (an ISO date, UTC), counted per UTC hour (`YYYY-MM-DDTHH`).
+pub async fn per_hour_in_region(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+    since: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT SUBSTR(s.created_at, 1, 13) AS hour, COUNT(*) FROM settlement s \
+         JOIN institution i ON i.id = s.institution_id \
+         WHERE i.region_code LIKE $1 AND s.created_at >= $2 \
+         GROUP BY SUBSTR(s.created_at, 1, 13) ORDER BY hour",
+    )
+    .bind(format!("{region_prefix}%"))
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}

@@ -5,6 +5,7 @@
 
 mod apply;
 mod clock;
+pub mod dashboard;
 #[cfg(test)]
 mod material_tables;
 mod materials;
@@ -37,6 +38,18 @@ pub(crate) fn not_found() -> ServiceError {
 }
 
 /// The item version the case was opened under.
+/// The catalog item of a jurisdiction, id and version, if the catalog has it.
+pub(crate) fn item_of_key<'a>(
+    services: &'a Services,
+    jurisdiction: &str,
+    item_id: &str,
+    version: i64,
+) -> Option<&'a Item> {
+    services
+        .catalog()
+        .find_version(jurisdiction, item_id, u32::try_from(version).ok()?)
+}
+
 pub(crate) fn item_of<'a>(
     services: &'a Services,
     case: &CaseRow,

@@ -30,6 +30,7 @@ impl Chrome {
             Actor::Staff(s) => {
                 links.push(("/cases", "办件工作台"));
                 if s.has_role(StaffRole::Supervisor) || s.has_role(StaffRole::Auditor) {
+                    links.push(("/staff/dashboard", "监督看板"));
                     links.push(("/cases/overdue", "超期办件"));
                     links.push(("/cases/evaluations", "好差评"));
                 }

@@ -9,6 +9,7 @@ mod cases;
 mod check;
 pub mod chrome;
 mod contributions;
+mod dashboard;
 mod disbursement;
 mod enrolment;
 mod filings;
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list))
         .route("/cases/new", get(cases::new).post(cases::create))
         .route("/cases/overdue", get(cases::overdue))
+        .route("/staff/dashboard", get(dashboard::page))
         .route("/cases/evaluations", get(cases::evaluations))
         .route(
             "/cases/disbursement",

@@ -137,6 +137,19 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.goto("/staff/contributions").await;
     fits(&b, "1366 contributions").await;
     b.screenshot("1366-contributions").await;
+    // The supervisor's dashboard: its charts fit both widths.
+    b.click("form[action='/logout'] button").await;
+    b.goto("/login").await;
+    b.fill("#s-user", "cq.supervisor").await;
+    b.fill("#s-pw", "demo-cq-supervisor").await;
+    b.click("form[action='/login/staff'] button").await;
+    b.goto("/staff/dashboard").await;
+    fits(&b, "1366 dashboard").await;
+    b.screenshot("1366-dashboard").await;
+    b.resize(390, 844).await;
+    b.goto("/staff/dashboard").await;
+    fits(&b, "390 dashboard").await;
+    b.screenshot("390-dashboard").await;
     b.close().await;
     app.finish().await;
 }

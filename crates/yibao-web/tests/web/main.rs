@@ -19,6 +19,7 @@ mod cases;
 mod catalog;
 mod concurrency;
 mod contributions;
+mod dashboard;
 mod dead_ends;
 mod disbursement;
 mod edge;
