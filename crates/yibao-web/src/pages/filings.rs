@@ -84,7 +84,21 @@ pub async fn cancel(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
+    // Cancelling ends the filing from today: the person confirms they mean it.
+    let confirmed = form_urlencoded::parse(&body).any(|(k, v)| k == "confirm" && v == "yes");
+    if !confirmed {
+        let mut r = page(
+            &state,
+            &auth,
+            &id,
+            Some("取消后自今日起不再按该备案结算，请勾选确认后再取消".into()),
+        )
+        .await?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
     match filing::cancel_by(&state.services, &auth.actor, &id).await {
         Ok(_) => {
             page(

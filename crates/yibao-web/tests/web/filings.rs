@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use common::page::count;
 use serde_json::json;
 use yibao_domain::filing::{FilingApplication, FilingJurisdiction};
 use yibao_domain::{CitizenId, RegionCode};
@@ -220,8 +221,23 @@ both_stores_with_demo!(
                 .status,
             StatusCode::NOT_FOUND
         );
-        let r = app.post_json(&cancel, Some(&t), json!({})).await;
+        // On the page, cancelling asks for a confirmation first (#23).
+        let page_cancel = format!("/filings/{}/cancel", mianyang.id);
+        b.get(&format!("/filings/{}", mianyang.id)).await;
+        let r = b.post_form(&page_cancel, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("请勾选确认后再取消"), "{}", r.body);
+        assert_eq!(count(&r.body, "#cancel-confirm[required]"), 1);
+        {
+            let mut tx = app.services.store().begin_read().await.unwrap();
+            let a = filing::active_for(&mut tx, &person, &mianyang_region, d("2026-11-22"))
+                .await
+                .unwrap();
+            assert!(a.is_some(), "not cancelled without the confirmation");
+        }
+        let r = b.post_form(&page_cancel, &[("confirm", "yes")]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("备案已取消"), "{}", r.body);
         let r = app.post_json(&cancel, Some(&t), json!({})).await;
         assert_eq!(r.json()["code"], "filing.not_in_force", "{}", r.body);
         let mut tx = app.services.store().begin().await.unwrap();
