@@ -128,8 +128,12 @@ pub async fn check_roster(
 ) -> Result<(EmployerRow, Value), ServiceError> {
     let employer = employer_for(services, actor, employer_id).await?;
     let parsed = parse_roster(kind, bytes);
-    if !parsed.problems.is_empty() {
-        return Err(rejected(parsed.problems));
+    // The file's own problems and those of the rows that read cleanly come back together, so
+    // a file is corrected in one round, not one kind of problem at a time.
+    let mut problems = parsed.problems;
+    if parsed.records.is_empty() {
+        // The reader says why (an empty file is a problem of its own).
+        return Err(rejected(problems));
     }
     let rows: Vec<Value> = parsed
         .records
@@ -204,10 +208,14 @@ pub async fn check_roster(
     let mut tx = services.store().begin().await?;
     let result = super::apply(&mut tx, &fx).await;
     tx.rollback().await.map_err(yibao_store::StoreError::from)?;
-    match result {
-        Ok(_) => Ok((employer, roster)),
-        Err(e) => Err(rejected(to_problems(e)?)),
+    if let Err(e) = result {
+        problems.extend(to_problems(e)?);
     }
+    if problems.is_empty() {
+        return Ok((employer, roster));
+    }
+    problems.sort_by_key(|p| p.line);
+    Err(rejected(problems))
 }
 
 /// Checks the roster and, when every row passes, opens and submits one case for it.

@@ -254,30 +254,20 @@ both_stores_with_demo!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| 
          演示己,,{a},2026-11-01,\n\
          演示庚,护照,E1234567,2026-11-01,\n"
     );
-    // The file check first: the duplicate person (line 7) is a file problem; nothing else is
-    // reported until the file itself is sound.
+    // Every problem of the file in one round (#23: the check character used to show only once
+    // the rest was fixed): as the file is read, the check character (line 4) and the same
+    // person twice (line 7); then the rules for the rows that read cleanly.
     let r = roster(app, &op, id, "enrol", false, &csv).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.json()["code"], "registry.roster.rejected");
-    let problems = r.json()["details"]["problems"].clone();
-    assert_eq!(problems.as_array().unwrap().len(), 1, "{problems}");
-    assert_eq!(problems[0]["line"], 7);
-    assert_eq!(problems[0]["code"], "roster.duplicate_person");
-    // Without the duplicate: each rule is reported against its line, nothing is imported.
-    let csv: String = csv
-        .lines()
-        .filter(|l| !l.starts_with("演示己"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let r = roster(app, &op, id, "enrol", false, &csv).await;
     assert_eq!(r.json()["code"], "registry.roster.rejected", "{}", r.body);
-    let lines: Vec<(i64, String)> = r.json()["details"]["problems"]
+    let lines: Vec<(i64, String, String)> = r.json()["details"]["problems"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| {
             (
                 p["line"].as_i64().unwrap(),
+                p["code"].as_str().unwrap_or("").to_string(),
                 p["message"].as_str().unwrap().to_string(),
             )
         })
@@ -285,16 +275,17 @@ both_stores_with_demo!(bulk_enrolment_rejects_bad_rows_whole_then_enrols, |app| 
     let on = |n: i64| {
         lines
             .iter()
-            .filter(|(l, _)| *l == n)
-            .map(|(_, m)| m.as_str())
+            .filter(|(l, _, _)| *l == n)
+            .map(|(_, c, m)| format!("{c} {m}"))
             .collect::<Vec<_>>()
             .join(" ")
     };
     assert!(on(4).contains("校验码"), "{lines:?}");
     assert!(on(5).contains("未满16周岁"), "{lines:?}");
     assert!(on(6).contains("法定退休年龄"), "{lines:?}");
+    assert!(on(7).contains("roster.duplicate_person"), "{lines:?}");
     assert!(
-        on(7).contains("性别"),
+        on(8).contains("性别"),
         "a passport carries no birth date or sex: {lines:?}"
     );
     assert!(on(2).is_empty() && on(3).is_empty(), "{lines:?}");
