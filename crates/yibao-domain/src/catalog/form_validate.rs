@@ -75,7 +75,9 @@ pub fn region_of_text(s: &str) -> Option<RegionCode> {
     if s.chars().count() < 2 {
         return None;
     }
-    crate::ids::province_code_of_name(s).and_then(|c| c.parse().ok())
+    crate::ids::province_code_of_name(s)
+        .and_then(|c| c.parse().ok())
+        .or_else(|| crate::ids::region_of_name(s))
 }
 
 /// Rewrites the values people type into the form's canonical ones: dates as YYYY-MM-DD and
@@ -284,6 +286,11 @@ mod tests {
         assert_eq!(region_of_text("重庆市").unwrap().as_str(), "500000");
         assert_eq!(region_of_text("广西").unwrap().as_str(), "450000");
         assert_eq!(region_of_text("510104").unwrap().as_str(), "510104");
+        // Cities and counties by name (data/regions/divisions.csv).
+        assert_eq!(region_of_text("南川区").unwrap().as_str(), "500119");
+        assert_eq!(region_of_text("四川省成都市").unwrap().as_str(), "510100");
+        assert_eq!(region_of_text("海南省三亚市").unwrap().as_str(), "460200");
+        assert_eq!(region_of_text("朝阳区"), None, "two 朝阳区: say which");
         assert_eq!(region_of_text("火星"), None);
         let f = form("chuanyu-form-1");
         let mut d = data(&[

@@ -67,13 +67,15 @@ pub fn provinces() -> impl Iterator<Item = (String, &'static str)> {
         .map(|(prefix, name)| (format!("{prefix}0000"), *name))
 }
 
-/// A region code as a page shows it: the province-level name for a province code (510000 →
-/// 四川省), else the province's name with the code (500119 → 重庆市 500119) — this repository
-/// holds no list of prefecture and county names. Text that is no code is shown as it is.
+/// A region code as a page shows it: its full name (510000 → 四川省, 500119 → 重庆市南川区, from
+/// `data/regions/divisions.csv`), else the province's name with the code (510199 → 四川省
+/// 510199). Text that is no code is shown as it is.
 pub fn region_text(code: &str) -> String {
     match code.parse::<RegionCode>() {
         Ok(r) if r.is_province_level() => r.province_name().to_string(),
-        Ok(r) => format!("{} {}", r.province_name(), r.as_str()),
+        Ok(r) => {
+            super::full_name(&r).unwrap_or_else(|| format!("{} {}", r.province_name(), r.as_str()))
+        }
         Err(_) => code.to_string(),
     }
 }
@@ -267,7 +269,10 @@ mod text_tests {
     #[test]
     fn codes_read_as_names() {
         assert_eq!(super::region_text("510000"), "四川省");
-        assert_eq!(super::region_text("500119"), "重庆市 500119");
+        assert_eq!(super::region_text("500119"), "重庆市南川区");
+        assert_eq!(super::region_text("510107"), "四川省成都市武侯区");
+        // A code the division table does not name keeps its digits.
+        assert_eq!(super::region_text("510199"), "四川省 510199");
         assert_eq!(super::region_text("x"), "x");
         assert_eq!(
             super::province_code_of_name("内蒙古").as_deref(),

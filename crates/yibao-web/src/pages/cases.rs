@@ -66,7 +66,8 @@ struct NewPage<'a> {
     /// A refusal's message per input name, shown beside its field.
     field_errors: BTreeMap<String, String>,
     /// Province names for the region fields' list (names map to codes on submission).
-    provinces: Vec<&'static str>,
+    /// Names a region field suggests.
+    provinces: Vec<String>,
 }
 
 impl NewPage<'_> {
@@ -211,7 +212,7 @@ async fn new_page(
         values: typed.values,
         checked: typed.facts,
         field_errors: typed.field_errors,
-        provinces: yibao_domain::ids::provinces().map(|(_, n)| n).collect(),
+        provinces: super::region_suggestions(),
     }))
 }
 

@@ -239,6 +239,22 @@ pub fn safe_next(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
+/// The names a region field suggests (`<datalist id="region-names">`): every province, every
+/// city, and the counties of the two provinces this agency's guides serve (重庆, 四川); any
+/// other county is still accepted by its full name or code.
+pub fn region_suggestions() -> Vec<String> {
+    let mut out: Vec<String> = yibao_domain::ids::provinces()
+        .map(|(_, n)| n.to_string())
+        .collect();
+    out.extend(
+        yibao_domain::ids::all_full_names()
+            .iter()
+            .filter(|(c, _)| c.ends_with("00") || c.starts_with("50") || c.starts_with("51"))
+            .map(|(_, n)| n.clone()),
+    );
+    out
+}
+
 #[cfg(test)]
 mod safe_next_tests {
     use super::safe_next;

@@ -55,9 +55,21 @@ both_stores_with_demo!(a_refused_form_keeps_every_typed_value, |app| {
     }
     assert_eq!(
         attrs(&page.body, "#f-target_province", "list"),
-        vec!["province-names"]
+        vec!["region-names"]
     );
-    assert!(count(&page.body, "#province-names option[value='四川省']") == 1);
+    // Regions by name: provinces, cities, and the counties of 重庆 and 四川 (#23).
+    for name in [
+        "四川省",
+        "海南省三亚市",
+        "重庆市南川区",
+        "四川省成都市武侯区",
+    ] {
+        assert_eq!(
+            count(&page.body, &format!("#region-names option[value='{name}']")),
+            1,
+            "{name}"
+        );
+    }
 
     let typed = [
         ("channel", "online"),
