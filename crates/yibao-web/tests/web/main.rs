@@ -32,5 +32,6 @@ mod foundation;
 mod identity;
 mod internal_words;
 mod money;
+mod national_flows;
 mod reimbursement;
 mod settlement;
