@@ -416,6 +416,23 @@ fn check_len(what: &str, field: &str, value: &str, max: usize) -> Result<(), Ser
     Ok(())
 }
 
+/// A `DT` field (`yyyy-MM-dd HH:mm:ss`; a bare date as some clients send, FIELDS §1.3): its day
+/// decides the settlement's policy year, so it must read as one.
+fn date_time_field(what: &str, field: &str, value: &str) -> Result<(), ServiceError> {
+    let ok = match value.len() {
+        10 => NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
+        _ => chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S").is_ok(),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "national.time",
+            format!("{what}（{field}）{value} 应为 yyyy-MM-dd HH:mm:ss"),
+        ))
+    }
+}
+
 /// 2201 outpatient registration / 2401 admission: a visit under a new `mdtrt_id`. A retry with
 /// the same serial (ipt_otp_no / ipt_no) for the same person gets the visit already opened.
 async fn open_visit(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError> {
@@ -444,7 +461,9 @@ async fn open_visit(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError
     let begntime = text(d, &["begntime"])
         .or_else(|| c.env.inf_time.clone())
         .unwrap_or_else(|| c.wire_time());
+    date_time_field("开始时间", "begntime", &begntime)?;
     let cert_type = text(d, &["mdtrt_cert_type"]).unwrap_or_else(|| "02".into());
+    check_len("就诊凭证类型", "mdtrt_cert_type", &cert_type, 3)?;
     let now = c.stored_now();
     let mut tx = c.services.store().begin().await?;
     let active = coverage::active_for_id_number(&mut tx, id.as_str())
@@ -627,6 +646,7 @@ async fn discharge(c: &Call<'_>) -> Result<Value, ServiceError> {
     let endtime = text(d, &["endtime"])
         .or_else(|| c.env.inf_time.clone())
         .unwrap_or_else(|| c.wire_time());
+    date_time_field("结束时间", "endtime", &endtime)?;
     let now = c.stored_now();
     let mut tx = c.services.store().begin().await?;
     if !store::move_visit(
@@ -1333,7 +1353,8 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let cert_type = text(d, &["mdtrt_cert_type"]).unwrap_or_else(|| visit.mdtrt_cert_type.clone());
     let clr = c.inst.region_code.clone();
     // Settled already (a retry with a new msgid, or a pre-settlement after it): the first answer.
-    if let Some(s) = live.filter(|_| write) {
+    // A fresh pre-settlement would count the settled bill's deductible twice.
+    if let Some(s) = live {
         let r = settlement::query(c.services, c.actor, &s.request_id).await?;
         return Ok(setl_output(
             &r,

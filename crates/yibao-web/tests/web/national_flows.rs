@@ -288,8 +288,15 @@ both_stores_with_demo!(national_outpatient_flow_as_clients_send_it, |app| {
     assert_eq!(out["data"]["ipt_otp_no"], "MZ202611200001");
     assert!(mdtrt_id.len() <= 30);
     // A retry of the registration (same serial) is the same visit.
-    let (_, again) = his.ok("2201", reg).await;
+    let (_, again) = his.ok("2201", reg.clone()).await;
     assert_eq!(again["data"]["mdtrt_id"], mdtrt_id.as_str());
+    let mut bad_time = reg;
+    bad_time["data"]["ipt_otp_no"] = json!("MZ202611200002");
+    bad_time["data"]["begntime"] = json!("20261120");
+    assert_eq!(
+        his.fails("2201", bad_time).await["err_code"],
+        "national.time"
+    );
 
     // 2203 visit information.
     his.ok("2203", json!({
@@ -418,6 +425,9 @@ both_stores_with_demo!(national_outpatient_flow_as_clients_send_it, |app| {
         .as_str()
         .unwrap()
         .contains("结算笔数"));
+    // A pre-settlement after the settlement answers the settlement (not a second deductible).
+    let (_, pre_again) = his.ok("2206", settle_data(json!(473.45), "11")).await;
+    assert_eq!(pre_again["setlinfo"], s);
     // The settled batch takes no more lines; the visit cannot be cancelled under it.
     his.fails(
         "2204",
