@@ -900,18 +900,28 @@ async fn hospital_level(c: &Call<'_>) -> Result<&'static str, ServiceError> {
     })
 }
 
-/// The settlement request of `lines` for the person: the pure part of every settlement path.
-#[allow(clippy::too_many_arguments)]
-fn request_of(
-    request_id: &str,
-    person: &CitizenId,
-    date: &str,
-    med_type: &str,
-    level: &str,
-    admission_id: Option<&str>,
+/// What a settlement request says besides its lines.
+struct BillHead<'a> {
+    request_id: &'a str,
+    person: &'a CitizenId,
+    date: &'a str,
+    med_type: &'a str,
+    level: &'a str,
+    admission_id: Option<&'a str>,
     use_account: bool,
-    lines: &[&FeeLineData],
-) -> Result<SettleRequest, ServiceError> {
+}
+
+/// The settlement request of `lines` for the person: the pure part of every settlement path.
+fn request_of(head: &BillHead<'_>, lines: &[&FeeLineData]) -> Result<SettleRequest, ServiceError> {
+    let BillHead {
+        request_id,
+        person,
+        date,
+        med_type,
+        level,
+        admission_id,
+        use_account,
+    } = *head;
     let (visit, emergency) = visit_of_med_type(med_type)?;
     if lines.is_empty() {
         return Err(invalid("national.feedetail", "缺少费用明细（feedetail）"));
@@ -1062,13 +1072,15 @@ async fn upload(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError> {
     let level = hospital_level(c).await?;
     let refs: Vec<&FeeLineData> = lines.iter().map(|(_, l)| l).collect();
     let req = request_of(
-        &c.env.msgid,
-        &person,
-        &date_for(c, &visit),
-        &med_type_for(first, &visit),
-        level,
-        Some(&visit.mdtrt_id),
-        true,
+        &BillHead {
+            request_id: &c.env.msgid,
+            person: &person,
+            date: &date_for(c, &visit),
+            med_type: &med_type_for(first, &visit),
+            level,
+            admission_id: Some(&visit.mdtrt_id),
+            use_account: true,
+        },
         &refs,
     )?;
     let priced = settlement::pre_settle(c.services, c.actor, &req).await?;
@@ -1106,47 +1118,64 @@ async fn withdraw(c: &Call<'_>) -> Result<Value, ServiceError> {
     let d = c.env.data();
     let visit = visit_of(c, d).await?;
     not_cancelled(&visit)?;
-    let (batch, sn) = if c.env.infno == "2205" {
+    // (batch, line) pairs to withdraw; (None, None) is every line. NMG sends 2302's `data` as an
+    // array, one element per line.
+    let mut targets: Vec<(Option<String>, Option<String>)> = Vec::new();
+    if c.env.infno == "2205" {
         let b = text(d, &["chrg_bchno"])
             .ok_or_else(|| invalid("national.chrg_bchno", "请提供收费批次号（chrg_bchno）"))?;
-        (Some(b).filter(|b| b != "0000"), None)
+        targets.push((Some(b).filter(|b| b != "0000"), None));
     } else {
-        let sn = text(d, &["feedetl_sn"])
-            .ok_or_else(|| invalid("national.feedetl_sn", "请提供费用明细流水号（feedetl_sn）"))?;
-        (None, Some(sn).filter(|s| s != "0000"))
-    };
+        let items: Vec<&Value> = match c.env.input.get("data") {
+            Some(Value::Array(a)) => a.iter().collect(),
+            _ => vec![d],
+        };
+        for item in items {
+            if text(item, &["mdtrt_id"]).is_some_and(|m| m != visit.mdtrt_id) {
+                return Err(invalid(
+                    "national.mdtrt_id",
+                    "一次撤销的费用明细应属于同一就诊ID",
+                ));
+            }
+            let sn = text(item, &["feedetl_sn"]).ok_or_else(|| {
+                invalid("national.feedetl_sn", "请提供费用明细流水号（feedetl_sn）")
+            })?;
+            targets.push((None, Some(sn).filter(|s| s != "0000")));
+        }
+    }
     let mut tx = c.services.store().begin().await?;
     let settled: Vec<_> = store::settlements_of_visit(&mut tx, visit.id)
         .await?
         .into_iter()
         .filter(|s| s.status == SettlementStatus::Settled)
         .collect();
-    let blocked = match (&batch, visit.kind) {
-        (_, VisitKind::Inpatient) => !settled.is_empty(),
-        (Some(b), VisitKind::Outpatient) => settled.iter().any(|s| &s.chrg_bchno == b),
-        (None, VisitKind::Outpatient) => match &sn {
-            Some(sn) => {
-                let lines = store::fee_lines(&mut tx, visit.id, None).await?;
-                lines
-                    .iter()
-                    .find(|l| &l.feedetl_sn == sn)
-                    .is_some_and(|l| settled.iter().any(|s| s.chrg_bchno == l.chrg_bchno))
-            }
-            None => !settled.is_empty(),
-        },
-    };
-    if blocked {
-        return Err(conflict(
-            "national.settled",
-            "费用明细已结算，请先撤销结算（2208/2305）",
-        ));
-    }
-    let gone = store::delete_fee_lines(&mut tx, visit.id, batch.as_deref(), sn.as_deref()).await?;
-    if gone == 0 && (batch.is_some() || sn.is_some()) {
-        return Err(ServiceError::not_found(
-            "national.feedetail_unknown",
-            "未查到要撤销的费用明细",
-        ));
+    let lines = store::fee_lines(&mut tx, visit.id, None).await?;
+    for (batch, sn) in &targets {
+        let blocked = match (batch, sn, visit.kind) {
+            (_, _, VisitKind::Inpatient) | (None, None, _) => !settled.is_empty(),
+            (Some(b), _, VisitKind::Outpatient) => settled.iter().any(|s| &s.chrg_bchno == b),
+            (None, Some(sn), VisitKind::Outpatient) => lines
+                .iter()
+                .find(|l| &l.feedetl_sn == sn)
+                .is_some_and(|l| settled.iter().any(|s| s.chrg_bchno == l.chrg_bchno)),
+        };
+        if blocked {
+            return Err(conflict(
+                "national.settled",
+                "费用明细已结算，请先撤销结算（2208/2305）",
+            ));
+        }
+        let gone =
+            store::delete_fee_lines(&mut tx, visit.id, batch.as_deref(), sn.as_deref()).await?;
+        if gone == 0 && (batch.is_some() || sn.is_some()) {
+            return Err(ServiceError::not_found(
+                "national.feedetail_unknown",
+                format!(
+                    "未查到要撤销的费用明细（{}）",
+                    batch.as_deref().or(sn.as_deref()).unwrap_or_default()
+                ),
+            ));
+        }
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(json!({}))
@@ -1406,13 +1435,15 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let request_id = format!("N:{}/{}#{}", visit.mdtrt_id, batch, attempts + 1);
     let refs: Vec<&FeeLineData> = lines.iter().map(|l| &*l.line_json).collect();
     let req = request_of(
-        &request_id,
-        &person,
-        &date_for(c, &visit),
-        &med_type,
-        level,
-        Some(&visit.mdtrt_id),
-        text(d, &["acct_used_flag"]).as_deref() != Some("0"),
+        &BillHead {
+            request_id: &request_id,
+            person: &person,
+            date: &date_for(c, &visit),
+            med_type: &med_type,
+            level,
+            admission_id: Some(&visit.mdtrt_id),
+            use_account: text(d, &["acct_used_flag"]).as_deref() != Some("0"),
+        },
         &refs,
     )?;
     let setl_time = c.wire_time();
@@ -1537,13 +1568,15 @@ fn inline_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceE
     let med_type =
         text(d, &["med_type"]).unwrap_or_else(|| if inpatient { "21" } else { "11" }.into());
     request_of(
-        &env.msgid,
-        &id,
-        &date,
-        &med_type,
-        level,
-        text(d, &["mdtrt_id"]).as_deref(),
-        text(d, &["acct_used_flag"]).as_deref() != Some("0"),
+        &BillHead {
+            request_id: &env.msgid,
+            person: &id,
+            date: &date,
+            med_type: &med_type,
+            level,
+            admission_id: text(d, &["mdtrt_id"]).as_deref(),
+            use_account: text(d, &["acct_used_flag"]).as_deref() != Some("0"),
+        },
         &refs,
     )
 }

@@ -618,6 +618,17 @@ both_stores_with_demo!(
             )
             .await;
         assert_eq!(bad["err_code"], "national.fees_remain");
+        let bad = his
+            .fails(
+                "2302",
+                json!({"data": [{"feedetl_sn": "ZY0009", "mdtrt_id": mdtrt_id, "psn_no": psn_no}]}),
+            )
+            .await;
+        assert!(bad["err_msg"].as_str().unwrap().contains("ZY0009"), "{bad}");
+        // Two lines by serial in one message, then the rest with 0000.
+        his.ok("2302", json!({"data": [{"feedetl_sn": "ZY0001", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null},
+                                   {"feedetl_sn": "ZY0002", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}]}))
+        .await;
         his.ok("2302", json!({"data": [{"feedetl_sn": "0000", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}]}))
         .await;
         his.ok(
