@@ -686,3 +686,86 @@ both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
     assert_eq!(out["setlinfo"]["mdtrt_cert_type"], "01");
     assert_eq!(fen(&out["setlinfo"]["acct_pay"]), 0, "acct_used_flag 0");
 });
+
+/// Clients retry on a timeout with a new msgid while the first call may still be running: eight
+/// 2207 of one batch at the same time (real parallelism) settle it once and all answer the same
+/// setl_id.
+async fn concurrent_retries(app: std::sync::Arc<TestApp>) {
+    app.demo().await;
+    let token = institution(&app).await;
+    let wang = person_id(&app, "演示·王建国").await;
+    let mut his = His {
+        app: &app,
+        token: token.clone(),
+        seq: 300,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    let (_, out) = his
+        .ok("2201", json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-C1",
+            "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}))
+        .await;
+    let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    his.ok(
+        "2204",
+        json!({"feedetail": outpatient_lines(&mdtrt_id, &wang, "CB-C", "C")}),
+    )
+    .await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (app, token) = (app.clone(), token.clone());
+            let env = json!({"infno": "2207", "msgid": format!("{CODE}202611200930{i:06}"),
+                "fixmedins_code": CODE, "inf_time": "2026-11-20 09:30:00", "infver": "V1.0",
+                "input": {"data": {"psn_no": wang, "mdtrt_cert_type": "02", "mdtrt_cert_no": wang,
+                    "med_type": "11", "medfee_sumamt": 473.45, "psn_setlway": "01",
+                    "mdtrt_id": mdtrt_id, "chrg_bchno": "CB-C", "acct_used_flag": "1", "insutype": "310"}}});
+            tokio::spawn(async move {
+                app.post_json("/api/v1/national", Some(&token), env)
+                    .await
+                    .json()
+            })
+        })
+        .collect();
+    let mut setl_ids = Vec::new();
+    for t in tasks {
+        let v = t.await.unwrap();
+        assert_eq!(v["infcode"], 0, "{v}");
+        setl_ids.push(v["output"]["setlinfo"]["setl_id"].clone());
+    }
+    assert!(setl_ids.iter().all(|s| *s == setl_ids[0]), "{setl_ids:?}");
+    let mut tx = app.services.store().begin().await.unwrap();
+    let inst = yibao_store::institution::find_by_code(&mut tx, CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        yibao_store::settlement::find(&mut tx, inst.id, &format!("N:{mdtrt_id}/CB-C#2"))
+            .await
+            .unwrap()
+            .is_none(),
+        "settled once"
+    );
+}
+
+mod national_concurrent_retries_settle_once {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let app =
+            std::sync::Arc::new(super::TestApp::with_demo(yibao_store::Backend::Sqlite).await);
+        super::concurrent_retries(app.clone()).await;
+        if let Ok(app) = std::sync::Arc::try_unwrap(app) {
+            app.finish().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let app =
+            std::sync::Arc::new(super::TestApp::with_demo(yibao_store::Backend::Postgres).await);
+        super::concurrent_retries(app.clone()).await;
+        if let Ok(app) = std::sync::Arc::try_unwrap(app) {
+            app.finish().await;
+        }
+    }
+}
