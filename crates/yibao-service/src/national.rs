@@ -1343,8 +1343,9 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     // The visit's person; a psn_no or certificate that names someone else is refused.
     let visit = visit_of(c, d).await.map(|_| visit)?;
     not_cancelled(&visit)?;
-    if text(d, &["mdtrt_cert_no", "psn_no"]).is_some() {
-        let named = person_from(d)?;
+    // The visit names the person; a certificate that names someone else is refused (one that
+    // names nobody here — a card number, a token — is left to the visit).
+    if let Ok(named) = person_from(d) {
         if named.as_str() != visit.person_id_number {
             return Err(invalid(
                 "national.person_mismatch",

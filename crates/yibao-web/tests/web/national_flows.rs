@@ -333,6 +333,14 @@ both_stores_with_demo!(national_outpatient_flow_as_clients_send_it, |app| {
                         "mdtrt_id": mdtrt_id, "chrg_bchno": "CB0001", "acct_used_flag": "1",
                         "insutype": insutype}})
     };
+    // Another person's ID card on this visit is refused.
+    let mut other = settle_data(json!(473.45), "11");
+    other["data"]["mdtrt_cert_no"] = json!("110101199003070011");
+    other["data"]["psn_no"] = Value::Null;
+    assert_eq!(
+        his.fails("2206", other).await["err_code"],
+        "national.person_mismatch"
+    );
     // A wrong medfee_sumamt is refused with the difference named.
     let bad = his.fails("2206", settle_data(json!(473.0), "11")).await;
     let msg = bad["err_msg"].as_str().unwrap();
@@ -561,6 +569,13 @@ both_stores_with_demo!(
         )
         .await;
 
+        // 2303 with the card number alone: the visit names the person.
+        let (_, pre) = his
+            .ok("2303", json!({"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567", "card_sn": "B7654321",
+                                         "medfee_sumamt": "3550.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id,
+                                         "insutype": "310", "acct_used_flag": "1", "mid_setl_flag": "0"}}))
+            .await;
+        assert_eq!(pre["setlinfo"]["psn_no"], psn_no.as_str());
         let data = |medfee: Value| {
             json!({"data": {"psn_no": psn_no, "mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567",
                         "medfee_sumamt": medfee, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
