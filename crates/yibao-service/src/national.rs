@@ -183,6 +183,7 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         "2404" => cancel_visit(&c, VisitKind::Inpatient, None).await,
         "2203" | "2203A" => visit_info(&c).await,
         "2402" => discharge(&c).await,
+        "2403" => admission_change(&c).await,
         "2405" => discharge_cancel(&c).await,
         "2204" => upload(&c, VisitKind::Outpatient).await,
         "2301" => upload(&c, VisitKind::Inpatient).await,
@@ -199,7 +200,7 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         other => Err(invalid(
             "national.infno",
             format!(
-                "不支持的交易编号 {other}（支持 9001、9002、1101、2201–2208、2301–2305、2401、2402、2404、2405、2601、3201）"
+                "不支持的交易编号 {other}（支持 9001、9002、1101、2201–2208、2301–2305、2401–2405、2601、3201）"
             ),
         )),
     };
@@ -572,7 +573,59 @@ async fn visit_info(c: &Call<'_>) -> Result<Value, ServiceError> {
     }
     let now = c.stored_now();
     let mut tx = c.services.store().begin().await?;
-    store::set_visit_info(&mut tx, visit.id, med_type.as_deref(), &c.env.input, &now).await?;
+    store::set_visit_info(
+        &mut tx,
+        visit.id,
+        med_type.as_deref(),
+        None,
+        &c.env.input,
+        &now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(json!({}))
+}
+
+/// 2403 住院信息变更: the stay's medical type and admission time as corrected (`adminfo` +
+/// `diseinfo` kept as sent); refused while the stay's settlement stands.
+async fn admission_change(c: &Call<'_>) -> Result<Value, ServiceError> {
+    let d = c.env.node(&["adminfo", "data"]);
+    let visit = visit_of(c, d).await?;
+    not_cancelled(&visit)?;
+    if visit.kind != VisitKind::Inpatient {
+        return Err(invalid(
+            "national.visit_kind",
+            "门诊就诊不能办理住院信息变更",
+        ));
+    }
+    let med_type = text(d, &["med_type"]);
+    if let Some(m) = &med_type {
+        check_len("医疗类别", "med_type", m, 6)?;
+    }
+    let begntime = text(d, &["begntime"]);
+    if let Some(t) = &begntime {
+        date_time_field("开始时间", "begntime", t)?;
+    }
+    let now = c.stored_now();
+    let mut tx = c.services.store().begin().await?;
+    if store::live_settlement(&mut tx, visit.id, "")
+        .await?
+        .is_some()
+    {
+        return Err(conflict(
+            "national.settled",
+            "该住院有未撤销的结算，请先撤销结算（2305）",
+        ));
+    }
+    store::set_visit_info(
+        &mut tx,
+        visit.id,
+        med_type.as_deref(),
+        begntime.as_deref(),
+        &c.env.input,
+        &now,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(json!({}))
 }

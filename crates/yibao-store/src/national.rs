@@ -168,20 +168,22 @@ pub async fn find_visit_by_msgid(
     .await?)
 }
 
-/// 2203: the visit's medical type and information.
+/// 2203 / 2403: the visit's medical type, start time (each kept when `None`) and information.
 pub async fn set_visit_info(
     conn: &mut AnyConnection,
     id: i64,
     med_type: Option<&str>,
+    begntime: Option<&str>,
     info: &Value,
     now: &str,
 ) -> Result<(), StoreError> {
     let info = serde_json::to_string(info).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
-        "UPDATE national_visit SET med_type = COALESCE($1, med_type), info_json = $2, \
-         updated_at = $3 WHERE id = $4",
+        "UPDATE national_visit SET med_type = COALESCE($1, med_type), \
+         begntime = COALESCE($2, begntime), info_json = $3, updated_at = $4 WHERE id = $5",
     )
     .bind(med_type)
+    .bind(begntime)
     .bind(&info)
     .bind(now)
     .bind(id)

@@ -550,6 +550,14 @@ both_stores_with_demo!(
         .await;
         let mdtrt_id = out["result"]["mdtrt_id"].as_str().unwrap().to_string();
 
+        // 2403 corrects the stay: 24 (emergency → inpatient) from now on.
+        his.ok(
+            "2403",
+            json!({"adminfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_type": "24",
+            "begntime": "2026-11-10 07:30:00", "endtime": null, "ipt_otp_no": "ZY20261110001"},
+            "diseinfo": diseinfo(&psn_no)}),
+        )
+        .await;
         // 2301 daily uploads (no chrg_bchno; serials unique within the stay).
         let line = |sn: &str, code: &str, amount: Value, lv: &str| {
             json!({"feedetl_sn": sn, "init_feedetl_sn": null, "mdtrt_id": mdtrt_id, "drord_no": null,
@@ -585,10 +593,10 @@ both_stores_with_demo!(
         };
         his.fails("2303", data(json!(3500.0))).await;
         let (_, pre) = his.ok("2303", data(json!(3550.0))).await;
-        check_setlinfo(&pre["setlinfo"], "21");
+        check_setlinfo(&pre["setlinfo"], "24");
         let (_, out) = his.ok("2304", data(json!(3550.0))).await;
         let s = &out["setlinfo"];
-        check_setlinfo(s, "21");
+        check_setlinfo(s, "24");
         assert_eq!(s["clr_type"], "21");
         assert_eq!(s["hifp_pay"], pre["setlinfo"]["hifp_pay"]);
         assert!(fen(&s["hifp_pay"]) > 0, "{s}");
