@@ -2,10 +2,10 @@
 //! ../shared/HOSPITAL-INTERFACE.md and HOSPITAL-INTERFACE-FIELDS.md) over yibao's settlement, as
 //! real hospital systems drive it (issue #22, docs/national.md): 9001 sign-in, 1101 person
 //! information, visits under a platform-issued `mdtrt_id` (2201/2202 outpatient registration,
-//! 2203 visit information, 2401/2402/2404/2405 admission and discharge), fee lines uploaded by
+//! 2203 visit information, 2401–2405 admission, change and discharge), fee lines uploaded by
 //! batch (2204/2205, 2301/2302), pre-settlement and settlement of the uploaded lines (2206/2207,
 //! 2303/2304) idempotent by `mdtrt_id` + `chrg_bchno` (not by `msgid`), reversal (2208/2305) and
-//! correction (2601) through the ledger's reversal.
+//! correction (2601) through the ledger's reversal, and 3201 reconciliation of totals.
 //!
 //! Amounts on the wire are yuan as JSON numbers (text or numbers accepted on input); fen
 //! inside. Times: `yyyy-MM-dd HH:mm:ss` (Beijing) in outputs, `yyyyMMddHHmmssSSS` in the
