@@ -476,40 +476,49 @@ async fn open_visit(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError
             )
         })?;
     let insutype = text(d, &["insutype"]).unwrap_or_else(|| insutype_of(active.scheme).into());
-    let visit =
-        match store::find_live_visit_by_serial(&mut tx, c.inst.institution_id, kind, &serial)
-            .await?
+    let found =
+        store::find_live_visit_by_serial(&mut tx, c.inst.institution_id, kind, &serial).await?;
+    let visit = match found {
+        Some(v) => v,
+        None => match store::insert_visit(
+            &mut tx,
+            &store::NewVisit {
+                institution_id: c.inst.institution_id,
+                kind,
+                ipt_otp_no: &serial,
+                person_id_number: id.as_str(),
+                insutype: &insutype,
+                med_type: med_type.as_deref(),
+                mdtrt_cert_type: &cert_type,
+                begntime: &begntime,
+                open_json: &c.env.input,
+                msgid: &c.env.msgid,
+            },
+            &now,
+        )
+        .await
         {
-            Some(v) if v.person_id_number == id.as_str() => v,
-            Some(_) => {
-                return Err(ServiceError::Rule {
-                    kind: crate::ErrorKind::Conflict,
-                    code: "national.serial_taken",
-                    message: format!("门诊/住院号 {serial} 已用于另一位参保人的就诊"),
-                    details: None,
-                })
+            Ok(v) => {
+                tx.commit().await.map_err(StoreError::from)?;
+                v
             }
-            None => {
-                store::insert_visit(
-                    &mut tx,
-                    &store::NewVisit {
-                        institution_id: c.inst.institution_id,
-                        kind,
-                        ipt_otp_no: &serial,
-                        person_id_number: id.as_str(),
-                        insutype: &insutype,
-                        med_type: med_type.as_deref(),
-                        mdtrt_cert_type: &cert_type,
-                        begntime: &begntime,
-                        open_json: &c.env.input,
-                        msgid: &c.env.msgid,
-                    },
-                    &now,
-                )
-                .await?
+            // A simultaneous registration under the serial won (the partial unique index).
+            Err(StoreError::Conflict(_)) => {
+                drop(tx);
+                let mut tx = c.services.store().begin_read().await?;
+                store::find_live_visit_by_serial(&mut tx, c.inst.institution_id, kind, &serial)
+                    .await?
+                    .ok_or_else(|| conflict("national.serial_race", "登记正在处理中，请稍后重试"))?
             }
-        };
-    tx.commit().await.map_err(StoreError::from)?;
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if visit.person_id_number != id.as_str() {
+        return Err(conflict(
+            "national.serial_taken",
+            format!("门诊/住院号 {serial} 已用于另一位参保人的就诊"),
+        ));
+    }
     let out = json!({
         "mdtrt_id": visit.mdtrt_id, "psn_no": visit.person_id_number, "ipt_otp_no": visit.ipt_otp_no,
     });

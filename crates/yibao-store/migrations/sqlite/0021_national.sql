@@ -26,7 +26,9 @@ CREATE TABLE national_visit (
     updated_at       TEXT NOT NULL
 );
 
-CREATE INDEX national_visit_ipt ON national_visit (institution_id, ipt_otp_no);
+-- One live visit per institution, kind and serial: a repeated 2201/2401 finds it.
+CREATE UNIQUE INDEX national_visit_serial ON national_visit (institution_id, kind, ipt_otp_no)
+    WHERE status <> 'cancelled';
 CREATE INDEX national_visit_msgid ON national_visit (institution_id, msgid);
 
 CREATE TABLE national_fee_line (

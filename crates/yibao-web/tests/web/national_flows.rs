@@ -711,8 +711,8 @@ both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
 });
 
 /// Clients retry on a timeout with a new msgid while the first call may still be running: eight
-/// 2207 of one batch at the same time (real parallelism) settle it once and all answer the same
-/// setl_id.
+/// 2201 of one serial open one visit, and eight 2207 of one batch at the same time (real
+/// parallelism) settle it once and all answer the same setl_id.
 async fn concurrent_retries(app: std::sync::Arc<TestApp>) {
     app.demo().await;
     let token = institution(&app).await;
@@ -724,11 +724,35 @@ async fn concurrent_retries(app: std::sync::Arc<TestApp>) {
         sign_no: Value::Null,
         insuplc: json!("500119"),
     };
-    let (_, out) = his
-        .ok("2201", json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
-            "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-C1",
-            "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}))
-        .await;
+    // Eight simultaneous registrations under one serial open one visit.
+    let regs: Vec<_> = (0..8)
+        .map(|i| {
+            let (app, token) = (app.clone(), token.clone());
+            let env = json!({"infno": "2201", "msgid": format!("{CODE}202611200900{i:06}"),
+                "fixmedins_code": CODE, "inf_time": "2026-11-20 09:00:00",
+                "input": {"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
+                    "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-C1",
+                    "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}});
+            tokio::spawn(async move {
+                app.post_json("/api/v1/national", Some(&token), env)
+                    .await
+                    .json()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in regs {
+        let v = t.await.unwrap();
+        assert_eq!(v["infcode"], 0, "{v}");
+        ids.push(
+            v["output"]["data"]["mdtrt_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert!(ids.iter().all(|m| *m == ids[0]), "{ids:?}");
+    let out = json!({"data": {"mdtrt_id": ids[0]}});
     let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
     his.ok(
         "2204",
