@@ -1,4 +1,4 @@
-//! The national interface's state (migration 0021, docs/national.md): visits under a
+//! The national interface's state (migration 0022, docs/national.md): visits under a
 //! platform-issued `mdtrt_id`, their uploaded fee lines by batch (`chrg_bchno`) and line
 //! (`feedetl_sn`), and the settlements made of a batch (`setl_id`), each pointing at its row of
 //! the settlement ledger by request id.
