@@ -139,6 +139,27 @@ coded! {
     }
 }
 
+coded! {
+    /// A visit (就诊, `mdtrt_id`) opened over the national interface: 2201 outpatient
+    /// registration or 2401 admission.
+    VisitKind {
+        Outpatient = ("outpatient", "门诊"),
+        Inpatient = ("inpatient", "住院"),
+    }
+}
+
+coded! {
+    /// The state of a national-interface visit.
+    VisitStatus {
+        /// 2201 registered / 2401 admitted.
+        Open = ("open", "就诊中"),
+        /// 2402 discharged (2405 takes it back to open).
+        Discharged = ("discharged", "已出院"),
+        /// 2202 / 2404 (or 2601 of the opening message).
+        Cancelled = ("cancelled", "已撤销"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

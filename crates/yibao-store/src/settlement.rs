@@ -342,6 +342,25 @@ pub async fn for_bill(
     .await?)
 }
 
+/// The institution's settlements that stand (not reversed), written in `[from, to)` (stored
+/// UTC timestamps, compared as text), oldest first: what reconciliation (3201) totals.
+pub async fn standing_between(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<SettlementRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM settlement WHERE institution_id = $1 AND status = 'settled' \
+         AND created_at >= $2 AND created_at < $3 ORDER BY id"
+    ))
+    .bind(institution_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// A bill a manual reimbursement case has paid.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ReimbursedBill {

@@ -1376,9 +1376,11 @@ pub struct NationalRequest {
     /// 定点医药机构编码
     #[schema(required = false)]
     pub fixmedins_code: String,
+    /// 交易时间 yyyy-MM-dd HH:mm:ss
     #[schema(required = false)]
     pub inf_time: String,
-    /// 交易输入：{data, feedetail}，随交易而定
+    /// 交易输入：data、mdtrtinfo、dscginfo、feedetail 等节点，随交易而定（docs/national.md）；
+    /// sign_no、infver、dev_no、cainfo 等其他报文头字段可照常发送
     #[schema(value_type = Object)]
     pub input: Value,
 }
@@ -1388,15 +1390,19 @@ pub struct NationalRequest {
 pub struct NationalAnswer {
     /// 0 成功，-1 失败
     pub infcode: i32,
-    /// 对应请求的 msgid
+    /// 接收方报文ID：就医地区划（6位）+ 时间（14位）+ 序号（10位）
     pub inf_refmsgid: String,
+    /// 接收报文时间 yyyyMMddHHmmssSSS
     pub refmsg_time: String,
+    /// 响应报文时间 yyyyMMddHHmmssSSS
     pub respond_time: String,
     /// 失败时的中文说明；成功时为空
     pub err_msg: String,
+    /// 警告信息（目前总为空）
+    pub warn_msg: String,
     /// 失败时的稳定代码
     pub err_code: Option<String>,
-    /// 交易输出，随交易而定；失败时为 null
+    /// 交易输出，随交易而定（金额为以元计的数值）；失败时为 null
     #[schema(value_type = Option<Object>)]
     pub output: Option<Value>,
 }

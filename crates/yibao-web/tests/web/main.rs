@@ -36,5 +36,6 @@ mod lists;
 mod login_return;
 mod materials;
 mod money;
+mod national_flows;
 mod reimbursement;
 mod settlement;

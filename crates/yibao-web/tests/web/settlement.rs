@@ -552,9 +552,17 @@ both_stores_with_demo!(national_envelope_speaks_the_specification, |app| {
                            {"line_no": 4, "code": "M004", "amount": 25000, "category": "a", "price_cap": 10000, "quantity": 2}]}
     })).await.json();
     let s = &pre["output"]["setlinfo"];
-    let y = |fen: &Value| yibao_domain::Fen(fen.as_i64().unwrap()).yuan_string();
+    // Money as JSON numbers in yuan (FIELDS §1.3), the fen's digits exactly.
+    let y = |fen: &Value| {
+        serde_json::from_str::<Value>(
+            yibao_domain::Fen(fen.as_i64().unwrap())
+                .yuan_string()
+                .as_str(),
+        )
+        .unwrap()
+    };
     assert_eq!(s["medfee_sumamt"], y(&json_api["total"]));
-    assert_eq!(s["medfee_sumamt"], "3423.45");
+    assert_eq!(s["medfee_sumamt"].to_string(), "3423.45");
     assert_eq!(
         s["fulamt_ownpay_amt"],
         y(&json_api["self_pay_out_of_catalogue"])
@@ -566,6 +574,7 @@ both_stores_with_demo!(national_envelope_speaks_the_specification, |app| {
     );
     assert_eq!(s["hifp_pay"], y(&json_api["fund"]));
     assert_eq!(s["psn_cash_pay"], y(&json_api["cash"]));
+    assert_eq!(s["med_type"], "21");
     // 2304 settles; the same msgid again is the same settlement.
     let first = app
         .post_json(
@@ -599,7 +608,10 @@ both_stores_with_demo!(national_envelope_speaks_the_specification, |app| {
         .await
         .json();
     assert_eq!(rev["infcode"], 0, "{rev}");
-    assert_eq!(rev["output"]["status"], "reversed");
+    assert_eq!(
+        rev["output"]["setlinfo"]["medfee_sumamt"].to_string(),
+        "-3423.45"
+    );
     // Failures answer infcode -1 with a Chinese err_msg.
     let bad = app
         .post_json(

@@ -1,0 +1,818 @@
+//! The national interface as hospital systems drive it (issue #22, docs/national.md): complete
+//! outpatient (9001 → 1101 → 2201 → 2203 → 2204 → 2206 → 2207 → 2208 → 2205 → 2202) and inpatient
+//! (1101 → 2401 → 2301 → 2303 → 2304 → 2402 → 2305 → 2405 → 2302 → 2404) sequences, with messages
+//! shaped as HOSPITAL-INTERFACE-FIELDS.md §2 defines them (strings where it says strings, nulls
+//! where clients send nulls, the envelope fields clients fill), each step reading what the
+//! previous answer returned; a retry with a new msgid; a wrong medfee_sumamt; 2601; certificate
+//! types 02 / 03 / 01 with psn_no.
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::{json, Value};
+
+const CODE: &str = "H50011900009";
+
+async fn institution(app: &TestApp) -> String {
+    let a = app.staff_token("cq.admin").await;
+    let r = app
+        .post_json("/api/v1/admin/institutions", Some(&a), json!({"code": CODE, "name": "演示医院", "kind": "hospital", "level": "二级", "region_code": "500119"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post_json(
+            &format!("/api/v1/admin/institutions/{CODE}/tokens"),
+            Some(&a),
+            json!({"label": "HIS"}),
+        )
+        .await;
+    r.json()["token"]["token"].as_str().unwrap().to_string()
+}
+
+async fn person_id(app: &TestApp, name: &str) -> String {
+    let mut tx = app.services.store().begin().await.unwrap();
+    yibao_store::enrolment::list_persons(&mut tx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name.contains(name))
+        .unwrap()
+        .id_number
+}
+
+/// A HIS session: the envelope as clients fill it (FIELDS §1.1), with the sign_no and insured
+/// region it learnt from earlier answers, and a new 30-character msgid per call.
+struct His<'a> {
+    app: &'a TestApp,
+    token: String,
+    seq: u32,
+    sign_no: Value,
+    insuplc: Value,
+}
+
+impl His<'_> {
+    fn msgid(&mut self) -> String {
+        self.seq += 1;
+        format!("{CODE}20261120090000{:04}", self.seq)
+    }
+
+    async fn send(&mut self, infno: &str, input: Value) -> (String, Value) {
+        let msgid = self.msgid();
+        let out = self.send_as(infno, &msgid, input).await;
+        (msgid, out)
+    }
+
+    async fn send_as(&mut self, infno: &str, msgid: &str, input: Value) -> Value {
+        let env = json!({
+            "infno": infno, "msgid": msgid, "mdtrtarea_admvs": "500119",
+            "insuplc_admdvs": self.insuplc, "recer_sys_code": "YBXT", "dev_no": null,
+            "dev_safe_info": null, "cainfo": null, "signtype": null, "infver": "V1.0",
+            "opter_type": "1", "opter": "0001", "opter_name": "收费员甲",
+            "inf_time": "2026-11-20 09:30:00", "fixmedins_code": CODE, "fixmedins_name": "演示医院",
+            "sign_no": self.sign_no, "input": input
+        });
+        let r = self
+            .app
+            .post_json("/api/v1/national", Some(&self.token), env)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = r.json();
+        // The response envelope (FIELDS §1.2): times yyyyMMddHHmmssSSS, a 30-character id.
+        assert_eq!(v["refmsg_time"].as_str().unwrap().len(), 17, "{v}");
+        assert_eq!(v["inf_refmsgid"].as_str().unwrap().len(), 30, "{v}");
+        v
+    }
+
+    async fn ok(&mut self, infno: &str, input: Value) -> (String, Value) {
+        let (msgid, v) = self.send(infno, input).await;
+        assert_eq!(v["infcode"], 0, "{infno}: {v}");
+        (msgid, v["output"].clone())
+    }
+
+    async fn fails(&mut self, infno: &str, input: Value) -> Value {
+        let (_, v) = self.send(infno, input).await;
+        assert_eq!(v["infcode"], -1, "{infno} should fail: {v}");
+        assert!(v["output"].is_null());
+        v
+    }
+}
+
+/// A money field: a JSON number (yuan, two decimals at most), in fen.
+fn fen(v: &Value) -> i64 {
+    assert!(v.is_number(), "money as a JSON number: {v}");
+    let t = v.to_string();
+    assert!(t.split_once('.').is_none_or(|(_, f)| f.len() <= 2), "{t}");
+    t.parse::<yibao_domain::Fen>().unwrap().fen()
+}
+
+/// `yyyy-MM-dd HH:mm:ss` (FIELDS §0, type DT).
+fn is_datetime(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok())
+}
+
+/// What every settlement answer must hold (FIELDS §2.7): the fields a client reads next, money
+/// as numbers, and the sums of the Chongqing sample.
+fn check_setlinfo(s: &Value, med_type: &str) {
+    for k in [
+        "mdtrt_id",
+        "psn_no",
+        "psn_name",
+        "psn_cert_type",
+        "certno",
+        "gend",
+        "age",
+        "insutype",
+        "psn_type",
+        "cvlserv_flag",
+        "setl_time",
+        "med_type",
+        "medfee_sumamt",
+        "fulamt_ownpay_amt",
+        "overlmt_selfpay",
+        "preselfpay_amt",
+        "inscp_scp_amt",
+        "act_pay_dedc",
+        "hifp_pay",
+        "pool_prop_selfpay",
+        "cvlserv_pay",
+        "hifes_pay",
+        "hifmi_pay",
+        "hifob_pay",
+        "maf_pay",
+        "oth_pay",
+        "fund_pay_sumamt",
+        "psn_part_amt",
+        "acct_pay",
+        "psn_cash_pay",
+        "hosp_part_amt",
+        "balc",
+        "acct_mulaid_pay",
+        "medins_setl_id",
+        "clr_optins",
+        "clr_way",
+        "clr_type",
+    ] {
+        assert!(!s[k].is_null(), "setlinfo.{k} missing: {s}");
+    }
+    assert_eq!(s["med_type"], med_type);
+    assert_eq!(s["psn_type"], "1201", "retired employee: national code");
+    assert_eq!(s["insutype"], "310");
+    assert!(is_datetime(&s["setl_time"]), "{}", s["setl_time"]);
+    assert!(s["pool_prop_selfpay"].is_number());
+    assert!(s["age"].is_number());
+    assert_eq!(
+        fen(&s["medfee_sumamt"]),
+        fen(&s["fund_pay_sumamt"]) + fen(&s["psn_part_amt"]) + fen(&s["hosp_part_amt"])
+    );
+    assert_eq!(
+        fen(&s["psn_part_amt"]),
+        fen(&s["acct_pay"]) + fen(&s["acct_mulaid_pay"]) + fen(&s["psn_cash_pay"])
+    );
+}
+
+fn diseinfo(psn_no: &str) -> Value {
+    json!([{"psn_no": psn_no, "diag_type": "1", "maindiag_flag": "1", "diag_srt_no": 1,
+            "diag_code": "J06.900", "diag_name": "急性上呼吸道感染", "adm_cond": null,
+            "diag_dept": "内科", "dise_dor_no": "D001", "dise_dor_name": "医生甲",
+            "diag_time": "2026-11-20 09:10:00", "vali_flag": "1"}])
+}
+
+/// 2204 lines as the NMG/SZ clients build them: string serials, numbers and numeric strings,
+/// two-digit charge levels, nulls.
+fn outpatient_lines(mdtrt_id: &str, psn_no: &str, batch: &str, prefix: &str) -> Value {
+    let line =
+        |sn: &str, code: &str, amount: Value, cnt: Value, pric: Value, lv: &str, prop: Value| {
+            json!({"feedetl_sn": format!("{prefix}{sn}"), "mdtrt_id": mdtrt_id, "psn_no": psn_no,
+               "chrg_bchno": batch, "dise_codg": null, "rxno": null, "rx_circ_flag": "0",
+               "fee_ocur_time": "2026-11-20 09:20:00", "med_list_codg": code,
+               "medins_list_codg": format!("HIS-{code}"), "det_item_fee_sumamt": amount, "cnt": cnt,
+               "pric": pric, "sin_dos_dscr": null, "used_frqu_dscr": null, "prd_days": null,
+               "medc_way_dscr": null, "bilg_dept_codg": "NK", "bilg_dept_name": "内科",
+               "bilg_dr_codg": "D001", "bilg_dr_name": "医生甲", "acord_dept_codg": null,
+               "acord_dept_name": null, "orders_dr_code": null, "orders_dr_name": null,
+               "hosp_appr_flag": "1", "tcmdrug_used_way": null, "etip_flag": null,
+               "etip_hosp_code": null, "dscg_tkdrug_flag": null, "matn_fee_flag": null,
+               "chrgitm_lv": lv, "selfpay_prop": prop, "exp_content": null})
+        };
+    json!([
+        line(
+            "5129673",
+            "S001",
+            json!(300.0),
+            json!(1),
+            json!("300.000000"),
+            "01",
+            Value::Null
+        ),
+        line(
+            "5129674",
+            "D002",
+            json!("123.45"),
+            json!("3.0000"),
+            json!(41.15),
+            "02",
+            json!(0.1)
+        ),
+        line(
+            "5129675",
+            "D003",
+            json!(50),
+            json!(2.0),
+            json!("25.00"),
+            "03",
+            json!("1.0000")
+        ),
+    ])
+}
+
+both_stores_with_demo!(national_outpatient_flow_as_clients_send_it, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 0,
+        sign_no: Value::Null,
+        insuplc: Value::Null,
+    };
+    // 9001 sign-in: the sign_no goes into every later envelope.
+    let (_, out) = his
+        .ok(
+            "9001",
+            json!({"signIn": {"opter_no": "0001", "mac": "00-16-3E-00-00-01", "ip": "10.0.0.8"}}),
+        )
+        .await;
+    let sign_no = out["signinoutb"]["sign_no"].as_str().unwrap().to_string();
+    assert_eq!(sign_no.len(), 30, "{out}");
+    assert!(is_datetime(&out["signinoutb"]["sign_time"]));
+    his.sign_no = json!(sign_no);
+
+    // 1101 with the ID card (02).
+    let (_, out) = his
+        .ok("1101", json!({"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "card_sn": null,
+                                     "begntime": null, "psn_cert_type": "01", "certno": wang, "psn_name": null}}))
+        .await;
+    let base = &out["baseinfo"];
+    let psn_no = base["psn_no"].as_str().unwrap().to_string();
+    assert_eq!(base["psn_cert_type"], "01");
+    assert_eq!(base["gend"], "1");
+    assert_eq!(
+        base["age"].as_f64(),
+        Some(61.0),
+        "born 1965-03-12, today 2026-11-22"
+    );
+    let insu = &out["insuinfo"][0];
+    assert_eq!(insu["insutype"], "310");
+    assert_eq!(insu["psn_type"], "1201");
+    assert_eq!(insu["insuplc_admdvs"], "500119");
+    assert_eq!(insu["cvlserv_flag"], "0");
+    assert!(fen(&insu["balc"]) >= 0);
+    assert!(
+        insu["emp_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{insu}"
+    );
+    assert_eq!(out["idetinfo"], json!([]));
+    his.insuplc = insu["insuplc_admdvs"].clone();
+    let insutype = insu["insutype"].as_str().unwrap().to_string();
+
+    // 2201 registration: the platform issues mdtrt_id.
+    let reg = json!({"data": {"psn_no": psn_no, "insutype": insutype, "begntime": "2026-11-20 09:00:00",
+        "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ202611200001",
+        "atddr_no": "D001", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}});
+    let (_, out) = his.ok("2201", reg.clone()).await;
+    let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    assert_eq!(out["data"]["psn_no"], psn_no.as_str());
+    assert_eq!(out["data"]["ipt_otp_no"], "MZ202611200001");
+    assert!(mdtrt_id.len() <= 30);
+    // A retry of the registration (same serial) is the same visit.
+    let (_, again) = his.ok("2201", reg.clone()).await;
+    assert_eq!(again["data"]["mdtrt_id"], mdtrt_id.as_str());
+    let mut bad_time = reg;
+    bad_time["data"]["ipt_otp_no"] = json!("MZ202611200002");
+    bad_time["data"]["begntime"] = json!("20261120");
+    assert_eq!(
+        his.fails("2201", bad_time).await["err_code"],
+        "national.time"
+    );
+
+    // 2203 visit information.
+    his.ok("2203", json!({
+        "mdtrtinfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_type": "11",
+                      "begntime": "2026-11-20 09:00:00", "main_cond_dscr": "咳嗽三天", "dise_codg": null,
+                      "dise_name": null, "birctrl_type": null, "birctrl_matn_date": null},
+        "diseinfo": diseinfo(&psn_no)
+    })).await;
+
+    // 2204 fee upload: result[] per line, serials echoed, levels two digits, money numbers.
+    let (_, out) = his
+        .ok(
+            "2204",
+            json!({"feedetail": outpatient_lines(&mdtrt_id, &psn_no, "CB0001", "XM")}),
+        )
+        .await;
+    let result = out["result"].as_array().unwrap();
+    assert_eq!(result.len(), 3);
+    assert_eq!(result[0]["feedetl_sn"], "XM5129673");
+    assert_eq!(result[1]["chrgitm_lv"], "02");
+    assert_eq!(
+        fen(&result[1]["preselfpay_amt"]),
+        1235,
+        "10 % of 123.45, half up"
+    );
+    assert_eq!(result[2]["chrgitm_lv"], "03");
+    assert_eq!(fen(&result[2]["fulamt_ownpay_amt"]), 5000);
+    let sum: i64 = result.iter().map(|l| fen(&l["det_item_fee_sumamt"])).sum();
+    assert_eq!(sum, 47345);
+
+    let settle_data = |medfee: Value, med_type: &str| {
+        json!({"data": {"psn_no": psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": wang,
+                        "med_type": med_type, "medfee_sumamt": medfee, "psn_setlway": "01",
+                        "mdtrt_id": mdtrt_id, "chrg_bchno": "CB0001", "acct_used_flag": "1",
+                        "insutype": insutype}})
+    };
+    // Another person's ID card on this visit is refused.
+    let mut other = settle_data(json!(473.45), "11");
+    other["data"]["mdtrt_cert_no"] = json!("110101199003070011");
+    other["data"]["psn_no"] = Value::Null;
+    assert_eq!(
+        his.fails("2206", other).await["err_code"],
+        "national.person_mismatch"
+    );
+    // A wrong medfee_sumamt is refused with the difference named.
+    let bad = his.fails("2206", settle_data(json!(473.0), "11")).await;
+    let msg = bad["err_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("473.00") && msg.contains("473.45") && msg.contains("-0.45"),
+        "{msg}"
+    );
+    // A medical type the engine has no rules for is refused by its code; 13 (emergency) settles.
+    let bad = his.fails("2206", settle_data(json!(473.45), "41")).await;
+    assert!(bad["err_msg"].as_str().unwrap().contains("41"), "{bad}");
+    his.ok("2206", settle_data(json!("473.45"), "13")).await;
+
+    // 2206 pre-settlement: no setl_id; the amounts the client copies into 2207.
+    let (_, pre) = his.ok("2206", settle_data(json!(473.45), "11")).await;
+    let ps = &pre["setlinfo"];
+    assert!(ps["setl_id"].is_null(), "{ps}");
+    check_setlinfo(ps, "11");
+    assert_eq!(fen(&ps["medfee_sumamt"]), 47345);
+    assert_eq!(fen(&ps["fulamt_ownpay_amt"]), 5000);
+    assert_eq!(fen(&ps["preselfpay_amt"]), 1235);
+
+    // 2207 settlement with the four amounts from 2206 and an invoice number.
+    let mut input = settle_data(json!(473.45), "11");
+    for k in [
+        "fulamt_ownpay_amt",
+        "overlmt_selfpay",
+        "preselfpay_amt",
+        "inscp_scp_amt",
+    ] {
+        input["data"][k] = ps[k].clone();
+    }
+    input["data"]["invono"] = json!("FP0001");
+    let (setl_msgid, out) = his.ok("2207", input.clone()).await;
+    let s = out["setlinfo"].clone();
+    check_setlinfo(&s, "11");
+    let setl_id = s["setl_id"].as_str().unwrap().to_string();
+    assert!(setl_id.len() <= 30);
+    assert_eq!(s["medins_setl_id"], setl_msgid.as_str());
+    assert_eq!(s["mdtrt_id"], mdtrt_id.as_str());
+    assert_eq!(s["psn_name"], "演示·王建国");
+    assert_eq!(s["clr_type"], "11");
+    assert_eq!(s["hifp_pay"], ps["hifp_pay"]);
+    let funds: i64 = out["setldetail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["fund_pay_type"] != "310200")
+        .map(|d| fen(&d["fund_payamt"]))
+        .sum();
+    assert_eq!(funds, fen(&s["fund_pay_sumamt"]));
+
+    // A retry with a new msgid (every client makes one per call) gets the first settlement.
+    let (_, again) = his.ok("2207", input.clone()).await;
+    assert_eq!(
+        again["setlinfo"], s,
+        "the retry answers the first settlement"
+    );
+    let mut tx = app.services.store().begin().await.unwrap();
+    let inst = yibao_store::institution::find_by_code(&mut tx, CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        yibao_store::settlement::find(&mut tx, inst.id, &format!("N:{mdtrt_id}/CB0001#1"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        yibao_store::settlement::find(&mut tx, inst.id, &format!("N:{mdtrt_id}/CB0001#2"))
+            .await
+            .unwrap()
+            .is_none(),
+        "settled once"
+    );
+    drop(tx);
+    // 3201 对总账 over the month: the institution's totals agree with the ledger's; a wrong count
+    // is named.
+    let stmt = |count: i64| {
+        json!({"data": {"insutype": "310", "clr_type": "11", "setl_optins": "500119",
+                        "stmt_begndate": "2026-11-01", "stmt_enddate": "2026-11-30",
+                        "medfee_sumamt": s["medfee_sumamt"], "fund_pay_sumamt": s["fund_pay_sumamt"],
+                        "acct_pay": s["acct_pay"], "fixmedins_setl_cnt": count}})
+    };
+    let (_, out) = his.ok("3201", stmt(1)).await;
+    assert_eq!(out["stmtinfo"]["stmt_rslt"], "0", "{out}");
+    let (_, out) = his.ok("3201", stmt(2)).await;
+    assert_eq!(out["stmtinfo"]["stmt_rslt"], "1");
+    assert!(out["stmtinfo"]["stmt_rslt_dscr"]
+        .as_str()
+        .unwrap()
+        .contains("结算笔数"));
+    // A pre-settlement after the settlement answers the settlement (not a second deductible).
+    let (_, pre_again) = his.ok("2206", settle_data(json!(473.45), "11")).await;
+    assert_eq!(pre_again["setlinfo"], s);
+    // The settled batch takes no more lines; the visit cannot be cancelled under it.
+    his.fails(
+        "2204",
+        json!({"feedetail": outpatient_lines(&mdtrt_id, &psn_no, "CB0001", "YY")}),
+    )
+    .await;
+    his.fails(
+        "2202",
+        json!({"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "ipt_otp_no": "MZ202611200001"}}),
+    )
+    .await;
+
+    // 2208 reversal: the same amounts, negative.
+    let (_, rev) = his
+        .ok(
+            "2208",
+            json!({"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": psn_no}}),
+        )
+        .await;
+    let r = &rev["setlinfo"];
+    assert_eq!(fen(&r["medfee_sumamt"]), -47345);
+    assert_eq!(fen(&r["hifp_pay"]), -fen(&s["hifp_pay"]));
+    assert_eq!(r["setl_id"], setl_id.as_str());
+    assert!(is_datetime(&r["setl_time"]));
+    his.fails(
+        "2208",
+        json!({"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": psn_no}}),
+    )
+    .await;
+
+    // The batch settles again after its reversal (a new settlement), and 2601 (冲正) by the
+    // settling message's msgid reverses it.
+    let (msgid2, out) = his.ok("2207", input.clone()).await;
+    let setl_id2 = out["setlinfo"]["setl_id"].as_str().unwrap().to_string();
+    assert_ne!(setl_id2, setl_id);
+    his.ok(
+        "2601",
+        json!({"data": {"psn_no": psn_no, "omsgid": msgid2, "oinfno": "2207"}}),
+    )
+    .await;
+    his.fails(
+        "2208",
+        json!({"data": {"setl_id": setl_id2, "mdtrt_id": mdtrt_id, "psn_no": psn_no}}),
+    )
+    .await;
+    // Repeating the correction is harmless; an unknown message is named.
+    his.ok(
+        "2601",
+        json!({"data": {"psn_no": psn_no, "omsgid": msgid2, "oinfno": "2207"}}),
+    )
+    .await;
+    let bad = his
+        .fails("2601", json!({"data": {"psn_no": psn_no, "omsgid": "H50011900009202611200000999", "oinfno": "2207"}}))
+        .await;
+    assert_eq!(bad["err_code"], "national.correction_unknown");
+
+    // Unwind: 2205 (0000 = every line), 2202; the cancelled visit settles nothing.
+    his.ok(
+        "2205",
+        json!({"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": "0000", "psn_no": psn_no}}),
+    )
+    .await;
+    his.ok(
+        "2202",
+        json!({"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "ipt_otp_no": "MZ202611200001"}}),
+    )
+    .await;
+    let bad = his.fails("2206", settle_data(json!(473.45), "11")).await;
+    assert_eq!(bad["err_code"], "national.visit_cancelled");
+});
+
+both_stores_with_demo!(
+    national_inpatient_flow_with_the_social_security_card,
+    |app| {
+        app.demo().await;
+        let token = institution(app).await;
+        let wang = person_id(app, "演示·王建国").await;
+        // A client that never signs in.
+        let mut his = His {
+            app,
+            token,
+            seq: 100,
+            sign_no: Value::Null,
+            insuplc: json!(""),
+        };
+        // 1101 with the social security card (03): the card number is unknown here, psn_no names
+        // the person; without psn_no a card number is refused by name.
+        let bad = his
+        .fails("1101", json!({"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567", "card_sn": "B7654321"}}))
+        .await;
+        assert_eq!(bad["err_code"], "national.card");
+        let (_, out) = his
+        .ok("1101", json!({"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567", "card_sn": "B7654321", "psn_no": wang}}))
+        .await;
+        let psn_no = out["baseinfo"]["psn_no"].as_str().unwrap().to_string();
+        his.insuplc = out["insuinfo"][0]["insuplc_admdvs"].clone();
+
+        // 2401 admission: result.mdtrt_id.
+        let (_, out) = his
+        .ok("2401", json!({
+            "mdtrtinfo": {"psn_no": psn_no, "insutype": "310", "coner_name": null, "tel": null,
+                "begntime": "2026-11-10 08:00:00", "mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567",
+                "med_type": "21", "ipt_no": "ZY20261110001", "medrcdno": null, "atddr_no": "D002",
+                "chfpdr_name": "医生乙", "adm_diag_dscr": "肺炎", "adm_dept_codg": "HX",
+                "adm_dept_name": "呼吸科", "adm_bed": "12", "dscg_maindiag_code": "J18.900",
+                "dscg_maindiag_name": "肺炎", "main_cond_dscr": null, "dise_codg": null, "dise_name": null,
+                "oprn_oprt_code": null, "oprn_oprt_name": null, "fpsc_no": null, "matn_type": null,
+                "birctrl_type": null, "latechb_flag": null, "geso_val": null, "fetts": null,
+                "fetus_cnt": null, "pret_flag": null, "birctrl_matn_date": null, "dise_type_code": null},
+            "diseinfo": diseinfo(&psn_no)
+        }))
+        .await;
+        let mdtrt_id = out["result"]["mdtrt_id"].as_str().unwrap().to_string();
+
+        // 2403 corrects the stay: 24 (emergency → inpatient) from now on.
+        his.ok(
+            "2403",
+            json!({"adminfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_type": "24",
+            "begntime": "2026-11-10 07:30:00", "endtime": null, "ipt_otp_no": "ZY20261110001"},
+            "diseinfo": diseinfo(&psn_no)}),
+        )
+        .await;
+        // 2301 daily uploads (no chrg_bchno; serials unique within the stay).
+        let line = |sn: &str, code: &str, amount: Value, lv: &str| {
+            json!({"feedetl_sn": sn, "init_feedetl_sn": null, "mdtrt_id": mdtrt_id, "drord_no": null,
+               "psn_no": psn_no, "med_type": "21", "fee_ocur_time": "2026-11-11 10:00:00",
+               "med_list_codg": code, "medins_list_codg": format!("HIS-{code}"),
+               "det_item_fee_sumamt": amount, "cnt": "1.0000", "pric": amount, "bilg_dept_codg": "HX",
+               "bilg_dept_name": "呼吸科", "bilg_dr_codg": "D002", "bilg_dr_name": "医生乙",
+               "hosp_appr_flag": "1", "chrgitm_lv": lv, "memo": null, "exp_content": null})
+        };
+        let (_, out) = his
+        .ok("2301", json!({"feedetail": [line("ZY0001", "S001", json!(3000.0), "01"), line("ZY0002", "D003", json!("50.00"), "03")]}))
+        .await;
+        assert_eq!(out["result"].as_array().unwrap().len(), 2);
+        his.ok(
+            "2301",
+            json!({"feedetail": [line("ZY0003", "S002", json!(500), "01")]}),
+        )
+        .await;
+
+        // 2303 with the card number alone: the visit names the person.
+        let (_, pre) = his
+            .ok("2303", json!({"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567", "card_sn": "B7654321",
+                                         "medfee_sumamt": "3550.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id,
+                                         "insutype": "310", "acct_used_flag": "1", "mid_setl_flag": "0"}}))
+            .await;
+        assert_eq!(pre["setlinfo"]["psn_no"], psn_no.as_str());
+        let data = |medfee: Value| {
+            json!({"data": {"psn_no": psn_no, "mdtrt_cert_type": "03", "mdtrt_cert_no": "A01234567",
+                        "medfee_sumamt": medfee, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
+                        "insutype": "310", "acct_used_flag": "1", "invono": null, "mid_setl_flag": "0",
+                        "fulamt_ownpay_amt": null, "overlmt_selfpay": null, "preselfpay_amt": null,
+                        "inscp_scp_amt": null, "dscgTime": "2026-11-20"}})
+        };
+        his.fails("2303", data(json!(3500.0))).await;
+        let (_, pre) = his.ok("2303", data(json!(3550.0))).await;
+        check_setlinfo(&pre["setlinfo"], "24");
+        let (_, out) = his.ok("2304", data(json!(3550.0))).await;
+        let s = &out["setlinfo"];
+        check_setlinfo(s, "24");
+        assert_eq!(s["clr_type"], "21");
+        assert_eq!(s["hifp_pay"], pre["setlinfo"]["hifp_pay"]);
+        assert!(fen(&s["hifp_pay"]) > 0, "{s}");
+        let setl_id = s["setl_id"].as_str().unwrap().to_string();
+        let (_, again) = his.ok("2304", data(json!(3550.0))).await;
+        assert_eq!(again["setlinfo"]["setl_id"], setl_id.as_str());
+
+        // 2402 discharge; the stay's settlement blocks 2405 until 2305 reverses it.
+        his.ok(
+            "2402",
+            json!({
+                "dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "insutype": "310",
+                             "endtime": "2026-11-20 10:00:00", "dise_codg": null, "dise_name": null,
+                             "oprn_oprt_code": null, "oprn_oprt_name": null, "cop_flag": null,
+                             "dscg_dept_codg": "HX", "dscg_dept_name": "呼吸科", "dscg_bed": "12",
+                             "dscg_way": "1", "die_date": null},
+                "diseinfo": diseinfo(&psn_no)
+            }),
+        )
+        .await;
+        let bad = his
+            .fails(
+                "2405",
+                json!({"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}}),
+            )
+            .await;
+        assert!(bad["err_msg"].as_str().unwrap().contains("2305"), "{bad}");
+        let (_, rev) = his
+        .ok("2305", json!({"data": {"mdtrt_id": mdtrt_id, "setl_id": setl_id, "psn_no": psn_no, "exp_content": null}}))
+        .await;
+        assert_eq!(fen(&rev["setlinfo"]["medfee_sumamt"]), -355000);
+        his.ok(
+            "2405",
+            json!({"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}}),
+        )
+        .await;
+        // 2404 waits for the fee lines to go (2302, sent as an array as NMG does).
+        let bad = his
+            .fails(
+                "2404",
+                json!({"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}}),
+            )
+            .await;
+        assert_eq!(bad["err_code"], "national.fees_remain");
+        let bad = his
+            .fails(
+                "2302",
+                json!({"data": [{"feedetl_sn": "ZY0009", "mdtrt_id": mdtrt_id, "psn_no": psn_no}]}),
+            )
+            .await;
+        assert!(bad["err_msg"].as_str().unwrap().contains("ZY0009"), "{bad}");
+        // Two lines by serial in one message, then the rest with 0000.
+        his.ok("2302", json!({"data": [{"feedetl_sn": "ZY0001", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null},
+                                   {"feedetl_sn": "ZY0002", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}]}))
+        .await;
+        his.ok("2302", json!({"data": [{"feedetl_sn": "0000", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}]}))
+        .await;
+        his.ok(
+            "2404",
+            json!({"data": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "exp_content": null}}),
+        )
+        .await;
+    }
+);
+
+both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 200,
+        sign_no: json!("500119202611200900000000000001"),
+        insuplc: json!("500119"),
+    };
+    // 01 without psn_no: the token itself is not verified here, so it is refused by name.
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.evoucher");
+    assert!(bad["err_msg"].as_str().unwrap().contains("psn_no"));
+    // With psn_no (and an empty certificate number) the person is found and registered.
+    let (_, out) = his
+        .ok(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": wang}}),
+        )
+        .await;
+    assert_eq!(out["baseinfo"]["certno"], wang.as_str());
+    let (_, out) = his
+        .ok("2201", json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
+            "mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e", "ipt_otp_no": "MZ9",
+            "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}))
+        .await;
+    let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    // Lines inside 2207 (the older client form) are uploaded and settled as the batch.
+    let (_, out) = his
+        .ok("2207", json!({
+            "data": {"psn_no": wang, "mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e",
+                     "med_type": "11", "medfee_sumamt": 300.0, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
+                     "chrg_bchno": "B1", "acct_used_flag": "0", "insutype": "310"},
+            "feedetail": [outpatient_lines(&mdtrt_id, &wang, "B1", "Q")[0].clone()]
+        }))
+        .await;
+    check_setlinfo(&out["setlinfo"], "11");
+    assert_eq!(out["setlinfo"]["mdtrt_cert_type"], "01");
+    assert_eq!(fen(&out["setlinfo"]["acct_pay"]), 0, "acct_used_flag 0");
+});
+
+/// Clients retry on a timeout with a new msgid while the first call may still be running: eight
+/// 2201 of one serial open one visit, and eight 2207 of one batch at the same time (real
+/// parallelism) settle it once and all answer the same setl_id.
+async fn concurrent_retries(app: std::sync::Arc<TestApp>) {
+    app.demo().await;
+    let token = institution(&app).await;
+    let wang = person_id(&app, "演示·王建国").await;
+    let mut his = His {
+        app: &app,
+        token: token.clone(),
+        seq: 300,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    // Eight simultaneous registrations under one serial open one visit.
+    let regs: Vec<_> = (0..8)
+        .map(|i| {
+            let (app, token) = (app.clone(), token.clone());
+            let env = json!({"infno": "2201", "msgid": format!("{CODE}202611200900{i:06}"),
+                "fixmedins_code": CODE, "inf_time": "2026-11-20 09:00:00",
+                "input": {"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
+                    "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-C1",
+                    "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}});
+            tokio::spawn(async move {
+                app.post_json("/api/v1/national", Some(&token), env)
+                    .await
+                    .json()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in regs {
+        let v = t.await.unwrap();
+        assert_eq!(v["infcode"], 0, "{v}");
+        ids.push(
+            v["output"]["data"]["mdtrt_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert!(ids.iter().all(|m| *m == ids[0]), "{ids:?}");
+    let out = json!({"data": {"mdtrt_id": ids[0]}});
+    let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    his.ok(
+        "2204",
+        json!({"feedetail": outpatient_lines(&mdtrt_id, &wang, "CB-C", "C")}),
+    )
+    .await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (app, token) = (app.clone(), token.clone());
+            let env = json!({"infno": "2207", "msgid": format!("{CODE}202611200930{i:06}"),
+                "fixmedins_code": CODE, "inf_time": "2026-11-20 09:30:00", "infver": "V1.0",
+                "input": {"data": {"psn_no": wang, "mdtrt_cert_type": "02", "mdtrt_cert_no": wang,
+                    "med_type": "11", "medfee_sumamt": 473.45, "psn_setlway": "01",
+                    "mdtrt_id": mdtrt_id, "chrg_bchno": "CB-C", "acct_used_flag": "1", "insutype": "310"}}});
+            tokio::spawn(async move {
+                app.post_json("/api/v1/national", Some(&token), env)
+                    .await
+                    .json()
+            })
+        })
+        .collect();
+    let mut setl_ids = Vec::new();
+    for t in tasks {
+        let v = t.await.unwrap();
+        assert_eq!(v["infcode"], 0, "{v}");
+        setl_ids.push(v["output"]["setlinfo"]["setl_id"].clone());
+    }
+    assert!(setl_ids.iter().all(|s| *s == setl_ids[0]), "{setl_ids:?}");
+    let mut tx = app.services.store().begin().await.unwrap();
+    let inst = yibao_store::institution::find_by_code(&mut tx, CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        yibao_store::settlement::find(&mut tx, inst.id, &format!("N:{mdtrt_id}/CB-C#2"))
+            .await
+            .unwrap()
+            .is_none(),
+        "settled once"
+    );
+}
+
+mod national_concurrent_retries_settle_once {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let app =
+            std::sync::Arc::new(super::TestApp::with_demo(yibao_store::Backend::Sqlite).await);
+        super::concurrent_retries(app.clone()).await;
+        if let Ok(app) = std::sync::Arc::try_unwrap(app) {
+            app.finish().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let app =
+            std::sync::Arc::new(super::TestApp::with_demo(yibao_store::Backend::Postgres).await);
+        super::concurrent_retries(app.clone()).await;
+        if let Ok(app) = std::sync::Arc::try_unwrap(app) {
+            app.finish().await;
+        }
+    }
+}
