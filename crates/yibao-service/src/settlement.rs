@@ -525,19 +525,93 @@ pub async fn accumulators(
 }
 
 /// Adds `amount` to the person's account balance of `year` and records the credit, inside the
-/// caller's transaction (the finance correction below, and the monthly contribution run);
-/// returns the balance before and the accumulators after.
+/// caller's transaction (the finance correction below); returns the balance before and the
+/// accumulators after. The one-posting case of `post_credits`.
 pub(crate) async fn post_credit(
     tx: &mut yibao_store::Conn,
     p: &crate::account::Posting<'_>,
 ) -> Result<(yibao_domain::Fen, Accumulators), ServiceError> {
-    // A closed account (一次性支取) takes no credit; the balance moves by the account rule
-    // (checked, never past the input limit) and the statement records it.
-    let status = yibao_store::account::status(tx, p.person).await?;
-    let (before, acc) = crate::account::post_entry(tx, status, p).await?;
-    store::insert_credit(
-        tx,
-        &store::CreditRow {
+    let mut posted = post_credits(tx, std::slice::from_ref(p)).await?;
+    let before = posted.before.first().copied().unwrap_or(Fen::ZERO);
+    let acc = posted
+        .after
+        .remove(&(p.person.to_string(), p.year))
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("account credit".into())))?;
+    Ok((before, acc))
+}
+
+/// What `post_credits` did: the balance before each posting (in the order given) and each
+/// person-year's accumulators after all of them.
+pub(crate) struct Posted {
+    pub before: Vec<yibao_domain::Fen>,
+    pub after: std::collections::HashMap<(String, i64), Accumulators>,
+}
+
+/// Posts credits to many accounts inside the caller's transaction (the monthly contribution
+/// run's chunk, the back pay effect, finance's credit), with the discipline of
+/// `account::post_entry`: every person-year's accumulator row is first taken under its row lock
+/// (the upsert settlement takes, for all of them at once), so a settlement of the same
+/// person-year either finished before or waits for this transaction; each posting then moves the
+/// balance by the account rule (`account::post`: a closed account (一次性支取) takes nothing and
+/// refuses with `account.closed`, a balance may not pass the input limit, `account.balance_limit`)
+/// in the order given, so several postings to one person-year chain their statement lines; and
+/// the new balances, the statement lines and the credit rows are written (set-based on
+/// PostgreSQL). Any refusal fails the whole call.
+pub(crate) async fn post_credits(
+    tx: &mut yibao_store::Conn,
+    postings: &[crate::account::Posting<'_>],
+) -> Result<Posted, ServiceError> {
+    use std::collections::HashMap;
+    use yibao_domain::account::AccountStatus;
+    let Some(now) = postings.first().map(|p| p.now) else {
+        return Ok(Posted {
+            before: Vec::new(),
+            after: HashMap::new(),
+        });
+    };
+    let mut keys: Vec<(&str, i64)> = postings.iter().map(|p| (p.person, p.year)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let rows: Vec<(&str, i64, String)> = keys
+        .iter()
+        .map(|&(p, y)| (p, y, initial_state(y)))
+        .collect();
+    let mut states: HashMap<(String, i64), Accumulators> = HashMap::with_capacity(rows.len());
+    for (person, year, state) in store::lock_accumulators(tx, &rows, now).await? {
+        states.insert((person, year), decode_acc(&state)?);
+    }
+    let mut persons: Vec<&str> = keys.iter().map(|k| k.0).collect();
+    persons.dedup();
+    let closed = yibao_store::account::closed_among(tx, &persons).await?;
+    let mut before = Vec::with_capacity(postings.len());
+    let mut entries = Vec::with_capacity(postings.len());
+    let mut credits = Vec::with_capacity(postings.len());
+    for p in postings {
+        let acc = states
+            .get_mut(&(p.person.to_string(), p.year))
+            .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("accumulator lock".into())))?;
+        let status = if closed.contains(p.person) {
+            AccountStatus::Closed
+        } else {
+            AccountStatus::Open
+        };
+        let after = yibao_domain::account::post(acc.account_balance, status, p.kind, p.amount)
+            .map_err(ServiceError::from_domain)?;
+        before.push(acc.account_balance);
+        acc.account_balance = after;
+        entries.push(yibao_store::account::EntryRow {
+            id: 0,
+            person_id_number: p.person.to_string(),
+            year: p.year,
+            kind: p.kind,
+            amount_fen: p.amount.fen(),
+            balance_after_fen: after.fen(),
+            reference: p.reference.to_string(),
+            note: p.note.to_string(),
+            created_by: p.created_by.to_string(),
+            created_at: p.now.to_string(),
+        });
+        credits.push(store::CreditRow {
             id: 0,
             person_id_number: p.person.to_string(),
             year: p.year,
@@ -545,10 +619,22 @@ pub(crate) async fn post_credit(
             note: p.note.to_string(),
             created_by: p.created_by.to_string(),
             created_at: p.now.to_string(),
-        },
-    )
-    .await?;
-    Ok((before, acc))
+        });
+    }
+    let written: Vec<(&str, i64, String)> = keys
+        .iter()
+        .filter_map(|&(p, y)| {
+            let acc = states.get(&(p.to_string(), y))?;
+            Some((p, y, serde_json::to_string(acc).unwrap_or_default()))
+        })
+        .collect();
+    store::write_accumulators(tx, &written, now).await?;
+    yibao_store::account::insert_entries(tx, &entries).await?;
+    store::insert_credits(tx, &credits).await?;
+    Ok(Posted {
+        before,
+        after: states,
+    })
 }
 
 /// Credits a person's account (个人账户划入) for `year` with what the contribution system

@@ -36,6 +36,83 @@ pub async fn lock_accumulator(
     Ok((state, (seq > 0).then_some((seq, hash))))
 }
 
+/// Takes many person-years' accumulator rows under their row locks at once, creating missing ones
+/// with their `initial` state: the batch form of `lock_accumulator` (the monthly contribution
+/// run). `rows` are (person, year, initial), each person-year once; PostgreSQL locks them in one
+/// upsert in key order, SQLite (one writer) one by one. Returns (person, year, state) per row.
+pub async fn lock_accumulators(
+    conn: &mut AnyConnection,
+    rows: &[(&str, i64, String)],
+    now: &str,
+) -> Result<Vec<(String, i64, String)>, StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        let mut out = Vec::with_capacity(rows.len());
+        for (person, year, initial) in rows {
+            let (state, _) = lock_accumulator(conn, person, *year, initial, now).await?;
+            out.push((person.to_string(), *year, state));
+        }
+        return Ok(out);
+    }
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json = to_json(
+        &rows
+            .iter()
+            .map(|(p, y, i)| serde_json::json!({"p": p, "y": y, "i": i}))
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(sqlx::query_as(
+        "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
+         SELECT x.p, x.y, x.i, 0, $2 FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, i TEXT) \
+         ORDER BY x.p, x.y \
+         ON CONFLICT (person_id_number, year) DO UPDATE SET version = accumulator.version + 1 \
+         RETURNING person_id_number, year, state_json",
+    )
+    .bind(json)
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Writes many person-years' accumulator states (rows the caller holds under their locks):
+/// (person, year, state). One statement on PostgreSQL, one per row on SQLite.
+pub async fn write_accumulators(
+    conn: &mut AnyConnection,
+    rows: &[(&str, i64, String)],
+    now: &str,
+) -> Result<(), StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        for (person, year, state) in rows {
+            write_accumulator(conn, person, *year, state, now).await?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let json = to_json(
+        &rows
+            .iter()
+            .map(|(p, y, s)| serde_json::json!({"p": p, "y": y, "s": s}))
+            .collect::<Vec<_>>(),
+    )?;
+    sqlx::query(
+        "UPDATE accumulator SET state_json = x.s, updated_at = $2 \
+         FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
+         WHERE accumulator.person_id_number = x.p AND accumulator.year = x.y",
+    )
+    .bind(json)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("batch rows: {e}")))
+}
+
 /// The heads of settlement chains kept on accumulator rows: (person, year, seq, hash), for rows
 /// with a chain, after `(person, year)`, in bytewise order (that of the chains' names, since ID
 /// numbers have one length and years four digits).
@@ -304,6 +381,41 @@ pub async fn insert_credit(conn: &mut AnyConnection, c: &CreditRow) -> Result<i6
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Inserts credit rows in the given order: one statement on PostgreSQL, one per row on SQLite.
+pub async fn insert_credits(
+    conn: &mut AnyConnection,
+    rows: &[CreditRow],
+) -> Result<(), StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        for c in rows {
+            insert_credit(conn, c).await?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let json = to_json(
+        &rows
+            .iter()
+            .enumerate()
+            .map(|(o, c)| {
+                serde_json::json!({"o": o, "p": c.person_id_number, "y": c.year,
+                    "m": c.amount_fen, "n": c.note, "c": c.created_by, "a": c.created_at})
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    sqlx::query(
+        "INSERT INTO account_credit (person_id_number, year, amount_fen, note, created_by, \
+         created_at) SELECT x.p, x.y, x.m, x.n, x.c, x.a FROM json_to_recordset($1::json) \
+         AS x(o BIGINT, p TEXT, y BIGINT, m BIGINT, n TEXT, c TEXT, a TEXT) ORDER BY x.o",
+    )
+    .bind(json)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn credits(conn: &mut AnyConnection, person: &str) -> Result<Vec<CreditRow>, StoreError> {
