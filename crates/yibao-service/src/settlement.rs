@@ -548,21 +548,22 @@ pub(crate) struct Posted {
 }
 
 /// Posts credits to many accounts inside the caller's transaction (the monthly contribution
-/// run's chunk, the back pay effect, finance's credit), with the discipline of
-/// `account::post_entry`: every person-year's accumulator row is first taken under its row lock
-/// (the upsert settlement takes, for all of them at once), so a settlement of the same
-/// person-year either finished before or waits for this transaction; each posting then moves the
-/// balance by the account rule (`account::post`: a closed account (一次性支取) takes nothing and
-/// refuses with `account.closed`, a balance may not pass the input limit, `account.balance_limit`)
-/// in the order given, so several postings to one person-year chain their statement lines; and
-/// the new balances, the statement lines and the credit rows are written (set-based on
-/// PostgreSQL). Any refusal fails the whole call.
+/// run's chunk, the back pay effect, finance's credit), under the discipline of
+/// `account::post_entry`: every person-year's accumulator row is taken under its row lock (the
+/// upsert settlement takes, for all of them at once), so a settlement of the same person-year
+/// either committed before (and its balance is read here) or waits for this transaction; each
+/// posting moves the balance by the account rule (`account::post`: a closed account (一次性支取)
+/// takes nothing and refuses with `account.closed`; a balance may not pass the input limit,
+/// `account.balance_limit`) in the order given, so several postings to one person-year chain
+/// their statement lines; and the balances, the statement lines and the credit rows are written
+/// (set-based on PostgreSQL). A row the lock creates is created with its balance after the
+/// postings (it starts from the initial state, so that is known before), which saves writing it
+/// twice. Any refusal fails the whole call.
 pub(crate) async fn post_credits(
     tx: &mut yibao_store::Conn,
     postings: &[crate::account::Posting<'_>],
 ) -> Result<Posted, ServiceError> {
     use std::collections::HashMap;
-    use yibao_domain::account::AccountStatus;
     let Some(now) = postings.first().map(|p| p.now) else {
         return Ok(Posted {
             before: Vec::new(),
@@ -572,23 +573,90 @@ pub(crate) async fn post_credits(
     let mut keys: Vec<(&str, i64)> = postings.iter().map(|p| (p.person, p.year)).collect();
     keys.sort_unstable();
     keys.dedup();
-    let rows: Vec<(&str, i64, String)> = keys
-        .iter()
-        .map(|&(p, y)| (p, y, initial_state(y)))
-        .collect();
-    let mut states: HashMap<(String, i64), Accumulators> = HashMap::with_capacity(rows.len());
-    for (person, year, state) in store::lock_accumulators(tx, &rows, now).await? {
-        states.insert((person, year), decode_acc(&state)?);
-    }
     let mut persons: Vec<&str> = keys.iter().map(|k| k.0).collect();
     persons.dedup();
     let closed = yibao_store::account::closed_among(tx, &persons).await?;
+    let initial: HashMap<(&str, i64), Accumulators> = keys
+        .iter()
+        .map(|&(p, y)| Ok(((p, y), decode_acc(&initial_state(y))?)))
+        .collect::<Result<_, ServiceError>>()?;
+    // What a new row holds after the postings; if they are refused from the initial state, new
+    // rows are created initial and the postings below refuse again from the real state.
+    let guess = apply_postings(initial.clone(), postings, &closed).ok();
+    let rows: Vec<(&str, i64, String)> = keys
+        .iter()
+        .map(|&(p, y)| {
+            let acc = guess
+                .as_ref()
+                .and_then(|g| g.after.get(&(p, y)))
+                .or_else(|| initial.get(&(p, y)));
+            (p, y, acc.map(encode_acc).unwrap_or_default())
+        })
+        .collect();
+    let created = store::lock_accumulators(tx, &rows, now).await?;
+    let existing: Vec<(&str, i64)> = keys
+        .iter()
+        .copied()
+        .filter(|&(p, y)| !created.contains(&(p.to_string(), y)))
+        .collect();
+    // A row that existed is read now, under the lock: the latest committed state.
+    let mut bases = initial;
+    let mut read = 0;
+    for (person, year, state) in store::read_accumulators(tx, &existing).await? {
+        if let Ok(i) = existing.binary_search_by(|k| (k.0, k.1).cmp(&(person.as_str(), year))) {
+            bases.insert(existing[i], decode_acc(&state)?);
+            read += 1;
+        }
+    }
+    if read != existing.len() {
+        return Err(ServiceError::Store(StoreError::Corrupt(
+            "accumulator lock".into(),
+        )));
+    }
+    let applied = apply_postings(bases, postings, &closed)?;
+    // Rows that existed, and new rows created without their final state, are written now.
+    let written: Vec<(&str, i64, String)> = keys
+        .iter()
+        .filter(|&&(p, y)| guess.is_none() || !created.contains(&(p.to_string(), y)))
+        .filter_map(|&(p, y)| Some((p, y, encode_acc(applied.after.get(&(p, y))?))))
+        .collect();
+    store::write_accumulators(tx, &written, now).await?;
+    yibao_store::account::insert_entries(tx, &applied.entries).await?;
+    store::insert_credits(tx, &applied.credits).await?;
+    Ok(Posted {
+        before: applied.before,
+        after: applied
+            .after
+            .into_iter()
+            .map(|((p, y), acc)| ((p.to_string(), y), acc))
+            .collect(),
+    })
+}
+
+fn encode_acc(acc: &Accumulators) -> String {
+    serde_json::to_string(acc).unwrap_or_default()
+}
+
+/// The postings applied, in order, to the person-years' accumulators `bases` (pure).
+struct Applied<'a> {
+    before: Vec<yibao_domain::Fen>,
+    after: std::collections::HashMap<(&'a str, i64), Accumulators>,
+    entries: Vec<yibao_store::account::EntryRow>,
+    credits: Vec<store::CreditRow>,
+}
+
+fn apply_postings<'a>(
+    mut bases: std::collections::HashMap<(&'a str, i64), Accumulators>,
+    postings: &[crate::account::Posting<'a>],
+    closed: &std::collections::HashSet<String>,
+) -> Result<Applied<'a>, ServiceError> {
+    use yibao_domain::account::AccountStatus;
     let mut before = Vec::with_capacity(postings.len());
     let mut entries = Vec::with_capacity(postings.len());
     let mut credits = Vec::with_capacity(postings.len());
     for p in postings {
-        let acc = states
-            .get_mut(&(p.person.to_string(), p.year))
+        let acc = bases
+            .get_mut(&(p.person, p.year))
             .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("accumulator lock".into())))?;
         let status = if closed.contains(p.person) {
             AccountStatus::Closed
@@ -621,19 +689,11 @@ pub(crate) async fn post_credits(
             created_at: p.now.to_string(),
         });
     }
-    let written: Vec<(&str, i64, String)> = keys
-        .iter()
-        .filter_map(|&(p, y)| {
-            let acc = states.get(&(p.to_string(), y))?;
-            Some((p, y, serde_json::to_string(acc).unwrap_or_default()))
-        })
-        .collect();
-    store::write_accumulators(tx, &written, now).await?;
-    yibao_store::account::insert_entries(tx, &entries).await?;
-    store::insert_credits(tx, &credits).await?;
-    Ok(Posted {
+    Ok(Applied {
         before,
-        after: states,
+        after: bases,
+        entries,
+        credits,
     })
 }
 

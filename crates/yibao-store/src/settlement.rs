@@ -36,41 +36,89 @@ pub async fn lock_accumulator(
     Ok((state, (seq > 0).then_some((seq, hash))))
 }
 
-/// Takes many person-years' accumulator rows under their row locks at once, creating missing ones
-/// with their `initial` state: the batch form of `lock_accumulator` (the monthly contribution
-/// run). `rows` are (person, year, initial), each person-year once; PostgreSQL locks them in one
-/// upsert in key order, SQLite (one writer) one by one. Returns (person, year, state) per row.
+/// Takes many person-years' accumulator rows under their row locks at once: the batch form of
+/// `lock_accumulator` (the monthly contribution run). `rows` are (person, year, state if new),
+/// each person-year once. A missing row is created with its given state (the caller computed it
+/// from the initial state, which a new row has); an existing row is locked and left as it is
+/// (`ON CONFLICT DO UPDATE … WHERE false` locks the row without writing it), for the caller to
+/// read with `read_accumulators` and write. PostgreSQL: one upsert in key order; SQLite (one
+/// writer, held by the transaction) one insert per row. Returns the person-years created.
 pub async fn lock_accumulators(
     conn: &mut AnyConnection,
     rows: &[(&str, i64, String)],
     now: &str,
-) -> Result<Vec<(String, i64, String)>, StoreError> {
+) -> Result<std::collections::HashSet<(String, i64)>, StoreError> {
     if conn.backend_name() != "PostgreSQL" {
-        let mut out = Vec::with_capacity(rows.len());
-        for (person, year, initial) in rows {
-            let (state, _) = lock_accumulator(conn, person, *year, initial, now).await?;
-            out.push((person.to_string(), *year, state));
+        let mut created = std::collections::HashSet::new();
+        for (person, year, state) in rows {
+            let done = sqlx::query(
+                "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
+                 VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) DO NOTHING",
+            )
+            .bind(person)
+            .bind(year)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 1 {
+                created.insert((person.to_string(), *year));
+            }
         }
-        return Ok(out);
+        return Ok(created);
     }
     if rows.is_empty() {
-        return Ok(Vec::new());
+        return Ok(std::collections::HashSet::new());
     }
     let json = to_json(
         &rows
             .iter()
-            .map(|(p, y, i)| serde_json::json!({"p": p, "y": y, "i": i}))
+            .map(|(p, y, s)| serde_json::json!({"p": p, "y": y, "s": s}))
             .collect::<Vec<_>>(),
     )?;
-    Ok(sqlx::query_as(
+    let created: Vec<(String, i64)> = sqlx::query_as(
         "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
-         SELECT x.p, x.y, x.i, 0, $2 FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, i TEXT) \
+         SELECT x.p, x.y, x.s, 0, $2 FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
          ORDER BY x.p, x.y \
          ON CONFLICT (person_id_number, year) DO UPDATE SET version = accumulator.version + 1 \
-         RETURNING person_id_number, year, state_json",
+         WHERE false RETURNING person_id_number, year",
     )
     .bind(json)
     .bind(now)
+    .fetch_all(conn)
+    .await?;
+    Ok(created.into_iter().collect())
+}
+
+/// The states of these person-years' accumulator rows (those that exist): (person, year, state).
+pub async fn read_accumulators(
+    conn: &mut AnyConnection,
+    keys: &[(&str, i64)],
+) -> Result<Vec<(String, i64, String)>, StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        let mut out = Vec::with_capacity(keys.len());
+        for (person, year) in keys {
+            if let Some(state) = read_accumulator(conn, person, *year).await? {
+                out.push((person.to_string(), *year, state));
+            }
+        }
+        return Ok(out);
+    }
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json = to_json(
+        &keys
+            .iter()
+            .map(|(p, y)| serde_json::json!({"p": p, "y": y}))
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(sqlx::query_as(
+        "SELECT a.person_id_number, a.year, a.state_json FROM accumulator a \
+         JOIN json_to_recordset($1::json) AS x(p TEXT, y BIGINT) \
+           ON a.person_id_number = x.p AND a.year = x.y",
+    )
+    .bind(json)
     .fetch_all(conn)
     .await?)
 }
@@ -98,7 +146,8 @@ pub async fn write_accumulators(
             .collect::<Vec<_>>(),
     )?;
     sqlx::query(
-        "UPDATE accumulator SET state_json = x.s, updated_at = $2 \
+        "UPDATE accumulator SET state_json = x.s, updated_at = $2, \
+         version = accumulator.version + 1 \
          FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
          WHERE accumulator.person_id_number = x.p AND accumulator.year = x.y",
     )

@@ -2,6 +2,8 @@
 //! credit, from the policy in force in the person's region. Idempotent per month: a line already
 //! written is left as it is, so a second run writes nothing.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use serde_json::json;
@@ -66,7 +68,7 @@ pub async fn run_month(
 /// The monthly run, `chunk` lines per transaction (at least one).
 ///
 /// Every line is computed first, in memory, with the pure rules; then each chunk is written in
-/// its own transaction, two at a time: the lines not yet in the ledger (one statement on
+/// its own transaction, two at a time (two lanes): the lines not yet in the ledger (one statement on
 /// PostgreSQL), their credits posted under the accumulator row locks (`settlement::post_credits`:
 /// set-based), and an audit entry. So a settlement of one of the chunk's people waits at most for
 /// one chunk, never for the whole run. A crash or a refusal part way leaves the chunks already
@@ -122,25 +124,36 @@ pub async fn run_month_in_chunks(
     };
     let mut parts: Vec<&[Line<'_>]> = lines.chunks(chunk.max(1)).collect();
     let last = parts.pop().unwrap_or(&[]);
-    // Two chunks at a time (on PostgreSQL two connections, so the database uses both cores);
-    // their people are disjoint but for one person whose lines straddle the boundary, whom the
-    // second waits for under the row lock.
-    let mut index = 0;
-    for pair in parts.chunks(2) {
-        let done = match pair {
-            [a, b] => {
-                let (x, y) = tokio::join!(ctx.write(a, index, None), ctx.write(b, index + 1, None));
-                vec![x, y]
+    // Two lanes write the chunks before the last, alternately (on PostgreSQL two connections,
+    // so the database uses both cores). Their people are disjoint but for one person whose lines
+    // straddle a boundary, whom the later chunk waits for under the row lock. A lane that fails
+    // stops the other at its next chunk.
+    let stop = AtomicBool::new(false);
+    let (ctx, parts_ref, stop_ref) = (&ctx, &parts, &stop);
+    let lane = |first: usize| async move {
+        let mut sum = MonthRun::default();
+        for (i, part) in parts_ref.iter().enumerate().skip(first).step_by(RUN_LANES) {
+            if stop_ref.load(Ordering::Relaxed) {
+                break;
             }
-            _ => vec![ctx.write(pair[0], index, None).await],
-        };
-        index += pair.len();
-        for this in done {
-            out.add(&this?);
+            match ctx.write(part, i, None).await {
+                Ok(this) => sum.add(&this),
+                Err(e) => {
+                    stop_ref.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
         }
-    }
-    ctx.write(last, index, Some(out)).await
+        Ok::<MonthRun, ServiceError>(sum)
+    };
+    let (a, b) = tokio::join!(lane(0), lane(1));
+    out.add(&a?);
+    out.add(&b?);
+    ctx.write(last, parts.len(), Some(out)).await
 }
+
+/// Lanes writing chunks at the same time (`run_month_in_chunks`).
+const RUN_LANES: usize = 2;
 
 /// What every chunk of a run shares.
 struct Chunks<'a> {
