@@ -558,7 +558,8 @@ pub(crate) struct Posted {
 /// their statement lines; and the balances, the statement lines and the credit rows are written
 /// (set-based on PostgreSQL). A row the lock creates is created with its balance after the
 /// postings (it starts from the initial state, so that is known before), which saves writing it
-/// twice. Any refusal fails the whole call.
+/// twice; a row that existed is locked and read in one statement. Any refusal fails the whole
+/// call.
 pub(crate) async fn post_credits(
     tx: &mut yibao_store::Conn,
     postings: &[crate::account::Posting<'_>],
@@ -593,22 +594,18 @@ pub(crate) async fn post_credits(
             (p, y, acc.map(encode_acc).unwrap_or_default())
         })
         .collect();
-    let created = store::lock_accumulators(tx, &rows, now).await?;
-    let existing: Vec<(&str, i64)> = keys
-        .iter()
-        .copied()
-        .filter(|&(p, y)| !created.contains(&(p.to_string(), y)))
-        .collect();
-    // A row that existed is read now, under the lock: the latest committed state.
+    let locked = store::lock_accumulators(tx, &rows, now).await?;
+    let created = locked.created;
+    // A row that existed was read under the lock: the latest committed state.
     let mut bases = initial;
-    let mut read = 0;
-    for (person, year, state) in store::read_accumulators(tx, &existing).await? {
-        if let Ok(i) = existing.binary_search_by(|k| (k.0, k.1).cmp(&(person.as_str(), year))) {
-            bases.insert(existing[i], decode_acc(&state)?);
-            read += 1;
+    let mut taken = created.len();
+    for (person, year, state) in locked.existing {
+        if let Ok(i) = keys.binary_search_by(|k| (k.0, k.1).cmp(&(person.as_str(), year))) {
+            bases.insert(keys[i], decode_acc(&state)?);
+            taken += 1;
         }
     }
-    if read != existing.len() {
+    if taken != keys.len() {
         return Err(ServiceError::Store(StoreError::Corrupt(
             "accumulator lock".into(),
         )));

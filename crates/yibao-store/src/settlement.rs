@@ -39,17 +39,22 @@ pub async fn lock_accumulator(
 /// Takes many person-years' accumulator rows under their row locks at once: the batch form of
 /// `lock_accumulator` (the monthly contribution run). `rows` are (person, year, state if new),
 /// each person-year once. A missing row is created with its given state (the caller computed it
-/// from the initial state, which a new row has); an existing row is locked and left as it is
-/// (`ON CONFLICT DO UPDATE … WHERE false` locks the row without writing it), for the caller to
-/// read with `read_accumulators` and write. PostgreSQL: one upsert in key order; SQLite (one
-/// writer, held by the transaction) one insert per row. Returns the person-years created.
+/// from the initial state, which a new row has; no other transaction can touch it before this
+/// one commits); an existing row is locked and read as the last transaction to hold it left it.
+/// Returns the person-years created, and (person, year, state) of those that existed.
+///
+/// PostgreSQL, two statements: `INSERT … ON CONFLICT DO NOTHING RETURNING` in key order (it
+/// waits for another transaction inserting the same row, and then leaves it), then `SELECT … FOR
+/// UPDATE` of the others in key order (it waits for a transaction holding one of them, such as a
+/// settlement, and returns its committed state). SQLite (one writer, held by the transaction):
+/// one insert and, for a row that existed, one read per row.
 pub async fn lock_accumulators(
     conn: &mut AnyConnection,
     rows: &[(&str, i64, String)],
     now: &str,
-) -> Result<std::collections::HashSet<(String, i64)>, StoreError> {
+) -> Result<LockedAccumulators, StoreError> {
+    let mut locked = LockedAccumulators::default();
     if conn.backend_name() != "PostgreSQL" {
-        let mut created = std::collections::HashSet::new();
         for (person, year, state) in rows {
             let done = sqlx::query(
                 "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
@@ -62,13 +67,15 @@ pub async fn lock_accumulators(
             .execute(&mut *conn)
             .await?;
             if done.rows_affected() == 1 {
-                created.insert((person.to_string(), *year));
+                locked.created.insert((person.to_string(), *year));
+            } else if let Some(s) = read_accumulator(conn, person, *year).await? {
+                locked.existing.push((person.to_string(), *year, s));
             }
         }
-        return Ok(created);
+        return Ok(locked);
     }
     if rows.is_empty() {
-        return Ok(std::collections::HashSet::new());
+        return Ok(locked);
     }
     let json = to_json(
         &rows
@@ -80,47 +87,42 @@ pub async fn lock_accumulators(
         "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
          SELECT x.p, x.y, x.s, 0, $2 FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
          ORDER BY x.p, x.y \
-         ON CONFLICT (person_id_number, year) DO UPDATE SET version = accumulator.version + 1 \
-         WHERE false RETURNING person_id_number, year",
+         ON CONFLICT (person_id_number, year) DO NOTHING RETURNING person_id_number, year",
     )
     .bind(json)
     .bind(now)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(created.into_iter().collect())
-}
-
-/// The states of these person-years' accumulator rows (those that exist): (person, year, state).
-pub async fn read_accumulators(
-    conn: &mut AnyConnection,
-    keys: &[(&str, i64)],
-) -> Result<Vec<(String, i64, String)>, StoreError> {
-    if conn.backend_name() != "PostgreSQL" {
-        let mut out = Vec::with_capacity(keys.len());
-        for (person, year) in keys {
-            if let Some(state) = read_accumulator(conn, person, *year).await? {
-                out.push((person.to_string(), *year, state));
-            }
-        }
-        return Ok(out);
+    locked.created = created.into_iter().collect();
+    if locked.created.len() == rows.len() {
+        return Ok(locked);
     }
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
-    let json = to_json(
-        &keys
+    let others = to_json(
+        &rows
             .iter()
-            .map(|(p, y)| serde_json::json!({"p": p, "y": y}))
+            .filter(|(p, y, _)| !locked.created.contains(&(p.to_string(), *y)))
+            .map(|(p, y, _)| serde_json::json!({"p": p, "y": y}))
             .collect::<Vec<_>>(),
     )?;
-    Ok(sqlx::query_as(
+    locked.existing = sqlx::query_as(
         "SELECT a.person_id_number, a.year, a.state_json FROM accumulator a \
          JOIN json_to_recordset($1::json) AS x(p TEXT, y BIGINT) \
-           ON a.person_id_number = x.p AND a.year = x.y",
+           ON a.person_id_number = x.p AND a.year = x.y \
+         ORDER BY a.person_id_number, a.year FOR UPDATE OF a",
     )
-    .bind(json)
+    .bind(others)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(locked)
+}
+
+/// What `lock_accumulators` took.
+#[derive(Debug, Default)]
+pub struct LockedAccumulators {
+    /// Rows created with the state given.
+    pub created: std::collections::HashSet<(String, i64)>,
+    /// Rows that existed: (person, year, state).
+    pub existing: Vec<(String, i64, String)>,
 }
 
 /// Writes many person-years' accumulator states (rows the caller holds under their locks):
