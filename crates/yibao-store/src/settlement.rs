@@ -43,11 +43,12 @@ pub async fn lock_accumulator(
 /// one commits); an existing row is locked and read as the last transaction to hold it left it.
 /// Returns the person-years created, and (person, year, state) of those that existed.
 ///
-/// PostgreSQL, two statements: `INSERT … ON CONFLICT DO NOTHING RETURNING` in key order (it
-/// waits for another transaction inserting the same row, and then leaves it), then `SELECT … FOR
-/// UPDATE` of the others in key order (it waits for a transaction holding one of them, such as a
-/// settlement, and returns its committed state). SQLite (one writer, held by the transaction):
-/// one insert and, for a row that existed, one read per row.
+/// PostgreSQL: `SELECT … FOR UPDATE` of the rows in key order (it waits for a transaction
+/// holding one of them, such as a settlement, and returns its committed state); then, for those
+/// missing, `INSERT … ON CONFLICT DO NOTHING RETURNING` in key order; a row another transaction
+/// created in between (the insert waits for it and leaves it) is then locked and read like the
+/// first ones. SQLite (one writer, held by the transaction): one insert and, for a row that
+/// existed, one read per row.
 pub async fn lock_accumulators(
     conn: &mut AnyConnection,
     rows: &[(&str, i64, String)],
@@ -77,42 +78,65 @@ pub async fn lock_accumulators(
     if rows.is_empty() {
         return Ok(locked);
     }
-    let json = to_json(
+    let keys = |only: &dyn Fn(&str, i64) -> bool| {
+        to_json(
+            &rows
+                .iter()
+                .filter(|(p, y, _)| only(p, *y))
+                .map(|(p, y, _)| serde_json::json!({"p": p, "y": y}))
+                .collect::<Vec<_>>(),
+        )
+    };
+    const LOCK: &str = "SELECT a.person_id_number, a.year, a.state_json FROM accumulator a \
+         JOIN json_to_recordset($1::json) AS x(p TEXT, y BIGINT) \
+           ON a.person_id_number = x.p AND a.year = x.y \
+         ORDER BY a.person_id_number, a.year FOR UPDATE OF a";
+    locked.existing = sqlx::query_as(LOCK)
+        .bind(keys(&|_, _| true)?)
+        .fetch_all(&mut *conn)
+        .await?;
+    if locked.existing.len() == rows.len() {
+        return Ok(locked);
+    }
+    let found: std::collections::HashSet<(&str, i64)> = locked
+        .existing
+        .iter()
+        .map(|(p, y, _)| (p.as_str(), *y))
+        .collect();
+    let missing = to_json(
         &rows
             .iter()
+            .filter(|(p, y, _)| !found.contains(&(*p, *y)))
             .map(|(p, y, s)| serde_json::json!({"p": p, "y": y, "s": s}))
             .collect::<Vec<_>>(),
     )?;
+    let missing_count = rows.len() - found.len();
+    drop(found);
     let created: Vec<(String, i64)> = sqlx::query_as(
         "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
          SELECT x.p, x.y, x.s, 0, $2 FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
          ORDER BY x.p, x.y \
          ON CONFLICT (person_id_number, year) DO NOTHING RETURNING person_id_number, year",
     )
-    .bind(json)
+    .bind(missing)
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
     locked.created = created.into_iter().collect();
-    if locked.created.len() == rows.len() {
-        return Ok(locked);
-    }
-    let others = to_json(
-        &rows
+    if locked.created.len() < missing_count {
+        let taken: std::collections::HashSet<(String, i64)> = locked
+            .existing
             .iter()
-            .filter(|(p, y, _)| !locked.created.contains(&(p.to_string(), *y)))
-            .map(|(p, y, _)| serde_json::json!({"p": p, "y": y}))
-            .collect::<Vec<_>>(),
-    )?;
-    locked.existing = sqlx::query_as(
-        "SELECT a.person_id_number, a.year, a.state_json FROM accumulator a \
-         JOIN json_to_recordset($1::json) AS x(p TEXT, y BIGINT) \
-           ON a.person_id_number = x.p AND a.year = x.y \
-         ORDER BY a.person_id_number, a.year FOR UPDATE OF a",
-    )
-    .bind(others)
-    .fetch_all(conn)
-    .await?;
+            .map(|(p, y, _)| (p.clone(), *y))
+            .collect();
+        let raced = keys(&|p, y| {
+            let k = (p.to_string(), y);
+            !taken.contains(&k) && !locked.created.contains(&k)
+        })?;
+        let more: Vec<(String, i64, String)> =
+            sqlx::query_as(LOCK).bind(raced).fetch_all(conn).await?;
+        locked.existing.extend(more);
+    }
     Ok(locked)
 }
 
