@@ -68,14 +68,15 @@ pub async fn run_month(
 /// The monthly run, `chunk` lines per transaction (at least one).
 ///
 /// Every line is computed first, in memory, with the pure rules; then each chunk is written in
-/// its own transaction, two at a time (two lanes): the lines not yet in the ledger (one statement on
-/// PostgreSQL), their credits posted under the accumulator row locks (`settlement::post_credits`:
-/// set-based), and an audit entry. So a settlement of one of the chunk's people waits at most for
-/// one chunk, never for the whole run. A crash or a refusal part way leaves the chunks already
-/// committed written and credited, each with its audit entry; running the month again writes the rest, since a
-/// line already written is kept and counted `already`, and a line's credit is posted only in the
-/// transaction that writes it. The last chunk's transaction holds the run's entry with the whole
-/// answer (earlier chunks that wrote something have an entry of their own).
+/// its own transaction, two at a time (two lanes): the lines not yet in the ledger (one
+/// statement on PostgreSQL), their credits posted under the accumulator row locks
+/// (`settlement::post_credits`: set-based), and an audit entry. So a settlement of one of the
+/// chunk's people waits at most for one chunk, never for the whole run. A crash or a refusal
+/// part way leaves the chunks already committed written and credited, each with its audit
+/// entry; running the month again writes the rest, since a line already written is kept and
+/// counted `already`, and a line's credit is posted only in the transaction that writes it. The
+/// last chunk's transaction holds the run's entry with the whole answer (earlier chunks that
+/// wrote something have an entry of their own).
 pub async fn run_month_in_chunks(
     services: &Services,
     actor: &Actor,
