@@ -525,19 +525,158 @@ pub async fn accumulators(
 }
 
 /// Adds `amount` to the person's account balance of `year` and records the credit, inside the
-/// caller's transaction (the finance correction below, and the monthly contribution run);
-/// returns the balance before and the accumulators after.
+/// caller's transaction (the finance correction below); returns the balance before and the
+/// accumulators after. The one-posting case of `post_credits`.
 pub(crate) async fn post_credit(
     tx: &mut yibao_store::Conn,
     p: &crate::account::Posting<'_>,
 ) -> Result<(yibao_domain::Fen, Accumulators), ServiceError> {
-    // A closed account (一次性支取) takes no credit; the balance moves by the account rule
-    // (checked, never past the input limit) and the statement records it.
-    let status = yibao_store::account::status(tx, p.person).await?;
-    let (before, acc) = crate::account::post_entry(tx, status, p).await?;
-    store::insert_credit(
-        tx,
-        &store::CreditRow {
+    let mut posted = post_credits(tx, std::slice::from_ref(p)).await?;
+    let before = posted.before.first().copied().unwrap_or(Fen::ZERO);
+    let acc = posted
+        .after
+        .remove(&(p.person.to_string(), p.year))
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("account credit".into())))?;
+    Ok((before, acc))
+}
+
+/// What `post_credits` did: the balance before each posting (in the order given) and each
+/// person-year's accumulators after all of them.
+pub(crate) struct Posted {
+    pub before: Vec<yibao_domain::Fen>,
+    pub after: std::collections::HashMap<(String, i64), Accumulators>,
+}
+
+/// Posts credits to many accounts inside the caller's transaction (the monthly contribution
+/// run's chunk, the back pay effect, finance's credit), under the discipline of
+/// `account::post_entry`: every person-year's accumulator row is taken under its row lock (the
+/// upsert settlement takes, for all of them at once), so a settlement of the same person-year
+/// either committed before (and its balance is read here) or waits for this transaction; each
+/// posting moves the balance by the account rule (`account::post`: a closed account (一次性支取)
+/// takes nothing and refuses with `account.closed`; a balance may not pass the input limit,
+/// `account.balance_limit`) in the order given, so several postings to one person-year chain
+/// their statement lines; and the balances, the statement lines and the credit rows are written
+/// (set-based on PostgreSQL). A row the lock creates is created with its balance after the
+/// postings (it starts from the initial state, so that is known before), which saves writing it
+/// twice; a row that existed is locked and read in one statement. Any refusal fails the whole
+/// call.
+pub(crate) async fn post_credits(
+    tx: &mut yibao_store::Conn,
+    postings: &[crate::account::Posting<'_>],
+) -> Result<Posted, ServiceError> {
+    use std::collections::HashMap;
+    let Some(now) = postings.first().map(|p| p.now) else {
+        return Ok(Posted {
+            before: Vec::new(),
+            after: HashMap::new(),
+        });
+    };
+    let mut keys: Vec<(&str, i64)> = postings.iter().map(|p| (p.person, p.year)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut persons: Vec<&str> = keys.iter().map(|k| k.0).collect();
+    persons.dedup();
+    let closed = yibao_store::account::closed_among(tx, &persons).await?;
+    let initial: HashMap<(&str, i64), Accumulators> = keys
+        .iter()
+        .map(|&(p, y)| Ok(((p, y), decode_acc(&initial_state(y))?)))
+        .collect::<Result<_, ServiceError>>()?;
+    // What a new row holds after the postings; if they are refused from the initial state, new
+    // rows are created initial and the postings below refuse again from the real state.
+    let guess = apply_postings(initial.clone(), postings, &closed).ok();
+    let rows: Vec<(&str, i64, String)> = keys
+        .iter()
+        .map(|&(p, y)| {
+            let acc = guess
+                .as_ref()
+                .and_then(|g| g.after.get(&(p, y)))
+                .or_else(|| initial.get(&(p, y)));
+            (p, y, acc.map(encode_acc).unwrap_or_default())
+        })
+        .collect();
+    let locked = store::lock_accumulators(tx, &rows, now).await?;
+    let created = locked.created;
+    // A row that existed was read under the lock: the latest committed state.
+    let mut bases = initial;
+    let mut taken = created.len();
+    for (person, year, state) in locked.existing {
+        if let Ok(i) = keys.binary_search_by(|k| (k.0, k.1).cmp(&(person.as_str(), year))) {
+            bases.insert(keys[i], decode_acc(&state)?);
+            taken += 1;
+        }
+    }
+    if taken != keys.len() {
+        return Err(ServiceError::Store(StoreError::Corrupt(
+            "accumulator lock".into(),
+        )));
+    }
+    let applied = apply_postings(bases, postings, &closed)?;
+    // Rows that existed, and new rows created without their final state, are written now.
+    let written: Vec<(&str, i64, String)> = keys
+        .iter()
+        .filter(|&&(p, y)| guess.is_none() || !created.contains(&(p.to_string(), y)))
+        .filter_map(|&(p, y)| Some((p, y, encode_acc(applied.after.get(&(p, y))?))))
+        .collect();
+    store::write_accumulators(tx, &written, now).await?;
+    yibao_store::account::insert_entries(tx, &applied.entries).await?;
+    store::insert_credits(tx, &applied.credits).await?;
+    Ok(Posted {
+        before: applied.before,
+        after: applied
+            .after
+            .into_iter()
+            .map(|((p, y), acc)| ((p.to_string(), y), acc))
+            .collect(),
+    })
+}
+
+fn encode_acc(acc: &Accumulators) -> String {
+    serde_json::to_string(acc).unwrap_or_default()
+}
+
+/// The postings applied, in order, to the person-years' accumulators `bases` (pure).
+struct Applied<'a> {
+    before: Vec<yibao_domain::Fen>,
+    after: std::collections::HashMap<(&'a str, i64), Accumulators>,
+    entries: Vec<yibao_store::account::EntryRow>,
+    credits: Vec<store::CreditRow>,
+}
+
+fn apply_postings<'a>(
+    mut bases: std::collections::HashMap<(&'a str, i64), Accumulators>,
+    postings: &[crate::account::Posting<'a>],
+    closed: &std::collections::HashSet<String>,
+) -> Result<Applied<'a>, ServiceError> {
+    use yibao_domain::account::AccountStatus;
+    let mut before = Vec::with_capacity(postings.len());
+    let mut entries = Vec::with_capacity(postings.len());
+    let mut credits = Vec::with_capacity(postings.len());
+    for p in postings {
+        let acc = bases
+            .get_mut(&(p.person, p.year))
+            .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("accumulator lock".into())))?;
+        let status = if closed.contains(p.person) {
+            AccountStatus::Closed
+        } else {
+            AccountStatus::Open
+        };
+        let after = yibao_domain::account::post(acc.account_balance, status, p.kind, p.amount)
+            .map_err(ServiceError::from_domain)?;
+        before.push(acc.account_balance);
+        acc.account_balance = after;
+        entries.push(yibao_store::account::EntryRow {
+            id: 0,
+            person_id_number: p.person.to_string(),
+            year: p.year,
+            kind: p.kind,
+            amount_fen: p.amount.fen(),
+            balance_after_fen: after.fen(),
+            reference: p.reference.to_string(),
+            note: p.note.to_string(),
+            created_by: p.created_by.to_string(),
+            created_at: p.now.to_string(),
+        });
+        credits.push(store::CreditRow {
             id: 0,
             person_id_number: p.person.to_string(),
             year: p.year,
@@ -545,10 +684,14 @@ pub(crate) async fn post_credit(
             note: p.note.to_string(),
             created_by: p.created_by.to_string(),
             created_at: p.now.to_string(),
-        },
-    )
-    .await?;
-    Ok((before, acc))
+        });
+    }
+    Ok(Applied {
+        before,
+        after: bases,
+        entries,
+        credits,
+    })
 }
 
 /// Credits a person's account (个人账户划入) for `year` with what the contribution system

@@ -99,6 +99,65 @@ pub async fn insert_entry(conn: &mut AnyConnection, e: &EntryRow) -> Result<i64,
     Ok(id)
 }
 
+/// Inserts statement lines in the given order (so their ids, which order a statement, follow
+/// it): one statement on PostgreSQL, one per line on SQLite.
+pub async fn insert_entries(conn: &mut AnyConnection, rows: &[EntryRow]) -> Result<(), StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        for e in rows {
+            insert_entry(conn, e).await?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(
+        &rows
+            .iter()
+            .enumerate()
+            .map(|(o, e)| {
+                serde_json::json!({"o": o, "p": e.person_id_number, "y": e.year,
+                    "k": e.kind.key(), "m": e.amount_fen, "b": e.balance_after_fen,
+                    "r": e.reference, "n": e.note, "c": e.created_by, "a": e.created_at})
+            })
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| StoreError::Corrupt(format!("statement lines: {e}")))?;
+    sqlx::query(
+        "INSERT INTO account_entry (person_id_number, year, kind, amount_fen, balance_after_fen, \
+         reference, note, created_by, created_at) \
+         SELECT x.p, x.y, x.k, x.m, x.b, x.r, x.n, x.c, x.a FROM json_to_recordset($1::json) \
+         AS x(o BIGINT, p TEXT, y BIGINT, k TEXT, m BIGINT, b BIGINT, r TEXT, n TEXT, c TEXT, \
+           a TEXT) ORDER BY x.o",
+    )
+    .bind(json)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Of these people, those whose account is closed (one statement; persons without an account
+/// row have an open one).
+pub async fn closed_among(
+    conn: &mut AnyConnection,
+    persons: &[&str],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    if persons.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let json =
+        serde_json::to_string(persons).map_err(|e| StoreError::Corrupt(format!("persons: {e}")))?;
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        "SELECT person_id_number FROM personal_account WHERE status = 'closed' \
+         AND person_id_number IN (SELECT json_array_elements_text($1::json))"
+    } else {
+        "SELECT person_id_number FROM personal_account WHERE status = 'closed' \
+         AND person_id_number IN (SELECT value FROM json_each($1))"
+    };
+    let rows: Vec<(String,)> = sqlx::query_as(sql).bind(json).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// A page of a year's statement, newest first: entries with an id below `before` (all when
 /// none), at most `limit`.
 pub async fn page(

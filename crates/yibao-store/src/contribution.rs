@@ -121,6 +121,78 @@ pub async fn insert_due(conn: &mut AnyConnection, d: &NewDue<'_>) -> Result<bool
     Ok(done.rows_affected() == 1)
 }
 
+/// Inserts the lines that are not in the ledger yet (a run is idempotent) and answers, per line,
+/// whether it was inserted. On PostgreSQL one statement for all of them: the rows travel as one
+/// JSON text (the `Any` driver binds no arrays) and `RETURNING` names the lines written. On
+/// SQLite one prepared statement per line in the caller's transaction. When two lines share a
+/// person, kind and month, the first is the one inserted, as with one `insert_due` after another.
+pub async fn insert_dues(
+    conn: &mut AnyConnection,
+    dues: &[NewDue<'_>],
+) -> Result<Vec<bool>, StoreError> {
+    if dues.is_empty() {
+        return Ok(Vec::new());
+    }
+    if conn.backend_name() != "PostgreSQL" {
+        let mut out = Vec::with_capacity(dues.len());
+        for d in dues {
+            out.push(insert_due(conn, d).await?);
+        }
+        return Ok(out);
+    }
+    #[derive(Serialize)]
+    struct Row<'a> {
+        p: i64,
+        e: Option<i64>,
+        k: &'static str,
+        m: &'a str,
+        b: i64,
+        r: i64,
+        s: i64,
+        t: i64,
+        c: i64,
+        n: &'a str,
+        x: i64,
+        a: &'a str,
+    }
+    let rows: Vec<Row<'_>> = dues
+        .iter()
+        .map(|d| Row {
+            p: d.person_id,
+            e: d.employer_id,
+            k: d.kind.key(),
+            m: d.month,
+            b: d.base_fen,
+            r: d.employer_fen,
+            s: d.person_fen,
+            t: d.total_fen,
+            c: d.account_credit_fen,
+            n: d.policy_name,
+            x: i64::from(d.example),
+            a: d.now,
+        })
+        .collect();
+    let json = serde_json::to_string(&rows)
+        .map_err(|e| StoreError::Corrupt(format!("contribution lines: {e}")))?;
+    let written: Vec<(i64, String, String)> = sqlx::query_as(
+        "INSERT INTO contribution_due (person_id, employer_id, kind, month, base_fen, \
+         employer_fen, person_fen, total_fen, account_credit_fen, policy_name, example, created_at) \
+         SELECT x.p, x.e, x.k, x.m, x.b, x.r, x.s, x.t, x.c, x.n, x.x, x.a \
+         FROM json_to_recordset($1::json) AS x(p BIGINT, e BIGINT, k TEXT, m TEXT, b BIGINT, \
+           r BIGINT, s BIGINT, t BIGINT, c BIGINT, n TEXT, x BIGINT, a TEXT) \
+         ON CONFLICT (person_id, kind, month) DO NOTHING RETURNING person_id, kind, month",
+    )
+    .bind(json)
+    .fetch_all(conn)
+    .await?;
+    let mut written: std::collections::HashSet<(i64, String, String)> =
+        written.into_iter().collect();
+    Ok(dues
+        .iter()
+        .map(|d| written.remove(&(d.person_id, d.kind.key().to_string(), d.month.to_string())))
+        .collect())
+}
+
 /// One ledger line with what was paid against it and the arrears derived from the two.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LedgerRow {

@@ -36,6 +36,158 @@ pub async fn lock_accumulator(
     Ok((state, (seq > 0).then_some((seq, hash))))
 }
 
+/// Takes many person-years' accumulator rows under their row locks at once: the batch form of
+/// `lock_accumulator` (the monthly contribution run). `rows` are (person, year, state if new),
+/// each person-year once. A missing row is created with its given state (the caller computed it
+/// from the initial state, which a new row has; no other transaction can touch it before this
+/// one commits); an existing row is locked and read as the last transaction to hold it left it.
+/// Returns the person-years created, and (person, year, state) of those that existed.
+///
+/// PostgreSQL: `SELECT … FOR UPDATE` of the rows in key order (it waits for a transaction
+/// holding one of them, such as a settlement, and returns its committed state); then, for those
+/// missing, `INSERT … ON CONFLICT DO NOTHING RETURNING` in key order; a row another transaction
+/// created in between (the insert waits for it and leaves it) is then locked and read like the
+/// first ones. SQLite (one writer, held by the transaction): one insert and, for a row that
+/// existed, one read per row.
+pub async fn lock_accumulators(
+    conn: &mut AnyConnection,
+    rows: &[(&str, i64, String)],
+    now: &str,
+) -> Result<LockedAccumulators, StoreError> {
+    let mut locked = LockedAccumulators::default();
+    if conn.backend_name() != "PostgreSQL" {
+        for (person, year, state) in rows {
+            let done = sqlx::query(
+                "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
+                 VALUES ($1, $2, $3, 0, $4) ON CONFLICT (person_id_number, year) DO NOTHING",
+            )
+            .bind(person)
+            .bind(year)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 1 {
+                locked.created.insert((person.to_string(), *year));
+            } else if let Some(s) = read_accumulator(conn, person, *year).await? {
+                locked.existing.push((person.to_string(), *year, s));
+            }
+        }
+        return Ok(locked);
+    }
+    if rows.is_empty() {
+        return Ok(locked);
+    }
+    let keys = |only: &dyn Fn(&str, i64) -> bool| {
+        to_json(
+            &rows
+                .iter()
+                .filter(|(p, y, _)| only(p, *y))
+                .map(|(p, y, _)| serde_json::json!({"p": p, "y": y}))
+                .collect::<Vec<_>>(),
+        )
+    };
+    const LOCK: &str = "SELECT a.person_id_number, a.year, a.state_json FROM accumulator a \
+         JOIN json_to_recordset($1::json) AS x(p TEXT, y BIGINT) \
+           ON a.person_id_number = x.p AND a.year = x.y \
+         ORDER BY a.person_id_number, a.year FOR UPDATE OF a";
+    locked.existing = sqlx::query_as(LOCK)
+        .bind(keys(&|_, _| true)?)
+        .fetch_all(&mut *conn)
+        .await?;
+    if locked.existing.len() == rows.len() {
+        return Ok(locked);
+    }
+    let found: std::collections::HashSet<(&str, i64)> = locked
+        .existing
+        .iter()
+        .map(|(p, y, _)| (p.as_str(), *y))
+        .collect();
+    let missing = to_json(
+        &rows
+            .iter()
+            .filter(|(p, y, _)| !found.contains(&(*p, *y)))
+            .map(|(p, y, s)| serde_json::json!({"p": p, "y": y, "s": s}))
+            .collect::<Vec<_>>(),
+    )?;
+    let missing_count = rows.len() - found.len();
+    drop(found);
+    let created: Vec<(String, i64)> = sqlx::query_as(
+        "INSERT INTO accumulator (person_id_number, year, state_json, version, updated_at) \
+         SELECT x.p, x.y, x.s, 0, $2 FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
+         ORDER BY x.p, x.y \
+         ON CONFLICT (person_id_number, year) DO NOTHING RETURNING person_id_number, year",
+    )
+    .bind(missing)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    locked.created = created.into_iter().collect();
+    if locked.created.len() < missing_count {
+        let taken: std::collections::HashSet<(String, i64)> = locked
+            .existing
+            .iter()
+            .map(|(p, y, _)| (p.clone(), *y))
+            .collect();
+        let raced = keys(&|p, y| {
+            let k = (p.to_string(), y);
+            !taken.contains(&k) && !locked.created.contains(&k)
+        })?;
+        let more: Vec<(String, i64, String)> =
+            sqlx::query_as(LOCK).bind(raced).fetch_all(conn).await?;
+        locked.existing.extend(more);
+    }
+    Ok(locked)
+}
+
+/// What `lock_accumulators` took.
+#[derive(Debug, Default)]
+pub struct LockedAccumulators {
+    /// Rows created with the state given.
+    pub created: std::collections::HashSet<(String, i64)>,
+    /// Rows that existed: (person, year, state).
+    pub existing: Vec<(String, i64, String)>,
+}
+
+/// Writes many person-years' accumulator states (rows the caller holds under their locks):
+/// (person, year, state). One statement on PostgreSQL, one per row on SQLite.
+pub async fn write_accumulators(
+    conn: &mut AnyConnection,
+    rows: &[(&str, i64, String)],
+    now: &str,
+) -> Result<(), StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        for (person, year, state) in rows {
+            write_accumulator(conn, person, *year, state, now).await?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let json = to_json(
+        &rows
+            .iter()
+            .map(|(p, y, s)| serde_json::json!({"p": p, "y": y, "s": s}))
+            .collect::<Vec<_>>(),
+    )?;
+    sqlx::query(
+        "UPDATE accumulator SET state_json = x.s, updated_at = $2, \
+         version = accumulator.version + 1 \
+         FROM json_to_recordset($1::json) AS x(p TEXT, y BIGINT, s TEXT) \
+         WHERE accumulator.person_id_number = x.p AND accumulator.year = x.y",
+    )
+    .bind(json)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("batch rows: {e}")))
+}
+
 /// The heads of settlement chains kept on accumulator rows: (person, year, seq, hash), for rows
 /// with a chain, after `(person, year)`, in bytewise order (that of the chains' names, since ID
 /// numbers have one length and years four digits).
@@ -304,6 +456,41 @@ pub async fn insert_credit(conn: &mut AnyConnection, c: &CreditRow) -> Result<i6
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Inserts credit rows in the given order: one statement on PostgreSQL, one per row on SQLite.
+pub async fn insert_credits(
+    conn: &mut AnyConnection,
+    rows: &[CreditRow],
+) -> Result<(), StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        for c in rows {
+            insert_credit(conn, c).await?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let json = to_json(
+        &rows
+            .iter()
+            .enumerate()
+            .map(|(o, c)| {
+                serde_json::json!({"o": o, "p": c.person_id_number, "y": c.year,
+                    "m": c.amount_fen, "n": c.note, "c": c.created_by, "a": c.created_at})
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    sqlx::query(
+        "INSERT INTO account_credit (person_id_number, year, amount_fen, note, created_by, \
+         created_at) SELECT x.p, x.y, x.m, x.n, x.c, x.a FROM json_to_recordset($1::json) \
+         AS x(o BIGINT, p TEXT, y BIGINT, m BIGINT, n TEXT, c TEXT, a TEXT) ORDER BY x.o",
+    )
+    .bind(json)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn credits(conn: &mut AnyConnection, person: &str) -> Result<Vec<CreditRow>, StoreError> {

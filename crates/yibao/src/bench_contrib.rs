@@ -10,7 +10,6 @@ use yibao_service::{Services, SystemClock};
 use yibao_store::test_support::execute;
 use yibao_store::Store;
 
-use crate::bench::person_id;
 use crate::CliError;
 
 pub struct ContribReport {
@@ -24,6 +23,19 @@ pub struct ContribReport {
 }
 
 const EMPLOYER_USCC: &str = "91500119MABENCH01X";
+
+/// The `n`th test person's ID number: distinct for every `n` below 1,000,000 (1,000 sequence
+/// numbers a birth date, birth dates 19 days apart from 1950 on).
+fn person_id(n: u32) -> Result<yibao_domain::CitizenId, CliError> {
+    let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1)
+        .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(n / 1000) * 19)))
+        .ok_or_else(|| CliError::Other(format!("bench person {n}: no birth date")))?;
+    let first17 = format!("500119{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let check = yibao_domain::ids::citizen_id_check_char(first17.as_bytes());
+    format!("{first17}{check}")
+        .parse()
+        .map_err(|e| CliError::Other(format!("bench id {first17}: {e:?}")))
+}
 
 /// Creates the population once (a scratch database): `persons` people, one employer, an open
 /// in-service coverage and a 2026 base each. Rows go in batches of 1,000 per statement.
@@ -84,6 +96,10 @@ async fn population(store: &Store, persons: u32) -> Result<(), CliError> {
         )
         .await?;
     }
+    tx.commit().await.map_err(yibao_store::StoreError::from)?;
+    // Statistics for the planner, as a database that grew over time has them.
+    let mut tx = store.begin().await?;
+    execute(&mut tx, "ANALYZE").await?;
     tx.commit().await.map_err(yibao_store::StoreError::from)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ mod run;
 pub use import::{import_paid, ImportReport, MAX_PAID_ROWS, PAID_COLUMNS_HELP};
 pub use policies::{policies, policy_for};
 pub use resident::{run_resident_year, YearRun};
-pub use run::{run_month, MonthRun};
+pub use run::{run_month, run_month_in_chunks, MonthRun, RUN_CHUNK};
 
 use serde::Serialize;
 use yibao_store::contribution::{self as store, LedgerRow, YearTotals};

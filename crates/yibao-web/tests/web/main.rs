@@ -18,6 +18,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod concurrency;
+mod contribution_run;
 mod contributions;
 mod dashboard;
 mod dead_ends;
