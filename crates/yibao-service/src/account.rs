@@ -825,6 +825,15 @@ pub async fn carry_over(
     actor: &crate::identity::Actor,
     year: i32,
 ) -> Result<CarryOver, ServiceError> {
+    let (services, actor) = (services.clone(), actor.clone());
+    crate::detached(async move { carry_over_now(&services, &actor, year).await }).await
+}
+
+async fn carry_over_now(
+    services: &Services,
+    actor: &crate::identity::Actor,
+    year: i32,
+) -> Result<CarryOver, ServiceError> {
     if !matches!(actor, crate::identity::Actor::System { .. }) {
         actor.staff_with(yibao_domain::staff::StaffRole::Finance)?;
     }

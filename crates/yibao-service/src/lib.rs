@@ -103,3 +103,18 @@ impl Services {
         self.clock.as_ref()
     }
 }
+
+/// Runs a long batch (a month's contributions, a year's carry-over) on its own task and waits
+/// for it: if the caller is dropped (a request timing out), the batch still finishes, and what it
+/// wrote is whole. A panic inside is an internal error, not a crash of the caller.
+pub(crate) async fn detached<T: Send + 'static>(
+    batch: impl std::future::Future<Output = Result<T, ServiceError>> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::spawn(batch).await.map_err(|e| {
+        tracing::error!(error = %e, "batch task failed");
+        ServiceError::internal(
+            "batch.failed",
+            "批量处理意外中止，请稍后重试（已完成的部分不会重复）",
+        )
+    })?
+}

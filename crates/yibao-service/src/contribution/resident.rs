@@ -120,6 +120,15 @@ pub async fn run_resident_year(
     actor: &Actor,
     year: i32,
 ) -> Result<YearRun, ServiceError> {
+    let (services, actor) = (services.clone(), actor.clone());
+    crate::detached(async move { run_resident_year_now(&services, &actor, year).await }).await
+}
+
+async fn run_resident_year_now(
+    services: &Services,
+    actor: &Actor,
+    year: i32,
+) -> Result<YearRun, ServiceError> {
     if !matches!(actor, Actor::System { .. }) {
         actor.staff_with(StaffRole::Finance)?;
     }

@@ -62,7 +62,13 @@ pub async fn run_month(
     year: i32,
     month: u32,
 ) -> Result<MonthRun, ServiceError> {
-    run_month_in_chunks(services, actor, year, month, RUN_CHUNK).await
+    // On its own task: a million lines take most of a minute, and a caller that goes away (an
+    // HTTP request timing out, a closed page) must not stop it between two chunks.
+    let (services, actor) = (services.clone(), actor.clone());
+    crate::detached(
+        async move { run_month_in_chunks(&services, &actor, year, month, RUN_CHUNK).await },
+    )
+    .await
 }
 
 /// The monthly run, `chunk` lines per transaction (at least one).
