@@ -139,28 +139,32 @@ pub async fn list_persons(conn: &mut AnyConnection) -> Result<Vec<PersonRow>, St
 const PERSON_COLS: &str =
     "id, id_number, name, sex, birth_date, region_code, phone, created_at, document_type, address";
 
-/// Persons registered in regions starting with `region_prefix` whose name or ID number contains
-/// `text` (any when empty), by id, one window of them and the count of all.
-pub async fn search_persons(
+/// Rows of `table` in regions starting with `region_prefix` whose `searched` columns contain
+/// `text` (any when empty), by id: one window of them and the count of all.
+async fn search_in_region<T>(
     conn: &mut AnyConnection,
+    (table, cols, searched): (&str, &str, &[&str]),
     region_prefix: &str,
     text: &str,
     w: Window,
-) -> Result<Found<PersonRow>, StoreError> {
+) -> Result<Found<T>, StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
     let filter = format!(
         "region_code LIKE $1 AND ($2 = '' OR {})",
-        any_contains(&["name", "id_number"], 3)
+        any_contains(searched, 3)
     );
     let region = format!("{region_prefix}%");
     let pattern = contains_pattern(text);
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM person WHERE {filter}"))
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
         .bind(&region)
         .bind(text.trim())
         .bind(&pattern)
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query_as(&format!(
-        "SELECT {PERSON_COLS} FROM person WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
+        "SELECT {cols} FROM {table} WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
     ))
     .bind(&region)
     .bind(text.trim())
@@ -172,6 +176,18 @@ pub async fn search_persons(
     Ok(Found { rows, total })
 }
 
+/// Persons registered in regions starting with `region_prefix` whose name or ID number contains
+/// `text`.
+pub async fn search_persons(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+    text: &str,
+    w: Window,
+) -> Result<Found<PersonRow>, StoreError> {
+    let what = ("person", PERSON_COLS, &["name", "id_number"][..]);
+    search_in_region(conn, what, region_prefix, text, w).await
+}
+
 /// Employers in regions starting with `region_prefix` whose name or USCC contains `text`.
 pub async fn search_employers(
     conn: &mut AnyConnection,
@@ -179,29 +195,8 @@ pub async fn search_employers(
     text: &str,
     w: Window,
 ) -> Result<Found<EmployerRow>, StoreError> {
-    let filter = format!(
-        "region_code LIKE $1 AND ($2 = '' OR {})",
-        any_contains(&["name", "uscc"], 3)
-    );
-    let region = format!("{region_prefix}%");
-    let pattern = contains_pattern(text);
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM employer WHERE {filter}"))
-        .bind(&region)
-        .bind(text.trim())
-        .bind(&pattern)
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows = sqlx::query_as(&format!(
-        "SELECT {EMPLOYER_COLS} FROM employer WHERE {filter} ORDER BY id LIMIT $4 OFFSET $5"
-    ))
-    .bind(&region)
-    .bind(text.trim())
-    .bind(&pattern)
-    .bind(w.limit)
-    .bind(w.offset)
-    .fetch_all(conn)
-    .await?;
-    Ok(Found { rows, total })
+    let what = ("employer", EMPLOYER_COLS, &["name", "uscc"][..]);
+    search_in_region(conn, what, region_prefix, text, w).await
 }
 
 pub async fn find_person(
