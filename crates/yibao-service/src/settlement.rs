@@ -760,3 +760,83 @@ pub async fn credit_account(
     tx.commit().await.map_err(StoreError::from)?;
     Ok(acc)
 }
+
+/// A settlement as the staff list shows it: amounts from its stored answer, the person masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettlementListItem {
+    pub request_id: String,
+    pub institution_code: String,
+    pub institution_name: String,
+    pub person: String,
+    pub status: SettlementStatus,
+    pub total_fen: i64,
+    pub funds_fen: i64,
+    pub person_fen: i64,
+    pub created_at: String,
+    pub reversed_at: Option<String>,
+}
+
+/// The amounts of a stored answer the list shows.
+#[derive(Deserialize, Default)]
+struct Amounts {
+    #[serde(default)]
+    total: i64,
+    #[serde(default)]
+    funds_total: i64,
+    #[serde(default)]
+    person_share: i64,
+}
+
+/// Settlements at the institutions of the staff member's region (finance, supervisors,
+/// auditors), newest first, found by request id, ID number, or institution code or name.
+pub async fn list_in_region(
+    services: &Services,
+    actor: &Actor,
+    text: &str,
+    span: crate::paging::Span,
+) -> Result<crate::paging::Paged<SettlementListItem>, ServiceError> {
+    let staff = actor.staff()?;
+    if ![
+        StaffRole::Finance,
+        StaffRole::Supervisor,
+        StaffRole::Auditor,
+    ]
+    .iter()
+    .any(|r| staff.has_role(*r))
+    {
+        return Err(crate::identity::forbidden(
+            "auth.forbidden",
+            "结算记录仅限财务、监督或审计岗位查看",
+        ));
+    }
+    let mut tx = services.store().begin_read().await?;
+    let found = store::search_in_region(
+        &mut tx,
+        staff.agency_region.contained_prefix(),
+        text,
+        span.window(),
+    )
+    .await?;
+    let mut items = Vec::with_capacity(found.rows.len());
+    for r in found.rows {
+        let a: Amounts = serde_json::from_str(&r.result_json).map_err(|e| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "settlement {}: {e}",
+                r.request_id
+            )))
+        })?;
+        items.push(SettlementListItem {
+            person: yibao_domain::ids::mask_id_number(&r.person_id_number),
+            request_id: r.request_id,
+            institution_code: r.institution_code,
+            institution_name: r.institution_name,
+            status: r.status,
+            total_fen: a.total,
+            funds_fen: a.funds_total,
+            person_fen: a.person_share,
+            created_at: r.created_at,
+            reversed_at: r.reversed_at,
+        });
+    }
+    Ok(crate::paging::Paged::new(items, span, found.total))
+}

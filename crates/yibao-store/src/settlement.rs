@@ -6,6 +6,7 @@ use yibao_domain::codes::SettlementStatus;
 
 use crate::audit::AuditRow;
 use crate::error::StoreError;
+use crate::search::{any_contains, contains_pattern, Found, Window};
 
 /// Takes the person's accumulator row for this transaction (creating it from `initial` if the
 /// year has none): the update takes the row lock, so two counters settling the same person
@@ -609,4 +610,58 @@ pub async fn per_hour_in_region(
     .bind(since)
     .fetch_all(conn)
     .await?)
+}
+
+/// A settlement as the staff list shows it, with its institution.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SettlementListRow {
+    pub request_id: String,
+    pub person_id_number: String,
+    #[sqlx(try_from = "String")]
+    pub status: SettlementStatus,
+    pub result_json: String,
+    pub created_at: String,
+    pub reversed_at: Option<String>,
+    pub institution_code: String,
+    pub institution_name: String,
+}
+
+/// Settlements at institutions of regions starting with `region_prefix` whose request id,
+/// person's ID number, or institution's code or name contains `text`: newest first, one window
+/// of them and the count of all.
+pub async fn search_in_region(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+    text: &str,
+    w: Window,
+) -> Result<Found<SettlementListRow>, StoreError> {
+    let filter = format!(
+        "i.region_code LIKE $1 AND ($2 = '' OR {})",
+        any_contains(
+            &["s.request_id", "s.person_id_number", "i.code", "i.name"],
+            3
+        )
+    );
+    let region = format!("{region_prefix}%");
+    let pattern = contains_pattern(text);
+    let from = "FROM settlement s JOIN institution i ON i.id = s.institution_id";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {from} WHERE {filter}"))
+        .bind(&region)
+        .bind(text.trim())
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT s.request_id, s.person_id_number, s.status, s.result_json, s.created_at, \
+         s.reversed_at, i.code AS institution_code, i.name AS institution_name {from} \
+         WHERE {filter} ORDER BY s.id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(&region)
+    .bind(text.trim())
+    .bind(&pattern)
+    .bind(w.limit)
+    .bind(w.offset)
+    .fetch_all(conn)
+    .await?;
+    Ok(Found { rows, total })
 }

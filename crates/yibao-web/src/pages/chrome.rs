@@ -40,6 +40,16 @@ impl Chrome {
                 }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));
+                if [
+                    StaffRole::Finance,
+                    StaffRole::Supervisor,
+                    StaffRole::Auditor,
+                ]
+                .iter()
+                .any(|r| s.has_role(*r))
+                {
+                    links.push(("/staff/settlements", "结算记录"));
+                }
                 if s.has_role(StaffRole::Admin) {
                     links.push(("/admin/staff", "人员管理"));
                     links.push(("/admin/institutions", "定点机构"));

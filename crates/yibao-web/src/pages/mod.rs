@@ -18,6 +18,7 @@ mod guide;
 mod home;
 mod pager;
 mod records;
+mod settlements;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(cases::new).post(cases::create))
         .route("/cases/overdue", get(cases::overdue))
         .route("/staff/dashboard", get(dashboard::page))
+        .route("/staff/settlements", get(settlements::list))
         .route("/cases/evaluations", get(cases::evaluations))
         .route(
             "/cases/disbursement",

@@ -40,3 +40,4 @@ mod money;
 mod national_flows;
 mod reimbursement;
 mod settlement;
+mod settlement_list;
