@@ -71,6 +71,9 @@ both_stores_with_demo!(persons_search_page_and_export, |app| {
     let mut b = staff_browser(app, "cq.clerk").await;
     let page = b.get("/staff/persons?q=列表甲").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The page's title is its name, nothing else (the page links once leaked into it).
+    assert_eq!(one_text(&page.body, "title"), "参保人员 · yibao");
+    assert_eq!(count(&page.body, "nav.pager"), 1);
     assert_eq!(count(&page.body, "#persons tbody tr"), 50);
     assert_eq!(
         one_text(&page.body, "#pager-count"),
@@ -150,6 +153,7 @@ both_stores_with_demo!(workbench_employers_and_audit_search_and_export, |app| {
     let mut b = staff_browser(app, "cq.clerk").await;
     // Employers by name; the kind and the region read as words, not codes.
     let all = b.get("/staff/employers").await;
+    assert_eq!(one_text(&all.body, "title"), "参保单位 · yibao");
     let n = count(&all.body, "#employers tbody tr");
     assert!(n >= 1, "{}", all.body);
     let first_name = one_text(&all.body, "#employers tbody tr:first-child td:first-child");
