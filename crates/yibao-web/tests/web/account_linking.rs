@@ -22,19 +22,8 @@ async fn person(app: &TestApp, name: &str) -> yibao_store::enrolment::PersonRow 
 }
 
 async fn institution(app: &TestApp) -> String {
-    let a = app.staff_token("cq.admin").await;
-    let r = app
-        .post_json("/api/v1/admin/institutions", Some(&a), json!({"code": "H50011900001", "name": "演示医院", "kind": "hospital", "level": "二级", "region_code": "500119"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = app
-        .post_json(
-            "/api/v1/admin/institutions/H50011900001/tokens",
-            Some(&a),
-            json!({"label": "HIS"}),
-        )
-        .await;
-    r.json()["token"]["token"].as_str().unwrap().to_string()
+    app.nanchuan_hospital_token("H50011900001", "演示医院")
+        .await
 }
 
 fn bill(request_id: &str, id_number: &str) -> Value {

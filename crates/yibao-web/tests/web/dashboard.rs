@@ -22,22 +22,9 @@ both_stores_with_demo!(the_dashboard_counts_what_the_workbench_shows, |app| {
     )
     .await;
     // A settlement today at a 南川 institution.
-    let admin = app.staff_token("cq.admin").await;
-    let r = app
-        .post_json("/api/v1/admin/institutions", Some(&admin), json!({"code": "H50011900009", "name": "演示看板医院", "kind": "hospital", "level": "二级", "region_code": "500119"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let token = app
-        .post_json(
-            "/api/v1/admin/institutions/H50011900009/tokens",
-            Some(&admin),
-            json!({"label": "HIS"}),
-        )
-        .await
-        .json()["token"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .nanchuan_hospital_token("H50011900009", "演示看板医院")
+        .await;
     let r = app
         .post_json(
             "/api/v1/settlements",

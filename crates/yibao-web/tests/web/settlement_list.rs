@@ -11,22 +11,9 @@ use serde_json::json;
 both_stores_with_demo!(the_region_sees_its_settlements, |app| {
     let demo = app.demo().await;
     let wang = demo.citizens[0].login.clone();
-    let admin = app.staff_token("cq.admin").await;
-    let r = app
-        .post_json("/api/v1/admin/institutions", Some(&admin), json!({"code": "H50011900007", "name": "演示列表医院", "kind": "hospital", "level": "二级", "region_code": "500119"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let token = app
-        .post_json(
-            "/api/v1/admin/institutions/H50011900007/tokens",
-            Some(&admin),
-            json!({"label": "HIS"}),
-        )
-        .await
-        .json()["token"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .nanchuan_hospital_token("H50011900007", "演示列表医院")
+        .await;
     let mut totals = Vec::new();
     for (rid, amount) in [("LIST-1", 10_000), ("LIST-2", 25_050)] {
         let r = app

@@ -165,6 +165,27 @@ impl TestApp {
         }
     }
 
+    /// A 二级 hospital of 南川 (500119) registered by the city's admin, and an API token for it.
+    pub async fn nanchuan_hospital_token(&self, code: &str, name: &str) -> String {
+        let admin = self.staff_token("cq.admin").await;
+        let r = self
+            .post_json(
+                "/api/v1/admin/institutions",
+                Some(&admin),
+                serde_json::json!({"code": code, "name": name, "kind": "hospital", "level": "二级", "region_code": "500119"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = self
+            .post_json(
+                &format!("/api/v1/admin/institutions/{code}/tokens"),
+                Some(&admin),
+                serde_json::json!({"label": "HIS"}),
+            )
+            .await;
+        r.json()["token"]["token"].as_str().unwrap().to_string()
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
