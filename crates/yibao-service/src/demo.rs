@@ -82,7 +82,7 @@ const AGENCIES: &[AgencySpec] = &[
         name: "酉阳土家族苗族自治县医疗保障事务中心（演示）",
         level: "district",
         staff_prefix: "youyang",
-        roles: &["clerk", "reviewer"],
+        roles: &["clerk", "reviewer", "finance"],
     },
     AgencySpec {
         code: "510000",

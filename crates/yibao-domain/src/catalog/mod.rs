@@ -64,6 +64,7 @@ pub const PREDICATES: &[&str] = &[
     "referral_certificate",
     "emergency_admission",
     "hukou_moved",
+    "min_stay",
     "min_contribution_months",
     "split_or_merger",
     "deregistration",

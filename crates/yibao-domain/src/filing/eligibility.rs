@@ -64,8 +64,9 @@ pub struct ApplicantFacts {
     pub retired: bool,
     /// 户籍迁入定居地 (household registration moved to the place of settlement).
     pub hukou_moved: bool,
-    /// Declared length of the stay or posting elsewhere, if the applicant gave one.
-    pub stay_months: Option<u32>,
+    /// Whether the stay or posting elsewhere lasts the guide's minimum (seed 003 items 21–22
+    /// 「原则上不低于6个月」), as declared and confirmed; `None` where the item does not ask.
+    pub stay_meets_minimum: Option<bool>,
     pub referral: Option<ReferralCertificate>,
     /// Admitted elsewhere for an emergency or rescue, with the hospital's record.
     pub emergency_admission: bool,
@@ -164,13 +165,10 @@ fn conditions(
         Some(_) => {}
     };
     let min_stay = |errors: &mut Vec<FilingError>| {
-        if let Some(m) = facts.stay_months {
-            if m < CHONGQING_MIN_STAY_MONTHS {
-                errors.push(FilingError::StayTooShort {
-                    months: m,
-                    min: CHONGQING_MIN_STAY_MONTHS,
-                });
-            }
+        if facts.stay_meets_minimum == Some(false) {
+            errors.push(FilingError::StayTooShort {
+                min: CHONGQING_MIN_STAY_MONTHS,
+            });
         }
     };
     if kind == K::RelocatedRetiree && !facts.retired {

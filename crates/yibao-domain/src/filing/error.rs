@@ -57,8 +57,10 @@ pub enum FilingError {
     NotRetired,
     #[error("household registration not moved to the place of settlement")]
     HukouNotMoved,
-    #[error("stay of {months} months is below {min}")]
-    StayTooShort { months: u32, min: u32 },
+    #[error("stay below {min} months")]
+    StayTooShort { min: u32 },
+    #[error("form kind {kind:?} is not the item's {item:?}")]
+    KindNotOfItem { kind: FilingKind, item: FilingKind },
     #[error("referral certificate missing")]
     ReferralCertificateMissing,
     #[error("referral issued by a hospital not qualified to refer")]
@@ -105,6 +107,7 @@ impl Coded for FilingError {
             NotRetired => "filing.not_retired",
             HukouNotMoved => "filing.hukou_not_moved",
             StayTooShort { .. } => "filing.stay_too_short",
+            KindNotOfItem { .. } => "filing.kind_not_of_item",
             ReferralCertificateMissing => "filing.referral_certificate_missing",
             ReferralIssuerNotQualified => "filing.referral_issuer_not_qualified",
             NotEmergencyAdmission => "filing.not_emergency_admission",
@@ -175,8 +178,14 @@ impl Coded for FilingError {
                 "异地安置退休人员须户籍迁入定居地（可提供户口簿首页和本人常住人口登记卡，或个人承诺书）"
                     .into()
             }
-            StayTooShort { months, min } => format!(
-                "在异地居住或工作的时间原则上不低于{min}个月，申报为{months}个月；短期外出请办理临时异地就医备案"
+            StayTooShort { min } => format!(
+                "在异地居住或工作的时间原则上不低于{min}个月；短期外出请办理临时异地就医备案"
+            ),
+            KindNotOfItem { kind, item } => format!(
+                "备案表“人员类别”为{}，与所办事项（{}备案）不一致：请改填人员类别，或改办{}备案",
+                kind.label(),
+                item.label(),
+                kind.label()
             ),
             ReferralCertificateMissing => {
                 "缺少具有转诊资质的定点医疗机构开具的转诊转院证明材料".into()

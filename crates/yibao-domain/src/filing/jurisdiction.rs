@@ -95,6 +95,21 @@ impl FilingJurisdiction {
         }
     }
 
+    /// Whether the 人员类别 on 表1 fits the item applied for: each guide has one item per kind
+    /// (seed 000 二、1–4; seed 001 items 17–21; seed 003/004 items 20–24), so a referral item
+    /// whose form says 异地长期居住人员 would skip the long-term item's conditions and proofs;
+    /// seed 002 has one item, 市外异地就医备案, for every kind (its condition 2).
+    pub fn item_covers(self, service: Service, kind: FilingKind) -> Result<(), FilingError> {
+        if self == FilingJurisdiction::Youyang || kind.service() == service {
+            return Ok(());
+        }
+        let item = FilingKind::ALL
+            .into_iter()
+            .find(|k| k.service() == service && k.person_category().is_some())
+            .unwrap_or(kind);
+        Err(FilingError::KindNotOfItem { kind, item })
+    }
+
     /// The kind a filing case of `service` records. 表1 has no category for emergencies (its
     /// nearest is 临时异地); seed 001 item 21 is the emergency-admission filing, and its 备注 the
     /// in-province trauma registration: there the item, not the form, decides.

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 
 use super::*;
-use crate::catalog::{self, Catalog, ChannelKind, Item, SourceFile};
+use crate::catalog::{self, Catalog, ChannelKind, Item, Service, SourceFile};
 use crate::error::Coded;
 use crate::ids::{citizen_id_check_char, CitizenId, RegionCode};
 
@@ -73,7 +73,7 @@ fn retiree() -> ApplicantFacts {
         contributions_normal: true,
         retired: true,
         hukou_moved: true,
-        stay_months: None,
+        stay_meets_minimum: None,
         referral: None,
         emergency_admission: false,
         insured_region: r("500119"),
@@ -403,11 +403,11 @@ fn chongqing_retirees_need_the_hukou_moved_not_the_employee_scheme() {
     assert_eq!(codes(&errs), ["filing.not_entitled"]);
 }
 
-fn resident_elsewhere(insured: &str, months: Option<u32>) -> ApplicantFacts {
+fn resident_elsewhere(insured: &str, stay_meets_minimum: Option<bool>) -> ApplicantFacts {
     ApplicantFacts {
         scheme: Scheme::Resident,
         retired: false,
-        stay_months: months,
+        stay_meets_minimum,
         insured_region: r(insured),
         care_region: r("440305"),
         ..retiree()
@@ -427,7 +427,7 @@ fn long_term_residence_of_four_months_differs_by_guide() {
     let cq = check_filing(
         FilingJurisdiction::Chongqing,
         k,
-        &resident_elsewhere("500119", Some(4)),
+        &resident_elsewhere("500119", Some(false)),
         Some(item("chongqing", "21")),
         &docs,
     )
@@ -438,7 +438,7 @@ fn long_term_residence_of_four_months_differs_by_guide() {
         check_filing(
             FilingJurisdiction::Chongqing,
             k,
-            &resident_elsewhere("500119", Some(6)),
+            &resident_elsewhere("500119", Some(true)),
             Some(item("chongqing", "21")),
             &docs,
         ),
@@ -448,7 +448,7 @@ fn long_term_residence_of_four_months_differs_by_guide() {
         check_filing(
             FilingJurisdiction::Sichuan,
             k,
-            &resident_elsewhere("510104", Some(4)),
+            &resident_elsewhere("510104", Some(false)),
             Some(item("sichuan", "18")),
             &docs,
         ),
@@ -460,7 +460,7 @@ fn long_term_residence_of_four_months_differs_by_guide() {
         check_filing(
             FilingJurisdiction::Chuanyu,
             k,
-            &resident_elsewhere("510104", Some(4)),
+            &resident_elsewhere("510104", Some(false)),
             Some(cy),
             &docs
         ),
@@ -471,7 +471,7 @@ fn long_term_residence_of_four_months_differs_by_guide() {
             &check_filing(
                 FilingJurisdiction::Chuanyu,
                 k,
-                &resident_elsewhere("500119", Some(4)),
+                &resident_elsewhere("500119", Some(false)),
                 Some(cy),
                 &docs
             )
@@ -488,7 +488,7 @@ fn posted_workers_must_be_employee_members() {
     let k = FilingKind::PostedWorker;
     let worker = ApplicantFacts {
         retired: false,
-        stay_months: Some(12),
+        stay_meets_minimum: Some(true),
         ..retiree()
     };
     let docs = submitted(&[
@@ -786,7 +786,7 @@ fn pledges_follow_the_catalog_material_by_material() {
 /// admitted as an emergency).
 fn everything_in_order() -> ApplicantFacts {
     ApplicantFacts {
-        stay_months: Some(12),
+        stay_meets_minimum: Some(true),
         referral: Some(ReferralCertificate {
             issuer_qualified: true,
         }),
@@ -832,6 +832,13 @@ fn catalog_predicates_are_enforced() {
                         ..everything_in_order()
                     },
                     "filing.referral_certificate_missing",
+                ),
+                Some("min_stay") => (
+                    ApplicantFacts {
+                        stay_meets_minimum: Some(false),
+                        ..everything_in_order()
+                    },
+                    "filing.stay_too_short",
                 ),
                 Some("contributions_normal") => (
                     ApplicantFacts {
@@ -1296,7 +1303,11 @@ fn every_error_has_a_dotted_code_and_a_chinese_message() {
             kind: FilingKind::PostedWorker,
             required: Scheme::Employee,
         },
-        FilingError::StayTooShort { months: 4, min: 6 },
+        FilingError::StayTooShort { min: 6 },
+        FilingError::KindNotOfItem {
+            kind: FilingKind::LongTermResident,
+            item: FilingKind::Referral,
+        },
         FilingError::TooEarlyToChange {
             id: "x".into(),
             earliest: d("2024-09-04"),
@@ -1313,4 +1324,35 @@ fn every_error_has_a_dotted_code_and_a_chinese_message() {
         let de: crate::DomainError = e.clone().into();
         assert_eq!(de.code(), e.code());
     }
+}
+
+#[test]
+fn the_form_kind_must_be_the_items() {
+    // Issue #15: a referral item whose 表1 says 异地长期居住人员 must not complete as a long-term
+    // filing without the long-term item's conditions. One item per kind in seeds 000/001/003/004;
+    // seed 002's 市外异地就医备案 covers every kind.
+    let e = FilingJurisdiction::Chongqing
+        .item_covers(Service::FilingReferral, FilingKind::LongTermResident)
+        .unwrap_err();
+    assert_eq!(e.code(), "filing.kind_not_of_item");
+    assert!(e.message().contains("异地长期居住"), "{}", e.message());
+    assert!(e.message().contains("异地转诊"), "{}", e.message());
+    assert_eq!(
+        FilingJurisdiction::Chuanyu.item_covers(Service::FilingReferral, FilingKind::Referral),
+        Ok(())
+    );
+    assert_eq!(
+        FilingJurisdiction::Youyang
+            .item_covers(Service::FilingRelocatedRetiree, FilingKind::Referral),
+        Ok(())
+    );
+    // Sichuan's item 21 records emergency and trauma kinds under filing.temporary.
+    assert_eq!(
+        FilingJurisdiction::Sichuan
+            .item_covers(Service::FilingTemporary, FilingKind::EmergencyAdmission),
+        Ok(())
+    );
+    assert!(FilingJurisdiction::Sichuan
+        .item_covers(Service::FilingTemporary, FilingKind::PostedWorker)
+        .is_err());
 }

@@ -73,8 +73,11 @@ pub(crate) fn takes_bill(services: &Services, case: &CaseRow) -> Result<bool, Se
     Ok(crate::effects::takes_bill(item_of(services, case)?))
 }
 
+/// The guide's shape of the item, with payment through finance wherever the effect pays money.
 pub(crate) fn shape_of(item: &Item) -> CaseShape {
-    CaseShape::of(item)
+    let mut shape = CaseShape::of(item);
+    shape.pays_money |= crate::effects::pays_money(item);
+    shape
 }
 
 /// The applicant facts (catalog predicates) recorded on the case.

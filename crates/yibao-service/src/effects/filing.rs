@@ -37,6 +37,14 @@ pub(super) async fn record(
     let has = |p: &str| facts.contains(p);
     application.kind =
         jurisdiction.kind_recorded(item.service, application.kind, has("trauma_admission"));
+    jurisdiction
+        .item_covers(item.service, application.kind)
+        .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    // Asked only where the item states a minimum stay (a condition with `min_stay`).
+    let asks_stay = item
+        .conditions
+        .iter()
+        .any(|c| c.predicate.as_deref() == Some("min_stay"));
     let id: CitizenId = case.applicant_ref.parse()?;
     // The registry decides the scheme, whether the person is insured and whether retired; the
     // form's and the declaration's word counts only for what the registry does not hold.
@@ -54,7 +62,7 @@ pub(super) async fn record(
         contributions_normal: has("contributions_normal"),
         retired,
         hukou_moved: has("hukou_moved"),
-        stay_months: None,
+        stay_meets_minimum: asks_stay.then(|| has("min_stay")),
         referral: has("referral_certificate").then_some(ReferralCertificate {
             issuer_qualified: true,
         }),

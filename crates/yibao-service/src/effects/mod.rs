@@ -70,6 +70,16 @@ impl Binding {
     pub fn takes_bill(&self) -> bool {
         matches!(self.effect, Effect::Reimbursement)
     }
+
+    /// Completing pays money out (a reimbursement, a withdrawn balance): the case waits for
+    /// finance's disbursement (待拨付) even where the guide lists no 支付/拨付 step (seeds 002
+    /// and 004 list none), so nothing is reported paid that finance has not paid.
+    pub fn pays_money(&self) -> bool {
+        matches!(
+            self.effect,
+            Effect::Reimbursement | Effect::AccountWithdrawal
+        )
+    }
 }
 
 /// The binding of `service`, or `None` when the service is "guide only" today: its items show
@@ -201,6 +211,11 @@ pub fn applicant(item: &Item) -> Option<ApplicantKind> {
     binding(item.service).map(|b| b.applicant)
 }
 
+/// True when completing a case of this item pays money out through finance.
+pub fn pays_money(item: &Item) -> bool {
+    binding(item.service).is_some_and(|b| b.pays_money())
+}
+
 /// True when the clerk enters a bill on cases of this item.
 pub fn takes_bill(item: &Item) -> bool {
     binding(item.service).is_some_and(|b| b.takes_bill())
@@ -255,7 +270,16 @@ pub fn check_application_form(
         }
     }
     if let Some(Effect::Filing(_)) = binding(item.service).map(|b| b.effect) {
-        if let Err(list) = FilingApplication::parse(form) {
+        let parsed = FilingApplication::parse(form).and_then(|a| {
+            match yibao_domain::filing::FilingJurisdiction::from_key(&item.jurisdiction) {
+                Some(j) => j
+                    .item_covers(item.service, a.kind)
+                    .map_err(|e| vec![e])
+                    .map(|()| a),
+                None => Ok(a),
+            }
+        });
+        if let Err(list) = parsed {
             for e in list {
                 let field = match &e {
                     FilingError::FieldMissing { key, .. }
@@ -263,6 +287,7 @@ pub fn check_application_form(
                     FilingError::IdNumber(_) => "id_number".to_string(),
                     FilingError::TargetNeedsCity { .. } => "target_prefecture".to_string(),
                     FilingError::TargetOutsideMainland { .. } => "target_province".to_string(),
+                    FilingError::KindNotOfItem { .. } => "person_category".to_string(),
                     _ => String::new(),
                 };
                 if field.is_empty() || !errors.iter().any(|x| x.field == field) {

@@ -292,7 +292,11 @@ both_stores_with_demo!(youyang_pays_out_an_emigrant, |app| {
     accept(app, &clerk, &n).await;
     let r = act(app, &clerk, &n, "complete").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.json()["case"]["status"], "completed");
+    // seed 002 lists no payment step; the balance still leaves through finance's disbursement.
+    assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+    let yf = app.staff_token("youyang.finance").await;
+    let r = act(app, &yf, &n, "disburse").await;
+    assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
     assert_eq!(balance(app, &zhang.id_number).await, 0);
     assert_eq!(
         statement_adds_up(app, &zhang.id_number).await,
@@ -324,6 +328,9 @@ both_stores_with_demo!(nanchuan_requires_the_heir_on_death, |app| {
     let n = open(app, &clerk, "nanchuan", "17", &li, with_heir).await;
     accept(app, &clerk, &n).await;
     let r = act(app, &clerk, &n, "complete").await;
+    assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+    let nf = app.staff_token("nanchuan.finance").await;
+    let r = act(app, &nf, &n, "disburse").await;
     assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
     assert_eq!(balance(app, &li.id_number).await, 0);
 });

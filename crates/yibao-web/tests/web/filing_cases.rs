@@ -248,7 +248,7 @@ both_stores_with_demo!(chongqing_referral_retiree_and_posted_worker, |app| {
         ("chongqing", "22"),
         &yang,
         posted,
-        json!(["contributions_normal", "works_elsewhere"]),
+        json!(["contributions_normal", "works_elsewhere", "min_stay"]),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -38,6 +38,7 @@ mod login_return;
 mod materials;
 mod money;
 mod national_flows;
+mod preconditions;
 mod reimbursement;
 mod settlement;
 mod settlement_list;

@@ -36,6 +36,19 @@ async fn subject_person(conn: &mut Conn, fx: &Effect<'_>) -> Result<PersonRow, S
 /// the person's history.
 pub async fn change(conn: &mut Conn, fx: &Effect<'_>) -> Result<Value, ServiceError> {
     let person = subject_person(conn, fx).await?;
+    let item_scheme = match fx.op {
+        crate::enrolment::Op::EmployeeChange => Some(Scheme::Employee),
+        crate::enrolment::Op::ResidentChange => Some(Scheme::Resident),
+        _ => None,
+    };
+    if let Some(scheme) = item_scheme {
+        let held: Vec<HeldCoverage> = held(conn, person.id)
+            .await?
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
+        check_change_scheme(scheme, &held).map_err(|e| ServiceError::from_domain_list(vec![e]))?;
+    }
     let form = table_row_as_change(fx.form()?, &person)
         .map_err(|e| ServiceError::from_domain_list(vec![e]))?;
     let mut changes: Vec<(&str, String, String)> = Vec::new();

@@ -26,7 +26,9 @@ use yibao_domain::enrolment::employee::{
 use yibao_domain::enrolment::flexible::{
     check_flexible_enrolment, check_grade_change, FlexibleApplicant, Grade,
 };
-use yibao_domain::enrolment::person_change::{label_of, touches_key_information, PERSON_FIELDS};
+use yibao_domain::enrolment::person_change::{
+    check_change_scheme, label_of, touches_key_information, PERSON_FIELDS,
+};
 use yibao_domain::enrolment::resident::{
     check_resident_category, resident_enrolment_plan, ResidentApplicant, ResidentCategory,
     ResidentTiming,
