@@ -20,6 +20,7 @@ mod error;
 pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
+pub mod guide_rules;
 pub mod health;
 pub mod identity;
 pub mod national;

@@ -1,4 +1,4 @@
-//! `yibao catalog list|show|search|validate`.
+//! `yibao catalog list|show|search|rules|validate`.
 
 use std::process::ExitCode;
 
@@ -64,6 +64,18 @@ pub fn run(command: CatalogCommand) -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        CatalogCommand::Rules { jurisdiction } => {
+            match yibao_service::guide_rules::page(&catalog, &jurisdiction) {
+                Some(page) => {
+                    print!("{page}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("未找到辖区 {jurisdiction} / no such jurisdiction");
+                    ExitCode::from(1)
+                }
+            }
+        }
         CatalogCommand::Validate { .. } => ExitCode::SUCCESS,
     }
 }

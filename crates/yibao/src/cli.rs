@@ -140,6 +140,11 @@ pub enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 一个辖区指南的已实现事项规则（Markdown，即 docs/guides/） / the built items' rules of one guide
+    Rules {
+        /// 辖区（chuanyu、sichuan、youyang、chongqing、nanchuan） / jurisdiction
+        jurisdiction: String,
+    },
     /// 校验事项清单数据（指出文件和行号） / validate the catalog data, naming file and line
     Validate {
         /// 数据目录（默认校验内置数据） / a data folder to validate (default: the embedded data)

@@ -82,6 +82,20 @@ impl Binding {
     }
 }
 
+/// The page of `docs/` that states the rules an effect applies (linked from the guide pages,
+/// `docs/guides/`).
+pub fn rules_doc(effect: Effect) -> &'static str {
+    match effect {
+        Effect::Enrolment(_) => "docs/enrolment.md",
+        Effect::Filing(_) => "docs/filing-rules.md",
+        Effect::Reimbursement => "docs/benefits.md",
+        Effect::Contribution(_) => "docs/contributions.md",
+        Effect::AccountWithdrawal | Effect::AccountLinking | Effect::AccountTransfer => {
+            "docs/accounts.md"
+        }
+    }
+}
+
 /// The binding of `service`, or `None` when the service is "guide only" today: its items show
 /// the guide and send the applicant to the window.
 pub fn binding(service: Service) -> Option<Binding> {
