@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod codes;
+pub mod complaint;
 pub mod contribution;
 pub mod enrolment;
 pub mod error;

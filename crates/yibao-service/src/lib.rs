@@ -11,6 +11,7 @@ pub mod cases;
 pub mod catalog;
 pub mod check;
 pub mod clock;
+pub mod complaint;
 pub mod contribution;
 pub mod demo;
 pub mod disbursement;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod benefit_data;
 pub mod calendar;
 pub mod cases;
+pub mod complaint;
 pub mod contribution;
 pub mod coverage;
 mod db;

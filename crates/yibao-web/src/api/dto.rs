@@ -105,7 +105,13 @@ mod describes {
         yibao_domain::filing::RegistrationType,
         yibao_domain::filing::Signer,
         yibao_service::audit::Problem,
-        yibao_service::check::IdentifierKind
+        yibao_service::check::IdentifierKind,
+        yibao_domain::complaint::ComplaintKind,
+        yibao_domain::complaint::ComplaintChannel,
+        yibao_domain::complaint::SubjectKind,
+        yibao_domain::complaint::ComplaintStatus,
+        yibao_domain::complaint::ComplaintEvaluation,
+        yibao_domain::complaint::Timeliness
     );
     // Money is integer fen; an amount left out when zero is documented as not required.
     impl Describes<yibao_domain::Fen> for i64 {}
@@ -1433,5 +1439,118 @@ mirror! {
         issued_by: String,
         items: Vec<NoticeItem>,
         answered_at: Option<String>,
+    }
+}
+
+// Complaints and reports (投诉、举报).
+mirror! {
+    /// 登记投诉举报
+    pub struct ComplaintSubmitInput mirrors yibao_service::complaint::SubmitInput {
+        /// complaint（投诉）或 report（举报）
+        kind: String,
+        /// 工作人员录入：window、phone、letter、hotline_12345；群众网上提交为 online
+        #[schema(required = false)]
+        channel: Option<String>,
+        /// 12345 工单号（12345 转办时必填）
+        #[schema(required = false)]
+        ticket: Option<String>,
+        /// 网上提交：事项发生地的区县区划代码
+        #[schema(required = false)]
+        region_code: Option<String>,
+        /// institution、employer、person、agency、other
+        subject_kind: String,
+        subject_name: String,
+        /// 定点医药机构编码（对象为定点医药机构时）
+        #[schema(required = false)]
+        institution_code: Option<String>,
+        content: String,
+        /// 匿名举报（投诉须实名）
+        #[schema(required = false)]
+        anonymous: bool,
+        #[schema(required = false)]
+        reporter_name: Option<String>,
+        #[schema(required = false)]
+        reporter_phone: Option<String>,
+        #[schema(required = false)]
+        reporter_id_number: Option<String>,
+    }
+
+    /// 受理决定
+    pub struct ComplaintDecideInput mirrors yibao_service::complaint::DecideInput {
+        /// accept（受理）、refuse（不予受理）、transfer（移交）
+        decision: String,
+        /// 不予受理或移交的理由
+        #[schema(required = false)]
+        reason: Option<String>,
+        /// 移交的有权处理部门
+        #[schema(required = false)]
+        department: Option<String>,
+    }
+
+    /// 投诉举报
+    pub struct ComplaintView mirrors yibao_service::complaint::ComplaintView {
+        number: String,
+        kind: String,
+        kind_label: String,
+        channel: String,
+        channel_label: String,
+        ticket: Option<String>,
+        agency_name: String,
+        region_code: String,
+        subject_kind: String,
+        subject_kind_label: String,
+        subject_name: String,
+        institution_code: Option<String>,
+        content: String,
+        anonymous: bool,
+        /// 对无权查看的人员以掩码显示
+        reporter_name: Option<String>,
+        reporter_phone: Option<String>,
+        reporter_id_number: Option<String>,
+        reporter_masked: bool,
+        status: String,
+        status_label: String,
+        received_on: String,
+        decide_by: String,
+        answer_by: Option<String>,
+        due: Option<String>,
+        /// done、on_time、due_today、overdue
+        timeliness: String,
+        /// 时限为示例参数（指南未规定）
+        limits_example: bool,
+        decision_text: Option<String>,
+        transferred_to: Option<String>,
+        handler: Option<String>,
+        answer_text: Option<String>,
+        answered_at: Option<String>,
+        evaluation: Option<String>,
+        evaluation_label: Option<String>,
+        evaluation_text: Option<String>,
+        /// 当前用户可做的操作：decide、assign、answer、evaluate
+        actions: Vec<String>,
+        events: Vec<ComplaintEventView>,
+    }
+
+    /// 办理经过
+    pub struct ComplaintEventView mirrors yibao_service::complaint::ComplaintEventView {
+        at: String,
+        action_label: String,
+        status_label: String,
+        note: String,
+    }
+
+    /// 投诉举报清单的一行
+    pub struct ComplaintSummary mirrors yibao_service::complaint::ComplaintSummary {
+        number: String,
+        kind_label: String,
+        channel_label: String,
+        subject_kind_label: String,
+        subject_name: String,
+        institution_code: Option<String>,
+        status: String,
+        status_label: String,
+        received_on: String,
+        due: Option<String>,
+        timeliness: String,
     }
 }

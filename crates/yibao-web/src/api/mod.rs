@@ -7,6 +7,7 @@ mod calendar;
 pub mod cases;
 pub mod catalog;
 mod check;
+mod complaints;
 mod contributions;
 mod disbursement;
 mod dto;
@@ -54,7 +55,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(cases::routes())
         .merge(settlement::routes())
         .merge(disbursement::routes())
-        .merge(contributions::routes());
+        .merge(contributions::routes())
+        .merge(complaints::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -148,7 +148,57 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
         )
         .await;
     let case_number = r.json()["case"]["number"].as_str().unwrap().to_string();
+    // A Nanchuan report by the citizen: the city's staff see it, only Nanchuan's decide it.
+    let complaint_body = json!({"kind": "report", "channel": "phone", "region_code": "500119",
+        "subject_kind": "institution", "subject_name": "南川演示医院",
+        "institution_code": "H50011900001", "content": "矩阵测试：虚记费用的举报内容。", "anonymous": true});
+    let r = app
+        .post_json(
+            "/api/v1/complaints",
+            Some(&citizen_token),
+            complaint_body.clone(),
+        )
+        .await;
+    let complaint = r.json()["complaint"]["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let calls = vec![
+        post(
+            "/api/v1/complaints",
+            complaint_body,
+            Who::Only(&["citizen", "clerk"]),
+        ),
+        get("/api/v1/complaints", Who::StaffAnd(&["citizen"])),
+        get(
+            format!("/api/v1/complaints/{complaint}"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        post(
+            format!("/api/v1/complaints/{complaint}/decision"),
+            json!({"decision": "accept"}),
+            Who::Only(&[]),
+        ),
+        post(
+            format!("/api/v1/complaints/{complaint}/assign"),
+            json!({"handler": "nanchuan.reviewer"}),
+            Who::Only(&[]),
+        ),
+        post(
+            format!("/api/v1/complaints/{complaint}/answer"),
+            json!({"text": "矩阵测试"}),
+            Who::Only(&[]),
+        ),
+        post(
+            format!("/api/v1/complaints/{complaint}/evaluation"),
+            json!({"evaluation": "satisfied"}),
+            // The reporter (refused for the step: not answered yet).
+            Who::Only(&["citizen"]),
+        ),
+        get(
+            "/api/v1/institutions/H50011900001/complaints",
+            Who::StaffAnd(&[]),
+        ),
         get("/healthz", Who::Everyone),
         get("/", Who::Everyone),
         get("/guide", Who::Everyone),

@@ -17,6 +17,7 @@ mod browser_layout;
 mod calendar;
 mod cases;
 mod catalog;
+mod complaints;
 mod concurrency;
 mod contribution_run;
 mod contributions;
