@@ -47,6 +47,10 @@ say "PostgreSQL: $(psql "$PG_URL" -qAtc 'SHOW server_version') at ${PG_URL%%@*}@
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
   apt_install chromium chromium-driver
 fi
+# Pages are Chinese: the layout tests measure them in a real CJK font, as users see them.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  apt_install fonts-noto-cjk
+fi
 export YIBAO_CHROMIUM=${YIBAO_CHROMIUM:-$(command -v chromium)}
 export YIBAO_CHROMEDRIVER=${YIBAO_CHROMEDRIVER:-$(command -v chromedriver)}
 say "浏览器 / browser: $("$YIBAO_CHROMIUM" --version 2>/dev/null | head -n 1)"

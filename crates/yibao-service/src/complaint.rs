@@ -914,3 +914,13 @@ pub async fn about_institution(
             .collect(),
     )
 }
+
+/// The agencies an online complaint may go to (region code, name), for the form's choice.
+pub async fn agencies(services: &Services) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut tx = services.store().begin_read().await?;
+    Ok(agency::list(&mut tx)
+        .await?
+        .into_iter()
+        .map(|a| (a.region_code, a.name))
+        .collect())
+}

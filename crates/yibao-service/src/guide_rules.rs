@@ -23,8 +23,11 @@ pub fn page(catalog: &Catalog, jurisdiction: &str) -> Option<String> {
         .current_items()
         .filter(|i| i.jurisdiction == j.key)
         .collect();
-    let (built, guide_only): (Vec<&Item>, Vec<&Item>) =
+    let (built, rest): (Vec<&Item>, Vec<&Item>) =
         items.iter().partition(|i| effects::supported(i.service));
+    let (own, guide_only): (Vec<&Item>, Vec<&Item>) = rest
+        .iter()
+        .partition(|i| effects::own_page(i.service).is_some());
     let mut out = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(out, "# {} — the built items' rules\n", j.name);
@@ -46,14 +49,26 @@ pub fn page(catalog: &Catalog, jurisdiction: &str) -> Option<String> {
     let _ = writeln!(
         out,
         "{} items in the guide; {} built (bound to an effect), of which {} can be applied for \
-         (they have a channel); {} guide only.\n",
+         (they have a channel); {} handled by their own pages; {} guide only.\n",
         items.len(),
         built.len(),
         built.iter().filter(|i| !i.channels.is_empty()).count(),
+        own.len(),
         guide_only.len()
     );
     for item in &built {
         item_section(&mut out, catalog, item);
+    }
+    for item in &own {
+        let _ = writeln!(out, "## {} {}\n", item.id, item.name);
+        let _ = writeln!(out, "- Source: {}", source_of(item));
+        let _ = writeln!(
+            out,
+            "- Service `{}`: its own record, not a case (ADR 0009); applied for at `{}`; rules: {}\n",
+            item.service,
+            effects::own_page(item.service).unwrap_or_default(),
+            effects::own_rules_doc(item.service).unwrap_or_default()
+        );
     }
     if !guide_only.is_empty() {
         let _ = writeln!(

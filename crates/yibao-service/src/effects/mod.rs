@@ -82,6 +82,23 @@ impl Binding {
     }
 }
 
+/// A service handled by its own record rather than a case (ADR 0009), with the page where it is
+/// applied for: the guide page links there instead of to the case form.
+pub fn own_page(service: Service) -> Option<&'static str> {
+    match service {
+        Service::ComplaintAccept => Some("/complaints/new"),
+        _ => None,
+    }
+}
+
+/// The docs page of a service handled by its own record.
+pub fn own_rules_doc(service: Service) -> Option<&'static str> {
+    match service {
+        Service::ComplaintAccept => Some("docs/complaints.md"),
+        _ => None,
+    }
+}
+
 /// The page of `docs/` that states the rules an effect applies (linked from the guide pages,
 /// `docs/guides/`).
 pub fn rules_doc(effect: Effect) -> &'static str {

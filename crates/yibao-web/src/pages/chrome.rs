@@ -21,6 +21,7 @@ impl Chrome {
                 links.push(("/cases", "我的办件"));
                 links.push(("/account/record", "我的参保信息"));
                 links.push(("/account/filings", "异地就医备案"));
+                links.push(("/complaints", "投诉举报"));
                 links.push(("/account", "我的账户"));
             }
             Actor::Employer(_) => {
@@ -37,6 +38,12 @@ impl Chrome {
                 if s.has_role(StaffRole::Finance) {
                     links.push(("/cases/disbursement", "拨付"));
                     links.push(("/staff/contributions", "缴费核定"));
+                }
+                if [StaffRole::Clerk, StaffRole::Reviewer, StaffRole::Supervisor]
+                    .iter()
+                    .any(|r| s.has_role(*r))
+                {
+                    links.push(("/complaints", "投诉举报"));
                 }
                 links.push(("/staff/persons", "参保人员"));
                 links.push(("/staff/employers", "参保单位"));

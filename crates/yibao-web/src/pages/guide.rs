@@ -95,6 +95,8 @@ pub async fn index(
 struct GuideItem<'a> {
     chrome: Chrome,
     can_apply: bool,
+    /// The item's own page where it is not a case (complaints, ADR 0009).
+    own_page: Option<&'static str>,
     is_staff: bool,
     item: &'a Item,
     jurisdiction: &'a Jurisdiction,
@@ -137,6 +139,8 @@ pub async fn item(
             && !yibao_service::cases::channels_for(item, matches!(auth.actor, Actor::Staff(_)))
                 .is_empty(),
         is_staff: matches!(auth.actor, Actor::Staff(_)),
+        own_page: yibao_service::effects::own_page(item.service)
+            .filter(|_| item.in_force_on(state.services.clock().today())),
         item,
         jurisdiction: j,
         category_name: domain_label(catalog.domain_of(item)),

@@ -8,6 +8,7 @@ pub mod bill;
 mod cases;
 mod check;
 pub mod chrome;
+mod complaints;
 mod contributions;
 mod dashboard;
 mod disbursement;
@@ -137,6 +138,13 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/bill", post(cases::bill))
         .route("/cases/{number}/print/{doc}", get(cases::print))
         .route("/progress", get(cases::progress))
+        .route("/complaints", get(complaints::list))
+        .route(
+            "/complaints/new",
+            get(complaints::new).post(complaints::create),
+        )
+        .route("/complaints/{number}", get(complaints::one))
+        .route("/complaints/{number}/{step}", post(complaints::act))
         .route("/account/filings", get(filings::mine))
         .route("/filings/{id}", get(filings::one))
         .route("/filings/{id}/cancel", post(filings::cancel))

@@ -404,3 +404,160 @@ both_stores_with_demo!(
         );
     }
 );
+
+async fn staff_browser<'a>(app: &'a TestApp, user: &str) -> common::Browser<'a> {
+    let mut b = app.browser();
+    b.get("/login").await;
+    let (prefix, role) = user.split_once('.').unwrap();
+    let r = b
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", user),
+                ("password", &format!("demo-{prefix}-{role}")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    b
+}
+
+both_stores_with_demo!(the_pages_keep_what_was_typed_and_walk_every_step, |app| {
+    let demo = app.demo().await;
+    let me = &demo.citizens[0];
+    let mut b = app.browser();
+    b.get("/login").await;
+    b.post_form(
+        "/login/citizen",
+        &[("id_number", &me.login), ("password", &me.password)],
+    )
+    .await;
+    // The guide's item 36 leads to the complaint form.
+    let guide = b.get("/guide/nanchuan/36").await;
+    assert!(
+        guide.body.contains("href=\"/complaints/new\""),
+        "{}",
+        guide.body
+    );
+    let form = b.get("/complaints/new").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("示例参数"),
+        "the limits are labelled an example"
+    );
+    // A wrong field comes back marked, with everything typed kept.
+    let typed = "该药店以日用品冒充药品刷医保卡结算。";
+    let r = b
+        .post_form(
+            "/complaints/new",
+            &[
+                ("kind", "report"),
+                ("region_code", "500119"),
+                ("subject_kind", "institution"),
+                ("subject_name", "南川演示药房"),
+                ("institution_code", "X12"),
+                ("content", typed),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"err-institution_code\""), "{}", r.body);
+    assert!(
+        r.body.contains(typed) && r.body.contains("南川演示药房"),
+        "{}",
+        r.body
+    );
+    let r = b
+        .post_form(
+            "/complaints/new",
+            &[
+                ("kind", "report"),
+                ("region_code", "500119"),
+                ("subject_kind", "institution"),
+                ("subject_name", "南川演示药房"),
+                ("institution_code", "P50011900002"),
+                ("content", typed),
+                ("reporter_phone", "13800138000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers["location"].to_str().unwrap().to_string();
+    let number = location.trim_start_matches("/complaints/").to_string();
+    let page = b.get(&location).await;
+    assert!(page.body.contains("已登记，待受理"), "{}", page.body);
+    assert!(!page.body.contains("decide-form"));
+    let mine = b.get("/complaints").await;
+    assert!(mine.body.contains(&number), "{}", mine.body);
+
+    // The supervisor decides and assigns; the reviewer answers; the citizen evaluates.
+    let mut sup = staff_browser(app, "nanchuan.supervisor").await;
+    let list = sup.get("/complaints?status=received").await;
+    assert!(list.body.contains(&number), "{}", list.body);
+    assert!(!list.body.contains("13800138000"), "no identity in lists");
+    let page = sup.get(&location).await;
+    assert!(
+        page.body.contains("13800138000"),
+        "the supervisor sees the reporter"
+    );
+    let r = sup
+        .post_form(
+            &format!("{location}/decision"),
+            &[("decision", "refuse"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("请写明理由"), "{}", r.body);
+    let r = sup
+        .post_form(&format!("{location}/decision"), &[("decision", "accept")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = sup
+        .post_form(
+            &format!("{location}/assign"),
+            &[("handler", "nanchuan.reviewer")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut clerk = staff_browser(app, "nanchuan.clerk").await;
+    let page = clerk.get(&location).await;
+    assert!(
+        page.body.contains("138****8000") && page.body.contains("已保密"),
+        "{}",
+        page.body
+    );
+    let mut rev = staff_browser(app, "nanchuan.reviewer").await;
+    let page = rev.get(&location).await;
+    assert!(page.body.contains("answer-form"), "{}", page.body);
+    let r = rev
+        .post_form(
+            &format!("{location}/answer"),
+            &[("text", "经核查属实，已责令该药店整改并追回基金。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get(&location).await;
+    assert!(
+        page.body.contains("evaluate-form") && page.body.contains("已责令该药店整改"),
+        "{}",
+        page.body
+    );
+    let r = b
+        .post_form(
+            &format!("{location}/evaluation"),
+            &[("evaluation", "satisfied"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = b.get(&location).await;
+    assert!(
+        page.body.contains("已办结") && page.body.contains("满意"),
+        "{}",
+        page.body
+    );
+
+    // The staff list exports to Excel.
+    let x = sup.get("/complaints?format=xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK"), "an xlsx is a zip");
+});
