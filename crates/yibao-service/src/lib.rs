@@ -15,6 +15,7 @@ pub mod complaint;
 pub mod contribution;
 pub mod demo;
 pub mod disbursement;
+pub mod document;
 pub mod effects;
 pub mod enrolment;
 mod error;

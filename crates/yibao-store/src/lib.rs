@@ -15,6 +15,7 @@ pub mod contribution;
 pub mod coverage;
 mod db;
 pub mod disbursement;
+pub mod document;
 pub mod enrolment;
 mod error;
 pub mod filing;

@@ -180,7 +180,12 @@ pub struct Certificate {
     pub lines: Vec<(String, String)>,
     pub table: Vec<Vec<String>>,
     pub table_head: Vec<&'static str>,
+    /// A digest of the content (the same content gives the same digest).
     pub check_code: String,
+    /// The verification code (核验码) of the issued document, checked at `/verify`; none on a
+    /// record read through the API, which is data, not an issued document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_code: Option<String>,
 }
 
 fn check_code(lines: &[(String, String)], table: &[Vec<String>]) -> String {
@@ -225,6 +230,7 @@ pub fn person_certificate(r: &PersonRecord, today: chrono::NaiveDate) -> Certifi
         title: "基本医疗保险个人参保证明",
         issued_on: today.to_string(),
         check_code: check_code(&lines, &table),
+        verification_code: None,
         lines,
         table,
         table_head: vec!["险种", "参保单位", "参保状态", "起始日期", "终止日期"],
@@ -249,6 +255,7 @@ pub fn employer_certificate(r: &EmployerRecord, today: chrono::NaiveDate) -> Cer
         title: "基本医疗保险单位参保证明",
         issued_on: today.to_string(),
         check_code: check_code(&lines, &[]),
+        verification_code: None,
         lines,
         table: Vec::new(),
         table_head: Vec::new(),
@@ -261,10 +268,22 @@ pub async fn person_query_effect(conn: &mut Conn, fx: &Effect<'_>) -> Result<Val
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "该人员尚未参保登记"))?;
     let r = person_record_in(conn, p).await?;
-    let cert = person_certificate(&r, fx.today);
+    let mut cert = person_certificate(&r, fx.today);
+    crate::document::issue_in(
+        conn,
+        &fx.now,
+        &fx.case.number,
+        "person_certificate",
+        &r.person.id_number,
+        &mut cert,
+    )
+    .await?;
     Ok(outcome(
         "enrolment.person_record_query",
-        format!("已出具参保信息（校验码 {}）", cert.check_code),
+        format!(
+            "已出具参保证明（核验码 {}）",
+            cert.verification_code.as_deref().unwrap_or_default()
+        ),
         json!({ "person_id": r.person.id, "certificate": cert }),
     ))
 }
@@ -276,10 +295,22 @@ pub async fn employer_query_effect(
 ) -> Result<Value, ServiceError> {
     let e = super::person::applicant_employer(conn, fx).await?;
     let r = employer_record_in(conn, e, false).await?;
-    let cert = employer_certificate(&r, fx.today);
+    let mut cert = employer_certificate(&r, fx.today);
+    crate::document::issue_in(
+        conn,
+        &fx.now,
+        &fx.case.number,
+        "employer_certificate",
+        &r.employer.uscc,
+        &mut cert,
+    )
+    .await?;
     Ok(outcome(
         "enrolment.employer_record_query",
-        format!("已出具单位参保信息（校验码 {}）", cert.check_code),
+        format!(
+            "已出具单位参保证明（核验码 {}）",
+            cert.verification_code.as_deref().unwrap_or_default()
+        ),
         json!({ "employer_id": r.employer.id, "certificate": cert }),
     ))
 }

@@ -952,7 +952,11 @@ mirror! {
         lines: Vec<(String, String)>,
         table: Vec<Vec<String>>,
         table_head: Vec<String>,
+        /// 内容摘要（相同内容得相同摘要）
         check_code: String,
+        /// 核验码（页面出具的证明才有，/verify 核验）
+        #[schema(required = false)]
+        verification_code: Option<String>,
     }
 
     /// 名单已生成办件并提交

@@ -166,12 +166,21 @@ struct CertificatePage {
     back: String,
 }
 
-fn certificate(auth: &Auth, c: Certificate, back: String) -> Response {
-    html(&CertificatePage {
+/// Issues the certificate (it gets its verification code, kept for `/verify`) and shows it.
+async fn certificate(
+    state: &AppState,
+    auth: &Auth,
+    kind: &str,
+    subject: &str,
+    mut c: Certificate,
+    back: String,
+) -> Result<Response, PageError> {
+    yibao_service::document::issue(&state.services, &auth.actor, kind, subject, &mut c).await?;
+    Ok(html(&CertificatePage {
         chrome: Chrome::of(auth),
         c,
         back,
-    })
+    }))
 }
 
 /// `/staff/persons/{id}/certificate`: 个人参保证明 (whoever may see the record).
@@ -183,7 +192,16 @@ pub async fn person_cert(
     let id = record_id(&raw)?;
     let r = records::person_record(&state.services, &auth.actor, id).await?;
     let c = person_certificate(&r, state.services.clock().today());
-    Ok(certificate(&auth, c, format!("/staff/persons/{id}")))
+    let subject = r.person.id_number.clone();
+    certificate(
+        &state,
+        &auth,
+        "person_certificate",
+        &subject,
+        c,
+        format!("/staff/persons/{id}"),
+    )
+    .await
 }
 
 /// `/staff/employers/{id}/certificate`: 单位参保证明.
@@ -195,7 +213,16 @@ pub async fn employer_cert(
     let id = record_id(&raw)?;
     let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
     let c = employer_certificate(&r, state.services.clock().today());
-    Ok(certificate(&auth, c, format!("/staff/employers/{id}")))
+    let subject = r.employer.uscc.clone();
+    certificate(
+        &state,
+        &auth,
+        "employer_certificate",
+        &subject,
+        c,
+        format!("/staff/employers/{id}"),
+    )
+    .await
 }
 
 /// `/employer/certificate`: the operator's own employer's certificate.
@@ -206,7 +233,16 @@ pub async fn my_employer_cert(
     let id = auth.actor.employer()?.employer_id;
     let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
     let c = employer_certificate(&r, state.services.clock().today());
-    Ok(certificate(&auth, c, "/employer".into()))
+    let subject = r.employer.uscc.clone();
+    certificate(
+        &state,
+        &auth,
+        "employer_certificate",
+        &subject,
+        c,
+        "/employer".into(),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -263,7 +299,16 @@ pub async fn my_cert(State(state): State<AppState>, auth: Auth) -> Result<Respon
             )
         })?;
     let c = person_certificate(&r, state.services.clock().today());
-    Ok(certificate(&auth, c, "/account/record".into()))
+    let subject = r.person.id_number.clone();
+    certificate(
+        &state,
+        &auth,
+        "person_certificate",
+        &subject,
+        c,
+        "/account/record".into(),
+    )
+    .await
 }
 
 /// One problem of a rejected roster, as shown in the problem table.
@@ -366,4 +411,42 @@ pub fn with_status(status: StatusCode, page: Response) -> Response {
         return page;
     }
     (status, page).into_response()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct VerifyQuery {
+    code: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    code: String,
+    found: Option<yibao_service::document::Verified>,
+}
+
+/// `/verify`: anyone checks a printed certificate by its verification code (public).
+pub async fn verify(
+    State(state): State<AppState>,
+    auth: Auth,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<VerifyQuery>,
+) -> Result<Response, PageError> {
+    let code: String = q.code.unwrap_or_default().chars().take(40).collect();
+    let found = if code.trim().is_empty() {
+        None
+    } else {
+        yibao_service::document::verify(&state.services, &code).await?
+    };
+    let missing = !code.trim().is_empty() && found.is_none();
+    let mut r = html(&VerifyPage {
+        chrome: Chrome::of(&auth),
+        code: code.trim().to_string(),
+        found,
+    });
+    if missing {
+        // A code that verifies nothing answers 404 for programs; the page explains it to people.
+        *r.status_mut() = StatusCode::NOT_FOUND;
+    }
+    Ok(r)
 }

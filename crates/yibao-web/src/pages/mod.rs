@@ -138,6 +138,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/bill", post(cases::bill))
         .route("/cases/{number}/print/{doc}", get(cases::print))
         .route("/progress", get(cases::progress))
+        .route("/verify", get(enrolment::verify))
         .route("/complaints", get(complaints::list))
         .route(
             "/complaints/new",

@@ -444,6 +444,12 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             Who::Only(&["finance", "supervisor", "auditor"]),
         ),
         get("/progress", Who::Everyone),
+        get("/verify", Who::Everyone),
+        get("/complaints", Who::StaffAnd(&["citizen"])),
+        get(
+            format!("/complaints/{complaint}"),
+            Who::StaffAnd(&["citizen"]),
+        ),
         get("/account/filings", Who::Only(&["citizen"])),
         // Last: these change other accounts.
         post(

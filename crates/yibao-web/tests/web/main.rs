@@ -43,3 +43,4 @@ mod preconditions;
 mod reimbursement;
 mod settlement;
 mod settlement_list;
+mod verification;
