@@ -300,14 +300,9 @@ pub async fn decide(
                     _ => policy.medical.delivery.example,
                 },
             };
-            // seed 001 item 27: 「单位代办的可划入单位银行账户」; otherwise the person's account.
-            if case.applicant_kind == ApplicantType::Employer && claim.bank.is_none() {
-                row.payee = Payee::Employer;
-                row.payee_text = "参保单位银行账户（单位代办）".to_string();
-            } else {
-                row.payee = Payee::Person;
-                row.payee_text = bank_payee(&claim)?;
-            }
+            // The person applies for the medical benefits; paid to their bank account.
+            row.payee = Payee::Person;
+            row.payee_text = bank_payee(&claim)?;
             row.costs_fen = Some(costs.0);
             row.limit_fen = Some(limit.0);
             row.amount_fen = pays.0;

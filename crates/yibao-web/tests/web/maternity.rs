@@ -242,12 +242,15 @@ both_stores_with_demo!(chongqing_twins_by_caesarean, |app| {
     )
     .await;
     accept(app, &clerk, &n).await;
-    let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &n).await;
     let days = int(&p, &["leave", "base_days"])
         + int(&p, &["leave", "complication_days"])
         + int(&p, &["leave", "per_extra_baby_days"]);
     assert_eq!(days, 208);
     let expected = allowance(sum, lines, days, int(&p, &["allowance", "divisor_days"]));
+    // The clerk sees what it will pay before approving it.
+    let preview = view(app, &clerk, &n).await["reimbursement_preview"].clone();
+    assert_eq!(preview["reimbursed"], expected, "{preview}");
+    let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &n).await;
     assert_eq!(out["paid_fen"], expected, "{out}");
     assert_eq!(out["leave_days"], days);
     assert_eq!(out["payee"], "person");
@@ -303,6 +306,11 @@ both_stores_with_demo!(chongqing_twins_by_caesarean, |app| {
     )
     .await;
     accept(app, &clerk, &l).await;
+    let preview = view(app, &clerk, &l).await["reimbursement_preview"].clone();
+    assert_eq!(
+        preview["code"], "maternity.claim_window_closed",
+        "{preview}"
+    );
     let r = approve(app, &clerk, &reviewer, &l).await;
     refused(&r, "maternity.claim_window_closed");
     assert!(
