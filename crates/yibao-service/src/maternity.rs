@@ -91,17 +91,37 @@ fn domain(e: MaternityError) -> ServiceError {
     ServiceError::from_domain(e)
 }
 
-/// The date a case was applied for (申报): its submission, else its creation.
+/// The date a case was applied for (申报): the Beijing date of its submission, else of its
+/// creation (a stored timestamp is UTC).
 fn claimed_on(case: &CaseRow) -> Result<NaiveDate, ServiceError> {
     let text = case.submitted_at.as_deref().unwrap_or(&case.created_at);
-    text.get(..10)
-        .and_then(|d| d.parse::<NaiveDate>().ok())
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&crate::clock::beijing()).date_naive())
+        .ok()
+        .or_else(|| text.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()))
         .ok_or_else(|| {
             ServiceError::internal(
                 "case.corrupt",
                 format!("办件 {} 的申请时间无法识别", case.number),
             )
         })
+}
+
+#[cfg(test)]
+mod claim_date_tests {
+    /// A submission at 20:00 UTC is the next day in Beijing, the day the window is judged on.
+    #[test]
+    fn the_claim_date_is_the_beijing_date() {
+        let case = yibao_store::cases::CaseRow {
+            submitted_at: Some("2026-11-22T20:00:00.000Z".into()),
+            created_at: "2026-11-20T01:00:00.000Z".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            super::claimed_on(&case).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+    }
 }
 
 fn month_text(year: i32, month: u32) -> String {
