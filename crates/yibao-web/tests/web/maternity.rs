@@ -365,18 +365,42 @@ both_stores_with_demo!(sichuan_unit_claims_the_allowance, |app| {
     )
     .await;
     accept(app, &clerk, &n).await;
-    let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &n).await;
     let days = int(&p, &["leave", "base_days"]);
-    assert_eq!(
-        out["paid_fen"],
-        allowance(
-            4 * 500_000,
-            4,
-            days,
-            int(&p, &["allowance", "divisor_days"])
-        ),
-        "{out}"
+    let expected = allowance(
+        4 * 500_000,
+        4,
+        days,
+        int(&p, &["allowance", "divisor_days"]),
     );
+    // Paid in finance's batch: the waiting list shows the amount, the batch line pays it.
+    let r = approve(app, &clerk, &reviewer, &n).await;
+    assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+    let w = app
+        .call("GET", "/api/v1/disbursement/waiting", Some(&finance), None)
+        .await
+        .json();
+    let line = w["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == n.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(line["amount_fen"], expected, "{w}");
+    let r = app
+        .post_json(
+            "/api/v1/disbursement/batches",
+            Some(&finance),
+            json!({"cases": [n]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let b = r.json();
+    assert_eq!(b["lines"][0]["result"], "paid", "{b}");
+    assert_eq!(b["lines"][0]["amount_fen"], expected, "{b}");
+    assert_eq!(b["batch"]["total_fen"], expected, "{b}");
+    let out = view(app, &clerk, &n).await["outcome"].clone();
+    assert_eq!(out["paid_fen"], expected, "{out}");
     assert_eq!(out["payee"], "employer");
     assert_eq!(out["wage_year"], 2026);
     assert!(
