@@ -540,3 +540,73 @@ both_stores_with_demo!(youyang_short_month_recalculation_and_spouse, |app| {
     accept(app, &clerk, &x).await;
     refused(&approve(app, &clerk, &reviewer, &x).await, "maternity.sex");
 });
+
+// Seed 004 南川 item 28 生育保险产前检查费待遇核准支付 (legal basis 令181 art. 13: six months) at the
+// district window: prenatal costs below the 二级 limit paid as billed, above it the limit; item 30
+// 计划生育医疗费 has no 90-day window (seed 003 item 30 states none), so an operation in May is
+// still paid in November.
+both_stores_with_demo!(nanchuan_prenatal_care_and_family_planning, |app| {
+    let p = policy(CHONGQING);
+    let clerk = app.staff_token("nanchuan.clerk").await;
+    let reviewer = app.staff_token("nanchuan.reviewer").await;
+    let finance = app.staff_token("nanchuan.finance").await;
+    let (li, li_id) = person_id(app, "演示·李秀英").await;
+    let (unit, _) = employer(app, 0).await;
+    ledger(app, li, unit, (2025, 10), 12, 450_000, true).await;
+    let prenatal = |costs: &str, date: &str| {
+        form(
+            json!({"event": "分娩", "event_date": date, "delivery_mode": "顺产",
+                   "hospital_level": "二级", "costs": costs}),
+            bank("李秀英"),
+        )
+    };
+    let n = open_person(
+        app,
+        &clerk,
+        "nanchuan",
+        "28",
+        &li_id,
+        "演示·李秀英",
+        prenatal("350.50", "2026-10-08"),
+    )
+    .await;
+    accept(app, &clerk, &n).await;
+    let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &n).await;
+    let level2 = limit(&p, &["medical", "prenatal_care"], 1);
+    assert_eq!(out["paid_fen"], 35_050.min(level2), "{out}");
+    let op = form(
+        json!({"event": "计划生育手术", "event_date": "2026-05-06", "operation": "放置宫内节育器",
+               "hospital_level": "一级", "costs": "900"}),
+        bank("李秀英"),
+    );
+    let f = open_person(app, &clerk, "nanchuan", "30", &li_id, "演示·李秀英", op).await;
+    accept(app, &clerk, &f).await;
+    let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &f).await;
+    let iud = p["medical"]["family_planning"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["operation"].as_str() == Some("iud_insertion"))
+        .unwrap()["limits"][0]
+        .as_integer()
+        .unwrap();
+    assert_eq!(out["paid_fen"], 90_000.min(iud), "{out}");
+    // A birth claimed under the family-planning item is the wrong item.
+    let wrong = open_person(
+        app,
+        &clerk,
+        "nanchuan",
+        "30",
+        &li_id,
+        "演示·李秀英",
+        prenatal("100", "2026-10-09"),
+    )
+    .await;
+    accept(app, &clerk, &wrong).await;
+    refused(
+        &approve(app, &clerk, &reviewer, &wrong).await,
+        "maternity.event_not_of_benefit",
+    );
+    let m = benefits(app, &clerk, li).await;
+    assert_eq!(m["total_paid_fen"], 35_050.min(level2) + 90_000.min(iud));
+});
