@@ -201,33 +201,8 @@ pub async fn decide(
         )
         .map_err(domain)?;
     }
-    // The contribution months before the event: enough back for the rule and its arrears.
     let rule = &policy.eligibility;
-    let back = rule.continuous_months.max(1) + rule.arrears_back_pay_months + 24;
-    let rows = store::person_months(
-        conn,
-        person.id,
-        &month_text(
-            months_before(claim.event_date, back).year(),
-            months_before(claim.event_date, back).month(),
-        ),
-        &{
-            let last = months_before(claim.event_date, 1);
-            month_text(last.year(), last.month())
-        },
-    )
-    .await?;
-    let months: Vec<LedgerMonth> = rows
-        .iter()
-        .filter_map(|r| {
-            let (y, m) = r.month.split_once('-')?;
-            Some(LedgerMonth {
-                year: y.parse().ok()?,
-                month: m.parse().ok()?,
-                full: r.paid_fen >= r.total_fen,
-            })
-        })
-        .collect();
+    let (rows, months) = ledger_months(conn, person.id, rule, claim.event_date).await?;
     let counted = rules::eligibility(rule, claim.event_date, &months).map_err(domain)?;
 
     let beneficiary_id = match claim.beneficiary {
@@ -427,6 +402,60 @@ pub async fn decide(
         text,
         policy_example: example,
     })
+}
+
+/// The person's employee lines before the month of `event_date`, far enough back for the rule
+/// and its arrears, and the same as the rule reads them (paid in full or not).
+async fn ledger_months(
+    conn: &mut Conn,
+    person_id: i64,
+    rule: &rules::policy::EligibilityRule,
+    event_date: NaiveDate,
+) -> Result<(Vec<store::PersonMonth>, Vec<LedgerMonth>), ServiceError> {
+    let back = rule.continuous_months.max(1) + rule.arrears_back_pay_months + 24;
+    let first = months_before(event_date, back);
+    let last = months_before(event_date, 1);
+    let rows = store::person_months(
+        conn,
+        person_id,
+        &month_text(first.year(), first.month()),
+        &month_text(last.year(), last.month()),
+    )
+    .await?;
+    let months = rows
+        .iter()
+        .filter_map(|r| {
+            let (y, m) = r.month.split_once('-')?;
+            Some(LedgerMonth {
+                year: y.parse().ok()?,
+                month: m.parse().ok()?,
+                full: r.paid_fen >= r.total_fen,
+            })
+        })
+        .collect();
+    Ok((rows, months))
+}
+
+/// A maternity visit settled in real time (national interface 医疗类别 51 生育门诊, 52 生育住院,
+/// 53 计划生育手术费) is a maternity benefit: the same eligibility as the manual claims applies
+/// (seed 003 items 28–31 「足额连续缴满6个月生育保险费的次月起」; arrears stop it), judged on the
+/// visit's date and the insured region's policy. The split itself is the benefit policy's
+/// `maternity` rule.
+pub async fn check_realtime_eligibility(
+    conn: &mut Conn,
+    person_id: i64,
+    insured: &RegionCode,
+    date: NaiveDate,
+) -> Result<(), ServiceError> {
+    let policy = policy_for(insured, date).ok_or_else(|| {
+        domain(MaternityError::NoPolicy {
+            region: insured.as_str().to_string(),
+            date,
+        })
+    })?;
+    let (_, months) = ledger_months(conn, person_id, &policy.eligibility, date).await?;
+    rules::eligibility(&policy.eligibility, date, &months).map_err(domain)?;
+    Ok(())
 }
 
 /// The employer's wages of the year before the event (POLICY-FACTS §5: 「上年度」); without a

@@ -610,3 +610,44 @@ both_stores_with_demo!(nanchuan_prenatal_care_and_family_planning, |app| {
     let m = benefits(app, &clerk, li).await;
     assert_eq!(m["total_paid_fen"], 35_050.min(level2) + 90_000.min(iud));
 });
+
+// A maternity visit settled in real time (national 医疗类别 52 生育住院 → visit `maternity`) asks
+// the same eligibility as the manual claims: refused one month short of the six, settled once the
+// sixth month is paid (seed 003 items 28–31 「足额连续缴满6个月…的次月起」).
+both_stores_with_demo!(realtime_maternity_settlement_asks_the_six_months, |app| {
+    let token = app
+        .nanchuan_hospital_token("H50011900077", "南川演示妇幼保健院")
+        .await;
+    let (yang, yang_id) = person_id(app, "演示·杨丽").await;
+    let (unit, _) = employer(app, 3).await;
+    let bill = |request: &str| {
+        json!({
+            "request_id": request,
+            "id_number": yang_id,
+            "bill": {
+                "date": "2026-11-20",
+                "visit": "maternity",
+                "hospital_level": "level_2",
+                "admission_id": "SC1",
+                "lines": [{"line_no": 1, "code": "S001", "amount": 250000, "category": "a"}]
+            }
+        })
+    };
+    // June to October: five months before November.
+    ledger(app, yang, unit, (2026, 6), 5, 700_000, true).await;
+    let r = app
+        .post_json("/api/v1/settlements", Some(&token), bill("M1"))
+        .await;
+    refused(&r, "maternity.contribution_short");
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("5 个月"),
+        "{}",
+        r.body
+    );
+    ledger(app, yang, unit, (2026, 5), 1, 700_000, true).await;
+    let r = app
+        .post_json("/api/v1/settlements", Some(&token), bill("M2"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["total"], 250000);
+});
