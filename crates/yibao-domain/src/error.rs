@@ -40,6 +40,8 @@ pub enum DomainError {
     Account(#[from] crate::account::AccountError),
     #[error(transparent)]
     Complaint(#[from] crate::complaint::ComplaintError),
+    #[error(transparent)]
+    Maternity(#[from] crate::maternity::MaternityError),
 }
 
 impl Coded for DomainError {
@@ -57,6 +59,7 @@ impl Coded for DomainError {
             DomainError::Contribution(e) => e.code(),
             DomainError::Account(e) => e.code(),
             DomainError::Complaint(e) => e.code(),
+            DomainError::Maternity(e) => e.code(),
         }
     }
 
@@ -74,6 +77,7 @@ impl Coded for DomainError {
             DomainError::Contribution(e) => e.message(),
             DomainError::Account(e) => e.message(),
             DomainError::Complaint(e) => e.message(),
+            DomainError::Maternity(e) => e.message(),
         }
     }
 }

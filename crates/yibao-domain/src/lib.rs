@@ -17,6 +17,7 @@ pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
 pub mod ids;
+pub mod maternity;
 pub mod money;
 pub mod reimbursement;
 pub mod staff;

@@ -89,7 +89,7 @@ fn parse_policy(text: &str) -> Result<PolicySet, ServiceError> {
 }
 
 /// Contribution policies live beside the benefit policies but in their own format
-/// (`crate::contribution_policy`).
+/// (`crate::contribution_policy`); so do the maternity policies (`crate::maternity`).
 pub const CONTRIBUTION_DIR: &str = "policy/contribution/";
 
 /// The shipped policies (parsed once).
@@ -98,7 +98,11 @@ fn shipped() -> &'static [(String, PolicySet)] {
     SETS.get_or_init(|| {
         crate::catalog::embedded_files()
             .into_iter()
-            .filter(|f| f.path.starts_with("policy/") && !f.path.starts_with(CONTRIBUTION_DIR))
+            .filter(|f| {
+                f.path.starts_with("policy/")
+                    && !f.path.starts_with(CONTRIBUTION_DIR)
+                    && !f.path.starts_with(crate::maternity::MATERNITY_DIR)
+            })
             .filter_map(|f| match parse_policy(&f.text) {
                 Ok(p) => Some((sha256_hex(&f.text), p)),
                 Err(e) => {

@@ -57,7 +57,11 @@ pub async fn waiting(services: &Services, actor: &Actor) -> Result<Vec<Waiting>,
         {
             continue;
         }
-        let (amount_fen, note) = match crate::reimbursement::preview(&mut tx, services, &c).await {
+        let preview = match crate::reimbursement::preview(&mut tx, services, &c).await {
+            Ok(None) => crate::maternity::preview(&mut tx, services, &c).await,
+            other => other,
+        };
+        let (amount_fen, note) = match preview {
             Ok(Some(v)) => (
                 v["reimbursed"].as_i64(),
                 v["text"].as_str().unwrap_or("").to_string(),

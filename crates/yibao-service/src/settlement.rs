@@ -90,6 +90,11 @@ async fn prepare(
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = inst.region_code.parse()?;
     let date = req.bill.date;
+    // A maternity visit (national 医疗类别 51–53) asks the maternity eligibility first.
+    if req.bill.visit == yibao_domain::benefit::VisitType::Maternity {
+        crate::maternity::check_realtime_eligibility(conn, active.person_id, &insured, date)
+            .await?;
+    }
     let policy_index = data.policy_index(&insured, date).ok_or_else(|| {
         rule_err(
             ErrorKind::Invalid,

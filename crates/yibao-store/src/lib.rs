@@ -23,6 +23,7 @@ pub mod identity;
 pub mod institution;
 pub mod json_text;
 pub mod logins;
+pub mod maternity;
 pub mod meta;
 pub mod national;
 

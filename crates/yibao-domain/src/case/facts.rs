@@ -131,6 +131,20 @@ pub fn derive(inputs: &FactInputs<'_>) -> BTreeMap<&'static str, bool> {
         out.insert("key_info_change", by_new_field || by_sheet);
     }
 
+    // A maternity claim whose medical costs were not settled at the hospital (seed 003 item 31
+    // 「病历资料（已进行生育医疗费联网结算的无需提供）」; seed 002 item 18 「未联网结算的参保人
+    // 需要提供的资料」).
+    if matches!(
+        inputs.service,
+        S::MaternityPrenatalCare
+            | S::MaternityDeliveryCosts
+            | S::MaternityFamilyPlanningCosts
+            | S::MaternityAllowance
+            | S::MaternityAllowanceRecalculation
+    ) {
+        out.insert("not_networked", field("networked_settlement") != Some("是"));
+    }
+
     // A withdrawal's ground (the form's `ground`).
     if inputs.service == S::AccountOneTimeWithdrawal {
         if let Some(g) = field("ground").and_then(WithdrawalGround::parse) {

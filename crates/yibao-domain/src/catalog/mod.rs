@@ -72,6 +72,7 @@ pub const PREDICATES: &[&str] = &[
     "injury",
     "special_outpatient",
     "non_public_sector",
+    "not_networked",
 ];
 
 /// The whole validated catalog.

@@ -113,6 +113,7 @@ const DEATH: &[(&str, &str)] = &[("ground", "death")];
 const EMIGRATION: &[(&str, &str)] = &[("ground", "emigration")];
 const LEAVING: &[(&str, &str)] = &[("ground", "leaving_scheme")];
 const NONE: &[(&str, &str)] = &[];
+const NETWORKED: &[(&str, &str)] = &[("networked_settlement", "是")];
 
 #[rustfmt::skip]
 fn chongqing() -> Vec<Row> {
@@ -170,6 +171,12 @@ fn chongqing() -> Vec<Row> {
         row("27", P, None, NONE, &[], &["id_document", "hospital_receipts", "expense_list", "diagnosis_certificate", "medical_records", "bank_account"], "003 item 27 材料 1-6"),
         row("27", P, None, NONE, &["injury"], &["id_document", "hospital_receipts", "expense_list", "diagnosis_certificate", "medical_records", "bank_account", "accident_proof"], "003 item 27 材料 7"),
         row("27", P, None, NONE, &["emergency_admission"], &["id_document", "hospital_receipts", "expense_list", "diagnosis_certificate", "medical_records", "bank_account", "emergency_diagnosis"], "003 item 27 材料 8"),
+        row("28", P, None, NONE, &[], &["id_document", "hospital_receipts", "expense_list", "diagnosis_certificate", "bank_account"], "003 item 28"),
+        row("29", P, None, NONE, &[], &["id_document", "hospital_receipts", "expense_list", "medical_records", "bank_account"], "003 item 29"),
+        row("30", P, None, NONE, &[], &["id_document", "hospital_receipts", "expense_list", "medical_records", "bank_account"], "003 item 30"),
+        // 病历资料「已进行生育医疗费联网结算的无需提供」.
+        row("31", P, None, NONE, &[], &["id_document", "medical_records", "bank_account"], "003 item 31"),
+        row("31", P, None, NETWORKED, &[], &["id_document", "bank_account"], "003 item 31 病历资料 联网结算"),
     ]
 }
 
@@ -235,6 +242,13 @@ fn sichuan() -> Vec<Row> {
         row("26", P, None, NONE, &["injury"], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account", "accident_inpatient_record", "accident_proof"], "001 item 26 备注 1"),
         row("26", P, None, NONE, &["emergency_admission"], &["credential", "hospital_invoice", "inpatient_cost_list", "discharge_record", "bank_account", "emergency_diagnosis"], "001 item 26 备注 2"),
         row("31", P, None, NONE, &[], &["aid_identity_proof", "contribution_receipt"], "001 item 31"),
+        row("27", P, None, NONE, &[], &["credential", "hospital_invoice", "cost_list", "diagnosis_certificate", "bank_account", "birth_service_certificate"], "001 item 27"),
+        row("28", P, None, NONE, &[], &["credential", "hospital_invoice", "cost_list", "medical_records", "bank_account", "birth_service_certificate"], "001 item 28"),
+        row("29", P, None, NONE, &[], &["credential", "hospital_invoice", "cost_list", "medical_records", "bank_account", "birth_service_certificate"], "001 item 29"),
+        // 备注 2: 已联网结算的「申领生育津贴无需提供病历资料」.
+        row("30", E, ENTERPRISE, NONE, &[], &["credential", "medical_records", "birth_service_certificate"], "001 item 30"),
+        row("30", E, ENTERPRISE, NETWORKED, &[], &["credential", "birth_service_certificate"], "001 item 30 备注 2"),
+        row("30", E, PUBLIC, NONE, &[], &["credential", "medical_records", "birth_service_certificate", "unit_pledge"], "001 item 30 备注 4"),
     ]
 }
 
@@ -271,6 +285,11 @@ fn youyang() -> Vec<Row> {
         row("22", P, None, NONE, &[], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account"], "002 手工报销费用结算 (1)-(6)"),
         row("22", P, None, NONE, &["injury"], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account", "accident_proof"], "002 手工报销费用结算 (7)"),
         row("22", P, None, NONE, &["special_outpatient"], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "medical_records", "bank_account", "special_outpatient_papers"], "002 手工报销费用结算 (8)"),
+        row("17", P, None, NONE, &[], &["id_document", "hospital_receipts", "inpatient_cost_list", "diagnosis_certificate", "bank_account", "medical_records_and_birth_certificate"], "002 生育医疗费手工 报销"),
+        // 「未联网结算的参保人需要提供的资料」: nothing when claimed through the hospital.
+        row("18", P, None, NONE, &[], &["id_document", "medical_records", "bank_account", "birth_certificate"], "002 生育津贴支付 (1)②"),
+        row("18", P, None, NETWORKED, &[], &[], "002 生育津贴支付 (1)①"),
+        row("19", P, None, NONE, &[], &[], "002 生育津贴复算、支付 (no materials listed)"),
     ]
 }
 

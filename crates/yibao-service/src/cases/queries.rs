@@ -54,7 +54,8 @@ pub struct CaseView {
     pub outcome: Option<Value>,
     /// The clerk enters a bill on this case (its service's binding says so).
     pub takes_bill: bool,
-    /// For a reimbursement case not yet completed: the split as it stands.
+    /// For a reimbursement case not yet completed: the split as it stands; for an accepted
+    /// maternity claim: what it would pay now, or the rule that refuses it.
     pub reimbursement_preview: Option<Value>,
 }
 
@@ -113,6 +114,16 @@ pub async fn view(
         // A bill that cannot be split yet (e.g. no coverage) is shown as its reason.
         match crate::reimbursement::preview(&mut tx, services, &case).await {
             Ok(v) => v,
+            Err(e) => Some(serde_json::json!({ "text": e.message(), "code": e.code() })),
+        }
+    } else if case.outcome.is_none()
+        && crate::maternity::benefit_of_service(item.service).is_some()
+        && matches!(status, CaseStatus::Accepted | CaseStatus::Disbursement)
+    {
+        // A maternity claim: what it would pay now, or the rule that refuses it.
+        match crate::maternity::preview(&mut tx, services, &case).await {
+            Ok(v) => v,
+            Err(e) if e.kind() == crate::ErrorKind::Internal => return Err(e),
             Err(e) => Some(serde_json::json!({ "text": e.message(), "code": e.code() })),
         }
     } else {

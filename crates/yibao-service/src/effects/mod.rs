@@ -18,6 +18,7 @@ use yibao_domain::catalog::{
 };
 use yibao_domain::error::Coded;
 use yibao_domain::filing::{FilingApplication, FilingError, FilingJurisdiction, FilingKind};
+use yibao_domain::maternity::BenefitKind;
 use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::Conn;
@@ -54,6 +55,9 @@ pub enum Effect {
     AccountLinking,
     /// Cross-province transfer of the balance (个人账户划转): paid to the card account.
     AccountTransfer,
+    /// A maternity benefit (生育保险待遇): prenatal care, delivery or family-planning costs, the
+    /// allowance or its recalculation, decided from the contribution ledger and paid.
+    Maternity(yibao_domain::maternity::BenefitKind),
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -77,7 +81,7 @@ impl Binding {
     pub fn pays_money(&self) -> bool {
         matches!(
             self.effect,
-            Effect::Reimbursement | Effect::AccountWithdrawal
+            Effect::Reimbursement | Effect::AccountWithdrawal | Effect::Maternity(_)
         )
     }
 }
@@ -110,6 +114,7 @@ pub fn rules_doc(effect: Effect) -> &'static str {
         Effect::AccountWithdrawal | Effect::AccountLinking | Effect::AccountTransfer => {
             "docs/accounts.md"
         }
+        Effect::Maternity(_) => "docs/maternity.md",
     }
 }
 
@@ -141,6 +146,11 @@ pub fn binding(service: Service) -> Option<Binding> {
     };
     // The applicant is the holder (for a deceased holder the heir applies in their name; the
     // form names the heir). The guides name their 申请表/确认表 without printing it.
+    let maternity = |applicant, benefit| Binding {
+        applicant,
+        default_form: Some("maternity-claim"),
+        effect: Effect::Maternity(benefit),
+    };
     let withdrawal = Binding {
         applicant: Person,
         default_form: Some("account-withdrawal"),
@@ -193,6 +203,16 @@ pub fn binding(service: Service) -> Option<Binding> {
             default_form: Some("account-linking"),
             effect: Effect::AccountLinking,
         },
+        // The insured person applies; seed 001 item 30 has the unit apply for the allowance
+        // (「申请：参保单位提交申请材料」), seed 003 item 31 the person: either may, the form
+        // names the insured (docs/maternity.md).
+        S::MaternityPrenatalCare => maternity(Person, BenefitKind::PrenatalCare),
+        S::MaternityDeliveryCosts => maternity(Person, BenefitKind::DeliveryCosts),
+        S::MaternityFamilyPlanningCosts => maternity(Person, BenefitKind::FamilyPlanningCosts),
+        S::MaternityAllowance => maternity(PersonOrEmployer, BenefitKind::Allowance),
+        S::MaternityAllowanceRecalculation => {
+            maternity(PersonOrEmployer, BenefitKind::AllowanceRecalculation)
+        }
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
         | S::TransferCertificate
@@ -201,11 +221,6 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::QualificationHypertensionDiabetes
         | S::QualificationHighValueDrug
         | S::CrossProvinceOutpatient
-        | S::MaternityPrenatalCare
-        | S::MaternityDeliveryCosts
-        | S::MaternityFamilyPlanningCosts
-        | S::MaternityAllowance
-        | S::MaternityAllowanceRecalculation
         | S::AidManualReimbursement
         | S::InstitutionHospitalApplication
         | S::InstitutionPharmacyApplication
@@ -331,6 +346,24 @@ pub fn check_application_form(
             }
         }
     }
+    if let Some(Effect::Maternity(_)) = binding(item.service).map(|b| b.effect) {
+        if let Err(list) = yibao_domain::maternity::Claim::parse(form) {
+            for e in list {
+                let field = match &e {
+                    yibao_domain::maternity::MaternityError::FieldMissing { key, .. }
+                    | yibao_domain::maternity::MaternityError::FieldInvalid { key, .. } => {
+                        (*key).to_string()
+                    }
+                    _ => String::new(),
+                };
+                errors.push(FieldError {
+                    field,
+                    code: e.code(),
+                    message: e.message(),
+                });
+            }
+        }
+    }
     if errors.is_empty() {
         return Ok(());
     }
@@ -401,6 +434,9 @@ pub async fn apply(
         Effect::AccountTransfer => {
             crate::account::transfer(conn, services, case, today, actor_label).await
         }
+        Effect::Maternity(_) => {
+            crate::maternity::apply(conn, services, case, item, actor_label).await
+        }
     }
 }
 
@@ -409,6 +445,7 @@ pub async fn apply(
 /// the holder's record (checked again when it pays).
 pub async fn check_before_payment(
     conn: &mut Conn,
+    services: &Services,
     case: &CaseRow,
     item: &Item,
     today: NaiveDate,
@@ -421,6 +458,9 @@ pub async fn check_before_payment(
                 .map(|_| ())
         }
         Some(Effect::AccountTransfer) => crate::account::decide_transfer(conn, case, today)
+            .await
+            .map(|_| ()),
+        Some(Effect::Maternity(_)) => crate::maternity::decide(conn, services, case, item)
             .await
             .map(|_| ()),
         _ => Ok(()),
@@ -452,7 +492,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 35, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 40, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

@@ -13,6 +13,7 @@ mod disbursement;
 mod dto;
 pub mod enrolment;
 mod filings;
+mod maternity;
 mod openapi;
 mod records;
 mod settlement;
@@ -56,7 +57,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(settlement::routes())
         .merge(disbursement::routes())
         .merge(contributions::routes())
-        .merge(complaints::routes());
+        .merge(complaints::routes())
+        .merge(maternity::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -526,6 +526,8 @@ struct CasePage {
     evaluation_levels: Vec<(&'static str, &'static str)>,
     evaluation_label: &'static str,
     can_enter_bill: bool,
+    /// 报销测算 for a bill, 待遇测算 for a maternity claim.
+    preview_title: &'static str,
     preview_text: Option<String>,
     actions: Vec<ActionView>,
     /// A clerk who may record materials: offered the seal confirmation (加盖单位公章).
@@ -673,6 +675,11 @@ async fn case_page_with(
         sealed_materials,
         actions,
         can_enter_bill,
+        preview_title: if v.takes_bill {
+            "报销测算"
+        } else {
+            "待遇测算"
+        },
         preview_text,
         bill,
         bill_choices: crate::pages::bill::BillChoices::new(),

@@ -296,6 +296,10 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             format!("/api/v1/employers/{employer_id}/contributions"),
             Who::StaffAnd(&["employer"]),
         ),
+        get(
+            format!("/api/v1/persons/{own_person}/maternity"),
+            Who::StaffAnd(&["citizen"]),
+        ),
         // Not an envelope: the institution is let in and answered infcode -1.
         post("/api/v1/national", json!({}), Who::Only(&["institution"])),
         post(

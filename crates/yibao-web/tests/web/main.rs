@@ -37,6 +37,7 @@ mod internal_words;
 mod lists;
 mod login_return;
 mod materials;
+mod maternity;
 mod money;
 mod national_flows;
 mod preconditions;
