@@ -38,6 +38,10 @@ pub enum DomainError {
     Contribution(#[from] crate::contribution::ContributionError),
     #[error(transparent)]
     Account(#[from] crate::account::AccountError),
+    #[error(transparent)]
+    Qualification(#[from] crate::qualification::QualificationError),
+    #[error(transparent)]
+    Aid(#[from] crate::aid::AidError),
 }
 
 impl Coded for DomainError {
@@ -54,6 +58,8 @@ impl Coded for DomainError {
             DomainError::Reimbursement(e) => e.code(),
             DomainError::Contribution(e) => e.code(),
             DomainError::Account(e) => e.code(),
+            DomainError::Qualification(e) => e.code(),
+            DomainError::Aid(e) => e.code(),
         }
     }
 
@@ -70,6 +76,8 @@ impl Coded for DomainError {
             DomainError::Reimbursement(e) => e.message(),
             DomainError::Contribution(e) => e.message(),
             DomainError::Account(e) => e.message(),
+            DomainError::Qualification(e) => e.message(),
+            DomainError::Aid(e) => e.message(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! parameter, so each rule can be tested as a table of inputs and outputs.
 
 pub mod account;
+pub mod aid;
 pub mod benefit;
 pub mod calendar;
 pub mod case;
@@ -17,6 +18,7 @@ pub mod filing;
 mod fuzz_support;
 pub mod ids;
 pub mod money;
+pub mod qualification;
 pub mod reimbursement;
 pub mod staff;
 mod toml_date;

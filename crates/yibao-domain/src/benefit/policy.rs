@@ -250,6 +250,55 @@ impl AidCategory {
             AidCategory::IllnessImpoverished => "因病致贫重病患者",
         }
     }
+
+    /// Every category, in the order of 国办发〔2021〕42号 (also the order of precedence when a
+    /// person holds more than one: the first is the most favourable).
+    pub const ALL: [AidCategory; 6] = [
+        AidCategory::ExtremePoverty,
+        AidCategory::MinimumLiving,
+        AidCategory::PovertyRelapse,
+        AidCategory::MarginalLowIncome,
+        AidCategory::MonitoredRural,
+        AidCategory::IllnessImpoverished,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AidCategory::ExtremePoverty => "extreme_poverty",
+            AidCategory::MinimumLiving => "minimum_living",
+            AidCategory::PovertyRelapse => "poverty_relapse",
+            AidCategory::MarginalLowIncome => "marginal_low_income",
+            AidCategory::MonitoredRural => "monitored_rural",
+            AidCategory::IllnessImpoverished => "illness_impoverished",
+        }
+    }
+
+    /// By key or Chinese label (特困人员 / 特困 …).
+    pub fn parse(text: &str) -> Option<AidCategory> {
+        let t = text.trim();
+        AidCategory::ALL
+            .into_iter()
+            .find(|c| c.key() == t || c.label() == t || c.short() == t)
+    }
+
+    /// The short name the issue and clerks use (特困, 低保, 返贫致贫, 低保边缘, 易返贫致贫, 因病致贫).
+    pub fn short(self) -> &'static str {
+        match self {
+            AidCategory::ExtremePoverty => "特困",
+            AidCategory::MinimumLiving => "低保",
+            AidCategory::PovertyRelapse => "返贫致贫",
+            AidCategory::MarginalLowIncome => "低保边缘",
+            AidCategory::MonitoredRural => "易返贫致贫",
+            AidCategory::IllnessImpoverished => "因病致贫",
+        }
+    }
+}
+
+impl TryFrom<String> for AidCategory {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        AidCategory::parse(&s).ok_or_else(|| format!("unknown aid category {s}"))
+    }
 }
 
 /// Medical aid (医疗救助): `ratio_bp` of the in-scope self-payment left after basic and
