@@ -23,6 +23,7 @@ pub mod json_text;
 pub mod logins;
 pub mod meta;
 pub mod national;
+pub mod qualification;
 
 pub mod search;
 pub mod settlement;

@@ -199,6 +199,24 @@ pub fn manual_aid(
     })
 }
 
+/// An amount in 元 as written on a form ("1234", "1234.5", "1,234.56") in fen; `None` when it
+/// is not a non-negative amount with at most two decimals.
+pub fn parse_yuan(text: &str) -> Option<Fen> {
+    let t: String = text.trim().chars().filter(|c| *c != ',').collect();
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty()
+        || whole.len() > 12
+        || frac.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let w: i64 = whole.parse().ok()?;
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    Some(Fen(w * 100 + f))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,6 +385,16 @@ mod tests {
             ),
             Err(AidError::NothingToAid)
         );
+    }
+
+    #[test]
+    fn yuan_amounts() {
+        assert_eq!(parse_yuan("1234"), Some(Fen(123_400)));
+        assert_eq!(parse_yuan("1,234.5"), Some(Fen(123_450)));
+        assert_eq!(parse_yuan("0.01"), Some(Fen(1)));
+        for bad in ["", "-1", "1.234", "abc", "1.2.3", ".5"] {
+            assert_eq!(parse_yuan(bad), None, "{bad}");
+        }
     }
 
     #[test]

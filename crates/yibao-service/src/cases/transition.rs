@@ -183,7 +183,7 @@ pub async fn transition(
     // Approved for payment: what the effect will need must still hold (e.g. a bill not paid
     // meanwhile), and a bill is not approved by whoever entered it.
     if to == CaseStatus::Disbursement {
-        effects::check_before_payment(&mut tx, &case, item, today).await?;
+        effects::check_before_payment(&mut tx, services, &case, item, today).await?;
         if effects::takes_bill(item) {
             crate::reimbursement::check_approver(&mut tx, services, actor, &case).await?;
         }
