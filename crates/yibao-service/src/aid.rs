@@ -72,11 +72,10 @@ pub struct AidStatusInput {
 pub async fn record_status(
     services: &Services,
     actor: &Actor,
-    id_number: &str,
+    person_id: i64,
     input: &AidStatusInput,
 ) -> Result<AidStatus, ServiceError> {
     let staff = actor.staff_with(StaffRole::Clerk)?;
-    let person: CitizenId = id_number.parse()?;
     let category = AidCategory::parse(&input.category).ok_or_else(|| {
         ServiceError::invalid(
             "aid.category_unknown",
@@ -91,10 +90,11 @@ pub async fn record_status(
     };
     aid::check_status(&status).map_err(ServiceError::from_domain)?;
     let mut tx = services.store().begin().await?;
-    let p = yibao_store::enrolment::find_person(&mut tx, &person)
+    let p = yibao_store::enrolment::find_person_by_id(&mut tx, person_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
     crate::records::may_see_person(actor, &p)?;
+    let person: CitizenId = p.id_number.parse()?;
     let now = services.clock().now_text();
     let id = store::insert_aid_status(
         &mut tx,
@@ -407,6 +407,58 @@ impl AidStatusView {
             standing: standing.to_string(),
         }
     }
+}
+
+/// A person's qualifications and aid recognitions, and the year's aid paid (both paths).
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonQualifications {
+    pub qualifications: Vec<crate::qualification::QualificationView>,
+    pub aid_statuses: Vec<AidStatusView>,
+    /// 年度
+    pub year: i64,
+    /// 本年度医疗救助已支付合计（联网结算与手工报销，分）
+    pub aid_paid_fen: i64,
+    /// 其中手工（零星）报销（分）
+    pub aid_manual_fen: i64,
+}
+
+/// What the person (own) and staff serving the person's region see.
+pub async fn person_view(
+    services: &Services,
+    actor: &Actor,
+    person_id: i64,
+) -> Result<PersonQualifications, ServiceError> {
+    actor.require_login()?;
+    let today = services.clock().today();
+    let year = i64::from(today.year());
+    let mut tx = services.store().begin_read().await?;
+    let p = yibao_store::enrolment::find_person_by_id(&mut tx, person_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("person.not_found", "参保人员不存在或无权查看"))?;
+    crate::records::may_see_person(actor, &p)?;
+    let person: CitizenId = p.id_number.parse()?;
+    let qualifications = crate::qualification::records_for(&mut tx, &person)
+        .await?
+        .iter()
+        .map(|q| crate::qualification::QualificationView::of(q, today))
+        .collect();
+    let aid_statuses = statuses_for(&mut tx, &person)
+        .await?
+        .iter()
+        .map(|s| AidStatusView::of(s, today))
+        .collect();
+    let aid_paid_fen = match acc_store::read_accumulator(&mut tx, person.as_str(), year).await? {
+        Some(t) => decode(&t)?.aid_paid.0,
+        None => 0,
+    };
+    let aid_manual_fen = store::aid_claimed_in_year(&mut tx, person.as_str(), year).await?;
+    Ok(PersonQualifications {
+        qualifications,
+        aid_statuses,
+        year,
+        aid_paid_fen,
+        aid_manual_fen,
+    })
 }
 
 #[cfg(test)]

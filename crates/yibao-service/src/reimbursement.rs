@@ -44,6 +44,11 @@ pub struct BillEntry {
     /// so the fund pays first (same article).
     #[serde(default)]
     pub third_party_unpaid: bool,
+    /// A chronic/special outpatient bill (特病门诊): the qualified disease it is for (the
+    /// qualification's code or name); manual 特病 reimbursement requires the qualification
+    /// valid on the bill's date (seed 003 item 26: 「完成特病备案的参保人」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disease: Option<String>,
     pub bill: Bill,
 }
 
@@ -224,6 +229,9 @@ async fn split(
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = entry.care_region.parse()?;
     let date = entry.bill.date;
+    if entry.bill.visit == yibao_domain::benefit::VisitType::ChronicOutpatient {
+        crate::qualification::for_visit(conn, &person, entry.disease.as_deref(), date).await?;
+    }
     let data = benefit_data::data(services).await?;
     let policy = data.policy_for(&insured, date).ok_or_else(|| {
         ServiceError::invalid(

@@ -13,6 +13,7 @@ mod dto;
 pub mod enrolment;
 mod filings;
 mod openapi;
+mod qualifications;
 mod records;
 mod settlement;
 
@@ -51,6 +52,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(filings::routes())
+        .merge(qualifications::routes())
         .merge(cases::routes())
         .merge(settlement::routes())
         .merge(disbursement::routes())

@@ -39,6 +39,7 @@ mod materials;
 mod money;
 mod national_flows;
 mod preconditions;
+mod qualifications;
 mod reimbursement;
 mod settlement;
 mod settlement_list;
