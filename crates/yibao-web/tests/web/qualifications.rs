@@ -647,3 +647,71 @@ both_stores_with_demo!(aid_cap_is_one_total_across_real_time_and_manual, |app| {
     assert_eq!(r.json()["code"], "aid.expired", "{}", r.body);
     assert!(r.body.contains("2026-10-31"), "{}", r.body);
 });
+
+// Manual 特病 reimbursement (seed 003 item 26 「完成特病备案的参保人」): a chronic outpatient bill
+// is not approved for payment without a qualification for its disease valid on the bill's date.
+both_stores_with_demo!(
+    manual_special_outpatient_reimbursement_requires_the_qualification,
+    |app| {
+        app.demo().await;
+        let yang = id_of(app, "演示·杨丽").await;
+        let clerk = app.staff_token("cq.clerk").await;
+        let reviewer = app.staff_token("cq.reviewer").await;
+        let entry = |admission: &str| {
+            json!({"care_region": "500119", "institution_code": "H50011900033", "ground": "network_failure",
+               "disease": "employee/18",
+               "payee": {"bank": "中国工商银行重庆分行", "account": "6222 0212 3456 7890", "holder": "杨丽"},
+               "bill": {"date": "2026-11-22", "visit": "chronic_outpatient", "hospital_level": "level_2",
+                        "admission_id": admission, "lines": lines()}})
+        };
+        // Opens, enters the bill, submits and accepts; returns the reviewer's approval.
+        let case = |admission: &'static str| {
+            let clerk = clerk.clone();
+            let reviewer = reviewer.clone();
+            let yang = yang.clone();
+            let body = entry(admission);
+            async move {
+                let n = window(
+                    app,
+                    &clerk,
+                    json!({"jurisdiction": "chongqing", "item": "26", "channel": "window",
+                "applicant": {"id_number": yang, "name": "演示·杨丽"}}),
+                )
+                .await;
+                let r = app
+                    .post_json(&format!("/api/v1/cases/{n}/bill"), Some(&clerk), body)
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                let v = view(app, &clerk, &n).await;
+                provide_missing(app, &clerk, &n, &v).await;
+                assert_eq!(act(app, &clerk, &n, "submit").await.status, StatusCode::OK);
+                let v = view(app, &clerk, &n).await;
+                provide_missing(app, &clerk, &n, &v).await;
+                let r = act(app, &clerk, &n, "accept").await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                act(app, &reviewer, &n, "complete").await
+            }
+        };
+        let r = case("TB-1").await;
+        assert_eq!(
+            r.json()["code"],
+            "reimbursement.calculation_refused",
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("未认定"), "{}", r.body);
+
+        let r = qualify(
+            app,
+            &clerk,
+            &reviewer,
+            ("chongqing", "25", "window"),
+            &yang,
+            form("employee/18", "2026-11-20", 3),
+        )
+        .await;
+        assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
+        let r = case("TB-2").await;
+        assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
+    }
+);
