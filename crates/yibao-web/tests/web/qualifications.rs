@@ -13,7 +13,12 @@ use serde_json::{json, Value};
 
 /// A hospital registered by the city's admin in `region`, and its API token.
 async fn hospital(app: &TestApp, code: &str, region: &str) -> String {
-    let a = app.staff_token("cq.admin").await;
+    let admin = if region.starts_with("51") {
+        "sc.admin"
+    } else {
+        "cq.admin"
+    };
+    let a = app.staff_token(admin).await;
     let r = app
         .post_json("/api/v1/admin/institutions", Some(&a), json!({"code": code, "name": format!("演示医院{code}"), "kind": "hospital", "level": "二级", "region_code": region}))
         .await;
@@ -715,3 +720,84 @@ both_stores_with_demo!(
         assert_eq!(r.json()["case"]["status"], "disbursement", "{}", r.body);
     }
 );
+
+/// A long-term residence filing (异地长期居住) of a 酉阳 person to 成都 from 2026-11-01, as the
+/// filing effect stores it.
+async fn long_term_filing(app: &TestApp, id_number: &str) {
+    use yibao_domain::filing::{
+        Filing, FilingJurisdiction, FilingKind, FilingRequest, FilingTarget, ValidityPolicy,
+    };
+    let target = FilingTarget::City("510100".parse().unwrap());
+    let f = Filing::open(
+        FilingRequest {
+            id: "BA-YY-1".into(),
+            person: id_number.parse().unwrap(),
+            kind: FilingKind::LongTermResident,
+            jurisdiction: FilingJurisdiction::Youyang,
+            insured_region: "500242".parse().unwrap(),
+            target: target.clone(),
+            recorded_on: "2026-11-01".parse().unwrap(),
+            starts_on: None,
+            requested_end: None,
+        },
+        &ValidityPolicy::per_seeds(),
+    );
+    let mut tx = app.services.store().begin().await.unwrap();
+    yibao_store::filing::insert(
+        &mut tx,
+        &yibao_store::filing::FilingRow {
+            id: "BA-YY-1".into(),
+            person_id_number: id_number.into(),
+            kind: format!("{:?}", FilingKind::LongTermResident),
+            target_code: target.code().as_str().into(),
+            case_number: None,
+            filing_json: serde_json::to_string(&f).unwrap(),
+            application_json: "{}".into(),
+            created_at: "2026-11-01T00:00:00Z".into(),
+            updated_at: "2026-11-01T00:00:00Z".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+// Seed 002 市外异地就医备案 (3): 「已获得特殊疾病门诊资格认定的参保人，在长期异地备案时同步完成特病门诊异地备案」 —
+// with a qualification and a long-term filing, a 14 visit at the filed place settles directly
+// under the qualification, with no 特病 filing of its own; without the filing it does not.
+both_stores_with_demo!(a_qualification_travels_with_the_long_term_filing, |app| {
+    let demo = app.demo().await;
+    let zhang = demo.citizens[2].login.clone(); // 张伟, 酉阳
+    let clerk = app.staff_token("youyang.clerk").await;
+    let reviewer = app.staff_token("youyang.reviewer").await;
+    let r = qualify(
+        app,
+        &clerk,
+        &reviewer,
+        ("youyang", "20", "hospital"),
+        &zhang,
+        form("employee/18", "2026-11-20", 2),
+    )
+    .await;
+    assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
+    let his = hospital(app, "H51010400031", "510104").await;
+    let r = chronic_visit(app, &his, "F1", &zhang, Some("employee/18"), "2026-11-21").await;
+    assert_eq!(r.json()["code"], "settlement.not_direct", "{}", r.body);
+    long_term_filing(app, &zhang).await;
+    let r = chronic_visit(app, &his, "F2", &zhang, Some("employee/18"), "2026-11-21").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert!(
+        v["qualification"].as_str().unwrap().contains("高血压病"),
+        "{v}"
+    );
+    assert!(v["care_rule"].as_str().unwrap().contains("备案"), "{v}");
+    // The filing does not stand in for the qualification.
+    let r = chronic_visit(app, &his, "F3", &zhang, Some("employee/3"), "2026-11-21").await;
+    assert_eq!(
+        r.json()["code"],
+        "qualification.not_qualified",
+        "{}",
+        r.body
+    );
+});
