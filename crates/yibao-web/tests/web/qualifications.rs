@@ -304,6 +304,41 @@ both_stores_with_demo!(youyang_qualification_expires_and_is_recertified, |app| {
     let reviewer = app.staff_token("youyang.reviewer").await;
     let item = ("youyang", "20", "hospital");
     let name = "高血压病（1级高血压中高危和很高危、2级、3级高血压）";
+    // seed 002: the 《重庆市基本医疗保险市级统筹特殊疾病诊断证明书》 is required.
+    let r = qualify(
+        app,
+        &clerk,
+        &reviewer,
+        item,
+        &zhang,
+        form(name, "2024-11-01", 1),
+    )
+    .await;
+    assert_eq!(
+        r.json()["code"],
+        "qualification.evidence_missing",
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("《重庆市基本医疗保险市级统筹特殊疾病诊断证明书》"),
+        "{}",
+        r.body
+    );
+    // 南川 25: seed 004 gives no channel — the item is not applied for online or at a window here.
+    let r = apply(
+        app,
+        &app.staff_token("nanchuan.clerk").await,
+        "nanchuan",
+        "25",
+        "window",
+        &zhang,
+        form(name, "2026-11-20", 3),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["code"], "case.channel_not_offered", "{}", r.body);
     let r = qualify(
         app,
         &clerk,
