@@ -229,9 +229,11 @@ async fn split(
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = entry.care_region.parse()?;
     let date = entry.bill.date;
-    if entry.bill.visit == yibao_domain::benefit::VisitType::ChronicOutpatient {
-        crate::qualification::for_visit(conn, &person, entry.disease.as_deref(), date).await?;
-    }
+    let qualification = if entry.bill.visit == yibao_domain::benefit::VisitType::ChronicOutpatient {
+        Some(crate::qualification::for_visit(conn, &person, entry.disease.as_deref(), date).await?)
+    } else {
+        None
+    };
     let data = benefit_data::data(services).await?;
     let policy = data.policy_for(&insured, date).ok_or_else(|| {
         ServiceError::invalid(
@@ -249,7 +251,9 @@ async fn split(
         None => CatalogueRef::None,
     };
     // The care rule's own facts, penalty included: what is computed is what is explained.
-    let facts = care.person_facts(scheme, None);
+    let mut facts = care.person_facts(scheme, None);
+    // The disease's own policy rule, where the policy sets one.
+    facts.disease = qualification.map(|q| q.disease_code);
     let x =
         compute(policy, catalogue, &facts, acc, &entry.bill).map_err(ServiceError::from_domain)?;
     Ok((x, care))

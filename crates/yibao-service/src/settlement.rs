@@ -143,11 +143,14 @@ async fn prepare(
     // Real-time medical aid for a recognition in force on the visit date (an expired one
     // gives none); its paid total is the year's, shared with manual aid.
     let aid = crate::aid::category_for(conn, &person, date).await?;
+    let mut facts = care.person_facts(scheme, aid);
+    // The disease's own policy rule, where the policy sets one.
+    facts.disease = qualification.as_ref().map(|q| q.disease_code.clone());
     Ok(Prepared {
         person,
         year: i64::from(date.year()),
         qualification,
-        facts: care.person_facts(scheme, aid),
+        facts,
         policy_index,
         data,
         care_region,

@@ -167,6 +167,11 @@ pub struct BenefitRule {
     /// Levels this rule covers; empty = every level.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<HospitalLevel>,
+    /// Diseases (codes of the disease lists, data/diseases/) this rule is for; empty = the
+    /// general rule. A disease's own rule comes before the general one for a visit settled under
+    /// a qualification for that disease; give it its own `pool` for its own deductible and cap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diseases: Vec<String>,
     /// Name of the annual-cap and per-year-deductible counter this rule uses (e.g. `inpatient`
     /// shared by inpatient and chronic outpatient, `outpatient` for 门诊共济).
     pub pool: String,
@@ -377,14 +382,37 @@ impl PolicySet {
         self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
     }
 
-    /// The basic-insurance rule for a visit: the first rule that covers it.
+    /// The general basic-insurance rule for a visit: the first rule for no particular disease
+    /// that covers it.
     pub fn rule(
         &self,
         scheme: Scheme,
         visit: VisitType,
         level: HospitalLevel,
     ) -> Option<&BenefitRule> {
-        self.rules.iter().find(|r| r.covers(scheme, visit, level))
+        self.rule_for(scheme, visit, level, None)
+    }
+
+    /// The rule for a visit settled for `disease`: the first covering rule set for that disease,
+    /// else the general rule.
+    pub fn rule_for(
+        &self,
+        scheme: Scheme,
+        visit: VisitType,
+        level: HospitalLevel,
+        disease: Option<&str>,
+    ) -> Option<&BenefitRule> {
+        disease
+            .and_then(|d| {
+                self.rules
+                    .iter()
+                    .find(|r| r.covers(scheme, visit, level) && r.diseases.iter().any(|x| x == d))
+            })
+            .or_else(|| {
+                self.rules
+                    .iter()
+                    .find(|r| r.covers(scheme, visit, level) && r.diseases.is_empty())
+            })
     }
 
     pub fn critical_illness_for(&self, scheme: Scheme) -> Option<&CriticalIllnessRule> {
