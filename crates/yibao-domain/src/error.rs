@@ -42,6 +42,10 @@ pub enum DomainError {
     Complaint(#[from] crate::complaint::ComplaintError),
     #[error(transparent)]
     Maternity(#[from] crate::maternity::MaternityError),
+    #[error(transparent)]
+    Qualification(#[from] crate::qualification::QualificationError),
+    #[error(transparent)]
+    Aid(#[from] crate::aid::AidError),
 }
 
 impl Coded for DomainError {
@@ -60,6 +64,8 @@ impl Coded for DomainError {
             DomainError::Account(e) => e.code(),
             DomainError::Complaint(e) => e.code(),
             DomainError::Maternity(e) => e.code(),
+            DomainError::Qualification(e) => e.code(),
+            DomainError::Aid(e) => e.code(),
         }
     }
 
@@ -78,6 +84,8 @@ impl Coded for DomainError {
             DomainError::Account(e) => e.message(),
             DomainError::Complaint(e) => e.message(),
             DomainError::Maternity(e) => e.message(),
+            DomainError::Qualification(e) => e.message(),
+            DomainError::Aid(e) => e.message(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! parameter, so each rule can be tested as a table of inputs and outputs.
 
 pub mod account;
+pub mod aid;
 pub mod benefit;
 pub mod calendar;
 pub mod case;
@@ -19,6 +20,7 @@ mod fuzz_support;
 pub mod ids;
 pub mod maternity;
 pub mod money;
+pub mod qualification;
 pub mod reimbursement;
 pub mod staff;
 mod toml_date;

@@ -3,6 +3,7 @@
 //! `yibao-store`.
 
 pub mod account;
+pub mod aid;
 pub mod audit;
 pub mod benefit;
 pub mod benefit_data;
@@ -29,6 +30,7 @@ pub mod maternity;
 pub mod national;
 pub mod overview;
 pub mod paging;
+pub mod qualification;
 pub mod records;
 pub mod reimbursement;
 pub mod settlement;

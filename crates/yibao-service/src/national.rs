@@ -345,6 +345,42 @@ async fn person_out(c: &Call<'_>, id: &CitizenId) -> Result<PersonOut, ServiceEr
     })
 }
 
+/// The person's identity blocks (`idetinfo`): each chronic/special-disease qualification and
+/// each medical-aid recognition, with its period and whether it is valid today, so the HIS
+/// knows before a 14 visit whether it will settle (docs/qualifications.md). No national code
+/// list for `psn_idet_type` is known here: it carries this system's key (`opsp:<service>`,
+/// `aid:<category>`), the label is in `memo`.
+async fn idetinfo(
+    tx: &mut yibao_store::Conn,
+    person: &CitizenId,
+    today: NaiveDate,
+) -> Result<Vec<Value>, ServiceError> {
+    let mut out = Vec::new();
+    for q in crate::qualification::records_for(tx, person).await? {
+        out.push(json!({
+            "psn_idet_type": format!("opsp:{}", q.service.key()),
+            "psn_type_lv": null,
+            "dise_codg": q.disease_code,
+            "dise_name": q.disease_name,
+            "memo": format!("门诊慢特病（特病）资格：{}（{}）；鉴定机构 {}", q.disease_name, q.scheme, q.certifier),
+            "begntime": format!("{} 00:00:00", q.valid_from),
+            "endtime": format!("{} 23:59:59", q.valid_to),
+            "vali_flag": if q.standing_on(today) == yibao_domain::qualification::Standing::Valid { "1" } else { "0" },
+        }));
+    }
+    for a in crate::aid::statuses_for(tx, person).await? {
+        out.push(json!({
+            "psn_idet_type": format!("aid:{}", a.category.key()),
+            "psn_type_lv": null,
+            "memo": format!("医疗救助对象：{}；认定：{}", a.category.label(), a.source),
+            "begntime": format!("{} 00:00:00", a.valid_from),
+            "endtime": format!("{} 23:59:59", a.valid_to),
+            "vali_flag": if a.covers(today) { "1" } else { "0" },
+        }));
+    }
+    Ok(out)
+}
+
 async fn person_info(c: &Call<'_>) -> Result<Value, ServiceError> {
     let id = person_from(c.env.data())?;
     let today = c.services.clock().today();
@@ -400,7 +436,7 @@ async fn person_info(c: &Call<'_>) -> Result<Value, ServiceError> {
             "exp_content": null
         },
         "insuinfo": insuinfo,
-        "idetinfo": [],
+        "idetinfo": idetinfo(&mut tx, &id, today).await?,
     }))
 }
 
@@ -971,6 +1007,8 @@ struct BillHead<'a> {
     level: &'a str,
     admission_id: Option<&'a str>,
     use_account: bool,
+    /// 病种编码 (dise_codg) of a chronic/special-disease visit.
+    disease: Option<&'a str>,
 }
 
 /// The settlement request of `lines` for the person: the pure part of every settlement path.
@@ -983,6 +1021,7 @@ fn request_of(head: &BillHead<'_>, lines: &[&FeeLineData]) -> Result<SettleReque
         level,
         admission_id,
         use_account,
+        disease,
     } = *head;
     let (visit, emergency) = visit_of_med_type(med_type)?;
     if lines.is_empty() {
@@ -993,6 +1032,7 @@ fn request_of(head: &BillHead<'_>, lines: &[&FeeLineData]) -> Result<SettleReque
         "request_id": request_id,
         "id_number": person.as_str(),
         "emergency": emergency,
+        "disease": disease,
         "bill": {
             "date": date,
             "visit": visit,
@@ -1015,6 +1055,22 @@ fn med_type_for(d: &Value, visit: &VisitRow) -> String {
             VisitKind::Outpatient => "11".into(),
             VisitKind::Inpatient => "21".into(),
         })
+}
+
+/// The disease code of a chronic/special-disease settlement: the message's `dise_codg`, else
+/// the one the visit was registered or updated with (2201 / 2203 `dise_codg`).
+fn disease_for(d: &Value, visit: &VisitRow) -> Option<String> {
+    fn inside(v: &Value) -> Option<String> {
+        text(v, &["dise_codg"]).or_else(|| {
+            v.as_object()?
+                .values()
+                .filter(|x| x.is_object())
+                .find_map(|x| text(x, &["dise_codg"]))
+        })
+    }
+    inside(d)
+        .or_else(|| visit.info_json.0.as_ref().and_then(inside))
+        .or_else(|| inside(&visit.open_json.0))
 }
 
 /// The batch a settlement of the visit takes: outpatient by `chrg_bchno`, inpatient the whole
@@ -1142,6 +1198,7 @@ async fn upload(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError> {
             level,
             admission_id: Some(&visit.mdtrt_id),
             use_account: true,
+            disease: disease_for(first, &visit).as_deref(),
         },
         &refs,
     )?;
@@ -1506,6 +1563,7 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
             level,
             admission_id: Some(&visit.mdtrt_id),
             use_account: text(d, &["acct_used_flag"]).as_deref() != Some("0"),
+            disease: disease_for(d, &visit).as_deref(),
         },
         &refs,
     )?;
@@ -1639,6 +1697,7 @@ fn inline_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceE
             level,
             admission_id: text(d, &["mdtrt_id"]).as_deref(),
             use_account: text(d, &["acct_used_flag"]).as_deref() != Some("0"),
+            disease: text(d, &["dise_codg"]).as_deref(),
         },
         &refs,
     )

@@ -44,6 +44,11 @@ pub struct BillEntry {
     /// so the fund pays first (same article).
     #[serde(default)]
     pub third_party_unpaid: bool,
+    /// A chronic/special outpatient bill (特病门诊): the qualified disease it is for (the
+    /// qualification's code or name); manual 特病 reimbursement requires the qualification
+    /// valid on the bill's date (seed 003 item 26: 「完成特病备案的参保人」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disease: Option<String>,
     pub bill: Bill,
 }
 
@@ -224,6 +229,11 @@ async fn split(
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = entry.care_region.parse()?;
     let date = entry.bill.date;
+    let qualification = if entry.bill.visit == yibao_domain::benefit::VisitType::ChronicOutpatient {
+        Some(crate::qualification::for_visit(conn, &person, entry.disease.as_deref(), date).await?)
+    } else {
+        None
+    };
     let data = benefit_data::data(services).await?;
     let policy = data.policy_for(&insured, date).ok_or_else(|| {
         ServiceError::invalid(
@@ -241,7 +251,9 @@ async fn split(
         None => CatalogueRef::None,
     };
     // The care rule's own facts, penalty included: what is computed is what is explained.
-    let facts = care.person_facts(scheme, None);
+    let mut facts = care.person_facts(scheme, None);
+    // The disease's own policy rule, where the policy sets one.
+    facts.disease = qualification.map(|q| q.disease_code);
     let x =
         compute(policy, catalogue, &facts, acc, &entry.bill).map_err(ServiceError::from_domain)?;
     Ok((x, care))

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yibao_domain::account::EntryKind;
 use yibao_domain::benefit::{
-    compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet,
+    compute, AccumulatorDeltas, Accumulators, Bill, CatalogueRef, PersonFacts, PolicySet, VisitType,
 };
 use yibao_domain::codes::SettlementStatus;
 use yibao_domain::filing::{care_rule, CareRule};
@@ -31,6 +31,10 @@ pub struct SettleRequest {
     /// 急诊、抢救: care elsewhere without a filing counts as filed.
     #[serde(default)]
     pub emergency: bool,
+    /// The disease a chronic/special outpatient visit (医疗类别 14) is settled for: the
+    /// qualification's disease code (`employee/18`) or name (national `dise_codg`).
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "dise_codg")]
+    pub disease: Option<String>,
     pub bill: Bill,
 }
 
@@ -46,6 +50,8 @@ fn rule_err(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> 
 struct Prepared {
     person: CitizenId,
     year: i64,
+    /// The qualification a chronic/special outpatient visit settles under.
+    qualification: Option<yibao_domain::qualification::Qualification>,
     facts: PersonFacts,
     data: std::sync::Arc<crate::benefit_data::BenefitData>,
     policy_index: usize,
@@ -132,10 +138,24 @@ async fn prepare(
             details: None,
         });
     }
+    // A chronic/special outpatient visit settles only under a qualification for its disease
+    // valid on the visit date; the refusal tells the hospital why (none, expired, not yet).
+    let qualification = if req.bill.visit == VisitType::ChronicOutpatient {
+        Some(crate::qualification::for_visit(conn, &person, req.disease.as_deref(), date).await?)
+    } else {
+        None
+    };
+    // Real-time medical aid for a recognition in force on the visit date (an expired one
+    // gives none); its paid total is the year's, shared with manual aid.
+    let aid = crate::aid::category_for(conn, &person, date).await?;
+    let mut facts = care.person_facts(scheme, aid);
+    // The disease's own policy rule, where the policy sets one.
+    facts.disease = qualification.as_ref().map(|q| q.disease_code.clone());
     Ok(Prepared {
         person,
         year: i64::from(date.year()),
-        facts: care.person_facts(scheme, None),
+        qualification,
+        facts,
         policy_index,
         data,
         care_region,
@@ -166,6 +186,19 @@ pub struct SettlementAnswer<X = yibao_domain::benefit::Explanation> {
     pub status: SettlementStatus,
     /// 就医地与参保地的关系及所适用的规定
     pub care_rule: String,
+    /// 门诊慢特病（医疗类别 14）所依据的资格认定
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<String>,
+}
+
+/// The qualification a chronic visit settled under, as the answer states it.
+fn qualification_text(q: Option<&yibao_domain::qualification::Qualification>) -> Option<String> {
+    q.map(|q| {
+        format!(
+            "门诊慢特病（特病）资格：{}（{}），有效期 {} 至 {}，鉴定机构 {}",
+            q.disease_name, q.scheme, q.valid_from, q.valid_to, q.certifier
+        )
+    })
 }
 
 /// A settlement reversed (撤销).
@@ -198,6 +231,7 @@ pub async fn pre_settle(
         request_id: req.request_id.clone(),
         status: SettlementStatus::PreSettled,
         care_rule: p.care.explanation(),
+        qualification: qualification_text(p.qualification.as_ref()),
     })
 }
 
@@ -294,7 +328,7 @@ async fn settle_once(
         .await?;
     }
     // Serialised once: stored as it is and answered as it is.
-    let result = result_text(&x, &p.care, request_id);
+    let result = result_text(&x, &p.care, request_id, p.qualification.as_ref());
     let entry = audit::next_entry(
         services,
         actor,
@@ -344,12 +378,14 @@ fn result_text(
     x: &yibao_domain::benefit::Explanation,
     care: &CareRule,
     request_id: &str,
+    qualification: Option<&yibao_domain::qualification::Qualification>,
 ) -> String {
     serde_json::to_string(&SettlementAnswer {
         explanation: x,
         request_id: request_id.to_string(),
         status: SettlementStatus::Settled,
         care_rule: care.explanation(),
+        qualification: qualification_text(qualification),
     })
     .unwrap_or_else(|_| "null".into())
 }

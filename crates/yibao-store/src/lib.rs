@@ -26,6 +26,7 @@ pub mod logins;
 pub mod maternity;
 pub mod meta;
 pub mod national;
+pub mod qualification;
 
 pub mod search;
 pub mod settlement;

@@ -93,7 +93,12 @@ pub fn compute(
         return Err(BenefitError::PolicyNotInForce { date: bill.date });
     }
     let rule = policy
-        .rule(person.scheme, bill.visit, bill.hospital_level)
+        .rule_for(
+            person.scheme,
+            bill.visit,
+            bill.hospital_level,
+            person.disease.as_deref(),
+        )
         .ok_or(BenefitError::NoRule {
             scheme: person.scheme.label(),
             visit: bill.visit.label(),

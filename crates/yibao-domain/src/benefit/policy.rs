@@ -167,6 +167,11 @@ pub struct BenefitRule {
     /// Levels this rule covers; empty = every level.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<HospitalLevel>,
+    /// Diseases (codes of the disease lists, data/diseases/) this rule is for; empty = the
+    /// general rule. A disease's own rule comes before the general one for a visit settled under
+    /// a qualification for that disease; give it its own `pool` for its own deductible and cap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diseases: Vec<String>,
     /// Name of the annual-cap and per-year-deductible counter this rule uses (e.g. `inpatient`
     /// shared by inpatient and chronic outpatient, `outpatient` for 门诊共济).
     pub pool: String,
@@ -250,6 +255,55 @@ impl AidCategory {
             AidCategory::IllnessImpoverished => "因病致贫重病患者",
         }
     }
+
+    /// Every category, in the order of 国办发〔2021〕42号 (also the order of precedence when a
+    /// person holds more than one: the first is the most favourable).
+    pub const ALL: [AidCategory; 6] = [
+        AidCategory::ExtremePoverty,
+        AidCategory::MinimumLiving,
+        AidCategory::PovertyRelapse,
+        AidCategory::MarginalLowIncome,
+        AidCategory::MonitoredRural,
+        AidCategory::IllnessImpoverished,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AidCategory::ExtremePoverty => "extreme_poverty",
+            AidCategory::MinimumLiving => "minimum_living",
+            AidCategory::PovertyRelapse => "poverty_relapse",
+            AidCategory::MarginalLowIncome => "marginal_low_income",
+            AidCategory::MonitoredRural => "monitored_rural",
+            AidCategory::IllnessImpoverished => "illness_impoverished",
+        }
+    }
+
+    /// By key or Chinese label (特困人员 / 特困 …).
+    pub fn parse(text: &str) -> Option<AidCategory> {
+        let t = text.trim();
+        AidCategory::ALL
+            .into_iter()
+            .find(|c| c.key() == t || c.label() == t || c.short() == t)
+    }
+
+    /// The short name the issue and clerks use (特困, 低保, 返贫致贫, 低保边缘, 易返贫致贫, 因病致贫).
+    pub fn short(self) -> &'static str {
+        match self {
+            AidCategory::ExtremePoverty => "特困",
+            AidCategory::MinimumLiving => "低保",
+            AidCategory::PovertyRelapse => "返贫致贫",
+            AidCategory::MarginalLowIncome => "低保边缘",
+            AidCategory::MonitoredRural => "易返贫致贫",
+            AidCategory::IllnessImpoverished => "因病致贫",
+        }
+    }
+}
+
+impl TryFrom<String> for AidCategory {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        AidCategory::parse(&s).ok_or_else(|| format!("unknown aid category {s}"))
+    }
 }
 
 /// Medical aid (医疗救助): `ratio_bp` of the in-scope self-payment left after basic and
@@ -328,14 +382,37 @@ impl PolicySet {
         self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
     }
 
-    /// The basic-insurance rule for a visit: the first rule that covers it.
+    /// The general basic-insurance rule for a visit: the first rule for no particular disease
+    /// that covers it.
     pub fn rule(
         &self,
         scheme: Scheme,
         visit: VisitType,
         level: HospitalLevel,
     ) -> Option<&BenefitRule> {
-        self.rules.iter().find(|r| r.covers(scheme, visit, level))
+        self.rule_for(scheme, visit, level, None)
+    }
+
+    /// The rule for a visit settled for `disease`: the first covering rule set for that disease,
+    /// else the general rule.
+    pub fn rule_for(
+        &self,
+        scheme: Scheme,
+        visit: VisitType,
+        level: HospitalLevel,
+        disease: Option<&str>,
+    ) -> Option<&BenefitRule> {
+        disease
+            .and_then(|d| {
+                self.rules
+                    .iter()
+                    .find(|r| r.covers(scheme, visit, level) && r.diseases.iter().any(|x| x == d))
+            })
+            .or_else(|| {
+                self.rules
+                    .iter()
+                    .find(|r| r.covers(scheme, visit, level) && r.diseases.is_empty())
+            })
     }
 
     pub fn critical_illness_for(&self, scheme: Scheme) -> Option<&CriticalIllnessRule> {

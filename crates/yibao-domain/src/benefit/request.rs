@@ -102,6 +102,11 @@ pub struct PersonFacts {
     /// local.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unfiled_penalty: Option<UnfiledPenalty>,
+    /// The qualified disease a chronic/special outpatient visit is settled for (its code in the
+    /// disease list, e.g. `employee/18`): a policy rule set for that disease applies before the
+    /// general one (own deductible, ratio and annual cap via its own pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disease: Option<String>,
 }
 
 impl PersonFacts {

@@ -356,6 +356,7 @@ fn person(scheme: Scheme) -> PersonFacts {
         care_place: CarePlace::Local,
         filed: true,
         unfiled_penalty: None,
+        disease: None,
     }
 }
 
@@ -772,6 +773,7 @@ fn arb_case() -> impl Strategy<Value = Case> {
                     care_place: PLACES[place],
                     filed,
                     unfiled_penalty: None,
+                    disease: None,
                 },
                 acc,
                 bill: Bill {
@@ -1516,4 +1518,63 @@ fn a_linked_account_pays_what_the_own_account_could_not() {
     let mut z = e.clone();
     assert_eq!(draw_on_linked(&mut z, &holder, Fen(0)).unwrap(), Fen(0));
     assert_eq!(z, e);
+}
+
+/// A policy rule set for one disease (its own deductible, ratio and cap through its own pool)
+/// applies to a visit settled for that disease; other diseases and visits without one take the
+/// general rule (issue #19). The figures are the test's own.
+#[test]
+fn a_disease_rule_comes_before_the_general_rule() {
+    let mut p: PolicySet =
+        toml::from_str(include_str!("../../../../data/policy/chongqing/2026.toml")).unwrap();
+    let general = p
+        .rule(
+            Scheme::EmployeeInService,
+            VisitType::ChronicOutpatient,
+            HospitalLevel::Level2,
+        )
+        .unwrap()
+        .clone();
+    let mut own = general.clone();
+    own.diseases = vec!["employee/18".into()];
+    own.pool = "chronic:employee/18".into();
+    own.deductible = Fen(0);
+    own.ratio_bp = Some(9500);
+    own.bands = Vec::new();
+    own.annual_cap = Some(Fen(100_000));
+    p.rules.insert(0, own);
+    p.validate().unwrap();
+    // `rule` (no disease) never picks a disease's rule.
+    assert_eq!(
+        p.rule(
+            Scheme::EmployeeInService,
+            VisitType::ChronicOutpatient,
+            HospitalLevel::Level2
+        ),
+        Some(&general)
+    );
+    let lines = vec![BillLine {
+        line_no: 1,
+        code: "M1".into(),
+        name: None,
+        amount: Fen(200_000),
+        quantity: None,
+        unit_price: None,
+        category: Some(Category::A),
+        self_pay_share_bp: None,
+        price_cap: None,
+    }];
+    let b = bill(VisitType::ChronicOutpatient, HospitalLevel::Level2, lines);
+    let mut who = person(Scheme::EmployeeInService);
+    who.disease = Some("employee/18".into());
+    let x = compute(&p, CatalogueRef::None, &who, &Accumulators::default(), &b).unwrap();
+    assert_eq!(x.deltas.pool, "chronic:employee/18");
+    // 95 % of 2,000 元 = 1,900 元, capped at the disease's 1,000 元.
+    assert_eq!(x.fund, Fen(100_000));
+    who.disease = Some("employee/3".into());
+    let y = compute(&p, CatalogueRef::None, &who, &Accumulators::default(), &b).unwrap();
+    assert_eq!(y.deltas.pool, general.pool);
+    who.disease = None;
+    let z = compute(&p, CatalogueRef::None, &who, &Accumulators::default(), &b).unwrap();
+    assert_eq!(z, y);
 }

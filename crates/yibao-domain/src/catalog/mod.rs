@@ -53,6 +53,7 @@ pub const PREDICATES: &[&str] = &[
     "emigration",
     "leaving_scheme",
     "aid_recipient",
+    "aid_unrecognised",
     "designated_hospital",
     "designated_pharmacy",
     "student",

@@ -149,6 +149,7 @@ impl CareRule {
             care_place,
             filed,
             unfiled_penalty,
+            disease: None,
         }
     }
 

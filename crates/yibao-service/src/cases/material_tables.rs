@@ -118,6 +118,8 @@ const NETWORKED: &[(&str, &str)] = &[("networked_settlement", "是")];
 #[rustfmt::skip]
 fn chongqing() -> Vec<Row> {
     vec![
+        row("25", P, None, NONE, &[], &["id_document", "application_form", "medical_records"], "003 item 25"),
+        row("32", P, None, NONE, &[], &["id_document", "settlement_documents"], "003 item 32"),
         // 单位参保登记: per kind, the 登记表 AND the certificate (not alternatives).
         row("01", E, None, &[("kind", "企业")], &[], &["registration_form_enterprise", "uscc_certificate"], "003 item 1 材料 2(1)(2)"),
         row("01", E, None, &[("kind", "机关、事业单位")], &[], &["registration_form_government", "approval_document"], "003 item 1 材料 1(1)(2)"),
@@ -202,6 +204,11 @@ fn chuanyu() -> Vec<Row> {
 #[rustfmt::skip]
 fn sichuan() -> Vec<Row> {
     vec![
+        row("22", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 22"),
+        row("23", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 23"),
+        row("24", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 24"),
+        row("32", P, None, NONE, &[], &["credential", "settlement_documents", "aid_application_card"], "001 item 32"),
+        row("32", P, None, NONE, &["aid_unrecognised"], &["credential", "settlement_documents", "aid_application_card", "economic_check_authorization"], "001 item 32 备注 2"),
         // 单位参保登记 (新参保): no split/merger approval, no deregistration papers.
         row("01", E, None, &[("kind", "企业")], &[], &["uscc_or_approval", "employer_registration_form"], "001 item 1 材料; 备注 3 only for 拆分/合并/注销"),
         // 职工参保登记 (在职职工): no retirement approval, no emigration papers.
@@ -255,6 +262,7 @@ fn sichuan() -> Vec<Row> {
 #[rustfmt::skip]
 fn youyang() -> Vec<Row> {
     vec![
+        row("20", P, None, NONE, &[], &["id_document", "medical_history", "diagnosis_certificate"], "002 待遇资格认定"),
         // 单位登记: an enterprise gives its name or USCC only (I16); 机关事业单位 its three papers.
         row("01", E, None, &[("kind", "企业")], &[], &["unit_name_or_uscc"], "002 单位登记 企业 (1)"),
         row("01", E, None, &[("kind", "机关、事业单位")], &[], &["registration_form_public", "approval_document", "uscc_certificate_copy"], "002 单位登记 机关事业单位"),

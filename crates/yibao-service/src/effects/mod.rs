@@ -19,6 +19,7 @@ use yibao_domain::catalog::{
 use yibao_domain::error::Coded;
 use yibao_domain::filing::{FilingApplication, FilingError, FilingJurisdiction, FilingKind};
 use yibao_domain::maternity::BenefitKind;
+use yibao_domain::qualification::QualificationError;
 use yibao_domain::RegionCode;
 use yibao_store::cases::CaseRow;
 use yibao_store::Conn;
@@ -58,6 +59,12 @@ pub enum Effect {
     /// A maternity benefit (生育保险待遇): prenatal care, delivery or family-planning costs, the
     /// allowance or its recalculation, decided from the contribution ledger and paid.
     Maternity(yibao_domain::maternity::BenefitKind),
+    /// A chronic/special disease qualification (门诊慢特病 / 特病 / 两病 / 单行支付药品 认定): the
+    /// certification is decided against the item's disease list and recorded with its validity.
+    Qualification,
+    /// Manual medical aid (医疗救助对象手工（零星）报销): the aid on what basic and critical-illness
+    /// insurance left, added to the year's aid total and paid.
+    AidReimbursement,
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -81,7 +88,10 @@ impl Binding {
     pub fn pays_money(&self) -> bool {
         matches!(
             self.effect,
-            Effect::Reimbursement | Effect::AccountWithdrawal | Effect::Maternity(_)
+            Effect::Reimbursement
+                | Effect::AccountWithdrawal
+                | Effect::Maternity(_)
+                | Effect::AidReimbursement
         )
     }
 }
@@ -115,6 +125,7 @@ pub fn rules_doc(effect: Effect) -> &'static str {
             "docs/accounts.md"
         }
         Effect::Maternity(_) => "docs/maternity.md",
+        Effect::Qualification | Effect::AidReimbursement => "docs/qualifications.md",
     }
 }
 
@@ -213,15 +224,26 @@ pub fn binding(service: Service) -> Option<Binding> {
         S::MaternityAllowanceRecalculation => {
             maternity(PersonOrEmployer, BenefitKind::AllowanceRecalculation)
         }
+        // The guides name their 申请表/认定表 without printing them; the form holds the
+        // certification the list's evidence rule asks for (data/diseases/).
+        S::QualificationChronicDisease
+        | S::QualificationHypertensionDiabetes
+        | S::QualificationHighValueDrug => Binding {
+            applicant: Person,
+            default_form: Some("qualification-application"),
+            effect: Effect::Qualification,
+        },
+        // seeds 001/003 item 32: the 结算单 after basic and critical-illness insurance.
+        S::AidManualReimbursement => Binding {
+            applicant: Person,
+            default_form: Some("aid-reimbursement"),
+            effect: Effect::AidReimbursement,
+        },
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::EvoucherApply
         | S::TransferCertificate
         | S::Transfer
-        | S::QualificationChronicDisease
-        | S::QualificationHypertensionDiabetes
-        | S::QualificationHighValueDrug
         | S::CrossProvinceOutpatient
-        | S::AidManualReimbursement
         | S::InstitutionHospitalApplication
         | S::InstitutionPharmacyApplication
         | S::InstitutionInfoChange
@@ -364,6 +386,23 @@ pub fn check_application_form(
             }
         }
     }
+    if let Some(Effect::Qualification) = binding(item.service).map(|b| b.effect) {
+        for e in crate::qualification::check_form(item, form) {
+            let field = match &e {
+                QualificationError::FieldMissing { key, .. }
+                | QualificationError::FieldInvalid { key, .. } => (*key).to_string(),
+                QualificationError::UnknownDisease { .. } => "disease".to_string(),
+                _ => String::new(),
+            };
+            if field.is_empty() || !errors.iter().any(|x| x.field == field) {
+                errors.push(FieldError {
+                    field,
+                    code: e.code(),
+                    message: e.message(),
+                });
+            }
+        }
+    }
     if errors.is_empty() {
         return Ok(());
     }
@@ -437,6 +476,10 @@ pub async fn apply(
         Effect::Maternity(_) => {
             crate::maternity::apply(conn, services, case, item, actor_label).await
         }
+        Effect::Qualification => {
+            crate::qualification::apply(conn, services, case, item, today).await
+        }
+        Effect::AidReimbursement => crate::aid::reimburse(conn, services, case, item).await,
     }
 }
 
@@ -463,6 +506,9 @@ pub async fn check_before_payment(
         Some(Effect::Maternity(_)) => crate::maternity::decide(conn, services, case, item)
             .await
             .map(|_| ()),
+        Some(Effect::AidReimbursement) => {
+            crate::aid::check_before_payment(conn, services, case).await
+        }
         _ => Ok(()),
     }
 }
@@ -492,7 +538,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 40, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 44, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

@@ -241,6 +241,8 @@ mirror! {
         /// 第三人不支付或无法确定，基金先行支付
         #[schema(required = false)]
         third_party_unpaid: bool,
+        /// 门诊慢特病（特病门诊）费用：所认定的病种（资格的病种编码或名称）；须有就诊日有效的资格
+        disease: Option<String>,
         bill: Bill,
     }
 
@@ -281,7 +283,64 @@ mirror! {
         /// 急诊、抢救：未备案的异地就医按已备案结算
         #[schema(required = false)]
         emergency: bool,
+        /// 门诊慢特病（医疗类别 14）的认定病种：资格的病种编码（如 employee/18）或名称（国家接口 dise_codg）
+        disease: Option<String>,
         bill: Bill,
+    }
+}
+
+mirror! {
+    /// 参保人的门诊慢特病（特病）资格与医疗救助身份
+    pub struct PersonQualifications mirrors yibao_service::aid::PersonQualifications {
+        /// 资格认定记录（最新在前）
+        qualifications: Vec<QualificationView>,
+        /// 医疗救助身份认定（最新在前）
+        aid_statuses: Vec<AidStatusView>,
+        /// 年度
+        year: i64,
+        /// 本年度医疗救助已支付合计（联网结算与手工报销，分）
+        aid_paid_fen: i64,
+        /// 其中手工（零星）报销（分）
+        aid_manual_fen: i64,
+    }
+
+    /// 一项门诊慢特病（特病）资格
+    pub struct QualificationView mirrors yibao_service::qualification::QualificationView {
+        /// qualification.chronic_disease、qualification.hypertension_diabetes、qualification.high_value_drug
+        service: String,
+        /// 病种编码（病种目录分节/序号，如 employee/18）
+        disease_code: String,
+        /// 病种名称（按办事指南）
+        disease_name: String,
+        /// 参保类别（病种范围分节标题）
+        scheme: String,
+        /// 生效日期
+        valid_from: String,
+        /// 有效期至（含）；之后就诊不按门诊慢特病结算
+        valid_to: String,
+        /// 鉴定（认定）医疗机构
+        certifier: String,
+        /// 鉴定日期
+        certified_on: String,
+        /// 有效、已到期、尚未生效（按今天）
+        standing: String,
+        /// 有效期为示例参数（指南未载明）
+        validity_example: bool,
+    }
+
+    /// 一项医疗救助身份认定
+    pub struct AidStatusView mirrors yibao_service::aid::AidStatusView {
+        /// extreme_poverty、minimum_living、poverty_relapse、marginal_low_income、monitored_rural、illness_impoverished
+        category: String,
+        /// 类别名称
+        category_label: String,
+        /// 认定部门及依据
+        source: String,
+        valid_from: String,
+        /// 终止日期（含）
+        valid_to: String,
+        /// 有效、已到期、尚未生效（按今天）
+        standing: String,
     }
 }
 
@@ -1163,6 +1222,9 @@ pub struct SettlementResult {
     pub replayed: Option<bool>,
     /// 就医地与参保地的结算规则说明
     pub care_rule: String,
+    /// 门诊慢特病（医疗类别 14）所依据的资格认定（病种、参保类别、有效期、鉴定机构）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<String>,
     #[serde(flatten)]
     pub explanation: Explanation,
 }

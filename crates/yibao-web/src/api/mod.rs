@@ -15,6 +15,7 @@ pub mod enrolment;
 mod filings;
 mod maternity;
 mod openapi;
+mod qualifications;
 mod records;
 mod settlement;
 
@@ -53,6 +54,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(audit::routes())
         .merge(filings::routes())
+        .merge(qualifications::routes())
         .merge(cases::routes())
         .merge(settlement::routes())
         .merge(disbursement::routes())

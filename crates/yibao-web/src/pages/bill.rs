@@ -227,6 +227,9 @@ pub fn entry_json(t: &Typed) -> Result<Value, Vec<String>> {
     if on("exclusion") {
         entry["exclusion"] = json!(get("exclusion"));
     }
+    if on("disease") {
+        entry["disease"] = json!(get("disease"));
+    }
     Ok(entry)
 }
 

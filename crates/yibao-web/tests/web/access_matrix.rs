@@ -234,6 +234,20 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
         ),
         get("/api/v1/me/person", Who::Only(&["citizen"])),
         get(
+            format!("/api/v1/persons/{own_person}/qualifications"),
+            Who::StaffAnd(&["citizen"]),
+        ),
+        get(
+            format!("/api/v1/persons/{other_person}/qualifications"),
+            Who::StaffAnd(&[]),
+        ),
+        // Not a category: the clerk is let in and told so (422).
+        post(
+            format!("/api/v1/persons/{own_person}/aid-statuses"),
+            json!({"category": "矩阵", "source": "矩阵测试", "valid_from": "2026-01-01", "valid_to": "2026-12-31"}),
+            Who::Only(&["clerk"]),
+        ),
+        get(
             format!("/api/v1/persons/{own_person}/record"),
             Who::StaffAnd(&["citizen"]),
         ),

@@ -41,6 +41,7 @@ mod maternity;
 mod money;
 mod national_flows;
 mod preconditions;
+mod qualifications;
 mod reimbursement;
 mod settlement;
 mod settlement_list;
