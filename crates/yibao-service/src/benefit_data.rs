@@ -85,6 +85,18 @@ fn parse_policy(text: &str) -> Result<PolicySet, ServiceError> {
         )
     })?;
     p.validate().map_err(ServiceError::from_domain)?;
+    // A rule for a disease names it as the disease lists do (data/diseases/, `<section>/<no>`).
+    for code in p.rules.iter().flat_map(|r| r.diseases.iter()) {
+        if !crate::qualification::lists()
+            .iter()
+            .any(|l| l.find(code).is_ok())
+        {
+            return Err(ServiceError::invalid(
+                "benefit.policy_invalid",
+                format!("待遇政策文件有误：病种“{code}”不在任何病种目录中（data/diseases/）"),
+            ));
+        }
+    }
     Ok(p)
 }
 
@@ -361,4 +373,26 @@ pub async fn overview(
         .collect();
     let mut tx = services.store().begin_read().await?;
     Ok((policies, store::catalogues(&mut tx).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule for a disease must name one of the disease lists' codes.
+    #[test]
+    fn a_disease_rule_names_a_listed_disease() {
+        let text = include_str!("../../../data/policy/chongqing/2026.toml");
+        assert!(parse_policy(text).is_ok());
+        let with = |code: &str| {
+            text.replacen(
+                "deductible_scope = \"per_admission\"",
+                &format!("deductible_scope = \"per_admission\"\ndiseases = [\"{code}\"]"),
+                1,
+            )
+        };
+        assert!(parse_policy(&with("employee/18")).is_ok());
+        let e = parse_policy(&with("employee/99")).unwrap_err();
+        assert!(e.message().contains("employee/99"), "{}", e.message());
+    }
 }
