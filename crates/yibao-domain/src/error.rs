@@ -38,6 +38,8 @@ pub enum DomainError {
     Contribution(#[from] crate::contribution::ContributionError),
     #[error(transparent)]
     Account(#[from] crate::account::AccountError),
+    #[error(transparent)]
+    Institution(#[from] crate::institution::InstitutionError),
 }
 
 impl Coded for DomainError {
@@ -54,6 +56,7 @@ impl Coded for DomainError {
             DomainError::Reimbursement(e) => e.code(),
             DomainError::Contribution(e) => e.code(),
             DomainError::Account(e) => e.code(),
+            DomainError::Institution(e) => e.code(),
         }
     }
 
@@ -70,6 +73,7 @@ impl Coded for DomainError {
             DomainError::Reimbursement(e) => e.message(),
             DomainError::Contribution(e) => e.message(),
             DomainError::Account(e) => e.message(),
+            DomainError::Institution(e) => e.message(),
         }
     }
 }

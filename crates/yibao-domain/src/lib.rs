@@ -16,6 +16,7 @@ pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
 pub mod ids;
+pub mod institution;
 pub mod money;
 pub mod reimbursement;
 pub mod staff;
