@@ -22,6 +22,7 @@ pub mod filing;
 mod fuzz_support;
 pub mod health;
 pub mod identity;
+pub mod institution;
 pub mod national;
 pub mod overview;
 pub mod paging;

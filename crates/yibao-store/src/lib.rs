@@ -22,6 +22,7 @@ pub mod institution;
 pub mod json_text;
 pub mod logins;
 pub mod meta;
+pub mod monthly;
 pub mod national;
 
 pub mod search;

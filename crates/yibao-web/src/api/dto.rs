@@ -163,6 +163,9 @@ mirror! {
         #[schema(required = false)]
         level: String,
         region_code: String,
+        /// 按定点申请办理（从“已受理申请”开始协议流程）；默认否：按已有协议登记（协议有效，未约定终止日期）
+        #[schema(required = false)]
+        apply: bool,
     }
 
     /// 单位管理员添加经办人
@@ -497,6 +500,8 @@ mirror! {
         /// 机构所在地：结算的就医地
         region_code: String,
         token_id: i64,
+        /// 协议已开通跨省异地就医直接结算
+        cross_province: bool,
     }
 
     /// 日期计算的提示：所依赖的某日落在尚未录入节假日安排的年度

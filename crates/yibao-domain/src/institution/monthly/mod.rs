@@ -620,3 +620,15 @@ pub fn month_ended(year: i32, month: u32, today: NaiveDate) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+crate::codes::coded! {
+    /// Where a month's 结算单 stands.
+    StatementStatus {
+        /// 已生成: issued by the agency, waiting for the institution's confirmation.
+        Issued = ("issued", "待机构确认"),
+        /// 已确认: confirmed by the institution, waiting for finance.
+        Confirmed = ("confirmed", "待拨付"),
+        /// 已拨付: paid by finance in a batch.
+        Paid = ("paid", "已拨付"),
+    }
+}
