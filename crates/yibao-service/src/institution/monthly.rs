@@ -318,7 +318,8 @@ pub async fn confirm(
     let s = store::find_statement(&mut tx, me.institution_id, &month)
         .await?
         .ok_or_else(|| {
-            ServiceError::not_found(
+            rule(
+                ErrorKind::Conflict,
                 "monthly.no_statement",
                 format!("{month} 的月结算单尚未生成"),
             )

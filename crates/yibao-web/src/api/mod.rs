@@ -12,6 +12,7 @@ mod disbursement;
 mod dto;
 pub mod enrolment;
 mod filings;
+mod institutions;
 mod openapi;
 mod records;
 mod settlement;
@@ -54,7 +55,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(cases::routes())
         .merge(settlement::routes())
         .merge(disbursement::routes())
-        .merge(contributions::routes());
+        .merge(contributions::routes())
+        .merge(institutions::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 
