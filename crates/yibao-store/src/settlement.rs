@@ -761,3 +761,18 @@ pub async fn month_groups_of(
     .fetch_all(conn)
     .await?)
 }
+
+/// The ledger's groups of a month over every institution: one plain `GROUP BY` over the
+/// month's rows (`yibao bench month` times it as the baseline of the month's reconciliation).
+pub async fn month_groups_all(
+    conn: &mut AnyConnection,
+    month: &str,
+) -> Result<Vec<MonthGroup>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "{MONTH_GROUP} WHERE month = $1 AND status = 'settled' \
+         GROUP BY institution_id, scheme, visit_type"
+    ))
+    .bind(month)
+    .fetch_all(conn)
+    .await?)
+}

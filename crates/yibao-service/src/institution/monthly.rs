@@ -163,6 +163,16 @@ async fn month_view(
     month: &str,
 ) -> Result<MonthView, ServiceError> {
     let ledger = ledger_of(conn, inst.id, month).await?;
+    month_view_with(conn, inst, month, ledger).await
+}
+
+/// The month's view with the ledger's groups already read (in this transaction).
+async fn month_view_with(
+    conn: &mut Conn,
+    inst: &InstitutionRow,
+    month: &str,
+    ledger: Vec<LedgerGroup>,
+) -> Result<MonthView, ServiceError> {
     let declaration = store::latest_declaration(conn, inst.id, month)
         .await?
         .as_ref()
@@ -281,7 +291,7 @@ pub async fn declare(
     )
     .await?;
     let inst = institution_row(&mut tx, me.institution_id).await?;
-    let view = month_view(&mut tx, &inst, &month).await?;
+    let view = month_view_with(&mut tx, &inst, &month, ledger).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(view)
 }

@@ -50,6 +50,18 @@ impl Chrome {
                 {
                     links.push(("/staff/settlements", "结算记录"));
                 }
+                if [
+                    StaffRole::Reviewer,
+                    StaffRole::Finance,
+                    StaffRole::Supervisor,
+                    StaffRole::Auditor,
+                    StaffRole::Admin,
+                ]
+                .iter()
+                .any(|r| s.has_role(*r))
+                {
+                    links.push(("/staff/monthly", "机构月结算"));
+                }
                 if s.has_role(StaffRole::Admin) {
                     links.push(("/admin/staff", "人员管理"));
                     links.push(("/admin/institutions", "定点机构"));

@@ -16,6 +16,7 @@ mod filings;
 mod finance;
 mod guide;
 mod home;
+mod monthly;
 mod pager;
 mod records;
 mod settlements;
@@ -111,6 +112,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/overdue", get(cases::overdue))
         .route("/staff/dashboard", get(dashboard::page))
         .route("/staff/settlements", get(settlements::list))
+        .route("/staff/monthly", get(monthly::list))
         .route("/cases/evaluations", get(cases::evaluations))
         .route(
             "/cases/disbursement",

@@ -345,6 +345,32 @@ both_stores_with_demo!(
         assert_eq!(row["ledger_count"], 11);
         assert_eq!(row["ledger_total_fen"], sum("total"));
         assert_eq!(row["batch"], batch["batch"]);
+        // The staff page lists the month with its totals, and exports it.
+        let mut b = app.browser();
+        b.get("/login").await;
+        b.post_form(
+            "/login/staff",
+            &[("username", "cq.finance"), ("password", "demo-cq-finance")],
+        )
+        .await;
+        let page = b.get("/staff/monthly?month=2026-11").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let rows = common::page::table_rows(&page.body, "#monthly tbody");
+        let row = rows
+            .iter()
+            .find(|r| r[0].contains("H50011900021"))
+            .unwrap_or_else(|| panic!("{rows:?}"));
+        assert_eq!(row[2], "11");
+        assert_eq!(row[3], yibao_domain::Fen(sum("total")).yuan_string());
+        assert_eq!(row[5], "已拨付");
+        assert_eq!(
+            row[9],
+            yibao_domain::Fen(due - 1234 - reserve).yuan_string()
+        );
+        assert!(page.body.contains("示例参数"));
+        let x = b.get("/staff/monthly?month=2026-11&format=xlsx").await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.bytes.starts_with(b"PK"), "an xlsx is a zip");
         // The clerk does not see the month's settlement.
         let clerk = dec.staff_token("cq.clerk").await;
         let r = dec
