@@ -365,6 +365,10 @@ pub enum BenchCommand {
         /// 并发申报数 / declarations in flight at once
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// 沿用上次生成的同规模结算记录（只重做申报、对账与结算单） / keep an earlier run's
+        /// settlements of the same size (declare, reconcile and issue afresh)
+        #[arg(long)]
+        reuse: bool,
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,

@@ -241,6 +241,7 @@ fn main() -> ExitCode {
                     settlements,
                     institutions,
                     concurrency,
+                    reuse,
                     database_url,
                 },
         } => {
@@ -253,6 +254,7 @@ fn main() -> ExitCode {
                     institutions,
                     settlements,
                     concurrency,
+                    reuse,
                 )
                 .await?;
                 println!(

@@ -65,7 +65,11 @@ UPDATE settlement SET
         + COALESCE((result_json::json ->> 'account_mutual_aid')::bigint, 0),
     cash_fen = COALESCE((result_json::json ->> 'cash')::bigint, 0);
 
-CREATE INDEX settlement_month ON settlement (institution_id, month);
+-- The month's sums of one institution are read from this index alone (an index-only scan once
+-- the rows are visible to all, as a past month's are): the rows of one institution are spread
+-- over the whole table, so reading them from the heap would touch a page per settlement.
+CREATE INDEX settlement_month ON settlement (institution_id, month, status, scheme, visit_type)
+    INCLUDE (total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen);
 
 -- An institution's declaration of a month (申报), each new one superseding the last, with its
 -- reconciliation against the ledger (对账) as it was when declared.

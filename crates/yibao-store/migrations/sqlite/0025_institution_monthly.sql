@@ -64,7 +64,8 @@ UPDATE settlement SET
         + COALESCE(json_extract(result_json, '$.account_mutual_aid'), 0),
     cash_fen = COALESCE(json_extract(result_json, '$.cash'), 0);
 
-CREATE INDEX settlement_month ON settlement (institution_id, month);
+-- PostgreSQL's index also INCLUDEs the amounts (index-only scans); SQLite has no INCLUDE.
+CREATE INDEX settlement_month ON settlement (institution_id, month, status, scheme, visit_type);
 
 -- An institution's declaration of a month (申报), each new one superseding the last, with its
 -- reconciliation against the ledger (对账) as it was when declared.
