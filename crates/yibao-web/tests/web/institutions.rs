@@ -583,3 +583,148 @@ both_stores_with_demo!(
         assert_eq!(r.json()["code"], "settlement.not_direct", "{}", r.body);
     }
 );
+
+// Two Chengdu hospitals paid by disease points share the month's point budget (示例参数) in
+// proportion to their declared points; Sichuan 39 pays within 30 working days.
+both_stores_with_demo!(disease_points_share_the_months_budget, |app| {
+    app.demo().await;
+    let sc = app.staff_token("sc.admin").await;
+    let chen = person_id(app, "陈小明").await;
+    let mut tokens = Vec::new();
+    for code in ["H51010400051", "H51010400052"] {
+        let r = app
+            .post_json(
+                "/api/v1/admin/institutions",
+                Some(&sc),
+                json!({"code": code, "name": format!("按病种分值医院{code}"), "kind": "hospital", "level": "二级", "region_code": "510104", "apply": true}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let path = format!("/api/v1/admin/institutions/{code}/agreement");
+        for body in [
+            json!({"action": "evaluate", "passed": true}),
+            json!({"action": "publicise"}),
+            json!({"action": "sign", "terms": {
+                "valid_from": "2026-11-01", "valid_until": "2029-10-31", "level": "二级",
+                "services": ["普通门诊", "住院"], "methods": ["disease_points", "fee_for_service"],
+                "annual_budget_fen": null, "cross_province": false}}),
+        ] {
+            let r = app.post_json(&path, Some(&sc), body).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let t = app
+            .post_json(
+                &format!("/api/v1/admin/institutions/{code}/tokens"),
+                Some(&sc),
+                json!({"label": "HIS"}),
+            )
+            .await
+            .json()["token"]["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        tokens.push((code, t));
+    }
+    // Hospital 1: two inpatient stays and an outpatient visit; hospital 2: one stay.
+    let mut answers: Vec<Vec<Value>> = vec![Vec::new(), Vec::new()];
+    for (i, (visit, amount)) in [
+        ("inpatient", 200_000),
+        ("inpatient", 90_000),
+        ("general_outpatient", 8_000),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = app
+            .post_json(
+                "/api/v1/settlements",
+                Some(&tokens[0].1),
+                bill(&format!("D1{i}"), &chen, visit, *amount),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        answers[0].push(r.json());
+    }
+    let r = app
+        .post_json(
+            "/api/v1/settlements",
+            Some(&tokens[1].1),
+            bill("D20", &chen, "inpatient", 120_000),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    answers[1].push(r.json());
+
+    let dec = app.later(Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap());
+    // Pneumonia 650 and stroke 1200 points (data/institution/monthly-rules.toml, 示例参数).
+    let groups = [
+        json!([{"group": "J18.9", "cases": 1}, {"group": "I63.9", "cases": 1}]),
+        json!([{"group": "J18.9", "cases": 1}]),
+    ];
+    // Cases that do not add up to the ledger's inpatient settlements are refused.
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/institution/months/2026-11/declaration",
+            Some(&tokens[0].1),
+            Some(json!({"lines": declaration_from(&answers[0]), "groups": [{"group": "J18.9", "cases": 3}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for (i, (_, t)) in tokens.iter().enumerate() {
+        let r = dec
+            .call(
+                "POST",
+                "/api/v1/institution/months/2026-11/declaration",
+                Some(t),
+                Some(json!({"lines": declaration_from(&answers[i]), "groups": groups[i]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["declaration"]["reconciliation"]["mismatches"], 0);
+    }
+    let reviewer = dec.staff_token("sc.reviewer").await;
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/monthly/2026-11/statements",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let run = r.json();
+    let budget = 8_000_000_000_i64; // region prefix 51, 示例参数
+    assert_eq!(
+        run["point_value"]["region_points"],
+        650 + 1200 + 650,
+        "{run}"
+    );
+    assert_eq!(run["point_value"]["budget_fen"], budget);
+    let due_points = |p: i64| (2 * p * budget + 2500) / (2 * 2500);
+    for (i, (code, t)) in tokens.iter().enumerate() {
+        let m = dec
+            .call("GET", "/api/v1/institution/months/2026-11", Some(t), None)
+            .await
+            .json();
+        let st = &m["statement"];
+        let lines = st["statement"]["lines"].as_array().unwrap();
+        let points = if i == 0 { 650 + 1200 } else { 650 };
+        assert_eq!(lines[0]["method"], "disease_points", "{code}: {st}");
+        assert_eq!(lines[0]["amount_fen"], due_points(points), "{code}");
+        // The outpatient pooled fund by fee for service.
+        let outpatient: i64 = answers[i]
+            .iter()
+            .filter(|a| a["visit"] == "general_outpatient")
+            .map(|a| a["fund"].as_i64().unwrap())
+            .sum();
+        assert_eq!(lines[1]["method"], "fee_for_service");
+        assert_eq!(lines[1]["amount_fen"], outpatient);
+        // Sichuan 39: within 30 working days of 3 December 2026.
+        let cal = yibao_service::calendar::shipped();
+        let pay_by: chrono::NaiveDate = st["pay_by"].as_str().unwrap().parse().unwrap();
+        let from: chrono::NaiveDate = "2026-12-03".parse().unwrap();
+        assert_eq!(cal.working_days_between(from, pay_by).value, 30);
+    }
+    assert_eq!(due_points(1850) + due_points(650), budget);
+});
