@@ -55,11 +55,11 @@ impl Chrome {
                     StaffRole::Finance,
                     StaffRole::Supervisor,
                     StaffRole::Auditor,
-                    StaffRole::Admin,
                 ]
                 .iter()
                 .any(|r| s.has_role(*r))
                 {
+                    // Admins (the most links already) reach it from 定点机构's page.
                     links.push(("/staff/monthly", "机构月结算"));
                 }
                 if s.has_role(StaffRole::Admin) {
