@@ -46,6 +46,8 @@ pub enum DomainError {
     Qualification(#[from] crate::qualification::QualificationError),
     #[error(transparent)]
     Aid(#[from] crate::aid::AidError),
+    #[error(transparent)]
+    Institution(#[from] crate::institution::InstitutionError),
 }
 
 impl Coded for DomainError {
@@ -66,6 +68,7 @@ impl Coded for DomainError {
             DomainError::Maternity(e) => e.code(),
             DomainError::Qualification(e) => e.code(),
             DomainError::Aid(e) => e.code(),
+            DomainError::Institution(e) => e.code(),
         }
     }
 
@@ -86,6 +89,7 @@ impl Coded for DomainError {
             DomainError::Maternity(e) => e.message(),
             DomainError::Qualification(e) => e.message(),
             DomainError::Aid(e) => e.message(),
+            DomainError::Institution(e) => e.message(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
 pub mod ids;
+pub mod institution;
 pub mod maternity;
 pub mod money;
 pub mod qualification;

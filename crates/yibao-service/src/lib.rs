@@ -26,6 +26,7 @@ mod fuzz_support;
 pub mod guide_rules;
 pub mod health;
 pub mod identity;
+pub mod institution;
 pub mod maternity;
 pub mod national;
 pub mod overview;

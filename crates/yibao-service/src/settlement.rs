@@ -111,6 +111,15 @@ async fn prepare(
             ),
         )
     })?;
+    // Sichuan 38 (开通跨省异地就医直接结算): an institution settles patients insured in another
+    // province only once its agreement has cross-province settlement opened.
+    if insured.as_str().get(..2) != care_region.as_str().get(..2) && !inst.cross_province {
+        return Err(rule_err(
+            ErrorKind::Invalid,
+            "settlement.cross_province_not_open",
+            "本机构医保服务协议未开通跨省异地就医直接结算，不能为外省参保人员联网结算",
+        ));
+    }
     // Filings matter only for care outside the insured pooling region.
     let local = matches!(
         (yibao_domain::filing::filing_target(&insured), yibao_domain::filing::filing_target(&care_region)),
@@ -362,6 +371,17 @@ async fn settle_once(
             deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
             created_at: now.clone(),
             reversed_at: None,
+            sums: store::LedgerSums {
+                month: services.clock().today().format("%Y-%m").to_string(),
+                scheme: key_of(&x.scheme),
+                visit_type: key_of(&x.visit),
+                total_fen: x.total.fen(),
+                pooled_fen: x.fund.fen(),
+                critical_fen: x.critical_illness.fen(),
+                aid_fen: x.aid.fen(),
+                account_fen: x.account.fen() + x.account_mutual_aid.fen(),
+                cash_fen: x.cash.fen(),
+            },
         },
         &entry,
         account_line.as_ref(),
@@ -371,6 +391,14 @@ async fn settle_once(
     audit::logged(&entry);
     serde_json::value::RawValue::from_string(result)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
+}
+
+/// The serde key of a unit enum (scheme, visit type), as the stored result spells it.
+fn key_of<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
 }
 
 /// The settlement's answer as JSON text, serialised once: stored as it is and answered as it is.

@@ -220,6 +220,12 @@ impl Store {
         &self.pool
     }
 
+    /// Runs a maintenance statement that may not run inside a transaction (`VACUUM`).
+    pub async fn run_outside_transaction(&self, sql: &str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

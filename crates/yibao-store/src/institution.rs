@@ -175,3 +175,104 @@ pub async fn touch_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result
         .await?;
     Ok(())
 }
+
+/// An institution's agreement (医保服务协议): its lifecycle stage and terms.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AgreementRow {
+    pub institution_id: i64,
+    #[sqlx(try_from = "String")]
+    pub stage: yibao_domain::institution::Stage,
+    #[sqlx(try_from = "Option<String>")]
+    pub terms_json: crate::json_text::JsonText<Option<yibao_domain::institution::Agreement>>,
+    pub jurisdiction: String,
+    pub applied_on: Option<String>,
+    pub publicity_from: Option<String>,
+    pub publicity_ends: Option<String>,
+    pub updated_at: String,
+}
+
+const AGREEMENT_COLS: &str = "institution_id, stage, terms_json, jurisdiction, applied_on, \
+                              publicity_from, publicity_ends, updated_at";
+
+pub async fn find_agreement(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+) -> Result<Option<AgreementRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {AGREEMENT_COLS} FROM institution_agreement WHERE institution_id = $1"
+    ))
+    .bind(institution_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Writes the agreement (insert or replace the institution's one row).
+pub async fn put_agreement(conn: &mut AnyConnection, a: &AgreementRow) -> Result<(), StoreError> {
+    let terms = a.terms_json.nullable_text()?;
+    sqlx::query(
+        "INSERT INTO institution_agreement (institution_id, stage, terms_json, jurisdiction, \
+         applied_on, publicity_from, publicity_ends, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (institution_id) DO UPDATE SET \
+         stage = excluded.stage, terms_json = excluded.terms_json, \
+         jurisdiction = excluded.jurisdiction, applied_on = excluded.applied_on, \
+         publicity_from = excluded.publicity_from, publicity_ends = excluded.publicity_ends, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(a.institution_id)
+    .bind(a.stage.key())
+    .bind(terms)
+    .bind(&a.jurisdiction)
+    .bind(&a.applied_on)
+    .bind(&a.publicity_from)
+    .bind(&a.publicity_ends)
+    .bind(&a.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One step of an agreement's lifecycle.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AgreementEventRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub action: String,
+    pub stage_from: String,
+    pub stage_to: String,
+    pub note: String,
+    pub actor_label: String,
+    pub at: String,
+}
+
+pub async fn insert_agreement_event(
+    conn: &mut AnyConnection,
+    e: &AgreementEventRow,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO institution_agreement_event (institution_id, action, stage_from, stage_to, \
+         note, actor_label, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(e.institution_id)
+    .bind(&e.action)
+    .bind(&e.stage_from)
+    .bind(&e.stage_to)
+    .bind(&e.note)
+    .bind(&e.actor_label)
+    .bind(&e.at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn agreement_events(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+) -> Result<Vec<AgreementEventRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, institution_id, action, stage_from, stage_to, note, actor_label, at \
+         FROM institution_agreement_event WHERE institution_id = $1 ORDER BY id",
+    )
+    .bind(institution_id)
+    .fetch_all(conn)
+    .await?)
+}

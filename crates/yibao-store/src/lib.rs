@@ -25,6 +25,7 @@ pub mod json_text;
 pub mod logins;
 pub mod maternity;
 pub mod meta;
+pub mod monthly;
 pub mod national;
 pub mod qualification;
 

@@ -291,17 +291,40 @@ pub struct SettlementRow {
     pub deltas_json: String,
     pub created_at: String,
     pub reversed_at: Option<String>,
+    #[sqlx(flatten)]
+    pub sums: LedgerSums,
+}
+
+/// What the monthly reconciliation adds up of a settlement (its Beijing month, scheme, visit
+/// type and the split), kept as columns beside the stored result.
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+pub struct LedgerSums {
+    /// `YYYY-MM`, the Beijing date's month when it was settled.
+    pub month: String,
+    pub scheme: String,
+    pub visit_type: String,
+    pub total_fen: i64,
+    pub pooled_fen: i64,
+    pub critical_fen: i64,
+    pub aid_fen: i64,
+    pub account_fen: i64,
+    pub cash_fen: i64,
 }
 
 const COLS: &str = "id, institution_id, request_id, payload_sha256, person_id_number, year, \
-                    admission_id, status, result_json, deltas_json, created_at, reversed_at";
+                    admission_id, status, result_json, deltas_json, created_at, reversed_at, \
+                    month, scheme, visit_type, total_fen, pooled_fen, critical_fen, aid_fen, \
+                    account_fen, cash_fen";
+
+const INSERT: &str = "INSERT INTO settlement (institution_id, request_id, payload_sha256, \
+     person_id_number, year, admission_id, status, result_json, deltas_json, created_at, \
+     month, scheme, visit_type, total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen)";
 
 pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, StoreError> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
-         year, admission_id, status, result_json, deltas_json, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
+    let (id,): (i64,) = sqlx::query_as(&format!(
+        "{INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19) RETURNING id"
+    ))
     .bind(s.institution_id)
     .bind(&s.request_id)
     .bind(&s.payload_sha256)
@@ -312,6 +335,15 @@ pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, 
     .bind(&s.result_json)
     .bind(&s.deltas_json)
     .bind(&s.created_at)
+    .bind(&s.sums.month)
+    .bind(&s.sums.scheme)
+    .bind(&s.sums.visit_type)
+    .bind(s.sums.total_fen)
+    .bind(s.sums.pooled_fen)
+    .bind(s.sums.critical_fen)
+    .bind(s.sums.aid_fen)
+    .bind(s.sums.account_fen)
+    .bind(s.sums.cash_fen)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -375,11 +407,11 @@ pub async fn record(
         }
         return insert(conn, s).await;
     }
-    // The account's line, when it paid: $27 kind, $28 amount, $29 balance after, $30 reference.
+    // The account's line, when it paid: $36 kind, $37 amount, $38 balance after, $39 reference.
     let ent = if account.is_some() {
         ", ent AS (INSERT INTO account_entry (person_id_number, year, kind, amount_fen, \
          balance_after_fen, reference, note, created_by, created_at) \
-         VALUES ($4, $5, $27, $28, $29, $30, '', $17, $10))"
+         VALUES ($4, $5, $36, $37, $38, $39, '', $17, $10))"
     } else {
         ""
     };
@@ -390,9 +422,8 @@ pub async fn record(
          agency_id, action, target_kind, target_id, before_sha256, after_sha256, summary, \
          prev_hash, hash) VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
          $24, $25, $26)){ent} \
-         INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
-         year, admission_id, status, result_json, deltas_json, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+         {INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $27, $28, $29, $30, $31, \
+         $32, $33, $34, $35) RETURNING id"
     );
     let mut q = sqlx::query_as(&sql)
         .bind(s.institution_id)
@@ -420,7 +451,16 @@ pub async fn record(
         .bind(&audit.after_sha256)
         .bind(&audit.summary)
         .bind(&audit.prev_hash)
-        .bind(&audit.hash);
+        .bind(&audit.hash)
+        .bind(&s.sums.month)
+        .bind(&s.sums.scheme)
+        .bind(&s.sums.visit_type)
+        .bind(s.sums.total_fen)
+        .bind(s.sums.pooled_fen)
+        .bind(s.sums.critical_fen)
+        .bind(s.sums.aid_fen)
+        .bind(s.sums.account_fen)
+        .bind(s.sums.cash_fen);
     if let Some(e) = account {
         q = q
             .bind(e.kind.key())
@@ -664,4 +704,75 @@ pub async fn search_in_region(
     .fetch_all(conn)
     .await?;
     Ok(Found { rows, total })
+}
+
+/// One (scheme, visit type) of an institution's month in the ledger: settled and not reversed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MonthGroup {
+    pub institution_id: i64,
+    pub scheme: String,
+    pub visit_type: String,
+    pub count: i64,
+    pub total_fen: i64,
+    pub pooled_fen: i64,
+    pub critical_fen: i64,
+    pub aid_fen: i64,
+    pub account_fen: i64,
+    pub cash_fen: i64,
+}
+
+const MONTH_GROUP: &str = "SELECT institution_id, scheme, visit_type, COUNT(*) AS count, \
+     CAST(SUM(total_fen) AS BIGINT) AS total_fen, CAST(SUM(pooled_fen) AS BIGINT) AS pooled_fen, \
+     CAST(SUM(critical_fen) AS BIGINT) AS critical_fen, CAST(SUM(aid_fen) AS BIGINT) AS aid_fen, \
+     CAST(SUM(account_fen) AS BIGINT) AS account_fen, CAST(SUM(cash_fen) AS BIGINT) AS cash_fen \
+     FROM settlement";
+
+/// The ledger's groups of one institution's month (the reconciliation's other side).
+pub async fn month_groups(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+    month: &str,
+) -> Result<Vec<MonthGroup>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "{MONTH_GROUP} WHERE institution_id = $1 AND month = $2 AND status = 'settled' \
+         GROUP BY institution_id, scheme, visit_type ORDER BY scheme, visit_type"
+    ))
+    .bind(institution_id)
+    .bind(month)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The ledger's groups of a month for the institutions in `ids` (a month run over many).
+pub async fn month_groups_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    month: &str,
+) -> Result<Vec<MonthGroup>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    Ok(sqlx::query_as(&format!(
+        "{MONTH_GROUP} WHERE institution_id IN ({list}) AND month = $1 AND status = 'settled' \
+         GROUP BY institution_id, scheme, visit_type ORDER BY institution_id, scheme, visit_type"
+    ))
+    .bind(month)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The ledger's groups of a month over every institution: one plain `GROUP BY` over the
+/// month's rows (`yibao bench month` times it as the baseline of the month's reconciliation).
+pub async fn month_groups_all(
+    conn: &mut AnyConnection,
+    month: &str,
+) -> Result<Vec<MonthGroup>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "{MONTH_GROUP} WHERE month = $1 AND status = 'settled' \
+         GROUP BY institution_id, scheme, visit_type"
+    ))
+    .bind(month)
+    .fetch_all(conn)
+    .await?)
 }

@@ -74,9 +74,18 @@ async fn population(store: &Store, persons: u32) -> Result<InstitutionActor, Cli
                 &now,
             )
             .await?;
-            institution::find(&mut tx, id)
+            let row = institution::find(&mut tx, id)
                 .await?
-                .ok_or_else(|| CliError::Other("bench institution".into()))?
+                .ok_or_else(|| CliError::Other("bench institution".into()))?;
+            // Its agreement, in force from the bench's first day (its tokens work only then).
+            let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+                .ok_or_else(|| CliError::Other("bench date".into()))?;
+            institution::put_agreement(
+                &mut tx,
+                &yibao_service::institution::initial_agreement(&row, start, false, &now),
+            )
+            .await?;
+            row
         }
     };
     let have: u32 = meta::get(&mut tx, POPULATION_KEY)
@@ -143,6 +152,7 @@ async fn population(store: &Store, persons: u32) -> Result<InstitutionActor, Cli
         agency_id,
         region_code: inst.region_code,
         token_id: 0,
+        cross_province: true,
     })
 }
 

@@ -356,6 +356,28 @@ pub enum BenchCommand {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// 一个月的定点医药机构月结算：生成结算记录、各机构申报并对账、生成结算单，与同库的 GROUP BY 基线对照（仅 PostgreSQL，请使用专用数据库）
+    /// / a month of settlements for many institutions: declared and reconciled by each, then
+    /// the agency's statement run, beside a plain GROUP BY over the same rows (PostgreSQL only;
+    /// use a scratch database)
+    Month {
+        /// 结算记录数 / settlements in the month
+        #[arg(long, default_value_t = 1_000_000)]
+        settlements: u64,
+        /// 机构数 / institutions
+        #[arg(long, default_value_t = 2000)]
+        institutions: u32,
+        /// 并发申报数 / declarations in flight at once
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// 沿用上次生成的同规模结算记录（只重做申报、对账与结算单） / keep an earlier run's
+        /// settlements of the same size (declare, reconcile and issue afresh)
+        #[arg(long)]
+        reuse: bool,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// 实时结算吞吐与时延（写入测试人群与结算记录，请使用专用数据库）
     /// / settlement throughput and latency (writes a test population and settlements: use a scratch database)
     Settle {

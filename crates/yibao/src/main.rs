@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_contrib;
+mod bench_month;
 mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
@@ -230,6 +231,47 @@ fn main() -> ExitCode {
                     r.run_seconds,
                     r.lines_per_second,
                     r.run_seconds / r.baseline_seconds.max(1e-9)
+                );
+                Ok(())
+            })
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Month {
+                    settlements,
+                    institutions,
+                    concurrency,
+                    reuse,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            run_async(async move {
+                let r = bench_month::month(
+                    &config.database_url,
+                    institutions,
+                    settlements,
+                    concurrency,
+                    reuse,
+                )
+                .await?;
+                println!(
+                    "postgres settlements={} institutions={} generate={:.1}s baseline_group_by={:.2}s ({} groups) declare_and_reconcile={:.2}s issue_statements={:.2}s month_total={:.2}s ratio_to_baseline={:.1} mismatched_declared={} issued={} skipped={} ffs_disagreements={}",
+                    r.settlements,
+                    r.institutions,
+                    r.generate_seconds,
+                    r.baseline_seconds,
+                    r.baseline_groups,
+                    r.declare_seconds,
+                    r.issue_seconds,
+                    r.declare_seconds + r.issue_seconds,
+                    (r.declare_seconds + r.issue_seconds) / r.baseline_seconds.max(1e-9),
+                    r.mismatched,
+                    r.issued,
+                    r.skipped,
+                    r.disagreements
                 );
                 Ok(())
             })

@@ -71,6 +71,8 @@ pub struct InstitutionActor {
     /// Where the institution is: the care region of its settlements.
     pub region_code: String,
     pub token_id: i64,
+    /// 跨省异地就医直接结算 opened in its agreement (Sichuan 38): settlement reads it.
+    pub cross_province: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

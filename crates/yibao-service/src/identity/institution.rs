@@ -24,6 +24,11 @@ pub struct NewInstitutionInput {
     #[serde(default)]
     pub level: String,
     pub region_code: String,
+    /// Opens the agreement lifecycle at 已受理申请 (Chongqing/Sichuan 33/34: the window accepted
+    /// the application) instead of recording an institution whose agreement is already in
+    /// force (the default: an institution registered from the agency's existing records).
+    #[serde(default)]
+    pub apply: bool,
 }
 
 /// A token as issued: the secret is in `token` and is never shown again.
@@ -107,6 +112,12 @@ pub async fn create_institution(
     let row = store::find(&mut tx, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("institution.not_found", "定点医药机构不存在"))?;
+    let today = services.clock().today();
+    store::put_agreement(
+        &mut tx,
+        &crate::institution::initial_agreement(&row, today, input.apply, &now),
+    )
+    .await?;
     audit::record(
         &mut tx,
         services,
@@ -268,6 +279,30 @@ pub async fn institution_for_token(
     let inst = store::find(&mut tx, row.institution_id)
         .await?
         .ok_or_else(invalid)?;
+    // The agreement must be in force today (Sichuan 36: a suspended or terminated agreement
+    // stops direct settlement).
+    let agreement = store::find_agreement(&mut tx, inst.id).await?;
+    let today = services.clock().today();
+    let (stage, terms) = match &agreement {
+        Some(a) => (a.stage, a.terms_json.0.as_ref()),
+        None => (yibao_domain::institution::Stage::Applied, None),
+    };
+    if !yibao_domain::institution::agreement::in_force_on(stage, terms, today) {
+        return Err(forbidden(
+            "institution.agreement_not_in_force",
+            yibao_domain::institution::agreement::not_in_force_reason(stage, terms, today),
+        ));
+    }
+    let cross_province = terms.is_some_and(|t| t.cross_province);
+    // A cached lookup lives no longer than the agreement's last day (Beijing midnight).
+    let cache_until = terms
+        .and_then(|t| t.valid_until)
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(crate::clock::beijing()).single())
+        .map(|t| ts(t.with_timezone(&chrono::Utc)))
+        .filter(|t| *t < row.expires_at)
+        .unwrap_or_else(|| row.expires_at.clone());
     tx.commit().await.map_err(StoreError::from)?;
     // Record use at most once a minute: settlement is the hot path and should not write here.
     let stale = ts(services.clock().now() - Duration::minutes(1));
@@ -295,9 +330,10 @@ pub async fn institution_for_token(
         agency_id: inst.agency_id,
         region_code: inst.region_code,
         token_id: row.id,
+        cross_province,
     });
     services
         .token_cache()
-        .put(hash, actor.clone(), row.id, row.expires_at);
+        .put(hash, actor.clone(), row.id, cache_until);
     Ok(actor)
 }

@@ -111,7 +111,10 @@ mod describes {
         yibao_domain::complaint::SubjectKind,
         yibao_domain::complaint::ComplaintStatus,
         yibao_domain::complaint::ComplaintEvaluation,
-        yibao_domain::complaint::Timeliness
+        yibao_domain::complaint::Timeliness,
+        yibao_domain::institution::Stage,
+        yibao_domain::institution::PaymentMethod,
+        yibao_domain::institution::monthly::StatementStatus
     );
     // Money is integer fen; an amount left out when zero is documented as not required.
     impl Describes<yibao_domain::Fen> for i64 {}
@@ -169,6 +172,9 @@ mirror! {
         #[schema(required = false)]
         level: String,
         region_code: String,
+        /// 按定点申请办理（从“已受理申请”开始协议流程）；默认否：按已有协议登记（协议有效，未约定终止日期）
+        #[schema(required = false)]
+        apply: bool,
     }
 
     /// 单位管理员添加经办人
@@ -562,6 +568,8 @@ mirror! {
         /// 机构所在地：结算的就医地
         region_code: String,
         token_id: i64,
+        /// 协议已开通跨省异地就医直接结算
+        cross_province: bool,
     }
 
     /// 日期计算的提示：所依赖的某日落在尚未录入节假日安排的年度
@@ -1618,5 +1626,237 @@ mirror! {
         received_on: String,
         due: Option<String>,
         timeliness: String,
+    }
+}
+
+mirror! {
+    /// 医保服务协议条款
+    pub struct Agreement mirrors yibao_domain::institution::Agreement {
+        /// 协议起始日
+        #[schema(format = Date)]
+        valid_from: String,
+        /// 协议终止日；空为未约定
+        #[schema(format = Date)]
+        valid_until: Option<String>,
+        /// 协议约定的机构等级
+        level: String,
+        /// 协议服务范围（如 普通门诊、住院、门诊慢特病、生育）
+        services: Vec<String>,
+        /// 结算方式：fee_for_service（按项目付费）、disease_points（按病种分值付费）、global_budget（总额预付）
+        methods: Vec<String>,
+        /// 总额预付的年度总额预算（分）
+        annual_budget_fen: Option<i64>,
+        /// 已开通跨省异地就医直接结算
+        cross_province: bool,
+    }
+
+    /// 协议流程的一步（办理记录）
+    pub struct AgreementEvent mirrors yibao_store::institution::AgreementEventRow {
+        id: i64,
+        institution_id: i64,
+        action: String,
+        stage_from: String,
+        stage_to: String,
+        note: String,
+        actor_label: String,
+        at: String,
+    }
+
+    /// 定点协议：流程状态、条款与办理记录
+    pub struct AgreementView mirrors yibao_service::institution::AgreementView {
+        code: String,
+        name: String,
+        /// applied、evaluated、publicised、in_force、suspended、terminated、refused
+        stage: String,
+        stage_label: String,
+        terms: Option<Agreement>,
+        #[schema(format = Date)]
+        applied_on: Option<String>,
+        #[schema(format = Date)]
+        publicity_from: Option<String>,
+        /// 公示期末日（重庆：公示7个工作日）；空为指南未规定公示天数
+        #[schema(format = Date)]
+        publicity_ends: Option<String>,
+        /// 今日协议有效（接口令牌可用）
+        in_force: bool,
+        events: Vec<AgreementEvent>,
+    }
+
+    /// 协议流程的一步
+    pub struct AgreementStep mirrors yibao_service::institution::AgreementStep {
+        /// evaluate（评估）、publicise（公示）、object（公示未通过）、sign（签订协议）、change（协议变更）、suspend（暂停）、terminate（解除）、restore（恢复）、open_cross_province（开通跨省直接结算）
+        action: String,
+        /// evaluate：评估是否通过
+        #[schema(required = false)]
+        passed: Option<bool>,
+        /// publicise：公示起始日，默认今日
+        #[schema(format = Date, required = false)]
+        from: Option<String>,
+        /// sign、change：协议条款
+        #[schema(required = false)]
+        terms: Option<Agreement>,
+        #[schema(required = false)]
+        note: String,
+    }
+
+    /// 某病种的住院例数
+    pub struct GroupCases mirrors yibao_domain::institution::monthly::GroupCases {
+        /// 病种编码（见月结算规则数据）
+        group: String,
+        cases: i64,
+    }
+
+    /// 月结算申报
+    pub struct DeclarationInput mirrors yibao_service::institution::monthly::DeclarationInput {
+        /// 每行：{"scheme": employee_in_service | employee_retired | resident, "visit": general_outpatient | chronic_outpatient | inpatient | maternity（亦可用 med_type 11/14/21/51）, "fund": total | pooled | critical_illness | aid | account | cash, "count": 人次, "amount_fen": 金额（分）}
+        #[schema(value_type = Vec<Object>)]
+        lines: Value,
+        /// 按病种分值付费的机构：本月各病种住院例数
+        #[schema(required = false)]
+        groups: Vec<GroupCases>,
+    }
+
+    /// 实时结算记录中某险种、医疗类别的月度合计（已撤销的不计）
+    pub struct LedgerGroup mirrors yibao_domain::institution::monthly::LedgerGroup {
+        scheme: String,
+        visit: String,
+        count: i64,
+        total: i64,
+        pooled: i64,
+        critical_illness: i64,
+        aid: i64,
+        account: i64,
+        cash: i64,
+    }
+
+    /// 申报与对账结果
+    pub struct DeclarationView mirrors yibao_service::institution::monthly::DeclarationView {
+        /// 第几次申报
+        seq: i64,
+        declared_at: String,
+        /// 对账：{"lines": [{scheme, visit, fund, declared_count, declared_fen, ledger_count, ledger_fen, status: matched | mismatched | not_declared | not_in_ledger}], "mismatches": 不一致行数}
+        #[schema(value_type = Object)]
+        reconciliation: Value,
+        groups: Vec<GroupCases>,
+    }
+
+    /// 扣款
+    pub struct Deduction mirrors yibao_store::monthly::DeductionRow {
+        id: i64,
+        institution_id: i64,
+        month: String,
+        reason: String,
+        amount_fen: i64,
+        created_by: String,
+        created_at: String,
+    }
+
+    /// 月结算单
+    pub struct StatementView mirrors yibao_service::institution::monthly::StatementView {
+        /// issued（待机构确认）、confirmed（待拨付）、paid（已拨付）
+        status: String,
+        status_label: String,
+        /// {"lines": [{item, method, basis, amount_fen}], "due_fen": 应付, "deductions_fen": 扣款, "reserve_fen": 质量保证金, "net_fen": 实付}
+        #[schema(value_type = Object)]
+        statement: Value,
+        /// 拨付期限（重庆：次月15日前；四川：30个工作日内）
+        #[schema(format = Date)]
+        pay_by: String,
+        issued_at: String,
+        issued_by: String,
+        confirmed_at: Option<String>,
+        paid_at: Option<String>,
+        batch: Option<String>,
+    }
+
+    /// 机构某月的结算：实时结算合计、申报与对账、扣款、结算单
+    pub struct MonthView mirrors yibao_service::institution::monthly::MonthView {
+        /// YYYY-MM
+        month: String,
+        code: String,
+        name: String,
+        ledger: Vec<LedgerGroup>,
+        declaration: Option<DeclarationView>,
+        deductions: Vec<Deduction>,
+        statement: Option<StatementView>,
+        /// 规则数据的说明（示例参数）
+        rules_label: String,
+    }
+
+    /// 扣款录入
+    pub struct DeductionInput mirrors yibao_service::institution::monthly::DeductionInput {
+        /// 机构编码
+        institution: String,
+        reason: String,
+        amount_fen: i64,
+    }
+
+    /// 生成的结算单
+    pub struct IssuedStatement mirrors yibao_service::institution::monthly::IssuedStatement {
+        code: String,
+        net_fen: i64,
+        #[schema(format = Date)]
+        pay_by: String,
+    }
+
+    /// 未生成结算单的机构及原因
+    pub struct Skipped mirrors yibao_service::institution::monthly::Skipped {
+        code: String,
+        reason: String,
+    }
+
+    /// 本月点值：统筹区预算 ÷ 总分值
+    pub struct PointValue mirrors yibao_service::institution::monthly::PointValue {
+        region_points: i64,
+        budget_fen: i64,
+    }
+
+    /// 生成月结算单的结果
+    pub struct RunReport mirrors yibao_service::institution::monthly::RunReport {
+        month: String,
+        issued: Vec<IssuedStatement>,
+        skipped: Vec<Skipped>,
+        point_value: Option<PointValue>,
+        rules_label: String,
+    }
+
+    /// 拨付批次
+    pub struct PaymentBatch mirrors yibao_service::institution::monthly::PaymentBatch {
+        batch: String,
+        month: String,
+        paid: Vec<IssuedStatement>,
+        total_fen: i64,
+        /// 超过拨付期限的份数
+        late: u64,
+    }
+
+    /// 经办机构月结算列表的一行
+    pub struct MonthRow mirrors yibao_service::institution::monthly::MonthRow {
+        code: String,
+        name: String,
+        kind: String,
+        stage: String,
+        stage_label: String,
+        ledger_count: i64,
+        ledger_total_fen: i64,
+        ledger_pooled_fen: i64,
+        declared: bool,
+        mismatches: Option<i64>,
+        status_label: String,
+        due_fen: Option<i64>,
+        deductions_fen: Option<i64>,
+        reserve_fen: Option<i64>,
+        net_fen: Option<i64>,
+        pay_by: Option<String>,
+        batch: Option<String>,
+    }
+
+    /// 经办机构某月的定点医药机构结算
+    pub struct AgencyMonth mirrors yibao_service::institution::monthly::AgencyMonth {
+        month: String,
+        rows: Vec<MonthRow>,
+        ledger_total_fen: i64,
+        net_total_fen: i64,
+        rules_label: String,
     }
 }

@@ -13,6 +13,7 @@ mod disbursement;
 mod dto;
 pub mod enrolment;
 mod filings;
+mod institutions;
 mod maternity;
 mod openapi;
 mod qualifications;
@@ -60,7 +61,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(disbursement::routes())
         .merge(contributions::routes())
         .merge(complaints::routes())
-        .merge(maternity::routes());
+        .merge(maternity::routes())
+        .merge(institutions::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -57,6 +57,18 @@ impl Chrome {
                 {
                     links.push(("/staff/settlements", "结算记录"));
                 }
+                if [
+                    StaffRole::Reviewer,
+                    StaffRole::Finance,
+                    StaffRole::Supervisor,
+                    StaffRole::Auditor,
+                ]
+                .iter()
+                .any(|r| s.has_role(*r))
+                {
+                    // Admins (the most links already) reach it from 定点机构's page.
+                    links.push(("/staff/monthly", "机构月结算"));
+                }
                 if s.has_role(StaffRole::Admin) {
                     links.push(("/admin/staff", "人员管理"));
                     links.push(("/admin/institutions", "定点机构"));

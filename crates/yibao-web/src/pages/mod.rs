@@ -17,6 +17,7 @@ mod filings;
 mod finance;
 mod guide;
 mod home;
+mod monthly;
 mod pager;
 mod records;
 mod settlements;
@@ -112,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/overdue", get(cases::overdue))
         .route("/staff/dashboard", get(dashboard::page))
         .route("/staff/settlements", get(settlements::list))
+        .route("/staff/monthly", get(monthly::list))
         .route("/cases/evaluations", get(cases::evaluations))
         .route(
             "/cases/disbursement",

@@ -434,6 +434,55 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             Who::Only(&["institution"]),
         ),
         get("/api/v1/settlements/none", Who::Only(&[])),
+        // Agreements (admin) and the monthly settlement: the institution its own month;
+        // reviewers deduct and issue; finance pays; reviewers, finance, supervisors,
+        // auditors and admins read the agency's month.
+        get(
+            "/api/v1/admin/institutions/H50011900001/agreement",
+            Who::Only(&["admin"]),
+        ),
+        post(
+            "/api/v1/admin/institutions/H50011900001/agreement",
+            json!({"action": "evaluate", "passed": true}),
+            Who::Only(&["admin"]),
+        ),
+        get(
+            "/api/v1/institution/months/2026-10",
+            Who::Only(&["institution"]),
+        ),
+        post(
+            "/api/v1/institution/months/2026-10/declaration",
+            json!({"lines": []}),
+            Who::Only(&["institution"]),
+        ),
+        post(
+            "/api/v1/institution/months/2026-10/confirm",
+            json!({}),
+            Who::Only(&["institution"]),
+        ),
+        get(
+            "/api/v1/monthly/2026-10",
+            Who::Only(&["reviewer", "finance", "supervisor", "admin", "auditor"]),
+        ),
+        get(
+            "/api/v1/monthly/2026-10/institutions/H50011900001",
+            Who::Only(&["reviewer", "finance", "supervisor", "admin", "auditor"]),
+        ),
+        post(
+            "/api/v1/monthly/2026-10/deductions",
+            json!({"institution": "H50011900001", "reason": "矩阵测试", "amount_fen": 100}),
+            Who::Only(&["reviewer"]),
+        ),
+        post(
+            "/api/v1/monthly/2026-10/statements",
+            json!({}),
+            Who::Only(&["reviewer"]),
+        ),
+        post(
+            "/api/v1/monthly/2026-10/payments",
+            json!({}),
+            Who::Only(&["finance"]),
+        ),
         get("/api/v1/cases", Who::StaffAnd(&["citizen", "employer"])),
         get(
             "/api/v1/cases/overdue",

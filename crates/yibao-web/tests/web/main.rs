@@ -33,6 +33,7 @@ mod finance_page;
 mod forms;
 mod foundation;
 mod identity;
+mod institutions;
 mod internal_words;
 mod lists;
 mod login_return;

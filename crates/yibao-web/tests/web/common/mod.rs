@@ -186,23 +186,80 @@ impl TestApp {
         r.json()["token"]["token"].as_str().unwrap().to_string()
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes: bytes.to_vec(),
+    /// The same database seen on another day (its own clock and services), e.g. after a month
+    /// has ended.
+    pub fn later(&self, at: chrono::DateTime<Utc>) -> Later {
+        let catalog = yibao_service::catalog::embedded().expect("embedded catalog is valid");
+        let services = Services::new(self.db.store.clone(), Arc::new(FixedClock(at)), catalog);
+        Later {
+            router: yibao_web::app(AppState::new(services.clone())),
+            services,
         }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        send_to(&self.router, req).await
     }
 
     pub async fn finish(self) {
         self.db.cleanup().await;
+    }
+}
+
+/// The app on another day over the same database (`TestApp::later`).
+pub struct Later {
+    pub router: Router,
+    pub services: Services,
+}
+
+impl Later {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = bearer {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        send_to(&self.router, req).await
+    }
+
+    /// A staff member's token on this day (sessions expire: one from another day may not do).
+    pub async fn staff_token(&self, username: &str) -> String {
+        let (prefix, role) = username.split_once('.').unwrap();
+        let login = serde_json::json!({
+            "kind": "staff", "username": username, "password": format!("demo-{prefix}-{role}")
+        });
+        let r = self
+            .call("POST", "/api/v1/auth/login", None, Some(login))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.body);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+}
+
+async fn send_to(router: &Router, req: Request<Body>) -> Reply {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 
