@@ -10,6 +10,7 @@ mod export;
 mod health;
 mod metrics;
 mod pages;
+mod pdf;
 mod security;
 
 use std::sync::Arc;

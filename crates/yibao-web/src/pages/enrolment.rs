@@ -166,16 +166,46 @@ struct CertificatePage {
     back: String,
 }
 
-/// Issues the certificate (it gets its verification code, kept for `/verify`) and shows it.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CertQuery {
+    format: Option<String>,
+}
+
+/// Issues the certificate (it gets its verification code, kept for `/verify`) and shows it, or
+/// sends it as a PDF (`?format=pdf`).
 async fn certificate(
     state: &AppState,
     auth: &Auth,
-    kind: &str,
-    subject: &str,
+    (kind, subject): (&str, &str),
     mut c: Certificate,
     back: String,
+    format: Option<&str>,
 ) -> Result<Response, PageError> {
     yibao_service::document::issue(&state.services, &auth.actor, kind, subject, &mut c).await?;
+    if format == Some("pdf") {
+        let mut footer = vec![
+            format!("出具日期：{}", c.issued_on),
+            format!("内容摘要：{}", c.check_code),
+        ];
+        if let Some(v) = &c.verification_code {
+            footer.push(format!("核验码：{v}"));
+        }
+        footer.push(
+            "本证明由医保经办服务平台根据参保登记记录生成。任何单位或个人可在本平台“证明核验”页面（/verify）输入核验码，查看本证明出具时的内容以核对真伪；参保信息以经办机构系统记录为准。".into(),
+        );
+        let head: Vec<String> = c.table_head.iter().map(|s| s.to_string()).collect();
+        return crate::pdf::download(
+            &crate::pdf::PrintDoc {
+                title: c.title,
+                lines: &c.lines,
+                table_head: &head,
+                table: &c.table,
+                footer,
+            },
+            c.title,
+            &c.issued_on,
+        );
+    }
     Ok(html(&CertificatePage {
         chrome: Chrome::of(auth),
         c,
@@ -188,6 +218,7 @@ pub async fn person_cert(
     State(state): State<AppState>,
     auth: Auth,
     Path(raw): Path<String>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<CertQuery>,
 ) -> Result<Response, PageError> {
     let id = record_id(&raw)?;
     let r = records::person_record(&state.services, &auth.actor, id).await?;
@@ -196,10 +227,10 @@ pub async fn person_cert(
     certificate(
         &state,
         &auth,
-        "person_certificate",
-        &subject,
+        ("person_certificate", &subject),
         c,
         format!("/staff/persons/{id}"),
+        q.format.as_deref(),
     )
     .await
 }
@@ -209,6 +240,7 @@ pub async fn employer_cert(
     State(state): State<AppState>,
     auth: Auth,
     Path(raw): Path<String>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<CertQuery>,
 ) -> Result<Response, PageError> {
     let id = record_id(&raw)?;
     let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
@@ -217,10 +249,10 @@ pub async fn employer_cert(
     certificate(
         &state,
         &auth,
-        "employer_certificate",
-        &subject,
+        ("employer_certificate", &subject),
         c,
         format!("/staff/employers/{id}"),
+        q.format.as_deref(),
     )
     .await
 }
@@ -229,6 +261,7 @@ pub async fn employer_cert(
 pub async fn my_employer_cert(
     State(state): State<AppState>,
     auth: Auth,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<CertQuery>,
 ) -> Result<Response, PageError> {
     let id = auth.actor.employer()?.employer_id;
     let r = records::employer_record(&state.services, &auth.actor, id, false).await?;
@@ -237,10 +270,10 @@ pub async fn my_employer_cert(
     certificate(
         &state,
         &auth,
-        "employer_certificate",
-        &subject,
+        ("employer_certificate", &subject),
         c,
         "/employer".into(),
+        q.format.as_deref(),
     )
     .await
 }
@@ -288,7 +321,11 @@ pub async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Resp
 }
 
 /// `/account/record/certificate`: the citizen's own 个人参保证明.
-pub async fn my_cert(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+pub async fn my_cert(
+    State(state): State<AppState>,
+    auth: Auth,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<CertQuery>,
+) -> Result<Response, PageError> {
     let r = records::my_record(&state.services, &auth.actor)
         .await?
         .ok_or_else(|| {
@@ -303,10 +340,10 @@ pub async fn my_cert(State(state): State<AppState>, auth: Auth) -> Result<Respon
     certificate(
         &state,
         &auth,
-        "person_certificate",
-        &subject,
+        ("person_certificate", &subject),
         c,
         "/account/record".into(),
+        q.format.as_deref(),
     )
     .await
 }

@@ -20,6 +20,15 @@ both_stores_with_demo!(a_printed_certificate_is_verified_by_its_code, |app| {
     let i = cert.body.find(pat).expect("a verification code") + pat.len();
     let code = cert.body[i..].split('<').next().unwrap().to_string();
     assert_eq!(code.len(), 19, "{code}");
+    // The same certificate as a PDF, with the CJK font embedded; it carries the same code.
+    let pdf = b.get("/account/record/certificate?format=pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    assert!(pdf.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".pdf"));
     // Printed again the same day: the same content keeps its code.
     let again = b.get("/account/record/certificate").await;
     assert!(again.body.contains(&code));
