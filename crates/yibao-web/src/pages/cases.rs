@@ -855,10 +855,16 @@ impl PrintPage {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct PrintQuery {
+    format: Option<String>,
+}
+
 pub async fn print(
     State(state): State<AppState>,
     auth: Auth,
     Path((number, doc)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<PrintQuery>,
 ) -> Result<Response, PageError> {
     let title = match doc.as_str() {
         "receipt" => "受理回执",
@@ -882,7 +888,7 @@ pub async fn print(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(html(&PrintPage {
+    let page = PrintPage {
         chrome: Chrome::of(&auth),
         materials,
         title,
@@ -894,7 +900,81 @@ pub async fn print(
             .map(str::to_string),
         doc,
         v,
-    }))
+    };
+    if q.format.as_deref() == Some("pdf") {
+        return print_pdf(&page);
+    }
+    Ok(html(&page))
+}
+
+/// The same document as a PDF (issue #23): the case lines, then what the document is about.
+fn print_pdf(p: &PrintPage) -> Result<Response, PageError> {
+    let c = &p.v.case;
+    let mut lines = vec![
+        ("办件编号".to_string(), c.number.clone()),
+        ("事项".to_string(), p.v.item_name.clone()),
+        ("申请人".to_string(), c.applicant_name.clone()),
+    ];
+    if let Some(a) = &c.accepted_on {
+        lines.push(("受理日期".into(), a.to_string()));
+    }
+    if let Some(d) = &c.deadline {
+        lines.push(("承诺办结日期".into(), d.to_string()));
+    }
+    if let Some(t) = &c.completed_at {
+        lines.push(("办结时间".into(), yibao_service::clock::local_text(t)));
+    }
+    lines.push(("状态".into(), p.v.status_label.to_string()));
+    let (head, table, mut footer): (Vec<String>, Vec<Vec<String>>, Vec<String>) =
+        match p.doc.as_str() {
+            "receipt" => (
+                vec!["已收材料".into(), "提交方式".into()],
+                p.v.materials
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            p.material_name(&m.material_id),
+                            yibao_domain::case::ProvidedAs::label_of_key(&m.provided_as).to_string(),
+                        ]
+                    })
+                    .collect(),
+                vec!["查询办理进度：登录后在“我的办件”查看，或在 /progress 输入办件编号和身份证号码查询。".into()],
+            ),
+            "notice" => {
+                let mut rows = Vec::new();
+                for n in &p.v.notices {
+                    for i in &n.items {
+                        rows.push(vec![
+                            yibao_service::clock::local_text(&n.issued_at),
+                            i.name.clone(),
+                            i.reason.clone(),
+                        ]);
+                    }
+                }
+                (
+                    vec!["告知时间".into(), "尚需补正的材料".into(), "原因".into()],
+                    rows,
+                    vec!["经审查，您的申请尚需补正上列材料，请一次性补齐后提交。补正期间办理时限暂停计算。".into()],
+                )
+            }
+            _ => (
+                Vec::new(),
+                Vec::new(),
+                vec![p.outcome_text.clone().unwrap_or_else(|| "您的申请已办结。".into())],
+            ),
+        };
+    footer.push("医保经办服务平台".into());
+    crate::pdf::download(
+        &crate::pdf::PrintDoc {
+            title: p.title,
+            lines: &lines,
+            table_head: &head,
+            table: &table,
+            footer,
+        },
+        &format!("{}-{}", p.title, c.number),
+        &c.number,
+    )
 }
 
 #[derive(Template)]

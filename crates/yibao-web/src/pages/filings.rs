@@ -71,12 +71,69 @@ struct FilingPage {
     message: Option<String>,
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OneQuery {
+    format: Option<String>,
+}
+
 pub async fn one(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<OneQuery>,
 ) -> Result<Response, PageError> {
+    if q.format.as_deref() == Some("pdf") {
+        return pdf(&state, &auth, &id).await;
+    }
     page(&state, &auth, &id, None).await
+}
+
+/// The filing confirmation (备案凭证) as a PDF (issue #23).
+async fn pdf(state: &AppState, auth: &Auth, id: &str) -> Result<Response, PageError> {
+    let today = state.services.clock().today();
+    let record = filing::get(&state.services, &auth.actor, id).await?;
+    let r = row(&record, today);
+    let lines: Vec<(String, String)> = vec![
+        ("备案号".into(), r.id.clone()),
+        ("姓名".into(), record.application.name.clone()),
+        (
+            "公民身份号码".into(),
+            record.filing.person.as_str().to_string(),
+        ),
+        ("险种".into(), record.application.scheme.label().to_string()),
+        ("备案类别".into(), r.kind.to_string()),
+        (
+            "参保地".into(),
+            format!(
+                "{} {}",
+                record.filing.insured_region.province_name(),
+                record.filing.insured_region.as_str()
+            ),
+        ),
+        ("备案就医地".into(), r.target.clone()),
+        ("备案日期".into(), record.filing.recorded_on.to_string()),
+        ("生效日期".into(), r.from.clone()),
+        ("截止日期".into(), r.to.clone()),
+        ("状态".into(), r.status.to_string()),
+        (
+            "办件编号".into(),
+            record.case_number.clone().unwrap_or_default(),
+        ),
+        ("有效期规则".into(), filing::policy().source.to_string()),
+    ];
+    crate::pdf::download(
+        &crate::pdf::PrintDoc {
+            title: "异地就医备案凭证",
+            lines: &lines,
+            table_head: &[],
+            table: &[],
+            footer: vec![
+                "本凭证由医保经办服务平台生成，可打印留存。备案信息以经办机构系统记录为准。".into(),
+            ],
+        },
+        &format!("异地就医备案凭证-{}", r.id),
+        &today.to_string(),
+    )
 }
 
 /// 取消备案 from the confirmation page.

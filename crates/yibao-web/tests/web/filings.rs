@@ -159,6 +159,10 @@ both_stores_with_demo!(
             "{}",
             page.body
         );
+        let pdf = b.get(&format!("/filings/{}?format=pdf", mianyang.id)).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert!(pdf.bytes.starts_with(b"%PDF-"));
 
         // Another citizen, and an employer operator, get nothing; staff of the insured region do.
         let other = &demo.citizens[1];

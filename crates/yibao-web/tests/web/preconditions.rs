@@ -185,3 +185,38 @@ both_stores_with_demo!(district_manual_reimbursement_at_their_window, |app| {
     // seed 004 item 27 「到参保区县（自治县）申请报销」: 王建国 (南川, retired employee).
     reimburse(app, "nanchuan", ("nanchuan", "27"), &citizen(0)).await;
 });
+
+// The case's documents (受理回执, 办结通知书) download as PDFs too (issue #23).
+both_stores_with_demo!(a_completed_cases_documents_download_as_pdf, |app| {
+    app.demo().await;
+    let clerk = app.staff_token("cq.clerk").await;
+    let who = yang();
+    let n = window(
+        app,
+        &clerk,
+        json!({"jurisdiction": "chongqing", "item": "22", "channel": "window",
+               "form": table1(&who, "常驻异地工作人员", "440000", "440300"),
+               "facts": ["contributions_normal", "min_stay"],
+               "applicant": {"id_number": who.0, "name": who.1}}),
+    )
+    .await;
+    let r = drive(app, &clerk, None, &n).await;
+    assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
+    let mut b = app.browser();
+    b.get("/login").await;
+    b.post_form(
+        "/login/staff",
+        &[("username", "cq.clerk"), ("password", "demo-cq-clerk")],
+    )
+    .await;
+    for doc in ["receipt", "completion"] {
+        let page = b.get(&format!("/cases/{n}/print/{doc}")).await;
+        assert!(page.body.contains("下载 PDF"), "{}", page.body);
+        let pdf = b.get(&format!("/cases/{n}/print/{doc}?format=pdf")).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{doc}: {}", pdf.body);
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert!(pdf.bytes.starts_with(b"%PDF-"));
+    }
+    let r = b.get(&format!("/cases/{n}/print/other?format=pdf")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+});
