@@ -112,13 +112,70 @@ struct BatchPage {
     b: Batch,
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OneQuery {
+    format: Option<String>,
+}
+
 pub async fn one(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<OneQuery>,
 ) -> Result<Response, PageError> {
     let id = id.parse::<i64>().map_err(|_| PageError::not_found())?;
     let b = disbursement::get(&state.services, &auth.actor, id).await?;
+    if q.format.as_deref() == Some("pdf") {
+        // The batch as finance files it (issue #23): the batch lines and its total.
+        let lines = vec![
+            ("批次编号".to_string(), b.batch.number.clone()),
+            (
+                "状态".to_string(),
+                yibao_domain::codes::BatchStatus::label_of_key(&b.batch.status).to_string(),
+            ),
+            (
+                "生成".to_string(),
+                format!(
+                    "{} {}",
+                    yibao_service::clock::local_text(&b.batch.created_at),
+                    b.batch.created_by
+                ),
+            ),
+            ("已拨付件数".to_string(), b.batch.paid_count.to_string()),
+            (
+                "合计（元）".to_string(),
+                yibao_domain::Fen(b.batch.total_fen).yuan_string(),
+            ),
+        ];
+        let head: Vec<String> = ["办件编号", "申请人", "结果", "金额（元）", "说明"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let table: Vec<Vec<String>> = b
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.case_number.clone(),
+                    l.applicant.clone(),
+                    yibao_domain::codes::LineResult::label_of_key(&l.result).to_string(),
+                    yibao_domain::Fen(l.amount_fen).yuan_string(),
+                    l.message.clone(),
+                ]
+            })
+            .collect();
+        return crate::pdf::download(
+            &crate::pdf::PrintDoc {
+                title: "拨付批次",
+                lines: &lines,
+                table_head: &head,
+                table: &table,
+                footer: vec!["医保经办服务平台 · 拨付批次明细".into()],
+            },
+            &format!("拨付批次-{}", b.batch.number),
+            &state.services.clock().today().to_string(),
+        );
+    }
     Ok(html(&BatchPage {
         chrome: Chrome::of(&auth),
         b,

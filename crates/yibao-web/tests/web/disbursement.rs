@@ -221,6 +221,11 @@ both_stores_with_demo!(finance_pays_from_the_page, |app| {
         "{}",
         page.body
     );
+    // The batch downloads as a PDF for finance's files (issue #23).
+    let pdf = b.get(&format!("{location}?format=pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
     // Paying the same list again: nothing of it waits any more.
     let r = b
         .post_form(
