@@ -13,6 +13,7 @@ mod account_withdrawal;
 mod bill_page;
 mod browser_accounts;
 mod browser_case;
+mod browser_complaint;
 mod browser_layout;
 mod calendar;
 mod cases;
