@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use yibao_domain::complaint::{
-    self as rules, check_submission, mask_id_number, mask_name, mask_phone, ComplaintChannel,
-    ComplaintEvaluation, ComplaintKind, ComplaintLimits, ComplaintStatus, Decision, Reporter,
-    SubjectKind, Submission, Timeliness,
+    self as rules, check_submission, ComplaintChannel, ComplaintEvaluation, ComplaintKind,
+    ComplaintLimits, ComplaintStatus, Decision, Reporter, SubjectKind, Submission, Timeliness,
 };
+use yibao_domain::ids::{mask_id_number, mask_name, mask_phone};
 use yibao_domain::staff::StaffRole;
 use yibao_domain::{Coded, RegionCode};
 use yibao_store::complaint::{self as store, Change, ComplaintRow};

@@ -6,7 +6,7 @@
 
 use rand::Rng;
 use serde::Serialize;
-use yibao_domain::complaint::{mask_id_number, mask_name};
+use yibao_domain::ids::{mask_id_number, mask_name};
 use yibao_store::document::{self as store, IssuedRow};
 use yibao_store::Conn;
 

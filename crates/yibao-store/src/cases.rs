@@ -13,7 +13,7 @@ use yibao_domain::codes::MaybeCode;
 
 use crate::error::StoreError;
 use crate::json_text::JsonText;
-use crate::search::{any_contains, contains_pattern, Found, Window};
+use crate::search::{any_contains, contains_pattern, id_list, Found, Window};
 
 /// What the case was opened with besides its form: the applicant's insured region (it decides
 /// the jurisdiction's rules) and the catalog predicates the applicant declared (`applies_to`).
@@ -232,12 +232,7 @@ pub async fn search_for_agencies(
             total: 0,
         });
     }
-    // Ids are numbers from the store, written into the statement (the Any driver binds no arrays).
-    let ids = agency_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let ids = id_list(agency_ids);
     let terminal = CaseStatus::ALL
         .iter()
         .filter(|s| s.is_terminal())
@@ -294,11 +289,7 @@ pub async fn dashboard_rows(
     if agency_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = agency_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let ids = id_list(agency_ids);
     Ok(sqlx::query_as(&format!(
         "SELECT id, status, jurisdiction, item_id, item_version, deciding_agency_id, accepted_on, \
          completed_at FROM case_file \

@@ -8,7 +8,7 @@ use yibao_domain::complaint::{
 };
 
 use crate::error::StoreError;
-use crate::search::{any_contains, contains_pattern, Found, Window};
+use crate::search::{any_contains, contains_pattern, id_list, Found, Window};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ComplaintRow {
@@ -258,12 +258,7 @@ pub async fn search_for_agencies(
             total: 0,
         });
     }
-    // Ids are numbers from the store, written into the statement (the Any driver binds no arrays).
-    let ids = agency_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let ids = id_list(agency_ids);
     let filter = format!(
         "agency_id IN ({ids}) AND ($1 = '' OR status = $1) AND ($2 = '' OR {})",
         any_contains(&["number", "subject_name", "institution_code"], 3)

@@ -30,6 +30,15 @@ pub fn contains_pattern(text: &str) -> String {
     out
 }
 
+/// Store ids written into a statement as `1, 2, 3` for `IN (…)`: they are numbers from the
+/// store, never user text (the Any driver binds no arrays).
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The condition that one of `columns` contains the pattern bound as `$n`.
 pub fn any_contains(columns: &[&str], n: usize) -> String {
     let parts: Vec<String> = columns

@@ -192,7 +192,7 @@ pub fn render(doc: &PrintDoc<'_>) -> Result<Vec<u8>, PdfError> {
     // Title, centred.
     let title_size = 18.0;
     let tw = measure.width(doc.title, title_size);
-    pages.last_mut().expect("a page").push(Op::Text(
+    current(&mut pages).push(Op::Text(
         ((PAGE_W - tw) / 2.0).max(MARGIN),
         y + title_size,
         title_size,
@@ -209,7 +209,7 @@ pub fn render(doc: &PrintDoc<'_>) -> Result<Vec<u8>, PdfError> {
         let rows = keys.len().max(vals.len()).max(1) as f32;
         let h = rows * line_h + 2.0 * pad;
         ensure(&mut pages, &mut y, h);
-        let p = pages.last_mut().expect("a page");
+        let p = current(&mut pages);
         p.push(Op::Rect(MARGIN, y, width, h));
         p.push(Op::Line(MARGIN + key_w, y, MARGIN + key_w, y + h));
         for (i, t) in keys.iter().enumerate() {
@@ -251,7 +251,7 @@ pub fn render(doc: &PrintDoc<'_>) -> Result<Vec<u8>, PdfError> {
         };
         let (head, head_h) = row_of(doc.table_head);
         let draw_row = |pages: &mut Vec<Vec<Op>>, y: &mut f32, cells: &[Vec<String>], h: f32| {
-            let p = pages.last_mut().expect("a page");
+            let p = current(pages);
             p.push(Op::Rect(MARGIN, *y, width, h));
             for (i, lines) in cells.iter().enumerate() {
                 let x = MARGIN + i as f32 * col_w;
@@ -287,10 +287,7 @@ pub fn render(doc: &PrintDoc<'_>) -> Result<Vec<u8>, PdfError> {
     for f in &doc.footer {
         for t in measure.wrap(f, BODY, width) {
             ensure(&mut pages, &mut y, line_h);
-            pages
-                .last_mut()
-                .expect("a page")
-                .push(Op::Text(MARGIN, y + BODY, BODY, t));
+            current(&mut pages).push(Op::Text(MARGIN, y + BODY, BODY, t));
             y += line_h;
         }
     }
@@ -328,6 +325,15 @@ pub fn render(doc: &PrintDoc<'_>) -> Result<Vec<u8>, PdfError> {
     document
         .finish()
         .map_err(|e| PdfError::Render(format!("{e:?}")))
+}
+
+/// The page being filled (there is always one: a new page is pushed before it is needed).
+fn current(pages: &mut Vec<Vec<Op>>) -> &mut Vec<Op> {
+    if pages.is_empty() {
+        pages.push(Vec::new());
+    }
+    let last = pages.len() - 1;
+    &mut pages[last]
 }
 
 enum Op {

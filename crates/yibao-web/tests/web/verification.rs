@@ -49,7 +49,7 @@ both_stores_with_demo!(a_printed_certificate_is_verified_by_its_code, |app| {
         "the ID number is masked: {}",
         r.body
     );
-    let masked = yibao_domain::complaint::mask_id_number(&me.login);
+    let masked = yibao_domain::ids::mask_id_number(&me.login);
     assert!(r.body.contains(&masked), "{}", r.body);
     // A code nobody issued, and nonsense.
     let r = app.get("/verify?code=ABCD-EFGH-JKMN-PQRS").await;
