@@ -36,6 +36,7 @@ pub mod records;
 pub mod reimbursement;
 pub mod settlement;
 pub mod setup;
+pub mod signing;
 
 use std::sync::Arc;
 
@@ -54,6 +55,7 @@ pub struct Services {
     benefit_cache: Arc<benefit_data::Cache>,
     login_limiter: Arc<identity::LoginLimiter>,
     token_cache: Arc<identity::TokenCache>,
+    instance_key: Arc<tokio::sync::OnceCell<signing::InstanceKey>>,
 }
 
 impl Services {
@@ -66,6 +68,7 @@ impl Services {
             benefit_cache: Arc::new(benefit_data::Cache::default()),
             login_limiter: Arc::new(identity::LoginLimiter::default()),
             token_cache: Arc::new(identity::TokenCache::default()),
+            instance_key: Arc::default(),
         }
     }
 
@@ -100,6 +103,13 @@ impl Services {
     /// The service catalog (read-only, validated at start-up).
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// This installation's signing key: read once from the store, created on first use.
+    pub async fn instance_key(&self) -> Result<&signing::InstanceKey, ServiceError> {
+        self.instance_key
+            .get_or_try_init(|| signing::load_or_create(self))
+            .await
     }
 
     pub fn store(&self) -> &Store {

@@ -20,6 +20,7 @@ pub mod enrolment;
 mod error;
 pub mod filing;
 pub mod identity;
+pub mod instance_key;
 pub mod institution;
 pub mod json_text;
 pub mod logins;

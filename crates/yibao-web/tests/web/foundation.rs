@@ -172,3 +172,18 @@ both_stores!(demo_accounts_store_verifiable_hashes, |app| {
     assert!(!row.password_hash.contains(&account.password));
     assert!(yibao_service::identity::verify_password(&account.password, &row.password_hash).await);
 });
+
+both_stores!(the_instance_key_is_one_per_installation, |app| {
+    // Two processes of one installation (two Services on one store) sign with the same key,
+    // created on first use and kept.
+    let first = app.services.instance_key().await.expect("key").public_hex();
+    let other = yibao_service::Services::new(
+        app.services.store().clone(),
+        std::sync::Arc::new(yibao_service::SystemClock),
+        std::sync::Arc::new(app.services.catalog().clone()),
+    );
+    let key = other.instance_key().await.expect("key");
+    assert_eq!(key.public_hex(), first);
+    let sig = key.sign_hex(b"yibao");
+    assert!(yibao_service::signing::verify_hex(&first, b"yibao", &sig));
+});
