@@ -7,12 +7,12 @@
 //! the person's employee months and the employer's wages of the previous year.
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use yibao_domain::case::ApplicantType;
 use yibao_domain::catalog::{Item, Service};
 use yibao_domain::maternity::{
-    self as rules, maternity_policy_for, Beneficiary, BenefitKind, Claim, EmployerWages,
+    self as rules, maternity_policy_for, networked, Beneficiary, BenefitKind, Claim, EmployerWages,
     LedgerMonth, MaternityError, MaternityPolicy, Payee,
 };
 use yibao_domain::{CitizenId, Fen, RegionCode};
@@ -233,6 +233,21 @@ pub async fn decide(
             }
         }
     }
+    // Costs the hospital settled in real time are not claimed again by hand.
+    let settled = store::networked(conn, beneficiary_id.as_str(), benefit.key())
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(networked::NetworkedSettlement {
+                reference: r.reference,
+                benefit,
+                from: r.event_from.parse().ok()?,
+                to: r.event_to.parse().ok()?,
+            })
+        })
+        .collect::<Vec<_>>();
+    networked::check_not_settled_at_hospital(benefit, claim.event_date, &settled)
+        .map_err(domain)?;
     let now = services.clock().now_text();
     let mut row = BenefitRow {
         id: 0,
@@ -455,6 +470,105 @@ pub async fn check_realtime_eligibility(
     })?;
     let (_, months) = ledger_months(conn, person_id, &policy.eligibility, date).await?;
     rules::eligibility(&policy.eligibility, date, &months).map_err(domain)?;
+    Ok(())
+}
+
+/// What a maternity visit settled at the hospital pays for (`SettleRequest::maternity`): the
+/// benefit, and the event's date when known (national `birctrl_matn_date`), else the first day
+/// of the stay it covers (`stay_from`, the admission day; the bill's date ends it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaternityVisit {
+    pub benefit: BenefitKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stay_from: Option<NaiveDate>,
+}
+
+/// The benefit and days a real-time maternity settlement records.
+#[derive(Debug, Clone)]
+pub struct NetworkedEvent {
+    benefit: BenefitKind,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// A maternity visit names its benefit (产前检查费, 生育医疗费 or 计划生育医疗费) and its event;
+/// one whose birth or operation was already paid by a manual claim is refused (one event, one
+/// payment: docs/maternity.md).
+pub async fn check_realtime_event(
+    conn: &mut Conn,
+    person: &CitizenId,
+    req: &crate::settlement::SettleRequest,
+) -> Result<NetworkedEvent, ServiceError> {
+    let visit = req.maternity.as_ref().ok_or_else(|| {
+        ServiceError::invalid(
+            "settlement.maternity_missing",
+            "生育就诊（医疗类别 51–53）应注明支付的生育待遇（maternity.benefit）和生育或手术日期（maternity.event_date）",
+        )
+    })?;
+    if !matches!(
+        visit.benefit,
+        BenefitKind::PrenatalCare | BenefitKind::DeliveryCosts | BenefitKind::FamilyPlanningCosts
+    ) {
+        return Err(ServiceError::invalid(
+            "settlement.maternity_benefit",
+            format!("{}不在定点医疗机构联网结算", visit.benefit.label()),
+        ));
+    }
+    let to = req.bill.date;
+    let from = visit.event_date.or(visit.stay_from).unwrap_or(to);
+    let to = visit.event_date.unwrap_or(to);
+    if from > to {
+        return Err(ServiceError::invalid(
+            "settlement.maternity_date",
+            format!("生育或手术日期 {from} 晚于结算日期 {to}"),
+        ));
+    }
+    let paid = store::paid_between(
+        conn,
+        person.as_str(),
+        visit.benefit.key(),
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|(case, date)| {
+        Some(networked::PaidClaim {
+            case,
+            benefit: visit.benefit,
+            event_date: date.parse().ok()?,
+        })
+    })
+    .collect::<Vec<_>>();
+    networked::check_not_claimed_by_hand(visit.benefit, from, to, &paid).map_err(domain)?;
+    Ok(NetworkedEvent {
+        benefit: visit.benefit,
+        from,
+        to,
+    })
+}
+
+/// Records a real-time maternity settlement's event (in the settlement's transaction).
+pub(crate) async fn record_networked(
+    conn: &mut Conn,
+    settlement_id: i64,
+    person: &str,
+    event: &NetworkedEvent,
+    now: &str,
+) -> Result<(), ServiceError> {
+    store::insert_networked(
+        conn,
+        settlement_id,
+        person,
+        event.benefit.key(),
+        &event.from.to_string(),
+        &event.to.to_string(),
+        now,
+    )
+    .await?;
     Ok(())
 }
 

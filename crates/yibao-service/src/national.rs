@@ -1009,6 +1009,8 @@ struct BillHead<'a> {
     use_account: bool,
     /// 病种编码 (dise_codg) of a chronic/special-disease visit.
     disease: Option<&'a str>,
+    /// What a maternity visit (51–53) pays for and when its event was.
+    maternity: Option<&'a crate::maternity::MaternityVisit>,
 }
 
 /// The settlement request of `lines` for the person: the pure part of every settlement path.
@@ -1022,6 +1024,7 @@ fn request_of(head: &BillHead<'_>, lines: &[&FeeLineData]) -> Result<SettleReque
         admission_id,
         use_account,
         disease,
+        maternity,
     } = *head;
     let (visit, emergency) = visit_of_med_type(med_type)?;
     if lines.is_empty() {
@@ -1033,6 +1036,7 @@ fn request_of(head: &BillHead<'_>, lines: &[&FeeLineData]) -> Result<SettleReque
         "id_number": person.as_str(),
         "emergency": emergency,
         "disease": disease,
+        "maternity": maternity,
         "bill": {
             "date": date,
             "visit": visit,
@@ -1060,17 +1064,70 @@ fn med_type_for(d: &Value, visit: &VisitRow) -> String {
 /// The disease code of a chronic/special-disease settlement: the message's `dise_codg`, else
 /// the one the visit was registered or updated with (2201 / 2203 `dise_codg`).
 fn disease_for(d: &Value, visit: &VisitRow) -> Option<String> {
-    fn inside(v: &Value) -> Option<String> {
-        text(v, &["dise_codg"]).or_else(|| {
-            v.as_object()?
-                .values()
-                .filter(|x| x.is_object())
-                .find_map(|x| text(x, &["dise_codg"]))
+    field_in(d, "dise_codg")
+        .or_else(|| {
+            visit
+                .info_json
+                .0
+                .as_ref()
+                .and_then(|v| field_in(v, "dise_codg"))
         })
-    }
-    inside(d)
-        .or_else(|| visit.info_json.0.as_ref().and_then(inside))
-        .or_else(|| inside(&visit.open_json.0))
+        .or_else(|| field_in(&visit.open_json.0, "dise_codg"))
+}
+
+/// The first value of `key` in `v` or in one of its object nodes (2401's `mdtrtinfo`).
+fn field_in(v: &Value, key: &str) -> Option<String> {
+    text(v, &[key]).or_else(|| {
+        v.as_object()?
+            .values()
+            .filter(|x| x.is_object())
+            .find_map(|x| text(x, &[key]))
+    })
+}
+
+/// A maternity visit's benefit and event (FIELDS §2.5, §2.11–2.12: `birctrl_type` and
+/// `birctrl_matn_date` in 2203, 2401, 2402, or the settling message): 52 生育住院 → 生育医疗费,
+/// 53 计划生育手术费 → 计划生育医疗费, 51 生育门诊 → 计划生育医疗费 when an operation type is
+/// named, else 产前检查费. The event's date when the hospital sent it, else the stay from its
+/// first day. `None` for other medical types.
+fn maternity_for(
+    sources: &[&Value],
+    med_type: &str,
+    stay_from: Option<&str>,
+) -> Option<crate::maternity::MaternityVisit> {
+    use yibao_domain::maternity::BenefitKind;
+    let find = |key: &str| sources.iter().find_map(|v| field_in(v, key));
+    let benefit = match med_type {
+        "52" => BenefitKind::DeliveryCosts,
+        "53" => BenefitKind::FamilyPlanningCosts,
+        "51" if find("birctrl_type").is_some() => BenefitKind::FamilyPlanningCosts,
+        "51" => BenefitKind::PrenatalCare,
+        _ => return None,
+    };
+    let date = |t: &str| t.get(..10).and_then(|d| d.parse::<NaiveDate>().ok());
+    Some(crate::maternity::MaternityVisit {
+        benefit,
+        event_date: find("birctrl_matn_date").as_deref().and_then(date),
+        stay_from: stay_from.and_then(date),
+    })
+}
+
+/// The maternity event of a registered visit: the settling message first, then what 2402,
+/// 2203 and 2401 sent.
+fn visit_maternity(
+    d: &Value,
+    visit: &VisitRow,
+    med_type: &str,
+) -> Option<crate::maternity::MaternityVisit> {
+    let none = Value::Null;
+    let sources = [
+        d,
+        visit.discharge_json.0.as_ref().unwrap_or(&none),
+        visit.info_json.0.as_ref().unwrap_or(&none),
+        &visit.open_json.0,
+    ];
+    let stay_from = (visit.kind == VisitKind::Inpatient).then_some(visit.begntime.as_str());
+    maternity_for(&sources, med_type, stay_from)
 }
 
 /// The batch a settlement of the visit takes: outpatient by `chrg_bchno`, inpatient the whole
@@ -1199,6 +1256,7 @@ async fn upload(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError> {
             admission_id: Some(&visit.mdtrt_id),
             use_account: true,
             disease: disease_for(first, &visit).as_deref(),
+            maternity: visit_maternity(first, &visit, &med_type_for(first, &visit)).as_ref(),
         },
         &refs,
     )?;
@@ -1564,6 +1622,7 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
             admission_id: Some(&visit.mdtrt_id),
             use_account: text(d, &["acct_used_flag"]).as_deref() != Some("0"),
             disease: disease_for(d, &visit).as_deref(),
+            maternity: visit_maternity(d, &visit, &med_type).as_ref(),
         },
         &refs,
     )?;
@@ -1698,6 +1757,7 @@ fn inline_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceE
             admission_id: text(d, &["mdtrt_id"]).as_deref(),
             use_account: text(d, &["acct_used_flag"]).as_deref() != Some("0"),
             disease: text(d, &["dise_codg"]).as_deref(),
+            maternity: maternity_for(&[d], &med_type, None).as_ref(),
         },
         &refs,
     )
@@ -2011,6 +2071,36 @@ async fn reconcile(c: &Call<'_>) -> Result<Value, ServiceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_maternity_visit_names_its_benefit_and_event() {
+        use yibao_domain::maternity::BenefitKind as B;
+        let d = |s: &str| s.parse::<NaiveDate>().ok();
+        // 2401 sends the birth date inside mdtrtinfo; the settling message has none.
+        let open = json!({"mdtrtinfo": {"med_type": "52", "birctrl_matn_date": "2026-11-18"}});
+        let m = maternity_for(&[&json!({}), &open], "52", Some("2026-11-16 08:00:00")).unwrap();
+        assert_eq!(m.benefit, B::DeliveryCosts);
+        assert_eq!(m.event_date, d("2026-11-18"));
+        assert_eq!(m.stay_from, d("2026-11-16"));
+        // No date sent: the stay names the event.
+        let m = maternity_for(&[&json!({})], "52", Some("2026-11-16 08:00:00")).unwrap();
+        assert_eq!((m.event_date, m.stay_from), (None, d("2026-11-16")));
+        // 51 is an operation when its type is named, else prenatal care; 53 an operation.
+        let op = json!({"birctrl_type": "1", "birctrl_matn_date": "2026-11-02"});
+        assert_eq!(
+            maternity_for(&[&op], "51", None).map(|m| m.benefit),
+            Some(B::FamilyPlanningCosts)
+        );
+        assert_eq!(
+            maternity_for(&[&json!({})], "51", None).map(|m| m.benefit),
+            Some(B::PrenatalCare)
+        );
+        assert_eq!(
+            maternity_for(&[&json!({})], "53", None).map(|m| m.benefit),
+            Some(B::FamilyPlanningCosts)
+        );
+        assert!(maternity_for(&[&op], "21", None).is_none());
+    }
 
     #[test]
     fn huge_amounts_and_shares_are_refused_not_overflowed() {

@@ -35,6 +35,9 @@ pub struct SettleRequest {
     /// qualification's disease code (`employee/18`) or name (national `dise_codg`).
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "dise_codg")]
     pub disease: Option<String>,
+    /// A maternity visit (national 医疗类别 51–53): what it pays for and when its event was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maternity: Option<crate::maternity::MaternityVisit>,
     pub bill: Bill,
 }
 
@@ -52,6 +55,8 @@ struct Prepared {
     year: i64,
     /// The qualification a chronic/special outpatient visit settles under.
     qualification: Option<yibao_domain::qualification::Qualification>,
+    /// What a maternity visit pays for and the days of its event, recorded with the settlement.
+    maternity: Option<crate::maternity::NetworkedEvent>,
     facts: PersonFacts,
     data: std::sync::Arc<crate::benefit_data::BenefitData>,
     policy_index: usize,
@@ -97,10 +102,13 @@ async fn prepare(
     let care_region: RegionCode = inst.region_code.parse()?;
     let date = req.bill.date;
     // A maternity visit (national 医疗类别 51–53) asks the maternity eligibility first.
-    if req.bill.visit == yibao_domain::benefit::VisitType::Maternity {
+    let maternity = if req.bill.visit == yibao_domain::benefit::VisitType::Maternity {
         crate::maternity::check_realtime_eligibility(conn, active.person_id, &insured, date)
             .await?;
-    }
+        Some(crate::maternity::check_realtime_event(conn, &person, req).await?)
+    } else {
+        None
+    };
     let policy_index = data.policy_index(&insured, date).ok_or_else(|| {
         rule_err(
             ErrorKind::Invalid,
@@ -164,6 +172,7 @@ async fn prepare(
         person,
         year: i64::from(date.year()),
         qualification,
+        maternity,
         facts,
         policy_index,
         data,
@@ -355,7 +364,7 @@ async fn settle_once(
             ),
         },
     );
-    store::record(
+    let settlement_id = store::record(
         &mut tx,
         &new_state,
         &SettlementRow {
@@ -387,6 +396,10 @@ async fn settle_once(
         account_line.as_ref(),
     )
     .await?;
+    if let Some(event) = &p.maternity {
+        crate::maternity::record_networked(&mut tx, settlement_id, p.person.as_str(), event, &now)
+            .await?;
+    }
     tx.commit().await.map_err(StoreError::from)?;
     audit::logged(&entry);
     serde_json::value::RawValue::from_string(result)

@@ -183,3 +183,77 @@ pub async fn for_person(
     .fetch_all(conn)
     .await?)
 }
+
+/// Records what a real-time maternity settlement paid for (in the settlement's transaction).
+pub async fn insert_networked(
+    conn: &mut AnyConnection,
+    settlement_id: i64,
+    person_id_number: &str,
+    benefit: &str,
+    event_from: &str,
+    event_to: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO maternity_settlement (settlement_id, person_id_number, benefit, \
+         event_from, event_to, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(settlement_id)
+    .bind(person_id_number)
+    .bind(benefit)
+    .bind(event_from)
+    .bind(event_to)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A standing real-time maternity settlement: its reference (institution code / request id)
+/// and the days its event lies in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NetworkedRow {
+    pub reference: String,
+    pub event_from: String,
+    pub event_to: String,
+}
+
+/// The person's standing (not reversed) real-time settlements of `benefit`.
+pub async fn networked(
+    conn: &mut AnyConnection,
+    person_id_number: &str,
+    benefit: &str,
+) -> Result<Vec<NetworkedRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT i.code || '/' || s.request_id AS reference, m.event_from, m.event_to \
+         FROM maternity_settlement m JOIN settlement s ON s.id = m.settlement_id \
+         JOIN institution i ON i.id = s.institution_id \
+         WHERE m.person_id_number = $1 AND m.benefit = $2 AND s.status = 'settled' \
+         ORDER BY m.settlement_id",
+    )
+    .bind(person_id_number)
+    .bind(benefit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Manual claims of `benefit` paid to `beneficiary_id` for events in `from..=to` (ISO dates):
+/// (case number, event date).
+pub async fn paid_between(
+    conn: &mut AnyConnection,
+    beneficiary_id: &str,
+    benefit: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT case_number, event_date FROM maternity_benefit WHERE beneficiary_id = $1 \
+         AND benefit = $2 AND event_date >= $3 AND event_date <= $4 ORDER BY id",
+    )
+    .bind(beneficiary_id)
+    .bind(benefit)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
+}

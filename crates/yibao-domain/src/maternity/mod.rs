@@ -7,6 +7,7 @@
 //! basis 《重庆市职工生育保险暂行办法》令181 art. 13 and 19), seed 001 items 27–30 (四川), seed
 //! 002 items 17–19 (酉阳), POLICY-FACTS §5.
 
+pub mod networked;
 pub mod policy;
 #[cfg(test)]
 mod tests;
@@ -780,6 +781,12 @@ pub enum MaternityError {
         event_date: NaiveDate,
         case: String,
     },
+    #[error("settled at the hospital")]
+    SettledAtHospital {
+        benefit: BenefitKind,
+        event_date: NaiveDate,
+        reference: String,
+    },
     #[error("no allowance to recalculate")]
     NoAllowance { event_date: NaiveDate },
     #[error("no wages")]
@@ -810,6 +817,7 @@ impl Coded for MaternityError {
             E::EventInFuture { .. } => "maternity.event_in_future",
             E::WindowClosed { .. } => "maternity.claim_window_closed",
             E::AlreadyPaid { .. } => "maternity.already_paid",
+            E::SettledAtHospital { .. } => "maternity.settled_at_hospital",
             E::NoAllowance { .. } => "maternity.no_allowance",
             E::NoWages { .. } => "maternity.no_wages",
             E::NoEmployer => "maternity.no_employer",
@@ -871,6 +879,14 @@ impl Coded for MaternityError {
                 case,
             } => format!(
                 "{event_date} 的{}已由办件 {case} 申领，同一次生育不重复支付",
+                benefit.label()
+            ),
+            E::SettledAtHospital {
+                benefit,
+                event_date,
+                reference,
+            } => format!(
+                "{event_date} 的{}已在定点医疗机构联网结算（结算 {reference}），不再手工报销（联网结算的费用不重复支付）",
                 benefit.label()
             ),
             E::NoAllowance { event_date } => format!(

@@ -114,7 +114,8 @@ mod describes {
         yibao_domain::complaint::Timeliness,
         yibao_domain::institution::Stage,
         yibao_domain::institution::PaymentMethod,
-        yibao_domain::institution::monthly::StatementStatus
+        yibao_domain::institution::monthly::StatementStatus,
+        yibao_domain::maternity::BenefitKind
     );
     // Money is integer fen; an amount left out when zero is documented as not required.
     impl Describes<yibao_domain::Fen> for i64 {}
@@ -291,7 +292,19 @@ mirror! {
         emergency: bool,
         /// 门诊慢特病（医疗类别 14）的认定病种：资格的病种编码（如 employee/18）或名称（国家接口 dise_codg）
         disease: Option<String>,
+        /// 生育就诊（bill.visit 为 maternity，国家接口医疗类别 51–53）必填：所支付的生育待遇及生育（手术）日期
+        maternity: Option<MaternityVisit>,
         bill: Bill,
+    }
+
+    /// 生育就诊所支付的生育待遇：同一次生育（手术）的医疗费联网结算后不再手工报销，手工报销后不再联网结算
+    pub struct MaternityVisit mirrors yibao_service::maternity::MaternityVisit {
+        /// 生育待遇：prenatal_care 产前检查费、delivery_costs 生育医疗费、family_planning_costs 计划生育医疗费
+        benefit: String,
+        /// 生育或计划生育手术日期（国家接口 birctrl_matn_date）；未知时以住院期间认定
+        event_date: Option<String>,
+        /// 住院起始日期（入院日）；与结算日期一起界定未注明日期的生育事件
+        stay_from: Option<String>,
     }
 }
 

@@ -20,7 +20,11 @@ struct HomePage {
 }
 
 pub async fn home(auth: Auth, State(state): State<AppState>) -> Result<Response, PageError> {
-    let overview = overview(&state.services).await?;
+    let mut overview = overview(&state.services).await?;
+    // Stored in UTC; people read Beijing time.
+    overview.demo_loaded_at = overview
+        .demo_loaded_at
+        .map(|t| yibao_service::clock::local_text(&t));
     Ok(html(&HomePage {
         chrome: Chrome::of(&auth),
         overview,

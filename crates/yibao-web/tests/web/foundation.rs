@@ -148,6 +148,10 @@ both_stores!(demo_data_loads_once_and_shows, |app| {
 
     let r = app.get("/").await;
     assert!(r.body.contains("演示数据"));
+    // The banner says when in Beijing time, not the stored UTC text.
+    let local = yibao_service::clock::local_text(&first.loaded_at);
+    assert!(r.body.contains(&format!("装入于 {local}")), "{}", r.body);
+    assert!(!r.body.contains(&first.loaded_at));
     let r = app.get("/agencies").await;
     assert!(r.body.contains("重庆市南川区医疗保障事务中心（演示）"));
     assert!(r.body.contains("川渝通办专窗"));

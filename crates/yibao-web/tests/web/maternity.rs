@@ -624,6 +624,7 @@ both_stores_with_demo!(realtime_maternity_settlement_asks_the_six_months, |app| 
         json!({
             "request_id": request,
             "id_number": yang_id,
+            "maternity": {"benefit": "delivery_costs", "stay_from": "2026-11-16"},
             "bill": {
                 "date": "2026-11-20",
                 "visit": "maternity",
@@ -651,3 +652,196 @@ both_stores_with_demo!(realtime_maternity_settlement_asks_the_six_months, |app| 
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["total"], 250000);
 });
+
+// One birth, one payment of its medical costs (seed 003 item 29 备注 (一) 「生育医疗费可直接联网
+// 结算」; seed 001 items 25/26 服务对象 「未在定点医疗机构联网结算…费用的」): a birth whose stay
+// the hospital settled in real time is not claimed again by hand; once that settlement is
+// reversed it may be; a birth paid by hand is not settled again at a hospital.
+both_stores_with_demo!(
+    a_birth_settled_at_the_hospital_is_not_claimed_by_hand,
+    |app| {
+        let token = app
+            .nanchuan_hospital_token("H50011900077", "南川演示妇幼保健院")
+            .await;
+        let clerk = app.staff_token("cq.clerk").await;
+        let reviewer = app.staff_token("cq.reviewer").await;
+        let finance = app.staff_token("cq.finance").await;
+        let (yang, yang_id) = person_id(app, "演示·杨丽").await;
+        let (unit, _) = employer(app, 3).await;
+        ledger(app, yang, unit, (2026, 1), 10, 700_000, true).await;
+        let bill = |request: &str, maternity: Value| {
+            let mut v = json!({
+                "request_id": request,
+                "id_number": yang_id,
+                "bill": {
+                    "date": "2026-11-20",
+                    "visit": "maternity",
+                    "hospital_level": "level_2",
+                    "admission_id": request,
+                    "lines": [{"line_no": 1, "code": "S001", "amount": 250000, "category": "a"}]
+                }
+            });
+            if !maternity.is_null() {
+                v["maternity"] = maternity;
+            }
+            v
+        };
+        // A maternity visit says what it pays for.
+        let r = app
+            .post_json("/api/v1/settlements", Some(&token), bill("M0", Value::Null))
+            .await;
+        refused(&r, "settlement.maternity_missing");
+        let stay = json!({"benefit": "delivery_costs", "stay_from": "2026-11-16"});
+        let r = app
+            .post_json(
+                "/api/v1/settlements",
+                Some(&token),
+                bill("M1", stay.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let birth = |date: &str| {
+            form(
+                json!({"event": "分娩", "event_date": date, "delivery_mode": "顺产",
+                   "hospital_level": "二级", "costs": "2500"}),
+                bank("杨丽"),
+            )
+        };
+        // Born on the stay's first day: the hospital settled it.
+        let n = open_person(
+            app,
+            &clerk,
+            "chongqing",
+            "29",
+            &yang_id,
+            "演示·杨丽",
+            birth("2026-11-16"),
+        )
+        .await;
+        accept(app, &clerk, &n).await;
+        let r = approve(app, &clerk, &reviewer, &n).await;
+        refused(&r, "maternity.settled_at_hospital");
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("H50011900077/M1"),
+            "{}",
+            r.body
+        );
+
+        // Reversed at the hospital: the costs are claimed by hand, and paid.
+        let r = app
+            .post_json("/api/v1/settlements/M1/reverse", Some(&token), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &n).await;
+        assert!(out["paid_fen"].as_i64().unwrap() > 0, "{out}");
+
+        // The birth paid by hand is not settled again, by its date or by a stay that holds it.
+        for (request, m) in [
+            (
+                "M2",
+                json!({"benefit": "delivery_costs", "event_date": "2026-11-16"}),
+            ),
+            ("M3", stay),
+        ] {
+            let r = app
+                .post_json("/api/v1/settlements", Some(&token), bill(request, m))
+                .await;
+            refused(&r, "maternity.already_paid");
+        }
+        // A stay after that birth is another event.
+        let r = app
+            .post_json(
+                "/api/v1/settlements",
+                Some(&token),
+                bill(
+                    "M4",
+                    json!({"benefit": "delivery_costs", "stay_from": "2026-11-17"}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+);
+
+/// One national envelope (FIELDS §1.1) from the Nanchuan demo maternity hospital.
+async fn national(app: &TestApp, token: &str, infno: &str, seq: u32, input: Value) -> Value {
+    let env = json!({
+        "infno": infno, "msgid": format!("H5001190007720261120090000{seq:04}"),
+        "mdtrtarea_admvs": "500119", "insuplc_admdvs": "500000", "infver": "V1.0",
+        "opter_type": "1", "opter": "0001", "opter_name": "收费员甲", "sign_no": null,
+        "inf_time": "2026-11-20 09:30:00", "fixmedins_code": "H50011900077", "input": input
+    });
+    let r = app.post_json("/api/v1/national", Some(token), env).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
+
+// The same rule through the national interface as a HIS sends it: 2401 生育住院 (med_type 52)
+// naming the birth date (birctrl_matn_date, FIELDS §2.11), 2301 the fees, 2304 the settlement;
+// the birth's costs are then not claimed by hand (seed 003 item 29 备注 (一)).
+both_stores_with_demo!(
+    a_birth_settled_through_the_national_interface_is_not_claimed_by_hand,
+    |app| {
+        let token = app
+            .nanchuan_hospital_token("H50011900077", "南川演示妇幼保健院")
+            .await;
+        let clerk = app.staff_token("cq.clerk").await;
+        let reviewer = app.staff_token("cq.reviewer").await;
+        let (yang, yang_id) = person_id(app, "演示·杨丽").await;
+        let (unit, _) = employer(app, 3).await;
+        ledger(app, yang, unit, (2026, 1), 10, 700_000, true).await;
+        let disease = json!([{"psn_no": yang_id, "diag_type": "1", "maindiag_flag": "1",
+        "diag_srt_no": 1, "diag_code": "O80.000", "diag_name": "单胎顺产", "diag_dept": "产科",
+        "dise_dor_no": "D001", "dise_dor_name": "医生甲", "diag_time": "2026-11-16 08:00:00"}]);
+        let out = national(app, &token, "2401", 1, json!({
+        "mdtrtinfo": {"psn_no": yang_id, "insutype": "310", "begntime": "2026-11-16 08:00:00",
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": yang_id, "med_type": "52",
+            "ipt_no": "ZY20261116001", "atddr_no": "D001", "chfpdr_name": "医生甲",
+            "adm_diag_dscr": "孕39周", "adm_dept_codg": "CK", "adm_dept_name": "产科", "adm_bed": "3",
+            "dscg_maindiag_code": "O80.000", "dscg_maindiag_name": "单胎顺产", "matn_type": "1",
+            "birctrl_type": null, "geso_val": 39, "fetts": 1, "fetus_cnt": 1,
+            "birctrl_matn_date": "2026-11-18"},
+        "diseinfo": disease
+    })).await;
+        assert_eq!(out["infcode"], 0, "{out}");
+        let mdtrt_id = out["output"]["result"]["mdtrt_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let out = national(app, &token, "2301", 2, json!({"feedetail": [{
+        "feedetl_sn": "ZY0001", "mdtrt_id": mdtrt_id, "psn_no": yang_id, "med_type": "52",
+        "fee_ocur_time": "2026-11-18 10:00:00", "med_list_codg": "S001", "medins_list_codg": "HIS-S001",
+        "det_item_fee_sumamt": "2500.00", "cnt": "1", "pric": "2500.00", "bilg_dept_codg": "CK",
+        "bilg_dept_name": "产科", "bilg_dr_codg": "D001", "bilg_dr_name": "医生甲", "chrgitm_lv": "01"}]})).await;
+        assert_eq!(out["infcode"], 0, "{out}");
+        let out = national(
+            app,
+            &token,
+            "2304",
+            3,
+            json!({"data": {"psn_no": yang_id,
+        "mdtrt_cert_type": "02", "mdtrt_cert_no": yang_id, "medfee_sumamt": 2500.0,
+        "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "310", "acct_used_flag": "0",
+        "mid_setl_flag": "0"}}),
+        )
+        .await;
+        assert_eq!(out["infcode"], 0, "{out}");
+        assert_eq!(out["output"]["setlinfo"]["med_type"], "52", "{out}");
+
+        let birth = form(
+            json!({"event": "分娩", "event_date": "2026-11-18", "delivery_mode": "顺产",
+               "hospital_level": "二级", "costs": "2500"}),
+            bank("杨丽"),
+        );
+        let n = open_person(app, &clerk, "chongqing", "29", &yang_id, "演示·杨丽", birth).await;
+        accept(app, &clerk, &n).await;
+        refused(
+            &approve(app, &clerk, &reviewer, &n).await,
+            "maternity.settled_at_hospital",
+        );
+    }
+);
