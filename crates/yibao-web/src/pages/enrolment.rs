@@ -286,6 +286,7 @@ struct MyRecordPage {
     /// The year's contributions (缴费记录), as the staff see them on the person's page.
     c: Option<crate::pages::contributions::LedgerView>,
     account: Option<crate::pages::account_view::AccountView>,
+    b: Option<crate::pages::benefits_view::BenefitsView>,
 }
 
 /// `/account/record`: 我的参保信息.
@@ -312,11 +313,18 @@ pub async fn my_record(State(state): State<AppState>, auth: Auth) -> Result<Resp
         }
         None => (None, None),
     };
+    let b = match &r {
+        Some(r) => Some(
+            crate::pages::benefits_view::current(&state.services, &auth.actor, r.person.id).await?,
+        ),
+        None => None,
+    };
     Ok(html(&MyRecordPage {
         chrome: Chrome::of(&auth),
         p: r.as_ref().map(person_view),
         c,
         account,
+        b,
     }))
 }
 

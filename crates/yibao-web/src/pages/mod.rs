@@ -4,6 +4,7 @@ mod account;
 mod account_view;
 mod admin;
 mod audit;
+mod benefits_view;
 pub mod bill;
 mod cases;
 mod check;

@@ -110,6 +110,7 @@ struct PersonPage {
     p: PersonView,
     c: LedgerView,
     account: Option<crate::pages::account_view::AccountView>,
+    b: crate::pages::benefits_view::BenefitsView,
 }
 
 pub async fn person(
@@ -128,6 +129,7 @@ pub async fn person(
         p: person_view(&r),
         c: LedgerView::from(&ledger),
         account: Some(account),
+        b: crate::pages::benefits_view::current(&state.services, &auth.actor, r.person.id).await?,
     }))
 }
 

@@ -8,24 +8,6 @@ use common::browser::Browser;
 use common::TestApp;
 use yibao_store::Backend;
 
-async fn login_staff(b: &Browser, user: &str, password: &str) {
-    b.goto("/login").await;
-    b.fill("#s-user", user).await;
-    b.fill("#s-pw", password).await;
-    b.click("form[action='/login/staff'] button").await;
-}
-
-async fn fits(b: &Browser, what: &str) {
-    let inner = b.number("return window.innerWidth;").await;
-    let width = b
-        .number("return document.documentElement.scrollWidth;")
-        .await;
-    assert!(
-        width <= inner + 1.0,
-        "{what}: page {width} px wide in a {inner} px window"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_from_a_phone_to_its_evaluation() {
     let app = TestApp::with_demo(Backend::Sqlite).await;
@@ -42,7 +24,7 @@ async fn a_report_from_a_phone_to_its_evaluation() {
     b.goto("/guide/nanchuan/36").await;
     b.click("#apply").await;
     assert_eq!(b.path().await, "/complaints/new");
-    fits(&b, "390 complaint form").await;
+    b.assert_fits("390 complaint form").await;
     b.run("document.querySelector('#kind').value = 'report'; document.querySelector('#region_code').value = '500119'; document.querySelector('#subject_kind').value = 'institution';").await;
     b.fill("#subject_name", "南川演示医院").await;
     b.fill("#institution_code", "H12").await;
@@ -69,13 +51,14 @@ async fn a_report_from_a_phone_to_its_evaluation() {
     let path = b.path().await;
     assert!(path.starts_with("/complaints/TS500119"), "{path}");
     assert!(b.text("#status").await.contains("待受理"));
-    fits(&b, "390 complaint").await;
+    b.assert_fits("390 complaint").await;
     b.screenshot("390-complaint-received").await;
     b.click("form[action='/logout'] button").await;
 
     // The district supervisor accepts and assigns at a desktop.
     b.resize(1366, 768).await;
-    login_staff(&b, "nanchuan.supervisor", "demo-nanchuan-supervisor").await;
+    b.login_staff("nanchuan.supervisor", "demo-nanchuan-supervisor")
+        .await;
     b.goto("/complaints").await;
     assert!(b.text("#complaints").await.contains("南川演示医院"));
     b.goto(&path).await;
@@ -88,7 +71,8 @@ async fn a_report_from_a_phone_to_its_evaluation() {
     b.click("form[action='/logout'] button").await;
 
     // The handler answers.
-    login_staff(&b, "nanchuan.reviewer", "demo-nanchuan-reviewer").await;
+    b.login_staff("nanchuan.reviewer", "demo-nanchuan-reviewer")
+        .await;
     b.goto(&path).await;
     b.fill("#text", "经核查属实，已追回基金并按协议处理。")
         .await;
@@ -106,7 +90,7 @@ async fn a_report_from_a_phone_to_its_evaluation() {
     assert!(b.text("#answer").await.contains("已追回基金"));
     b.click("#evaluate").await;
     assert!(b.text("#status").await.contains("已办结"));
-    fits(&b, "390 complaint closed").await;
+    b.assert_fits("390 complaint closed").await;
     b.screenshot("390-complaint-closed").await;
     b.close().await;
     app.finish().await;

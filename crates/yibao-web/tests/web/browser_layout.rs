@@ -10,27 +10,6 @@ use common::browser::Browser;
 use common::TestApp;
 use yibao_store::Backend;
 
-/// Asserts the page fits the window and no header link wraps inside itself.
-async fn fits(b: &Browser, what: &str) {
-    let inner = b.number("return window.innerWidth;").await;
-    let width = b
-        .number("return document.documentElement.scrollWidth;")
-        .await;
-    assert!(
-        width <= inner + 1.0,
-        "{what}: page {width} px wide in a {inner} px window"
-    );
-    let tallest = b
-        .number(
-            "return Math.max(0, ...Array.from(document.querySelectorAll('header.site a, nav.sub a, header.site .who')).map(e => e.getBoundingClientRect().height));",
-        )
-        .await;
-    assert!(
-        tallest < 40.0,
-        "{what}: a header link is {tallest} px tall (wrapped)"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_fit_a_phone_and_a_desktop() {
     let app = TestApp::with_demo(Backend::Sqlite).await;
@@ -44,13 +23,13 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.fill("#c-id", &wang.login).await;
     b.fill("#c-pw", &wang.password).await;
     b.click("form[action='/login/citizen'] button").await;
-    fits(&b, "390 account").await;
+    b.assert_fits("390 account").await;
     let header = b
         .number("return document.querySelector('header.site').getBoundingClientRect().height;")
         .await;
     assert!(header < 160.0, "390: header {header} px tall");
     b.goto("/guide/nanchuan/11").await;
-    fits(&b, "390 guide").await;
+    b.assert_fits("390 guide").await;
     assert!(b.text("#guide-only").await.contains("窗口"));
     b.screenshot("390-guide-window-only").await;
     b.goto("/cases/new?jurisdiction=chongqing&item=24").await;
@@ -59,7 +38,7 @@ async fn pages_fit_a_phone_and_a_desktop() {
         .await;
     b.run("document.querySelector('#f-scheme').value = '职工医保'; document.querySelector('#f-person_category').value = '临时异地就医人员'; document.querySelector('#f-registration_type').value = '新增';").await;
     b.click("#create").await;
-    fits(&b, "390 refused form").await;
+    b.assert_fits("390 refused form").await;
     assert!(b.text("#err-target_province").await.contains("火星"));
     let kept = b
         .client
@@ -75,7 +54,7 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.click("#create").await;
     let path = b.path().await;
     assert!(path.starts_with("/cases/"), "{path}");
-    fits(&b, "390 case").await;
+    b.assert_fits("390 case").await;
     b.screenshot("390-case").await;
     // The receipt prints through the same-origin script (the CSP blocks inline handlers).
     b.goto(&format!("{path}/print/completion")).await;
@@ -97,7 +76,7 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.fill("#s-pw", "demo-cq-admin").await;
     b.click("form[action='/login/staff'] button").await;
     b.goto("/cases").await;
-    fits(&b, "1366 workbench").await;
+    b.assert_fits("1366 workbench").await;
     // The city sees the case its Nanchuan district holds (it used to say 暂无办件).
     let number = path.trim_start_matches("/cases/").to_string();
     assert!(b.text("main table").await.contains(&number), "{number}");
@@ -119,7 +98,7 @@ async fn pages_fit_a_phone_and_a_desktop() {
     // The same account on a phone: the links scroll sideways in one row.
     b.resize(390, 844).await;
     b.goto("/staff/persons").await;
-    fits(&b, "390 persons").await;
+    b.assert_fits("390 persons").await;
     let sub = b
         .number("return document.querySelector('nav.sub').getBoundingClientRect().height;")
         .await;
@@ -132,10 +111,10 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.fill("#s-pw", "demo-cq-finance").await;
     b.click("form[action='/login/staff'] button").await;
     b.goto("/staff/contributions").await;
-    fits(&b, "390 contributions").await;
+    b.assert_fits("390 contributions").await;
     b.resize(1366, 768).await;
     b.goto("/staff/contributions").await;
-    fits(&b, "1366 contributions").await;
+    b.assert_fits("1366 contributions").await;
     b.screenshot("1366-contributions").await;
     // The supervisor's dashboard: its charts fit both widths.
     b.click("form[action='/logout'] button").await;
@@ -144,11 +123,11 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.fill("#s-pw", "demo-cq-supervisor").await;
     b.click("form[action='/login/staff'] button").await;
     b.goto("/staff/dashboard").await;
-    fits(&b, "1366 dashboard").await;
+    b.assert_fits("1366 dashboard").await;
     b.screenshot("1366-dashboard").await;
     b.resize(390, 844).await;
     b.goto("/staff/dashboard").await;
-    fits(&b, "390 dashboard").await;
+    b.assert_fits("390 dashboard").await;
     b.screenshot("390-dashboard").await;
     b.close().await;
     app.finish().await;

@@ -14,6 +14,7 @@ mod bill_page;
 mod browser_accounts;
 mod browser_case;
 mod browser_complaint;
+mod browser_journeys;
 mod browser_layout;
 mod calendar;
 mod cases;

@@ -43,7 +43,7 @@ fn allowance(base_sum: i64, lines: i64, days: i64, divisor: i64) -> i64 {
     ((2 * num + den) / (2 * den)) as i64
 }
 
-async fn person_id(app: &TestApp, name: &str) -> (i64, String) {
+pub(crate) async fn person_id(app: &TestApp, name: &str) -> (i64, String) {
     let mut tx = app.services.store().begin().await.unwrap();
     let p = yibao_store::enrolment::list_persons(&mut tx)
         .await
@@ -54,7 +54,7 @@ async fn person_id(app: &TestApp, name: &str) -> (i64, String) {
     (p.id, p.id_number.to_string())
 }
 
-async fn employer(app: &TestApp, index: usize) -> (i64, String) {
+pub(crate) async fn employer(app: &TestApp, index: usize) -> (i64, String) {
     let uscc = yibao_service::demo::demo_operators().unwrap()[index]
         .login
         .clone();
@@ -76,7 +76,7 @@ async fn exec(app: &TestApp, sql: &str) {
 
 /// Writes `n` months of employee lines from `year-month` at `base` (due 10 % of it), paid in
 /// full when `paid`.
-async fn ledger(
+pub(crate) async fn ledger(
     app: &TestApp,
     person: i64,
     employer: i64,

@@ -202,6 +202,39 @@ impl Browser {
         }
     }
 
+    /// Asserts the page fits the window and no header link wraps inside itself.
+    pub async fn assert_fits(&self, what: &str) {
+        let inner = self.number("return window.innerWidth;").await;
+        let width = self
+            .number("return document.documentElement.scrollWidth;")
+            .await;
+        assert!(
+            width <= inner + 1.0,
+            "{what}: page {width} px wide in a {inner} px window"
+        );
+        let tallest = self
+            .number(
+                "return Math.max(0, ...Array.from(document.querySelectorAll('header.site a, nav.sub a, header.site .who')).map(e => e.getBoundingClientRect().height));",
+            )
+            .await;
+        assert!(
+            tallest < 40.0,
+            "{what}: a header link is {tallest} px tall (wrapped)"
+        );
+    }
+
+    /// Logs a member of staff in from the login page.
+    pub async fn login_staff(&self, user: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("#s-user", user).await;
+        self.fill("#s-pw", password).await;
+        self.click("form[action='/login/staff'] button").await;
+    }
+
+    pub async fn logout(&self) {
+        self.click("form[action='/logout'] button").await;
+    }
+
     pub async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_string()
     }
