@@ -103,7 +103,7 @@ fn item_section(out: &mut String, catalog: &Catalog, item: &Item) {
     let Some(binding) = effects::binding(item.service) else {
         return;
     };
-    let applicant = match binding.applicant {
+    let applicant = match effects::applicant(item).unwrap_or(binding.applicant) {
         ApplicantKind::Person => "the insured person",
         ApplicantKind::Employer => "the employer (统一社会信用代码)",
         ApplicantKind::PersonOrEmployer => "the person or the employer",

@@ -310,42 +310,38 @@ pub async fn decide(
                     _ => policy.medical.delivery.example,
                 },
             };
-            // The person applies for the medical benefits; paid to their bank account.
-            row.payee = Payee::Person;
-            row.payee_text = bank_payee(&claim)?;
+            // The person applies for the medical benefits and is paid to their bank account; where
+            // the guide lets the unit apply for them (seed 001 items 27–29 「单位代办的可划入单位
+            // 银行账户，由单位划入参保人银行账户」), the unit's account.
+            if case.applicant_kind == ApplicantType::Employer {
+                let employer = employer_before(conn, &rows, case, benefit).await?;
+                row.employer_id = Some(employer.id);
+                row.payee = Payee::Employer;
+                row.payee_text = format!(
+                    "参保单位“{}”的银行账户（由单位划入参保人银行账户）",
+                    employer.name
+                );
+            } else {
+                row.payee = Payee::Person;
+                row.payee_text = bank_payee(&claim)?;
+            }
             row.costs_fen = Some(costs.0);
             row.limit_fen = Some(limit.0);
             row.amount_fen = pays.0;
             row.difference_fen = pays.0;
             row.paid_fen = pays.0;
             text = format!(
-                "{}：{}，{}医院，医疗费用 {costs}，限额 {limit}{}，支付 {pays}",
+                "{}：{}，{}医院，医疗费用 {costs}，限额 {limit}{}，支付 {pays}至{}",
                 benefit.label(),
                 claim.event.describe(),
                 level.label(),
-                if example { "（示例参数）" } else { "" }
+                if example { "（示例参数）" } else { "" },
+                row.payee_text
             );
         }
         BenefitKind::Allowance | BenefitKind::AllowanceRecalculation => {
-            // The employer: the one of the latest contribution month before the event.
-            let employer_id = rows
-                .iter()
-                .rev()
-                .find_map(|r| r.employer_id)
-                .ok_or(domain(MaternityError::NoEmployer))?;
-            let employer = registry::find_employer(conn, employer_id)
-                .await?
-                .ok_or(domain(MaternityError::NoEmployer))?;
-            if case.applicant_kind == ApplicantType::Employer && case.applicant_ref != employer.uscc
-            {
-                return Err(ServiceError::invalid(
-                    "maternity.not_the_employer",
-                    format!(
-                        "参保人生产前的参保单位是“{}”，生育津贴由该单位申领",
-                        employer.name
-                    ),
-                ));
-            }
+            let employer = employer_before(conn, &rows, case, benefit).await?;
+            let employer_id = employer.id;
             let wages = wages_of(conn, employer_id, claim.event_date).await?;
             let days = rules::leave_days(policy, &claim.event).map_err(domain)?;
             let amount =
@@ -417,6 +413,35 @@ pub async fn decide(
         text,
         policy_example: example,
     })
+}
+
+/// The insured's employer before the event: the one of the latest contribution month. A unit
+/// applying must be it.
+async fn employer_before(
+    conn: &mut Conn,
+    rows: &[store::PersonMonth],
+    case: &CaseRow,
+    benefit: BenefitKind,
+) -> Result<registry::EmployerRow, ServiceError> {
+    let employer_id = rows
+        .iter()
+        .rev()
+        .find_map(|r| r.employer_id)
+        .ok_or(domain(MaternityError::NoEmployer))?;
+    let employer = registry::find_employer(conn, employer_id)
+        .await?
+        .ok_or(domain(MaternityError::NoEmployer))?;
+    if case.applicant_kind == ApplicantType::Employer && case.applicant_ref != employer.uscc {
+        return Err(ServiceError::invalid(
+            "maternity.not_the_employer",
+            format!(
+                "参保人生产前的参保单位是“{}”，{}由该单位申领",
+                employer.name,
+                benefit.label()
+            ),
+        ));
+    }
+    Ok(employer)
 }
 
 /// The person's employee lines before the month of `event_date`, far enough back for the rule

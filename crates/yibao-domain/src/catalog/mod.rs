@@ -33,6 +33,7 @@ pub const PREDICATES: &[&str] = &[
     "in_service",
     "flexible_worker",
     "employer_applicant",
+    "employer_agency",
     "person_applicant",
     "institution_applicant",
     "proxy",

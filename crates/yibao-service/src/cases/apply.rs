@@ -121,7 +121,8 @@ pub async fn apply(
     }
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
-    let who = applicant_of(&mut tx, actor, input, item, binding.applicant, channel).await?;
+    let applicant = effects::applicant(item).unwrap_or(binding.applicant);
+    let who = applicant_of(&mut tx, actor, input, item, applicant, channel).await?;
     let region = who.region;
     // The predicates the case can decide override what was declared (docs/materials.md).
     let derived = yibao_domain::case::facts::derive(&yibao_domain::case::facts::FactInputs {

@@ -274,9 +274,20 @@ pub fn bound(item: &Item) -> Result<Binding, ServiceError> {
     })
 }
 
-/// Who applies for `item` (a guide-only item has no applicant here).
+/// Who applies for `item` (a guide-only item has no applicant here): the service's applicant,
+/// widened to the employer where the item lets the unit apply on the person's behalf (a
+/// condition with `employer_agency`, e.g. seed 001 items 27–29 「单位代办的…」).
 pub fn applicant(item: &Item) -> Option<ApplicantKind> {
-    binding(item.service).map(|b| b.applicant)
+    binding(item.service).map(|b| {
+        let agency = item
+            .conditions
+            .iter()
+            .any(|c| c.predicate.as_deref() == Some("employer_agency"));
+        match b.applicant {
+            ApplicantKind::Person if agency => ApplicantKind::PersonOrEmployer,
+            kind => kind,
+        }
+    })
 }
 
 /// True when completing a case of this item pays money out through finance.

@@ -845,3 +845,55 @@ both_stores_with_demo!(
         );
     }
 );
+
+// Seed 001 items 27–29 办结 「单位代办的可划入单位银行账户，由单位划入参保人银行账户」: in Sichuan
+// the unit applies for the medical benefits on its employee's behalf and is paid; Chongqing's guide (seed 003 item 29) has no such provision, so a unit
+// cannot open that item at all.
+both_stores_with_demo!(
+    a_unit_claims_the_medical_benefits_where_the_guide_lets_it,
+    |app| {
+        let p = policy(SICHUAN);
+        let clerk = app.staff_token("chengdu.clerk").await;
+        let finance = app.staff_token("chengdu.finance").await;
+        let reviewer = app.staff_token("chengdu.reviewer").await;
+        let (liu, liu_id) = person_id(app, "演示·刘芳").await;
+        let (unit, uscc) = employer(app, 2).await;
+        ledger(app, liu, unit, (2026, 3), 4, 500_000, true).await;
+        let prenatal = json!({"id_number": liu_id, "event": "分娩", "event_date": "2026-07-20",
+                          "delivery_mode": "顺产", "babies": "1", "hospital_level": "三级",
+                          "costs": "180"});
+        let by = |uscc: &str| {
+            json!({"jurisdiction": "sichuan", "item": "27", "channel": "window",
+               "applicant": {"uscc": uscc, "name": ""}, "form": prenatal.clone()})
+        };
+        let n = window(app, &clerk, by(&uscc)).await;
+        accept(app, &clerk, &n).await;
+        let out = complete_and_pay(app, (&clerk, &reviewer, &finance), &n).await;
+        let lim = limit(&p, &["medical", "prenatal_care"], 2);
+        assert_eq!(out["paid_fen"], 18_000.min(lim), "{out}");
+        assert_eq!(out["payee"], "employer", "{out}");
+        assert!(
+            out["text"]
+                .as_str()
+                .unwrap()
+                .contains("由单位划入参保人银行账户"),
+            "{out}"
+        );
+
+        // Chongqing item 29 is the person's own.
+        let clerk = app.staff_token("cq.clerk").await;
+        let (_, yang_id) = person_id(app, "演示·杨丽").await;
+        let (_, cq_uscc) = employer(app, 3).await;
+        let r = app
+            .post_json(
+                "/api/v1/cases",
+                Some(&clerk),
+                json!({"jurisdiction": "chongqing", "item": "29", "channel": "window",
+                   "applicant": {"uscc": cq_uscc, "name": ""},
+                   "form": {"id_number": yang_id, "event": "分娩", "event_date": "2026-11-01",
+                            "delivery_mode": "顺产", "hospital_level": "二级", "costs": "2000"}}),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{}", r.body);
+    }
+);
