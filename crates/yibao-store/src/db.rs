@@ -104,6 +104,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite has one writer per file: one permit, taken before `BEGIN IMMEDIATE`.
     writer: Arc<Semaphore>,
+    /// Jobs this process runs under `leader::run_exclusive`.
+    running: Arc<crate::leader::Running>,
 }
 
 impl Store {
@@ -153,6 +155,7 @@ impl Store {
             pool,
             backend,
             writer: Arc::new(Semaphore::new(1)),
+            running: Arc::default(),
         })
     }
 
@@ -218,6 +221,10 @@ impl Store {
     /// The pool itself, for statements outside a transaction (test templates: `VACUUM INTO`).
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn running(&self) -> &Arc<crate::leader::Running> {
+        &self.running
     }
 
     /// Runs a maintenance statement that may not run inside a transaction (`VACUUM`).

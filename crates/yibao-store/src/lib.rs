@@ -22,6 +22,7 @@ pub mod filing;
 pub mod identity;
 pub mod institution;
 pub mod json_text;
+pub mod leader;
 pub mod logins;
 pub mod maternity;
 pub mod meta;
