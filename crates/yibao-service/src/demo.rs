@@ -235,6 +235,9 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
 pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
+    // Several processes started with `--demo` at once: one loads, the others wait and find it loaded.
+    yibao_store::leader::serialise_transaction(&mut tx, services.store().backend(), LOADED_KEY)
+        .await?;
     if let Some(at) = meta::get(&mut tx, LOADED_KEY).await? {
         return Ok(DemoReport {
             loaded_now: false,

@@ -27,6 +27,7 @@ pub mod guide_rules;
 pub mod health;
 pub mod identity;
 pub mod institution;
+pub mod jobs;
 pub mod maternity;
 pub mod national;
 pub mod overview;

@@ -2,13 +2,12 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::StoreError;
@@ -104,6 +103,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite has one writer per file: one permit, taken before `BEGIN IMMEDIATE`.
     writer: Arc<Semaphore>,
+    /// Jobs this process runs under `leader::run_exclusive`.
+    running: Arc<crate::leader::Running>,
 }
 
 impl Store {
@@ -118,32 +119,76 @@ impl Store {
         if backend == Backend::Sqlite {
             url = prepare_sqlite_url(&url)?;
         }
-        let options = AnyConnectOptions::from_str(&url)
-            .map_err(|e| StoreError::UnsupportedUrl(format!("{}: {e}", redact(&url))))?
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        // Several hosts (`h1:5432,h2:5433`): the first primary among them, watched for failover.
+        let hosts = match backend {
+            Backend::Postgres => crate::failover::parse(&url)?,
+            Backend::Sqlite => None,
+        };
+        let (options, failover) = match hosts {
+            Some(hosts) => {
+                let (current, probe) = crate::failover::find(&hosts).await?;
+                let options = crate::failover::options(&hosts.urls[current])?;
+                let switch = crate::failover::Switch::new();
+                (options, Some((hosts, current, probe, switch)))
+            }
+            None => (crate::failover::options(&url)?, None),
+        };
         let max = match backend {
             // One SQLite file has one writer; a few connections serve concurrent readers.
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
         };
         let sqlite = backend == Backend::Sqlite;
-        let pool = AnyPoolOptions::new()
+        let check = failover
+            .as_ref()
+            .map(|(hosts, _, _, switch)| (switch.clone(), hosts.target));
+        let mut pool_options = AnyPoolOptions::new()
             .max_connections(max)
             .after_connect(move |conn, _| {
+                let check = check.clone();
                 Box::pin(async move {
                     if sqlite {
                         // Writers queue for up to 10 s rather than fail at once.
                         sqlx::query("PRAGMA busy_timeout = 10000")
-                            .execute(conn)
+                            .execute(&mut *conn)
                             .await?;
+                    }
+                    // With several hosts a new connection must land on the primary; one that
+                    // lands on a demoted host is refused (the pool tries again) and the watcher
+                    // looks for the new primary at once.
+                    if let Some((switch, target)) = check {
+                        if !crate::failover::acceptable(conn, target).await? {
+                            switch.wake.notify_one();
+                            return Err(sqlx::Error::Protocol(
+                                "connected to a standby; waiting for the new primary".into(),
+                            ));
+                        }
                     }
                     Ok(())
                 })
             })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10));
+        if let Some((_, _, _, switch)) = &failover {
+            // Connections made before the pool moved to a new primary are dropped unused.
+            let switch = switch.clone();
+            pool_options = pool_options.before_acquire(move |_, meta| {
+                let fresh = !switch.stale(meta.age);
+                Box::pin(async move { Ok(fresh) })
+            });
+        }
+        let pool = pool_options
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact(&url))))?;
+        if let Some((hosts, current, probe, switch)) = failover {
+            tokio::spawn(crate::failover::watch(
+                pool.clone(),
+                hosts,
+                current,
+                Some(probe),
+                switch,
+            ));
+        }
         if backend == Backend::Sqlite {
             sqlx::query("PRAGMA journal_mode=WAL")
                 .execute(&pool)
@@ -153,6 +198,7 @@ impl Store {
             pool,
             backend,
             writer: Arc::new(Semaphore::new(1)),
+            running: Arc::default(),
         })
     }
 
@@ -218,6 +264,10 @@ impl Store {
     /// The pool itself, for statements outside a transaction (test templates: `VACUUM INTO`).
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn running(&self) -> &Arc<crate::leader::Running> {
+        &self.running
     }
 
     /// Runs a maintenance statement that may not run inside a transaction (`VACUUM`).

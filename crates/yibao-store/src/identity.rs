@@ -239,3 +239,53 @@ pub async fn revoke_sessions_of(
     .await?;
     Ok(())
 }
+
+/// Counts one failed login from `source` in the leaky bucket of `login_source`: the source's
+/// drain time moves `interval_ms` past the later of itself and `now_ms`. One statement, so
+/// failures counted at once by several processes all count. Returns the new drain time.
+pub async fn record_source_failure(
+    conn: &mut AnyConnection,
+    source: &str,
+    now_ms: i64,
+    interval_ms: i64,
+) -> Result<i64, StoreError> {
+    let (drained_at,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_source (source, drained_at_ms) VALUES ($1, $2 + $3) \
+         ON CONFLICT (source) DO UPDATE SET drained_at_ms = \
+           CASE WHEN login_source.drained_at_ms > $2 THEN login_source.drained_at_ms ELSE $2 END + $3 \
+         RETURNING drained_at_ms",
+    )
+    .bind(source)
+    .bind(now_ms)
+    .bind(interval_ms)
+    .fetch_one(conn)
+    .await?;
+    Ok(drained_at)
+}
+
+/// When the failures of `source` will have drained, if it has any on record.
+pub async fn source_drained_at(
+    conn: &mut AnyConnection,
+    source: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT drained_at_ms FROM login_source WHERE source = $1")
+            .bind(source)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(t,)| t))
+}
+
+/// Forgets the sources whose failures have drained by `now_ms` (housekeeping).
+pub async fn forget_drained_sources(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM login_source WHERE drained_at_ms <= $1")
+            .bind(now_ms)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}

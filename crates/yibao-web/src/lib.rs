@@ -3,7 +3,7 @@
 
 pub(crate) mod api;
 pub mod auth;
-mod client;
+pub mod client;
 mod edge;
 mod error;
 mod export;

@@ -280,12 +280,32 @@ async fn bench_token(store: &Store, institution_id: i64) -> Result<String, CliEr
     Ok(token)
 }
 
+/// The app on a loopback port of its own, for `--http` without `--target`.
+async fn serve_in_process(services: Services) -> Result<std::net::SocketAddr, CliError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| CliError::Other(format!("bench listener: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    let app = yibao_web::app(yibao_web::AppState::new(services));
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    Ok(addr)
+}
+
 pub async fn settle(
     database_url: &str,
     clients: usize,
     seconds: u64,
     persons: u32,
     http: bool,
+    target: Option<&str>,
 ) -> Result<Report, CliError> {
     let store = Store::connect(database_url).await?;
     store.migrate().await?;
@@ -293,25 +313,16 @@ pub async fn settle(
     let services = Services::new(store.clone(), Arc::new(SystemClock), crate::load_catalog()?);
     let path = if http {
         let token = bench_token(&store, inst.institution_id).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| CliError::Other(format!("bench listener: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| CliError::Other(e.to_string()))?;
-        let app = yibao_web::app(yibao_web::AppState::new(services.clone()));
-        tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await;
-        });
+        let base = match target {
+            // A running service (the cluster's balancer): its database holds the population.
+            Some(t) => t.trim_end_matches('/').to_string(),
+            None => format!("http://{}", serve_in_process(services.clone()).await?),
+        };
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         Path::Http(HttpTarget {
             client: Client::builder(TokioExecutor::new()).build(connector),
-            uri: format!("http://{addr}/api/v1/settlements")
+            uri: format!("{base}/api/v1/settlements")
                 .parse()
                 .map_err(|e| CliError::Other(format!("bench uri: {e}")))?,
             authorization: format!("Bearer {token}").into(),

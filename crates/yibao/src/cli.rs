@@ -394,6 +394,11 @@ pub enum BenchCommand {
         /// / drive POST /api/v1/settlements over loopback HTTP with an institution token
         #[arg(long)]
         http: bool,
+        /// 改为压测已在运行的服务（如负载均衡器地址 http://127.0.0.1:8400）；测试人群写入 --database-url
+        /// 所指的该服务的数据库 / drive an already running yibao (e.g. the load balancer) over HTTP
+        /// instead of an in-process server; the population goes into its database (--database-url)
+        #[arg(long, value_name = "BASE_URL")]
+        target: Option<String>,
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,

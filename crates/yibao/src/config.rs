@@ -24,6 +24,8 @@ pub struct Config {
     pub bind: String,
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
+    /// Addresses of the load balancers in front, whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the configuration came from, for the start-up log.
     pub sources: Vec<String>,
 }
@@ -36,6 +38,7 @@ struct FileConfig {
     bind: Option<String>,
     data_dir: Option<PathBuf>,
     log_format: Option<LogFormat>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// Reads an environment variable, or the file named by `<NAME>_FILE` (for secrets mounted as
@@ -106,11 +109,29 @@ impl Config {
             }
             None => from_file.log_format.unwrap_or(LogFormat::Text),
         };
+        let proxies: Vec<String> = match env("YIBAO_TRUSTED_PROXIES") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            None => from_file.trusted_proxies.unwrap_or_default(),
+        };
+        let trusted_proxies = proxies
+            .iter()
+            .map(|p| {
+                p.parse().with_context(|| {
+                    format!("YIBAO_TRUSTED_PROXIES 中的 {p} 不是 IP 地址 / not an IP address")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Config {
             database_url,
             bind,
             data_dir,
             log_format,
+            trusted_proxies,
             sources,
         })
     }

@@ -48,6 +48,7 @@ fn main() -> ExitCode {
                     seconds,
                     persons,
                     http,
+                    target,
                     database_url,
                     json,
                 },
@@ -61,7 +62,8 @@ fn main() -> ExitCode {
                     clients.max(1),
                     seconds.max(1),
                     persons.max(1),
-                    http,
+                    http || target.is_some(),
+                    target.as_deref(),
                 )
                 .await?;
                 if json {

@@ -42,8 +42,10 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
         store.backend().name(),
         local.port()
     );
-    let sealer = tokio::spawn(seal_periodically(services.clone()));
-    let app = yibao_web::app(AppState::new(services.clone()));
+    let jobs = tokio::spawn(run_jobs(services.clone()));
+    let app = yibao_web::app(AppState::new(services.clone())).layer(axum::Extension(
+        yibao_web::client::TrustedProxies(config.trusted_proxies.clone()),
+    ));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -51,9 +53,10 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
-    sealer.abort();
-    // What settled since the last tick is sealed before the pool closes.
-    if let Err(e) = yibao_service::audit::seal(&services, &sealer_actor()).await {
+    jobs.abort();
+    // What settled since the last turn is sealed before the pool closes (by this process, or by
+    // another one that is sealing right now).
+    if let Err(e) = yibao_service::jobs::seal(&services).await {
         tracing::error!(error = %e, "audit seal at shutdown failed");
     }
     store.close().await;
@@ -61,25 +64,19 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// How often settlement chains are sealed into the main chain: the window in which a deleted
-/// chain tail would show only against the log (ADR 0006).
-const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often the timed jobs take their turn (`yibao_service::jobs`); also the window in which a
+/// deleted settlement chain tail would show only against the log (ADR 0006).
+const JOBS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn sealer_actor() -> yibao_service::identity::Actor {
-    yibao_service::identity::Actor::System {
-        label: "system:audit-sealer".into(),
-    }
-}
-
-async fn seal_periodically(services: Services) {
-    let mut tick = tokio::time::interval(SEAL_EVERY);
+/// Every process runs the loop; each job runs in the one that holds its lock that turn.
+async fn run_jobs(services: Services) {
+    let mut tick = tokio::time::interval(JOBS_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match yibao_service::audit::seal(&services, &sealer_actor()).await {
-            Ok(r) if r.chains > 0 => tracing::debug!(chains = r.chains, "audit chains sealed"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "audit seal failed; retrying next tick"),
+        let t = yibao_service::jobs::turn(&services).await;
+        if let Some(r) = t.sealed.filter(|r| r.chains > 0) {
+            tracing::debug!(chains = r.chains, "audit chains sealed");
         }
     }
 }

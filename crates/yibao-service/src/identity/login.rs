@@ -133,9 +133,9 @@ fn login_key(c: &Credentials) -> (String, &str) {
 /// client's address), so guessing from one place locks that place out for `LOCK_MINUTES` after
 /// `MAX_FAILURES`, while the person, from anywhere else, can still log in, and a password reset
 /// lifts every lock of the account: nobody can keep a person out by failing on purpose. Attempts
-/// on one account and source check their password one at a time and the count is raised in one
-/// statement, so parallel guesses get `MAX_FAILURES` real checks. A source's failures across all
-/// accounts are rate-limited too (`LoginLimiter`). The password is checked on the blocking pool,
+/// on one account and source are counted before their password is checked, in one statement, so
+/// parallel guesses get `MAX_FAILURES` real checks even across processes. A source's failures
+/// across all accounts are rate-limited too (`LoginLimiter`, in the database). The password is checked on the blocking pool,
 /// outside any transaction.
 pub async fn login(
     services: &Services,
@@ -143,7 +143,13 @@ pub async fn login(
     source: &str,
 ) -> Result<NewSession, ServiceError> {
     let limiter = services.login_limiter();
-    if let Some(wait) = limiter.blocked_for(source) {
+    let (account_key, password) = login_key(c);
+    let key = format!("{account_key}@{source}");
+    let _one_at_a_time = limiter.one_check_at_a_time(&key).await;
+    let now = services.clock().now();
+    let now_ms = now.timestamp_millis();
+    let mut tx = services.store().begin_read().await?;
+    if let Some(wait) = limiter.blocked_for(&mut tx, source, now_ms).await? {
         return Err(ServiceError::Rule {
             kind: crate::ErrorKind::TooManyRequests,
             code: "auth.rate_limited",
@@ -151,16 +157,29 @@ pub async fn login(
             details: None,
         });
     }
-    let (account_key, password) = login_key(c);
-    let key = format!("{account_key}@{source}");
-    let _one_at_a_time = limiter.one_check_at_a_time(&key).await;
-    let now = services.clock().now();
-    let mut tx = services.store().begin_read().await?;
     let locked_until = store::locked_until(&mut tx, &key).await?;
     let account = find_account(&mut tx, c).await?;
     drop(tx);
     if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
         return Err(locked(&until));
+    }
+    // The attempt is counted as a failure before its password is checked, and the count is
+    // lifted again when it was right: so however many processes take guesses on one account and
+    // source at once, no more than `MAX_FAILURES` of them are checked.
+    let mut tx = services.store().begin().await?;
+    let attempt = store::record_failure(
+        &mut tx,
+        &key,
+        &ts(now),
+        MAX_FAILURES,
+        &ts(now + Duration::minutes(LOCK_MINUTES)),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    if attempt.failures > MAX_FAILURES {
+        if let Some(until) = attempt.locked_until {
+            return Err(locked(&until));
+        }
     }
     let ok = match &account {
         Some(a) => a.active && verify_password(password, &a.hash).await,
@@ -171,16 +190,8 @@ pub async fn login(
         }
     };
     let Some(account) = account.filter(|_| ok) else {
-        limiter.record_failure(source);
         let mut tx = services.store().begin().await?;
-        let attempt = store::record_failure(
-            &mut tx,
-            &key,
-            &ts(now),
-            MAX_FAILURES,
-            &ts(now + Duration::minutes(LOCK_MINUTES)),
-        )
-        .await?;
+        limiter.record_failure(&mut tx, source, now_ms).await?;
         tx.commit().await.map_err(StoreError::from)?;
         tracing::warn!(failures = attempt.failures, "login failed");
         return Err(unauthenticated(

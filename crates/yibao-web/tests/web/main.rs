@@ -19,6 +19,7 @@ mod browser_layout;
 mod calendar;
 mod cases;
 mod catalog;
+mod cluster;
 mod complaints;
 mod concurrency;
 mod contribution_run;

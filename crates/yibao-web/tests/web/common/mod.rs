@@ -201,6 +201,20 @@ impl TestApp {
         send_to(&self.router, req).await
     }
 
+    /// Another `yibao serve` process on the same database: its own pool, limiter, caches and
+    /// job locks, the same clock. (On SQLite, whose file belongs to one process, the same pool.)
+    pub async fn another_process(&self) -> Later {
+        let store = match self.db.store.backend() {
+            Backend::Postgres => Store::connect(&self.db.url).await.expect("connect"),
+            Backend::Sqlite => self.db.store.clone(),
+        };
+        let services = services(store).with_phone_sender(Arc::new(self.phone.clone()));
+        Later {
+            router: yibao_web::app(AppState::new(services.clone())),
+            services,
+        }
+    }
+
     pub async fn finish(self) {
         self.db.cleanup().await;
     }
