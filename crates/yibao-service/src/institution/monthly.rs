@@ -94,6 +94,9 @@ pub struct MonthView {
     pub declaration: Option<DeclarationView>,
     pub deductions: Vec<DeductionRow>,
     pub statement: Option<StatementView>,
+    /// The agreement's payment methods (the page asks for disease groups only when paid by
+    /// disease points).
+    pub methods: Vec<PaymentMethod>,
     /// The rules' label (示例参数 when not official).
     pub rules_label: String,
 }
@@ -184,6 +187,7 @@ async fn month_view_with(
         .as_ref()
         .map(statement_view)
         .transpose()?;
+    let (methods, _) = methods_of(conn, inst.id).await?;
     Ok(MonthView {
         month: month.to_string(),
         code: inst.code.clone(),
@@ -192,6 +196,7 @@ async fn month_view_with(
         declaration,
         deductions,
         statement,
+        methods,
         rules_label: rules()?.label.clone(),
     })
 }

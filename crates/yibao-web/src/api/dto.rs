@@ -1779,6 +1779,8 @@ mirror! {
         declaration: Option<DeclarationView>,
         deductions: Vec<Deduction>,
         statement: Option<StatementView>,
+        /// 协议约定的结算方式：fee_for_service、disease_points、global_budget
+        methods: Vec<String>,
         /// 规则数据的说明（示例参数）
         rules_label: String,
     }
