@@ -36,6 +36,7 @@ mod forms;
 mod foundation;
 mod identity;
 mod institution_pages;
+mod institution_year_end;
 mod institutions;
 mod internal_words;
 mod lists;
