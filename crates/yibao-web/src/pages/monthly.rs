@@ -232,13 +232,62 @@ async fn detail_page(
     }))
 }
 
-/// One institution's month as the agency sees it: the reconciliation and the 结算单.
+/// One institution's month as the agency sees it: the reconciliation and the 结算单; with
+/// `format=xlsx`, the same as a workbook (结算单 lines and totals, deductions, reconciliation).
 pub async fn detail(
     State(state): State<AppState>,
     auth: Auth,
     Path((month, code)): Path<(String, String)>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<MonthQuery>,
 ) -> Result<Response, PageError> {
-    detail_page(&state, &auth, (&month, &code), None).await
+    if q.format.as_deref() != Some("xlsx") {
+        return detail_page(&state, &auth, (&month, &code), None).await;
+    }
+    let v = monthly::agency_institution_month(&state.services, &auth.actor, &month, &code).await?;
+    let d = MonthShown::of(&v);
+    let row = |a: &str, b: &str, c: &str, amount: &str| {
+        vec![
+            a.to_string(),
+            b.to_string(),
+            c.to_string(),
+            amount.to_string(),
+        ]
+    };
+    let mut rows = Vec::new();
+    match &d.statement {
+        Some(s) => {
+            for l in &s.lines {
+                rows.push(row("结算单", &l.item, &l.basis, &l.amount));
+            }
+            let state_text = format!("{}；拨付期限 {}", s.status, s.pay_by);
+            rows.push(row("结算单", "应付", &state_text, &s.due));
+            rows.push(row("结算单", "扣款", "", &s.deductions));
+            rows.push(row("结算单", "质量保证金", &d.rules_label, &s.reserve));
+            rows.push(row("结算单", "实付", &s.batch, &s.net));
+        }
+        None => rows.push(row("结算单", "尚未生成", "", "")),
+    }
+    for x in &d.deductions {
+        rows.push(row("扣款", &x.reason, &x.created_at, &x.amount));
+    }
+    for l in &d.recon {
+        rows.push(row(
+            "对账",
+            &format!("{} · {} · {}", l.scheme, l.visit, l.fund),
+            &format!(
+                "{}：申报 {} 人次 {} 元；结算记录 {} 人次 {} 元",
+                l.status, l.declared_count, l.declared, l.ledger_count, l.ledger
+            ),
+            &l.ledger,
+        ));
+    }
+    crate::export::download(
+        &format!("月结算单{}{}", d.code, d.month),
+        state.services.clock().today(),
+        "月结算单",
+        &["部分", "项目", "说明", "金额（元）"],
+        &rows,
+    )
 }
 
 #[derive(Debug, Deserialize)]
