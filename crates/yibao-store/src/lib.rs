@@ -31,6 +31,7 @@ pub mod meta;
 pub mod monthly;
 pub mod national;
 pub mod qualification;
+pub mod year_end;
 
 pub mod search;
 pub mod settlement;

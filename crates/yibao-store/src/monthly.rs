@@ -196,7 +196,8 @@ pub struct StatementRow {
     pub batch: Option<String>,
 }
 
-const STMT_COLS: &str = "id, institution_id, month, declaration_id, status, statement_json, \
+pub(crate) const STMT_COLS: &str =
+    "id, institution_id, month, declaration_id, status, statement_json, \
                          due_fen, deductions_fen, reserve_fen, net_fen, pay_by, issued_at, \
                          issued_by, confirmed_at, paid_at, batch";
 

@@ -25,6 +25,12 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    pub const ALL: [Scheme; 3] = [
+        Scheme::EmployeeInService,
+        Scheme::EmployeeRetired,
+        Scheme::Resident,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Scheme::EmployeeInService => "职工医保在职",
@@ -53,6 +59,13 @@ pub enum VisitType {
 }
 
 impl VisitType {
+    pub const ALL: [VisitType; 4] = [
+        VisitType::GeneralOutpatient,
+        VisitType::ChronicOutpatient,
+        VisitType::Inpatient,
+        VisitType::Maternity,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             VisitType::GeneralOutpatient => "普通门诊",

@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod monthly;
+pub mod year_end;
 
 pub use agreement::{Agreement, AgreementAction, Stage};
 pub use monthly::{

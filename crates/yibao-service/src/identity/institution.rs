@@ -276,33 +276,7 @@ pub async fn institution_for_token(
         .await?
         .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
         .ok_or_else(invalid)?;
-    let inst = store::find(&mut tx, row.institution_id)
-        .await?
-        .ok_or_else(invalid)?;
-    // The agreement must be in force today (Sichuan 36: a suspended or terminated agreement
-    // stops direct settlement).
-    let agreement = store::find_agreement(&mut tx, inst.id).await?;
-    let today = services.clock().today();
-    let (stage, terms) = match &agreement {
-        Some(a) => (a.stage, a.terms_json.0.as_ref()),
-        None => (yibao_domain::institution::Stage::Applied, None),
-    };
-    if !yibao_domain::institution::agreement::in_force_on(stage, terms, today) {
-        return Err(forbidden(
-            "institution.agreement_not_in_force",
-            yibao_domain::institution::agreement::not_in_force_reason(stage, terms, today),
-        ));
-    }
-    let cross_province = terms.is_some_and(|t| t.cross_province);
-    // A cached lookup lives no longer than the agreement's last day (Beijing midnight).
-    let cache_until = terms
-        .and_then(|t| t.valid_until)
-        .and_then(|d| d.succ_opt())
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| t.and_local_timezone(crate::clock::beijing()).single())
-        .map(|t| ts(t.with_timezone(&chrono::Utc)))
-        .filter(|t| *t < row.expires_at)
-        .unwrap_or_else(|| row.expires_at.clone());
+    let (actor, cache_until) = actor_of_token(&mut tx, &row, services.clock().today()).await?;
     tx.commit().await.map_err(StoreError::from)?;
     // Record use at most once a minute: settlement is the hot path and should not write here.
     let stale = ts(services.clock().now() - Duration::minutes(1));
@@ -323,6 +297,45 @@ pub async fn institution_for_token(
             tracing::debug!(error = %e, "token last-use not recorded");
         }
     }
+    services
+        .token_cache()
+        .put(hash, actor.clone(), row.id, cache_until);
+    Ok(actor)
+}
+
+/// The institution a live token (not revoked, not expired) acts for, and until when a cached
+/// look-up of it may live; refused when its agreement is not in force today.
+async fn actor_of_token(
+    conn: &mut yibao_store::Conn,
+    row: &TokenRow,
+    today: chrono::NaiveDate,
+) -> Result<(Actor, String), ServiceError> {
+    let inst = store::find(conn, row.institution_id)
+        .await?
+        .ok_or_else(|| unauthenticated("auth.token_invalid", "接口令牌无效、已过期或已吊销"))?;
+    // The agreement must be in force today (Sichuan 36: a suspended or terminated agreement
+    // stops direct settlement).
+    let agreement = store::find_agreement(conn, inst.id).await?;
+    let (stage, terms) = match &agreement {
+        Some(a) => (a.stage, a.terms_json.0.as_ref()),
+        None => (yibao_domain::institution::Stage::Applied, None),
+    };
+    if !yibao_domain::institution::agreement::in_force_on(stage, terms, today) {
+        return Err(forbidden(
+            "institution.agreement_not_in_force",
+            yibao_domain::institution::agreement::not_in_force_reason(stage, terms, today),
+        ));
+    }
+    let cross_province = terms.is_some_and(|t| t.cross_province);
+    // A cached lookup lives no longer than the agreement's last day (Beijing midnight).
+    let cache_until = terms
+        .and_then(|t| t.valid_until)
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(crate::clock::beijing()).single())
+        .map(|t| ts(t.with_timezone(&chrono::Utc)))
+        .filter(|t| *t < row.expires_at)
+        .unwrap_or_else(|| row.expires_at.clone());
     let actor = Actor::Institution(InstitutionActor {
         institution_id: inst.id,
         code: inst.code,
@@ -332,8 +345,84 @@ pub async fn institution_for_token(
         token_id: row.id,
         cross_province,
     });
-    services
-        .token_cache()
-        .put(hash, actor.clone(), row.id, cache_until);
-    Ok(actor)
+    Ok((actor, cache_until))
+}
+
+/// The institution behind a page session (`session.actor_id` is the token's id): while the
+/// token is live and the agreement in force, else none (the session has ended).
+pub(crate) async fn session_actor(
+    conn: &mut yibao_store::Conn,
+    token_id: i64,
+    now: &str,
+    today: chrono::NaiveDate,
+) -> Result<Option<Actor>, ServiceError> {
+    let Some(row) = store::find_token_by_id(conn, token_id)
+        .await?
+        .filter(|t| t.revoked_at.is_none() && t.expires_at.as_str() > now)
+    else {
+        return Ok(None);
+    };
+    match actor_of_token(conn, &row, today).await {
+        Ok((actor, _)) => Ok(Some(actor)),
+        Err(e) if e.code() == "institution.agreement_not_in_force" => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An institution's staff log in to its pages (月结算申报、对账、确认结算单) with the
+/// institution's code and one of its API tokens: the page session lasts no longer than the
+/// token, and ends when the token is revoked or the agreement stops being in force. A wrong
+/// code or token counts as a failed login of the source (`LoginLimiter`).
+pub async fn login_institution(
+    services: &Services,
+    code: &str,
+    token: &str,
+    source: &str,
+) -> Result<super::NewSession, ServiceError> {
+    let limiter = services.login_limiter();
+    if let Some(wait) = limiter.blocked_for(source) {
+        return Err(ServiceError::Rule {
+            kind: ErrorKind::TooManyRequests,
+            code: "auth.rate_limited",
+            message: format!("登录失败次数过多，请 {} 秒后再试", wait.as_secs().max(1)),
+            details: None,
+        });
+    }
+    let refused = || unauthenticated("auth.invalid_credentials", "机构编码或接口令牌不正确");
+    let token = token.trim();
+    let found = if token.starts_with(TOKEN_PREFIX) {
+        institution_for_token(services, token).await
+    } else {
+        Err(refused())
+    };
+    let actor = match found {
+        Ok(a @ Actor::Institution(_)) => a,
+        Ok(_) => return Err(refused()),
+        Err(e) if e.code() == "institution.agreement_not_in_force" => return Err(e),
+        Err(_) => {
+            limiter.record_failure(source);
+            return Err(refused());
+        }
+    };
+    let Actor::Institution(me) = &actor else {
+        return Err(refused());
+    };
+    if !me.code.eq_ignore_ascii_case(code.trim()) {
+        limiter.record_failure(source);
+        return Err(refused());
+    }
+    let mut tx = services.store().begin().await?;
+    let row = store::find_token_by_id(&mut tx, me.token_id)
+        .await?
+        .ok_or_else(refused)?;
+    let session = super::login::open_session(
+        &mut tx,
+        services,
+        &actor,
+        ("institution", me.token_id),
+        Some(&row.expires_at),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(session)
 }

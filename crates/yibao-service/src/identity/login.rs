@@ -204,15 +204,33 @@ pub async fn login(
     let actor = load_actor(&mut tx, account.kind, account.id)
         .await?
         .ok_or_else(|| unauthenticated("auth.invalid_credentials", "账号或密码不正确"))?;
+    let session = open_session(&mut tx, services, &actor, (account.kind, account.id), None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(session)
+}
+
+/// Starts a session for `actor` (stored as `kind`/`id`) for `SESSION_HOURS`, or until `until`
+/// when that is sooner, and records the login in the audit chain.
+pub(crate) async fn open_session(
+    tx: &mut Conn,
+    services: &Services,
+    actor: &Actor,
+    (kind, id): (&str, i64),
+    until: Option<&str>,
+) -> Result<NewSession, ServiceError> {
+    let now = services.clock().now();
     let token = random_hex(32);
     let csrf_token = random_hex(16);
-    let expires_at = ts(now + Duration::hours(SESSION_HOURS));
+    let mut expires_at = ts(now + Duration::hours(SESSION_HOURS));
+    if let Some(until) = until.filter(|u| *u < expires_at.as_str()) {
+        expires_at = until.to_string();
+    }
     store::insert_session(
-        &mut tx,
+        tx,
         &SessionRow {
             token_sha256: sha256_hex(&token),
-            actor_kind: account.kind.into(),
-            actor_id: account.id,
+            actor_kind: kind.into(),
+            actor_id: id,
             csrf_token: csrf_token.clone(),
             created_at: ts(now),
             expires_at: expires_at.clone(),
@@ -221,23 +239,22 @@ pub async fn login(
     )
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         services,
-        &actor,
+        actor,
         "auth.login",
-        account.kind,
-        &account.id.to_string(),
+        kind,
+        &id.to_string(),
         None,
         None,
         "登录",
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(NewSession {
         token,
         csrf_token,
         expires_at,
-        actor,
+        actor: actor.clone(),
     })
 }
 
@@ -257,7 +274,22 @@ pub(crate) async fn load_actor(
     kind: &str,
     id: i64,
 ) -> Result<Option<Actor>, ServiceError> {
+    load_actor_on(conn, kind, id, None).await
+}
+
+/// `load_actor`, with the moment (`now`, `today`) an institution's token and agreement are
+/// checked on (an institution's page session needs both; other kinds ignore it).
+async fn load_actor_on(
+    conn: &mut Conn,
+    kind: &str,
+    id: i64,
+    on: Option<(&str, chrono::NaiveDate)>,
+) -> Result<Option<Actor>, ServiceError> {
     Ok(match kind {
+        "institution" => match on {
+            Some((now, today)) => super::institution::session_actor(conn, id, now, today).await?,
+            None => None,
+        },
         "staff" => {
             let Some(s) = staff::find_by_id(conn, id).await?.filter(|r| r.active == 1) else {
                 return Ok(None);
@@ -324,7 +356,8 @@ pub async fn session(services: &Services, token: &str) -> Result<Session, Servic
     let Some(s) = row.filter(|s| s.revoked_at.is_none() && s.expires_at > now) else {
         return Err(expired());
     };
-    let actor = load_actor(&mut tx, &s.actor_kind, s.actor_id)
+    let today = services.clock().today();
+    let actor = load_actor_on(&mut tx, &s.actor_kind, s.actor_id, Some((&now, today)))
         .await?
         .ok_or_else(expired)?;
     Ok(Session {

@@ -19,7 +19,7 @@ pub use codes::{send_code, CodePurpose, DevPhoneSender, PhoneSender, RecordingPh
 pub use employer::{add_operator, list_operators, NewOperatorInput};
 pub use institution::{
     create_institution, create_token, institution_for_token, list_institutions, list_tokens,
-    revoke_token, IssuedToken, NewInstitutionInput, TOKEN_PREFIX,
+    login_institution, revoke_token, IssuedToken, NewInstitutionInput, TOKEN_PREFIX,
 };
 pub use limiter::{LoginLimiter, LOGIN_FAILURES_PER_MINUTE, LOGIN_FAILURE_BURST};
 pub use login::{

@@ -5,6 +5,7 @@
 //! agreement is in force (checked in `identity::institution_for_token`).
 
 pub mod monthly;
+pub mod year_end;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

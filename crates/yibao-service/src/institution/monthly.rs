@@ -37,7 +37,11 @@ pub fn rules() -> Result<&'static MonthRules, ServiceError> {
         .map_err(|e| ServiceError::internal("monthly.rules", e.clone()))
 }
 
-fn rule(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> ServiceError {
+pub(super) fn rule(
+    kind: ErrorKind,
+    code: &'static str,
+    message: impl Into<String>,
+) -> ServiceError {
     ServiceError::Rule {
         kind,
         code,
@@ -46,7 +50,7 @@ fn rule(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Serv
     }
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> ServiceError {
+pub(super) fn corrupt(what: &str, e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Store(StoreError::Corrupt(format!("{what}: {e}")))
 }
 
@@ -94,6 +98,9 @@ pub struct MonthView {
     pub declaration: Option<DeclarationView>,
     pub deductions: Vec<DeductionRow>,
     pub statement: Option<StatementView>,
+    /// The agreement's payment methods (the page asks for disease groups only when paid by
+    /// disease points).
+    pub methods: Vec<PaymentMethod>,
     /// The rules' label (示例参数 when not official).
     pub rules_label: String,
 }
@@ -120,7 +127,7 @@ fn groups_of(rows: &[MonthGroup]) -> Result<BTreeMap<i64, Vec<LedgerGroup>>, Ser
     Ok(out)
 }
 
-async fn ledger_of(
+pub(super) async fn ledger_of(
     conn: &mut Conn,
     institution_id: i64,
     month: &str,
@@ -184,6 +191,7 @@ async fn month_view_with(
         .as_ref()
         .map(statement_view)
         .transpose()?;
+    let (methods, _) = methods_of(conn, inst.id).await?;
     Ok(MonthView {
         month: month.to_string(),
         code: inst.code.clone(),
@@ -192,6 +200,7 @@ async fn month_view_with(
         declaration,
         deductions,
         statement,
+        methods,
         rules_label: rules()?.label.clone(),
     })
 }
@@ -200,13 +209,16 @@ fn checked_month(month: &str) -> Result<(i32, u32), ServiceError> {
     parse_month(month).map_err(ServiceError::from_domain)
 }
 
-async fn institution_row(conn: &mut Conn, id: i64) -> Result<InstitutionRow, ServiceError> {
+pub(super) async fn institution_row(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<InstitutionRow, ServiceError> {
     inst_store::find(conn, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("institution.not_found", "定点医药机构不存在"))
 }
 
-async fn methods_of(
+pub(super) async fn methods_of(
     conn: &mut Conn,
     institution_id: i64,
 ) -> Result<(Vec<PaymentMethod>, Option<i64>), ServiceError> {
@@ -297,7 +309,7 @@ pub async fn declare(
 }
 
 /// A declaration's part as its stored text.
-fn text<T: Serialize>(v: &T) -> String {
+pub(super) fn text<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
@@ -362,7 +374,7 @@ pub async fn confirm(
     Ok(view)
 }
 
-async fn agency_institution(
+pub(super) async fn agency_institution(
     conn: &mut Conn,
     agency_id: i64,
     code: &str,
@@ -845,7 +857,7 @@ pub struct AgencyMonth {
     pub rules_label: String,
 }
 
-fn month_reader(actor: &Actor) -> Result<&crate::identity::StaffActor, ServiceError> {
+pub(super) fn month_reader(actor: &Actor) -> Result<&crate::identity::StaffActor, ServiceError> {
     let staff = actor.staff()?;
     if [
         StaffRole::Reviewer,

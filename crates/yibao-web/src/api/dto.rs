@@ -1792,6 +1792,8 @@ mirror! {
         declaration: Option<DeclarationView>,
         deductions: Vec<Deduction>,
         statement: Option<StatementView>,
+        /// 协议约定的结算方式：fee_for_service、disease_points、global_budget
+        methods: Vec<String>,
         /// 规则数据的说明（示例参数）
         rules_label: String,
     }
@@ -1810,6 +1812,48 @@ mirror! {
         net_fen: i64,
         #[schema(format = Date)]
         pay_by: String,
+    }
+
+    /// 年终清算：生成年终清算单的输入
+    pub struct YearEndInput mirrors yibao_service::institution::year_end::YearEndInput {
+        /// 年度考核得分（0–100）
+        score: i64,
+    }
+
+    /// 年终清算单
+    pub struct YearEndView mirrors yibao_service::institution::year_end::YearEndView {
+        year: i32,
+        code: String,
+        name: String,
+        /// issued（待机构确认）、confirmed（待拨付）、paid（已拨付）
+        status: String,
+        status_label: String,
+        /// {"year", "budget": {annual_budget_fen 年度总额, actual_pooled_fen 统筹基金实际支出, entitlement_fen 清算应得, advances_paid_fen 已预拨, balance_fen 补付（负数为追回）, basis} 或 null, "reserve": {withheld_fen 已扣留质量保证金, score 考核得分, returned_fen 返还, kept_fen 不予返还, basis}, "net_fen": 清算金额（负数为追回）}
+        #[schema(value_type = Object)]
+        statement: Value,
+        issued_at: String,
+        issued_by: String,
+        confirmed_at: Option<String>,
+        paid_at: Option<String>,
+        batch: Option<String>,
+        /// 规则数据的说明（示例参数）
+        rules_label: String,
+    }
+
+    /// 年终清算拨付中的一家机构
+    pub struct YearEndPaid mirrors yibao_service::institution::year_end::YearEndPaid {
+        code: String,
+        /// 负数为追回
+        net_fen: i64,
+    }
+
+    /// 年终清算拨付批次
+    pub struct YearEndBatch mirrors yibao_service::institution::year_end::YearEndBatch {
+        batch: String,
+        year: i32,
+        paid: Vec<YearEndPaid>,
+        /// 拨付减追回的合计
+        total_fen: i64,
     }
 
     /// 未生成结算单的机构及原因

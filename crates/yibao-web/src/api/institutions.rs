@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 use yibao_service::institution::monthly::{
     self, AgencyMonth, DeclarationInput, DeductionInput, MonthView, PaymentBatch, RunReport,
 };
+use yibao_service::institution::year_end::{self, YearEndBatch, YearEndInput, YearEndView};
 use yibao_service::institution::{self, AgreementStep, AgreementView};
 
 use super::{dto, ApiJson};
@@ -28,6 +29,112 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(deduction))
         .routes(routes!(issue))
         .routes(routes!(pay))
+        .routes(routes!(year_end_view, year_end_issue))
+        .routes(routes!(year_end_own))
+        .routes(routes!(year_end_confirm))
+        .routes(routes!(year_end_pay))
+}
+
+fn year_of(raw: &str) -> Result<i32, ApiError> {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=9999).contains(y))
+        .ok_or_else(|| {
+            yibao_service::ServiceError::invalid("year_end.year_invalid", "清算年度应为四位年份")
+                .into()
+        })
+}
+
+#[utoipa::path(
+    get,
+    path = "/year-end/{year}/institutions/{code}",
+    tag = "定点医药机构",
+    params(("year" = String, Path, description = "YYYY"), ("code" = String, Path)),
+    responses((status = 200, description = "机构的年终清算单", body = dto::YearEndView), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn year_end_view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((year, code)): Path<(String, String)>,
+) -> Result<Json<YearEndView>, ApiError> {
+    Ok(Json(
+        year_end::agency_view(&state.services, &auth.actor, year_of(&year)?, &code).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/year-end/{year}/institutions/{code}",
+    tag = "定点医药机构", request_body = dto::YearEndInput,
+    params(("year" = String, Path, description = "YYYY"), ("code" = String, Path)),
+    responses((status = 200, description = "已按年度考核得分生成年终清算单：总额预付清算与质量保证金返还", body = dto::YearEndView), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn year_end_issue(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((year, code)): Path<(String, String)>,
+    ApiJson(body): ApiJson<YearEndInput>,
+) -> Result<Json<YearEndView>, ApiError> {
+    Ok(Json(
+        year_end::issue(&state.services, &auth.actor, year_of(&year)?, &code, &body).await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/institution/year-end/{year}",
+    tag = "定点医药机构",
+    params(("year" = String, Path, description = "YYYY")),
+    responses((status = 200, description = "本机构的年终清算单", body = dto::YearEndView), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []))
+)]
+async fn year_end_own(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(year): Path<String>,
+) -> Result<Json<YearEndView>, ApiError> {
+    Ok(Json(
+        year_end::own(&state.services, &auth.actor, year_of(&year)?).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/institution/year-end/{year}/confirm",
+    tag = "定点医药机构",
+    params(("year" = String, Path, description = "YYYY")),
+    responses((status = 200, description = "已确认年终清算单", body = dto::YearEndView), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []))
+)]
+async fn year_end_confirm(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(year): Path<String>,
+) -> Result<Json<YearEndView>, ApiError> {
+    Ok(Json(
+        year_end::confirm(&state.services, &auth.actor, year_of(&year)?).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/year-end/{year}/payments",
+    tag = "定点医药机构",
+    params(("year" = String, Path, description = "YYYY")),
+    responses((status = 200, description = "已按批次拨付（或追回）机构已确认的年终清算单", body = dto::YearEndBatch), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn year_end_pay(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(year): Path<String>,
+) -> Result<Json<YearEndBatch>, ApiError> {
+    Ok(Json(
+        year_end::pay(&state.services, &auth.actor, year_of(&year)?).await?,
+    ))
 }
 
 #[utoipa::path(

@@ -88,6 +88,20 @@ pub struct EmployerLogin {
     next: String,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct InstitutionLogin {
+    code: String,
+    token: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// What a login form sent: an account's credentials, or an institution's code and API token.
+enum Login {
+    Account(Credentials),
+    Institution { code: String, token: String },
+}
+
 /// Logs in and sends the browser on: staff who must change their password go to the account;
 /// the others back to the page that asked them to log in, else to their home page.
 async fn finish_login(
@@ -95,9 +109,15 @@ async fn finish_login(
     auth: &Auth,
     headers: &HeaderMap,
     source: &str,
-    (c, came_from): (Credentials, &str),
+    (c, came_from): (Login, &str),
 ) -> Response {
-    match identity::login(&state.services, &c, source).await {
+    let started = match c {
+        Login::Account(c) => identity::login(&state.services, &c, source).await,
+        Login::Institution { code, token } => {
+            identity::login_institution(&state.services, &code, &token, source).await
+        }
+    };
+    match started {
         Ok(s) => {
             let back = crate::pages::safe_next(came_from);
             let next = match (&s.actor, back) {
@@ -105,6 +125,7 @@ async fn finish_login(
                 (_, Some(back)) => back,
                 (Actor::Staff(_), None) => "/staff/persons",
                 (Actor::Employer(_), None) => "/employer",
+                (Actor::Institution(_), None) => "/institution",
                 _ => "/account",
             };
             let mut r = Redirect::to(next).into_response();
@@ -133,7 +154,14 @@ pub async fn login_staff(
         username: f.username,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, &source, (c, &f.next)).await
+    finish_login(
+        &state,
+        &auth,
+        &headers,
+        &source,
+        (Login::Account(c), &f.next),
+    )
+    .await
 }
 
 pub async fn login_citizen(
@@ -147,7 +175,14 @@ pub async fn login_citizen(
         id_number: f.id_number,
         password: f.password,
     };
-    finish_login(&state, &auth, &headers, &source, (c, &f.next)).await
+    finish_login(
+        &state,
+        &auth,
+        &headers,
+        &source,
+        (Login::Account(c), &f.next),
+    )
+    .await
 }
 
 pub async fn login_employer(
@@ -161,6 +196,28 @@ pub async fn login_employer(
         uscc: f.uscc,
         username: f.username,
         password: f.password,
+    };
+    finish_login(
+        &state,
+        &auth,
+        &headers,
+        &source,
+        (Login::Account(c), &f.next),
+    )
+    .await
+}
+
+/// Staff of a designated institution log in to its pages with its code and an API token.
+pub async fn login_institution(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    ClientSource(source): ClientSource,
+    Form(f): Form<InstitutionLogin>,
+) -> Response {
+    let c = Login::Institution {
+        code: f.code,
+        token: f.token,
     };
     finish_login(&state, &auth, &headers, &source, (c, &f.next)).await
 }

@@ -28,6 +28,9 @@ impl Chrome {
                 links.push(("/employer", "本单位"));
                 links.push(("/account", "账户"));
             }
+            Actor::Institution(_) => {
+                links.push(("/institution", "月结算"));
+            }
             Actor::Staff(s) => {
                 links.push(("/cases", "办件工作台"));
                 if s.has_role(StaffRole::Supervisor) || s.has_role(StaffRole::Auditor) {

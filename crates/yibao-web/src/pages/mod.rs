@@ -18,6 +18,8 @@ mod filings;
 mod finance;
 mod guide;
 mod home;
+mod institution;
+mod month_view;
 mod monthly;
 mod pager;
 mod records;
@@ -50,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/staff", post(account::login_staff))
         .route("/login/citizen", post(account::login_citizen))
         .route("/login/employer", post(account::login_employer))
+        .route("/login/institution", post(account::login_institution))
         .route("/logout", post(account::logout))
         .route(
             "/register",
@@ -115,6 +118,23 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/dashboard", get(dashboard::page))
         .route("/staff/settlements", get(settlements::list))
         .route("/staff/monthly", get(monthly::list))
+        .route("/staff/monthly/{month}/statements", post(monthly::issue))
+        .route("/staff/monthly/{month}/payments", post(monthly::pay))
+        .route("/staff/monthly/{month}/{code}", get(monthly::detail))
+        .route(
+            "/staff/monthly/{month}/{code}/deductions",
+            post(monthly::deduct),
+        )
+        .route("/institution", get(institution::home))
+        .route("/institution/months/{month}", get(institution::month))
+        .route(
+            "/institution/months/{month}/declaration",
+            post(institution::declare),
+        )
+        .route(
+            "/institution/months/{month}/confirm",
+            post(institution::confirm),
+        )
         .route("/cases/evaluations", get(cases::evaluations))
         .route(
             "/cases/disbursement",

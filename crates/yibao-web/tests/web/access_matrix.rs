@@ -483,6 +483,24 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             json!({}),
             Who::Only(&["finance"]),
         ),
+        // The year-end reconciliation: reviewers issue (2026 has not ended: refused as a rule,
+        // not as access), finance pays.
+        post(
+            "/api/v1/year-end/2026/institutions/H50011900001",
+            json!({"score": 90}),
+            Who::Only(&["reviewer"]),
+        ),
+        post(
+            "/api/v1/year-end/2026/payments",
+            json!({}),
+            Who::Only(&["finance"]),
+        ),
+        // The month's pages: the institution its own, the agency's readers the rest.
+        get("/institution/months/2026-10", Who::Only(&["institution"])),
+        get(
+            "/staff/monthly/2026-10/H50011900001",
+            Who::Only(&["reviewer", "finance", "supervisor", "admin", "auditor"]),
+        ),
         get("/api/v1/cases", Who::StaffAnd(&["citizen", "employer"])),
         get(
             "/api/v1/cases/overdue",

@@ -13,7 +13,7 @@ use chrono::{TimeZone, Utc};
 use common::TestApp;
 use serde_json::{json, Value};
 
-async fn person_id(app: &TestApp, name: &str) -> String {
+pub(crate) async fn person_id(app: &TestApp, name: &str) -> String {
     let mut tx = app.services.store().begin().await.unwrap();
     yibao_store::enrolment::list_persons(&mut tx)
         .await
@@ -24,7 +24,7 @@ async fn person_id(app: &TestApp, name: &str) -> String {
         .id_number
 }
 
-fn bill(request_id: &str, id_number: &str, visit: &str, amount: i64) -> Value {
+pub(crate) fn bill(request_id: &str, id_number: &str, visit: &str, amount: i64) -> Value {
     let mut b = json!({
         "request_id": request_id,
         "id_number": id_number,
@@ -56,7 +56,7 @@ const FUNDS: [(&str, &str); 6] = [
 
 /// The declaration an honest HIS would send: per scheme, visit type and fund, counted and
 /// summed from the settlement answers it received (not from our ledger).
-fn declaration_from(answers: &[Value]) -> Vec<Value> {
+pub(crate) fn declaration_from(answers: &[Value]) -> Vec<Value> {
     let mut sums: BTreeMap<(String, String, &str), (i64, i64)> = BTreeMap::new();
     for a in answers {
         let scheme = a["scheme"].as_str().unwrap().to_string();

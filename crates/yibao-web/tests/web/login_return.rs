@@ -27,8 +27,8 @@ both_stores_with_demo!(login_returns_to_the_page_that_asked_for_it, |app| {
             &page.body,
             "input[name='next'][value='/staff/persons?q=%E7%8E%8B&page=1']"
         ),
-        3,
-        "each of the three login forms carries it"
+        4,
+        "each of the four login forms carries it"
     );
     // A wrong password keeps it; the right one goes back.
     let r = b
@@ -42,7 +42,7 @@ both_stores_with_demo!(login_returns_to_the_page_that_asked_for_it, |app| {
         )
         .await;
     assert_ne!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(count(&r.body, "input[name='next']"), 3, "{}", r.body);
+    assert_eq!(count(&r.body, "input[name='next']"), 4, "{}", r.body);
     let r = b
         .post_form(
             "/login/staff",

@@ -301,6 +301,8 @@ pub struct MonthRules {
     pub reserve_bp: i64,
     pub point_budgets: Vec<PointBudget>,
     pub disease_groups: Vec<DiseaseGroup>,
+    /// The year-end reconciliation (年终清算).
+    pub year_end: super::year_end::YearEndRules,
 }
 
 impl MonthRules {
@@ -329,7 +331,7 @@ impl MonthRules {
         if self.point_budgets.iter().any(|b| b.month_budget_fen < 0) {
             return Err(InstitutionError::RulesInvalid("月度预算不能为负数".into()));
         }
-        Ok(())
+        self.year_end.check()
     }
 
     pub fn group(&self, code: &str) -> Option<&DiseaseGroup> {

@@ -28,9 +28,13 @@ fn free_port() -> u16 {
 impl Browser {
     /// Serves `app` on a local port and opens a fresh headless Chromium session on it.
     pub async fn open(app: &TestApp) -> Browser {
+        Browser::open_router(app.router.clone()).await
+    }
+
+    /// Serves `router` (e.g. `TestApp::later`'s, on another day) and opens a browser on it.
+    pub async fn open_router(router: axum::Router) -> Browser {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = app.router.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
