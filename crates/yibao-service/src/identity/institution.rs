@@ -369,6 +369,22 @@ pub(crate) async fn session_actor(
     }
 }
 
+/// Counts a failed institution login against its source (the per-source limit is shared by
+/// every process: ADR 0011).
+async fn record_source_failure(
+    services: &Services,
+    source: &str,
+    now_ms: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = services.store().begin().await?;
+    services
+        .login_limiter()
+        .record_failure(&mut tx, source, now_ms)
+        .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// An institution's staff log in to its pages (月结算申报、对账、确认结算单) with the
 /// institution's code and one of its API tokens: the page session lasts no longer than the
 /// token, and ends when the token is revoked or the agreement stops being in force. A wrong
@@ -380,7 +396,11 @@ pub async fn login_institution(
     source: &str,
 ) -> Result<super::NewSession, ServiceError> {
     let limiter = services.login_limiter();
-    if let Some(wait) = limiter.blocked_for(source) {
+    let now_ms = services.clock().now().timestamp_millis();
+    let mut tx = services.store().begin_read().await?;
+    let blocked = limiter.blocked_for(&mut tx, source, now_ms).await?;
+    drop(tx);
+    if let Some(wait) = blocked {
         return Err(ServiceError::Rule {
             kind: ErrorKind::TooManyRequests,
             code: "auth.rate_limited",
@@ -400,7 +420,7 @@ pub async fn login_institution(
         Ok(_) => return Err(refused()),
         Err(e) if e.code() == "institution.agreement_not_in_force" => return Err(e),
         Err(_) => {
-            limiter.record_failure(source);
+            record_source_failure(services, source, now_ms).await?;
             return Err(refused());
         }
     };
@@ -408,7 +428,7 @@ pub async fn login_institution(
         return Err(refused());
     };
     if !me.code.eq_ignore_ascii_case(code.trim()) {
-        limiter.record_failure(source);
+        record_source_failure(services, source, now_ms).await?;
         return Err(refused());
     }
     let mut tx = services.store().begin().await?;
