@@ -5,7 +5,7 @@
 -- longer counts (joined on settlement.status). Keep in step with the other backend's 0037.
 
 CREATE TABLE maternity_settlement (
-    settlement_id    INTEGER PRIMARY KEY REFERENCES settlement (id),
+    settlement_id    BIGINT NOT NULL PRIMARY KEY REFERENCES settlement (id),
     person_id_number TEXT NOT NULL,
     benefit          TEXT NOT NULL,
     event_from       TEXT NOT NULL,
