@@ -224,11 +224,38 @@ fn sign_in(c: &Call<'_>) -> Value {
 // ------------------------------------------------------------------------------------------------
 // Persons
 
-/// The person a message names. `mdtrt_cert_type` 02 (ID card): the ID number in `mdtrt_cert_no`
-/// (or `certno`, `psn_no`); 03 (social security card): `psn_no`, or the card's social security
-/// number when it is the ID number (card numbers are not stored); 01 (e-voucher): `psn_no` (or
-/// `certno`) only — the token itself is not verified here. An empty `mdtrt_cert_no` with a
-/// valid `psn_no` works for every type.
+/// The e-voucher token a message presents: `mdtrt_cert_type` 01 with a non-empty
+/// `mdtrt_cert_no`.
+fn evoucher_token(d: &Value) -> Option<String> {
+    (text(d, &["mdtrt_cert_type"]).as_deref() == Some("01"))
+        .then(|| text(d, &["mdtrt_cert_no"]))
+        .flatten()
+}
+
+/// The person a message names, an e-voucher token verified (`evoucher::verify`: signature and
+/// expiry offline, then revocation); a `psn_no` sent beside a token must be the token's holder.
+/// Every other case is `person_from`'s.
+async fn person_of(c: &Call<'_>, d: &Value) -> Result<CitizenId, ServiceError> {
+    let Some(token) = evoucher_token(d) else {
+        return person_from(d);
+    };
+    let holder = crate::evoucher::verify(c.services, &token).await?;
+    if let Some(p) = text(d, &["psn_no"]) {
+        if p != holder.as_str() {
+            return Err(invalid(
+                "national.person_mismatch",
+                "人员编号（psn_no）与医保电子凭证的持有人不一致",
+            ));
+        }
+    }
+    Ok(holder)
+}
+
+/// The person a message names, without a lookup. `mdtrt_cert_type` 02 (ID card): the ID number
+/// in `mdtrt_cert_no` (or `certno`, `psn_no`); 03 (social security card): `psn_no`, or the
+/// card's social security number when it is the ID number (card numbers are not stored); 01
+/// (e-voucher) without a token: `psn_no` (or `certno`) — a token is `person_of`'s. An empty
+/// `mdtrt_cert_no` with a valid `psn_no` works for every type.
 fn person_from(d: &Value) -> Result<CitizenId, ServiceError> {
     let psn_no = text(d, &["psn_no"]);
     let cert_no = text(d, &["mdtrt_cert_no"]);
@@ -252,7 +279,7 @@ fn person_from(d: &Value) -> Result<CitizenId, ServiceError> {
             .ok_or_else(|| {
                 invalid(
                     "national.evoucher",
-                    "医保电子凭证令牌的核验尚未开通，请同时提供人员编号（psn_no）",
+                    "请提供医保电子凭证二维码令牌（mdtrt_cert_no）或人员编号（psn_no）",
                 )
             })
             .map(Some)?,
@@ -382,7 +409,7 @@ async fn idetinfo(
 }
 
 async fn person_info(c: &Call<'_>) -> Result<Value, ServiceError> {
-    let id = person_from(c.env.data())?;
+    let id = person_of(c, c.env.data()).await?;
     let today = c.services.clock().today();
     let mut tx = c.services.store().begin_read().await?;
     let person = yibao_store::enrolment::find_person(&mut tx, &id)
@@ -477,7 +504,7 @@ async fn open_visit(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError
         VisitKind::Outpatient => c.env.data(),
         VisitKind::Inpatient => c.env.node(&["mdtrtinfo", "data"]),
     };
-    let id = person_from(d)?;
+    let id = person_of(c, d).await?;
     let serial = text(d, &["ipt_otp_no", "ipt_no"]).ok_or_else(|| {
         invalid(
             "national.serial",
@@ -1463,8 +1490,12 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let visit = visit_of(c, d).await.map(|_| visit)?;
     not_cancelled(&visit)?;
     // The visit names the person; a certificate that names someone else is refused (one that
-    // names nobody here — a card number, a token — is left to the visit).
-    if let Ok(named) = person_from(d) {
+    // names nobody here — a card number — is left to the visit). An e-voucher token must verify.
+    let named = match evoucher_token(d) {
+        Some(_) => Some(person_of(c, d).await?),
+        None => person_from(d).ok(),
+    };
+    if let Some(named) = named {
         if named.as_str() != visit.person_id_number {
             return Err(invalid(
                 "national.person_mismatch",
@@ -1642,7 +1673,8 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
 /// msgid (the ledger's request id), `setl_id` = msgid.
 async fn settle_inline(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let level = hospital_level(c).await?;
-    let req = inline_request(c.env, level)?;
+    let id = person_of(c, c.env.data()).await?;
+    let req = inline_request(c.env, level, &id)?;
     let person = person_out(c, &req.id_number.parse()?).await?;
     let d = c.env.data();
     let inpatient = matches!(c.env.infno.as_str(), "2303" | "2304");
@@ -1674,9 +1706,12 @@ async fn settle_inline(c: &Call<'_>, write: bool) -> Result<Value, ServiceError>
 }
 
 /// The legacy inline envelope as a settlement request, at an institution of `level` (pure).
-fn inline_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceError> {
+fn inline_request(
+    env: &Envelope,
+    level: &str,
+    id: &CitizenId,
+) -> Result<SettleRequest, ServiceError> {
     let d = env.data();
-    let id = person_from(d)?;
     let date = text(d, &["setl_time", "begntime"])
         .or_else(|| env.inf_time.clone())
         .unwrap_or_default();
@@ -1691,7 +1726,7 @@ fn inline_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceE
     request_of(
         &BillHead {
             request_id: &env.msgid,
-            person: &id,
+            person: id,
             date: &date,
             med_type: &med_type,
             level,
@@ -2115,10 +2150,23 @@ mod tests {
                 .code(),
             "national.card"
         );
-        // 01: only with psn_no; the token is not read.
+        // 01 without a token: psn_no. A token goes to `person_of`, which verifies it (the web
+        // suite's e-voucher tests); it is never taken for a person unread.
         assert_eq!(
-            ok(json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "tok", "psn_no": id})).unwrap(),
+            ok(json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": id})).unwrap(),
             id
+        );
+        assert_eq!(
+            evoucher_token(&json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "tok", "psn_no": id})),
+            Some("tok".to_string())
+        );
+        assert_eq!(
+            evoucher_token(&json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": ""})),
+            None
+        );
+        assert_eq!(
+            evoucher_token(&json!({"mdtrt_cert_type": "02", "mdtrt_cert_no": id})),
+            None
         );
         assert_eq!(
             person_from(&json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "tok"}))
@@ -2333,8 +2381,9 @@ mod fuzz {
         #[test]
         fn national_arbitrary_bytes_never_panic(bytes in arb_bytes()) {
             if let Ok(env) = Envelope::parse(&bytes) {
-                let _ = person_from(env.data());
-                let _ = inline_request(&env, "level_3");
+                if let Ok(id) = person_from(env.data()) {
+                    let _ = inline_request(&env, "level_3", &id);
+                }
             }
         }
 
@@ -2342,7 +2391,7 @@ mod fuzz {
         fn national_envelope_fields_of_any_json_never_panic(v in envelope()) {
             let body = serde_json::to_vec(&v).unwrap();
             let Ok(env) = Envelope::parse(&body) else { return Ok(()); };
-            match inline_request(&env, "level_2") {
+            match person_from(env.data()).and_then(|id| inline_request(&env, "level_2", &id)) {
                 Ok(req) => {
                     // Every line's amount is the input's, read exactly.
                     let lines = v["input"]["feedetail"].as_array().unwrap();

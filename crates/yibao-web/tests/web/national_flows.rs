@@ -4,7 +4,8 @@
 //! shaped as HOSPITAL-INTERFACE-FIELDS.md §2 defines them (strings where it says strings, nulls
 //! where clients send nulls, the envelope fields clients fill), each step reading what the
 //! previous answer returned; a retry with a new msgid; a wrong medfee_sumamt; 2601; certificate
-//! types 02 / 03 / 01 with psn_no.
+//! types 02 / 03 / 01 (the e-voucher's signed QR token: accepted, forged, malformed, expired,
+//! revoked by the holder and by a clerk).
 
 use crate::common;
 
@@ -662,44 +663,75 @@ both_stores_with_demo!(
     }
 );
 
-both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
-    app.demo().await;
+/// Logs the demo citizen 王建国 in, activates his e-voucher on its page and reads the token the
+/// page shows under its QR code.
+async fn voucher_token(b: &mut common::Browser<'_>) -> String {
+    let page = b.get("/account/evoucher").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    if common::page::count(&page.body, "#activate") == 1 {
+        let r = b.post_form("/account/evoucher", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let page = b.get("/account/evoucher").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        common::page::count(&page.body, "#qr svg"),
+        1,
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.headers.get("cache-control").unwrap(),
+        "no-store",
+        "a token is not cached"
+    );
+    common::page::one_text(&page.body, "#token")
+}
+
+both_stores_with_demo!(national_e_voucher_tokens, |app| {
+    let demo = app.demo().await;
     let token = institution(app).await;
     let wang = person_id(app, "演示·王建国").await;
+    assert_eq!(demo.citizens[0].login, wang);
+    let mut citizen = app.browser();
+    citizen.get("/login").await;
+    citizen
+        .post_form(
+            "/login/citizen",
+            &[
+                ("id_number", &wang),
+                ("password", &demo.citizens[0].password),
+            ],
+        )
+        .await;
+    let qr = voucher_token(&mut citizen).await;
+    assert!(qr.starts_with("EV1."), "{qr}");
     let mut his = His {
         app,
-        token,
+        token: token.clone(),
         seq: 200,
         sign_no: json!("500119202611200900000000000001"),
         insuplc: json!("500119"),
     };
-    // 01 without psn_no: the token itself is not verified here, so it is refused by name.
-    let bad = his
-        .fails(
-            "1101",
-            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e"}}),
-        )
-        .await;
-    assert_eq!(bad["err_code"], "national.evoucher");
-    assert!(bad["err_msg"].as_str().unwrap().contains("psn_no"));
-    // With psn_no (and an empty certificate number) the person is found and registered.
+    // 1101 with the token alone: the token names the person (verified offline).
     let (_, out) = his
         .ok(
             "1101",
-            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": wang}}),
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr, "psn_no": null, "certno": ""}}),
         )
         .await;
     assert_eq!(out["baseinfo"]["certno"], wang.as_str());
+    // Registration and settlement with the token (no psn_no).
     let (_, out) = his
-        .ok("2201", json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
-            "mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e", "ipt_otp_no": "MZ9",
+        .ok("2201", json!({"data": {"insutype": "310", "begntime": "2026-11-20 09:00:00",
+            "mdtrt_cert_type": "01", "mdtrt_cert_no": qr, "ipt_otp_no": "MZ9",
             "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}))
         .await;
+    assert_eq!(out["data"]["psn_no"], wang.as_str());
     let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
-    // Lines inside 2207 (the older client form) are uploaded and settled as the batch.
     let (_, out) = his
         .ok("2207", json!({
-            "data": {"psn_no": wang, "mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e",
+            "data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr,
                      "med_type": "11", "medfee_sumamt": 300.0, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
                      "chrg_bchno": "B1", "acct_used_flag": "0", "insutype": "310"},
             "feedetail": [outpatient_lines(&mdtrt_id, &wang, "B1", "Q")[0].clone()]
@@ -707,7 +739,189 @@ both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
         .await;
     check_setlinfo(&out["setlinfo"], "11");
     assert_eq!(out["setlinfo"]["mdtrt_cert_type"], "01");
-    assert_eq!(fen(&out["setlinfo"]["acct_pay"]), 0, "acct_used_flag 0");
+    assert_eq!(out["setlinfo"]["psn_no"], wang.as_str());
+    // A psn_no naming someone else beside the token is refused.
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr, "psn_no": "500119196503120311"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.person_mismatch", "{bad}");
+
+    // Forged: another signature, or the person changed under the same signature.
+    let (signed, sig) = qr.rsplit_once('.').unwrap();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    for forged in [
+        format!("{signed}.{flipped}{}", &sig[1..]),
+        qr.replace(&wang, "11010519491231002X"),
+    ] {
+        let bad = his
+            .fails(
+                "1101",
+                json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": forged}}),
+            )
+            .await;
+        assert_eq!(bad["err_code"], "evoucher.token_forged", "{bad}");
+        assert!(bad["err_msg"].as_str().unwrap().contains("签名"), "{bad}");
+    }
+    // Not a token at all (what a client sends when it read something else).
+    let bad = his
+        .fails(
+            "2201",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e", "psn_no": wang, "ipt_otp_no": "MZ10"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.token_malformed", "{bad}");
+    // 01 without a token still works with psn_no (clients that read the person elsewhere).
+    let (_, out) = his
+        .ok(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": wang}}),
+        )
+        .await;
+    assert_eq!(out["baseinfo"]["certno"], wang.as_str());
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": null}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.evoucher");
+
+    // Expired: the same token four minutes later (valid three).
+    let later =
+        app.later(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 9, 4, 0).unwrap());
+    let env = |msgid: &str, data: Value| {
+        json!({"infno": "1101", "msgid": msgid, "fixmedins_code": CODE,
+        "inf_time": "2026-11-22 17:04:00", "input": {"data": data}})
+    };
+    let r = later
+        .call(
+            "POST",
+            "/api/v1/national",
+            Some(&token),
+            Some(env(
+                "M-EXP-1",
+                json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": qr}),
+            )),
+        )
+        .await;
+    let v = r.json();
+    assert_eq!(v["infcode"], -1, "{v}");
+    assert_eq!(v["err_code"], "evoucher.token_expired", "{v}");
+    assert!(v["err_msg"].as_str().unwrap().contains("过期"), "{v}");
+
+    // Revoked by the holder (挂失): the token drawn before is refused, by its own code.
+    let page = citizen.get("/account/evoucher").await;
+    let voucher: String = common::page::table_rows(&page.body, "#vouchers")[1][0].clone();
+    let r = citizen
+        .post_form(
+            &format!("/account/evoucher/{voucher}/revoke"),
+            &[("reason", "lost")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unconfirmed: {}",
+        r.body
+    );
+    let r = citizen
+        .post_form(
+            &format!("/account/evoucher/{voucher}/revoke"),
+            &[("reason", "lost"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(common::page::one_text(&r.body, "#notice").contains("挂失"));
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.revoked", "{bad}");
+    // Settlement refuses it too.
+    let bad = his
+        .fails(
+            "2206",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr,
+            "med_type": "11", "mdtrt_id": mdtrt_id, "chrg_bchno": "B1", "insutype": "310"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.revoked", "{bad}");
+
+    // A new voucher (领取 again) gives a token that works; a clerk of Nanchuan revokes it (注销).
+    let qr2 = voucher_token(&mut citizen).await;
+    assert_ne!(qr2, qr);
+    his.ok(
+        "1101",
+        json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr2}}),
+    )
+    .await;
+    let pid = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::enrolment::find_person(&mut tx, &wang.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let mut clerk = app.browser();
+    clerk.get("/login").await;
+    clerk
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", "nanchuan.clerk"),
+                ("password", "demo-nanchuan-clerk"),
+            ],
+        )
+        .await;
+    let page = clerk.get(&format!("/staff/persons/{pid}/evoucher")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = common::page::table_rows(&page.body, "#vouchers");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[1][2], "有效");
+    assert_eq!(rows[2][2], "已停用");
+    let active = rows[1][0].clone();
+    let r = clerk
+        .post_form(
+            &format!("/staff/persons/{pid}/evoucher/{active}/revoke"),
+            &[("reason", "cancelled"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr2}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.revoked", "{bad}");
+    // A second revocation is refused; the page tells it.
+    let r = clerk
+        .post_form(
+            &format!("/staff/persons/{pid}/evoucher/{active}/revoke"),
+            &[("reason", "cancelled"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Another district's clerk cannot see Wang's vouchers.
+    let mut other = app.browser();
+    other.get("/login").await;
+    other
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", "youyang.clerk"),
+                ("password", "demo-youyang-clerk"),
+            ],
+        )
+        .await;
+    let page = other.get(&format!("/staff/persons/{pid}/evoucher")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
 });
 
 /// Clients retry on a timeout with a new msgid while the first call may still be running: eight
