@@ -25,6 +25,8 @@ use crate::identity::{Actor, InstitutionActor};
 use crate::settlement::{self, SettleRequest};
 use crate::{ServiceError, Services};
 
+mod catalogue;
+
 /// The request envelope, read tolerantly: unknown keys (sign_no, infver, dev_no, cainfo,
 /// recer_sys_code …) are accepted and ignored; `null` and `""` are absent.
 #[derive(Debug)]
@@ -197,10 +199,13 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         }
         "2601" => correct(&c).await,
         "3201" => reconcile(&c).await,
+        "1312" => catalogue::query(&c).await,
+        "3301" => catalogue::upload(&c).await,
+        "3302" => catalogue::withdraw(&c).await,
         other => Err(invalid(
             "national.infno",
             format!(
-                "不支持的交易编号 {other}（支持 9001、9002、1101、2201–2208、2301–2305、2401–2405、2601、3201）"
+                "不支持的交易编号 {other}（支持 9001、9002、1101、1312、2201–2208、2301–2305、2401–2405、2601、3201、3301、3302）"
             ),
         )),
     };
@@ -909,8 +914,13 @@ fn parse_line(
     if sn.chars().count() > 30 {
         return Err(bad("的流水号超过 30 个字符"));
     }
-    let code = text(f, &["med_list_codg", "hilist_code"])
-        .ok_or_else(|| bad("缺少医疗目录编码（med_list_codg）"))?;
+    // Without a national code the item's mapping (目录对照) gives one (`catalogue::Codes`).
+    let code = text(f, &["med_list_codg", "hilist_code"]).unwrap_or_default();
+    if code.is_empty() && text(f, &["medins_list_codg"]).is_none() {
+        return Err(bad(
+            "缺少医疗目录编码（med_list_codg）和医药机构目录编码（medins_list_codg）",
+        ));
+    }
     if code.chars().count() > 50 {
         return Err(bad("的医疗目录编码超过 50 个字符"));
     }
@@ -1214,13 +1224,15 @@ async fn upload(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError> {
         lines.push(line);
     }
     let person: CitizenId = visit.person_id_number.parse()?;
+    let date = date_for(c, &visit);
+    resolve_codes(c, &mut lines, &date).await?;
     let level = hospital_level(c).await?;
     let refs: Vec<&FeeLineData> = lines.iter().map(|(_, l)| l).collect();
     let req = request_of(
         &BillHead {
             request_id: &c.env.msgid,
             person: &person,
-            date: &date_for(c, &visit),
+            date: &date,
             med_type: &med_type_for(first, &visit),
             level,
             admission_id: Some(&visit.mdtrt_id),
@@ -1509,6 +1521,7 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
         for (i, f) in inline.iter().enumerate() {
             lines.push(parse_line(f, i, false)?);
         }
+        resolve_codes(c, &mut lines, &date_for(c, &visit)).await?;
         store_lines(c, &visit, &batch, &lines).await?;
     }
     let person: CitizenId = visit.person_id_number.parse()?;
@@ -1674,7 +1687,9 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
 async fn settle_inline(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let level = hospital_level(c).await?;
     let id = person_of(c, c.env.data()).await?;
-    let req = inline_request(c.env, level, &id)?;
+    let mut lines = inline_lines(c.env)?;
+    resolve_codes(c, &mut lines, &inline_date(c.env)).await?;
+    let req = inline_request(c.env, level, &id, &lines)?;
     let person = person_out(c, &req.id_number.parse()?).await?;
     let d = c.env.data();
     let inpatient = matches!(c.env.infno.as_str(), "2303" | "2304");
@@ -1705,21 +1720,50 @@ async fn settle_inline(c: &Call<'_>, write: bool) -> Result<Value, ServiceError>
     ))
 }
 
+/// The legacy inline envelope's settlement date.
+fn inline_date(env: &Envelope) -> String {
+    text(env.data(), &["setl_time", "begntime"])
+        .or_else(|| env.inf_time.clone())
+        .unwrap_or_default()
+}
+
+/// The legacy inline envelope's lines (serials default to their position).
+fn inline_lines(env: &Envelope) -> Result<Vec<(String, FeeLineData)>, ServiceError> {
+    env.fee_details()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| parse_line(f, i, true))
+        .collect()
+}
+
+/// Gives every line its national code (the catalogue's, or the item's mapping), on the
+/// settlement's day (`yyyy-MM-dd…`; today when it does not read as one).
+async fn resolve_codes(
+    c: &Call<'_>,
+    lines: &mut [(String, FeeLineData)],
+    date: &str,
+) -> Result<(), ServiceError> {
+    let day = date
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| c.services.clock().today());
+    let codes = catalogue::Codes::load(c, lines, day).await?;
+    for (sn, line) in lines.iter_mut() {
+        codes.resolve(sn, line, day)?;
+    }
+    Ok(())
+}
+
 /// The legacy inline envelope as a settlement request, at an institution of `level` (pure).
 fn inline_request(
     env: &Envelope,
     level: &str,
     id: &CitizenId,
+    lines: &[(String, FeeLineData)],
 ) -> Result<SettleRequest, ServiceError> {
     let d = env.data();
-    let date = text(d, &["setl_time", "begntime"])
-        .or_else(|| env.inf_time.clone())
-        .unwrap_or_default();
-    let mut lines = Vec::new();
-    for (i, f) in env.fee_details().iter().enumerate() {
-        lines.push(parse_line(f, i, true)?.1);
-    }
-    let refs: Vec<&FeeLineData> = lines.iter().collect();
+    let date = inline_date(env);
+    let refs: Vec<&FeeLineData> = lines.iter().map(|(_, l)| l).collect();
     let inpatient = matches!(env.infno.as_str(), "2303" | "2304");
     let med_type =
         text(d, &["med_type"]).unwrap_or_else(|| if inpatient { "21" } else { "11" }.into());
@@ -2381,8 +2425,8 @@ mod fuzz {
         #[test]
         fn national_arbitrary_bytes_never_panic(bytes in arb_bytes()) {
             if let Ok(env) = Envelope::parse(&bytes) {
-                if let Ok(id) = person_from(env.data()) {
-                    let _ = inline_request(&env, "level_3", &id);
+                if let (Ok(id), Ok(lines)) = (person_from(env.data()), inline_lines(&env)) {
+                    let _ = inline_request(&env, "level_3", &id, &lines);
                 }
             }
         }
@@ -2391,7 +2435,9 @@ mod fuzz {
         fn national_envelope_fields_of_any_json_never_panic(v in envelope()) {
             let body = serde_json::to_vec(&v).unwrap();
             let Ok(env) = Envelope::parse(&body) else { return Ok(()); };
-            match person_from(env.data()).and_then(|id| inline_request(&env, "level_2", &id)) {
+            let built = person_from(env.data())
+                .and_then(|id| inline_request(&env, "level_2", &id, &inline_lines(&env)?));
+            match built {
                 Ok(req) => {
                     // Every line's amount is the input's, read exactly.
                     let lines = v["input"]["feedetail"].as_array().unwrap();

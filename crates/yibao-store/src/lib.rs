@@ -29,6 +29,7 @@ pub mod maternity;
 pub mod meta;
 pub mod monthly;
 pub mod national;
+pub mod national_mapping;
 pub mod qualification;
 
 pub mod search;

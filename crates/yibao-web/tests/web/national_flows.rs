@@ -1030,3 +1030,216 @@ mod national_concurrent_retries_settle_once {
         }
     }
 }
+
+/// One 2204 line as clients send it, with the national and the hospital's own code.
+fn coded_line(mdtrt_id: &str, psn_no: &str, sn: &str, national: Value, ours: &str) -> Value {
+    json!({"feedetl_sn": sn, "mdtrt_id": mdtrt_id, "psn_no": psn_no, "chrg_bchno": "CB1",
+        "rx_circ_flag": "0", "fee_ocur_time": "2026-11-20 09:20:00", "med_list_codg": national,
+        "medins_list_codg": ours, "det_item_fee_sumamt": 100.0, "cnt": 1, "pric": 100.0,
+        "bilg_dept_codg": "NK", "bilg_dept_name": "内科", "bilg_dr_codg": "D001",
+        "bilg_dr_name": "医生甲", "hosp_appr_flag": "1", "chrgitm_lv": null, "selfpay_prop": null})
+}
+
+both_stores_with_demo!(national_catalogue_download_and_mapping, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 400,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    // Nothing to download or map before the care region has a catalogue.
+    let bad = his.fails("1312", json!({"data": {"ver": "0"}})).await;
+    assert_eq!(bad["err_code"], "national.no_catalogue");
+    let admin = app.staff_token("cq.admin").await;
+    let head = "code,name,kind,category,self_pay_share_bp,price_cap,effective_from,effective_to\n";
+    for (version, rows) in [
+        (1, "XM-A,诊查费,service,a,,,2026-01-01,\nYP-B,演示乙类药,drug,b,2000,,2026-01-01,\nHC-C,演示耗材,material,c,,,2026-01-01,\n"),
+        (2, "XM-A,诊查费,service,a,,,2026-01-01,\nYP-B,演示乙类药,drug,b,3000,5000,2026-01-01,\nYP-N,新增药,drug,a,,,2026-01-01,\n"),
+    ] {
+        let r = app
+            .post_json(
+                "/api/v1/admin/benefit/catalogues",
+                Some(&admin),
+                json!({"region_code": "500119", "version": version, "csv": format!("{head}{rows}")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let codes = |out: &Value| -> Vec<String> {
+        out["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{}",
+                    r["hilist_code"].as_str().unwrap(),
+                    r["vali_flag"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // Everything of the newest version, as 1312 rows.
+    let (_, out) = his
+        .ok(
+            "1312",
+            json!({"data": {"updt_time": "2026-01-01", "page_num": 1, "page_size": 100}}),
+        )
+        .await;
+    assert_eq!(out["ver"], "2");
+    assert_eq!(codes(&out), ["XM-A:1", "YP-B:1", "YP-N:1"]);
+    let b = &out["data"][1];
+    assert_eq!(b["chrgitm_lv"], "02");
+    assert_eq!(b["list_type"], "101");
+    assert_eq!(b["selfpay_prop"], 0.3);
+    assert_eq!(b["hilist_pric_uplmt_amt"], 50.0);
+    assert_eq!(b["insu_admdvs"], "500119");
+    assert_eq!(out["recordCounts"], 3);
+    // Holding version 1: what changed (YP-B's share), what is new, what left (vali_flag 0).
+    let (_, out) = his.ok("1312", json!({"data": {"ver": "1"}})).await;
+    assert_eq!(codes(&out), ["YP-B:1", "YP-N:1", "HC-C:0"]);
+    // Holding the newest: nothing; paging over the full list.
+    let (_, out) = his.ok("1312", json!({"data": {"ver": "2"}})).await;
+    assert_eq!(out["recordCounts"], 0);
+    let (_, out) = his
+        .ok("1312", json!({"data": {"page_num": "2", "page_size": "2"}}))
+        .await;
+    assert_eq!(codes(&out), ["YP-N:1"]);
+    assert_eq!(out["pages"], 2);
+    assert_eq!(out["lastPage"], true);
+    let (_, out) = his.ok("1312", json!({"data": {"list_type": "201"}})).await;
+    assert_eq!(codes(&out), ["XM-A:1"]);
+    let bad = his.fails("1312", json!({"data": {"ver": "v1"}})).await;
+    assert_eq!(bad["err_code"], "national.ver");
+
+    // 目录对照: the hospital's items mapped to national codes; all rows or none.
+    his.ok(
+        "3301",
+        json!({"data": [{"fixmedins_hilist_id": "HIS-001", "fixmedins_hilist_name": "阿莫西林胶囊",
+                        "list_type": "101", "med_list_codg": "YP-B", "begndate": "2026-01-01", "enddate": null},
+                       {"fixmedins_hilist_id": "HIS-002", "list_type": "201", "med_list_codg": "XM-A"}]}),
+    )
+    .await;
+    his.ok(
+        "3301",
+        json!({"data": {"fixmedins_hilist_id": "HIS-001", "med_list_codg": "YP-B"}}),
+    )
+    .await;
+    let bad = his
+        .fails(
+            "3301",
+            json!({"data": {"fixmedins_hilist_id": "HIS-001", "med_list_codg": "XM-A"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.mapping_exists");
+    let bad = his
+        .fails(
+            "3301",
+            json!({"data": [{"fixmedins_hilist_id": "HIS-003", "med_list_codg": "YP-N"},
+                           {"fixmedins_hilist_id": "HIS-004", "med_list_codg": "HC-C"}]}),
+        )
+        .await;
+    assert_eq!(
+        bad["err_code"], "national.mapping_code_unknown",
+        "HC-C left the catalogue"
+    );
+
+    // Settlement: a line without a national code settles under its item's mapping; a line
+    // whose code the catalogue lacks and whose item is not mapped is refused by name.
+    let (_, out) = his
+        .ok(
+            "2201",
+            json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-M1"}}),
+        )
+        .await;
+    let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    let bad = his
+        .fails(
+            "2204",
+            json!({"feedetail": [coded_line(&mdtrt_id, &wang, "XM5129673", json!(""), "HIS-001"),
+                                 coded_line(&mdtrt_id, &wang, "XM5129674", json!("ZZ-9"), "HIS-404")]}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
+    let msg = bad["err_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("XM5129674") && msg.contains("ZZ-9") && msg.contains("HIS-404"),
+        "{msg}"
+    );
+    // A line carrying a level is still refused once the region has a catalogue.
+    let mut levelled = coded_line(&mdtrt_id, &wang, "XM5129675", json!("ZZ-9"), "HIS-404");
+    levelled["chrgitm_lv"] = json!("01");
+    let bad = his.fails("2204", json!({"feedetail": [levelled]})).await;
+    assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
+    let (_, out) = his
+        .ok(
+            "2204",
+            json!({"feedetail": [coded_line(&mdtrt_id, &wang, "XM5129673", Value::Null, "HIS-001"),
+                                 coded_line(&mdtrt_id, &wang, "XM5129676", json!("YP-N"), "HIS-999")]}),
+        )
+        .await;
+    let rows = out["result"].as_array().unwrap();
+    // HIS-001 → YP-B: category B with v2's 30 % share and 50 yuan cap.
+    assert_eq!(rows[0]["chrgitm_lv"], "02", "{out}");
+    assert_eq!(rows[0]["selfpay_prop"], 0.3, "{out}");
+    assert_eq!(rows[1]["chrgitm_lv"], "01", "{out}");
+    let (_, out) = his
+        .ok(
+            "2207",
+            json!({"data": {"psn_no": wang, "mdtrt_cert_type": "02", "mdtrt_cert_no": wang,
+            "med_type": "11", "medfee_sumamt": 200.0, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
+            "chrg_bchno": "CB1", "acct_used_flag": "0", "insutype": "310"}}),
+        )
+        .await;
+    check_setlinfo(&out["setlinfo"], "11");
+    assert_eq!(fen(&out["setlinfo"]["medfee_sumamt"]), 20000);
+    // The stored line carries the mapped national code beside the hospital's.
+    let mut tx = app.services.store().begin().await.unwrap();
+    let inst = yibao_store::institution::find_by_code(&mut tx, CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    let visit = yibao_store::national::find_visit(&mut tx, inst.id, &mdtrt_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let lines = yibao_store::national::fee_lines(&mut tx, visit.id, Some("CB1"))
+        .await
+        .unwrap();
+    let mapped = lines.iter().find(|l| l.feedetl_sn == "XM5129673").unwrap();
+    assert_eq!(mapped.line_json.med_list_codg, "YP-B");
+    assert_eq!(
+        mapped.line_json.medins_list_codg.as_deref(),
+        Some("HIS-001")
+    );
+    drop(tx);
+
+    // 3302 withdraws; a withdrawn item no longer maps.
+    his.ok("3302", json!({"data": {"fixmedins_code": CODE, "fixmedins_hilist_id": "HIS-001", "list_type": "101", "med_list_codg": "YP-B"}}))
+        .await;
+    let bad = his
+        .fails("3302", json!({"data": {"fixmedins_hilist_id": "HIS-001"}}))
+        .await;
+    assert_eq!(bad["err_code"], "national.mapping_unknown");
+    let (_, out) = his
+        .ok(
+            "2201",
+            json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 10:00:00",
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-M2"}}),
+        )
+        .await;
+    let second = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    let bad = his
+        .fails(
+            "2204",
+            json!({"feedetail": [coded_line(&second, &wang, "XM1", json!(""), "HIS-001")]}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
+    assert!(bad["err_msg"].as_str().unwrap().contains("XM1"));
+});
