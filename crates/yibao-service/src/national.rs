@@ -26,15 +26,18 @@ use crate::settlement::{self, SettleRequest};
 use crate::{ServiceError, Services};
 
 mod catalogue;
+mod sign_in;
 
-/// The request envelope, read tolerantly: unknown keys (sign_no, infver, dev_no, cainfo,
-/// recer_sys_code …) are accepted and ignored; `null` and `""` are absent.
+/// The request envelope, read tolerantly: unknown keys (infver, dev_no, cainfo,
+/// recer_sys_code …) are accepted and ignored; `null` and `""` are absent. `sign_no`, when
+/// sent, is checked against the institution's sessions (`sign_in`).
 #[derive(Debug)]
 struct Envelope {
     infno: String,
     msgid: String,
     fixmedins_code: String,
     inf_time: Option<String>,
+    sign_no: Option<String>,
     input: Value,
 }
 
@@ -54,6 +57,7 @@ impl Envelope {
             msgid,
             fixmedins_code: scalar(&v["fixmedins_code"]).unwrap_or_default(),
             inf_time: scalar(&v["inf_time"]),
+            sign_no: scalar(&v["sign_no"]),
             input: v.get("input").cloned().unwrap_or(Value::Null),
         })
     }
@@ -175,9 +179,14 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         env: &env,
         now,
     };
+    if !matches!(env.infno.as_str(), "9001" | "9002") {
+        if let Err(e) = sign_in::check(&c).await {
+            return Ok(answer(Err(e)));
+        }
+    }
     let result = match env.infno.as_str() {
-        "9001" => Ok(sign_in(&c)),
-        "9002" => Ok(json!({ "signoutoutb": { "sign_time": c.wire_time() } })),
+        "9001" => sign_in::sign_in(&c).await,
+        "9002" => sign_in::sign_out(&c).await,
         "1101" => person_info(&c).await,
         "2201" => open_visit(&c, VisitKind::Outpatient).await,
         "2401" => open_visit(&c, VisitKind::Inpatient).await,
@@ -210,20 +219,6 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         )),
     };
     Ok(answer(result))
-}
-
-/// 9001: a sign-in number (region + time + sequence, 30 characters). Sessions are not kept:
-/// later calls are accepted with any `sign_no` or none.
-fn sign_in(c: &Call<'_>) -> Value {
-    let t = c
-        .now
-        .with_timezone(&crate::clock::beijing())
-        .format("%Y%m%d%H%M%S");
-    let region: String = c.inst.region_code.chars().take(6).collect();
-    json!({ "signinoutb": {
-        "sign_time": c.wire_time(),
-        "sign_no": format!("{region:0>6}{t}{:010}", rand::random::<u64>() % 10_000_000_000),
-    }})
 }
 
 // ------------------------------------------------------------------------------------------------

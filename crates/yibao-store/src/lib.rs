@@ -30,6 +30,7 @@ pub mod meta;
 pub mod monthly;
 pub mod national;
 pub mod national_mapping;
+pub mod national_sign_in;
 pub mod qualification;
 
 pub mod search;

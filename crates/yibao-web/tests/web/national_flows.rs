@@ -710,7 +710,7 @@ both_stores_with_demo!(national_e_voucher_tokens, |app| {
         app,
         token: token.clone(),
         seq: 200,
-        sign_no: json!("500119202611200900000000000001"),
+        sign_no: Value::Null,
         insuplc: json!("500119"),
     };
     // 1101 with the token alone: the token names the person (verified offline).
@@ -1242,4 +1242,73 @@ both_stores_with_demo!(national_catalogue_download_and_mapping, |app| {
         .await;
     assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
     assert!(bad["err_msg"].as_str().unwrap().contains("XM1"));
+});
+
+both_stores_with_demo!(national_sign_in_sessions, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 500,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    let person = json!({"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": wang}});
+    // Without a sign_no a call is accepted (clients differ; the token names the institution).
+    his.ok("1101", person.clone()).await;
+    // A sign_no never issued is refused, by its own code.
+    his.sign_no = json!("500119202611200900000000000001");
+    let bad = his.fails("1101", person.clone()).await;
+    assert_eq!(bad["err_code"], "national.sign_no_unknown", "{bad}");
+    // 9001 issues one; calls under it pass.
+    his.sign_no = Value::Null;
+    let (_, out) = his
+        .ok(
+            "9001",
+            json!({"signIn": {"opter_no": "0001", "mac": "00-16-3E-00-00-01", "ip": "10.0.0.8"}}),
+        )
+        .await;
+    let sign_no = out["signinoutb"]["sign_no"].as_str().unwrap().to_string();
+    assert_eq!(sign_no.len(), 30);
+    his.sign_no = json!(sign_no);
+    his.ok("1101", person.clone()).await;
+    // Another institution cannot use it.
+    let other = app
+        .nanchuan_hospital_token("H50011900077", "另一医院")
+        .await;
+    let env = json!({"infno": "1101", "msgid": "H500119000772026112009000001",
+        "fixmedins_code": "H50011900077", "sign_no": sign_no, "input": person});
+    let r = app.post_json("/api/v1/national", Some(&other), env).await;
+    assert_eq!(
+        r.json()["err_code"],
+        "national.sign_no_unknown",
+        "{}",
+        r.body
+    );
+    // 9002 closes it (SZ sends the sign_no in signOut); later calls under it are refused.
+    let (_, out) = his
+        .ok(
+            "9002",
+            json!({"signOut": {"sign_no": sign_no, "opter_no": "0001"}}),
+        )
+        .await;
+    assert!(is_datetime(&out["signoutoutb"]["sign_time"]));
+    let bad = his.fails("1101", person.clone()).await;
+    assert_eq!(bad["err_code"], "national.signed_out", "{bad}");
+    assert!(bad["err_msg"].as_str().unwrap().contains("9001"));
+    // A retried 9002 succeeds; one naming an unknown session does not; one naming none does.
+    his.ok("9002", json!({"signOut": {"sign_no": sign_no}}))
+        .await;
+    his.sign_no = Value::Null;
+    let bad = his
+        .fails(
+            "9002",
+            json!({"signOut": {"sign_no": "500119202611200900000000000002"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.sign_no_unknown");
+    his.ok("9002", json!({"signOut": {"opter_no": "0001"}}))
+        .await;
 });
