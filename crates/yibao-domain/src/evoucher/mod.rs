@@ -39,10 +39,10 @@ coded! {
 
 coded! {
     /// Why a voucher was revoked: reported lost (挂失: the phone or account is no longer the
-    /// person's) or cancelled (注销: the person no longer wants it).
+    /// person's) or deregistered (注销: the person no longer wants it).
     RevokeReason {
         Lost = ("lost", "挂失"),
-        Cancelled = ("cancelled", "注销"),
+        Deregistered = ("deregistered", "注销"),
     }
 }
 

@@ -92,5 +92,5 @@ fn statuses_and_reasons_have_labels() {
         Some(VoucherStatus::Revoked)
     );
     assert_eq!(RevokeReason::Lost.label(), "挂失");
-    assert_eq!(RevokeReason::Cancelled.label(), "注销");
+    assert_eq!(RevokeReason::Deregistered.label(), "注销");
 }

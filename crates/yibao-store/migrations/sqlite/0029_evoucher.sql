@@ -12,7 +12,7 @@ CREATE TABLE evoucher (
     issued_by        TEXT NOT NULL,
     revoked_at       TEXT,
     revoked_by       TEXT,
-    revoke_reason    TEXT CHECK (revoke_reason IN ('lost', 'cancelled'))
+    revoke_reason    TEXT CHECK (revoke_reason IN ('lost', 'deregistered'))
 );
 
 CREATE UNIQUE INDEX evoucher_active ON evoucher (person_id_number) WHERE status = 'active';

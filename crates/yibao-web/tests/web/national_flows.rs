@@ -889,7 +889,7 @@ both_stores_with_demo!(national_e_voucher_tokens, |app| {
     let r = clerk
         .post_form(
             &format!("/staff/persons/{pid}/evoucher/{active}/revoke"),
-            &[("reason", "cancelled"), ("confirm", "yes")],
+            &[("reason", "deregistered"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -904,7 +904,7 @@ both_stores_with_demo!(national_e_voucher_tokens, |app| {
     let r = clerk
         .post_form(
             &format!("/staff/persons/{pid}/evoucher/{active}/revoke"),
-            &[("reason", "cancelled"), ("confirm", "yes")],
+            &[("reason", "deregistered"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
