@@ -25,14 +25,19 @@ use crate::identity::{Actor, InstitutionActor};
 use crate::settlement::{self, SettleRequest};
 use crate::{ServiceError, Services};
 
-/// The request envelope, read tolerantly: unknown keys (sign_no, infver, dev_no, cainfo,
-/// recer_sys_code …) are accepted and ignored; `null` and `""` are absent.
+mod catalogue;
+mod sign_in;
+
+/// The request envelope, read tolerantly: unknown keys (infver, dev_no, cainfo,
+/// recer_sys_code …) are accepted and ignored; `null` and `""` are absent. `sign_no`, when
+/// sent, is checked against the institution's sessions (`sign_in`).
 #[derive(Debug)]
 struct Envelope {
     infno: String,
     msgid: String,
     fixmedins_code: String,
     inf_time: Option<String>,
+    sign_no: Option<String>,
     input: Value,
 }
 
@@ -52,6 +57,7 @@ impl Envelope {
             msgid,
             fixmedins_code: scalar(&v["fixmedins_code"]).unwrap_or_default(),
             inf_time: scalar(&v["inf_time"]),
+            sign_no: scalar(&v["sign_no"]),
             input: v.get("input").cloned().unwrap_or(Value::Null),
         })
     }
@@ -173,9 +179,14 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         env: &env,
         now,
     };
+    if !matches!(env.infno.as_str(), "9001" | "9002") {
+        if let Err(e) = sign_in::check(&c).await {
+            return Ok(answer(Err(e)));
+        }
+    }
     let result = match env.infno.as_str() {
-        "9001" => Ok(sign_in(&c)),
-        "9002" => Ok(json!({ "signoutoutb": { "sign_time": c.wire_time() } })),
+        "9001" => sign_in::sign_in(&c).await,
+        "9002" => sign_in::sign_out(&c).await,
         "1101" => person_info(&c).await,
         "2201" => open_visit(&c, VisitKind::Outpatient).await,
         "2401" => open_visit(&c, VisitKind::Inpatient).await,
@@ -197,38 +208,54 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         }
         "2601" => correct(&c).await,
         "3201" => reconcile(&c).await,
+        "1312" => catalogue::query(&c).await,
+        "3301" => catalogue::upload(&c).await,
+        "3302" => catalogue::withdraw(&c).await,
         other => Err(invalid(
             "national.infno",
             format!(
-                "不支持的交易编号 {other}（支持 9001、9002、1101、2201–2208、2301–2305、2401–2405、2601、3201）"
+                "不支持的交易编号 {other}（支持 9001、9002、1101、1312、2201–2208、2301–2305、2401–2405、2601、3201、3301、3302）"
             ),
         )),
     };
     Ok(answer(result))
 }
 
-/// 9001: a sign-in number (region + time + sequence, 30 characters). Sessions are not kept:
-/// later calls are accepted with any `sign_no` or none.
-fn sign_in(c: &Call<'_>) -> Value {
-    let t = c
-        .now
-        .with_timezone(&crate::clock::beijing())
-        .format("%Y%m%d%H%M%S");
-    let region: String = c.inst.region_code.chars().take(6).collect();
-    json!({ "signinoutb": {
-        "sign_time": c.wire_time(),
-        "sign_no": format!("{region:0>6}{t}{:010}", rand::random::<u64>() % 10_000_000_000),
-    }})
-}
-
 // ------------------------------------------------------------------------------------------------
 // Persons
 
-/// The person a message names. `mdtrt_cert_type` 02 (ID card): the ID number in `mdtrt_cert_no`
-/// (or `certno`, `psn_no`); 03 (social security card): `psn_no`, or the card's social security
-/// number when it is the ID number (card numbers are not stored); 01 (e-voucher): `psn_no` (or
-/// `certno`) only — the token itself is not verified here. An empty `mdtrt_cert_no` with a
-/// valid `psn_no` works for every type.
+/// The e-voucher token a message presents: `mdtrt_cert_type` 01 with a non-empty
+/// `mdtrt_cert_no`.
+fn evoucher_token(d: &Value) -> Option<String> {
+    (text(d, &["mdtrt_cert_type"]).as_deref() == Some("01"))
+        .then(|| text(d, &["mdtrt_cert_no"]))
+        .flatten()
+}
+
+/// The person a message names, an e-voucher token verified (`evoucher::verify`: signature and
+/// expiry offline, then revocation); a `psn_no` sent beside a token must be the token's holder.
+/// Every other case is `person_from`'s.
+async fn person_of(c: &Call<'_>, d: &Value) -> Result<CitizenId, ServiceError> {
+    let Some(token) = evoucher_token(d) else {
+        return person_from(d);
+    };
+    let holder = crate::evoucher::verify(c.services, &token).await?;
+    if let Some(p) = text(d, &["psn_no"]) {
+        if p != holder.as_str() {
+            return Err(invalid(
+                "national.person_mismatch",
+                "人员编号（psn_no）与医保电子凭证的持有人不一致",
+            ));
+        }
+    }
+    Ok(holder)
+}
+
+/// The person a message names, without a lookup. `mdtrt_cert_type` 02 (ID card): the ID number
+/// in `mdtrt_cert_no` (or `certno`, `psn_no`); 03 (social security card): `psn_no`, or the
+/// card's social security number when it is the ID number (card numbers are not stored); 01
+/// (e-voucher) without a token: `psn_no` (or `certno`) — a token is `person_of`'s. An empty
+/// `mdtrt_cert_no` with a valid `psn_no` works for every type.
 fn person_from(d: &Value) -> Result<CitizenId, ServiceError> {
     let psn_no = text(d, &["psn_no"]);
     let cert_no = text(d, &["mdtrt_cert_no"]);
@@ -252,7 +279,7 @@ fn person_from(d: &Value) -> Result<CitizenId, ServiceError> {
             .ok_or_else(|| {
                 invalid(
                     "national.evoucher",
-                    "医保电子凭证令牌的核验尚未开通，请同时提供人员编号（psn_no）",
+                    "请提供医保电子凭证二维码令牌（mdtrt_cert_no）或人员编号（psn_no）",
                 )
             })
             .map(Some)?,
@@ -382,7 +409,7 @@ async fn idetinfo(
 }
 
 async fn person_info(c: &Call<'_>) -> Result<Value, ServiceError> {
-    let id = person_from(c.env.data())?;
+    let id = person_of(c, c.env.data()).await?;
     let today = c.services.clock().today();
     let mut tx = c.services.store().begin_read().await?;
     let person = yibao_store::enrolment::find_person(&mut tx, &id)
@@ -477,7 +504,7 @@ async fn open_visit(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError
         VisitKind::Outpatient => c.env.data(),
         VisitKind::Inpatient => c.env.node(&["mdtrtinfo", "data"]),
     };
-    let id = person_from(d)?;
+    let id = person_of(c, d).await?;
     let serial = text(d, &["ipt_otp_no", "ipt_no"]).ok_or_else(|| {
         invalid(
             "national.serial",
@@ -882,8 +909,13 @@ fn parse_line(
     if sn.chars().count() > 30 {
         return Err(bad("的流水号超过 30 个字符"));
     }
-    let code = text(f, &["med_list_codg", "hilist_code"])
-        .ok_or_else(|| bad("缺少医疗目录编码（med_list_codg）"))?;
+    // Without a national code the item's mapping (目录对照) gives one (`catalogue::Codes`).
+    let code = text(f, &["med_list_codg", "hilist_code"]).unwrap_or_default();
+    if code.is_empty() && text(f, &["medins_list_codg"]).is_none() {
+        return Err(bad(
+            "缺少医疗目录编码（med_list_codg）和医药机构目录编码（medins_list_codg）",
+        ));
+    }
     if code.chars().count() > 50 {
         return Err(bad("的医疗目录编码超过 50 个字符"));
     }
@@ -1244,13 +1276,15 @@ async fn upload(c: &Call<'_>, kind: VisitKind) -> Result<Value, ServiceError> {
         lines.push(line);
     }
     let person: CitizenId = visit.person_id_number.parse()?;
+    let date = date_for(c, &visit);
+    resolve_codes(c, &mut lines, &date).await?;
     let level = hospital_level(c).await?;
     let refs: Vec<&FeeLineData> = lines.iter().map(|(_, l)| l).collect();
     let req = request_of(
         &BillHead {
             request_id: &c.env.msgid,
             person: &person,
-            date: &date_for(c, &visit),
+            date: &date,
             med_type: &med_type_for(first, &visit),
             level,
             admission_id: Some(&visit.mdtrt_id),
@@ -1521,8 +1555,12 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let visit = visit_of(c, d).await.map(|_| visit)?;
     not_cancelled(&visit)?;
     // The visit names the person; a certificate that names someone else is refused (one that
-    // names nobody here — a card number, a token — is left to the visit).
-    if let Ok(named) = person_from(d) {
+    // names nobody here — a card number — is left to the visit). An e-voucher token must verify.
+    let named = match evoucher_token(d) {
+        Some(_) => Some(person_of(c, d).await?),
+        None => person_from(d).ok(),
+    };
+    if let Some(named) = named {
         if named.as_str() != visit.person_id_number {
             return Err(invalid(
                 "national.person_mismatch",
@@ -1536,6 +1574,7 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
         for (i, f) in inline.iter().enumerate() {
             lines.push(parse_line(f, i, false)?);
         }
+        resolve_codes(c, &mut lines, &date_for(c, &visit)).await?;
         store_lines(c, &visit, &batch, &lines).await?;
     }
     let person: CitizenId = visit.person_id_number.parse()?;
@@ -1701,7 +1740,10 @@ async fn settle(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
 /// msgid (the ledger's request id), `setl_id` = msgid.
 async fn settle_inline(c: &Call<'_>, write: bool) -> Result<Value, ServiceError> {
     let level = hospital_level(c).await?;
-    let req = inline_request(c.env, level)?;
+    let id = person_of(c, c.env.data()).await?;
+    let mut lines = inline_lines(c.env)?;
+    resolve_codes(c, &mut lines, &inline_date(c.env)).await?;
+    let req = inline_request(c.env, level, &id, &lines)?;
     let person = person_out(c, &req.id_number.parse()?).await?;
     let d = c.env.data();
     let inpatient = matches!(c.env.infno.as_str(), "2303" | "2304");
@@ -1732,25 +1774,57 @@ async fn settle_inline(c: &Call<'_>, write: bool) -> Result<Value, ServiceError>
     ))
 }
 
-/// The legacy inline envelope as a settlement request, at an institution of `level` (pure).
-fn inline_request(env: &Envelope, level: &str) -> Result<SettleRequest, ServiceError> {
-    let d = env.data();
-    let id = person_from(d)?;
-    let date = text(d, &["setl_time", "begntime"])
+/// The legacy inline envelope's settlement date.
+fn inline_date(env: &Envelope) -> String {
+    text(env.data(), &["setl_time", "begntime"])
         .or_else(|| env.inf_time.clone())
-        .unwrap_or_default();
-    let mut lines = Vec::new();
-    for (i, f) in env.fee_details().iter().enumerate() {
-        lines.push(parse_line(f, i, true)?.1);
+        .unwrap_or_default()
+}
+
+/// The legacy inline envelope's lines (serials default to their position).
+fn inline_lines(env: &Envelope) -> Result<Vec<(String, FeeLineData)>, ServiceError> {
+    env.fee_details()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| parse_line(f, i, true))
+        .collect()
+}
+
+/// Gives every line its national code (the catalogue's, or the item's mapping), on the
+/// settlement's day (`yyyy-MM-dd…`; today when it does not read as one).
+async fn resolve_codes(
+    c: &Call<'_>,
+    lines: &mut [(String, FeeLineData)],
+    date: &str,
+) -> Result<(), ServiceError> {
+    let day = date
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| c.services.clock().today());
+    let codes = catalogue::Codes::load(c, lines, day).await?;
+    for (sn, line) in lines.iter_mut() {
+        codes.resolve(sn, line, day)?;
     }
-    let refs: Vec<&FeeLineData> = lines.iter().collect();
+    Ok(())
+}
+
+/// The legacy inline envelope as a settlement request, at an institution of `level` (pure).
+fn inline_request(
+    env: &Envelope,
+    level: &str,
+    id: &CitizenId,
+    lines: &[(String, FeeLineData)],
+) -> Result<SettleRequest, ServiceError> {
+    let d = env.data();
+    let date = inline_date(env);
+    let refs: Vec<&FeeLineData> = lines.iter().map(|(_, l)| l).collect();
     let inpatient = matches!(env.infno.as_str(), "2303" | "2304");
     let med_type =
         text(d, &["med_type"]).unwrap_or_else(|| if inpatient { "21" } else { "11" }.into());
     request_of(
         &BillHead {
             request_id: &env.msgid,
-            person: &id,
+            person: id,
             date: &date,
             med_type: &med_type,
             level,
@@ -2205,10 +2279,23 @@ mod tests {
                 .code(),
             "national.card"
         );
-        // 01: only with psn_no; the token is not read.
+        // 01 without a token: psn_no. A token goes to `person_of`, which verifies it (the web
+        // suite's e-voucher tests); it is never taken for a person unread.
         assert_eq!(
-            ok(json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "tok", "psn_no": id})).unwrap(),
+            ok(json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": id})).unwrap(),
             id
+        );
+        assert_eq!(
+            evoucher_token(&json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "tok", "psn_no": id})),
+            Some("tok".to_string())
+        );
+        assert_eq!(
+            evoucher_token(&json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": ""})),
+            None
+        );
+        assert_eq!(
+            evoucher_token(&json!({"mdtrt_cert_type": "02", "mdtrt_cert_no": id})),
+            None
         );
         assert_eq!(
             person_from(&json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": "tok"}))
@@ -2423,8 +2510,9 @@ mod fuzz {
         #[test]
         fn national_arbitrary_bytes_never_panic(bytes in arb_bytes()) {
             if let Ok(env) = Envelope::parse(&bytes) {
-                let _ = person_from(env.data());
-                let _ = inline_request(&env, "level_3");
+                if let (Ok(id), Ok(lines)) = (person_from(env.data()), inline_lines(&env)) {
+                    let _ = inline_request(&env, "level_3", &id, &lines);
+                }
             }
         }
 
@@ -2432,7 +2520,9 @@ mod fuzz {
         fn national_envelope_fields_of_any_json_never_panic(v in envelope()) {
             let body = serde_json::to_vec(&v).unwrap();
             let Ok(env) = Envelope::parse(&body) else { return Ok(()); };
-            match inline_request(&env, "level_2") {
+            let built = person_from(env.data())
+                .and_then(|id| inline_request(&env, "level_2", &id, &inline_lines(&env)?));
+            match built {
                 Ok(req) => {
                     // Every line's amount is the input's, read exactly.
                     let lines = v["input"]["feedetail"].as_array().unwrap();

@@ -18,6 +18,7 @@ pub mod disbursement;
 pub mod document;
 pub mod enrolment;
 mod error;
+pub mod evoucher;
 mod failover;
 pub mod filing;
 pub mod identity;
@@ -30,6 +31,8 @@ pub mod maternity;
 pub mod meta;
 pub mod monthly;
 pub mod national;
+pub mod national_mapping;
+pub mod national_sign_in;
 pub mod qualification;
 pub mod year_end;
 

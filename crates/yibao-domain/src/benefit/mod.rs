@@ -7,6 +7,7 @@
 //! product (each category-B share, the fund's band sum, the critical-illness band sum, the aid).
 
 mod catalogue;
+mod catalogue_changes;
 mod engine;
 mod error;
 mod explanation;
@@ -22,6 +23,7 @@ mod tests;
 pub use catalogue::{
     parse_catalogue_csv, Catalogue, CatalogueEntry, Category, ItemKind, CSV_COLUMNS,
 };
+pub use catalogue_changes::{catalogue_changes, CatalogueChange};
 pub use engine::{compute, CatalogueRef, MAX_LINES};
 pub use error::BenefitError;
 pub use explanation::{

@@ -101,6 +101,8 @@ impl Binding {
 pub fn own_page(service: Service) -> Option<&'static str> {
     match service {
         Service::ComplaintAccept => Some("/complaints/new"),
+        // 即时办结, no materials (seed 000 item 01): the citizen activates the voucher itself.
+        Service::EvoucherApply => Some("/account/evoucher"),
         _ => None,
     }
 }
@@ -109,6 +111,7 @@ pub fn own_page(service: Service) -> Option<&'static str> {
 pub fn own_rules_doc(service: Service) -> Option<&'static str> {
     match service {
         Service::ComplaintAccept => Some("docs/complaints.md"),
+        Service::EvoucherApply => Some("docs/national.md"),
         _ => None,
     }
 }
@@ -239,9 +242,11 @@ pub fn binding(service: Service) -> Option<Binding> {
             default_form: Some("aid-reimbursement"),
             effect: Effect::AidReimbursement,
         },
+        // Not a case: the e-voucher (`evoucher`) and complaints are their own records with
+        // their own pages (`own_page`, ADR 0009).
+        S::EvoucherApply | S::ComplaintAccept => return None,
         // Guide only: each becomes a binding with the issue that builds its domain.
-        S::EvoucherApply
-        | S::TransferCertificate
+        S::TransferCertificate
         | S::Transfer
         | S::CrossProvinceOutpatient
         | S::InstitutionHospitalApplication
@@ -251,8 +256,7 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::InstitutionRestore
         | S::InstitutionRemoteSettlementOpen
         | S::HospitalMonthlySettlement
-        | S::PharmacyMonthlySettlement
-        | S::ComplaintAccept => return None,
+        | S::PharmacyMonthlySettlement => return None,
     })
 }
 

@@ -21,6 +21,7 @@ impl Chrome {
                 links.push(("/cases", "我的办件"));
                 links.push(("/account/record", "我的参保信息"));
                 links.push(("/account/filings", "异地就医备案"));
+                links.push(("/account/evoucher", "医保电子凭证"));
                 links.push(("/complaints", "投诉举报"));
                 links.push(("/account", "我的账户"));
             }

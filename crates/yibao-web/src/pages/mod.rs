@@ -14,6 +14,7 @@ mod contributions;
 mod dashboard;
 mod disbursement;
 mod enrolment;
+mod evoucher;
 mod filings;
 mod finance;
 mod guide;
@@ -170,6 +171,16 @@ pub fn routes() -> Router<AppState> {
         .route("/complaints/{number}", get(complaints::one))
         .route("/complaints/{number}/{step}", post(complaints::act))
         .route("/account/filings", get(filings::mine))
+        .route(
+            "/account/evoucher",
+            get(evoucher::mine).post(evoucher::activate),
+        )
+        .route("/account/evoucher/{id}/revoke", post(evoucher::revoke_mine))
+        .route("/staff/persons/{id}/evoucher", get(evoucher::of_person))
+        .route(
+            "/staff/persons/{person}/evoucher/{id}/revoke",
+            post(evoucher::revoke_staff),
+        )
         .route("/filings/{id}", get(filings::one))
         .route("/filings/{id}/cancel", post(filings::cancel))
 }

@@ -536,6 +536,7 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             Who::StaffAnd(&["citizen"]),
         ),
         get("/account/filings", Who::Only(&["citizen"])),
+        get("/account/evoucher", Who::Only(&["citizen"])),
         // Last: these change other accounts.
         post(
             format!("/api/v1/admin/tokens/{revoke_id}/revoke"),

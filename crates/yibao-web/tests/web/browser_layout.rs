@@ -28,6 +28,20 @@ async fn pages_fit_a_phone_and_a_desktop() {
         .number("return document.querySelector('header.site').getBoundingClientRect().height;")
         .await;
     assert!(header < 160.0, "390: header {header} px tall");
+    // The e-voucher (seed 000 item 01): activated on the phone, its QR code drawn inline and
+    // whole on the screen.
+    b.goto("/account/evoucher").await;
+    b.click("#activate").await;
+    assert_eq!(b.path().await, "/account/evoucher");
+    fits(&b, "390 e-voucher").await;
+    let qr = b
+        .number("const r = document.querySelector('#qr svg').getBoundingClientRect(); return r.right <= window.innerWidth && r.width >= 200 ? r.width : -1;")
+        .await;
+    assert!(
+        qr >= 200.0,
+        "390: the QR code is {qr} px wide or off the screen"
+    );
+    b.screenshot("390-evoucher").await;
     b.goto("/guide/nanchuan/11").await;
     b.assert_fits("390 guide").await;
     assert!(b.text("#guide-only").await.contains("窗口"));

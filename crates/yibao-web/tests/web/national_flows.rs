@@ -4,7 +4,8 @@
 //! shaped as HOSPITAL-INTERFACE-FIELDS.md §2 defines them (strings where it says strings, nulls
 //! where clients send nulls, the envelope fields clients fill), each step reading what the
 //! previous answer returned; a retry with a new msgid; a wrong medfee_sumamt; 2601; certificate
-//! types 02 / 03 / 01 with psn_no.
+//! types 02 / 03 / 01 (the e-voucher's signed QR token: accepted, forged, malformed, expired,
+//! revoked by the holder and by a clerk).
 
 use crate::common;
 
@@ -662,44 +663,75 @@ both_stores_with_demo!(
     }
 );
 
-both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
-    app.demo().await;
+/// Logs the demo citizen 王建国 in, activates his e-voucher on its page and reads the token the
+/// page shows under its QR code.
+async fn voucher_token(b: &mut common::Browser<'_>) -> String {
+    let page = b.get("/account/evoucher").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    if common::page::count(&page.body, "#activate") == 1 {
+        let r = b.post_form("/account/evoucher", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let page = b.get("/account/evoucher").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        common::page::count(&page.body, "#qr svg"),
+        1,
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.headers.get("cache-control").unwrap(),
+        "no-store",
+        "a token is not cached"
+    );
+    common::page::one_text(&page.body, "#token")
+}
+
+both_stores_with_demo!(national_e_voucher_tokens, |app| {
+    let demo = app.demo().await;
     let token = institution(app).await;
     let wang = person_id(app, "演示·王建国").await;
-    let mut his = His {
-        app,
-        token,
-        seq: 200,
-        sign_no: json!("500119202611200900000000000001"),
-        insuplc: json!("500119"),
-    };
-    // 01 without psn_no: the token itself is not verified here, so it is refused by name.
-    let bad = his
-        .fails(
-            "1101",
-            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e"}}),
+    assert_eq!(demo.citizens[0].login, wang);
+    let mut citizen = app.browser();
+    citizen.get("/login").await;
+    citizen
+        .post_form(
+            "/login/citizen",
+            &[
+                ("id_number", &wang),
+                ("password", &demo.citizens[0].password),
+            ],
         )
         .await;
-    assert_eq!(bad["err_code"], "national.evoucher");
-    assert!(bad["err_msg"].as_str().unwrap().contains("psn_no"));
-    // With psn_no (and an empty certificate number) the person is found and registered.
+    let qr = voucher_token(&mut citizen).await;
+    assert!(qr.starts_with("EV1."), "{qr}");
+    let mut his = His {
+        app,
+        token: token.clone(),
+        seq: 200,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    // 1101 with the token alone: the token names the person (verified offline).
     let (_, out) = his
         .ok(
             "1101",
-            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": wang}}),
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr, "psn_no": null, "certno": ""}}),
         )
         .await;
     assert_eq!(out["baseinfo"]["certno"], wang.as_str());
+    // Registration and settlement with the token (no psn_no).
     let (_, out) = his
-        .ok("2201", json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
-            "mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e", "ipt_otp_no": "MZ9",
+        .ok("2201", json!({"data": {"insutype": "310", "begntime": "2026-11-20 09:00:00",
+            "mdtrt_cert_type": "01", "mdtrt_cert_no": qr, "ipt_otp_no": "MZ9",
             "atddr_no": "D1", "dr_name": "医生甲", "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}))
         .await;
+    assert_eq!(out["data"]["psn_no"], wang.as_str());
     let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
-    // Lines inside 2207 (the older client form) are uploaded and settled as the batch.
     let (_, out) = his
         .ok("2207", json!({
-            "data": {"psn_no": wang, "mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e",
+            "data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr,
                      "med_type": "11", "medfee_sumamt": 300.0, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
                      "chrg_bchno": "B1", "acct_used_flag": "0", "insutype": "310"},
             "feedetail": [outpatient_lines(&mdtrt_id, &wang, "B1", "Q")[0].clone()]
@@ -707,7 +739,189 @@ both_stores_with_demo!(national_e_voucher_needs_psn_no, |app| {
         .await;
     check_setlinfo(&out["setlinfo"], "11");
     assert_eq!(out["setlinfo"]["mdtrt_cert_type"], "01");
-    assert_eq!(fen(&out["setlinfo"]["acct_pay"]), 0, "acct_used_flag 0");
+    assert_eq!(out["setlinfo"]["psn_no"], wang.as_str());
+    // A psn_no naming someone else beside the token is refused.
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr, "psn_no": "500119196503120311"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.person_mismatch", "{bad}");
+
+    // Forged: another signature, or the person changed under the same signature.
+    let (signed, sig) = qr.rsplit_once('.').unwrap();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    for forged in [
+        format!("{signed}.{flipped}{}", &sig[1..]),
+        qr.replace(&wang, "11010519491231002X"),
+    ] {
+        let bad = his
+            .fails(
+                "1101",
+                json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": forged}}),
+            )
+            .await;
+        assert_eq!(bad["err_code"], "evoucher.token_forged", "{bad}");
+        assert!(bad["err_msg"].as_str().unwrap().contains("签名"), "{bad}");
+    }
+    // Not a token at all (what a client sends when it read something else).
+    let bad = his
+        .fails(
+            "2201",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "EVT-2c6b1f0e", "psn_no": wang, "ipt_otp_no": "MZ10"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.token_malformed", "{bad}");
+    // 01 without a token still works with psn_no (clients that read the person elsewhere).
+    let (_, out) = his
+        .ok(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "", "psn_no": wang}}),
+        )
+        .await;
+    assert_eq!(out["baseinfo"]["certno"], wang.as_str());
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": null}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.evoucher");
+
+    // Expired: the same token four minutes later (valid three).
+    let later =
+        app.later(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 9, 4, 0).unwrap());
+    let env = |msgid: &str, data: Value| {
+        json!({"infno": "1101", "msgid": msgid, "fixmedins_code": CODE,
+        "inf_time": "2026-11-22 17:04:00", "input": {"data": data}})
+    };
+    let r = later
+        .call(
+            "POST",
+            "/api/v1/national",
+            Some(&token),
+            Some(env(
+                "M-EXP-1",
+                json!({"mdtrt_cert_type": "01", "mdtrt_cert_no": qr}),
+            )),
+        )
+        .await;
+    let v = r.json();
+    assert_eq!(v["infcode"], -1, "{v}");
+    assert_eq!(v["err_code"], "evoucher.token_expired", "{v}");
+    assert!(v["err_msg"].as_str().unwrap().contains("过期"), "{v}");
+
+    // Revoked by the holder (挂失): the token drawn before is refused, by its own code.
+    let page = citizen.get("/account/evoucher").await;
+    let voucher: String = common::page::table_rows(&page.body, "#vouchers")[1][0].clone();
+    let r = citizen
+        .post_form(
+            &format!("/account/evoucher/{voucher}/revoke"),
+            &[("reason", "lost")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unconfirmed: {}",
+        r.body
+    );
+    let r = citizen
+        .post_form(
+            &format!("/account/evoucher/{voucher}/revoke"),
+            &[("reason", "lost"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(common::page::one_text(&r.body, "#notice").contains("挂失"));
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.revoked", "{bad}");
+    // Settlement refuses it too.
+    let bad = his
+        .fails(
+            "2206",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr,
+            "med_type": "11", "mdtrt_id": mdtrt_id, "chrg_bchno": "B1", "insutype": "310"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.revoked", "{bad}");
+
+    // A new voucher (领取 again) gives a token that works; a clerk of Nanchuan revokes it (注销).
+    let qr2 = voucher_token(&mut citizen).await;
+    assert_ne!(qr2, qr);
+    his.ok(
+        "1101",
+        json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr2}}),
+    )
+    .await;
+    let pid = {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::enrolment::find_person(&mut tx, &wang.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let mut clerk = app.browser();
+    clerk.get("/login").await;
+    clerk
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", "nanchuan.clerk"),
+                ("password", "demo-nanchuan-clerk"),
+            ],
+        )
+        .await;
+    let page = clerk.get(&format!("/staff/persons/{pid}/evoucher")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = common::page::table_rows(&page.body, "#vouchers");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[1][2], "有效");
+    assert_eq!(rows[2][2], "已停用");
+    let active = rows[1][0].clone();
+    let r = clerk
+        .post_form(
+            &format!("/staff/persons/{pid}/evoucher/{active}/revoke"),
+            &[("reason", "deregistered"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bad = his
+        .fails(
+            "1101",
+            json!({"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": qr2}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "evoucher.revoked", "{bad}");
+    // A second revocation is refused; the page tells it.
+    let r = clerk
+        .post_form(
+            &format!("/staff/persons/{pid}/evoucher/{active}/revoke"),
+            &[("reason", "deregistered"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Another district's clerk cannot see Wang's vouchers.
+    let mut other = app.browser();
+    other.get("/login").await;
+    other
+        .post_form(
+            "/login/staff",
+            &[
+                ("username", "youyang.clerk"),
+                ("password", "demo-youyang-clerk"),
+            ],
+        )
+        .await;
+    let page = other.get(&format!("/staff/persons/{pid}/evoucher")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
 });
 
 /// Clients retry on a timeout with a new msgid while the first call may still be running: eight
@@ -816,3 +1030,285 @@ mod national_concurrent_retries_settle_once {
         }
     }
 }
+
+/// One 2204 line as clients send it, with the national and the hospital's own code.
+fn coded_line(mdtrt_id: &str, psn_no: &str, sn: &str, national: Value, ours: &str) -> Value {
+    json!({"feedetl_sn": sn, "mdtrt_id": mdtrt_id, "psn_no": psn_no, "chrg_bchno": "CB1",
+        "rx_circ_flag": "0", "fee_ocur_time": "2026-11-20 09:20:00", "med_list_codg": national,
+        "medins_list_codg": ours, "det_item_fee_sumamt": 100.0, "cnt": 1, "pric": 100.0,
+        "bilg_dept_codg": "NK", "bilg_dept_name": "内科", "bilg_dr_codg": "D001",
+        "bilg_dr_name": "医生甲", "hosp_appr_flag": "1", "chrgitm_lv": null, "selfpay_prop": null})
+}
+
+both_stores_with_demo!(national_catalogue_download_and_mapping, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 400,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    // Nothing to download or map before the care region has a catalogue.
+    let bad = his.fails("1312", json!({"data": {"ver": "0"}})).await;
+    assert_eq!(bad["err_code"], "national.no_catalogue");
+    let admin = app.staff_token("cq.admin").await;
+    let head = "code,name,kind,category,self_pay_share_bp,price_cap,effective_from,effective_to\n";
+    for (version, rows) in [
+        (1, "XM-A,诊查费,service,a,,,2026-01-01,\nYP-B,演示乙类药,drug,b,2000,,2026-01-01,\nHC-C,演示耗材,material,c,,,2026-01-01,\n"),
+        (2, "XM-A,诊查费,service,a,,,2026-01-01,\nYP-B,演示乙类药,drug,b,3000,5000,2026-01-01,\nYP-N,新增药,drug,a,,,2026-01-01,\n"),
+    ] {
+        let r = app
+            .post_json(
+                "/api/v1/admin/benefit/catalogues",
+                Some(&admin),
+                json!({"region_code": "500119", "version": version, "csv": format!("{head}{rows}")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let codes = |out: &Value| -> Vec<String> {
+        out["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{}",
+                    r["hilist_code"].as_str().unwrap(),
+                    r["vali_flag"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // Everything of the newest version, as 1312 rows.
+    let (_, out) = his
+        .ok(
+            "1312",
+            json!({"data": {"updt_time": "2026-01-01", "page_num": 1, "page_size": 100}}),
+        )
+        .await;
+    assert_eq!(out["ver"], "2");
+    assert_eq!(codes(&out), ["XM-A:1", "YP-B:1", "YP-N:1"]);
+    let b = &out["data"][1];
+    assert_eq!(b["chrgitm_lv"], "02");
+    assert_eq!(b["list_type"], "101");
+    assert_eq!(b["selfpay_prop"], 0.3);
+    assert_eq!(b["hilist_pric_uplmt_amt"], 50.0);
+    assert_eq!(b["insu_admdvs"], "500119");
+    assert_eq!(out["recordCounts"], 3);
+    // Holding version 1: what changed (YP-B's share), what is new, what left (vali_flag 0).
+    let (_, out) = his.ok("1312", json!({"data": {"ver": "1"}})).await;
+    assert_eq!(codes(&out), ["YP-B:1", "YP-N:1", "HC-C:0"]);
+    // Holding the newest: nothing; paging over the full list.
+    let (_, out) = his.ok("1312", json!({"data": {"ver": "2"}})).await;
+    assert_eq!(out["recordCounts"], 0);
+    let (_, out) = his
+        .ok("1312", json!({"data": {"page_num": "2", "page_size": "2"}}))
+        .await;
+    assert_eq!(codes(&out), ["YP-N:1"]);
+    assert_eq!(out["pages"], 2);
+    assert_eq!(out["lastPage"], true);
+    let (_, out) = his.ok("1312", json!({"data": {"list_type": "201"}})).await;
+    assert_eq!(codes(&out), ["XM-A:1"]);
+    let bad = his.fails("1312", json!({"data": {"ver": "v1"}})).await;
+    assert_eq!(bad["err_code"], "national.ver");
+
+    // 目录对照: the hospital's items mapped to national codes; all rows or none.
+    his.ok(
+        "3301",
+        json!({"data": [{"fixmedins_hilist_id": "HIS-001", "fixmedins_hilist_name": "阿莫西林胶囊",
+                        "list_type": "101", "med_list_codg": "YP-B", "begndate": "2026-01-01", "enddate": null},
+                       {"fixmedins_hilist_id": "HIS-002", "list_type": "201", "med_list_codg": "XM-A"}]}),
+    )
+    .await;
+    his.ok(
+        "3301",
+        json!({"data": {"fixmedins_hilist_id": "HIS-001", "med_list_codg": "YP-B"}}),
+    )
+    .await;
+    let bad = his
+        .fails(
+            "3301",
+            json!({"data": {"fixmedins_hilist_id": "HIS-001", "med_list_codg": "XM-A"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.mapping_exists");
+    let bad = his
+        .fails(
+            "3301",
+            json!({"data": [{"fixmedins_hilist_id": "HIS-003", "med_list_codg": "YP-N"},
+                           {"fixmedins_hilist_id": "HIS-004", "med_list_codg": "HC-C"}]}),
+        )
+        .await;
+    assert_eq!(
+        bad["err_code"], "national.mapping_code_unknown",
+        "HC-C left the catalogue"
+    );
+
+    // Settlement: a line without a national code settles under its item's mapping; a line
+    // whose code the catalogue lacks and whose item is not mapped is refused by name.
+    let (_, out) = his
+        .ok(
+            "2201",
+            json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 09:00:00",
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-M1"}}),
+        )
+        .await;
+    let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    let bad = his
+        .fails(
+            "2204",
+            json!({"feedetail": [coded_line(&mdtrt_id, &wang, "XM5129673", json!(""), "HIS-001"),
+                                 coded_line(&mdtrt_id, &wang, "XM5129674", json!("ZZ-9"), "HIS-404")]}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
+    let msg = bad["err_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("XM5129674") && msg.contains("ZZ-9") && msg.contains("HIS-404"),
+        "{msg}"
+    );
+    // A line carrying a level is still refused once the region has a catalogue.
+    let mut levelled = coded_line(&mdtrt_id, &wang, "XM5129675", json!("ZZ-9"), "HIS-404");
+    levelled["chrgitm_lv"] = json!("01");
+    let bad = his.fails("2204", json!({"feedetail": [levelled]})).await;
+    assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
+    let (_, out) = his
+        .ok(
+            "2204",
+            json!({"feedetail": [coded_line(&mdtrt_id, &wang, "XM5129673", Value::Null, "HIS-001"),
+                                 coded_line(&mdtrt_id, &wang, "XM5129676", json!("YP-N"), "HIS-999")]}),
+        )
+        .await;
+    let rows = out["result"].as_array().unwrap();
+    // HIS-001 → YP-B: category B with v2's 30 % share and 50 yuan cap.
+    assert_eq!(rows[0]["chrgitm_lv"], "02", "{out}");
+    assert_eq!(rows[0]["selfpay_prop"], 0.3, "{out}");
+    assert_eq!(rows[1]["chrgitm_lv"], "01", "{out}");
+    let (_, out) = his
+        .ok(
+            "2207",
+            json!({"data": {"psn_no": wang, "mdtrt_cert_type": "02", "mdtrt_cert_no": wang,
+            "med_type": "11", "medfee_sumamt": 200.0, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
+            "chrg_bchno": "CB1", "acct_used_flag": "0", "insutype": "310"}}),
+        )
+        .await;
+    check_setlinfo(&out["setlinfo"], "11");
+    assert_eq!(fen(&out["setlinfo"]["medfee_sumamt"]), 20000);
+    // The stored line carries the mapped national code beside the hospital's.
+    let mut tx = app.services.store().begin().await.unwrap();
+    let inst = yibao_store::institution::find_by_code(&mut tx, CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    let visit = yibao_store::national::find_visit(&mut tx, inst.id, &mdtrt_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let lines = yibao_store::national::fee_lines(&mut tx, visit.id, Some("CB1"))
+        .await
+        .unwrap();
+    let mapped = lines.iter().find(|l| l.feedetl_sn == "XM5129673").unwrap();
+    assert_eq!(mapped.line_json.med_list_codg, "YP-B");
+    assert_eq!(
+        mapped.line_json.medins_list_codg.as_deref(),
+        Some("HIS-001")
+    );
+    drop(tx);
+
+    // 3302 withdraws; a withdrawn item no longer maps.
+    his.ok("3302", json!({"data": {"fixmedins_code": CODE, "fixmedins_hilist_id": "HIS-001", "list_type": "101", "med_list_codg": "YP-B"}}))
+        .await;
+    let bad = his
+        .fails("3302", json!({"data": {"fixmedins_hilist_id": "HIS-001"}}))
+        .await;
+    assert_eq!(bad["err_code"], "national.mapping_unknown");
+    let (_, out) = his
+        .ok(
+            "2201",
+            json!({"data": {"psn_no": wang, "insutype": "310", "begntime": "2026-11-20 10:00:00",
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": wang, "ipt_otp_no": "MZ-M2"}}),
+        )
+        .await;
+    let second = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+    let bad = his
+        .fails(
+            "2204",
+            json!({"feedetail": [coded_line(&second, &wang, "XM1", json!(""), "HIS-001")]}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.unmapped", "{bad}");
+    assert!(bad["err_msg"].as_str().unwrap().contains("XM1"));
+});
+
+both_stores_with_demo!(national_sign_in_sessions, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 500,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    let person = json!({"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": wang}});
+    // Without a sign_no a call is accepted (clients differ; the token names the institution).
+    his.ok("1101", person.clone()).await;
+    // A sign_no never issued is refused, by its own code.
+    his.sign_no = json!("500119202611200900000000000001");
+    let bad = his.fails("1101", person.clone()).await;
+    assert_eq!(bad["err_code"], "national.sign_no_unknown", "{bad}");
+    // 9001 issues one; calls under it pass.
+    his.sign_no = Value::Null;
+    let (_, out) = his
+        .ok(
+            "9001",
+            json!({"signIn": {"opter_no": "0001", "mac": "00-16-3E-00-00-01", "ip": "10.0.0.8"}}),
+        )
+        .await;
+    let sign_no = out["signinoutb"]["sign_no"].as_str().unwrap().to_string();
+    assert_eq!(sign_no.len(), 30);
+    his.sign_no = json!(sign_no);
+    his.ok("1101", person.clone()).await;
+    // Another institution cannot use it.
+    let other = app
+        .nanchuan_hospital_token("H50011900077", "另一医院")
+        .await;
+    let env = json!({"infno": "1101", "msgid": "H500119000772026112009000001",
+        "fixmedins_code": "H50011900077", "sign_no": sign_no, "input": person});
+    let r = app.post_json("/api/v1/national", Some(&other), env).await;
+    assert_eq!(
+        r.json()["err_code"],
+        "national.sign_no_unknown",
+        "{}",
+        r.body
+    );
+    // 9002 closes it (SZ sends the sign_no in signOut); later calls under it are refused.
+    let (_, out) = his
+        .ok(
+            "9002",
+            json!({"signOut": {"sign_no": sign_no, "opter_no": "0001"}}),
+        )
+        .await;
+    assert!(is_datetime(&out["signoutoutb"]["sign_time"]));
+    let bad = his.fails("1101", person.clone()).await;
+    assert_eq!(bad["err_code"], "national.signed_out", "{bad}");
+    assert!(bad["err_msg"].as_str().unwrap().contains("9001"));
+    // A retried 9002 succeeds; one naming an unknown session does not; one naming none does.
+    his.ok("9002", json!({"signOut": {"sign_no": sign_no}}))
+        .await;
+    his.sign_no = Value::Null;
+    let bad = his
+        .fails(
+            "9002",
+            json!({"signOut": {"sign_no": "500119202611200900000000000002"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.sign_no_unknown");
+    his.ok("9002", json!({"signOut": {"opter_no": "0001"}}))
+        .await;
+});
