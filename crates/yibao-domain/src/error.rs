@@ -48,6 +48,8 @@ pub enum DomainError {
     Aid(#[from] crate::aid::AidError),
     #[error(transparent)]
     Institution(#[from] crate::institution::InstitutionError),
+    #[error(transparent)]
+    Federation(#[from] crate::federation::FederationError),
 }
 
 impl Coded for DomainError {
@@ -69,6 +71,7 @@ impl Coded for DomainError {
             DomainError::Qualification(e) => e.code(),
             DomainError::Aid(e) => e.code(),
             DomainError::Institution(e) => e.code(),
+            DomainError::Federation(e) => e.code(),
         }
     }
 
@@ -90,6 +93,7 @@ impl Coded for DomainError {
             DomainError::Qualification(e) => e.message(),
             DomainError::Aid(e) => e.message(),
             DomainError::Institution(e) => e.message(),
+            DomainError::Federation(e) => e.message(),
         }
     }
 }

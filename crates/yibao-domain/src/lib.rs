@@ -14,6 +14,7 @@ pub mod complaint;
 pub mod contribution;
 pub mod enrolment;
 pub mod error;
+pub mod federation;
 pub mod filing;
 #[cfg(test)]
 mod fuzz_support;

@@ -20,6 +20,7 @@ pub mod document;
 pub mod effects;
 pub mod enrolment;
 mod error;
+pub mod federation;
 pub mod filing;
 #[cfg(test)]
 mod fuzz_support;

@@ -18,6 +18,7 @@ pub mod disbursement;
 pub mod document;
 pub mod enrolment;
 mod error;
+pub mod federation;
 pub mod filing;
 pub mod identity;
 pub mod instance_key;

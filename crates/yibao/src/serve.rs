@@ -43,6 +43,11 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
         local.port()
     );
     let sealer = tokio::spawn(seal_periodically(services.clone()));
+    // Federation messages queued by any process of this installation (docs/federation.md).
+    let courier = tokio::spawn(yibao_service::federation::delivery::run(
+        services.clone(),
+        DELIVER_EVERY,
+    ));
     let app = yibao_web::app(AppState::new(services.clone()));
     axum::serve(
         listener,
@@ -52,6 +57,7 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     .await
     .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
     sealer.abort();
+    courier.abort();
     // What settled since the last tick is sealed before the pool closes.
     if let Err(e) = yibao_service::audit::seal(&services, &sealer_actor()).await {
         tracing::error!(error = %e, "audit seal at shutdown failed");
@@ -60,6 +66,9 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     println!("yibao 已停止 / stopped");
     Ok(())
 }
+
+/// How often the federation outbox is looked at for due messages.
+const DELIVER_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How often settlement chains are sealed into the main chain: the window in which a deleted
 /// chain tail would show only against the log (ADR 0006).

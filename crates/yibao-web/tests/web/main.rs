@@ -28,6 +28,7 @@ mod disbursement;
 mod edge;
 mod enrolment;
 mod enrolment_pages;
+mod federation;
 mod filing_cases;
 mod filings;
 mod finance_page;
