@@ -26,6 +26,7 @@ pub mod qualification;
 pub mod reimbursement;
 pub mod staff;
 mod toml_date;
+pub mod transfer;
 
 pub use error::{Coded, DomainError};
 pub use ids::{CitizenId, RegionCode, Uscc};

@@ -38,6 +38,7 @@ pub mod reimbursement;
 pub mod settlement;
 pub mod setup;
 pub mod signing;
+pub mod transfer;
 
 use std::sync::Arc;
 

@@ -229,6 +229,19 @@ pub async fn outbox_message(
     .await?)
 }
 
+/// Sent messages of `kind`, oldest first (tests, operators).
+pub async fn outbox_of_kind(
+    conn: &mut AnyConnection,
+    kind: &str,
+) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {OUTBOX_COLUMNS} FROM federation_outbox WHERE kind = $1 ORDER BY id"
+    ))
+    .bind(kind)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Undelivered messages per peer (for `yibao peer list`).
 pub async fn pending_by_peer(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>, StoreError> {
     Ok(sqlx::query_as(

@@ -35,6 +35,7 @@ pub mod search;
 pub mod settlement;
 pub mod staff;
 pub mod test_support;
+pub mod transfer;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;

@@ -7,27 +7,47 @@ use crate::Coded;
 pub enum MessageKind {
     /// 连通检查: proves the link and both keys; applying it only records it.
     Ping,
+    /// 联系函: the joining side asks the leaving side for a transfer (issue #18).
+    TransferContactLetter,
+    /// 信息表 with the personal-account balance: the leaving side's answer.
+    TransferInformationSheet,
+    /// 转移接续办结: the joining side tells the leaving side it completed.
+    TransferCompleted,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 1] = [MessageKind::Ping];
+    pub const ALL: [MessageKind; 4] = [
+        MessageKind::Ping,
+        MessageKind::TransferContactLetter,
+        MessageKind::TransferInformationSheet,
+        MessageKind::TransferCompleted,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             MessageKind::Ping => "federation.ping",
+            MessageKind::TransferContactLetter => "transfer.contact_letter",
+            MessageKind::TransferInformationSheet => "transfer.information_sheet",
+            MessageKind::TransferCompleted => "transfer.completed",
         }
     }
 
     /// The body version this build writes and reads.
     pub fn version(self) -> u32 {
         match self {
-            MessageKind::Ping => 1,
+            MessageKind::Ping
+            | MessageKind::TransferContactLetter
+            | MessageKind::TransferInformationSheet
+            | MessageKind::TransferCompleted => 1,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             MessageKind::Ping => "连通检查",
+            MessageKind::TransferContactLetter => "联系函",
+            MessageKind::TransferInformationSheet => "信息表",
+            MessageKind::TransferCompleted => "转移接续办结通知",
         }
     }
 

@@ -71,6 +71,8 @@ pub async fn receive(services: &Services, d: &Delivery) -> Result<Receipt, Servi
             return Err(refuse(services, &envelope.from_region, &envelope.message_id, e).await)
         }
     };
+    // Read before the write transaction: a SQLite writer must not wait on its own reads.
+    let cal = crate::calendar::current(services).await?;
     let mut tx = services.store().begin().await?;
     let first = store::receive(
         &mut tx,
@@ -93,7 +95,7 @@ pub async fn receive(services: &Services, d: &Delivery) -> Result<Receipt, Servi
             status: "duplicate".into(),
         });
     }
-    let outcome = apply(&mut tx, services, &peer, kind, &envelope).await?;
+    let outcome = apply(&mut tx, services, &cal, &peer, kind, &envelope).await?;
     store::set_outcome(&mut tx, &envelope.message_id, &outcome).await?;
     crate::audit::record(
         &mut tx,
@@ -159,16 +161,40 @@ async fn verify(
     Ok((peer, kind))
 }
 
+fn body<T: serde::de::DeserializeOwned>(envelope: &Envelope) -> Result<T, ServiceError> {
+    serde_json::from_value(envelope.body.clone()).map_err(|e| ServiceError::Rule {
+        kind: ErrorKind::Invalid,
+        code: "federation.bad_body",
+        message: format!(
+            "消息内容不符合{}第 {} 版的格式",
+            envelope.kind, envelope.version
+        ),
+        details: Some(json!({ "reason": e.to_string() })),
+    })
+}
+
 /// The effect of a message, in the inbox's transaction; returns the outcome in words.
 async fn apply(
-    _conn: &mut Conn,
-    _services: &Services,
+    conn: &mut Conn,
+    services: &Services,
+    cal: &yibao_domain::calendar::HolidayCalendar,
     peer: &PeerRow,
     kind: MessageKind,
-    _envelope: &Envelope,
+    envelope: &Envelope,
 ) -> Result<String, ServiceError> {
+    use crate::transfer;
     match kind {
         MessageKind::Ping => Ok(format!("已收到 {} 的连通检查", peer.name)),
+        MessageKind::TransferContactLetter => {
+            transfer::receive_letter(conn, services, cal, &envelope.from_region, body(envelope)?)
+                .await
+        }
+        MessageKind::TransferInformationSheet => {
+            transfer::receive_sheet(conn, services, cal, body(envelope)?).await
+        }
+        MessageKind::TransferCompleted => {
+            transfer::receive_completed(conn, services, body(envelope)?).await
+        }
     }
 }
 
