@@ -845,6 +845,40 @@ pub async fn owed(services: &Services, actor: &Actor) -> Result<Vec<OwedStep>, S
         .collect())
 }
 
+/// A transfer as `yibao transfer list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferView {
+    pub reference: String,
+    pub side: &'static str,
+    pub person: String,
+    pub other_region: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub balance_fen: i64,
+    pub covered_months: i64,
+    pub due_on: Option<String>,
+}
+
+/// Every transfer this installation takes part in (operators; names masked).
+pub async fn list(services: &Services) -> Result<Vec<TransferView>, ServiceError> {
+    let mut tx = services.store().begin_read().await?;
+    Ok(store::list(&mut tx)
+        .await?
+        .into_iter()
+        .map(|t| TransferView {
+            side: t.side.label(),
+            person: mask_name(&t.person_name),
+            status_label: status_label(&t.status),
+            reference: t.reference,
+            other_region: t.other_region,
+            status: t.status,
+            balance_fen: t.balance_fen,
+            covered_months: t.covered_months,
+            due_on: t.due_on,
+        })
+        .collect())
+}
+
 /// One transfer on one side (tests, operators).
 pub async fn get(
     services: &Services,

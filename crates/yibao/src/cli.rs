@@ -98,6 +98,12 @@ pub enum Command {
         #[command(subcommand)]
         command: PeerCommand,
     },
+    /// 转移接续（跨实例）：参保凭证、受理、联系函、信息表、办结、待办期限 / transfers between
+    /// regions across instances (docs/federation.md)
+    Transfer {
+        #[command(subcommand)]
+        command: TransferCommand,
+    },
     /// 审计链：校验 / the audit chain: verify
     Audit {
         #[command(subcommand)]
@@ -329,6 +335,64 @@ pub enum PeerCommand {
         /// 对端区划代码 / the peer's region code
         region: String,
         /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransferCommand {
+    /// 转出地：出具参保凭证（打印核验码） / leaving side: issue the 参保凭证 (prints its code)
+    Certificate {
+        /// 公民身份号码 / ID number
+        id_number: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转入地：受理转移接续申请（打印转移编号） / joining side: accept an application
+    Apply {
+        #[arg(long)]
+        id_number: String,
+        #[arg(long)]
+        name: String,
+        /// 转出地区划代码 / the leaving side's region
+        #[arg(long)]
+        from_region: String,
+        /// 参保凭证核验码 / the certificate's verification code
+        #[arg(long)]
+        certificate_code: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转入地：发出联系函 / joining side: send the 联系函
+    SendLetter {
+        reference: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转出地：发出信息表并划转个人账户余额 / leaving side: send the 信息表 and the balance
+    SendSheet {
+        reference: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转入地：办结 / joining side: complete
+    Complete {
+        reference: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 本机的转移接续及其状态 / this installation's transfers and their status
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 本机待办步骤与期限（超期标出） / steps this installation owes, with due dates (overdue marked)
+    Owed {
+        #[arg(long)]
+        json: bool,
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },

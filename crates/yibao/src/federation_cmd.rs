@@ -1,10 +1,12 @@
-//! `yibao key show|set-region` and `yibao peer add|list|remove|ping` (docs/federation.md).
+//! `yibao key show|set-region`, `yibao peer add|list|remove|ping` and `yibao transfer …`
+//! (docs/federation.md).
 
 use std::process::ExitCode;
 
 use yibao_service::federation::{outbox, peers};
+use yibao_service::transfer;
 
-use crate::cli::{KeyCommand, PeerCommand};
+use crate::cli::{KeyCommand, PeerCommand, TransferCommand};
 use crate::config::Config;
 use crate::{logging, open_services, operator, run_async, CliError};
 
@@ -110,6 +112,123 @@ pub fn peer(mut config: Config, command: PeerCommand) -> ExitCode {
             PeerCommand::Ping { region, .. } => {
                 let id = outbox::ping(&services, &operator(), &region).await?;
                 println!("已排队连通检查 {id}，由运行中的服务投递 / ping queued");
+            }
+        }
+        store.close().await;
+        Ok(())
+    })
+}
+
+pub fn transfer(mut config: Config, command: TransferCommand) -> ExitCode {
+    use TransferCommand as T;
+    let url = match &command {
+        T::Certificate { database_url, .. }
+        | T::Apply { database_url, .. }
+        | T::SendLetter { database_url, .. }
+        | T::SendSheet { database_url, .. }
+        | T::Complete { database_url, .. }
+        | T::List { database_url, .. }
+        | T::Owed { database_url, .. } => database_url.clone(),
+    };
+    if let Some(u) = url {
+        config.database_url = u;
+    }
+    logging::init(config.log_format);
+    run_async(async move {
+        let (store, services) = open_services(&config).await?;
+        let who = operator();
+        let step = |t: &yibao_store::transfer::TransferRow| {
+            println!(
+                "转移接续 {}：{} / status {}",
+                t.reference,
+                transfer::status_label(&t.status),
+                t.status
+            );
+        };
+        match command {
+            T::Certificate { id_number, .. } => {
+                let cert = transfer::certificate(&services, &who, &id_number).await?;
+                for (k, v) in &cert.lines {
+                    println!("{k}：{v}");
+                }
+                println!(
+                    "核验码 / verification code: {}",
+                    cert.verification_code.unwrap_or_default()
+                );
+            }
+            T::Apply {
+                id_number,
+                name,
+                from_region,
+                certificate_code,
+                ..
+            } => {
+                let t = transfer::apply(
+                    &services,
+                    &who,
+                    &transfer::Application {
+                        id_number: &id_number,
+                        name: &name,
+                        from_region: &from_region,
+                        certificate_code: &certificate_code,
+                    },
+                )
+                .await?;
+                println!(
+                    "已受理，转移编号 / reference: {}（联系函须于 {} 前发出）",
+                    t.reference,
+                    t.due_on.unwrap_or_default()
+                );
+            }
+            T::SendLetter { reference, .. } => {
+                step(&transfer::send_letter(&services, &who, &reference).await?)
+            }
+            T::SendSheet { reference, .. } => {
+                step(&transfer::send_sheet(&services, &who, &reference).await?)
+            }
+            T::Complete { reference, .. } => {
+                step(&transfer::complete(&services, &who, &reference).await?)
+            }
+            T::List { json, .. } => {
+                let list = transfer::list(&services).await?;
+                if json {
+                    json_line(&list)?;
+                } else {
+                    for t in list {
+                        println!(
+                            "{} {} {} 对方区划 {} 余额 {} 分 缴费月数 {} {}",
+                            t.reference,
+                            t.side,
+                            t.person,
+                            t.other_region,
+                            t.balance_fen,
+                            t.covered_months,
+                            t.status_label
+                        );
+                    }
+                }
+            }
+            T::Owed { json, .. } => {
+                let list = transfer::owed(&services, &who).await?;
+                if json {
+                    json_line(&list)?;
+                } else if list.is_empty() {
+                    println!("没有待办步骤 / nothing owed");
+                } else {
+                    for o in list {
+                        println!(
+                            "{} {} {} {}：{} 自 {} 起，期限 {}{}",
+                            o.reference,
+                            o.side,
+                            o.person,
+                            o.other_region,
+                            o.step,
+                            o.owed_since,
+                            o.due_on,
+                            if o.overdue { "（已超期）" } else { "" }
+                        );
+                    }
+                }
             }
         }
         store.close().await;

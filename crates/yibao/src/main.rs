@@ -171,6 +171,7 @@ fn main() -> ExitCode {
         }
         Command::Key { command } => federation_cmd::key(config, command),
         Command::Peer { command } => federation_cmd::peer(config, command),
+        Command::Transfer { command } => federation_cmd::transfer(config, command),
         Command::Audit {
             command:
                 AuditCommand::Verify {
