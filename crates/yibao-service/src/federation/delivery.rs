@@ -19,11 +19,11 @@ use super::Delivery;
 use crate::{ServiceError, Services};
 
 /// Messages one worker claims at a time.
-const BATCH: i64 = 10;
+const BATCH: i64 = 5;
 /// One delivery's time limit (connect, send, answer).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claim keeps other workers off: longer than a whole batch can take.
-const LEASE_SECONDS: i64 = 300;
+const LEASE_SECONDS: i64 = 60;
 /// The inbox path under a peer's base URL.
 pub const INBOX_PATH: &str = "/api/v1/federation/inbox";
 
