@@ -50,6 +50,8 @@ pub enum DomainError {
     Institution(#[from] crate::institution::InstitutionError),
     #[error(transparent)]
     Evoucher(#[from] crate::evoucher::EvoucherError),
+    #[error(transparent)]
+    Federation(#[from] crate::federation::FederationError),
 }
 
 impl Coded for DomainError {
@@ -72,6 +74,7 @@ impl Coded for DomainError {
             DomainError::Aid(e) => e.code(),
             DomainError::Institution(e) => e.code(),
             DomainError::Evoucher(e) => e.code(),
+            DomainError::Federation(e) => e.code(),
         }
     }
 
@@ -94,6 +97,7 @@ impl Coded for DomainError {
             DomainError::Aid(e) => e.message(),
             DomainError::Institution(e) => e.message(),
             DomainError::Evoucher(e) => e.message(),
+            DomainError::Federation(e) => e.message(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod contribution;
 pub mod enrolment;
 pub mod error;
 pub mod evoucher;
+pub mod federation;
 pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
@@ -26,6 +27,7 @@ pub mod qualification;
 pub mod reimbursement;
 pub mod staff;
 mod toml_date;
+pub mod transfer;
 
 pub use error::{Coded, DomainError};
 pub use ids::{CitizenId, RegionCode, Uscc};

@@ -28,7 +28,7 @@ fn initial(year: i64) -> String {
     .unwrap_or_else(|_| "{}".into())
 }
 
-fn decode(text: &str) -> Result<Accumulators, ServiceError> {
+pub(crate) fn decode(text: &str) -> Result<Accumulators, ServiceError> {
     serde_json::from_str(text)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("accumulator: {e}"))))
 }
@@ -170,7 +170,7 @@ async fn heir_account(conn: &mut Conn, heir: &CitizenId) -> Result<(), ServiceEr
 
 /// Pays out every year's balance of `holder` (a line of `kind` each, under each row's lock);
 /// returns the total and the amount per year.
-async fn pay_out(
+pub(crate) async fn pay_out(
     conn: &mut Conn,
     holder: &str,
     kind: EntryKind,

@@ -21,6 +21,7 @@ pub mod effects;
 pub mod enrolment;
 mod error;
 pub mod evoucher;
+pub mod federation;
 pub mod filing;
 #[cfg(test)]
 mod fuzz_support;
@@ -39,6 +40,7 @@ pub mod reimbursement;
 pub mod settlement;
 pub mod setup;
 pub mod signing;
+pub mod transfer;
 
 use std::sync::Arc;
 

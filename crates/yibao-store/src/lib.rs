@@ -20,6 +20,7 @@ pub mod enrolment;
 mod error;
 pub mod evoucher;
 mod failover;
+pub mod federation;
 pub mod filing;
 pub mod identity;
 pub mod instance_key;
@@ -40,6 +41,7 @@ pub mod search;
 pub mod settlement;
 pub mod staff;
 pub mod test_support;
+pub mod transfer;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;

@@ -88,6 +88,22 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// 本机签名公钥与联网身份（区划） / this installation's public key and region
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// 对端实例：添加、列出、移除、连通检查（记入审计） / peer instances: add, list, remove, ping (audited)
+    Peer {
+        #[command(subcommand)]
+        command: PeerCommand,
+    },
+    /// 转移接续（跨实例）：参保凭证、受理、联系函、信息表、办结、待办期限 / transfers between
+    /// regions across instances (docs/federation.md)
+    Transfer {
+        #[command(subcommand)]
+        command: TransferCommand,
+    },
     /// 审计链：校验 / the audit chain: verify
     Audit {
         #[command(subcommand)]
@@ -247,6 +263,139 @@ pub enum CheckKind {
     Uscc,
     /// 行政区划代码 (GB/T 2260) / region code
     Region,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// 打印本机公钥与区划（交给对端用于 yibao peer add） / print the public key and region
+    /// (what a peer needs for `yibao peer add`)
+    Show {
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 设置本机联网身份：服务的行政区划代码与名称（记入审计） / set the region this installation
+    /// serves and its name (audited)
+    SetRegion {
+        /// 行政区划代码，如 500000 / region code
+        #[arg(long)]
+        region: String,
+        /// 名称，如 重庆市医疗保障事务中心 / name
+        #[arg(long)]
+        name: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeerCommand {
+    /// 添加对端 / add a peer
+    Add {
+        /// 对端名称 / name
+        #[arg(long)]
+        name: String,
+        /// 对端服务的行政区划代码，逗号分隔 / region codes it serves, comma separated
+        #[arg(long)]
+        regions: String,
+        /// 对端地址，如 http://10.0.0.2:8080 / base URL
+        #[arg(long)]
+        url: String,
+        /// 对端公钥（对端 yibao key show 所示） / its public key (from its `yibao key show`)
+        #[arg(long)]
+        public_key: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 列出对端及待投递消息数 / list peers and their undelivered messages
+    List {
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 移除对端（保留记录） / remove a peer (its record is kept)
+    Remove {
+        /// 对端编号（yibao peer list 所示） / peer id
+        id: i64,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 向服务某区划的对端发出连通检查（由运行中的服务投递） / queue a connectivity check to the
+    /// peer serving a region (the running server delivers it)
+    Ping {
+        /// 对端区划代码 / the peer's region code
+        region: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransferCommand {
+    /// 转出地：出具参保凭证（打印核验码） / leaving side: issue the 参保凭证 (prints its code)
+    Certificate {
+        /// 公民身份号码 / ID number
+        id_number: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转入地：受理转移接续申请（打印转移编号） / joining side: accept an application
+    Apply {
+        #[arg(long)]
+        id_number: String,
+        #[arg(long)]
+        name: String,
+        /// 转出地区划代码 / the leaving side's region
+        #[arg(long)]
+        from_region: String,
+        /// 参保凭证核验码 / the certificate's verification code
+        #[arg(long)]
+        certificate_code: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转入地：发出联系函 / joining side: send the 联系函
+    SendLetter {
+        reference: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转出地：发出信息表并划转个人账户余额 / leaving side: send the 信息表 and the balance
+    SendSheet {
+        reference: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 转入地：办结 / joining side: complete
+    Complete {
+        reference: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 本机的转移接续及其状态 / this installation's transfers and their status
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 本机待办步骤与期限（超期标出） / steps this installation owes, with due dates (overdue marked)
+    Owed {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
 mod config;
+mod federation_cmd;
 mod logging;
 mod serve;
 
@@ -170,6 +171,9 @@ fn main() -> ExitCode {
                 Ok(())
             })
         }
+        Command::Key { command } => federation_cmd::key(config, command),
+        Command::Peer { command } => federation_cmd::peer(config, command),
+        Command::Transfer { command } => federation_cmd::transfer(config, command),
         Command::Audit {
             command:
                 AuditCommand::Verify {

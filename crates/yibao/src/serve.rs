@@ -43,6 +43,11 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
         local.port()
     );
     let jobs = tokio::spawn(run_jobs(services.clone()));
+    // Federation messages queued by any process of this installation (docs/federation.md).
+    let courier = tokio::spawn(yibao_service::federation::delivery::run(
+        services.clone(),
+        DELIVER_EVERY,
+    ));
     let app = yibao_web::app(AppState::new(services.clone())).layer(axum::Extension(
         yibao_web::client::TrustedProxies(config.trusted_proxies.clone()),
     ));
@@ -54,6 +59,7 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     .await
     .map_err(|e| CliError::Other(format!("服务异常退出 / server error: {e}")))?;
     jobs.abort();
+    courier.abort();
     // What settled since the last turn is sealed before the pool closes (by this process, or by
     // another one that is sealing right now).
     if let Err(e) = yibao_service::jobs::seal(&services).await {
@@ -67,6 +73,9 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
 /// How often the timed jobs take their turn (`yibao_service::jobs`); also the window in which a
 /// deleted settlement chain tail would show only against the log (ADR 0006).
 const JOBS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How often the federation outbox is looked at for due messages.
+const DELIVER_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Every process runs the loop; each job runs in the one that holds its lock that turn.
 async fn run_jobs(services: Services) {

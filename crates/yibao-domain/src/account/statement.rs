@@ -71,10 +71,14 @@ pub enum EntryKind {
     CarryOut,
     /// 上年结转: the same amount opens the next year.
     CarryIn,
+    /// 转移接续转出: the balance leaves with a transfer to another region (issue #18).
+    TransferOut,
+    /// 转移接续转入: a balance arriving with a transfer from another region (issue #18).
+    TransferIn,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 8] = [
+    pub const ALL: [EntryKind; 10] = [
         EntryKind::Credit,
         EntryKind::Settlement,
         EntryKind::Reversal,
@@ -83,6 +87,8 @@ impl EntryKind {
         EntryKind::Transfer,
         EntryKind::CarryOut,
         EntryKind::CarryIn,
+        EntryKind::TransferOut,
+        EntryKind::TransferIn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -95,6 +101,8 @@ impl EntryKind {
             EntryKind::Transfer => "transfer",
             EntryKind::CarryOut => "carry_out",
             EntryKind::CarryIn => "carry_in",
+            EntryKind::TransferOut => "transfer_out",
+            EntryKind::TransferIn => "transfer_in",
         }
     }
 
@@ -108,6 +116,8 @@ impl EntryKind {
             EntryKind::Transfer => "跨省划转",
             EntryKind::CarryOut => "结转下年",
             EntryKind::CarryIn => "上年结转",
+            EntryKind::TransferOut => "转移接续转出",
+            EntryKind::TransferIn => "转移接续转入",
         }
     }
 
@@ -119,7 +129,11 @@ impl EntryKind {
     pub fn adds(self) -> bool {
         matches!(
             self,
-            EntryKind::Credit | EntryKind::Reversal | EntryKind::Inheritance | EntryKind::CarryIn
+            EntryKind::Credit
+                | EntryKind::Reversal
+                | EntryKind::Inheritance
+                | EntryKind::CarryIn
+                | EntryKind::TransferIn
         )
     }
 }
@@ -201,6 +215,9 @@ pub struct YearTotals {
     pub carried_in: Fen,
     /// 结转下年: what this year's carry-over moved to the next.
     pub carried_out: Fen,
+    /// 转移接续转入 / 转出: balances that came with or left with a transfer between regions.
+    pub transferred_in: Fen,
+    pub transferred_out: Fen,
     pub closing: Fen,
     pub entries: u64,
 }
@@ -233,6 +250,8 @@ pub fn year_totals(opening: Fen, entries: &[Entry]) -> Result<YearTotals, Accoun
             EntryKind::Transfer => t.transferred = add(t.transferred, size)?,
             EntryKind::CarryIn => t.carried_in = add(t.carried_in, size)?,
             EntryKind::CarryOut => t.carried_out = add(t.carried_out, size)?,
+            EntryKind::TransferIn => t.transferred_in = add(t.transferred_in, size)?,
+            EntryKind::TransferOut => t.transferred_out = add(t.transferred_out, size)?,
         }
         t.closing = e.balance_after;
         t.entries += 1;
@@ -341,6 +360,8 @@ mod tests {
                 transferred: Fen(0),
                 carried_in: Fen(9_000),
                 carried_out: Fen(9_000),
+                transferred_in: Fen(0),
+                transferred_out: Fen(0),
                 closing: Fen(0),
                 entries: 7,
             }

@@ -188,7 +188,7 @@ pub struct Certificate {
     pub verification_code: Option<String>,
 }
 
-fn check_code(lines: &[(String, String)], table: &[Vec<String>]) -> String {
+pub(crate) fn check_code(lines: &[(String, String)], table: &[Vec<String>]) -> String {
     let mut h = Sha256::new();
     for (k, v) in lines {
         h.update(k.as_bytes());

@@ -12,6 +12,7 @@ mod contributions;
 mod disbursement;
 mod dto;
 pub mod enrolment;
+mod federation;
 mod filings;
 mod institutions;
 mod maternity;
@@ -62,7 +63,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(contributions::routes())
         .merge(complaints::routes())
         .merge(maternity::routes())
-        .merge(institutions::routes());
+        .merge(institutions::routes())
+        .merge(federation::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -54,6 +54,8 @@ struct DashboardPage {
     chrome: Chrome,
     d: dashboard::Dashboard,
     charts: Vec<Chart>,
+    /// Steps this installation owes on transfers with other instances (issue #18).
+    transfers: Vec<yibao_service::transfer::OwedStep>,
 }
 
 pub async fn page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -81,9 +83,11 @@ pub async fn page(State(state): State<AppState>, auth: Auth) -> Result<Response,
             d.settlements_per_day.clone(),
         ),
     ];
+    let transfers = yibao_service::transfer::owed(&state.services, &auth.actor).await?;
     Ok(html(&DashboardPage {
         chrome: Chrome::of(&auth),
         d,
         charts,
+        transfers,
     }))
 }

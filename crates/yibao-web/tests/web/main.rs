@@ -31,6 +31,8 @@ mod disbursement;
 mod edge;
 mod enrolment;
 mod enrolment_pages;
+mod federation;
+mod federation_transfer;
 mod filing_cases;
 mod filings;
 mod finance_page;

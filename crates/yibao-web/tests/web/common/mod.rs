@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod journey;
 pub mod page;
+pub mod pair;
 
 use std::sync::Arc;
 

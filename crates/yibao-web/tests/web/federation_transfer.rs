@@ -1,0 +1,234 @@
+//! A transfer (转移接续) across two instances on loopback (issue #18): 重庆 (leaving) issues
+//! the 参保凭证, 四川 (joining) accepts the application and sends the 联系函 while 重庆 is down,
+//! 重庆 answers with the 信息表 and the account balance (delivered twice), 四川 completes. The
+//! balance leaves one ledger and enters the other exactly once; coverage ends on one side and
+//! the months are carried to the other; each side's owed steps and their limits are listed.
+
+use axum::http::StatusCode;
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::json;
+use yibao_domain::account::{AccountStatus, EntryKind};
+use yibao_domain::transfer::Side;
+use yibao_domain::Fen;
+use yibao_service::transfer;
+
+use crate::both_stores_pair;
+use crate::common::pair::operator;
+
+async fn balance(services: &yibao_service::Services, id: &str) -> i64 {
+    yibao_service::settlement::accumulators(services, id, 2026)
+        .await
+        .unwrap()
+        .account_balance
+        .fen()
+}
+
+async fn credit(services: &yibao_service::Services, id: &str, fen: i64) {
+    let mut tx = services.store().begin().await.unwrap();
+    let now = services.clock().now_text();
+    yibao_service::account::post_entry(
+        &mut tx,
+        AccountStatus::Open,
+        &yibao_service::account::Posting {
+            person: id,
+            year: 2026,
+            kind: EntryKind::Credit,
+            amount: Fen(fen),
+            reference: "test",
+            note: "测试划入",
+            created_by: "test",
+            now: &now,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+both_stores_pair!(
+    a_transfer_crosses_two_instances_with_the_link_cut,
+    demo = true,
+    |cq, sc| {
+        let now = cq.app.services.clock().now();
+        let demo = cq.app.demo().await;
+        let wang = demo
+            .citizens
+            .iter()
+            .find(|c| c.name == "演示·王建国")
+            .unwrap();
+        let id = wang.login.clone();
+        credit(&cq.app.services, &id, 123_456).await;
+        let cq_before = balance(&cq.app.services, &id).await;
+        let sc_before = balance(&sc.app.services, &id).await;
+        assert!(cq_before >= 123_456);
+
+        // 重庆 issues the 参保凭证 with its verification code (checkable at /verify).
+        let cert = transfer::certificate(&cq.app.services, &operator(), &id)
+            .await
+            .unwrap();
+        assert_eq!(cert.title, "基本医疗保险参保凭证");
+        let code = cert.verification_code.clone().unwrap();
+        let verify = cq.app.get(&format!("/verify?code={code}")).await;
+        assert_eq!(verify.status, StatusCode::OK);
+        assert!(verify.body.contains("参保凭证"), "{}", verify.body);
+
+        // 四川 accepts a complete application: the 联系函 is owed within 5 working days
+        // (Sunday 2026-11-22 → Friday 2026-11-27).
+        let t = transfer::apply(
+            &sc.app.services,
+            &operator(),
+            &transfer::Application {
+                id_number: &id,
+                name: &wang.name,
+                from_region: "500000",
+                certificate_code: &code,
+            },
+        )
+        .await
+        .unwrap();
+        let owed = transfer::owed(&sc.app.services, &operator()).await.unwrap();
+        assert_eq!(owed.len(), 1);
+        assert_eq!(
+            (owed[0].step, owed[0].due_on.as_str(), owed[0].overdue),
+            ("发出《联系函》", "2026-11-27", false)
+        );
+        let late = sc
+            .app
+            .later(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap());
+        let owed_late = transfer::owed(&late.services, &operator()).await.unwrap();
+        assert!(
+            owed_late[0].overdue,
+            "the supervisor sees the letter overdue after the 27th"
+        );
+
+        // 重庆 is down when the letter goes out; it arrives once 重庆 is back.
+        cq.stop().await;
+        transfer::send_letter(&sc.app.services, &operator(), &t.reference)
+            .await
+            .unwrap();
+        assert!(transfer::owed(&sc.app.services, &operator())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(sc.deliver(now).await.failed, 1);
+        cq.restart().await;
+        assert_eq!(sc.deliver(now + Duration::seconds(5)).await.delivered, 1);
+        let leaving = transfer::get(&cq.app.services, Side::Leaving, &t.reference)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(leaving.status, transfer::LETTER_RECEIVED);
+        // The 信息表 is owed by 重庆 within 10 working days (→ 2026-12-04).
+        let owed = transfer::owed(&cq.app.services, &operator()).await.unwrap();
+        assert_eq!(
+            (owed[0].step, owed[0].due_on.as_str()),
+            ("发出《信息表》并划转个人账户余额", "2026-12-04")
+        );
+
+        // 重庆 sends the sheet: the balance leaves its ledger and its coverage ends, at once.
+        transfer::send_sheet(&cq.app.services, &operator(), &t.reference)
+            .await
+            .unwrap();
+        assert_eq!(balance(&cq.app.services, &id).await, 0);
+        let mut tx = cq.app.services.store().begin_read().await.unwrap();
+        assert!(
+            yibao_store::coverage::active_for_id_number(&mut tx, &id)
+                .await
+                .unwrap()
+                .is_none(),
+            "coverage ended on the leaving side"
+        );
+        drop(tx);
+        // Not yet on the other side: nothing delivered.
+        assert_eq!(balance(&sc.app.services, &id).await, sc_before);
+        assert_eq!(cq.deliver(now).await.delivered, 1);
+        assert_eq!(balance(&sc.app.services, &id).await, sc_before + cq_before);
+        // The sheet delivered a second time (the answer was lost): not credited again.
+        let sent = sheet_message(&cq.app.services).await;
+        let again = sc
+            .app
+            .post_json(
+                "/api/v1/federation/inbox",
+                None,
+                json!({"envelope": sent.envelope, "signature": sent.signature_hex}),
+            )
+            .await;
+        assert_eq!(again.json()["status"], "duplicate", "{}", again.body);
+        assert_eq!(balance(&sc.app.services, &id).await, sc_before + cq_before);
+        let joining = transfer::get(&sc.app.services, Side::Joining, &t.reference)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(joining.status, transfer::SHEET_RECEIVED);
+        assert_eq!(joining.balance_fen, cq_before);
+        assert!(joining.covered_months >= 11, "{}", joining.covered_months);
+        let owed = transfer::owed(&sc.app.services, &operator()).await.unwrap();
+        assert_eq!(
+            (owed[0].step, owed[0].due_on.as_str()),
+            ("完成转入", "2026-11-27")
+        );
+
+        // 四川 completes: the months are carried into its record; 重庆 hears of it.
+        transfer::complete(&sc.app.services, &operator(), &t.reference)
+            .await
+            .unwrap();
+        assert_eq!(sc.deliver(now).await.delivered, 1);
+        let leaving = transfer::get(&cq.app.services, Side::Leaving, &t.reference)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(leaving.status, transfer::COMPLETED);
+        assert!(transfer::owed(&cq.app.services, &operator())
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(transfer::owed(&sc.app.services, &operator())
+            .await
+            .unwrap()
+            .is_empty());
+        let mut tx = sc.app.services.store().begin_read().await.unwrap();
+        let person = yibao_store::enrolment::find_person(&mut tx, &id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let carried: Vec<_> = yibao_store::coverage::list_for_person(&mut tx, person.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.case_number.as_deref() == Some(t.reference.as_str()))
+            .collect();
+        drop(tx);
+        assert!(!carried.is_empty());
+        assert!(
+            carried
+                .iter()
+                .any(|c| c.region_code == "500119" && c.end_date.as_deref() == Some("2026-11-22")),
+            "{carried:?}"
+        );
+        // A step done twice is refused, not repeated.
+        let again = transfer::send_sheet(&cq.app.services, &operator(), &t.reference).await;
+        assert_eq!(again.err().map(|e| e.code()), Some("transfer.wrong_status"));
+        assert_eq!(balance(&cq.app.services, &id).await, 0);
+        // Both audit chains hold.
+        assert!(
+            yibao_service::audit::verify(&cq.app.services)
+                .await
+                .unwrap()
+                .ok
+        );
+        assert!(
+            yibao_service::audit::verify(&sc.app.services)
+                .await
+                .unwrap()
+                .ok
+        );
+    }
+);
+
+async fn sheet_message(services: &yibao_service::Services) -> yibao_store::federation::OutboxRow {
+    let mut tx = services.store().begin_read().await.unwrap();
+    let rows = yibao_store::federation::outbox_of_kind(&mut tx, "transfer.information_sheet")
+        .await
+        .unwrap();
+    rows.into_iter().next().unwrap()
+}
