@@ -187,7 +187,13 @@ stop() {
     [ -d "$d" ] && autoctl stop --pgdata "$d" >/dev/null 2>&1 || true
   done
   for f in node1 node2 monitor; do kill_pidfile "$DIR/pids/$f.pid"; done
-  # A postgres left behind by a killed keeper (the failure test kills one) is stopped too.
+  # Keeper services orphaned by a killed keeper (the failure test kills one) are this cluster's
+  # if they carry its XDG_CONFIG_HOME; they are stopped, and so is any postgres left behind.
+  local p
+  for p in $(pgrep -x pg_autoctl 2>/dev/null; pgrep -f '^pg_autoctl: ' 2>/dev/null); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_CONFIG_HOME=$DIR/xdg/config" \
+      && kill "$p" 2>/dev/null || true
+  done
   for d in "${NODES[@]}" "$MON"; do
     [ -f "$d/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$d" -m fast stop >/dev/null 2>&1 || true
   done

@@ -119,9 +119,10 @@ report = {
     "longest_gap_s": load["longest_gap_s"],
     "longest_gap_from_s": load["longest_gap_from_s"],
     "failed_attempts": load["failed_attempts"],
+    "refused_4xx": load["refused"],
     "attempts": load["attempts"],
     "events": [l.strip() for l in open(sys.argv[4])],
 }
 print(json.dumps(report, ensure_ascii=False, indent=2))
-sys.exit(1 if report["lost"] or report["doubled"] or not report["acknowledged"] else 0)
+sys.exit(1 if report["lost"] or report["doubled"] or report["refused_4xx"] or not report["acknowledged"] else 0)
 EOF

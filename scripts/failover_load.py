@@ -50,6 +50,7 @@ def main():
     acks = []
     attempts = [0]
     failures = [0]
+    refused = [0]
 
     def client(c):
         seq = 0
@@ -90,6 +91,8 @@ def main():
                     if 400 <= e.code < 500 and e.code not in (408, 429):
                         # Refused for good (a rule); not a settlement, not retried.
                         detail = e.read()[:300]
+                        with acks_lock:
+                            refused[0] += 1
                         print(f"refused {rid}: {e.code} {detail!r}", flush=True)
                         break
                 except Exception:
@@ -120,6 +123,7 @@ def main():
                 "acknowledged": len(acks),
                 "attempts": attempts[0],
                 "failed_attempts": failures[0],
+                "refused": refused[0],
                 "longest_gap_s": round(gap, 2),
                 "longest_gap_from_s": round(at, 2),
                 "seconds": round(time.monotonic() - start, 1),
