@@ -13,22 +13,11 @@ use yibao_store::Backend;
 use crate::institution_pages::{form_fields, november};
 use crate::institutions::declaration_from;
 
-async fn fits(b: &Browser, what: &str) {
-    let inner = b.number("return window.innerWidth;").await;
-    let width = b
-        .number("return document.documentElement.scrollWidth;")
-        .await;
-    assert!(
-        width <= inner + 1.0,
-        "{what}: page {width} px wide in a {inner} px window"
-    );
-}
-
 /// Both widths, on the page shown.
 async fn fits_both(b: &Browser, what: &str) {
     for (w, h) in [(390, 844), (1366, 768)] {
         b.resize(w, h).await;
-        fits(b, &format!("{w} {what}")).await;
+        b.assert_fits(&format!("{w} {what}")).await;
     }
 }
 
@@ -64,7 +53,7 @@ async fn an_institution_declares_reconciles_and_confirms_its_month() {
     b.resize(390, 844).await;
     log_in_institution(&b, code, &token).await;
     assert_eq!(b.path().await, "/institution/months/2026-11");
-    fits(&b, "390 month before declaring").await;
+    b.assert_fits("390 month before declaring").await;
     let mut wrong = honest.clone();
     let i = wrong
         .iter()
@@ -113,7 +102,7 @@ async fn an_institution_declares_reconciles_and_confirms_its_month() {
     // The institution confirms on the phone, and reads it at a desktop.
     b.resize(390, 844).await;
     log_in_institution(&b, code, &token).await;
-    fits(&b, "390 statement to confirm").await;
+    b.assert_fits("390 statement to confirm").await;
     b.screenshot("390-institution-confirm").await;
     b.click("#confirm").await;
     assert_eq!(b.text("#statement-status").await, "待拨付");

@@ -33,7 +33,7 @@ async fn pages_fit_a_phone_and_a_desktop() {
     b.goto("/account/evoucher").await;
     b.click("#activate").await;
     assert_eq!(b.path().await, "/account/evoucher");
-    fits(&b, "390 e-voucher").await;
+    b.assert_fits("390 e-voucher").await;
     let qr = b
         .number("const r = document.querySelector('#qr svg').getBoundingClientRect(); return r.right <= window.innerWidth && r.width >= 200 ? r.width : -1;")
         .await;
