@@ -529,25 +529,12 @@ pub async fn issue_statements(
     let cal = crate::calendar::current(services).await?;
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
-    let institutions: Vec<InstitutionRow> = inst_store::list(&mut tx)
-        .await?
-        .into_iter()
-        .filter(|i| i.agency_id == staff.agency_id)
-        .collect();
-    let decls: BTreeMap<i64, DeclarationRow> =
-        store::latest_declarations_of_agency(&mut tx, staff.agency_id, &month)
-            .await?
-            .into_iter()
-            .map(|d| (d.institution_id, d))
-            .collect();
-    let done: BTreeMap<i64, StatementRow> =
-        store::statements_of_agency(&mut tx, staff.agency_id, &month)
-            .await?
-            .into_iter()
-            .map(|s| (s.institution_id, s))
-            .collect();
-    let ids: Vec<i64> = institutions.iter().map(|i| i.id).collect();
-    let mut ledgers = groups_of(&month_groups_of(&mut tx, &ids, &month).await?)?;
+    let AgencyMonthRows {
+        institutions,
+        mut ledgers,
+        decls,
+        stmts: done,
+    } = agency_month_rows(&mut tx, staff.agency_id, &month).await?;
     let mut skipped = Vec::new();
     // (institution, declaration, ledger, methods, budget, points)
     type Ready = (
@@ -878,6 +865,45 @@ pub(super) fn month_reader(actor: &Actor) -> Result<&crate::identity::StaffActor
     }
 }
 
+/// One agency's month as the statement run and the month's list read it: its institutions, the
+/// ledger's groups of each, the latest declarations and the statements, by institution id.
+struct AgencyMonthRows {
+    institutions: Vec<InstitutionRow>,
+    ledgers: BTreeMap<i64, Vec<LedgerGroup>>,
+    decls: BTreeMap<i64, DeclarationRow>,
+    stmts: BTreeMap<i64, StatementRow>,
+}
+
+async fn agency_month_rows(
+    tx: &mut Conn,
+    agency_id: i64,
+    month: &str,
+) -> Result<AgencyMonthRows, ServiceError> {
+    let institutions: Vec<InstitutionRow> = inst_store::list(tx)
+        .await?
+        .into_iter()
+        .filter(|i| i.agency_id == agency_id)
+        .collect();
+    let ids: Vec<i64> = institutions.iter().map(|i| i.id).collect();
+    let ledgers = groups_of(&month_groups_of(tx, &ids, month).await?)?;
+    let decls = store::latest_declarations_of_agency(tx, agency_id, month)
+        .await?
+        .into_iter()
+        .map(|d| (d.institution_id, d))
+        .collect();
+    let stmts = store::statements_of_agency(tx, agency_id, month)
+        .await?
+        .into_iter()
+        .map(|s| (s.institution_id, s))
+        .collect();
+    Ok(AgencyMonthRows {
+        institutions,
+        ledgers,
+        decls,
+        stmts,
+    })
+}
+
 pub async fn agency_month(
     services: &Services,
     actor: &Actor,
@@ -887,25 +913,12 @@ pub async fn agency_month(
     let (y, m) = checked_month(month)?;
     let month = format!("{y:04}-{m:02}");
     let mut tx = services.store().begin_read().await?;
-    let institutions: Vec<InstitutionRow> = inst_store::list(&mut tx)
-        .await?
-        .into_iter()
-        .filter(|i| i.agency_id == staff.agency_id)
-        .collect();
-    let ids: Vec<i64> = institutions.iter().map(|i| i.id).collect();
-    let ledgers = groups_of(&month_groups_of(&mut tx, &ids, &month).await?)?;
-    let decls: BTreeMap<i64, DeclarationRow> =
-        store::latest_declarations_of_agency(&mut tx, staff.agency_id, &month)
-            .await?
-            .into_iter()
-            .map(|d| (d.institution_id, d))
-            .collect();
-    let stmts: BTreeMap<i64, StatementRow> =
-        store::statements_of_agency(&mut tx, staff.agency_id, &month)
-            .await?
-            .into_iter()
-            .map(|s| (s.institution_id, s))
-            .collect();
+    let AgencyMonthRows {
+        institutions,
+        ledgers,
+        decls,
+        stmts,
+    } = agency_month_rows(&mut tx, staff.agency_id, &month).await?;
     let mut rows = Vec::with_capacity(institutions.len());
     for inst in institutions {
         let stage = inst_store::find_agreement(&mut tx, inst.id)

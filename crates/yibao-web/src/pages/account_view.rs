@@ -44,8 +44,9 @@ pub struct AccountView {
     pub links_drawn_on: Vec<LinkLine>,
 }
 
+/// Fen's own display: `12.34元`.
 fn yuan(fen: i64) -> String {
-    format!("{}元", Fen(fen).yuan_string())
+    Fen(fen).to_string()
 }
 
 fn links(list: &[yibao_service::account::LinkView]) -> Vec<LinkLine> {

@@ -25,8 +25,9 @@ pub struct BenefitsView {
     pub maternity: Vec<MaternityLine>,
 }
 
+/// Fen's own display: `12.34元`.
 fn yuan(fen: i64) -> String {
-    format!("{}元", Fen(fen).yuan_string())
+    Fen(fen).to_string()
 }
 
 pub async fn current(
