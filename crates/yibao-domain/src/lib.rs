@@ -23,6 +23,7 @@ pub mod ids;
 pub mod institution;
 pub mod maternity;
 pub mod money;
+pub mod national;
 pub mod qualification;
 pub mod reimbursement;
 pub mod staff;
