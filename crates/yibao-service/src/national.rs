@@ -5,7 +5,8 @@
 //! 2203 visit information, 2401–2405 admission, change and discharge), fee lines uploaded by
 //! batch (2204/2205, 2301/2302), pre-settlement and settlement of the uploaded lines (2206/2207,
 //! 2303/2304) idempotent by `mdtrt_id` + `chrg_bchno` (not by `msgid`), reversal (2208/2305) and
-//! correction (2601) through the ledger's reversal, and 3201 reconciliation of totals.
+//! correction (2601) through the ledger's reversal, 3201 reconciliation of totals, and files:
+//! 9101 upload, 9102 download, 3202 reconciliation of details (`files`).
 //!
 //! Amounts on the wire are yuan as JSON numbers (text or numbers accepted on input); fen
 //! inside. Times: `yyyy-MM-dd HH:mm:ss` (Beijing) in outputs, `yyyyMMddHHmmssSSS` in the
@@ -26,7 +27,17 @@ use crate::settlement::{self, SettleRequest};
 use crate::{ServiceError, Services};
 
 mod catalogue;
+mod files;
 mod sign_in;
+
+pub use files::FileReply;
+
+/// What one call answers: the response envelope, or (9102) the file itself.
+#[derive(Debug)]
+pub enum Reply {
+    Json(Value),
+    File(FileReply),
+}
 
 /// The request envelope, read tolerantly: unknown keys (infver, dev_no, cainfo,
 /// recer_sys_code …) are accepted and ignored; `null` and `""` are absent. `sign_no`, when
@@ -132,9 +143,11 @@ fn wire_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// One call: the response envelope, success or not (infcode 0 / -1). Only an actor who is not
-/// an institution is refused outright (as the rest of the API refuses it).
-pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Value, ServiceError> {
+/// One call: the response envelope, success or not (infcode 0 / -1); a 9102 that finds its file
+/// answers the file's bytes instead (as the platform does: clients write the answer to disk and
+/// unzip it). Only an actor who is not an institution is refused outright (as the rest of the
+/// API refuses it).
+pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Reply, ServiceError> {
     let inst = actor.institution()?;
     let now = services.clock().now();
     let stamp = now
@@ -160,17 +173,17 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
     let env = match Envelope::parse(body) {
         Ok(e) => e,
         Err(e) => {
-            return Ok(answer(Err(invalid(
+            return Ok(Reply::Json(answer(Err(invalid(
                 "national.envelope",
                 format!("报文格式不正确：{e}"),
-            ))))
+            )))))
         }
     };
     if env.fixmedins_code != inst.code {
-        return Ok(answer(Err(invalid(
+        return Ok(Reply::Json(answer(Err(invalid(
             "national.institution",
             "定点医药机构编码（fixmedins_code）与接入令牌所属机构不一致",
-        ))));
+        )))));
     }
     let c = Call {
         services,
@@ -181,8 +194,14 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
     };
     if !matches!(env.infno.as_str(), "9001" | "9002") {
         if let Err(e) = sign_in::check(&c).await {
-            return Ok(answer(Err(e)));
+            return Ok(Reply::Json(answer(Err(e))));
         }
+    }
+    if env.infno == "9102" {
+        return Ok(match files::download(&c).await {
+            Ok(file) => Reply::File(file),
+            Err(e) => Reply::Json(answer(Err(e))),
+        });
     }
     let result = match env.infno.as_str() {
         "9001" => sign_in::sign_in(&c).await,
@@ -208,17 +227,19 @@ pub async fn call(services: &Services, actor: &Actor, body: &[u8]) -> Result<Val
         }
         "2601" => correct(&c).await,
         "3201" => reconcile(&c).await,
+        "3202" => files::reconcile_details(&c).await,
+        "9101" => files::upload(&c).await,
         "1312" => catalogue::query(&c).await,
         "3301" => catalogue::upload(&c).await,
         "3302" => catalogue::withdraw(&c).await,
         other => Err(invalid(
             "national.infno",
             format!(
-                "不支持的交易编号 {other}（支持 9001、9002、1101、1312、2201–2208、2301–2305、2401–2405、2601、3201、3301、3302）"
+                "不支持的交易编号 {other}（支持 9001、9002、1101、1312、2201–2208、2301–2305、2401–2405、2601、3201、3202、3301、3302、9101、9102）"
             ),
         )),
     };
-    Ok(answer(result))
+    Ok(Reply::Json(answer(result)))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -2048,25 +2069,7 @@ async fn reconcile(c: &Call<'_>) -> Result<Value, ServiceError> {
     let clr_type = need("clr_type", "清算类别")?;
     let optins = text(d, &["setl_optins", "clr_optins"])
         .ok_or_else(|| invalid("national.reconcile", "请提供结算经办机构（setl_optins）"))?;
-    let day = |k: &str, name: &str| -> Result<NaiveDate, ServiceError> {
-        let t = need(k, name)?;
-        NaiveDate::parse_from_str(t.get(..10).unwrap_or(&t), "%Y-%m-%d").map_err(|_| {
-            invalid(
-                "national.reconcile",
-                format!("{name}（{k}）应为 yyyy-MM-dd"),
-            )
-        })
-    };
-    let (begin, end) = (
-        day("stmt_begndate", "对账开始日期")?,
-        day("stmt_enddate", "对账结束日期")?,
-    );
-    if end < begin || (end - begin).num_days() > 366 {
-        return Err(invalid(
-            "national.reconcile",
-            "对账日期区间不正确（至多一年）",
-        ));
-    }
+    let (begin, end) = files::stmt_days(d)?;
     let money = |k: &str| -> Result<Option<i64>, ServiceError> {
         match scalar(&d[k]) {
             None => Ok(None),

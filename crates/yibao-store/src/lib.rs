@@ -32,6 +32,7 @@ pub mod maternity;
 pub mod meta;
 pub mod monthly;
 pub mod national;
+pub mod national_file;
 pub mod national_mapping;
 pub mod national_sign_in;
 pub mod qualification;

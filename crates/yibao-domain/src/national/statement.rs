@@ -111,9 +111,9 @@ impl Coded for DetailFileError {
             DetailFileError::Zip(_) => {
                 "对账明细文件不是可读取的 zip 压缩包（文件损坏或格式不支持）".into()
             }
-            DetailFileError::ZipEntries(n) => format!(
-                "对账明细压缩包应只含一个明细文本文件，实际含 {n} 个文件"
-            ),
+            DetailFileError::ZipEntries(n) => {
+                format!("对账明细压缩包应只含一个明细文本文件，实际含 {n} 个文件")
+            }
             DetailFileError::Encoding { line } => {
                 format!("对账明细第 {line} 行不是 UTF-8 编码的文本")
             }
@@ -125,12 +125,12 @@ impl Coded for DetailFileError {
             DetailFileError::Field { line, column } => {
                 format!("对账明细第 {line} 行缺少 {column}")
             }
-            DetailFileError::Amount { line, column, text } => format!(
-                "对账明细第 {line} 行 {column} “{text}” 不是金额（元，最多两位小数）"
-            ),
-            DetailFileError::Flag { line, text } => format!(
-                "对账明细第 {line} 行退费结算标志（refd_setl_flag）“{text}” 应为 0 或 1"
-            ),
+            DetailFileError::Amount { line, column, text } => {
+                format!("对账明细第 {line} 行 {column} “{text}” 不是金额（元，最多两位小数）")
+            }
+            DetailFileError::Flag { line, text } => {
+                format!("对账明细第 {line} 行退费结算标志（refd_setl_flag）“{text}” 应为 0 或 1")
+            }
             DetailFileError::Duplicate {
                 line,
                 setl_id,
@@ -401,14 +401,15 @@ pub fn compare(file: &[DetailLine], ledger: &[LedgerLine]) -> Comparison {
             ("个人账户支出", d.account, l.account),
         ] {
             if !same(theirs, ours) {
-                diffs.push(format!("{name}：机构 {} 元，平台 {} 元", y(theirs), y(ours)));
+                diffs.push(format!(
+                    "{name}：机构 {} 元，平台 {} 元",
+                    y(theirs),
+                    y(ours)
+                ));
             }
         }
         if !d.mdtrt_id.is_empty() && !l.mdtrt_id.is_empty() && d.mdtrt_id != l.mdtrt_id {
-            diffs.push(format!(
-                "就诊ID：机构 {}，平台 {}",
-                d.mdtrt_id, l.mdtrt_id
-            ));
+            diffs.push(format!("就诊ID：机构 {}，平台 {}", d.mdtrt_id, l.mdtrt_id));
         }
         if !d.psn_no.is_empty() && d.psn_no != l.psn_no {
             diffs.push(format!("人员编号：机构 {}，平台 {}", d.psn_no, l.psn_no));

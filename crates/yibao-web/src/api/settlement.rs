@@ -4,7 +4,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -12,6 +13,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yibao_domain::benefit::Accumulators;
+use yibao_service::national;
 use yibao_service::settlement::{self, SettleRequest};
 
 use super::dto;
@@ -144,7 +146,13 @@ async fn reverse(
     path = "/national",
     tag = "联网结算",
     request_body = dto::NationalRequest,
-    responses((status = 200, description = "应答报文（交易失败也是 200，infcode 为 -1）", body = dto::NationalAnswer), (status = "4XX", description = "未登录或非定点机构令牌：{code, message, details}", body = crate::error::ErrorBody)),
+    responses(
+        (status = 200, description = "应答报文（交易失败也是 200，infcode 为 -1）；9102 文件下载成功时为文件本身（application/octet-stream，Content-Disposition 给出文件名）", content(
+            (dto::NationalAnswer = "application/json"),
+            ("application/octet-stream")
+        )),
+        (status = "4XX", description = "未登录或非定点机构令牌：{code, message, details}", body = crate::error::ErrorBody)
+    ),
     security(("bearer" = []))
 )]
 async fn national(
@@ -152,11 +160,57 @@ async fn national(
     auth: Auth,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     require_json(&headers)?;
-    Ok(Json(
-        yibao_service::national::call(&state.services, &auth.actor, &body).await?,
-    ))
+    Ok(
+        match yibao_service::national::call(&state.services, &auth.actor, &body).await? {
+            national::Reply::Json(v) => Json(v).into_response(),
+            national::Reply::File(f) => file_response(f),
+        },
+    )
+}
+
+/// A 9102 file: the bytes as they are, named in `Content-Disposition` (an ASCII fallback and
+/// the UTF-8 name, RFC 6266).
+fn file_response(f: national::FileReply) -> Response {
+    let ascii: String = f
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = f
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        f.bytes,
+    )
+        .into_response()
 }
 
 /// 年度结转的年度

@@ -1312,3 +1312,415 @@ both_stores_with_demo!(national_sign_in_sessions, |app| {
     his.ok("9002", json!({"signOut": {"opter_no": "0001"}}))
         .await;
 });
+
+// ------------------------------------------------------------------------------------------------
+// 9101 → 3202 → 9102: reconciliation of details (对明细账) as the NMG client drives it
+// (docs/national.md "Reconciliation of details"): the detail lines written tab-separated to a
+// .txt, zipped, sent Base64 in fsUploadIn.in; 3202 names the file_qury_no; 9102 answers the
+// result zip, whose result.txt the client splits by tab into ten columns.
+
+/// A zip as .NET's `ZipFile.CreateFromDirectory` makes it: one deflated text file.
+fn zipped(name: &str, text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file(name, options).unwrap();
+    zip.write_all(text).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// result.txt of a 9102 answer, split by tab.
+fn result_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name("result.txt")
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+/// One settlement as the HIS recorded it.
+#[derive(Clone)]
+struct Recorded {
+    setl_id: String,
+    mdtrt_id: String,
+    msgid: String,
+    medfee: i64,
+    funds: i64,
+    acct: i64,
+}
+
+impl Recorded {
+    /// The detail line (SZ's column order), amounts in yuan; a refund line negated.
+    fn line(&self, psn_no: &str, refund: bool) -> String {
+        let s = if refund { -1 } else { 1 };
+        let y = |f: i64| yibao_domain::Fen(s * f).yuan_string();
+        format!(
+            "{}\t{}\t{psn_no}\t{}\t{}\t{}\t{}\r\n",
+            self.setl_id,
+            self.mdtrt_id,
+            y(self.medfee),
+            y(self.funds),
+            y(self.acct),
+            if refund { "1" } else { "0" }
+        )
+    }
+}
+
+impl His<'_> {
+    /// 2201 → 2203 → 2204 → 2207 for one visit; what the answer gave.
+    async fn settle_visit(&mut self, n: u32, psn_no: &str, wang: &str) -> Recorded {
+        let (_, out) = self
+            .ok("2201", json!({"data": {"psn_no": psn_no, "insutype": "310",
+                "begntime": "2026-11-22 09:00:00", "mdtrt_cert_type": "02", "mdtrt_cert_no": wang,
+                "ipt_otp_no": format!("MZ2026112200{n:02}"), "atddr_no": "D001", "dr_name": "医生甲",
+                "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}))
+            .await;
+        let mdtrt_id = out["data"]["mdtrt_id"].as_str().unwrap().to_string();
+        self.ok(
+            "2203",
+            json!({"mdtrtinfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no,
+            "med_type": "11", "begntime": "2026-11-22 09:00:00"}, "diseinfo": diseinfo(psn_no)}),
+        )
+        .await;
+        let batch = format!("CB{n:04}");
+        self.ok(
+            "2204",
+            json!({"feedetail": outpatient_lines(&mdtrt_id, psn_no, &batch, &format!("R{n}-"))}),
+        )
+        .await;
+        let (msgid, out) = self
+            .ok(
+                "2207",
+                json!({"data": {"psn_no": psn_no, "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": wang, "med_type": "11", "medfee_sumamt": 473.45,
+                "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": batch,
+                "acct_used_flag": "1", "insutype": "310"}}),
+            )
+            .await;
+        let s = &out["setlinfo"];
+        Recorded {
+            setl_id: s["setl_id"].as_str().unwrap().to_string(),
+            mdtrt_id,
+            msgid,
+            medfee: fen(&s["medfee_sumamt"]),
+            funds: fen(&s["fund_pay_sumamt"]),
+            acct: fen(&s["acct_pay"]),
+        }
+    }
+
+    /// 9101 with `in` as the NMG client sends it (Base64 text); the file_qury_no.
+    async fn upload(&mut self, filename: &str, bytes: &[u8]) -> String {
+        let (_, out) = self
+            .ok(
+                "9101",
+                json!({"fsUploadIn": {"in": base64_of(bytes), "filename": filename,
+                                      "fixmedins_code": "11"}}),
+            )
+            .await;
+        assert_eq!(out["filename"], filename);
+        assert_eq!(out["fixmedins_code"], CODE);
+        assert!(is_datetime(&out["dld_endtime"]), "{out}");
+        let no = out["file_qury_no"].as_str().unwrap().to_string();
+        assert_eq!(no.len(), 30, "{no}");
+        no
+    }
+
+    /// 3202 as NMG sends it (with clr_type); the answer envelope.
+    async fn reconcile_details(&mut self, file_qury_no: &str, days: (&str, &str)) -> Value {
+        self.send(
+            "3202",
+            json!({"data": {"setl_optins": "500119", "clr_type": "11", "file_qury_no": file_qury_no,
+                "stmt_begndate": days.0, "stmt_enddate": days.1, "medfee_sumamt": 1420.35,
+                "fund_pay_sumamt": "100.00", "cash_payamt": 0, "fixmedins_setl_cnt": 3}}),
+        )
+        .await
+        .1
+    }
+
+    /// 9102 as the NMG client sends it; the raw answer (a file, or an error envelope).
+    async fn download(&mut self, file_qury_no: &str, filename: &str) -> common::Reply {
+        let env = json!({"infno": "9102", "msgid": self.msgid(), "mdtrtarea_admvs": "500119",
+            "insuplc_admdvs": "", "recer_sys_code": "YBXT", "infver": "V1.0", "opter_type": "1",
+            "opter": "0001", "opter_name": "收费员甲", "inf_time": "2026-11-22 17:30:00",
+            "fixmedins_code": CODE, "fixmedins_name": "演示医院", "sign_no": self.sign_no,
+            "input": {"fsDownloadIn": {"file_qury_no": file_qury_no, "filename": filename,
+                                       "fixmedins_code": CODE}}});
+        self.app
+            .post_json("/api/v1/national", Some(&self.token), env)
+            .await
+    }
+
+    /// 9101 → 3202 → 9102 over today: the result rows.
+    async fn reconcile_file(&mut self, upload: &[u8]) -> Vec<Vec<String>> {
+        let no = self.upload("医保对账20261122", upload).await;
+        let v = self
+            .reconcile_details(&no, ("2026-11-22", "2026-11-22"))
+            .await;
+        assert_eq!(v["infcode"], 0, "{v}");
+        let info = &v["output"]["fileinfo"];
+        assert!(is_datetime(&info["dld_endtime"]), "{info}");
+        let filename = info["filename"].as_str().unwrap().to_string();
+        assert!(filename.ends_with(".zip"), "{filename}");
+        let r = self
+            .download(info["file_qury_no"].as_str().unwrap(), &filename)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers["content-type"], "application/octet-stream");
+        assert!(r.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&filename));
+        let rows = result_rows(&r.bytes);
+        assert!(rows.iter().all(|r| r.len() == 10), "{rows:?}");
+        rows
+    }
+}
+
+/// The row of `setl_id` (refund flag `refd`) in a result: (stmt_rslt, memo).
+fn row_of<'a>(rows: &'a [Vec<String>], setl_id: &str, refd: &str) -> (&'a str, &'a str) {
+    let r = rows
+        .iter()
+        .find(|r| r[2] == setl_id && r[5] == refd)
+        .unwrap_or_else(|| panic!("{setl_id}/{refd} in {rows:?}"));
+    (&r[4], &r[6])
+}
+
+both_stores_with_demo!(national_reconciliation_of_details, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let mut his = His {
+        app,
+        token,
+        seq: 700,
+        sign_no: Value::Null,
+        insuplc: json!("500119"),
+    };
+    let (_, out) = his
+        .ok(
+            "9001",
+            json!({"signIn": {"opter_no": "0001", "mac": "00-16-3E-00-00-01", "ip": "10.0.0.8"}}),
+        )
+        .await;
+    his.sign_no = out["signinoutb"]["sign_no"].clone();
+    let psn_no = wang.clone();
+    let a = his.settle_visit(1, &psn_no, &wang).await;
+    let b = his.settle_visit(2, &psn_no, &wang).await;
+    let c = his.settle_visit(3, &psn_no, &wang).await;
+    assert!(a.funds > 0 && b.funds > 0, "the pooled fund paid a share");
+    // C is reversed (2208): the HIS records a refund line (退费结算) with the negated amounts.
+    his.ok(
+        "2208",
+        json!({"data": {"setl_id": c.setl_id, "mdtrt_id": c.mdtrt_id, "psn_no": psn_no}}),
+    )
+    .await;
+    let all = [
+        a.line(&psn_no, false),
+        b.line(&psn_no, false),
+        c.line(&psn_no, false),
+        c.line(&psn_no, true),
+    ];
+    let text = |lines: &[String]| lines.concat().into_bytes();
+
+    // A matching file: every row agrees (stmt_rslt 0), with the settling msgid for 2601.
+    let rows = his
+        .reconcile_file(&zipped("医保对账20261122.txt", &text(&all)))
+        .await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r[4] == "0" && r[6].is_empty()),
+        "{rows:?}"
+    );
+    let ra = rows.iter().find(|r| r[2] == a.setl_id).unwrap();
+    assert_eq!(ra[0], psn_no);
+    assert_eq!(ra[1], a.mdtrt_id);
+    assert_eq!(ra[3], a.msgid);
+    assert_eq!(ra[7], yibao_domain::Fen(a.medfee).yuan_string());
+    let rc = rows
+        .iter()
+        .find(|r| r[2] == c.setl_id && r[5] == "1")
+        .unwrap();
+    assert_eq!(ra[9], yibao_domain::Fen(a.acct).yuan_string());
+    assert_eq!(rc[7], yibao_domain::Fen(-c.medfee).yuan_string());
+
+    // A missing line (B), sent as plain text with a byte-order mark and LF.
+    let mut missing = "\u{feff}".to_string();
+    for l in [&all[0], &all[2], &all[3]] {
+        missing.push_str(&l.replace("\r\n", "\n"));
+    }
+    let rows = his.reconcile_file(missing.as_bytes()).await;
+    assert_eq!(rows.len(), 4);
+    let (rslt, memo) = row_of(&rows, &b.setl_id, "0");
+    assert_eq!(rslt, "1");
+    assert!(memo.contains("机构明细中无此结算"), "{memo}");
+    assert_eq!(row_of(&rows, &a.setl_id, "0").0, "0");
+
+    // An extra line the platform does not know.
+    let mut extra = all.to_vec();
+    extra.push(format!(
+        "ST999999999999\tMD999999999999\t{psn_no}\t10.00\t5.00\t0.00\t0\r\n"
+    ));
+    let rows = his.reconcile_file(&zipped("a.txt", &text(&extra))).await;
+    assert_eq!(rows.len(), 5);
+    let (rslt, memo) = row_of(&rows, "ST999999999999", "0");
+    assert_eq!(rslt, "1");
+    assert!(
+        memo.contains("平台无此结算") && memo.contains("第 5 行"),
+        "{memo}"
+    );
+
+    // An amount one fen off.
+    let mut fen_off = all.to_vec();
+    fen_off[1] = Recorded {
+        medfee: b.medfee + 1,
+        ..b.clone()
+    }
+    .line(&psn_no, false);
+    let rows = his.reconcile_file(&zipped("a.txt", &text(&fen_off))).await;
+    let (rslt, memo) = row_of(&rows, &b.setl_id, "0");
+    assert_eq!(rslt, "1");
+    let (ours, theirs) = (
+        yibao_domain::Fen(b.medfee).yuan_string(),
+        yibao_domain::Fen(b.medfee + 1).yuan_string(),
+    );
+    assert!(
+        memo.contains(&format!("医疗费总额：机构 {theirs} 元，平台 {ours} 元")),
+        "{memo}"
+    );
+    assert_eq!(rows.iter().filter(|r| r[4] == "1").count(), 1);
+
+    // The reversed settlement: a HIS that missed the refund differs on that line; one that
+    // records the refund with positive amounts and the flag agrees.
+    let rows = his.reconcile_file(&zipped("a.txt", &text(&all[..3]))).await;
+    let (rslt, memo) = row_of(&rows, &c.setl_id, "1");
+    assert_eq!(rslt, "1");
+    assert!(memo.contains("机构明细中无此退费结算"), "{memo}");
+    assert_eq!(row_of(&rows, &c.setl_id, "0").0, "0");
+    let mut positive = all[..3].to_vec();
+    positive.push(c.line(&psn_no, false).replace("\t0\r\n", "\t1\r\n"));
+    let rows = his.reconcile_file(&zipped("a.txt", &text(&positive))).await;
+    assert!(rows.iter().all(|r| r[4] == "0"), "{rows:?}");
+
+    // Days without these settlements: every file line is extra.
+    let no = his.upload("a", &zipped("a.txt", &text(&all))).await;
+    let v = his
+        .reconcile_details(&no, ("2026-11-01", "2026-11-21"))
+        .await;
+    let info = v["output"]["fileinfo"].clone();
+    let r = his
+        .download(info["file_qury_no"].as_str().unwrap(), "plc")
+        .await;
+    let rows = result_rows(&r.bytes);
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows.iter()
+            .all(|r| r[4] == "1" && r[6].contains("平台无此")),
+        "{rows:?}"
+    );
+
+    // Java clients may send `in` as an array of byte values.
+    let bytes = zipped("a.txt", &text(&all));
+    let (_, out) = his
+        .ok(
+            "9101",
+            json!({"fsUploadIn": {"in": bytes, "filename": "java.zip",
+                                          "fixmedins_code": CODE}}),
+        )
+        .await;
+    let v = his
+        .reconcile_details(
+            out["file_qury_no"].as_str().unwrap(),
+            ("2026-11-22", "2026-11-22"),
+        )
+        .await;
+    assert_eq!(v["infcode"], 0, "{v}");
+
+    // Broken files are refused by 3202 with a stable code and a Chinese message.
+    for (bytes, code) in [
+        (b"PK\x03\x04garbage".to_vec(), "national.detail_zip"),
+        (
+            zipped("a.txt", b"ST1\tMD1\tP1\t1.00\t1.00\t0.00\r\n"),
+            "national.detail_columns",
+        ),
+        (zipped("a.txt", b"\r\n"), "national.detail_empty"),
+        (
+            zipped("a.txt", b"ST1\tMD1\t\xbd\xe1\t1.00\t1.00\t0.00\t0\r\n"),
+            "national.detail_encoding",
+        ),
+    ] {
+        let no = his.upload("bad", &bytes).await;
+        let v = his
+            .reconcile_details(&no, ("2026-11-22", "2026-11-22"))
+            .await;
+        assert_eq!(v["infcode"], -1, "{v}");
+        assert_eq!(v["err_code"], code, "{v}");
+        assert!(v["err_msg"].as_str().unwrap().contains("对账明细"), "{v}");
+    }
+    // 9101 without data, or with text that is not Base64.
+    let bad = his
+        .fails(
+            "9101",
+            json!({"fsUploadIn": {"filename": "x", "fixmedins_code": CODE}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.file_content");
+    let bad = his
+        .fails(
+            "9101",
+            json!({"fsUploadIn": {"in": "不是Base64", "filename": "x"}}),
+        )
+        .await;
+    assert_eq!(bad["err_code"], "national.file_content");
+    // 3202 naming a result file, or no file at all.
+    let result_no = info["file_qury_no"].as_str().unwrap().to_string();
+    let v = his
+        .reconcile_details(&result_no, ("2026-11-22", "2026-11-22"))
+        .await;
+    assert_eq!(v["err_code"], "national.file_kind", "{v}");
+    let v = his
+        .reconcile_details(
+            "FQ500119202611220000000000000",
+            ("2026-11-22", "2026-11-22"),
+        )
+        .await;
+    assert_eq!(v["err_code"], "national.file_unknown", "{v}");
+    let r = his.download("FQ500119202611220000000000000", "plc").await;
+    assert_eq!(r.json()["err_code"], "national.file_unknown");
+
+    // Another institution finds neither the upload nor the result.
+    let other = app
+        .nanchuan_hospital_token("H50011900077", "另一医院")
+        .await;
+    for no in [&no, &result_no] {
+        let env = json!({"infno": "9102", "msgid": "H500119000772026112209000001",
+            "fixmedins_code": "H50011900077",
+            "input": {"fsDownloadIn": {"file_qury_no": no, "filename": "plc"}}});
+        let r = app.post_json("/api/v1/national", Some(&other), env).await;
+        assert_eq!(r.headers["content-type"], "application/json", "{}", r.body);
+        assert_eq!(r.json()["err_code"], "national.file_unknown", "{}", r.body);
+    }
+    // The owner downloads its own upload byte for byte; after dld_endtime nobody does.
+    let r = his.download(&no, "a").await;
+    assert_eq!(r.bytes, zipped("a.txt", &text(&all)));
+    let later =
+        app.later(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 9, 0, 1).unwrap());
+    let env = json!({"infno": "9102", "msgid": "H500119000092026112309000001",
+        "fixmedins_code": CODE, "input": {"fsDownloadIn": {"file_qury_no": result_no}}});
+    let r = later
+        .call("POST", "/api/v1/national", Some(&his.token), Some(env))
+        .await;
+    assert_eq!(r.json()["err_code"], "national.file_expired", "{}", r.body);
+});

@@ -16,7 +16,8 @@ fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
-const TWO_LINES: &str = "ST000000000001\tMD000000000001\t110101199001011237\t100.00\t60.00\t10.00\t0\r\n\
+const TWO_LINES: &str =
+    "ST000000000001\tMD000000000001\t110101199001011237\t100.00\t60.00\t10.00\t0\r\n\
 ST000000000002\tMD000000000002\t110101199001011237\t25.5\t0\t0.00\t1\r\n";
 
 fn code(r: Result<Vec<DetailLine>, DetailFileError>) -> &'static str {
@@ -53,7 +54,10 @@ fn plain_text_bom_lf_header_blank_lines_and_fixed_decimals_are_read() {
 #[test]
 fn an_empty_file_and_a_file_of_blank_lines_are_empty() {
     assert_eq!(code(read_detail_file(b"")), "national.detail_empty");
-    assert_eq!(code(read_detail_file(b"\r\n\r\n  \n")), "national.detail_empty");
+    assert_eq!(
+        code(read_detail_file(b"\r\n\r\n  \n")),
+        "national.detail_empty"
+    );
     assert_eq!(
         code(read_detail_file(&zip_of(&[("a.txt", b"")]))),
         "national.detail_empty"
@@ -100,7 +104,10 @@ fn a_broken_zip_is_refused_with_a_stable_code() {
 
 #[test]
 fn a_zip_must_hold_exactly_one_file() {
-    let two = zip_of(&[("a.txt", TWO_LINES.as_bytes()), ("b.txt", TWO_LINES.as_bytes())]);
+    let two = zip_of(&[
+        ("a.txt", TWO_LINES.as_bytes()),
+        ("b.txt", TWO_LINES.as_bytes()),
+    ]);
     assert_eq!(
         read_detail_file(&two).unwrap_err(),
         DetailFileError::ZipEntries(2)
@@ -129,12 +136,30 @@ fn bytes_that_are_not_utf8_name_their_line() {
 #[test]
 fn amounts_flags_ids_and_duplicates_are_checked() {
     let bad = |line: &str| read_detail_file(line.as_bytes()).unwrap_err();
-    assert_eq!(bad("ST1\tMD1\tP1\tabc\t1\t0\t0").code(), "national.detail_amount");
-    assert_eq!(bad("ST1\tMD1\tP1\t1.234\t1\t0\t0").code(), "national.detail_amount");
-    assert_eq!(bad("ST1\tMD1\tP1\t1\t\t0\t0").code(), "national.detail_amount");
-    assert_eq!(bad("ST1\tMD1\tP1\t1,000\t1\t0\t0").code(), "national.detail_amount");
-    assert_eq!(bad("ST1\tMD1\tP1\t1\t1\t0\t2").code(), "national.detail_flag");
-    assert_eq!(bad("ST1\tMD1\tP1\t1\t1\t0\t").code(), "national.detail_flag");
+    assert_eq!(
+        bad("ST1\tMD1\tP1\tabc\t1\t0\t0").code(),
+        "national.detail_amount"
+    );
+    assert_eq!(
+        bad("ST1\tMD1\tP1\t1.234\t1\t0\t0").code(),
+        "national.detail_amount"
+    );
+    assert_eq!(
+        bad("ST1\tMD1\tP1\t1\t\t0\t0").code(),
+        "national.detail_amount"
+    );
+    assert_eq!(
+        bad("ST1\tMD1\tP1\t1,000\t1\t0\t0").code(),
+        "national.detail_amount"
+    );
+    assert_eq!(
+        bad("ST1\tMD1\tP1\t1\t1\t0\t2").code(),
+        "national.detail_flag"
+    );
+    assert_eq!(
+        bad("ST1\tMD1\tP1\t1\t1\t0\t").code(),
+        "national.detail_flag"
+    );
     assert_eq!(bad("\tMD1\tP1\t1\t1\t0\t0").code(), "national.detail_field");
     let e = bad("ST1\tMD1\tP1\t1\t1\t0\t0\nST1\tMD1\tP1\t1\t1\t0\t0");
     assert_eq!(
@@ -219,7 +244,9 @@ fn comparing_names_agreement_missing_extra_and_a_fen_of_difference() {
             ("X", false, "1"),
         ]
     );
-    assert!(c.lines[1].memo.contains("医疗费总额：机构 50.01 元，平台 50.00 元"));
+    assert!(c.lines[1]
+        .memo
+        .contains("医疗费总额：机构 50.01 元，平台 50.00 元"));
     assert!(c.lines[2].memo.contains("机构明细中无此结算"));
     assert!(c.lines[4].memo.contains("平台无此结算"));
     assert!(c.lines[4].memo.contains("第 4 行"));
@@ -229,7 +256,10 @@ fn comparing_names_agreement_missing_extra_and_a_fen_of_difference() {
 
 #[test]
 fn a_refund_line_does_not_stand_for_the_settlement() {
-    let c = compare(&[detail("A", 10_000, true, 1)], &[ledger("A", 10_000, false)]);
+    let c = compare(
+        &[detail("A", 10_000, true, 1)],
+        &[ledger("A", 10_000, false)],
+    );
     assert_eq!((c.agreed, c.missing, c.extra), (0, 1, 1));
 }
 
