@@ -119,9 +119,14 @@ async fn prepare(
             ),
         )
     })?;
-    // Sichuan 38 (开通跨省异地就医直接结算): an institution settles patients insured in another
-    // province only once its agreement has cross-province settlement opened.
-    if insured.as_str().get(..2) != care_region.as_str().get(..2) && !inst.cross_province {
+    // Sichuan 38 (开通跨省异地就医直接结算), seed 000 item 07 (门诊费用跨省直接结算): an
+    // institution settles patients insured in another province only once its agreement has
+    // cross-province settlement opened; the filing rule below then decides.
+    if !yibao_domain::institution::cross_province::may_settle(
+        &insured,
+        &care_region,
+        inst.cross_province,
+    ) {
         return Err(rule_err(
             ErrorKind::Invalid,
             "settlement.cross_province_not_open",

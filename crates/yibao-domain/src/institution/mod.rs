@@ -3,6 +3,7 @@
 //! (申报 → 对账 → 结算单 → 确认 → 拨付). Pure rules; time and data are parameters.
 
 pub mod agreement;
+pub mod cross_province;
 pub mod monthly;
 pub mod year_end;
 

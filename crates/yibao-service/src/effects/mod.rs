@@ -103,7 +103,19 @@ pub fn own_page(service: Service) -> Option<&'static str> {
         Service::ComplaintAccept => Some("/complaints/new"),
         // 即时办结, no materials (seed 000 item 01): the citizen activates the voucher itself.
         Service::EvoucherApply => Some("/account/evoucher"),
+        // Done at the institution's window when the person settles there (seed 000 item 07):
+        // the settlement is the record; the page lists the institutions open for it.
+        Service::CrossProvinceOutpatient => Some("/cross-province"),
         _ => None,
+    }
+}
+
+/// The guide page's button to a service's own page (`own_page`).
+pub fn own_page_label(service: Service, staff: bool) -> &'static str {
+    match service {
+        Service::CrossProvinceOutpatient => "可跨省直接结算的医疗机构",
+        _ if staff => "窗口录入",
+        _ => "在线办理",
     }
 }
 
@@ -112,6 +124,7 @@ pub fn own_rules_doc(service: Service) -> Option<&'static str> {
     match service {
         Service::ComplaintAccept => Some("docs/complaints.md"),
         Service::EvoucherApply => Some("docs/national.md"),
+        Service::CrossProvinceOutpatient => Some("docs/institutions.md"),
         _ => None,
     }
 }
@@ -243,12 +256,12 @@ pub fn binding(service: Service) -> Option<Binding> {
             effect: Effect::AidReimbursement,
         },
         // Not a case: the e-voucher (`evoucher`) and complaints are their own records with
-        // their own pages (`own_page`, ADR 0009).
-        S::EvoucherApply | S::ComplaintAccept => return None,
+        // their own pages (`own_page`, ADR 0009); cross-province outpatient settlement (seed
+        // 000 item 07) is the settlement itself, made at the institution's window.
+        S::EvoucherApply | S::ComplaintAccept | S::CrossProvinceOutpatient => return None,
         // Guide only: each becomes a binding with the issue that builds its domain.
         S::TransferCertificate
         | S::Transfer
-        | S::CrossProvinceOutpatient
         | S::InstitutionHospitalApplication
         | S::InstitutionPharmacyApplication
         | S::InstitutionInfoChange

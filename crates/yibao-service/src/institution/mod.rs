@@ -288,3 +288,41 @@ pub async fn step(
     }
     Ok(view)
 }
+
+/// An institution open today for cross-province direct settlement: the 「跨省门诊费用直接结算定点
+/// 医疗机构」 of seed 000 item 07 (its agreement in force, with `cross_province`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossProvinceInstitution {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub level: String,
+    pub region_code: String,
+}
+
+/// The institutions open today for cross-province direct settlement (a public list: the guide
+/// sends the person to such an institution's window), by code.
+pub async fn cross_province_open(
+    services: &Services,
+) -> Result<Vec<CrossProvinceInstitution>, ServiceError> {
+    let today = services.clock().today();
+    let mut tx = services.store().begin_read().await?;
+    let mut out = Vec::new();
+    for inst in store::list(&mut tx).await? {
+        let agreement = store::find_agreement(&mut tx, inst.id).await?;
+        let Some(a) = agreement else { continue };
+        let terms = a.terms_json.0.as_ref();
+        if yibao_domain::institution::agreement::in_force_on(a.stage, terms, today)
+            && terms.is_some_and(|t| t.cross_province)
+        {
+            out.push(CrossProvinceInstitution {
+                code: inst.code,
+                name: inst.name,
+                kind: inst.kind,
+                level: inst.level,
+                region_code: inst.region_code,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -97,6 +97,7 @@ struct GuideItem<'a> {
     can_apply: bool,
     /// The item's own page where it is not a case (complaints, ADR 0009).
     own_page: Option<&'static str>,
+    own_label: &'static str,
     is_staff: bool,
     item: &'a Item,
     jurisdiction: &'a Jurisdiction,
@@ -141,6 +142,10 @@ pub async fn item(
         is_staff: matches!(auth.actor, Actor::Staff(_)),
         own_page: yibao_service::effects::own_page(item.service)
             .filter(|_| item.in_force_on(state.services.clock().today())),
+        own_label: yibao_service::effects::own_page_label(
+            item.service,
+            matches!(auth.actor, Actor::Staff(_)),
+        ),
         item,
         jurisdiction: j,
         category_name: domain_label(catalog.domain_of(item)),
@@ -205,4 +210,62 @@ pub async fn offices(auth: Auth, State(state): State<AppState>) -> Response {
             })
             .collect(),
     })
+}
+
+/// One institution of the cross-province list.
+pub struct OpenInstitution {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub province: &'static str,
+    pub region_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "cross_province.html")]
+struct CrossProvincePage {
+    chrome: Chrome,
+    /// The guide item's link, conditions and materials (empty when the catalog lacks it).
+    guide: String,
+    conditions: String,
+    materials: String,
+    institutions: Vec<OpenInstitution>,
+}
+
+/// 门诊费用跨省直接结算 (seed 000 item 07): what the guide asks, and the institutions open today
+/// for cross-province direct settlement — the 「跨省门诊费用直接结算定点医疗机构」 where it is done.
+pub async fn cross_province(
+    auth: Auth,
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    let catalog = state.services.catalog();
+    let item = catalog.find("chuanyu", "07", None);
+    let institutions = yibao_service::institution::cross_province_open(&state.services)
+        .await?
+        .into_iter()
+        .map(|i| OpenInstitution {
+            province: i
+                .region_code
+                .parse::<yibao_domain::RegionCode>()
+                .map(|r| r.province_name())
+                .unwrap_or(""),
+            code: i.code,
+            name: i.name,
+            level: i.level,
+            region_code: i.region_code,
+        })
+        .collect();
+    let text = |t: Option<&String>| {
+        t.map(|s| s.trim_end_matches('。').to_string())
+            .unwrap_or_default()
+    };
+    Ok(html(&CrossProvincePage {
+        chrome: Chrome::of(&auth),
+        guide: item
+            .map(|i| format!("/guide/{}/{}", i.jurisdiction, i.id))
+            .unwrap_or_default(),
+        conditions: text(item.and_then(|i| i.conditions_text.as_ref())),
+        materials: text(item.and_then(|i| i.materials_text.as_ref())),
+        institutions,
+    }))
 }

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/guide/forms/{id}", get(guide::form))
         .route("/guide/{jurisdiction}/{code}", get(guide::item))
         .route("/offices", get(guide::offices))
+        .route("/cross-province", get(guide::cross_province))
         .route("/static/app.css", get(stylesheet))
         .route("/static/print.js", get(print_script))
         .route("/login", get(account::login))

@@ -1724,3 +1724,183 @@ both_stores_with_demo!(national_reconciliation_of_details, |app| {
         .await;
     assert_eq!(r.json()["err_code"], "national.file_expired", "{}", r.body);
 });
+
+// ------------------------------------------------------------------------------------------------
+// Seed 000 item 07 (门诊费用跨省直接结算): a Chongqing-insured person's outpatient visit at a Chengdu
+// hospital, through the national interface as a HIS drives it. The guide: insured in 川渝 and in
+// the benefit period, care in another province, at a 「跨省门诊费用直接结算定点医疗机构」; the
+// filing (备案) decides by the insured region's rule (Chongqing: unfiled care goes back to the
+// insured region), an emergency counts as filed.
+
+both_stores_with_demo!(cross_province_outpatient_settlement_item_07, |app| {
+    use yibao_domain::filing::{
+        Filing, FilingJurisdiction, FilingKind, FilingRequest, FilingTarget,
+    };
+    app.demo().await;
+    let sc = app.staff_token("sc.admin").await;
+    let code = "H51010400061";
+    let r = app
+        .post_json("/api/v1/admin/institutions", Some(&sc), json!({"code": code,
+            "name": "成都跨省门诊医院", "kind": "hospital", "level": "二级", "region_code": "510104",
+            "apply": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/api/v1/admin/institutions/{code}/agreement");
+    for body in [
+        json!({"action": "evaluate", "passed": true}),
+        json!({"action": "publicise"}),
+        json!({"action": "sign", "terms": {"valid_from": "2026-11-22", "valid_until": null,
+            "level": "二级", "services": ["门诊"], "methods": ["fee_for_service"],
+            "annual_budget_fen": null, "cross_province": false}}),
+    ] {
+        let r = app.post_json(&path, Some(&sc), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let token = app
+        .post_json(
+            &format!("/api/v1/admin/institutions/{code}/tokens"),
+            Some(&sc),
+            json!({"label": "HIS"}),
+        )
+        .await
+        .json()["token"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The HIS of this hospital (its own code in the envelope).
+    struct Cd<'a> {
+        app: &'a TestApp,
+        token: String,
+    }
+    let cd = Cd { app, token };
+    let wang = person_id(app, "演示·王建国").await;
+    let chen = person_id(app, "演示·陈小明").await;
+    let mut seq = 900;
+    let mut call = |infno: &str, input: Value| {
+        seq += 1;
+        let body = json!({"infno": infno, "msgid": format!("{code}20261122100000{seq:04}"),
+            "fixmedins_code": code, "mdtrtarea_admvs": "510104", "infver": "V1.0",
+            "input": input});
+        let (app, token) = (cd.app, cd.token.clone());
+        async move {
+            let r = app.post_json("/api/v1/national", Some(&token), body).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()
+        }
+    };
+    // One visit: 2201 → 2203 → 2204 → 2207; the last answer.
+    async fn visit<F, Fut>(call: &mut F, n: u32, psn: &str, med_type: &str) -> Value
+    where
+        F: FnMut(&str, Value) -> Fut,
+        Fut: std::future::Future<Output = Value>,
+    {
+        let out = call(
+            "2201",
+            json!({"data": {"psn_no": psn, "insutype": null,
+            "begntime": "2026-11-22 10:00:00", "mdtrt_cert_type": "03", "mdtrt_cert_no": null,
+            "ipt_otp_no": format!("CD2026112200{n:02}"), "atddr_no": "D001", "dr_name": "医生甲",
+            "dept_code": "NK", "dept_name": "内科", "caty": "A03"}}),
+        )
+        .await;
+        assert_eq!(out["infcode"], 0, "2201: {out}");
+        let mdtrt_id = out["output"]["data"]["mdtrt_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let out = call(
+            "2203",
+            json!({"mdtrtinfo": {"mdtrt_id": mdtrt_id, "psn_no": psn,
+            "med_type": med_type, "begntime": "2026-11-22 10:00:00"}, "diseinfo": diseinfo(psn)}),
+        )
+        .await;
+        assert_eq!(out["infcode"], 0, "2203: {out}");
+        let out = call(
+            "2204",
+            json!({"feedetail": outpatient_lines(&mdtrt_id, psn, "CB0001", &format!("CD{n}-"))}),
+        )
+        .await;
+        if out["infcode"] != 0 {
+            return out;
+        }
+        call(
+            "2207",
+            json!({"data": {"psn_no": psn, "mdtrt_cert_type": "03", "mdtrt_cert_no": null,
+            "med_type": med_type, "medfee_sumamt": 473.45, "psn_setlway": "01",
+            "mdtrt_id": mdtrt_id, "chrg_bchno": "CB0001", "acct_used_flag": "0"}}),
+        )
+        .await
+    }
+    let listed = |body: &str| body.contains(code);
+
+    // Not yet a cross-province institution: not on the public list; a Chongqing-insured
+    // patient is refused at the first priced step, a Chengdu-insured one (same province) settles.
+    let page = app.get("/cross-province").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("门诊费用跨省直接结算") && !listed(&page.body));
+    let out = visit(&mut call, 1, &wang, "11").await;
+    assert_eq!(
+        out["err_code"], "settlement.cross_province_not_open",
+        "{out}"
+    );
+    let out = visit(&mut call, 2, &chen, "11").await;
+    assert_eq!(out["infcode"], 0, "same province: {out}");
+
+    // Opened (Sichuan 38): listed; now the filing rule decides. Chongqing sends unfiled care back
+    // to the insured region; an emergency (13) counts as filed and settles here.
+    let r = app
+        .post_json(&path, Some(&sc), json!({"action": "open_cross_province"}))
+        .await;
+    assert_eq!(r.json()["terms"]["cross_province"], true, "{}", r.body);
+    assert!(listed(&app.get("/cross-province").await.body));
+    let out = visit(&mut call, 3, &wang, "11").await;
+    assert_eq!(out["err_code"], "settlement.not_direct", "{out}");
+    let out = visit(&mut call, 4, &wang, "13").await;
+    assert_eq!(out["infcode"], 0, "emergency: {out}");
+
+    // With a filing for Chengdu on record (备案到市级), the general outpatient visit settles directly, under
+    // the insured region's policy and the care region's catalogue.
+    let f = Filing::open(
+        FilingRequest {
+            id: "F-CQ-SC".into(),
+            person: wang.parse().unwrap(),
+            kind: FilingKind::LongTermResident,
+            jurisdiction: FilingJurisdiction::Chongqing,
+            insured_region: "500119".parse().unwrap(),
+            target: FilingTarget::City("510100".parse().unwrap()),
+            recorded_on: "2026-11-01".parse().unwrap(),
+            starts_on: None,
+            requested_end: None,
+        },
+        &yibao_domain::filing::ValidityPolicy::per_seeds(),
+    );
+    {
+        let mut tx = app.services.store().begin().await.unwrap();
+        yibao_store::filing::insert(
+            &mut tx,
+            &yibao_store::filing::FilingRow {
+                id: "F-CQ-SC".into(),
+                person_id_number: wang.clone(),
+                kind: "LongTermResident".into(),
+                target_code: "510100".into(),
+                case_number: None,
+                filing_json: serde_json::to_string(&f).unwrap(),
+                application_json: "{}".into(),
+                created_at: "2026-11-01T00:00:00Z".into(),
+                updated_at: "2026-11-01T00:00:00Z".into(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(f.in_force_on("2026-11-22".parse().unwrap()), "{f:?}");
+    let out = visit(&mut call, 5, &wang, "11").await;
+    assert_eq!(out["infcode"], 0, "filed: {out}");
+    let s = &out["output"]["setlinfo"];
+    assert_eq!(s["clr_optins"], "510104", "the care region clears: {s}");
+    assert!(fen(&s["fund_pay_sumamt"]) > 0, "{s}");
+
+    // The guide page sends the citizen to the list.
+    let r = app.get("/guide/chuanyu/07").await;
+    assert!(r.body.contains("href=\"/cross-province\""), "{}", r.body);
+});
