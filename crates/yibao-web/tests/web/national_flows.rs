@@ -1900,7 +1900,9 @@ both_stores_with_demo!(cross_province_outpatient_settlement_item_07, |app| {
     assert_eq!(s["clr_optins"], "510104", "the care region clears: {s}");
     assert!(fen(&s["fund_pay_sumamt"]) > 0, "{s}");
 
-    // The guide page sends the citizen to the list.
+    // The guide page sends the citizen to the list, not to the agency's window.
     let r = app.get("/guide/chuanyu/07").await;
     assert!(r.body.contains("href=\"/cross-province\""), "{}", r.body);
+    assert!(r.body.contains("可跨省直接结算的医疗机构"), "{}", r.body);
+    assert!(!r.body.contains("id=\"guide-only\""), "{}", r.body);
 });
