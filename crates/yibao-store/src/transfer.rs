@@ -154,3 +154,16 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<TransferRow>, StoreErr
             .await?,
     )
 }
+
+/// The transfer with `reference` (a read: pages and the API).
+pub async fn find(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<TransferRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM transfer WHERE reference = $1 ORDER BY id LIMIT 1"
+    ))
+    .bind(reference)
+    .fetch_optional(conn)
+    .await?)
+}
