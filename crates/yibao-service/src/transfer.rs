@@ -36,6 +36,8 @@ pub const LETTER_RECEIVED: &str = "letter_received";
 pub const SHEET_SENT: &str = "sheet_sent";
 pub const SHEET_RECEIVED: &str = "sheet_received";
 pub const COMPLETED: &str = "completed";
+/// The leaving side refused the 联系函 (both sides).
+pub const REFUSED: &str = "refused";
 
 /// The document kind of a 参保凭证 among issued documents.
 pub const CERTIFICATE_KIND: &str = "transfer_certificate";
@@ -48,6 +50,7 @@ pub fn status_label(status: &str) -> &'static str {
         SHEET_SENT => "已发信息表并划转余额，待转入地办结",
         SHEET_RECEIVED => "已收信息表和余额，待办结",
         COMPLETED => "已办结",
+        REFUSED => "转出地已退回",
         _ => "未知",
     }
 }
@@ -83,6 +86,16 @@ pub struct InformationSheet {
     pub covered_months: u32,
     /// The personal-account balance moved with the sheet, in fen.
     pub balance_fen: i64,
+}
+
+/// `transfer.refused` v1: the leaving side refuses the 联系函 of `reference`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Refused {
+    pub reference: String,
+    /// The refusal's stable code (e.g. `transfer.certificate_mismatch`).
+    pub code: String,
+    /// Why, in words, for the joining side's clerk and the applicant.
+    pub reason: String,
 }
 
 /// `transfer.completed` v1: the joining side has completed.
@@ -451,6 +464,7 @@ async fn apply_in(
         sheet_json: String::new(),
         created_at: now.to_string(),
         updated_at: now.to_string(),
+        refusal_reason: None,
     };
     row.id = store::insert(conn, &row).await?;
     crate::audit::record(
@@ -573,53 +587,99 @@ async fn audit_step(
 }
 
 /// Inbox (leaving side): the 联系函 arrives. The 参保凭证 it quotes must be one this side issued
-/// for the same person; the 信息表 is now owed within 10 working days.
+/// for the same person: then the 信息表 is owed within 10 working days. Otherwise the transfer
+/// is recorded as refused here and a `transfer.refused` is queued back in the same transaction
+/// (the letter itself is applied: retrying it could never succeed).
 pub(crate) async fn receive_letter(
     conn: &mut Conn,
     services: &Services,
+    key: &crate::signing::InstanceKey,
     cal: &HolidayCalendar,
     from_region: &str,
     letter: ContactLetter,
 ) -> Result<String, ServiceError> {
     let issued = yibao_store::document::find(conn, &letter.certificate_code).await?;
-    if !issued.is_some_and(|d| d.kind == CERTIFICATE_KIND && d.subject == letter.id_number) {
-        return Err(rule(
-            ErrorKind::Invalid,
-            "transfer.certificate_mismatch",
-            "联系函所附参保凭证核验码不是本地为该人员出具的参保凭证",
-        ));
-    }
+    let genuine =
+        issued.is_some_and(|d| d.kind == CERTIFICATE_KIND && d.subject == letter.id_number);
     let today = services.clock().today();
     let now = services.clock().now_text();
-    store::insert(
-        conn,
-        &TransferRow {
-            id: 0,
+    let mut row = TransferRow {
+        id: 0,
+        reference: letter.reference.clone(),
+        side: Side::Leaving,
+        other_region: from_region.to_string(),
+        person_id_number: letter.id_number.clone(),
+        person_name: letter.name.clone(),
+        certificate_code: letter.certificate_code.clone(),
+        status: LETTER_RECEIVED.into(),
+        owed_step: Some(Step::Sheet.key().into()),
+        owed_since: Some(today.to_string()),
+        due_on: Some(owed_until(cal, Step::Sheet, today)),
+        letter_sent_on: Some(letter.applied_on.clone()),
+        sheet_sent_on: None,
+        completed_on: None,
+        balance_fen: 0,
+        covered_months: 0,
+        sheet_json: String::new(),
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        refusal_reason: None,
+    };
+    row.id = store::insert(conn, &row).await?;
+    if !genuine {
+        let reason =
+            "联系函所附参保凭证核验码不是本地为该人员出具的参保凭证，请核对参保凭证后重新申请";
+        store::refuse(conn, row.id, LETTER_RECEIVED, reason, &now).await?;
+        let body = serde_json::to_value(Refused {
             reference: letter.reference.clone(),
-            side: Side::Leaving,
-            other_region: from_region.to_string(),
-            person_id_number: letter.id_number.clone(),
-            person_name: letter.name.clone(),
-            certificate_code: letter.certificate_code.clone(),
-            status: LETTER_RECEIVED.into(),
-            owed_step: Some(Step::Sheet.key().into()),
-            owed_since: Some(today.to_string()),
-            due_on: Some(owed_until(cal, Step::Sheet, today)),
-            letter_sent_on: Some(letter.applied_on.clone()),
-            sheet_sent_on: None,
-            completed_on: None,
-            balance_fen: 0,
-            covered_months: 0,
-            sheet_json: String::new(),
-            created_at: now.clone(),
-            updated_at: now,
-        },
-    )
-    .await?;
+            code: "transfer.certificate_mismatch".into(),
+            reason: reason.into(),
+        })
+        .map_err(|e| ServiceError::internal("transfer.encode", e.to_string()))?;
+        outbox::send(
+            conn,
+            services,
+            key,
+            from_region,
+            MessageKind::TransferRefused,
+            body,
+        )
+        .await?;
+        tracing::warn!(reference = %letter.reference, from = from_region, "transfer refused: certificate not issued here for that person");
+        return Ok(format!(
+            "收到联系函（转移接续 {}，{}），参保凭证核验不符，已退回",
+            letter.reference,
+            mask_name(&letter.name)
+        ));
+    }
     Ok(format!(
         "收到联系函（转移接续 {}，{}），待发信息表",
         letter.reference,
         mask_name(&letter.name)
+    ))
+}
+
+/// Inbox (joining side): the leaving side refused the letter; nothing more is owed on it, and
+/// the reason is shown with the transfer.
+pub(crate) async fn receive_refused(
+    conn: &mut Conn,
+    services: &Services,
+    refused: Refused,
+) -> Result<String, ServiceError> {
+    let t = find(conn, Side::Joining, &refused.reference).await?;
+    expect_status(&t, LETTER_SENT)?;
+    let reason = format!("{}（{}）", refused.reason, refused.code);
+    store::refuse(
+        conn,
+        t.id,
+        LETTER_SENT,
+        &reason,
+        &services.clock().now_text(),
+    )
+    .await?;
+    Ok(format!(
+        "转出地退回转移接续 {}：{}",
+        t.reference, refused.reason
     ))
 }
 
@@ -1029,6 +1089,8 @@ pub struct TransferView {
     pub letter_sent_on: Option<String>,
     pub sheet_sent_on: Option<String>,
     pub completed_on: Option<String>,
+    /// Why the leaving side refused (status `refused`).
+    pub refusal_reason: Option<String>,
 }
 
 fn view_of(t: TransferRow, today: NaiveDate) -> TransferView {
@@ -1056,6 +1118,7 @@ fn view_of(t: TransferRow, today: NaiveDate) -> TransferView {
         letter_sent_on: t.letter_sent_on,
         sheet_sent_on: t.sheet_sent_on,
         completed_on: t.completed_on,
+        refusal_reason: t.refusal_reason,
     }
 }
 

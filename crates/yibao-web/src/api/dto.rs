@@ -1931,7 +1931,7 @@ mirror! {
         person: String,
         /// 对方区划代码
         other_region: String,
-        /// applied、letter_sent、letter_received、sheet_sent、sheet_received、completed
+        /// applied、letter_sent、letter_received、sheet_sent、sheet_received、completed、refused（转出地退回）
         status: String,
         status_label: String,
         /// 划转的个人账户余额（分）
@@ -1950,5 +1950,7 @@ mirror! {
         letter_sent_on: Option<String>,
         sheet_sent_on: Option<String>,
         completed_on: Option<String>,
+        /// 转出地退回的理由（状态为 refused 时）
+        refusal_reason: Option<String>,
     }
 }

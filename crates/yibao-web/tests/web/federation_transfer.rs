@@ -412,3 +412,155 @@ both_stores_pair!(
         assert_eq!(leaving.status, transfer::COMPLETED);
     }
 );
+
+async fn outbox_message(
+    services: &yibao_service::Services,
+    kind: &str,
+) -> yibao_store::federation::OutboxRow {
+    let mut tx = services.store().begin_read().await.unwrap();
+    let rows = yibao_store::federation::outbox_of_kind(&mut tx, kind)
+        .await
+        .unwrap();
+    rows.into_iter().next().unwrap()
+}
+
+// A 联系函 quoting a 参保凭证 the leaving side issued for someone else: the letter is applied
+// (retrying it could never succeed) as a refusal, and `transfer.refused` goes back — across a
+// cut link, delivered twice, a forged copy refused; nothing moves and nothing stays owed.
+both_stores_pair!(
+    a_letter_with_someone_elses_certificate_is_refused_back,
+    demo = true,
+    |cq, sc| {
+        use yibao_service::signing::InstanceKey;
+        let now = cq.app.services.clock().now();
+        let demo = cq.app.demo().await;
+        let find = |n: &str| demo.citizens.iter().find(|c| c.name == n).unwrap().clone();
+        let (wang, li) = (find("演示·王建国"), find("演示·李秀英"));
+        credit(&cq.app.services, &wang.login, 7_000).await;
+        let cq_before = balance(&cq.app.services, &wang.login).await;
+        let sc_before = balance(&sc.app.services, &wang.login).await;
+        let cert = transfer::certificate(&cq.app.services, &operator(), &li.login)
+            .await
+            .unwrap();
+        let code = cert.verification_code.unwrap();
+        let t = transfer::apply(
+            &sc.app.services,
+            &operator(),
+            &transfer::Application {
+                id_number: &wang.login,
+                name: &wang.name,
+                from_region: "500000",
+                certificate_code: &code,
+            },
+        )
+        .await
+        .unwrap();
+        transfer::send_letter(&sc.app.services, &operator(), &t.reference)
+            .await
+            .unwrap();
+        // The link is cut when the letter goes; it arrives once 重庆 is back, and is applied.
+        cq.stop().await;
+        assert_eq!(sc.deliver(now).await.failed, 1);
+        cq.restart().await;
+        assert_eq!(sc.deliver(now + Duration::seconds(5)).await.delivered, 1);
+        let leaving = transfer::get(&cq.app.services, Side::Leaving, &t.reference)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(leaving.status, transfer::REFUSED);
+        assert!(leaving.refusal_reason.is_some());
+        assert!(transfer::owed(&cq.app.services, &operator())
+            .await
+            .unwrap()
+            .is_empty());
+
+        // A forged refusal: the text altered, or signed by a stranger's key — refused, kept.
+        let sent = outbox_message(&cq.app.services, "transfer.refused").await;
+        assert!(sent.envelope.contains("transfer.certificate_mismatch"));
+        let refused_before = yibao_service::federation::inbox::refusals(&sc.app.services)
+            .await
+            .unwrap()
+            .len();
+        let altered = sent.envelope.replace("请核对参保凭证", "请直接办结");
+        assert_ne!(altered, sent.envelope);
+        let stranger = InstanceKey::generate();
+        for (envelope, signature) in [
+            (altered.clone(), sent.signature_hex.clone()),
+            (
+                sent.envelope.clone(),
+                stranger.sign_hex(&yibao_domain::federation::signed_bytes(&sent.envelope)),
+            ),
+        ] {
+            let r = sc
+                .app
+                .post_json(
+                    "/api/v1/federation/inbox",
+                    None,
+                    json!({"envelope": envelope, "signature": signature}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+            assert_eq!(r.json()["code"], "federation.bad_signature");
+        }
+        assert_eq!(
+            yibao_service::federation::inbox::refusals(&sc.app.services)
+                .await
+                .unwrap()
+                .len(),
+            refused_before + 2
+        );
+        let joining = transfer::get(&sc.app.services, Side::Joining, &t.reference)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            joining.status,
+            transfer::LETTER_SENT,
+            "forgeries changed nothing"
+        );
+
+        // The genuine refusal, delivered by the worker and then once more.
+        assert_eq!(cq.deliver(now).await.delivered, 1);
+        let again = sc
+            .app
+            .post_json(
+                "/api/v1/federation/inbox",
+                None,
+                json!({"envelope": sent.envelope, "signature": sent.signature_hex}),
+            )
+            .await;
+        assert_eq!(again.json()["status"], "duplicate", "{}", again.body);
+        let clerk = sc.app.staff_token("nanchuan.clerk").await;
+        let v = sc
+            .app
+            .call(
+                "GET",
+                &format!("/api/v1/transfers/{}", t.reference),
+                Some(&clerk),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(v["status"], "refused", "{v}");
+        assert!(v["owed_step"].is_null());
+        assert!(v["refusal_reason"]
+            .as_str()
+            .unwrap()
+            .contains("transfer.certificate_mismatch"));
+        assert!(transfer::owed(&sc.app.services, &operator())
+            .await
+            .unwrap()
+            .is_empty());
+        // Nothing moved; the leaving side cannot send a sheet on a refused transfer.
+        let sheet = transfer::send_sheet(&cq.app.services, &operator(), &t.reference).await;
+        assert_eq!(sheet.err().map(|e| e.code()), Some("transfer.wrong_status"));
+        assert_eq!(balance(&cq.app.services, &wang.login).await, cq_before);
+        assert_eq!(balance(&sc.app.services, &wang.login).await, sc_before);
+        assert!(
+            yibao_service::audit::verify(&sc.app.services)
+                .await
+                .unwrap()
+                .ok
+        );
+    }
+);
