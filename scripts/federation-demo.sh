@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Two yibao instances on loopback — 重庆 (500000) and 四川 (510000) — each with demo data on its
 # own SQLite database and its own signing key, peered with each other; walks a transfer (转移接续)
-# of 演示·王建国 from 重庆 to 四川 through their delivery workers, prints both sides' balances and
-# the two addresses, and keeps both running until Ctrl-C (docs/federation.md).
+# of 演示·王建国 from 重庆 to 四川 through their delivery workers — the 参保凭证 and the application
+# as cases at the windows (HTTP API, curl and jq), the 信息表 and the completion through the
+# transfer steps API — prints both sides and the two addresses, and keeps both running until
+# Ctrl-C (docs/federation.md).
 # Usage: bash scripts/federation-demo.sh [CQ_PORT] [SC_PORT]   (default 8181 8182)
 # YIBAO_BIN=path uses an already built binary instead of building a release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
+for tool in curl jq; do command -v "$tool" >/dev/null 2>&1 || apt_install "$tool"; done
 CQ_PORT=${1:-8181}
 SC_PORT=${2:-8182}
 if [ -z "${YIBAO_BIN:-}" ]; then
@@ -53,17 +56,59 @@ ID=$(grep '演示·王建国' "$DIR/cq-demo.txt" | awk '{print $1}')
 say "重庆：11 月缴费核定，划入个人账户 / Chongqing: November's contributions credit the account"
 "$Y" contributions run --year 2026 --month 11 --database-url "$CQ" | tail -1
 
-say "重庆（转出地）出具参保凭证 / Chongqing issues the 参保凭证"
-"$Y" transfer certificate "$ID" --database-url "$CQ" > "$DIR/cert.txt"
-cat "$DIR/cert.txt"
-CODE=$(sed -n 's/^核验码 \/ verification code: //p' "$DIR/cert.txt")
+# The HTTP API as the windows use it (docs/federation.md): staff log in, open a case, present
+# what the view lists as missing in the original, and take the actions the view offers.
+api() { # base, token, method, path, [json body]
+  curl -sS -X "$3" -H "authorization: Bearer $2" -H 'content-type: application/json' \
+    ${5:+--data "$5"} "$1/api/v1$4"
+}
+login() { # base, username (demo passwords are demo-<agency>-<role>)
+  local who=${2%%.*} role=${2#*.}
+  curl -sS -H 'content-type: application/json' --data \
+    "{\"kind\":\"staff\",\"username\":\"$2\",\"password\":\"demo-$who-$role\"}" \
+    "$1/api/v1/auth/login" | jq -r .token
+}
+drive_case() { # base, clerk token, reviewer token, case number: presents, submits, decides
+  local base=$1 clerk=$2 reviewer=$3 n=$4 view status action
+  for _ in 1 2 3 4 5 6; do
+    view=$(api "$base" "$clerk" GET "/cases/$n")
+    status=$(echo "$view" | jq -r .view.case.status)
+    [ "$status" = completed ] && return 0
+    for m in $(echo "$view" | jq -r '.view.missing[].key' | grep -v '^one_of:' || true); do
+      curl -sS -o /dev/null -H "authorization: Bearer $clerk" -F "material_id=$m" \
+        -F provided_as=original -F seal_confirmed=false "$base/api/v1/cases/$n/materials"
+    done
+    action=$(api "$base" "$clerk" GET "/cases/$n" | jq -r '[.view.actions[][0]] as $a
+      | (["submit","accept_and_complete","complete","accept"] | map(select(. as $x | $a | index($x))) | first) // ""')
+    if [ -n "$action" ]; then
+      api "$base" "$clerk" POST "/cases/$n/actions/$action" '{"note":""}' > "$DIR/last.json"
+    else
+      api "$base" "$reviewer" POST "/cases/$n/actions/approve" '{"note":""}' > "$DIR/last.json"
+    fi
+    if jq -e .code "$DIR/last.json" > /dev/null; then cat "$DIR/last.json"; echo; die "办件 $n 未能办结 / case $n refused"; fi
+  done
+  die "办件 $n 未办结 / case $n did not complete"
+}
+CQ_URL="http://127.0.0.1:$CQ_PORT"
+SC_URL="http://127.0.0.1:$SC_PORT"
+CQ_CLERK=$(login "$CQ_URL" nanchuan.clerk); CQ_REVIEWER=$(login "$CQ_URL" nanchuan.reviewer)
+SC_CLERK=$(login "$SC_URL" nanchuan.clerk); SC_REVIEWER=$(login "$SC_URL" nanchuan.reviewer)
 
-say "四川（转入地）受理申请并发出联系函 / Sichuan accepts the application and sends the 联系函"
-APPLIED=$("$Y" transfer apply --id-number "$ID" --name 演示·王建国 --from-region 500000 \
-  --certificate-code "$CODE" --database-url "$SC")
-echo "$APPLIED"
-REF=$(echo "$APPLIED" | sed -n 's/.*reference: \(ZY[0-9A-F]*\).*/\1/p')
-"$Y" transfer send-letter "$REF" --database-url "$SC"
+say "重庆（转出地）窗口办理“出具《参保凭证》”（重庆 18，即办件）/ Chongqing: the 参保凭证 as a case"
+N=$(api "$CQ_URL" "$CQ_CLERK" POST /cases "{\"jurisdiction\":\"chongqing\",\"item\":\"18\",\"channel\":\"window\",
+  \"applicant\":{\"id_number\":\"$ID\",\"name\":\"演示·王建国\"},\"form\":{}}" | jq -r .case.number)
+drive_case "$CQ_URL" "$CQ_CLERK" "$CQ_REVIEWER" "$N"
+CODE=$(api "$CQ_URL" "$CQ_CLERK" GET "/cases/$N" | jq -r .view.outcome.verification_code)
+api "$CQ_URL" "$CQ_CLERK" GET "/cases/$N" | jq -r .view.outcome.text
+echo "打印 / print: $CQ_URL/verify?code=$CODE"
+
+say "四川（转入地）窗口办理“转移接续”（重庆 19），办结即发出联系函 / Sichuan: the application as a case; completing it sends the 联系函"
+N=$(api "$SC_URL" "$SC_CLERK" POST /cases "{\"jurisdiction\":\"chongqing\",\"item\":\"19\",\"channel\":\"window\",
+  \"applicant\":{\"id_number\":\"$ID\",\"name\":\"演示·王建国\"},
+  \"form\":{\"from_region\":\"500000\",\"certificate_code\":\"$CODE\"}}" | jq -r .case.number)
+drive_case "$SC_URL" "$SC_CLERK" "$SC_REVIEWER" "$N"
+api "$SC_URL" "$SC_CLERK" GET "/cases/$N" | jq -r .view.outcome.text
+REF=$(api "$SC_URL" "$SC_CLERK" GET "/cases/$N" | jq -r .view.outcome.reference)
 
 wait_for() { # database, status
   for _ in $(seq 1 60); do
@@ -75,17 +120,19 @@ wait_for() { # database, status
 wait_for "$CQ" "待发信息表"
 say "重庆收到联系函；发出信息表并划转个人账户余额 / Chongqing sends the 信息表 and the balance"
 "$Y" transfer owed --database-url "$CQ"
-"$Y" transfer send-sheet "$REF" --database-url "$CQ"
+api "$CQ_URL" "$CQ_CLERK" POST "/transfers/$REF/steps/sheet" | jq -c '{reference, status_label, balance_fen}'
+
 wait_for "$SC" "待办结"
 say "四川收到信息表和余额；办结 / Sichuan completes"
-"$Y" transfer complete "$REF" --database-url "$SC"
+api "$SC_URL" "$SC_CLERK" POST "/transfers/$REF/steps/completion" | jq -c '{reference, status_label, covered_months}'
+
 wait_for "$CQ" "已办结"
 
 say "两侧的转移接续 / both sides"
 echo "重庆 / Chongqing:"; "$Y" transfer list --database-url "$CQ"
 echo "四川 / Sichuan:";   "$Y" transfer list --database-url "$SC"
 echo
-echo "重庆 / Chongqing: http://127.0.0.1:$CQ_PORT/   (数据 / data: $CQ)"
-echo "四川 / Sichuan:   http://127.0.0.1:$SC_PORT/   (数据 / data: $SC)"
+echo "重庆 / Chongqing: $CQ_URL/   (数据 / data: $CQ; 转移接续 /staff/transfers)"
+echo "四川 / Sichuan:   $SC_URL/   (数据 / data: $SC; 转移接续 /staff/transfers)"
 say "两个实例继续运行，Ctrl-C 结束 / both keep running; Ctrl-C stops them"
 wait

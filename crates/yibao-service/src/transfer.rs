@@ -6,16 +6,21 @@
 //! the other side's inbox in the transaction of its effect (`federation`). Rules:
 //! `yibao_domain::transfer`; docs/federation.md.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use serde_json::Value;
 use yibao_domain::account::{AccountStatus, EntryKind};
 use yibao_domain::calendar::HolidayCalendar;
+use yibao_domain::catalog::FieldError;
 use yibao_domain::enrolment::{CoverageCategory, CoverageStatus, Scheme};
 use yibao_domain::federation::MessageKind;
 use yibao_domain::ids::{mask_id_number, mask_name};
 use yibao_domain::transfer::{covered_months, due_on, overdue, Side, Step};
 use yibao_domain::{CitizenId, Fen};
+use yibao_store::cases::CaseRow;
 use yibao_store::transfer::{self as store, Advance, TransferRow};
 use yibao_store::{coverage, enrolment, Conn, StoreError};
 
@@ -31,6 +36,8 @@ pub const LETTER_RECEIVED: &str = "letter_received";
 pub const SHEET_SENT: &str = "sheet_sent";
 pub const SHEET_RECEIVED: &str = "sheet_received";
 pub const COMPLETED: &str = "completed";
+/// The leaving side refused the 联系函 (both sides).
+pub const REFUSED: &str = "refused";
 
 /// The document kind of a 参保凭证 among issued documents.
 pub const CERTIFICATE_KIND: &str = "transfer_certificate";
@@ -43,6 +50,7 @@ pub fn status_label(status: &str) -> &'static str {
         SHEET_SENT => "已发信息表并划转余额，待转入地办结",
         SHEET_RECEIVED => "已收信息表和余额，待办结",
         COMPLETED => "已办结",
+        REFUSED => "转出地已退回",
         _ => "未知",
     }
 }
@@ -78,6 +86,16 @@ pub struct InformationSheet {
     pub covered_months: u32,
     /// The personal-account balance moved with the sheet, in fen.
     pub balance_fen: i64,
+}
+
+/// `transfer.refused` v1: the leaving side refuses the 联系函 of `reference`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Refused {
+    pub reference: String,
+    /// The refusal's stable code (e.g. `transfer.certificate_mismatch`).
+    pub code: String,
+    /// Why, in words, for the joining side's clerk and the applicant.
+    pub reason: String,
 }
 
 /// `transfer.completed` v1: the joining side has completed.
@@ -170,23 +188,21 @@ fn months_of(periods: &[Period], today: NaiveDate) -> u32 {
     covered_months(&spans, today)
 }
 
-/// 出具《参保凭证》 (leaving side): the person's coverage periods, months covered and account
-/// balance, issued with a verification code (the same machinery as the 参保证明, /verify) that
-/// the joining side quotes in its 联系函 and this side checks.
-pub async fn certificate(
-    services: &Services,
-    actor: &Actor,
-    id_number: &str,
-) -> Result<Certificate, ServiceError> {
-    let id: CitizenId = id_number.trim().parse()?;
-    let today = services.clock().today();
-    let mut tx = services.store().begin().await?;
-    let person = enrolment::find_person_by_number(&mut tx, id.as_str())
+/// Builds and issues the 参保凭证 of `id` inside the caller's transaction; returns it with the
+/// account balance it states.
+async fn issue_certificate(
+    conn: &mut Conn,
+    now: &str,
+    issued_by: &str,
+    id: &CitizenId,
+    today: NaiveDate,
+) -> Result<(Certificate, Fen), ServiceError> {
+    let person = enrolment::find_person_by_number(conn, id.as_str())
         .await?
         .ok_or_else(|| ServiceError::not_found("person.not_found", "该人员尚未参保登记"))?;
-    let record = person_record_in(&mut tx, person).await?;
+    let record = person_record_in(conn, person).await?;
     let periods = periods_of(&record.coverages);
-    let balance = account_balance(&mut tx, id.as_str()).await?;
+    let balance = account_balance(conn, id.as_str()).await?;
     let lines = vec![
         ("姓名".to_string(), record.person.name.clone()),
         ("证件号码".to_string(), record.person.id_number.clone()),
@@ -220,18 +236,46 @@ pub async fn certificate(
         table,
         table_head: vec!["险种", "参保状态", "参保地", "起始日期", "终止日期"],
     };
-    let now = services.clock().now_text();
     crate::document::issue_in(
-        &mut tx,
-        &now,
-        &actor.display(),
+        conn,
+        now,
+        issued_by,
         CERTIFICATE_KIND,
         id.as_str(),
         &mut cert,
     )
     .await?;
+    Ok((cert, balance))
+}
+
+/// 出具《参保凭证》 (leaving side): the person's coverage periods, months covered and account
+/// balance, issued with a verification code (the same machinery as the 参保证明, /verify) that
+/// the joining side quotes in its 联系函 and this side checks.
+pub async fn certificate(
+    services: &Services,
+    actor: &Actor,
+    id_number: &str,
+) -> Result<Certificate, ServiceError> {
+    let id: CitizenId = id_number.trim().parse()?;
+    let today = services.clock().today();
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    let (cert, balance) = issue_certificate(&mut tx, &now, &actor.display(), &id, today).await?;
+    audit_certificate(&mut tx, services, actor, &id, &cert, balance).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(cert)
+}
+
+async fn audit_certificate(
+    conn: &mut Conn,
+    services: &Services,
+    actor: &Actor,
+    id: &CitizenId,
+    cert: &Certificate,
+    balance: Fen,
+) -> Result<(), ServiceError> {
     crate::audit::record(
-        &mut tx,
+        conn,
         services,
         actor,
         "transfer.certificate",
@@ -241,9 +285,104 @@ pub async fn certificate(
         Some(&json!({"code": cert.verification_code, "balance_fen": balance.fen()})),
         "出具参保凭证",
     )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(cert)
+    .await
+}
+
+/// The effect of a completed 出具《参保凭证》 case (seed 000 item 05-1, 重庆/南川 18, 四川 15):
+/// the certificate issued in the completing transaction, the case's outcome naming its
+/// verification code (printable at `/verify`, quoted by the joining side's 联系函).
+pub async fn certificate_effect(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    today: NaiveDate,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    let id: CitizenId = case.applicant_ref.parse()?;
+    let now = services.clock().now_text();
+    let (cert, balance) = issue_certificate(conn, &now, &case.number, &id, today).await?;
+    let actor = Actor::System {
+        label: actor_label.to_string(),
+    };
+    audit_certificate(conn, services, &actor, &id, &cert, balance).await?;
+    let code = cert.verification_code.clone().unwrap_or_default();
+    Ok(json!({
+        "effect": "transfer.certificate",
+        "text": format!("已出具《参保凭证》（核验码 {code}），可在“证明核验”页面（/verify）打印、核验；转入地办理转移接续时填写此核验码"),
+        "verification_code": code,
+        "certificate": cert,
+    }))
+}
+
+/// The 转移接续 application's form checked when the case is opened, each problem with its
+/// field: the leaving region is a region code, the 参保凭证's verification code has its shape.
+pub fn check_form(form: &BTreeMap<String, String>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let value = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
+    if value("from_region")
+        .parse::<yibao_domain::RegionCode>()
+        .is_err()
+    {
+        errors.push(FieldError {
+            field: "from_region".into(),
+            code: "transfer.bad_region",
+            message: "请填写转出地（原参保地）的6位区划代码".into(),
+        });
+    }
+    if crate::document::normalise_code(value("certificate_code")).is_none() {
+        errors.push(FieldError {
+            field: "certificate_code".into(),
+            code: "transfer.bad_certificate_code",
+            message: "参保凭证核验码应为 16 位字母数字".into(),
+        });
+    }
+    errors
+}
+
+/// The effect of a completed 转移接续 case at the joining side (seed 000 item 05-2, 重庆/南川
+/// 19, 四川 16, 酉阳 16): the transfer is recorded and its 联系函 queued to the leaving side
+/// in the completing transaction — the case completes when the letter leaves (within the 5
+/// working days the guides give from acceptance); the 信息表 and the completion are the
+/// transfer's own steps (`/staff/transfers`). The form (`transfer-application`) names the
+/// leaving region and the 参保凭证's verification code.
+pub async fn application_effect(
+    conn: &mut Conn,
+    services: &Services,
+    case: &CaseRow,
+    today: NaiveDate,
+    actor_label: &str,
+) -> Result<Value, ServiceError> {
+    let form = &case.form.0;
+    let field = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let a = Application {
+        id_number: &case.applicant_ref,
+        name: &case.applicant_name,
+        from_region: &field("from_region"),
+        certificate_code: &field("certificate_code"),
+    };
+    let actor = Actor::System {
+        label: actor_label.to_string(),
+    };
+    let cal = crate::calendar::current(services).await?;
+    let now = services.clock().now_text();
+    let row = apply_in(conn, services, &actor, &a, &cal, today, &now).await?;
+    // The peer is registered (checked above), so this installation's key exists: `peer add`
+    // refuses the installation's own key, which it loads first.
+    let key = services.instance_key().await?;
+    let row = send_letter_in(conn, services, key, &actor, &row.reference, today, &now).await?;
+    Ok(json!({
+        "effect": "transfer.apply",
+        "text": format!(
+            "已受理转移接续（编号 {}），已向转出地 {} 发出《联系函》；转出地在收到后10个工作日内发出《信息表》并划转个人账户余额，本地收到后5个工作日内办结转入",
+            row.reference, row.other_region
+        ),
+        "reference": row.reference,
+        "from_region": row.other_region,
+    }))
 }
 
 /// What the joining side's window records from a complete application.
@@ -262,6 +401,24 @@ pub async fn apply(
     actor: &Actor,
     a: &Application<'_>,
 ) -> Result<TransferRow, ServiceError> {
+    let cal = crate::calendar::current(services).await?;
+    let today = services.clock().today();
+    let now = services.clock().now_text();
+    let mut tx = services.store().begin().await?;
+    let row = apply_in(&mut tx, services, actor, a, &cal, today, &now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+async fn apply_in(
+    conn: &mut Conn,
+    services: &Services,
+    actor: &Actor,
+    a: &Application<'_>,
+    cal: &HolidayCalendar,
+    today: NaiveDate,
+    now: &str,
+) -> Result<TransferRow, ServiceError> {
     let id: CitizenId = a.id_number.trim().parse()?;
     let region: yibao_domain::RegionCode = a.from_region.trim().parse()?;
     let code = crate::document::normalise_code(a.certificate_code).ok_or_else(|| {
@@ -274,11 +431,7 @@ pub async fn apply(
     if a.name.trim().is_empty() {
         return Err(rule(ErrorKind::Invalid, "transfer.no_name", "请填写姓名"));
     }
-    let cal = crate::calendar::current(services).await?;
-    let today = services.clock().today();
-    let now = services.clock().now_text();
-    let mut tx = services.store().begin().await?;
-    if crate::federation::peers::serving(&mut tx, region.as_str())
+    if crate::federation::peers::serving(conn, region.as_str())
         .await?
         .is_none()
     {
@@ -302,19 +455,20 @@ pub async fn apply(
         status: APPLIED.into(),
         owed_step: Some(Step::Letter.key().into()),
         owed_since: Some(today.to_string()),
-        due_on: Some(owed_until(&cal, Step::Letter, today)),
+        due_on: Some(owed_until(cal, Step::Letter, today)),
         letter_sent_on: None,
         sheet_sent_on: None,
         completed_on: None,
         balance_fen: 0,
         covered_months: 0,
         sheet_json: String::new(),
-        created_at: now.clone(),
-        updated_at: now,
+        created_at: now.to_string(),
+        updated_at: now.to_string(),
+        refusal_reason: None,
     };
-    row.id = store::insert(&mut tx, &row).await?;
+    row.id = store::insert(conn, &row).await?;
     crate::audit::record(
-        &mut tx,
+        conn,
         services,
         actor,
         "transfer.apply",
@@ -325,7 +479,6 @@ pub async fn apply(
         &format!("受理转移接续申请（转出地 {}）", row.other_region),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(row)
 }
 
@@ -342,11 +495,26 @@ pub async fn send_letter(
     actor: &Actor,
     reference: &str,
 ) -> Result<TransferRow, ServiceError> {
+    staff_or_operator(actor)?;
     let key = services.instance_key().await?;
     let today = services.clock().today();
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
-    let t = find(&mut tx, Side::Joining, reference).await?;
+    let t = send_letter_in(&mut tx, services, key, actor, reference, today, &now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(t)
+}
+
+async fn send_letter_in(
+    conn: &mut Conn,
+    services: &Services,
+    key: &crate::signing::InstanceKey,
+    actor: &Actor,
+    reference: &str,
+    today: NaiveDate,
+    now: &str,
+) -> Result<TransferRow, ServiceError> {
+    let t = find(conn, Side::Joining, reference).await?;
     expect_status(&t, APPLIED)?;
     let letter = ContactLetter {
         reference: t.reference.clone(),
@@ -358,7 +526,7 @@ pub async fn send_letter(
     let body = serde_json::to_value(&letter)
         .map_err(|e| ServiceError::internal("transfer.encode", e.to_string()))?;
     outbox::send(
-        &mut tx,
+        conn,
         services,
         key,
         &t.other_region,
@@ -368,7 +536,7 @@ pub async fn send_letter(
     .await?;
     let day = today.to_string();
     store::advance(
-        &mut tx,
+        conn,
         &Advance {
             id: t.id,
             from_status: APPLIED,
@@ -380,12 +548,12 @@ pub async fn send_letter(
             balance_fen: None,
             covered_months: None,
             sheet_json: None,
-            now: &now,
+            now,
         },
     )
     .await?;
     audit_step(
-        &mut tx,
+        conn,
         services,
         actor,
         &t.reference,
@@ -393,9 +561,15 @@ pub async fn send_letter(
         "发出联系函",
     )
     .await?;
-    let t = find(&mut tx, Side::Joining, reference).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(t)
+    find(conn, Side::Joining, reference).await
+}
+
+/// The steps are the agency's: its staff (pages, API) or the operator's command line.
+fn staff_or_operator(actor: &Actor) -> Result<(), ServiceError> {
+    if !matches!(actor, Actor::System { .. }) {
+        actor.staff()?;
+    }
+    Ok(())
 }
 
 async fn audit_step(
@@ -413,53 +587,99 @@ async fn audit_step(
 }
 
 /// Inbox (leaving side): the 联系函 arrives. The 参保凭证 it quotes must be one this side issued
-/// for the same person; the 信息表 is now owed within 10 working days.
+/// for the same person: then the 信息表 is owed within 10 working days. Otherwise the transfer
+/// is recorded as refused here and a `transfer.refused` is queued back in the same transaction
+/// (the letter itself is applied: retrying it could never succeed).
 pub(crate) async fn receive_letter(
     conn: &mut Conn,
     services: &Services,
+    key: &crate::signing::InstanceKey,
     cal: &HolidayCalendar,
     from_region: &str,
     letter: ContactLetter,
 ) -> Result<String, ServiceError> {
     let issued = yibao_store::document::find(conn, &letter.certificate_code).await?;
-    if !issued.is_some_and(|d| d.kind == CERTIFICATE_KIND && d.subject == letter.id_number) {
-        return Err(rule(
-            ErrorKind::Invalid,
-            "transfer.certificate_mismatch",
-            "联系函所附参保凭证核验码不是本地为该人员出具的参保凭证",
-        ));
-    }
+    let genuine =
+        issued.is_some_and(|d| d.kind == CERTIFICATE_KIND && d.subject == letter.id_number);
     let today = services.clock().today();
     let now = services.clock().now_text();
-    store::insert(
-        conn,
-        &TransferRow {
-            id: 0,
+    let mut row = TransferRow {
+        id: 0,
+        reference: letter.reference.clone(),
+        side: Side::Leaving,
+        other_region: from_region.to_string(),
+        person_id_number: letter.id_number.clone(),
+        person_name: letter.name.clone(),
+        certificate_code: letter.certificate_code.clone(),
+        status: LETTER_RECEIVED.into(),
+        owed_step: Some(Step::Sheet.key().into()),
+        owed_since: Some(today.to_string()),
+        due_on: Some(owed_until(cal, Step::Sheet, today)),
+        letter_sent_on: Some(letter.applied_on.clone()),
+        sheet_sent_on: None,
+        completed_on: None,
+        balance_fen: 0,
+        covered_months: 0,
+        sheet_json: String::new(),
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        refusal_reason: None,
+    };
+    row.id = store::insert(conn, &row).await?;
+    if !genuine {
+        let reason =
+            "联系函所附参保凭证核验码不是本地为该人员出具的参保凭证，请核对参保凭证后重新申请";
+        store::refuse(conn, row.id, LETTER_RECEIVED, reason, &now).await?;
+        let body = serde_json::to_value(Refused {
             reference: letter.reference.clone(),
-            side: Side::Leaving,
-            other_region: from_region.to_string(),
-            person_id_number: letter.id_number.clone(),
-            person_name: letter.name.clone(),
-            certificate_code: letter.certificate_code.clone(),
-            status: LETTER_RECEIVED.into(),
-            owed_step: Some(Step::Sheet.key().into()),
-            owed_since: Some(today.to_string()),
-            due_on: Some(owed_until(cal, Step::Sheet, today)),
-            letter_sent_on: Some(letter.applied_on.clone()),
-            sheet_sent_on: None,
-            completed_on: None,
-            balance_fen: 0,
-            covered_months: 0,
-            sheet_json: String::new(),
-            created_at: now.clone(),
-            updated_at: now,
-        },
-    )
-    .await?;
+            code: "transfer.certificate_mismatch".into(),
+            reason: reason.into(),
+        })
+        .map_err(|e| ServiceError::internal("transfer.encode", e.to_string()))?;
+        outbox::send(
+            conn,
+            services,
+            key,
+            from_region,
+            MessageKind::TransferRefused,
+            body,
+        )
+        .await?;
+        tracing::warn!(reference = %letter.reference, from = from_region, "transfer refused: certificate not issued here for that person");
+        return Ok(format!(
+            "收到联系函（转移接续 {}，{}），参保凭证核验不符，已退回",
+            letter.reference,
+            mask_name(&letter.name)
+        ));
+    }
     Ok(format!(
         "收到联系函（转移接续 {}，{}），待发信息表",
         letter.reference,
         mask_name(&letter.name)
+    ))
+}
+
+/// Inbox (joining side): the leaving side refused the letter; nothing more is owed on it, and
+/// the reason is shown with the transfer.
+pub(crate) async fn receive_refused(
+    conn: &mut Conn,
+    services: &Services,
+    refused: Refused,
+) -> Result<String, ServiceError> {
+    let t = find(conn, Side::Joining, &refused.reference).await?;
+    expect_status(&t, LETTER_SENT)?;
+    let reason = format!("{}（{}）", refused.reason, refused.code);
+    store::refuse(
+        conn,
+        t.id,
+        LETTER_SENT,
+        &reason,
+        &services.clock().now_text(),
+    )
+    .await?;
+    Ok(format!(
+        "转出地退回转移接续 {}：{}",
+        t.reference, refused.reason
     ))
 }
 
@@ -472,6 +692,7 @@ pub async fn send_sheet(
     actor: &Actor,
     reference: &str,
 ) -> Result<TransferRow, ServiceError> {
+    staff_or_operator(actor)?;
     let key = services.instance_key().await?;
     let today = services.clock().today();
     let now = services.clock().now_text();
@@ -648,6 +869,7 @@ pub async fn complete(
     actor: &Actor,
     reference: &str,
 ) -> Result<TransferRow, ServiceError> {
+    staff_or_operator(actor)?;
     let key = services.instance_key().await?;
     let today = services.clock().today();
     let now = services.clock().now_text();
@@ -819,9 +1041,7 @@ pub struct OwedStep {
 /// Every step this installation owes on a transfer, soonest due first, overdue ones marked.
 pub async fn owed(services: &Services, actor: &Actor) -> Result<Vec<OwedStep>, ServiceError> {
     // Staff of this installation, or its operator's command line.
-    if !matches!(actor, Actor::System { .. }) {
-        actor.staff()?;
-    }
+    staff_or_operator(actor)?;
     let today = services.clock().today();
     let mut tx = services.store().begin_read().await?;
     let rows = store::owed(&mut tx).await?;
@@ -845,38 +1065,110 @@ pub async fn owed(services: &Services, actor: &Actor) -> Result<Vec<OwedStep>, S
         .collect())
 }
 
-/// A transfer as `yibao transfer list` shows it.
+/// A transfer as `yibao transfer list`, the API and `/staff/transfers` show it: its status and,
+/// when this side owes a step, the step (`letter`, `sheet`, `completion`), its limit and whether
+/// it is overdue.
 #[derive(Debug, Clone, Serialize)]
 pub struct TransferView {
     pub reference: String,
     pub side: &'static str,
+    /// `joining` (转入地) or `leaving` (转出地).
+    pub side_key: &'static str,
     pub person: String,
     pub other_region: String,
     pub status: String,
     pub status_label: &'static str,
     pub balance_fen: i64,
     pub covered_months: i64,
+    /// The step this side owes, if any.
+    pub owed_step: Option<&'static str>,
+    pub owed_step_label: Option<&'static str>,
+    pub owed_since: Option<String>,
     pub due_on: Option<String>,
+    pub overdue: bool,
+    pub letter_sent_on: Option<String>,
+    pub sheet_sent_on: Option<String>,
+    pub completed_on: Option<String>,
+    /// Why the leaving side refused (status `refused`).
+    pub refusal_reason: Option<String>,
 }
 
-/// Every transfer this installation takes part in (operators; names masked).
-pub async fn list(services: &Services) -> Result<Vec<TransferView>, ServiceError> {
+fn view_of(t: TransferRow, today: NaiveDate) -> TransferView {
+    let step = t.owed();
+    let overdue = step.is_some()
+        && t.due_on
+            .as_deref()
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+            .is_some_and(|d| overdue(d, today));
+    TransferView {
+        side: t.side.label(),
+        side_key: t.side.key(),
+        person: mask_name(&t.person_name),
+        status_label: status_label(&t.status),
+        owed_step: step.map(Step::key),
+        owed_step_label: step.map(Step::label),
+        owed_since: step.and(t.owed_since),
+        due_on: step.and(t.due_on),
+        overdue,
+        reference: t.reference,
+        other_region: t.other_region,
+        status: t.status,
+        balance_fen: t.balance_fen,
+        covered_months: t.covered_months,
+        letter_sent_on: t.letter_sent_on,
+        sheet_sent_on: t.sheet_sent_on,
+        completed_on: t.completed_on,
+        refusal_reason: t.refusal_reason,
+    }
+}
+
+/// Every transfer this installation takes part in (staff, operators; names masked).
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<TransferView>, ServiceError> {
+    staff_or_operator(actor)?;
+    let today = services.clock().today();
     let mut tx = services.store().begin_read().await?;
     Ok(store::list(&mut tx)
         .await?
         .into_iter()
-        .map(|t| TransferView {
-            side: t.side.label(),
-            person: mask_name(&t.person_name),
-            status_label: status_label(&t.status),
-            reference: t.reference,
-            other_region: t.other_region,
-            status: t.status,
-            balance_fen: t.balance_fen,
-            covered_months: t.covered_months,
-            due_on: t.due_on,
-        })
+        .map(|t| view_of(t, today))
         .collect())
+}
+
+/// One transfer as staff see it, by its reference (a reference is on at most one side here,
+/// unless both parties are this installation, which `peer add` refuses).
+pub async fn view(
+    services: &Services,
+    actor: &Actor,
+    reference: &str,
+) -> Result<TransferView, ServiceError> {
+    staff_or_operator(actor)?;
+    let today = services.clock().today();
+    let mut tx = services.store().begin_read().await?;
+    store::find(&mut tx, reference)
+        .await?
+        .map(|t| view_of(t, today))
+        .ok_or_else(|| {
+            ServiceError::not_found(
+                "transfer.not_found",
+                format!("没有编号为 {reference} 的转移接续"),
+            )
+        })
+}
+
+/// Does the step this side owes on `reference` (the pages' and the API's one button): the
+/// letter, the sheet or the completion, each refused unless it is the owed one.
+pub async fn advance(
+    services: &Services,
+    actor: &Actor,
+    reference: &str,
+    step: Step,
+) -> Result<TransferView, ServiceError> {
+    match step {
+        Step::Letter => send_letter(services, actor, reference).await?,
+        Step::Sheet => send_sheet(services, actor, reference).await?,
+        Step::Completion => complete(services, actor, reference).await?,
+    };
+    view(services, actor, reference).await
 }
 
 /// One transfer on one side (tests, operators).

@@ -28,6 +28,8 @@ pub struct TransferRow {
     pub sheet_json: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Why the leaving side refused the transfer (status `refused`), in words.
+    pub refusal_reason: Option<String>,
 }
 
 impl TransferRow {
@@ -38,7 +40,8 @@ impl TransferRow {
 
 const COLS: &str = "id, reference, side, other_region, person_id_number, person_name, \
      certificate_code, status, owed_step, owed_since, due_on, letter_sent_on, sheet_sent_on, \
-     completed_on, balance_fen, covered_months, sheet_json, created_at, updated_at";
+     completed_on, balance_fen, covered_months, sheet_json, created_at, updated_at, \
+     refusal_reason";
 
 pub async fn insert(conn: &mut AnyConnection, t: &TransferRow) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
@@ -153,4 +156,41 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<TransferRow>, StoreErr
             .fetch_all(conn)
             .await?,
     )
+}
+
+/// The transfer with `reference` (a read: pages and the API).
+pub async fn find(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<TransferRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM transfer WHERE reference = $1 ORDER BY id LIMIT 1"
+    ))
+    .bind(reference)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The transfer is refused (`refused`): nothing more is owed on it here; `reason` in words.
+pub async fn refuse(
+    conn: &mut AnyConnection,
+    id: i64,
+    from_status: &str,
+    reason: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE transfer SET status = 'refused', owed_step = NULL, owed_since = NULL, \
+         due_on = NULL, refusal_reason = $2, updated_at = $3 WHERE id = $1 AND status = $4",
+    )
+    .bind(id)
+    .bind(reason)
+    .bind(now)
+    .bind(from_status)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale("transfer".into()));
+    }
+    Ok(())
 }

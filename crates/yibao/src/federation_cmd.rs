@@ -190,7 +190,7 @@ pub fn transfer(mut config: Config, command: TransferCommand) -> ExitCode {
                 step(&transfer::complete(&services, &who, &reference).await?)
             }
             T::List { json, .. } => {
-                let list = transfer::list(&services).await?;
+                let list = transfer::list(&services, &who).await?;
                 if json {
                     json_line(&list)?;
                 } else {

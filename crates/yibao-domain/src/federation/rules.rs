@@ -13,14 +13,18 @@ pub enum MessageKind {
     TransferInformationSheet,
     /// 转移接续办结: the joining side tells the leaving side it completed.
     TransferCompleted,
+    /// 退回: the leaving side refuses a 联系函 (its 参保凭证 was not issued there for that
+    /// person) and tells the joining side why.
+    TransferRefused,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 4] = [
+    pub const ALL: [MessageKind; 5] = [
         MessageKind::Ping,
         MessageKind::TransferContactLetter,
         MessageKind::TransferInformationSheet,
         MessageKind::TransferCompleted,
+        MessageKind::TransferRefused,
     ];
 
     pub fn key(self) -> &'static str {
@@ -29,6 +33,7 @@ impl MessageKind {
             MessageKind::TransferContactLetter => "transfer.contact_letter",
             MessageKind::TransferInformationSheet => "transfer.information_sheet",
             MessageKind::TransferCompleted => "transfer.completed",
+            MessageKind::TransferRefused => "transfer.refused",
         }
     }
 
@@ -38,7 +43,8 @@ impl MessageKind {
             MessageKind::Ping
             | MessageKind::TransferContactLetter
             | MessageKind::TransferInformationSheet
-            | MessageKind::TransferCompleted => 1,
+            | MessageKind::TransferCompleted
+            | MessageKind::TransferRefused => 1,
         }
     }
 
@@ -48,6 +54,7 @@ impl MessageKind {
             MessageKind::TransferContactLetter => "联系函",
             MessageKind::TransferInformationSheet => "信息表",
             MessageKind::TransferCompleted => "转移接续办结通知",
+            MessageKind::TransferRefused => "转移接续退回通知",
         }
     }
 

@@ -118,6 +118,10 @@ const NETWORKED: &[(&str, &str)] = &[("networked_settlement", "是")];
 #[rustfmt::skip]
 fn chongqing() -> Vec<Row> {
     vec![
+        // 转移接续 (docs/federation.md).
+        row("18", P, None, NONE, &[], &["id_or_card"], "003 出具《参保凭证》 材料 1"),
+        row("18", P, None, NONE, &["proxy"], &["id_or_card", "proxy_documents"], "003 出具《参保凭证》 材料 2「委托办理时」"),
+        row("19", P, None, NONE, &[], &["id_or_card", "insurance_certificate", "transfer_form"], "003 转移接续手续办理 材料 1-3"),
         row("25", P, None, NONE, &[], &["id_document", "application_form", "medical_records"], "003 item 25"),
         row("32", P, None, NONE, &[], &["id_document", "settlement_documents"], "003 item 32"),
         // 单位参保登记: per kind, the 登记表 AND the certificate (not alternatives).
@@ -185,6 +189,9 @@ fn chongqing() -> Vec<Row> {
 #[rustfmt::skip]
 fn chuanyu() -> Vec<Row> {
     vec![
+        // 转移接续 (docs/federation.md).
+        row("05-1", P, None, NONE, &[], &["id_document"], "000 item 05-1"),
+        row("05-2", P, None, NONE, &[], &["id_document", "insurance_certificate", "transfer_application"], "000 item 05-2"),
         row("02-1", P, None, NONE, &[], &["id_document", "filing_form", "relocation_proof"], "000 二、1"),
         row("02-2", P, None, NONE, &[], &["id_document", "filing_form", "residence_proof"], "000 二、2"),
         row("02-3", P, None, NONE, &[], &["id_document", "filing_form", "work_proof"], "000 二、3"),
@@ -204,6 +211,9 @@ fn chuanyu() -> Vec<Row> {
 #[rustfmt::skip]
 fn sichuan() -> Vec<Row> {
     vec![
+        // 转移接续 (docs/federation.md).
+        row("15", P, None, NONE, &[], &["credential"], "001 item 15"),
+        row("16", P, None, NONE, &[], &["credential", "insurance_certificate", "transfer_application_form"], "001 item 16"),
         row("22", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 22"),
         row("23", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 23"),
         row("24", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 24"),
@@ -262,6 +272,8 @@ fn sichuan() -> Vec<Row> {
 #[rustfmt::skip]
 fn youyang() -> Vec<Row> {
     vec![
+        // 转移接续 (docs/federation.md).
+        row("16", P, None, NONE, &[], &["id_document", "insurance_certificate"], "002 转移接续"),
         row("20", P, None, NONE, &[], &["id_document", "medical_history", "diagnosis_certificate"], "002 待遇资格认定"),
         // 单位登记: an enterprise gives its name or USCC only (I16); 机关事业单位 its three papers.
         row("01", E, None, &[("kind", "企业")], &[], &["unit_name_or_uscc"], "002 单位登记 企业 (1)"),

@@ -65,6 +65,11 @@ pub enum Effect {
     /// Manual medical aid (医疗救助对象手工（零星）报销): the aid on what basic and critical-illness
     /// insurance left, added to the year's aid total and paid.
     AidReimbursement,
+    /// 出具《参保凭证》 (leaving side): the certificate issued with its verification code.
+    TransferCertificate,
+    /// 转移接续 (joining side): the transfer recorded and its 联系函 sent to the leaving side's
+    /// installation (docs/federation.md).
+    TransferApplication,
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -142,6 +147,7 @@ pub fn rules_doc(effect: Effect) -> &'static str {
         }
         Effect::Maternity(_) => "docs/maternity.md",
         Effect::Qualification | Effect::AidReimbursement => "docs/qualifications.md",
+        Effect::TransferCertificate | Effect::TransferApplication => "docs/federation.md",
     }
 }
 
@@ -255,14 +261,25 @@ pub fn binding(service: Service) -> Option<Binding> {
             default_form: Some("aid-reimbursement"),
             effect: Effect::AidReimbursement,
         },
+        // seed 000 items 05-1/05-2, 重庆 and 南川 18/19, 四川 15/16, 酉阳 16 (docs/federation.md).
+        S::TransferCertificate => Binding {
+            applicant: Person,
+            default_form: None,
+            effect: Effect::TransferCertificate,
+        },
+        // The guides name 《基本医疗保险关系转移接续申请表》 without printing it; the form holds
+        // what the 联系函 needs: the leaving region and the 参保凭证's verification code.
+        S::Transfer => Binding {
+            applicant: Person,
+            default_form: Some("transfer-application"),
+            effect: Effect::TransferApplication,
+        },
         // Not a case: the e-voucher (`evoucher`) and complaints are their own records with
         // their own pages (`own_page`, ADR 0009); cross-province outpatient settlement (seed
         // 000 item 07) is the settlement itself, made at the institution's window.
         S::EvoucherApply | S::ComplaintAccept | S::CrossProvinceOutpatient => return None,
         // Guide only: each becomes a binding with the issue that builds its domain.
-        S::TransferCertificate
-        | S::Transfer
-        | S::InstitutionHospitalApplication
+        S::InstitutionHospitalApplication
         | S::InstitutionPharmacyApplication
         | S::InstitutionInfoChange
         | S::InstitutionSuspend
@@ -431,6 +448,9 @@ pub fn check_application_form(
             }
         }
     }
+    if let Some(Effect::TransferApplication) = binding(item.service).map(|b| b.effect) {
+        errors.extend(crate::transfer::check_form(form));
+    }
     if errors.is_empty() {
         return Ok(());
     }
@@ -508,6 +528,12 @@ pub async fn apply(
             crate::qualification::apply(conn, services, case, item, today).await
         }
         Effect::AidReimbursement => crate::aid::reimburse(conn, services, case, item).await,
+        Effect::TransferCertificate => {
+            crate::transfer::certificate_effect(conn, services, case, today, actor_label).await
+        }
+        Effect::TransferApplication => {
+            crate::transfer::application_effect(conn, services, case, today, actor_label).await
+        }
     }
 }
 
@@ -566,7 +592,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 44, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 46, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

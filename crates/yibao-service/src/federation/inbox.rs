@@ -71,8 +71,10 @@ pub async fn receive(services: &Services, d: &Delivery) -> Result<Receipt, Servi
             return Err(refuse(services, &envelope.from_region, &envelope.message_id, e).await)
         }
     };
-    // Read before the write transaction: a SQLite writer must not wait on its own reads.
+    // Read before the write transaction: a SQLite writer must not wait on its own reads. The
+    // key signs what an effect answers with (a refusal back).
     let cal = crate::calendar::current(services).await?;
+    let key = services.instance_key().await?;
     let mut tx = services.store().begin().await?;
     let first = store::receive(
         &mut tx,
@@ -95,7 +97,7 @@ pub async fn receive(services: &Services, d: &Delivery) -> Result<Receipt, Servi
             status: "duplicate".into(),
         });
     }
-    let outcome = apply(&mut tx, services, &cal, &peer, kind, &envelope).await?;
+    let outcome = apply(&mut tx, services, key, &cal, &peer, kind, &envelope).await?;
     store::set_outcome(&mut tx, &envelope.message_id, &outcome).await?;
     crate::audit::record(
         &mut tx,
@@ -177,6 +179,7 @@ fn body<T: serde::de::DeserializeOwned>(envelope: &Envelope) -> Result<T, Servic
 async fn apply(
     conn: &mut Conn,
     services: &Services,
+    key: &crate::signing::InstanceKey,
     cal: &yibao_domain::calendar::HolidayCalendar,
     peer: &PeerRow,
     kind: MessageKind,
@@ -186,14 +189,24 @@ async fn apply(
     match kind {
         MessageKind::Ping => Ok(format!("已收到 {} 的连通检查", peer.name)),
         MessageKind::TransferContactLetter => {
-            transfer::receive_letter(conn, services, cal, &envelope.from_region, body(envelope)?)
-                .await
+            transfer::receive_letter(
+                conn,
+                services,
+                key,
+                cal,
+                &envelope.from_region,
+                body(envelope)?,
+            )
+            .await
         }
         MessageKind::TransferInformationSheet => {
             transfer::receive_sheet(conn, services, cal, body(envelope)?).await
         }
         MessageKind::TransferCompleted => {
             transfer::receive_completed(conn, services, body(envelope)?).await
+        }
+        MessageKind::TransferRefused => {
+            transfer::receive_refused(conn, services, body(envelope)?).await
         }
     }
 }

@@ -1917,3 +1917,40 @@ mirror! {
         rules_label: String,
     }
 }
+
+mirror! {
+    /// 转移接续（本机为转入地或转出地），含本方当前应办步骤及其时限
+    pub struct TransferView mirrors yibao_service::transfer::TransferView {
+        /// 转移接续编号（两地共用）
+        reference: String,
+        /// 转入地 或 转出地
+        side: String,
+        /// joining（转入地）或 leaving（转出地）
+        side_key: String,
+        /// 姓名（已遮蔽）
+        person: String,
+        /// 对方区划代码
+        other_region: String,
+        /// applied、letter_sent、letter_received、sheet_sent、sheet_received、completed、refused（转出地退回）
+        status: String,
+        status_label: String,
+        /// 划转的个人账户余额（分）
+        balance_fen: i64,
+        /// 信息表所载缴费月数
+        covered_months: i64,
+        /// 本方应办步骤：letter（发出联系函）、sheet（发出信息表并划转余额）、completion（完成转入）；无则为 null
+        owed_step: Option<String>,
+        owed_step_label: Option<String>,
+        /// 该步骤起算日（第0日）
+        owed_since: Option<String>,
+        /// 该步骤办理时限（工作日计算）
+        due_on: Option<String>,
+        /// 已超过时限
+        overdue: bool,
+        letter_sent_on: Option<String>,
+        sheet_sent_on: Option<String>,
+        completed_on: Option<String>,
+        /// 转出地退回的理由（状态为 refused 时）
+        refusal_reason: Option<String>,
+    }
+}

@@ -20,6 +20,7 @@ mod openapi;
 mod qualifications;
 mod records;
 mod settlement;
+mod transfers;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -64,7 +65,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(complaints::routes())
         .merge(maternity::routes())
         .merge(institutions::routes())
-        .merge(federation::routes());
+        .merge(federation::routes())
+        .merge(transfers::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -25,6 +25,7 @@ mod monthly;
 mod pager;
 mod records;
 mod settlements;
+mod transfers;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -118,6 +119,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(cases::new).post(cases::create))
         .route("/cases/overdue", get(cases::overdue))
         .route("/staff/dashboard", get(dashboard::page))
+        .route("/staff/transfers", get(transfers::page))
+        .route("/staff/transfers/{reference}/{step}", post(transfers::step))
         .route("/staff/settlements", get(settlements::list))
         .route("/staff/monthly", get(monthly::list))
         .route("/staff/monthly/{month}/statements", post(monthly::issue))

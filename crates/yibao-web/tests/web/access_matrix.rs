@@ -339,6 +339,9 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             Who::Only(&["finance"]),
         ),
         get("/api/v1/employers", Who::StaffAnd(&[])),
+        // The transfers this installation takes part in (none yet: an empty list).
+        get("/api/v1/transfers", Who::StaffAnd(&[])),
+        get("/staff/transfers", Who::StaffAnd(&[])),
         get(
             format!("/api/v1/employers/{employer_id}"),
             Who::StaffAnd(&["employer"]),
