@@ -65,6 +65,25 @@ cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
+# --- The failure test (issue 24): on CI, or when asked --------------------------------------
+# A primary and a standby PostgreSQL under pg_auto_failover, three yibao processes behind haproxy,
+# settlement load while one process and then the primary are killed: 0 lost, 0 doubled
+# (docs/operations.md). About 4 minutes; YIBAO_FAILOVER_TEST=0 skips it, =1 runs it outside CI.
+if [ "${YIBAO_FAILOVER_TEST:-${CI:-false}}" = 1 ] || [ "${YIBAO_FAILOVER_TEST:-${CI:-false}}" = true ]; then
+  say "故障演练 / failure test: scripts/failover-test.sh (time-bounded)"
+  if [ -x "${CARGO_TARGET_DIR:-target}/debug/yibao" ] && [ -z "${YIBAO_BIN:-}" ]; then
+    export YIBAO_BIN="${CARGO_TARGET_DIR:-target}/debug/yibao"
+  fi
+  set +e
+  timeout 900 bash scripts/failover-test.sh 2>&1 | tee -a "$log"
+  failover=${PIPESTATUS[0]}
+  set -e
+  if [ "$failover" -ne 0 ]; then
+    echo "error: the failure test failed (exit $failover)" >&2
+    status=1
+  fi
+fi
+
 passed=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' "$log")
 failed=$(awk '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' "$log")
 sqlite=$(grep -cE '^test .*::sqlite \.\.\. ok$|^test .*_sqlite \.\.\. ok$' "$log" || true)

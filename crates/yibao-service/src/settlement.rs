@@ -88,7 +88,7 @@ async fn prepare(
     req: &SettleRequest,
 ) -> Result<Prepared, ServiceError> {
     let person: CitizenId = req.id_number.parse()?;
-    let active = coverage::active_for_id_number(conn, person.as_str())
+    let (active, has_aid) = coverage::active_for_settlement(conn, person.as_str())
         .await?
         .ok_or_else(|| {
             rule_err(
@@ -169,7 +169,11 @@ async fn prepare(
     };
     // Real-time medical aid for a recognition in force on the visit date (an expired one
     // gives none); its paid total is the year's, shared with manual aid.
-    let aid = crate::aid::category_for(conn, &person, date).await?;
+    let aid = if has_aid {
+        crate::aid::category_for(conn, &person, date).await?
+    } else {
+        None
+    };
     let mut facts = care.person_facts(scheme, aid);
     // The disease's own policy rule, where the policy sets one.
     facts.disease = qualification.as_ref().map(|q| q.disease_code.clone());

@@ -76,6 +76,33 @@ pub async fn list_for_person(
 }
 
 /// The active coverage of the person with `id_number` (one query on the hot path).
+/// The active coverage of the person with this ID number, and whether the person holds any
+/// medical-aid recognition: the settlement hot path's first read in one round trip (most people
+/// hold none, and their settlement then skips reading the recognitions).
+pub async fn active_for_settlement(
+    conn: &mut AnyConnection,
+    id_number: &str,
+) -> Result<Option<(CoverageRow, bool)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        coverage: CoverageRow,
+        has_aid: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT c.id, c.person_id, c.scheme, c.category, c.employer_id, c.region_code, c.status, \
+         c.registered_on, c.start_date, c.end_date, c.case_number, c.created_at, c.updated_at, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM aid_status a WHERE a.person_id_number = p.id_number) \
+         THEN 1 ELSE 0 END AS BIGINT) AS has_aid \
+         FROM coverage c JOIN person p ON p.id = c.person_id \
+         WHERE p.id_number = $1 AND c.status = 'active' ORDER BY c.id DESC LIMIT 1",
+    )
+    .bind(id_number)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.coverage, r.has_aid != 0)))
+}
+
 pub async fn active_for_id_number(
     conn: &mut AnyConnection,
     id_number: &str,

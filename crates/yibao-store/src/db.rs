@@ -23,6 +23,9 @@ pub(crate) fn migrator(backend: Backend) -> &'static Migrator {
     }
 }
 
+/// A pooled connection idle longer than this is pinged before it is handed out.
+const IDLE_PING: Duration = Duration::from_secs(1);
+
 /// How long a SQLite writer waits for its turn before the request fails with 503.
 const WRITER_WAIT: Duration = Duration::from_secs(30);
 
@@ -168,14 +171,26 @@ impl Store {
                 })
             })
             .acquire_timeout(Duration::from_secs(10));
-        if let Some((_, _, _, switch)) = &failover {
-            // Connections made before the pool moved to a new primary are dropped unused.
-            let switch = switch.clone();
-            pool_options = pool_options.before_acquire(move |_, meta| {
-                let fresh = !switch.stale(meta.age);
-                Box::pin(async move { Ok(fresh) })
+        // A connection is pinged before use only when it sat idle for a while (a server that
+        // restarted or failed over meanwhile is found before the request uses it); one in
+        // steady use is not, which saves a round trip per transaction on the settlement path
+        // (docs/performance.md). A connection that broke while busy fails that one request.
+        let switch = failover.as_ref().map(|(_, _, _, s)| s.clone());
+        pool_options = pool_options
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                // Connections made before the pool moved to a new primary are dropped unused.
+                let stale = switch.as_ref().is_some_and(|s| s.stale(meta.age));
+                Box::pin(async move {
+                    if stale {
+                        return Ok(false);
+                    }
+                    if meta.idle_for > IDLE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
             });
-        }
         let pool = pool_options
             .connect_with(options)
             .await

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod agency;
 pub mod audit;
+pub mod backup;
 pub mod benefit_data;
 pub mod calendar;
 pub mod cases;

@@ -104,6 +104,24 @@ pub enum Command {
         #[command(subcommand)]
         command: TransferCommand,
     },
+    /// 备份整个数据库到新目录（含逐表校验值） / back up the whole database to a new folder
+    Backup {
+        /// 备份目录（须不存在或为空） / the backup folder (must not exist or be empty)
+        #[arg(long, value_name = "DIR")]
+        to: std::path::PathBuf,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 从备份恢复到空数据库并逐表核对 / restore a backup into an empty database and compare every table
+    Restore {
+        /// 备份目录 / the backup folder
+        #[arg(long, value_name = "DIR")]
+        from: std::path::PathBuf,
+        /// 目标数据库地址（须为空库） / the target database URL (must be empty)
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// 审计链：校验 / the audit chain: verify
     Audit {
         #[command(subcommand)]

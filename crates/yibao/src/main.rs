@@ -1,5 +1,6 @@
 //! `yibao`: the server and the operator's command line.
 
+mod backup_cmd;
 mod bench;
 mod bench_contrib;
 mod bench_month;
@@ -380,6 +381,8 @@ fn main() -> ExitCode {
             logging::init(config.log_format);
             run_async(serve::serve(config, demo))
         }
+        Command::Backup { to, database_url } => backup_cmd::backup(config, to, database_url),
+        Command::Restore { from, database_url } => backup_cmd::restore(config, from, database_url),
         Command::Migrate { database_url } => {
             if let Some(u) = database_url {
                 config.database_url = u;
