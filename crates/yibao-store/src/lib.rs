@@ -34,6 +34,7 @@ pub mod monthly;
 pub mod national;
 pub mod national_mapping;
 pub mod national_sign_in;
+pub mod partition;
 pub mod qualification;
 pub mod year_end;
 
@@ -42,6 +43,7 @@ pub mod settlement;
 pub mod staff;
 pub mod test_support;
 pub mod transfer;
+pub mod volume;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;
