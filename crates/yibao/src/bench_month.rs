@@ -144,7 +144,7 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
                  s AS (SELECT g.*, t * 6 / 10 AS p, \
                    CASE WHEN visit = 'inpatient' AND g % 11 = 0 THEN t / 20 ELSE 0 END AS c, \
                    CASE WHEN g % 53 = 0 THEN t / 50 ELSE 0 END AS a, \
-                   CASE WHEN scheme <> 'resident' THEN t / 10 ELSE 0 END AS ac FROM g) \
+                   CASE WHEN scheme <> 'resident' THEN t / 10 ELSE 0 END AS ac FROM g), \
                  ins AS (INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
                    year, admission_id, status, result_json, deltas_json, created_at, month, scheme, \
                    visit_type, total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen) \

@@ -58,6 +58,12 @@ pub fn run(mut config: Config, command: PartitionCommand) -> std::process::ExitC
                 }
             }
             PartitionCommand::Detach { month, .. } => {
+                if partition::parse_month(&month).is_none() || month >= current {
+                    return Err(crate::CliError::Other(format!(
+                        "只能分离本月（{current}）以前的月份，格式 YYYY-MM / only a month before \
+                         the current one ({current}) can be detached, as YYYY-MM: {month}"
+                    )));
+                }
                 let mut tx = store.begin().await?;
                 let name = partition::detach(&mut tx, &month, &current).await?;
                 tx.commit().await.map_err(StoreError::from)?;
