@@ -5,7 +5,7 @@
 //! done again.
 
 use serde::Serialize;
-use yibao_store::{identity as store, leader, StoreError};
+use yibao_store::{identity as store, leader, partition, StoreError};
 
 use crate::identity::Actor;
 use crate::{audit, ServiceError, Services};
@@ -13,12 +13,18 @@ use crate::{audit, ServiceError, Services};
 /// Lock names, one per job (a future job takes its own, e.g. the federation outbox's delivery).
 pub const AUDIT_SEAL: &str = "yibao:audit-seal";
 pub const LOGIN_HOUSEKEEPING: &str = "yibao:login-housekeeping";
+pub const LEDGER_PARTITIONS: &str = "yibao:ledger-partitions";
+
+/// Months past the current one that have their ledger partition ready (PostgreSQL).
+pub const PARTITIONS_AHEAD: u32 = 3;
 
 /// What one turn did; `None` for a job another process was running.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Turn {
     pub sealed: Option<audit::SealReport>,
     pub sources_forgotten: Option<u64>,
+    /// Ledger partitions created this turn (months `YYYY-MM`).
+    pub partitions_created: Option<Vec<String>>,
 }
 
 fn sealer() -> Actor {
@@ -50,6 +56,34 @@ pub async fn forget_drained_sources(services: &Services) -> Result<Option<u64>, 
     .transpose()
 }
 
+/// The current month by Beijing time (`YYYY-MM`), the month a settlement made now is filed under.
+pub fn current_month(services: &Services) -> String {
+    services
+        .clock()
+        .now()
+        .with_timezone(&crate::clock::beijing())
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// Makes sure the settlement ledger has its partitions for the current month and the
+/// `PARTITIONS_AHEAD` after it (PostgreSQL; migration 0042), unless another process is doing it.
+/// Cheap when they exist (one catalog read per month); returns the months created.
+pub async fn ensure_partitions(services: &Services) -> Result<Option<Vec<String>>, ServiceError> {
+    let month = current_month(services);
+    leader::run_exclusive(services.store(), LEDGER_PARTITIONS, || async {
+        let mut tx = services.store().begin().await?;
+        let created = partition::ensure_ahead(&mut tx, &month, PARTITIONS_AHEAD).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        if !created.is_empty() {
+            tracing::info!(months = ?created, "ledger partitions created");
+        }
+        Ok::<Vec<String>, ServiceError>(created)
+    })
+    .await?
+    .transpose()
+}
+
 /// One turn of every job. A job that fails is logged and tried again next turn; the others
 /// still run.
 pub async fn turn(services: &Services) -> Turn {
@@ -61,6 +95,10 @@ pub async fn turn(services: &Services) -> Turn {
     match forget_drained_sources(services).await {
         Ok(n) => t.sources_forgotten = n,
         Err(e) => tracing::error!(error = %e, "login housekeeping failed; retrying next turn"),
+    }
+    match ensure_partitions(services).await {
+        Ok(m) => t.partitions_created = m,
+        Err(e) => tracing::error!(error = %e, "ledger partitions failed; retrying next turn"),
     }
     t
 }

@@ -550,7 +550,7 @@ pub async fn reverse(
         )
         .await?;
     }
-    if !store::mark_reversed(&mut tx, done.id, &now).await? {
+    if !store::mark_reversed(&mut tx, done.id, &done.sums.month, &now).await? {
         return Err(rule_err(
             ErrorKind::Conflict,
             "settlement.already_reversed",

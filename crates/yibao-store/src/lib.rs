@@ -36,6 +36,7 @@ pub mod national;
 pub mod national_file;
 pub mod national_mapping;
 pub mod national_sign_in;
+pub mod partition;
 pub mod qualification;
 pub mod year_end;
 
@@ -44,6 +45,7 @@ pub mod settlement;
 pub mod staff;
 pub mod test_support;
 pub mod transfer;
+pub mod volume;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;

@@ -75,6 +75,7 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
         "monthly_declaration",
         "monthly_deduction",
         "settlement",
+        "settlement_request",
         "institution_agreement_event",
         "institution_agreement",
         "api_token",
@@ -118,6 +119,9 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
         ),
     )
     .await?;
+    // The month's ledger partition (migration 0042), so that its rows do not land in the
+    // default partition.
+    yibao_store::partition::ensure(&mut tx, MONTH).await?;
     tx.commit().await.map_err(yibao_store::StoreError::from)?;
     // The settlements, in batches of a million rows (one statement each).
     let batch: u64 = 1_000_000;
@@ -125,6 +129,9 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
     while from <= settlements {
         let to = (from + batch - 1).min(settlements);
         let mut tx = store.begin().await?;
+        // The idempotency keys are written by the statement itself, set-based, instead of by
+        // the ledger's per-row trigger (migration 0042).
+        execute(&mut tx, "SET LOCAL yibao.bulk_keys = 'on'").await?;
         execute(
             &mut tx,
             &format!(
@@ -137,14 +144,17 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
                  s AS (SELECT g.*, t * 6 / 10 AS p, \
                    CASE WHEN visit = 'inpatient' AND g % 11 = 0 THEN t / 20 ELSE 0 END AS c, \
                    CASE WHEN g % 53 = 0 THEN t / 50 ELSE 0 END AS a, \
-                   CASE WHEN scheme <> 'resident' THEN t / 10 ELSE 0 END AS ac FROM g) \
-                 INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
+                   CASE WHEN scheme <> 'resident' THEN t / 10 ELSE 0 END AS ac FROM g), \
+                 ins AS (INSERT INTO settlement (institution_id, request_id, payload_sha256, person_id_number, \
                    year, admission_id, status, result_json, deltas_json, created_at, month, scheme, \
                    visit_type, total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen) \
                  SELECT ids.a[1 + s.g % ids.n], 'BM' || s.g, '', '500119195001010011', 2026, NULL, \
                    CASE WHEN s.g % 97 = 0 THEN 'reversed' ELSE 'settled' END, '{{}}', '{{}}', \
                    '2026-11-15T02:00:00.000Z', '{MONTH}', s.scheme, s.visit, s.t, s.p, s.c, s.a, s.ac, \
-                   s.t - s.p - s.c - s.a - s.ac FROM s, ids"
+                   s.t - s.p - s.c - s.a - s.ac FROM s, ids \
+                   RETURNING institution_id, request_id, id) \
+                 INSERT INTO settlement_request (institution_id, request_id, settlement_id) \
+                 SELECT institution_id, request_id, id FROM ins"
             ),
         )
         .await?;
@@ -153,9 +163,12 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
         from = to + 1;
     }
     // A past month's rows are all visible (autovacuum has set the visibility map), which
-    // index-only scans need: VACUUM (outside a transaction) brings the fresh rows there.
+    // index-only scans need: VACUUM (outside a transaction) brings the fresh rows there. Only
+    // the month's partition: the other months are not touched.
+    let part = yibao_store::partition::partition_name(MONTH)
+        .ok_or_else(|| CliError::Other(format!("bench month {MONTH}")))?;
     store
-        .run_outside_transaction("VACUUM ANALYZE settlement")
+        .run_outside_transaction(&format!("VACUUM ANALYZE {part}"))
         .await?;
     Ok(agency_id)
 }

@@ -88,6 +88,12 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// 结算台账按月分区（仅 PostgreSQL）：列出、预建、分离旧月份 / the settlement ledger's
+    /// monthly partitions (PostgreSQL only): list, create ahead, detach an old month
+    Partition {
+        #[command(subcommand)]
+        command: PartitionCommand,
+    },
     /// 本机签名公钥与联网身份（区划） / this installation's public key and region
     Key {
         #[command(subcommand)]
@@ -545,6 +551,55 @@ pub enum BenchCommand {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// 生成大城市规模的测试数据：参保人员及其参保记录、多年的结算记录（按月分区，仅 PostgreSQL，请使用专用数据库）
+    /// / a large city's generated population with its coverage records and years of
+    /// settlements, one partition per month (PostgreSQL only; use a scratch database)
+    Populate {
+        /// 参保人数 / insured persons
+        #[arg(long, default_value_t = 10_000_000)]
+        persons: u64,
+        /// 每日结算笔数 / settlements per day
+        #[arg(long, default_value_t = 10_000)]
+        per_day: u64,
+        /// 年数（至昨日） / years of settlements (up to yesterday)
+        #[arg(long, default_value_t = 5)]
+        years: u32,
+        /// 定点医药机构数 / institutions
+        #[arg(long, default_value_t = 3000)]
+        institutions: u32,
+        /// 参保单位数 / employers
+        #[arg(long, default_value_t = 100_000)]
+        employers: u64,
+        /// 每笔结算存储的说明长度（字节，0 即 {}） / bytes of generated explanation stored per
+        /// settlement (0 stores {})
+        #[arg(long, default_value_t = 0)]
+        explanation_bytes: u32,
+        /// 数据库超过此大小（GB）后不再增加月份 / stop adding months once the database is
+        /// larger than this (GB)
+        #[arg(long, default_value_t = 40.0)]
+        max_gb: f64,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 在 bench populate 生成的数据上测量查询时延（p50/p99），与同库的纯 SQL 基线对照（仅 PostgreSQL）
+    /// / read latencies (p50/p99) on a database filled by bench populate, each beside a plain
+    /// SQL baseline on the same database (PostgreSQL only)
+    Volume {
+        /// 每项采样次数 / samples per read
+        #[arg(long, default_value_t = 2000)]
+        samples: usize,
+        /// 测累计值读取时的并发结算客户端数 / settlement clients running while the accumulator
+        /// read is measured
+        #[arg(long, default_value_t = 4)]
+        load_clients: usize,
+        /// 结算负载持续秒数 / seconds of settlement load
+        #[arg(long, default_value_t = 30)]
+        load_seconds: u64,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// 实时结算吞吐与时延（写入测试人群与结算记录，请使用专用数据库）
     /// / settlement throughput and latency (writes a test population and settlements: use a scratch database)
     Settle {
@@ -572,5 +627,39 @@ pub enum BenchCommand {
         /// 输出 JSON / print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartitionCommand {
+    /// 列出各月分区（行数估计、大小） / list the monthly partitions (row estimate, size)
+    List {
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 预建分区（默认本月及其后 3 个月；默认分区中该月的记录随之迁入）/ create partitions
+    /// ahead (default the current month and 3 after it; rows of the month in the default
+    /// partition move into it)
+    Ensure {
+        /// 起始月份 YYYY-MM（默认本月，北京时间） / first month (default the current one)
+        #[arg(long, value_name = "YYYY-MM")]
+        from: Option<String>,
+        /// 其后再建几个月 / months after it
+        #[arg(long, default_value_t = 3)]
+        ahead: u32,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// 分离一个过去月份的分区（其表保留，归档后可删除） / detach a past month's partition
+    /// (its table stays until archived and dropped)
+    Detach {
+        /// 月份 YYYY-MM / the month
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
     },
 }

@@ -4,12 +4,15 @@ mod backup_cmd;
 mod bench;
 mod bench_contrib;
 mod bench_month;
+mod bench_populate;
+mod bench_volume;
 mod calendar_cmd;
 mod catalog_cmd;
 mod cli;
 mod config;
 mod federation_cmd;
 mod logging;
+mod partition_cmd;
 mod serve;
 
 use std::process::ExitCode;
@@ -172,6 +175,7 @@ fn main() -> ExitCode {
                 Ok(())
             })
         }
+        Command::Partition { command } => partition_cmd::run(config, command),
         Command::Key { command } => federation_cmd::key(config, command),
         Command::Peer { command } => federation_cmd::peer(config, command),
         Command::Transfer { command } => federation_cmd::transfer(config, command),
@@ -280,6 +284,95 @@ fn main() -> ExitCode {
                     r.skipped,
                     r.disagreements
                 );
+                Ok(())
+            })
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Populate {
+                    persons,
+                    per_day,
+                    years,
+                    institutions,
+                    employers,
+                    explanation_bytes,
+                    max_gb,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            run_async(async move {
+                let r = bench_populate::populate(
+                    &config.database_url,
+                    persons,
+                    per_day,
+                    years,
+                    institutions,
+                    employers,
+                    explanation_bytes,
+                    max_gb,
+                )
+                .await?;
+                println!(
+                    "postgres persons={} employers={} institutions={} settlements={} months={} days={}..{} persons_time={:.0}s settlements_time={:.0}s vacuum_time={:.0}s database={:.1}GB{}",
+                    r.persons,
+                    r.employers,
+                    r.institutions,
+                    r.settlements,
+                    r.months,
+                    r.first_day,
+                    r.last_day,
+                    r.persons_seconds,
+                    r.settlements_seconds,
+                    r.vacuum_seconds,
+                    r.database_bytes as f64 / 1e9,
+                    if r.stopped_at_budget { " (stopped at the size budget)" } else { "" }
+                );
+                Ok(())
+            })
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Volume {
+                    samples,
+                    load_clients,
+                    load_seconds,
+                    database_url,
+                },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            run_async(async move {
+                let r = bench_volume::volume(
+                    &config.database_url,
+                    samples.max(1),
+                    load_clients,
+                    load_seconds,
+                )
+                .await?;
+                println!("postgres persons={}", r.persons);
+                for l in &r.lines {
+                    println!(
+                        "{:<40} app p50={:.2}ms p99={:.2}ms | baseline p50={:.2}ms p99={:.2}ms | samples={}/{} | {}",
+                        l.name,
+                        l.app.p50_ms,
+                        l.app.p99_ms,
+                        l.baseline.p50_ms,
+                        l.baseline.p99_ms,
+                        l.app.samples,
+                        l.baseline.samples,
+                        l.note
+                    );
+                }
+                if let Some(s) = &r.load {
+                    println!(
+                        "settlement load: {} settlements in {:.1}s ({:.0}/s), p50={:.1}ms p99={:.1}ms, errors={}",
+                        s.settlements, s.seconds, s.per_second, s.p50_ms, s.p99_ms, s.errors
+                    );
+                }
                 Ok(())
             })
         }
