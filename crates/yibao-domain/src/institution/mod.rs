@@ -3,6 +3,7 @@
 //! (申报 → 对账 → 结算单 → 确认 → 拨付). Pure rules; time and data are parameters.
 
 pub mod agreement;
+pub mod designation;
 pub mod monthly;
 pub mod year_end;
 
@@ -44,6 +45,9 @@ pub enum InstitutionError {
     /// An amount overflowed.
     #[error("overflow")]
     Overflow,
+    /// A field of an application's form (its key, for the page) is missing or wrong.
+    #[error("form invalid")]
+    Form { key: &'static str, message: String },
 }
 
 impl Coded for InstitutionError {
@@ -57,6 +61,7 @@ impl Coded for InstitutionError {
             InstitutionError::Mismatched { .. } => "monthly.mismatched",
             InstitutionError::DeductionsExceedDue => "monthly.deductions_exceed_due",
             InstitutionError::Overflow => "monthly.overflow",
+            InstitutionError::Form { .. } => "institution.form_invalid",
         }
     }
 
@@ -78,6 +83,7 @@ impl Coded for InstitutionError {
                 "扣款合计超过本月应付金额，请核对扣款".to_string()
             }
             InstitutionError::Overflow => "金额超出可处理范围".to_string(),
+            InstitutionError::Form { message, .. } => message.clone(),
         }
     }
 }

@@ -160,6 +160,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/act", post(cases::act))
         .route("/cases/{number}/evaluate", post(cases::evaluate))
         .route("/cases/{number}/bill", post(cases::bill))
+        .route(
+            "/cases/{number}/institution-application",
+            post(cases::institution_step),
+        )
         .route("/cases/{number}/print/{doc}", get(cases::print))
         .route("/progress", get(cases::progress))
         .route("/verify", get(enrolment::verify))
