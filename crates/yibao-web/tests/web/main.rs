@@ -39,6 +39,7 @@ mod finance_page;
 mod forms;
 mod foundation;
 mod identity;
+mod institution_cases;
 mod institution_pages;
 mod institution_year_end;
 mod institutions;
