@@ -25,6 +25,7 @@ struct Row {
 
 const P: ApplicantType = ApplicantType::Person;
 const E: ApplicantType = ApplicantType::Employer;
+const I: ApplicantType = ApplicantType::Institution;
 
 #[allow(clippy::too_many_arguments)]
 const fn row(
@@ -118,6 +119,8 @@ const NETWORKED: &[(&str, &str)] = &[("networked_settlement", "是")];
 #[rustfmt::skip]
 fn chongqing() -> Vec<Row> {
     vec![
+        row("33", I, None, NONE, &[], &["application", "practice_licence", "equipment_list", "capacity_report", "health_commission_approval", "staff_roster", "bank_account_permit"], "003 item 33"),
+        row("34", I, None, NONE, &[], &["application", "licences", "pharmacist_certificates", "staff_certificates", "bank_account_permit"], "003 item 34"),
         row("25", P, None, NONE, &[], &["id_document", "application_form", "medical_records"], "003 item 25"),
         row("32", P, None, NONE, &[], &["id_document", "settlement_documents"], "003 item 32"),
         // 单位参保登记: per kind, the 登记表 AND the certificate (not alternatives).
@@ -185,6 +188,7 @@ fn chongqing() -> Vec<Row> {
 #[rustfmt::skip]
 fn chuanyu() -> Vec<Row> {
     vec![
+        row("06", I, None, NONE, &[], &["approval_document", "written_application"], "000 item 06"),
         row("02-1", P, None, NONE, &[], &["id_document", "filing_form", "relocation_proof"], "000 二、1"),
         row("02-2", P, None, NONE, &[], &["id_document", "filing_form", "residence_proof"], "000 二、2"),
         row("02-3", P, None, NONE, &[], &["id_document", "filing_form", "work_proof"], "000 二、3"),
@@ -204,6 +208,13 @@ fn chuanyu() -> Vec<Row> {
 #[rustfmt::skip]
 fn sichuan() -> Vec<Row> {
     vec![
+        // 33–38: the institution applies (issue #21); every paper is asked.
+        row("33", I, None, NONE, &[], &["agreement_application_form", "practice_licence", "level_proof", "staff_roster", "equipment_list"], "001 item 33"),
+        row("34", I, None, NONE, &[], &["agreement_application_form", "drug_trading_licence", "business_licence", "pharmacist_credentials"], "001 item 34"),
+        row("35", I, None, NONE, &[], &["change_approval", "written_application"], "001 item 35"),
+        row("36", I, None, NONE, &[], &["written_application"], "001 item 36"),
+        row("37", I, None, NONE, &[], &["written_application"], "001 item 37"),
+        row("38", I, None, NONE, &[], &["platform_access_form"], "001 item 38"),
         row("22", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 22"),
         row("23", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 23"),
         row("24", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 24"),
