@@ -183,8 +183,8 @@ pub struct ApplicationStepInput {
 /// A designation application's steps as the case page shows them.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationView {
-    pub stage: String,
-    pub stage_label: String,
+    pub stage: Stage,
+    pub stage_label: &'static str,
     /// The institution code given when the evaluation passed.
     pub code: Option<String>,
     /// Chongqing 33/34: the on-site evaluation within 10 days of acceptance (None elsewhere).
@@ -247,8 +247,8 @@ fn outstanding(app: &ApplicationRow, today: NaiveDate) -> Vec<String> {
 fn view(case: &CaseRow, app: &ApplicationRow, today: NaiveDate) -> ApplicationView {
     let jurisdiction = case.jurisdiction.as_str();
     ApplicationView {
-        stage: app.stage.key().to_string(),
-        stage_label: app.stage.label().to_string(),
+        stage: app.stage,
+        stage_label: app.stage.label(),
         code: app.code.clone(),
         evaluation_due: publicity_working_days(jurisdiction)
             .and(parse_date(&case.accepted_on))

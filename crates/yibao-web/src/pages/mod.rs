@@ -25,6 +25,7 @@ mod monthly;
 mod pager;
 mod records;
 mod settlements;
+mod year_end;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -119,6 +120,15 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/dashboard", get(dashboard::page))
         .route("/staff/settlements", get(settlements::list))
         .route("/staff/monthly", get(monthly::list))
+        .route("/staff/year-end", get(year_end::list))
+        .route("/staff/year-end/{year}/payments", post(year_end::pay))
+        .route("/staff/year-end/{year}/{code}", get(year_end::detail))
+        .route("/staff/year-end/{year}/{code}/issue", post(year_end::issue))
+        .route("/institution/year-end", get(year_end::own))
+        .route(
+            "/institution/year-end/{year}/confirm",
+            post(year_end::confirm),
+        )
         .route("/staff/monthly/{month}/statements", post(monthly::issue))
         .route("/staff/monthly/{month}/payments", post(monthly::pay))
         .route("/staff/monthly/{month}/{code}", get(monthly::detail))
