@@ -199,55 +199,9 @@ both_stores_with_demo!(the_year_end_is_issued_confirmed_and_paid_from_its_pages,
     use crate::institution_pages::{institution_browser, staff_browser};
     app.demo().await;
     let code = "H50011900062";
-    let token = app.nanchuan_hospital_token(code, "南川年终清算页面医院").await;
-    let admin = app.staff_token("cq.admin").await;
-    let r = app
-        .post_json(
-            &format!("/api/v1/admin/institutions/{code}/agreement"),
-            Some(&admin),
-            json!({"action": "change", "note": "约定总额预付", "terms": {
-                "valid_from": "2026-01-01", "valid_until": null, "level": "二级",
-                "services": ["普通门诊", "住院"], "methods": ["global_budget"],
-                "annual_budget_fen": BUDGET, "cross_province": false}}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let answers = november(app, &token, "P").await;
-    let dec = app.later(Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap());
-    let reviewer = dec.staff_token("cq.reviewer").await;
-    dec.call(
-        "POST",
-        "/api/v1/institution/months/2026-11/declaration",
-        Some(&token),
-        Some(json!({"lines": declaration_from(&answers)})),
-    )
-    .await;
-    dec.call(
-        "POST",
-        "/api/v1/monthly/2026-11/statements",
-        Some(&reviewer),
-        None,
-    )
-    .await;
-    dec.call(
-        "POST",
-        "/api/v1/institution/months/2026-11/confirm",
-        Some(&token),
-        None,
-    )
-    .await;
+    let token = november_paid_in_january(app, code, "南川年终清算页面医院", "P").await;
     let jan = app.later(Utc.with_ymd_and_hms(2027, 1, 11, 2, 0, 0).unwrap());
     let finance = jan.staff_token("cq.finance").await;
-    let r = jan
-        .call(
-            "POST",
-            "/api/v1/monthly/2026-11/payments",
-            Some(&finance),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-
     // The reviewer's list defaults to last year; the hospital is 未生成.
     let mut rv = staff_browser(&jan, "cq.reviewer").await;
     let page = rv.get("/staff/year-end").await;
@@ -326,3 +280,69 @@ both_stores_with_demo!(the_year_end_is_issued_confirmed_and_paid_from_its_pages,
     assert_eq!(row[2], "已拨付", "{row:?}");
     assert!(row[5].starts_with("NQ"), "{row:?}");
 });
+
+/// A Nanchuan hospital paid by global budget (`BUDGET`) whose November is settled, declared,
+/// issued, confirmed and — on 11 January 2027 — paid: its year can be reconciled. Returns its
+/// API token.
+pub(crate) async fn november_paid_in_january(
+    app: &crate::common::TestApp,
+    code: &str,
+    name: &str,
+    prefix: &str,
+) -> String {
+    let token = app.nanchuan_hospital_token(code, name).await;
+    let admin = app.staff_token("cq.admin").await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/admin/institutions/{code}/agreement"),
+            Some(&admin),
+            json!({"action": "change", "note": "约定总额预付", "terms": {
+                "valid_from": "2026-01-01", "valid_until": null, "level": "二级",
+                "services": ["普通门诊", "住院"], "methods": ["global_budget"],
+                "annual_budget_fen": BUDGET, "cross_province": false}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let answers = november(app, &token, prefix).await;
+    let dec = app.later(Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap());
+    let reviewer = dec.staff_token("cq.reviewer").await;
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/institution/months/2026-11/declaration",
+            Some(&token),
+            Some(json!({"lines": declaration_from(&answers)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/monthly/2026-11/statements",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["issued"][0]["code"], code, "{}", r.body);
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/institution/months/2026-11/confirm",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let jan = app.later(Utc.with_ymd_and_hms(2027, 1, 11, 2, 0, 0).unwrap());
+    let finance = jan.staff_token("cq.finance").await;
+    let r = jan
+        .call(
+            "POST",
+            "/api/v1/monthly/2026-11/payments",
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    token
+}

@@ -15,6 +15,7 @@ mod browser_accounts;
 mod browser_case;
 mod browser_complaint;
 mod browser_institution;
+mod browser_institution_cases;
 mod browser_journeys;
 mod browser_layout;
 mod calendar;
