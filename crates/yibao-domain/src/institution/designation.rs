@@ -137,7 +137,9 @@ impl DesignationApplication {
         if address.is_empty() {
             errors.push(missing("address", "机构地址"));
         }
-        let licence_number = field(form, "licence_number").unwrap_or_default().to_string();
+        let licence_number = field(form, "licence_number")
+            .unwrap_or_default()
+            .to_string();
         if licence_number.is_empty() {
             errors.push(missing("licence_number", "许可证号"));
         }

@@ -501,7 +501,10 @@ async fn institution_applicant(
             ))
         }
     };
-    if !matches!(channel, ChannelKind::Window | ChannelKind::Mail | ChannelKind::Phone) {
+    if !matches!(
+        channel,
+        ChannelKind::Window | ChannelKind::Mail | ChannelKind::Phone
+    ) {
         return Err(ServiceError::invalid(
             "case.channel_window",
             "医药机构的申请由经办机构窗口工作人员录入，请选择窗口办理",

@@ -284,9 +284,7 @@ pub fn binding(service: Service) -> Option<Binding> {
         | S::HospitalMonthlySettlement
         | S::PharmacyMonthlySettlement => return None,
         // Guide only: each becomes a binding with the issue that builds its domain.
-        S::TransferCertificate
-        | S::Transfer
-        | S::CrossProvinceOutpatient => return None,
+        S::TransferCertificate | S::Transfer | S::CrossProvinceOutpatient => return None,
     })
 }
 

@@ -19,12 +19,11 @@ use yibao_domain::catalog::{FieldError, Item, Service};
 use yibao_domain::codes::InstitutionKind;
 use yibao_domain::error::Coded;
 use yibao_domain::institution::agreement::{
-    evaluation_due, next_stage, publicity_ends, publicity_working_days, Agreement,
-    AgreementAction, Stage,
+    evaluation_due, next_stage, publicity_ends, publicity_working_days, Agreement, AgreementAction,
+    Stage,
 };
 use yibao_domain::institution::designation::{
-    check_beds, code_sequence, institution_code, DesignationApplication, InfoChange,
-    SuspendRequest,
+    check_beds, code_sequence, institution_code, DesignationApplication, InfoChange, SuspendRequest,
 };
 use yibao_domain::institution::InstitutionError;
 use yibao_domain::staff::StaffRole;
@@ -91,7 +90,11 @@ fn form_errors(list: Vec<InstitutionError>) -> Vec<FieldError> {
 
 /// The form's problems, each with its field (checked when the case is opened, and again at
 /// completion by the effect).
-pub fn check_form(item: &Item, op: InstitutionOp, form: &BTreeMap<String, String>) -> Vec<FieldError> {
+pub fn check_form(
+    item: &Item,
+    op: InstitutionOp,
+    form: &BTreeMap<String, String>,
+) -> Vec<FieldError> {
     match op {
         InstitutionOp::Designation(kind) => match DesignationApplication::parse(kind, form) {
             Ok(a) => match check_beds(&item.jurisdiction, &a) {
@@ -100,7 +103,10 @@ pub fn check_form(item: &Item, op: InstitutionOp, form: &BTreeMap<String, String
             },
             Err(list) => form_errors(list),
         },
-        InstitutionOp::InfoChange => InfoChange::parse(form).err().map(form_errors).unwrap_or_default(),
+        InstitutionOp::InfoChange => InfoChange::parse(form)
+            .err()
+            .map(form_errors)
+            .unwrap_or_default(),
         InstitutionOp::SuspendOrTerminate => SuspendRequest::parse(form)
             .err()
             .map(|e| form_errors(vec![e]))
@@ -137,7 +143,10 @@ pub async fn applicant_region(
             .map(|s| s.trim())
             .unwrap_or("")
             .parse()?;
-        let name = form.get("name").map(|s| s.trim().to_string()).unwrap_or_default();
+        let name = form
+            .get("name")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
         return Ok((region, name));
     }
     let row = existing.ok_or_else(|| {
@@ -460,15 +469,13 @@ async fn designate(
             format!("定点申请尚不能办结：{}", left.join("；")),
         ));
     }
-    let terms = app
-        .terms_json
-        .0
-        .clone()
-        .ok_or_else(|| ServiceError::invalid("institution.terms_missing", "尚未录入协议条款"))?;
-    let code = app
-        .code
-        .clone()
-        .ok_or_else(|| ServiceError::internal("institution.code_missing", "评估通过的申请没有机构编码"))?;
+    let terms =
+        app.terms_json.0.clone().ok_or_else(|| {
+            ServiceError::invalid("institution.terms_missing", "尚未录入协议条款")
+        })?;
+    let code = app.code.clone().ok_or_else(|| {
+        ServiceError::internal("institution.code_missing", "评估通过的申请没有机构编码")
+    })?;
     let a = DesignationApplication::parse(kind, &case.form.0).map_err(|list| {
         list.into_iter()
             .next()
@@ -482,7 +489,11 @@ async fn designate(
             code: &code,
             name: &a.name,
             kind: kind.key(),
-            level: if terms.level.is_empty() { &a.level } else { &terms.level },
+            level: if terms.level.is_empty() {
+                &a.level
+            } else {
+                &terms.level
+            },
             region_code: region.as_str(),
             agency_id: case.deciding_agency_id,
             uscc: Some(&case.applicant_ref),
@@ -563,7 +574,10 @@ async fn designate(
         &code,
         None,
         Some(&json!({ "institution": row, "agreement": agreement })),
-        &format!("纳入定点协议管理 {code} {}（办件 {}）", row.name, case.number),
+        &format!(
+            "纳入定点协议管理 {code} {}（办件 {}）",
+            row.name, case.number
+        ),
     )
     .await?;
     Ok(json!({
@@ -614,21 +628,24 @@ async fn change_agreement(
     let (input, text) = match op {
         InstitutionOp::InfoChange => {
             let change = InfoChange::parse(form).map_err(|list| {
-                list.into_iter()
-                    .next()
-                    .map(domain)
-                    .unwrap_or_else(|| ServiceError::invalid("institution.form_invalid", "申请表有误"))
+                list.into_iter().next().map(domain).unwrap_or_else(|| {
+                    ServiceError::invalid("institution.form_invalid", "申请表有误")
+                })
             })?;
             let current = store::find_agreement(conn, row.id).await?;
-            let mut terms = current
-                .and_then(|a| a.terms_json.0)
-                .ok_or_else(|| ServiceError::invalid("institution.no_agreement", "尚未签订医保服务协议"))?;
+            let mut terms = current.and_then(|a| a.terms_json.0).ok_or_else(|| {
+                ServiceError::invalid("institution.no_agreement", "尚未签订医保服务协议")
+            })?;
             let name = change.name.clone().unwrap_or_else(|| row.name.clone());
             let level = change.level.clone().unwrap_or_else(|| row.level.clone());
             terms.level = level.clone();
             store::update_identity(conn, row.id, &name, &level).await?;
             (
-                step("change", Some(terms), note(&format!("{}；", change.description))),
+                step(
+                    "change",
+                    Some(terms),
+                    note(&format!("{}；", change.description)),
+                ),
                 format!("已变更 {} 的信息：{}", row.code, change.description),
             )
         }
@@ -651,7 +668,10 @@ async fn change_agreement(
             format!("已为 {} {} 开通跨省异地就医直接结算", row.code, row.name),
         ),
         InstitutionOp::Designation(_) => {
-            return Err(ServiceError::internal("institution.op", "定点申请不是协议变更"))
+            return Err(ServiceError::internal(
+                "institution.op",
+                "定点申请不是协议变更",
+            ))
         }
     };
     let after = record_step(conn, services, actor, &row, &input, today, None).await?;

@@ -34,7 +34,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(download))
         .routes(routes!(evaluate))
         .routes(routes!(bill))
-        .routes(routes!(institution_application, institution_application_step))
+        .routes(routes!(
+            institution_application,
+            institution_application_step
+        ))
         .routes(routes!(progress))
 }
 

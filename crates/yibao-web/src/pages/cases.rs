@@ -1152,8 +1152,8 @@ pub async fn institution_step(
     let built = (|| -> Result<ApplicationStepInput, String> {
         let action = get("action").unwrap_or_default().to_string();
         let terms = if action == "terms" {
-            let valid_from = date("valid_from", "协议起始日")?
-                .ok_or_else(|| "请填写协议起始日".to_string())?;
+            let valid_from =
+                date("valid_from", "协议起始日")?.ok_or_else(|| "请填写协议起始日".to_string())?;
             let annual_budget_fen = get("annual_budget")
                 .map(|v| {
                     v.parse::<yibao_domain::Fen>()

@@ -139,7 +139,14 @@ pub async fn issue(
         )
         .await;
     };
-    match year_end::issue(&state.services, &auth.actor, year, &code, &YearEndInput { score }).await
+    match year_end::issue(
+        &state.services,
+        &auth.actor,
+        year,
+        &code,
+        &YearEndInput { score },
+    )
+    .await
     {
         Ok(v) => {
             let notice = vec![format!(

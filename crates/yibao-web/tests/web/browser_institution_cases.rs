@@ -51,8 +51,14 @@ async fn a_designation_is_entered_evaluated_and_publicised_on_its_pages() {
     let clerk = app.staff_token("cq.clerk").await;
     let v = view(&app, &clerk, &number).await;
     provide_missing(&app, &clerk, &number, &v).await;
-    assert_eq!(act(&app, &clerk, &number, "submit").await.status, StatusCode::OK);
-    assert_eq!(act(&app, &clerk, &number, "accept").await.status, StatusCode::OK);
+    assert_eq!(
+        act(&app, &clerk, &number, "submit").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        act(&app, &clerk, &number, "accept").await.status,
+        StatusCode::OK
+    );
     b.logout().await;
 
     // The reviewer evaluates, publicises and records the terms on the case page.
@@ -101,8 +107,11 @@ async fn the_year_end_pages_fit_a_phone() {
     b.click("#year-end-link").await;
     assert_eq!(b.path().await, "/staff/year-end");
     b.assert_fits("390 year-end list").await;
-    b.fill(&format!("form[action='/staff/year-end/2026/{code}/issue'] input[name='score']"), "90")
-        .await;
+    b.fill(
+        &format!("form[action='/staff/year-end/2026/{code}/issue'] input[name='score']"),
+        "90",
+    )
+    .await;
     b.click(&format!("#issue-{code}")).await;
     assert!(b.text("#notice").await.contains(code));
     b.assert_fits("390 year-end issued").await;

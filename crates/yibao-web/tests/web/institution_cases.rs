@@ -78,7 +78,12 @@ both_stores_with_demo!(
             .post_json("/api/v1/cases", Some(&clerk), body(form.clone()))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        assert_eq!(r.json()["details"]["errors"][0]["field"], "beds", "{}", r.body);
+        assert_eq!(
+            r.json()["details"]["errors"][0]["field"],
+            "beds",
+            "{}",
+            r.body
+        );
         let mut form = form;
         form["beds"] = json!("50");
         let number = window(app, &clerk, body(form)).await;
@@ -86,11 +91,28 @@ both_stores_with_demo!(
         assert_eq!(v["case"]["applicant_kind"], "institution");
         assert_eq!(v["case"]["applicant_ref"], applicant.as_str());
         // Before acceptance there is no evaluation.
-        let r = step(app, &reviewer, &number, json!({"action": "evaluate", "passed": true})).await;
-        assert_eq!(r.json()["code"], "institution.case_not_accepted", "{}", r.body);
+        let r = step(
+            app,
+            &reviewer,
+            &number,
+            json!({"action": "evaluate", "passed": true}),
+        )
+        .await;
+        assert_eq!(
+            r.json()["code"],
+            "institution.case_not_accepted",
+            "{}",
+            r.body
+        );
         submit_and_accept(app, &clerk, &number).await;
         // A clerk does not evaluate.
-        let r = step(app, &clerk, &number, json!({"action": "evaluate", "passed": true})).await;
+        let r = step(
+            app,
+            &clerk,
+            &number,
+            json!({"action": "evaluate", "passed": true}),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         let a = app
             .call(
@@ -107,7 +129,12 @@ both_stores_with_demo!(
         assert_eq!(a["evaluation_due"], "2026-12-02");
         // Publicity before evaluation is refused by the agreement's state rules.
         let r = step(app, &reviewer, &number, json!({"action": "publicise"})).await;
-        assert_eq!(r.json()["code"], "institution.action_not_allowed", "{}", r.body);
+        assert_eq!(
+            r.json()["code"],
+            "institution.action_not_allowed",
+            "{}",
+            r.body
+        );
         let r = step(
             app,
             &reviewer,
@@ -116,7 +143,10 @@ both_stores_with_demo!(
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let code = r.json()["application"]["code"].as_str().unwrap().to_string();
+        let code = r.json()["application"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(code, "H50010800001");
         // 7 working days from Monday 23 November: to Tuesday 1 December.
         let r = step(
@@ -126,13 +156,24 @@ both_stores_with_demo!(
             json!({"action": "publicise", "from": "2026-11-23"}),
         )
         .await;
-        assert_eq!(r.json()["application"]["publicity_ends"], "2026-12-01", "{}", r.body);
+        assert_eq!(
+            r.json()["application"]["publicity_ends"],
+            "2026-12-01",
+            "{}",
+            r.body
+        );
         let terms = json!({
             "valid_from": "2026-12-02", "valid_until": "2028-12-31", "level": "二级",
             "services": ["普通门诊", "住院"], "methods": ["fee_for_service"],
             "annual_budget_fen": null, "cross_province": false
         });
-        let r = step(app, &reviewer, &number, json!({"action": "terms", "terms": terms})).await;
+        let r = step(
+            app,
+            &reviewer,
+            &number,
+            json!({"action": "terms", "terms": terms}),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // Completing while the publicity runs is refused, naming its end.
         let actions: Vec<String> = view(app, &clerk, &number).await["actions"]
@@ -153,7 +194,11 @@ both_stores_with_demo!(
         // 2 December: the publicity is over; the case completes and the institution exists.
         let dec = app.later(Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap());
         let who = dec
-            .staff_token(if action == "complete" { "cq.clerk" } else { "cq.reviewer" })
+            .staff_token(if action == "complete" {
+                "cq.clerk"
+            } else {
+                "cq.reviewer"
+            })
             .await;
         let r = dec
             .call(
@@ -189,7 +234,10 @@ both_stores_with_demo!(
             .iter()
             .map(|e| e["action"].as_str().unwrap())
             .collect();
-        assert_eq!(actions, ["受理申请", "评估通过", "公示", "协议条款", "签订协议"]);
+        assert_eq!(
+            actions,
+            ["受理申请", "评估通过", "公示", "协议条款", "签订协议"]
+        );
         // Its token settles.
         let r = dec
             .call(
@@ -222,7 +270,12 @@ both_stores_with_demo!(
                 })),
             )
             .await;
-        assert_eq!(r.json()["code"], "institution.already_designated", "{}", r.body);
+        assert_eq!(
+            r.json()["code"],
+            "institution.already_designated",
+            "{}",
+            r.body
+        );
     }
 );
 
@@ -249,11 +302,27 @@ both_stores_with_demo!(
         )
         .await;
         submit_and_accept(app, &clerk, &number).await;
-        let r = step(app, &reviewer, &number, json!({"action": "evaluate", "passed": true})).await;
-        assert_eq!(r.json()["application"]["code"], "H51070000001", "{}", r.body);
+        let r = step(
+            app,
+            &reviewer,
+            &number,
+            json!({"action": "evaluate", "passed": true}),
+        )
+        .await;
+        assert_eq!(
+            r.json()["application"]["code"],
+            "H51070000001",
+            "{}",
+            r.body
+        );
         assert_eq!(r.json()["application"]["evaluation_due"], Value::Null);
         let r = step(app, &reviewer, &number, json!({"action": "publicise"})).await;
-        assert_eq!(r.json()["application"]["publicity_ends"], Value::Null, "{}", r.body);
+        assert_eq!(
+            r.json()["application"]["publicity_ends"],
+            Value::Null,
+            "{}",
+            r.body
+        );
         let r = step(
             app,
             &reviewer,
@@ -264,7 +333,12 @@ both_stores_with_demo!(
                 "annual_budget_fen": null, "cross_province": false}}),
         )
         .await;
-        assert_eq!(r.json()["application"]["outstanding"], json!([]), "{}", r.body);
+        assert_eq!(
+            r.json()["application"]["outstanding"],
+            json!([]),
+            "{}",
+            r.body
+        );
         let r = act(app, &reviewer, &number, "approve").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["case"]["status"], "completed", "{}", r.body);
@@ -278,7 +352,12 @@ both_stores_with_demo!(
                 .await
         };
         let r = pre(token.clone(), b.clone()).await;
-        assert_eq!(r.json()["code"], "settlement.cross_province_not_open", "{}", r.body);
+        assert_eq!(
+            r.json()["code"],
+            "settlement.cross_province_not_open",
+            "{}",
+            r.body
+        );
 
         let agreement_case = |item: &str, form: Value| {
             let clerk = clerk.clone();
@@ -336,7 +415,12 @@ both_stores_with_demo!(
             act(app, &clerk, &again, "accept").await;
             act(app, &reviewer, &again, "approve").await
         };
-        assert_eq!(r.json()["code"], "institution.action_not_allowed", "{}", r.body);
+        assert_eq!(
+            r.json()["code"],
+            "institution.action_not_allowed",
+            "{}",
+            r.body
+        );
 
         // Sichuan 37 (10 working days, 审核): restored — the token works again.
         let n37 = agreement_case("37", json!({})).await;

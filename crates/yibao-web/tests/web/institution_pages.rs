@@ -81,7 +81,11 @@ async fn log_in(b: &mut Browser<'_>, code: &str, token: &str) {
     assert_eq!(r.headers["location"], "/institution");
 }
 
-pub(crate) async fn institution_browser<'a>(later: &'a Later, code: &str, token: &str) -> Browser<'a> {
+pub(crate) async fn institution_browser<'a>(
+    later: &'a Later,
+    code: &str,
+    token: &str,
+) -> Browser<'a> {
     let mut b = later.browser();
     log_in(&mut b, code, token).await;
     b
