@@ -158,6 +158,15 @@ pub async fn applicant_region(
     Ok((row.region_code.parse()?, row.name))
 }
 
+/// True when a case of this service (its key) is a designation application, which has the
+/// evaluation, publicity and terms steps.
+pub fn is_designation(service_key: &str) -> bool {
+    matches!(
+        Service::from_key(service_key),
+        Some(Service::InstitutionHospitalApplication | Service::InstitutionPharmacyApplication)
+    )
+}
+
 /// The op of a case's service (the binding's), for the application steps.
 fn op_of(case: &CaseRow) -> Option<InstitutionOp> {
     match Service::from_key(&case.service_key)? {

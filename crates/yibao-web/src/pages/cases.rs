@@ -686,9 +686,18 @@ async fn case_page_with(
         })
         .unwrap_or_default();
     let situations = item.map_or_else(Vec::new, |i| situations_of(i, &v.case.facts.facts));
+    // Only a designation case has the steps (no further read for any other case).
     let institution =
-        yibao_service::institution::case_effect::application(&state.services, &auth.actor, number)
-            .await?;
+        if yibao_service::institution::case_effect::is_designation(&v.case.service_key) {
+            yibao_service::institution::case_effect::application(
+                &state.services,
+                &auth.actor,
+                number,
+            )
+            .await?
+        } else {
+            None
+        };
     let can_step_institution = institution.is_some()
         && status == yibao_domain::case::CaseStatus::Accepted
         && match &auth.actor {
