@@ -107,6 +107,7 @@ fn item_section(out: &mut String, catalog: &Catalog, item: &Item) {
         ApplicantKind::Person => "the insured person",
         ApplicantKind::Employer => "the employer (统一社会信用代码)",
         ApplicantKind::PersonOrEmployer => "the person or the employer",
+        ApplicantKind::Institution => "the medical institution or pharmacy (统一社会信用代码)",
     };
     let _ = writeln!(
         out,

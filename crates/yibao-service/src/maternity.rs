@@ -167,6 +167,12 @@ pub async fn decide(
             }
             own
         }
+        ApplicantType::Institution => {
+            return Err(ServiceError::invalid(
+                "maternity.applicant_kind",
+                "生育保险待遇由参保人员或参保单位申请",
+            ))
+        }
         ApplicantType::Employer => {
             claim
                 .insured

@@ -15,9 +15,11 @@ pub struct InstitutionRow {
     pub region_code: String,
     pub agency_id: i64,
     pub created_at: String,
+    /// 统一社会信用代码, when known (an institution designated through a case has it).
+    pub uscc: Option<String>,
 }
 
-const COLS: &str = "id, code, name, kind, level, region_code, agency_id, created_at";
+const COLS: &str = "id, code, name, kind, level, region_code, agency_id, created_at, uscc";
 
 #[derive(Debug, Clone)]
 pub struct NewInstitution<'a> {
@@ -27,6 +29,7 @@ pub struct NewInstitution<'a> {
     pub level: &'a str,
     pub region_code: &'a str,
     pub agency_id: i64,
+    pub uscc: Option<&'a str>,
 }
 
 pub async fn insert(
@@ -35,8 +38,8 @@ pub async fn insert(
     now: &str,
 ) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO institution (code, name, kind, level, region_code, agency_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO institution (code, name, kind, level, region_code, agency_id, created_at, \
+         uscc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(i.code)
     .bind(i.name)
@@ -45,6 +48,7 @@ pub async fn insert(
     .bind(i.region_code)
     .bind(i.agency_id)
     .bind(now)
+    .bind(i.uscc)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -60,6 +64,52 @@ pub async fn find_by_code(
             .fetch_optional(conn)
             .await?,
     )
+}
+
+/// The institution with this 统一社会信用代码 (the latest registered, should there be several:
+/// one designated again after its agreement was terminated).
+pub async fn find_by_uscc(
+    conn: &mut AnyConnection,
+    uscc: &str,
+) -> Result<Option<InstitutionRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLS} FROM institution WHERE uscc = $1 ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(uscc)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The codes, registered or given to an application, that start with `prefix` (H/P + division).
+pub async fn codes_with_prefix(
+    conn: &mut AnyConnection,
+    prefix: &str,
+) -> Result<Vec<String>, StoreError> {
+    let pattern = format!("{prefix}%");
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT code FROM institution WHERE code LIKE $1 \
+         UNION SELECT code FROM institution_application WHERE code LIKE $1",
+    )
+    .bind(&pattern)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+/// Records a changed name and level (信息变更).
+pub async fn update_identity(
+    conn: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    level: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE institution SET name = $1, level = $2 WHERE id = $3")
+        .bind(name)
+        .bind(level)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<InstitutionRow>, StoreError> {
@@ -275,4 +325,75 @@ pub async fn agreement_events(
     .bind(institution_id)
     .fetch_all(conn)
     .await?)
+}
+
+/// A designation application's steps before its institution exists (keyed by case number).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApplicationRow {
+    pub case_number: String,
+    #[sqlx(try_from = "String")]
+    pub stage: yibao_domain::institution::Stage,
+    pub code: Option<String>,
+    pub evaluated_on: Option<String>,
+    pub publicity_from: Option<String>,
+    pub publicity_ends: Option<String>,
+    #[sqlx(try_from = "Option<String>")]
+    pub terms_json: crate::json_text::JsonText<Option<yibao_domain::institution::Agreement>>,
+    #[sqlx(try_from = "String")]
+    pub history_json: crate::json_text::JsonText<Vec<ApplicationStep>>,
+    pub updated_at: String,
+}
+
+/// One step recorded on an application (评估, 公示, 协议条款 …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ApplicationStep {
+    pub action: String,
+    pub on: String,
+    pub note: String,
+    pub actor: String,
+}
+
+const APPLICATION_COLS: &str = "case_number, stage, code, evaluated_on, publicity_from, \
+                                publicity_ends, terms_json, history_json, updated_at";
+
+pub async fn find_application(
+    conn: &mut AnyConnection,
+    case_number: &str,
+) -> Result<Option<ApplicationRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {APPLICATION_COLS} FROM institution_application WHERE case_number = $1"
+    ))
+    .bind(case_number)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Writes the application (insert or replace its row).
+pub async fn put_application(
+    conn: &mut AnyConnection,
+    a: &ApplicationRow,
+) -> Result<(), StoreError> {
+    let terms = a.terms_json.nullable_text()?;
+    let history = a.history_json.text()?;
+    sqlx::query(
+        "INSERT INTO institution_application (case_number, stage, code, evaluated_on, \
+         publicity_from, publicity_ends, terms_json, history_json, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_number) DO UPDATE SET \
+         stage = excluded.stage, code = excluded.code, evaluated_on = excluded.evaluated_on, \
+         publicity_from = excluded.publicity_from, publicity_ends = excluded.publicity_ends, \
+         terms_json = excluded.terms_json, history_json = excluded.history_json, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&a.case_number)
+    .bind(a.stage.key())
+    .bind(&a.code)
+    .bind(&a.evaluated_on)
+    .bind(&a.publicity_from)
+    .bind(&a.publicity_ends)
+    .bind(terms)
+    .bind(history)
+    .bind(&a.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -70,6 +70,7 @@ async fn population(store: &Store, persons: u32) -> Result<InstitutionActor, Cli
                     level: "二级",
                     region_code: "500119",
                     agency_id,
+                    uscc: None,
                 },
                 &now,
             )

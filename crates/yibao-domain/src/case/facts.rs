@@ -48,7 +48,10 @@ pub fn derive(inputs: &FactInputs<'_>) -> BTreeMap<&'static str, bool> {
     // Who applies.
     let employer = inputs.applicant == ApplicantType::Employer;
     out.insert("employer_applicant", employer);
-    out.insert("person_applicant", !employer);
+    out.insert(
+        "person_applicant",
+        inputs.applicant == ApplicantType::Person,
+    );
 
     // The employer's kind: the registry's, else the registration form's.
     let kind = inputs

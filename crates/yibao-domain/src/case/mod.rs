@@ -17,10 +17,13 @@ pub use error::CaseError;
 pub use evaluation::{Evaluation, FollowUp};
 
 crate::codes::coded! {
-    /// Who applied: a person (by citizen number) or an employer (by USCC).
+    /// Who applied: a person (by citizen number), an employer (by USCC) or a medical
+    /// institution or pharmacy (by its USCC: applying for designation or, once designated, for a
+    /// change of its agreement; seed 001 items 33–38, seed 003 items 33–34).
     ApplicantType {
         Person = ("person", "个人"),
         Employer = ("employer", "单位"),
+        Institution = ("institution", "医药机构"),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod cross_province;
+pub mod designation;
 pub mod monthly;
 pub mod year_end;
 
@@ -45,6 +46,9 @@ pub enum InstitutionError {
     /// An amount overflowed.
     #[error("overflow")]
     Overflow,
+    /// A field of an application's form (its key, for the page) is missing or wrong.
+    #[error("form invalid")]
+    Form { key: &'static str, message: String },
 }
 
 impl Coded for InstitutionError {
@@ -58,6 +62,7 @@ impl Coded for InstitutionError {
             InstitutionError::Mismatched { .. } => "monthly.mismatched",
             InstitutionError::DeductionsExceedDue => "monthly.deductions_exceed_due",
             InstitutionError::Overflow => "monthly.overflow",
+            InstitutionError::Form { .. } => "institution.form_invalid",
         }
     }
 
@@ -79,6 +84,7 @@ impl Coded for InstitutionError {
                 "扣款合计超过本月应付金额，请核对扣款".to_string()
             }
             InstitutionError::Overflow => "金额超出可处理范围".to_string(),
+            InstitutionError::Form { message, .. } => message.clone(),
         }
     }
 }

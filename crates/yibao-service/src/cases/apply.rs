@@ -307,10 +307,14 @@ async fn applicant_of(
     applicant: effects::ApplicantKind,
     channel: ChannelKind,
 ) -> Result<Applicant, ServiceError> {
+    if applicant == effects::ApplicantKind::Institution {
+        return institution_applicant(tx, actor, input, item, channel).await;
+    }
     let (for_employer, either) = match applicant {
         effects::ApplicantKind::Person => (false, false),
         effects::ApplicantKind::Employer => (true, false),
         effects::ApplicantKind::PersonOrEmployer => (false, true),
+        effects::ApplicantKind::Institution => (false, false),
     };
     let window_only_for_clerks = || {
         ServiceError::invalid(
@@ -463,6 +467,80 @@ async fn applicant_of(
         name,
         phone,
         receiving,
+        region,
+        employer_kind: None,
+    })
+}
+
+/// A medical institution or pharmacy applying (seed 001 items 33–38, seed 003 items 33–34,
+/// seed 000 item 06): entered by a clerk at the window for the institution in front of them,
+/// identified by its 统一社会信用代码. A designation's region is its form's; any other item's
+/// is the registered institution's.
+async fn institution_applicant(
+    tx: &mut yibao_store::Conn,
+    actor: &Actor,
+    input: &ApplyInput,
+    item: &yibao_domain::catalog::Item,
+    channel: ChannelKind,
+) -> Result<Applicant, ServiceError> {
+    let receiving = match actor {
+        Actor::Staff(s) => {
+            s.require(StaffRole::Clerk)?;
+            s.agency_id
+        }
+        Actor::Anonymous => {
+            return Err(crate::identity::unauthenticated(
+                "auth.required",
+                "请先登录",
+            ))
+        }
+        _ => {
+            return Err(forbidden(
+                "auth.forbidden",
+                "医药机构的申请由经办机构窗口工作人员录入",
+            ))
+        }
+    };
+    if !matches!(
+        channel,
+        ChannelKind::Window | ChannelKind::Mail | ChannelKind::Phone
+    ) {
+        return Err(ServiceError::invalid(
+            "case.channel_window",
+            "医药机构的申请由经办机构窗口工作人员录入，请选择窗口办理",
+        ));
+    }
+    let a = input.applicant.as_ref().ok_or_else(|| {
+        ServiceError::invalid(
+            "case.applicant_required",
+            "请填写申请机构的统一社会信用代码和名称",
+        )
+    })?;
+    let uscc: yibao_domain::Uscc = a.uscc.as_deref().unwrap_or("").parse()?;
+    let Some(effects::Binding {
+        effect: effects::Effect::Institution(op),
+        ..
+    }) = effects::binding(item.service)
+    else {
+        return Err(ServiceError::internal(
+            "case.applicant_kind",
+            "该事项不由医药机构申请",
+        ));
+    };
+    let (region, registered_name) =
+        crate::institution::case_effect::applicant_region(tx, op, uscc.as_str(), &input.form)
+            .await?;
+    let name = if a.name.trim().is_empty() {
+        registered_name
+    } else {
+        a.name.trim().to_string()
+    };
+    Ok(Applicant {
+        kind: ApplicantType::Institution,
+        reference: uscc.as_str().to_string(),
+        name,
+        phone: a.phone.clone(),
+        receiving: Some(receiving),
         region,
         employer_kind: None,
     })

@@ -25,6 +25,7 @@ struct Row {
 
 const P: ApplicantType = ApplicantType::Person;
 const E: ApplicantType = ApplicantType::Employer;
+const I: ApplicantType = ApplicantType::Institution;
 
 #[allow(clippy::too_many_arguments)]
 const fn row(
@@ -122,6 +123,8 @@ fn chongqing() -> Vec<Row> {
         row("18", P, None, NONE, &[], &["id_or_card"], "003 出具《参保凭证》 材料 1"),
         row("18", P, None, NONE, &["proxy"], &["id_or_card", "proxy_documents"], "003 出具《参保凭证》 材料 2「委托办理时」"),
         row("19", P, None, NONE, &[], &["id_or_card", "insurance_certificate", "transfer_form"], "003 转移接续手续办理 材料 1-3"),
+        row("33", I, None, NONE, &[], &["application", "practice_licence", "equipment_list", "capacity_report", "health_commission_approval", "staff_roster", "bank_account_permit"], "003 item 33"),
+        row("34", I, None, NONE, &[], &["application", "licences", "pharmacist_certificates", "staff_certificates", "bank_account_permit"], "003 item 34"),
         row("25", P, None, NONE, &[], &["id_document", "application_form", "medical_records"], "003 item 25"),
         row("32", P, None, NONE, &[], &["id_document", "settlement_documents"], "003 item 32"),
         // 单位参保登记: per kind, the 登记表 AND the certificate (not alternatives).
@@ -192,6 +195,7 @@ fn chuanyu() -> Vec<Row> {
         // 转移接续 (docs/federation.md).
         row("05-1", P, None, NONE, &[], &["id_document"], "000 item 05-1"),
         row("05-2", P, None, NONE, &[], &["id_document", "insurance_certificate", "transfer_application"], "000 item 05-2"),
+        row("06", I, None, NONE, &[], &["approval_document", "written_application"], "000 item 06"),
         row("02-1", P, None, NONE, &[], &["id_document", "filing_form", "relocation_proof"], "000 二、1"),
         row("02-2", P, None, NONE, &[], &["id_document", "filing_form", "residence_proof"], "000 二、2"),
         row("02-3", P, None, NONE, &[], &["id_document", "filing_form", "work_proof"], "000 二、3"),
@@ -214,6 +218,13 @@ fn sichuan() -> Vec<Row> {
         // 转移接续 (docs/federation.md).
         row("15", P, None, NONE, &[], &["credential"], "001 item 15"),
         row("16", P, None, NONE, &[], &["credential", "insurance_certificate", "transfer_application_form"], "001 item 16"),
+        // 33–38: the institution applies (issue #21); every paper is asked.
+        row("33", I, None, NONE, &[], &["agreement_application_form", "practice_licence", "level_proof", "staff_roster", "equipment_list"], "001 item 33"),
+        row("34", I, None, NONE, &[], &["agreement_application_form", "drug_trading_licence", "business_licence", "pharmacist_credentials"], "001 item 34"),
+        row("35", I, None, NONE, &[], &["change_approval", "written_application"], "001 item 35"),
+        row("36", I, None, NONE, &[], &["written_application"], "001 item 36"),
+        row("37", I, None, NONE, &[], &["written_application"], "001 item 37"),
+        row("38", I, None, NONE, &[], &["platform_access_form"], "001 item 38"),
         row("22", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 22"),
         row("23", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 23"),
         row("24", P, None, NONE, &[], &["credential", "qualification_form", "medical_records"], "001 item 24"),

@@ -305,6 +305,9 @@ pub async fn transition(
         }
     }
     tx.commit().await.map_err(StoreError::from)?;
+    if case.status == CaseStatus::Completed {
+        effects::after_commit(services, &case).await;
+    }
     Ok(case)
 }
 

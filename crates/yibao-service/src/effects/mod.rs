@@ -16,6 +16,7 @@ use serde_json::Value;
 use yibao_domain::catalog::{
     validate_form, Catalog, ChannelKind, FieldError, FormField, Item, Service,
 };
+use yibao_domain::codes::InstitutionKind;
 use yibao_domain::error::Coded;
 use yibao_domain::filing::{FilingApplication, FilingError, FilingJurisdiction, FilingKind};
 use yibao_domain::maternity::BenefitKind;
@@ -26,6 +27,7 @@ use yibao_store::Conn;
 
 use crate::contribution::effect::ContributionOp;
 use crate::enrolment::Op;
+use crate::institution::case_effect::InstitutionOp;
 use crate::{ServiceError, Services};
 
 /// Who may apply for a service (the case's applicant).
@@ -37,6 +39,9 @@ pub enum ApplicantKind {
     Employer,
     /// Either: e.g. 职工参保信息变更, which the guides let the unit or the employee apply for.
     PersonOrEmployer,
+    /// A medical institution or pharmacy (the applicant reference is its 统一社会信用代码):
+    /// applying for designation, or as a designated institution for a change of its agreement.
+    Institution,
 }
 
 /// What completing a case of the service does inside the completing transaction.
@@ -70,6 +75,9 @@ pub enum Effect {
     /// 转移接续 (joining side): the transfer recorded and its 联系函 sent to the leaving side's
     /// installation (docs/federation.md).
     TransferApplication,
+    /// A designated institution's agreement (定点协议管理): designation, information change,
+    /// suspension/termination, restoration, remote direct settlement.
+    Institution(InstitutionOp),
 }
 
 /// The binding of one service: its applicant, its form, its effect and its capabilities.
@@ -111,6 +119,12 @@ pub fn own_page(service: Service) -> Option<&'static str> {
         // Done at the institution's window when the person settles there (seed 000 item 07):
         // the settlement is the record; the page lists the institutions open for it.
         Service::CrossProvinceOutpatient => Some("/cross-province"),
+        // The monthly settlement is the declaration flow (申报 → 对账 → 结算单 → 确认 → 拨付,
+        // docs/institutions.md): one record per institution and month, not a case with
+        // materials; the institution declares on its month page (ADR 0007, issue #21).
+        Service::HospitalMonthlySettlement | Service::PharmacyMonthlySettlement => {
+            Some("/institution")
+        }
         _ => None,
     }
 }
@@ -130,6 +144,9 @@ pub fn own_rules_doc(service: Service) -> Option<&'static str> {
         Service::ComplaintAccept => Some("docs/complaints.md"),
         Service::EvoucherApply => Some("docs/national.md"),
         Service::CrossProvinceOutpatient => Some("docs/institutions.md"),
+        Service::HospitalMonthlySettlement | Service::PharmacyMonthlySettlement => {
+            Some("docs/institutions.md")
+        }
         _ => None,
     }
 }
@@ -148,13 +165,14 @@ pub fn rules_doc(effect: Effect) -> &'static str {
         Effect::Maternity(_) => "docs/maternity.md",
         Effect::Qualification | Effect::AidReimbursement => "docs/qualifications.md",
         Effect::TransferCertificate | Effect::TransferApplication => "docs/federation.md",
+        Effect::Institution(_) => "docs/institutions.md",
     }
 }
 
 /// The binding of `service`, or `None` when the service is "guide only" today: its items show
 /// the guide and send the applicant to the window.
 pub fn binding(service: Service) -> Option<Binding> {
-    use ApplicantKind::{Employer, Person, PersonOrEmployer};
+    use ApplicantKind::{Employer, Institution, Person, PersonOrEmployer};
     use Service as S;
     let registry = |applicant, op: Op| Binding {
         applicant,
@@ -183,6 +201,11 @@ pub fn binding(service: Service) -> Option<Binding> {
         applicant,
         default_form: Some("maternity-claim"),
         effect: Effect::Maternity(benefit),
+    };
+    let institution = |op: InstitutionOp| Binding {
+        applicant: Institution,
+        default_form: op.form_id(),
+        effect: Effect::Institution(op),
     };
     let withdrawal = Binding {
         applicant: Person,
@@ -274,17 +297,25 @@ pub fn binding(service: Service) -> Option<Binding> {
             default_form: Some("transfer-application"),
             effect: Effect::TransferApplication,
         },
-        // Not a case: the e-voucher (`evoucher`) and complaints are their own records with
-        // their own pages (`own_page`, ADR 0009); cross-province outpatient settlement (seed
-        // 000 item 07) is the settlement itself, made at the institution's window.
-        S::EvoucherApply | S::ComplaintAccept | S::CrossProvinceOutpatient => return None,
-        // Guide only: each becomes a binding with the issue that builds its domain.
-        S::InstitutionHospitalApplication
-        | S::InstitutionPharmacyApplication
-        | S::InstitutionInfoChange
-        | S::InstitutionSuspend
-        | S::InstitutionRestore
-        | S::InstitutionRemoteSettlementOpen
+        // Chongqing/Sichuan 33–34, seed 000 item 06, Sichuan 35–38: the institution applies
+        // (docs/institutions.md "Through the case engine").
+        S::InstitutionHospitalApplication => {
+            institution(InstitutionOp::Designation(InstitutionKind::Hospital))
+        }
+        S::InstitutionPharmacyApplication => {
+            institution(InstitutionOp::Designation(InstitutionKind::Pharmacy))
+        }
+        S::InstitutionInfoChange => institution(InstitutionOp::InfoChange),
+        S::InstitutionSuspend => institution(InstitutionOp::SuspendOrTerminate),
+        S::InstitutionRestore => institution(InstitutionOp::Restore),
+        S::InstitutionRemoteSettlementOpen => institution(InstitutionOp::RemoteSettlementOpen),
+        // Not a case: the e-voucher (`evoucher`), complaints and the monthly settlement are
+        // their own records with their own pages (`own_page`, ADR 0009); cross-province
+        // outpatient settlement (seed 000 item 07) is the settlement itself, made at the
+        // institution's window.
+        S::EvoucherApply
+        | S::ComplaintAccept
+        | S::CrossProvinceOutpatient
         | S::HospitalMonthlySettlement
         | S::PharmacyMonthlySettlement => return None,
     })
@@ -451,6 +482,13 @@ pub fn check_application_form(
     if let Some(Effect::TransferApplication) = binding(item.service).map(|b| b.effect) {
         errors.extend(crate::transfer::check_form(form));
     }
+    if let Some(Effect::Institution(op)) = binding(item.service).map(|b| b.effect) {
+        for e in crate::institution::case_effect::check_form(item, op, form) {
+            if e.field.is_empty() || !errors.iter().any(|x| x.field == e.field) {
+                errors.push(e);
+            }
+        }
+    }
     if errors.is_empty() {
         return Ok(());
     }
@@ -534,6 +572,29 @@ pub async fn apply(
         Effect::TransferApplication => {
             crate::transfer::application_effect(conn, services, case, today, actor_label).await
         }
+        Effect::Institution(op) => {
+            crate::institution::case_effect::apply(
+                conn,
+                services,
+                case,
+                item,
+                op,
+                today,
+                actor_label,
+            )
+            .await
+        }
+    }
+}
+
+/// What follows a completed case once its transaction has committed: an institution whose
+/// agreement changed has its cached token look-ups dropped, so its next API call reads the
+/// agreement again (a suspended one is refused at once, a restored one works at once).
+pub async fn after_commit(services: &Services, case: &CaseRow) {
+    if let Some(code) = crate::institution::case_effect::touched_institution(case) {
+        if let Err(e) = crate::institution::forget_tokens(services, &code).await {
+            tracing::warn!(institution = %code, error = %e, "cached tokens not dropped");
+        }
     }
 }
 
@@ -592,7 +653,7 @@ mod tests {
         let catalog = crate::catalog::embedded().expect("embedded catalog");
         assert_eq!(catalog.services.len(), Service::ALL.len());
         let bound = Service::ALL.iter().filter(|s| supported(**s)).count();
-        assert_eq!(bound, 46, "update docs/adr/0007 when a service is bound");
+        assert_eq!(bound, 52, "update docs/adr/0007 when a service is bound");
     }
 
     /// A bound service's default form exists in the catalog and has fields; so does every

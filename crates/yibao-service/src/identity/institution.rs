@@ -29,6 +29,10 @@ pub struct NewInstitutionInput {
     /// force (the default: an institution registered from the agency's existing records).
     #[serde(default)]
     pub apply: bool,
+    /// 统一社会信用代码: identifies the institution when it applies at the window for a change,
+    /// suspension, restoration or cross-province settlement (the case's applicant).
+    #[serde(default)]
+    pub uscc: Option<String>,
 }
 
 /// A token as issued: the secret is in `token` and is never shown again.
@@ -86,6 +90,13 @@ pub async fn create_institution(
             "请填写机构名称",
         ));
     }
+    let uscc: Option<yibao_domain::Uscc> = input
+        .uscc
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::parse)
+        .transpose()?;
     let now = ts(services.clock().now());
     let mut tx = services.store().begin().await?;
     if store::find_by_code(&mut tx, &code).await?.is_some() {
@@ -105,6 +116,7 @@ pub async fn create_institution(
             level: input.level.trim(),
             region_code: region.as_str(),
             agency_id: admin.agency_id,
+            uscc: uscc.as_ref().map(|u| u.as_str()),
         },
         &now,
     )

@@ -4,6 +4,7 @@
 //! (`yibao_domain::institution::agreement`). An institution's API tokens work only while its
 //! agreement is in force (checked in `identity::institution_for_token`).
 
+pub mod case_effect;
 pub mod monthly;
 pub mod year_end;
 
@@ -169,18 +170,55 @@ pub async fn step(
     input: &AgreementStep,
 ) -> Result<AgreementView, ServiceError> {
     let today = services.clock().today();
-    let now = services.clock().now_text();
     let cal = crate::calendar::current(services).await?;
     let mut tx = services.store().begin().await?;
     let row = managed(&mut tx, actor, code).await?;
-    let before = store::find_agreement(&mut tx, row.id)
-        .await?
-        .ok_or_else(|| {
-            ServiceError::Store(StoreError::Corrupt(format!(
-                "institution {} has no agreement row",
-                row.code
-            )))
-        })?;
+    record_step(&mut tx, services, actor, &row, input, today, Some(&cal)).await?;
+    let tokens = store::list_tokens(&mut tx, row.id).await?;
+    let view = view_of(&mut tx, row, today).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    // Cached lookups of the institution's tokens carry the old agreement: drop them.
+    for t in tokens {
+        services.token_cache().forget(t.id);
+    }
+    Ok(view)
+}
+
+/// Drops the cached token look-ups of the institution `code` (after a transaction that changed
+/// its agreement committed: the next call reads the agreement again).
+pub async fn forget_tokens(services: &Services, code: &str) -> Result<(), ServiceError> {
+    let mut tx = services.store().begin_read().await?;
+    let tokens = match store::find_by_code(&mut tx, code).await? {
+        Some(row) => store::list_tokens(&mut tx, row.id).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    for t in tokens {
+        services.token_cache().forget(t.id);
+    }
+    Ok(())
+}
+
+/// One lifecycle step of `row`'s agreement inside the caller's transaction: checked by the
+/// domain's state rules, kept in the agreement's history and the audit chain. Shared by the
+/// admin API and the case engine's effects (`case_effect`). The caller drops the cached token
+/// look-ups once its transaction commits. `cal` is needed for `publicise` only.
+pub(crate) async fn record_step(
+    tx: &mut yibao_store::Conn,
+    services: &Services,
+    actor: &Actor,
+    row: &InstitutionRow,
+    input: &AgreementStep,
+    today: NaiveDate,
+    cal: Option<&yibao_domain::calendar::HolidayCalendar>,
+) -> Result<AgreementRow, ServiceError> {
+    let now = services.clock().now_text();
+    let before = store::find_agreement(tx, row.id).await?.ok_or_else(|| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "institution {} has no agreement row",
+            row.code
+        )))
+    })?;
     let mut after = before.clone();
     let ends_stored: Option<NaiveDate> = before
         .publicity_ends
@@ -217,8 +255,15 @@ pub async fn step(
         "publicise" => {
             let from = input.from.unwrap_or(today);
             after.publicity_from = Some(from.to_string());
-            after.publicity_ends = publicity_working_days(&before.jurisdiction)
-                .map(|days| publicity_ends(&cal, from, days).to_string());
+            after.publicity_ends = match publicity_working_days(&before.jurisdiction) {
+                Some(days) => {
+                    let cal = cal.ok_or_else(|| {
+                        ServiceError::internal("institution.calendar", "工作日历未加载")
+                    })?;
+                    Some(publicity_ends(cal, from, days).to_string())
+                }
+                None => None,
+            };
         }
         "sign" | "change" => {
             let terms = input
@@ -242,9 +287,9 @@ pub async fn step(
         }
         _ => {}
     }
-    store::put_agreement(&mut tx, &after).await?;
+    store::put_agreement(tx, &after).await?;
     store::insert_agreement_event(
-        &mut tx,
+        tx,
         &AgreementEventRow {
             id: 0,
             institution_id: row.id,
@@ -262,7 +307,7 @@ pub async fn step(
     )
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         services,
         actor,
         "institution.agreement",
@@ -279,14 +324,7 @@ pub async fn step(
         ),
     )
     .await?;
-    let tokens = store::list_tokens(&mut tx, row.id).await?;
-    let view = view_of(&mut tx, row, today).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    // Cached lookups of the institution's tokens carry the old agreement: drop them.
-    for t in tokens {
-        services.token_cache().forget(t.id);
-    }
-    Ok(view)
+    Ok(after)
 }
 
 /// An institution open today for cross-province direct settlement: the 「跨省门诊费用直接结算定点

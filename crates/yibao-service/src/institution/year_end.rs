@@ -389,3 +389,86 @@ pub async fn pay(
         total_fen,
     })
 }
+
+/// One institution of the agency's year (年终清算 list).
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyYearRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    /// The agreement's payment methods (global budget reconciles a budget).
+    pub methods: String,
+    /// 未生成 until issued, then the statement's status.
+    pub status_label: String,
+    pub issued: bool,
+    pub score: Option<i64>,
+    pub net_fen: Option<i64>,
+    pub batch: Option<String>,
+}
+
+/// The agency's year: every institution it manages and its 年终清算单, if issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyYear {
+    pub year: i32,
+    pub rows: Vec<AgencyYearRow>,
+    /// The issued statements' net total (negative: recovered on balance).
+    pub net_total_fen: i64,
+    pub rules_label: String,
+}
+
+/// The year-end list of the reader's agency.
+pub async fn agency_year(
+    services: &Services,
+    actor: &Actor,
+    year: i32,
+) -> Result<AgencyYear, ServiceError> {
+    let staff = month_reader(actor)?;
+    if !(2000..=9999).contains(&year) {
+        return Err(ServiceError::invalid(
+            "year_end.year_invalid",
+            "清算年度应为四位年份",
+        ));
+    }
+    let mut tx = services.store().begin_read().await?;
+    let statements: std::collections::BTreeMap<i64, YearEndRow> =
+        store::of_agency(&mut tx, staff.agency_id, i64::from(year))
+            .await?
+            .into_iter()
+            .map(|r| (r.institution_id, r))
+            .collect();
+    let institutions: Vec<InstitutionRow> = yibao_store::institution::list(&mut tx)
+        .await?
+        .into_iter()
+        .filter(|i| i.agency_id == staff.agency_id)
+        .collect();
+    let mut rows = Vec::new();
+    let mut net_total_fen: i64 = 0;
+    for inst in institutions {
+        let (methods, _) = methods_of(&mut tx, inst.id).await?;
+        let st = statements.get(&inst.id);
+        if let Some(s) = st {
+            net_total_fen = net_total_fen.checked_add(s.net_fen).ok_or_else(overflow)?;
+        }
+        rows.push(AgencyYearRow {
+            kind: yibao_domain::codes::InstitutionKind::label_of_key(&inst.kind).to_string(),
+            methods: methods
+                .iter()
+                .map(|m| m.label())
+                .collect::<Vec<_>>()
+                .join("、"),
+            status_label: st.map_or("未生成".to_string(), |s| s.status.label().to_string()),
+            issued: st.is_some(),
+            score: st.map(|s| s.score),
+            net_fen: st.map(|s| s.net_fen),
+            batch: st.and_then(|s| s.batch.clone()),
+            code: inst.code,
+            name: inst.name,
+        });
+    }
+    Ok(AgencyYear {
+        year,
+        rows,
+        net_total_fen,
+        rules_label: rules()?.label.clone(),
+    })
+}

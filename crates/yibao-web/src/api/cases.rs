@@ -34,6 +34,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(download))
         .routes(routes!(evaluate))
         .routes(routes!(bill))
+        .routes(routes!(
+            institution_application,
+            institution_application_step
+        ))
         .routes(routes!(progress))
 }
 
@@ -470,4 +474,60 @@ async fn bill(
     yibao_service::reimbursement::enter_bill(&state.services, &auth.actor, &number, &entry).await?;
     let view = cases::view(&state.services, &auth.actor, &number).await?;
     Ok(Json(CaseViewAnswer { view }))
+}
+
+/// 定点申请办件的评估、公示与协议条款
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationAnswer {
+    #[schema(value_type = Option<dto::ApplicationView>)]
+    application: Option<yibao_service::institution::case_effect::ApplicationView>,
+}
+
+/// The evaluation, publicity and negotiated terms of a designation case (null for other cases).
+#[utoipa::path(
+    get,
+    path = "/cases/{number}/institution-application",
+    tag = "办件",
+    params(("number" = String, Path)),
+    responses((status = 200, description = "定点申请的评估、公示与协议条款；其他事项为 null", body = ApplicationAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn institution_application(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+) -> Result<Json<ApplicationAnswer>, ApiError> {
+    let application =
+        yibao_service::institution::case_effect::application(&state.services, &auth.actor, &number)
+            .await?;
+    Ok(Json(ApplicationAnswer { application }))
+}
+
+/// A step of a designation case while it is accepted (reviewer of the deciding agency):
+/// evaluation (Chongqing 33/34: within 10 days of acceptance), publicity (Chongqing: 7 working
+/// days), an objection, the negotiated terms.
+#[utoipa::path(
+    post,
+    path = "/cases/{number}/institution-application",
+    tag = "办件", request_body = dto::ApplicationStepInput,
+    params(("number" = String, Path)),
+    responses((status = 200, description = "办理后的评估、公示与协议条款", body = ApplicationAnswer), (status = "4XX", description = "请求有误、未登录、无权或不存在：{code, message, details}", body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+async fn institution_application_step(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    ApiJson(input): ApiJson<yibao_service::institution::case_effect::ApplicationStepInput>,
+) -> Result<Json<ApplicationAnswer>, ApiError> {
+    let view = yibao_service::institution::case_effect::step_application(
+        &state.services,
+        &auth.actor,
+        &number,
+        &input,
+    )
+    .await?;
+    Ok(Json(ApplicationAnswer {
+        application: Some(view),
+    }))
 }

@@ -176,6 +176,9 @@ mirror! {
         /// 按定点申请办理（从“已受理申请”开始协议流程）；默认否：按已有协议登记（协议有效，未约定终止日期）
         #[schema(required = false)]
         apply: bool,
+        /// 统一社会信用代码（机构在窗口申请信息变更、暂停、恢复等事项时以此识别）
+        #[schema(required = false)]
+        uscc: Option<String>,
     }
 
     /// 单位管理员添加经办人
@@ -396,6 +399,8 @@ mirror! {
         region_code: String,
         agency_id: i64,
         created_at: String,
+        /// 统一社会信用代码（未登记为 null）
+        uscc: Option<String>,
     }
 
     /// 接口令牌（不含令牌本身）
@@ -1693,6 +1698,56 @@ mirror! {
         /// 今日协议有效（接口令牌可用）
         in_force: bool,
         events: Vec<AgreementEvent>,
+    }
+
+    /// 定点申请办件的一步（受理后、办结前）
+    pub struct ApplicationStepInput mirrors yibao_service::institution::case_effect::ApplicationStepInput {
+        /// evaluate（评估）、publicise（公示）、object（公示有异议）、terms（协议条款）
+        action: String,
+        /// evaluate：实地查看、评估是否通过
+        #[schema(required = false)]
+        passed: Option<bool>,
+        /// publicise：公示起始日，默认今日
+        #[schema(format = Date, required = false)]
+        from: Option<String>,
+        /// terms：协商确定的协议条款
+        #[schema(required = false)]
+        terms: Option<Agreement>,
+        #[schema(required = false)]
+        note: String,
+    }
+
+    /// 定点申请办件已办理的一步
+    pub struct ApplicationStep mirrors yibao_store::institution::ApplicationStep {
+        action: String,
+        #[schema(format = Date)]
+        on: String,
+        note: String,
+        actor: String,
+    }
+
+    /// 定点申请办件的评估、公示与协议条款
+    pub struct ApplicationView mirrors yibao_service::institution::case_effect::ApplicationView {
+        /// applied、evaluated、publicised、refused
+        stage: String,
+        stage_label: String,
+        /// 评估通过时生成的机构编码
+        code: Option<String>,
+        /// 重庆：正式受理10日内实地查看、评估
+        #[schema(format = Date)]
+        evaluation_due: Option<String>,
+        #[schema(format = Date)]
+        evaluated_on: Option<String>,
+        /// 公示工作日数（重庆7个工作日；四川未规定，为 null）
+        publicity_working_days: Option<u32>,
+        #[schema(format = Date)]
+        publicity_from: Option<String>,
+        #[schema(format = Date)]
+        publicity_ends: Option<String>,
+        terms: Option<Agreement>,
+        /// 办结前尚需完成的事项（为空即可办结）
+        outstanding: Vec<String>,
+        history: Vec<ApplicationStep>,
     }
 
     /// 协议流程的一步

@@ -57,6 +57,8 @@ struct NewPage<'a> {
     is_staff: bool,
     /// The applicant is an employer (its 统一社会信用代码 instead of an ID number).
     employer_applicant: bool,
+    /// The applicant is a medical institution or pharmacy (by its 统一社会信用代码).
+    institution_applicant: bool,
     error: Option<String>,
     /// What the form holds: typed values after a refusal (every one of them), else what the
     /// person's record pre-fills; keyed by input name (`form.<key>`, `channel`, `applicant_…`).
@@ -165,6 +167,8 @@ async fn new_page(
     let applicant_kind = yibao_service::effects::applicant(item);
     let employer_applicant =
         applicant_kind == Some(yibao_service::effects::ApplicantKind::Employer);
+    let institution_applicant =
+        applicant_kind == Some(yibao_service::effects::ApplicantKind::Institution);
     let typed = match typed {
         Some(t) => t,
         None => Typed {
@@ -208,6 +212,7 @@ async fn new_page(
         facts,
         is_staff,
         employer_applicant,
+        institution_applicant,
         error: typed.error,
         values: typed.values,
         checked: typed.facts,
@@ -262,6 +267,7 @@ fn decided_predicates(
     let applicants: &[ApplicantType] = match applicant {
         Some(ApplicantKind::Employer) => &[ApplicantType::Employer],
         Some(ApplicantKind::PersonOrEmployer) => &[ApplicantType::Person, ApplicantType::Employer],
+        Some(ApplicantKind::Institution) => &[ApplicantType::Institution],
         _ => &[ApplicantType::Person],
     };
     let per_applicant: Vec<std::collections::BTreeSet<&'static str>> = applicants
@@ -295,7 +301,13 @@ async fn prefill(
     let Actor::Citizen(c) = &auth.actor else {
         return Ok(values);
     };
-    if applicant == Some(yibao_service::effects::ApplicantKind::Employer) {
+    if matches!(
+        applicant,
+        Some(
+            yibao_service::effects::ApplicantKind::Employer
+                | yibao_service::effects::ApplicantKind::Institution
+        )
+    ) {
         return Ok(values);
     }
     let person = yibao_service::records::my_person(&state.services, &auth.actor).await?;
@@ -541,6 +553,12 @@ struct CasePage {
     bill: crate::pages::bill::Typed,
     bill_choices: crate::pages::bill::BillChoices,
     bill_rows: Vec<usize>,
+    /// A designation case's evaluation, publicity and negotiated terms.
+    institution: Option<yibao_service::institution::case_effect::ApplicationView>,
+    /// A reviewer of the deciding agency may record those steps (the case is accepted).
+    can_step_institution: bool,
+    /// The agreement's payment methods (key, label) for the terms form.
+    payment_methods: Vec<(&'static str, &'static str)>,
 }
 
 /// One action button, with the note field its action asks for (`Action::note`).
@@ -668,7 +686,34 @@ async fn case_page_with(
         })
         .unwrap_or_default();
     let situations = item.map_or_else(Vec::new, |i| situations_of(i, &v.case.facts.facts));
+    // Only a designation case has the steps (no further read for any other case).
+    let institution =
+        if yibao_service::institution::case_effect::is_designation(&v.case.service_key) {
+            yibao_service::institution::case_effect::application(
+                &state.services,
+                &auth.actor,
+                number,
+            )
+            .await?
+        } else {
+            None
+        };
+    let can_step_institution = institution.is_some()
+        && status == yibao_domain::case::CaseStatus::Accepted
+        && match &auth.actor {
+            Actor::Staff(s) => {
+                s.roles.contains(&yibao_domain::staff::StaffRole::Reviewer)
+                    && s.agency_id == v.case.deciding_agency_id
+            }
+            _ => false,
+        };
     Ok(html(&CasePage {
+        institution,
+        can_step_institution,
+        payment_methods: yibao_domain::institution::PaymentMethod::ALL
+            .iter()
+            .map(|m| (m.key(), m.label()))
+            .collect(),
         chrome: Chrome::of(auth),
         situations,
         can_confirm_seal: is_staff && can_add_material && !sealed_materials.is_empty(),
@@ -1082,4 +1127,94 @@ pub async fn evaluations(State(state): State<AppState>, auth: Auth) -> Result<Re
         rows,
         follow_ups: stats.open_follow_ups,
     }))
+}
+
+/// A step of a designation case from its page (评估 / 公示 / 公示有异议 / 协议条款); a refused
+/// step comes back with its reason.
+pub async fn institution_step(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    use yibao_service::institution::case_effect::{step_application, ApplicationStepInput};
+    let mut fields: BTreeMap<String, String> = BTreeMap::new();
+    let mut methods: Vec<yibao_domain::institution::PaymentMethod> = Vec::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        if k == "methods" {
+            if let Some(m) = yibao_domain::institution::PaymentMethod::from_key(v.trim()) {
+                methods.push(m);
+            }
+        } else {
+            fields.insert(k.into_owned(), v.trim().to_string());
+        }
+    }
+    let get = |k: &str| fields.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let date = |k: &str, label: &str| -> Result<Option<chrono::NaiveDate>, String> {
+        get(k)
+            .map(|v| {
+                yibao_domain::catalog::parse_date_text(v)
+                    .ok_or_else(|| format!("{label}应为日期，如 2026-11-01"))
+            })
+            .transpose()
+    };
+    let built = (|| -> Result<ApplicationStepInput, String> {
+        let action = get("action").unwrap_or_default().to_string();
+        let terms = if action == "terms" {
+            let valid_from =
+                date("valid_from", "协议起始日")?.ok_or_else(|| "请填写协议起始日".to_string())?;
+            let annual_budget_fen = get("annual_budget")
+                .map(|v| {
+                    v.parse::<yibao_domain::Fen>()
+                        .map(|f| f.fen())
+                        .map_err(|_| "年度总额预算应为金额（元）".to_string())
+                })
+                .transpose()?;
+            Some(yibao_domain::institution::Agreement {
+                valid_from,
+                valid_until: date("valid_until", "协议终止日")?,
+                level: get("level").unwrap_or_default().to_string(),
+                services: yibao_domain::institution::designation::split_list(
+                    get("services").unwrap_or_default(),
+                ),
+                methods: methods.clone(),
+                annual_budget_fen,
+                cross_province: get("cross_province").is_some(),
+            })
+        } else {
+            None
+        };
+        Ok(ApplicationStepInput {
+            passed: get("passed").map(|v| v == "1"),
+            from: date("from", "公示起始日")?,
+            terms,
+            note: get("note").unwrap_or_default().to_string(),
+            action,
+        })
+    })();
+    let input = match built {
+        Ok(i) => i,
+        Err(message) => {
+            let mut r = case_page(&state, &auth, &number, Some(message), None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+    };
+    match step_application(&state.services, &auth.actor, &number, &input).await {
+        Ok(v) => {
+            let notice = match &v.code {
+                Some(code) if input.action == "evaluate" => {
+                    format!("已记录：{}，机构编码 {code}", v.stage_label)
+                }
+                _ => format!("已记录：{}", v.stage_label),
+            };
+            case_page(&state, &auth, &number, None, Some(notice)).await
+        }
+        Err(e) if correctable(&e) => {
+            let mut r = case_page(&state, &auth, &number, Some(e.message()), None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

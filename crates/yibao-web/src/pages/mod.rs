@@ -26,6 +26,7 @@ mod pager;
 mod records;
 mod settlements;
 mod transfers;
+mod year_end;
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -123,6 +124,15 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/transfers/{reference}/{step}", post(transfers::step))
         .route("/staff/settlements", get(settlements::list))
         .route("/staff/monthly", get(monthly::list))
+        .route("/staff/year-end", get(year_end::list))
+        .route("/staff/year-end/{year}/payments", post(year_end::pay))
+        .route("/staff/year-end/{year}/{code}", get(year_end::detail))
+        .route("/staff/year-end/{year}/{code}/issue", post(year_end::issue))
+        .route("/institution/year-end", get(year_end::own))
+        .route(
+            "/institution/year-end/{year}/confirm",
+            post(year_end::confirm),
+        )
         .route("/staff/monthly/{month}/statements", post(monthly::issue))
         .route("/staff/monthly/{month}/payments", post(monthly::pay))
         .route("/staff/monthly/{month}/{code}", get(monthly::detail))
@@ -164,6 +174,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{number}/act", post(cases::act))
         .route("/cases/{number}/evaluate", post(cases::evaluate))
         .route("/cases/{number}/bill", post(cases::bill))
+        .route(
+            "/cases/{number}/institution-application",
+            post(cases::institution_step),
+        )
         .route("/cases/{number}/print/{doc}", get(cases::print))
         .route("/progress", get(cases::progress))
         .route("/verify", get(enrolment::verify))

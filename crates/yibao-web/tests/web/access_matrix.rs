@@ -522,6 +522,11 @@ both_stores_with_demo!(every_role_on_every_endpoint, |app| {
             format!("/api/v1/cases/{case_number}"),
             Who::StaffAnd(&["citizen"]),
         ),
+        // A designation case's steps: whoever sees the case (null for other cases).
+        get(
+            format!("/api/v1/cases/{case_number}/institution-application"),
+            Who::StaffAnd(&["citizen"]),
+        ),
         get(
             format!(
                 "/api/v1/progress?number={case_number}&id_number={}",

@@ -81,13 +81,17 @@ async fn log_in(b: &mut Browser<'_>, code: &str, token: &str) {
     assert_eq!(r.headers["location"], "/institution");
 }
 
-async fn institution_browser<'a>(later: &'a Later, code: &str, token: &str) -> Browser<'a> {
+pub(crate) async fn institution_browser<'a>(
+    later: &'a Later,
+    code: &str,
+    token: &str,
+) -> Browser<'a> {
     let mut b = later.browser();
     log_in(&mut b, code, token).await;
     b
 }
 
-async fn staff_browser<'a>(later: &'a Later, username: &str) -> Browser<'a> {
+pub(crate) async fn staff_browser<'a>(later: &'a Later, username: &str) -> Browser<'a> {
     let (prefix, role) = username.split_once('.').unwrap();
     let mut b = later.browser();
     b.get("/login").await;

@@ -189,3 +189,165 @@ both_stores_with_demo!(a_global_budget_year_is_reconciled_and_paid, |app| {
     assert_eq!(r.json()["status"], "paid");
     assert_eq!(r.json()["batch"], batch["batch"]);
 });
+
+// The year-end pages (agency and institution): the list shows the institution 未生成, the
+// reviewer issues with a score (a wrong score is refused on the page), the statement page
+// shows both parts, the institution confirms on its page, finance pays the batch from the
+// list.
+both_stores_with_demo!(
+    the_year_end_is_issued_confirmed_and_paid_from_its_pages,
+    |app| {
+        use crate::common::page::{one_text, table_rows};
+        use crate::institution_pages::{institution_browser, staff_browser};
+        app.demo().await;
+        let code = "H50011900062";
+        let token = november_paid_in_january(app, code, "南川年终清算页面医院", "P").await;
+        let jan = app.later(Utc.with_ymd_and_hms(2027, 1, 11, 2, 0, 0).unwrap());
+        let finance = jan.staff_token("cq.finance").await;
+        // The reviewer's list defaults to last year; the hospital is 未生成.
+        let mut rv = staff_browser(&jan, "cq.reviewer").await;
+        let page = rv.get("/staff/year-end").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("年终清算 2026 年度"));
+        let row = table_rows(&page.body, "#year-end")
+            .into_iter()
+            .find(|r| r[0].contains(code))
+            .unwrap();
+        assert_eq!(row[2], "未生成", "{row:?}");
+        // A score outside 0–100 is refused with the reason, on the page.
+        let r = rv
+            .post_form(
+                &format!("/staff/year-end/2026/{code}/issue"),
+                &[("score", "101")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(one_text(&r.body, "#error").contains("0至100"));
+        let r = rv
+            .post_form(
+                &format!("/staff/year-end/2026/{code}/issue"),
+                &[("score", "80")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(one_text(&r.body, "#notice").contains(code));
+        let api = jan
+            .call(
+                "GET",
+                &format!("/api/v1/year-end/2026/institutions/{code}"),
+                Some(&finance),
+                None,
+            )
+            .await
+            .json();
+        let net = api["statement"]["net_fen"].as_i64().unwrap();
+        let yuan = yibao_domain::Fen(net).yuan_string();
+        let row = table_rows(&r.body, "#year-end")
+            .into_iter()
+            .find(|r| r[0].contains(code))
+            .unwrap();
+        assert_eq!(row[2], "待机构确认", "{row:?}");
+        assert_eq!(row[3], "80");
+        assert_eq!(row[4], yuan);
+        // The statement's page: both parts.
+        let page = rv.get(&format!("/staff/year-end/2026/{code}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(one_text(&page.body, "#ye-net").contains(&yuan));
+        assert!(one_text(&page.body, "#ye-balance").contains("补付"));
+
+        // The hospital sees its own, confirms it; it cannot open the agency's list.
+        let mut hb = institution_browser(&jan, code, &token).await;
+        let page = hb.get("/institution/year-end?year=2026").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(one_text(&page.body, "#ye-net").contains(&yuan));
+        assert_eq!(crate::common::page::count(&page.body, "#confirm"), 1);
+        let r = hb.get("/staff/year-end").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.status);
+        hb.get("/institution/year-end?year=2026").await;
+        let r = hb
+            .post_form("/institution/year-end/2026/confirm", &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(one_text(&r.body, "#ye-status"), "待拨付");
+        assert_eq!(crate::common::page::count(&r.body, "#confirm"), 0);
+
+        // Finance pays the batch from the list.
+        let mut fb = staff_browser(&jan, "cq.finance").await;
+        fb.get("/staff/year-end?year=2026").await;
+        let r = fb.post_form("/staff/year-end/2026/payments", &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(one_text(&r.body, "#notice").contains("拨付批次 NQ"));
+        let row = table_rows(&r.body, "#year-end")
+            .into_iter()
+            .find(|r| r[0].contains(code))
+            .unwrap();
+        assert_eq!(row[2], "已拨付", "{row:?}");
+        assert!(row[5].starts_with("NQ"), "{row:?}");
+    }
+);
+
+/// A Nanchuan hospital paid by global budget (`BUDGET`) whose November is settled, declared,
+/// issued, confirmed and — on 11 January 2027 — paid: its year can be reconciled. Returns its
+/// API token.
+pub(crate) async fn november_paid_in_january(
+    app: &crate::common::TestApp,
+    code: &str,
+    name: &str,
+    prefix: &str,
+) -> String {
+    let token = app.nanchuan_hospital_token(code, name).await;
+    let admin = app.staff_token("cq.admin").await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/admin/institutions/{code}/agreement"),
+            Some(&admin),
+            json!({"action": "change", "note": "约定总额预付", "terms": {
+                "valid_from": "2026-01-01", "valid_until": null, "level": "二级",
+                "services": ["普通门诊", "住院"], "methods": ["global_budget"],
+                "annual_budget_fen": BUDGET, "cross_province": false}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let answers = november(app, &token, prefix).await;
+    let dec = app.later(Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap());
+    let reviewer = dec.staff_token("cq.reviewer").await;
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/institution/months/2026-11/declaration",
+            Some(&token),
+            Some(json!({"lines": declaration_from(&answers)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/monthly/2026-11/statements",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["issued"][0]["code"], code, "{}", r.body);
+    let r = dec
+        .call(
+            "POST",
+            "/api/v1/institution/months/2026-11/confirm",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let jan = app.later(Utc.with_ymd_and_hms(2027, 1, 11, 2, 0, 0).unwrap());
+    let finance = jan.staff_token("cq.finance").await;
+    let r = jan
+        .call(
+            "POST",
+            "/api/v1/monthly/2026-11/payments",
+            Some(&finance),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    token
+}
