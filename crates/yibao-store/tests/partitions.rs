@@ -37,6 +37,7 @@ async fn an_institution(db: &TestDb) -> i64 {
             level: "二级",
             region_code: "500119",
             agency_id,
+            uscc: None,
         },
         NOW,
     )
