@@ -8,6 +8,7 @@ pub mod audit;
 pub mod benefit;
 pub mod benefit_data;
 pub mod calendar;
+pub mod card;
 pub mod cases;
 pub mod catalog;
 pub mod check;

@@ -257,6 +257,9 @@ fn evoucher_token(d: &Value) -> Option<String> {
 /// expiry offline, then revocation); a `psn_no` sent beside a token must be the token's holder.
 /// Every other case is `person_from`'s.
 async fn person_of(c: &Call<'_>, d: &Value) -> Result<CitizenId, ServiceError> {
+    if let Some(card_person) = card_person(c, d).await? {
+        return Ok(card_person);
+    }
     let Some(token) = evoucher_token(d) else {
         return person_from(d);
     };
@@ -272,47 +275,75 @@ async fn person_of(c: &Call<'_>, d: &Value) -> Result<CitizenId, ServiceError> {
     Ok(holder)
 }
 
+/// A social security card (`mdtrt_cert_type` 03) found in the card register: its person, after
+/// its status and serial number are checked (`card::person_of_card`); a `psn_no` sent beside it
+/// must be the card's holder. `None` when the message presents no card or one the register does
+/// not hold (then `person_from` decides).
+async fn card_person(c: &Call<'_>, d: &Value) -> Result<Option<CitizenId>, ServiceError> {
+    if text(d, &["mdtrt_cert_type"]).as_deref() != Some("03") {
+        return Ok(None);
+    }
+    let Some(card_no) = text(d, &["mdtrt_cert_no"]) else {
+        return Ok(None);
+    };
+    let card_sn = text(d, &["card_sn"]);
+    let mut tx = c.services.store().begin_read().await?;
+    let holder = crate::card::person_of_card(&mut tx, &card_no, card_sn.as_deref()).await?;
+    tx.rollback().await.map_err(yibao_store::StoreError::from)?;
+    let Some(holder) = holder else {
+        return Ok(None);
+    };
+    if let Some(p) = text(d, &["psn_no"]) {
+        if p != holder.as_str() {
+            return Err(invalid(
+                "national.person_mismatch",
+                "人员编号（psn_no）与社会保障卡的持卡人不一致",
+            ));
+        }
+    }
+    Ok(Some(holder))
+}
+
 /// The person a message names, without a lookup. `mdtrt_cert_type` 02 (ID card): the ID number
-/// in `mdtrt_cert_no` (or `certno`, `psn_no`); 03 (social security card): `psn_no`, or the
-/// card's social security number when it is the ID number (card numbers are not stored); 01
+/// in `mdtrt_cert_no` (or `certno`, `psn_no`); 03 (social security card) not in the card register: `psn_no`, or
+/// the card's social security number when it is the ID number; 01
 /// (e-voucher) without a token: `psn_no` (or `certno`) — a token is `person_of`'s. An empty
 /// `mdtrt_cert_no` with a valid `psn_no` works for every type.
 fn person_from(d: &Value) -> Result<CitizenId, ServiceError> {
     let psn_no = text(d, &["psn_no"]);
     let cert_no = text(d, &["mdtrt_cert_no"]);
     let certno = text(d, &["certno"]);
-    let chosen = match text(d, &["mdtrt_cert_type"]).as_deref() {
-        None | Some("02") => cert_no.or(certno).or(psn_no),
-        Some("03") => match psn_no {
-            Some(p) => Some(p),
-            None => match cert_no.filter(|n| n.parse::<CitizenId>().is_ok()) {
-                Some(n) => Some(n),
-                None => {
-                    return Err(invalid(
+    let chosen =
+        match text(d, &["mdtrt_cert_type"]).as_deref() {
+            None | Some("02") => cert_no.or(certno).or(psn_no),
+            Some("03") => match psn_no {
+                Some(p) => Some(p),
+                None => match cert_no.filter(|n| n.parse::<CitizenId>().is_ok()) {
+                    Some(n) => Some(n),
+                    None => return Err(invalid(
                         "national.card",
-                        "本平台未登记社会保障卡卡号，请同时提供人员编号（psn_no）",
-                    ))
-                }
+                        "该社会保障卡未在本平台登记，请同时提供人员编号（psn_no）或使用居民身份证",
+                    )),
+                },
             },
-        },
-        Some("01") => psn_no
-            .or(certno)
-            .ok_or_else(|| {
-                invalid(
-                    "national.evoucher",
-                    "请提供医保电子凭证二维码令牌（mdtrt_cert_no）或人员编号（psn_no）",
-                )
-            })
-            .map(Some)?,
-        Some(other) => {
-            return Err(invalid(
-                "national.cert_type",
-                format!(
+            Some("01") => psn_no
+                .or(certno)
+                .ok_or_else(|| {
+                    invalid(
+                        "national.evoucher",
+                        "请提供医保电子凭证二维码令牌（mdtrt_cert_no）或人员编号（psn_no）",
+                    )
+                })
+                .map(Some)?,
+            Some(other) => {
+                return Err(invalid(
+                    "national.cert_type",
+                    format!(
                 "不支持的就诊凭证类型 {other}（支持 01 电子凭证、02 居民身份证、03 社会保障卡）"
             ),
-            ))
-        }
-    };
+                ))
+            }
+        };
     let number = chosen.ok_or_else(|| {
         invalid(
             "national.person",

@@ -42,6 +42,7 @@ pub mod year_end;
 
 pub mod search;
 pub mod settlement;
+pub mod social_security_card;
 pub mod staff;
 pub mod test_support;
 pub mod transfer;

@@ -110,6 +110,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TransferCommand,
     },
+    /// 社会保障卡登记：导入卡号清单 / the social security card register: import a card list
+    Card {
+        #[command(subcommand)]
+        command: CardCommand,
+    },
     /// 备份整个数据库到新目录（含逐表校验值） / back up the whole database to a new folder
     Backup {
         /// 备份目录（须不存在或为空） / the backup folder (must not exist or be empty)
@@ -442,6 +447,20 @@ pub enum AuditCommand {
     /// 立即封存结算审计链的链头（服务运行时每 10 秒自动封存）
     /// / seal the settlement chains' heads into the main chain now (serve does it every 10 s)
     Seal {
+        /// 数据库地址 / database URL
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// 导入社会保障卡清单（CSV：卡号,身份证号,卡识别码,状态），逐行校验，有错则不导入
+    /// / import a card list (CSV: card_no,id_number,card_sn,status); nothing is imported when a line is wrong
+    Import {
+        /// CSV 文件 / the CSV file
+        #[arg(long, value_name = "FILE")]
+        file: std::path::PathBuf,
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,

@@ -29,8 +29,8 @@ use yibao_service::{demo, ServiceError, Services, SystemClock};
 use yibao_store::Store;
 
 use crate::cli::{
-    AccountsCommand, AgencyCommand, AuditCommand, BenchCommand, BenefitCommand, CheckKind, Cli,
-    Command, ContributionsCommand, StaffCommand,
+    AccountsCommand, AgencyCommand, AuditCommand, BenchCommand, BenefitCommand, CardCommand,
+    CheckKind, Cli, Command, ContributionsCommand, StaffCommand,
 };
 use crate::config::Config;
 
@@ -473,6 +473,23 @@ fn main() -> ExitCode {
             }
             logging::init(config.log_format);
             run_async(serve::serve(config, demo))
+        }
+        Command::Card {
+            command: CardCommand::Import { file, database_url },
+        } => {
+            if let Some(u) = database_url {
+                config.database_url = u;
+            }
+            logging::init(config.log_format);
+            run_async(async move {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| CliError::Other(format!("无法读取 {}：{e}", file.display())))?;
+                let (store, services) = open_services(&config).await?;
+                let r = yibao_service::card::import(&services, &operator(), &text).await;
+                store.close().await;
+                println!("已导入社会保障卡 {} 张 / cards imported", r?.cards);
+                Ok(())
+            })
         }
         Command::Backup { to, database_url } => backup_cmd::backup(config, to, database_url),
         Command::Restore { from, database_url } => backup_cmd::restore(config, from, database_url),

@@ -1906,3 +1906,82 @@ both_stores_with_demo!(cross_province_outpatient_settlement_item_07, |app| {
     assert!(r.body.contains("可跨省直接结算的医疗机构"), "{}", r.body);
     assert!(!r.body.contains("id=\"guide-only\""), "{}", r.body);
 });
+
+both_stores_with_demo!(national_social_security_card_register, |app| {
+    app.demo().await;
+    let token = institution(app).await;
+    let wang = person_id(app, "演示·王建国").await;
+    let li = person_id(app, "演示·李秀英").await;
+    let operator = yibao_service::identity::Actor::System {
+        label: "cli:test".into(),
+    };
+    let mut his = His {
+        app,
+        token,
+        seq: 300,
+        sign_no: Value::Null,
+        insuplc: json!(""),
+    };
+    let card = |no: &str, sn: &str| json!({"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": no, "card_sn": sn}});
+
+    // A list with one bad line imports nothing; every problem is named with its line.
+    let bad = yibao_service::card::import(
+        &app.services,
+        &operator,
+        &format!("card_no,id_number,card_sn,status\nA01234567,{wang},B7654321,正常\nA0000-1,{li},,normal\nA07654321,{li},,丢失\n"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(bad.code(), "card.import_invalid");
+    assert!(
+        bad.message().contains("第 3 行") && bad.message().contains("第 4 行"),
+        "{}",
+        bad.message()
+    );
+    let refused = his.fails("1101", card("A01234567", "B7654321")).await;
+    assert_eq!(
+        refused["err_code"], "national.card",
+        "not imported: {refused}"
+    );
+
+    let r = yibao_service::card::import(
+        &app.services,
+        &operator,
+        &format!("card_no,id_number,card_sn,status\na01234567,{wang},b7654321,正常\nA07654321,{li},,normal\n"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.cards, 2);
+
+    // The card number alone names its holder, as a card reader's client sends it (no psn_no).
+    let (_, out) = his.ok("1101", card("A01234567", "B7654321")).await;
+    assert_eq!(out["baseinfo"]["psn_no"], json!(wang));
+    let (_, out) = his.ok("1101", card("A07654321", "")).await;
+    assert_eq!(out["baseinfo"]["psn_no"], json!(li));
+    // Another chip under the same number, or someone else's psn_no beside the card: refused.
+    let e = his.fails("1101", card("A01234567", "B0000000")).await;
+    assert_eq!(e["err_code"], "national.card_sn");
+    let mut other = card("A01234567", "B7654321");
+    other["data"]["psn_no"] = json!(li);
+    let e = his.fails("1101", other).await;
+    assert_eq!(e["err_code"], "national.person_mismatch");
+
+    // Reported lost (re-imported with its new status): refused by its status, named in Chinese.
+    yibao_service::card::import(
+        &app.services,
+        &operator,
+        &format!("A01234567,{wang},B7654321,挂失\n"),
+    )
+    .await
+    .unwrap();
+    let e = his.fails("1101", card("A01234567", "B7654321")).await;
+    assert_eq!(e["err_code"], "national.card_status");
+    assert!(
+        e["err_msg"].as_str().unwrap_or_default().contains("挂失"),
+        "{e}"
+    );
+
+    // The import is in the audit chain.
+    let verify = yibao_service::audit::verify(&app.services).await.unwrap();
+    assert!(verify.ok);
+});
