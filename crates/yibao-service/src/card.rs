@@ -23,23 +23,30 @@ pub struct ImportReport {
 }
 
 /// Imports a card list: CSV lines `card_no,id_number,card_sn,status` (a header line naming the
-/// columns is skipped; status `normal|lost|cancelled` or 正常/挂失/注销). Every line is checked
-/// first; one bad line imports nothing and every problem is reported with its line. Audited.
+/// columns is skipped; status `normal|lost|cancelled` or 正常/挂失/注销), read as the roster's CSV
+/// is (UTF-8, GB18030 or UTF-16, quoted cells). Every line is checked first; one bad line imports
+/// nothing and every problem is reported with its line. Audited.
 pub async fn import(
     services: &Services,
     actor: &Actor,
-    text: &str,
+    bytes: &[u8],
 ) -> Result<ImportReport, ServiceError> {
     if !matches!(actor, Actor::System { .. }) {
         actor.staff_with(StaffRole::Admin)?;
     }
+    let lines = crate::enrolment::roster::csv_lines(bytes).map_err(|_| {
+        ServiceError::invalid(
+            "card.import_unreadable",
+            "无法读取社会保障卡清单：应为 UTF-8 或 GB18030 编码的 CSV 文本",
+        )
+    })?;
     let now = services.clock().now_text();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-        if line.trim().is_empty() || (line_no == 1 && cols.first() == Some(&"card_no")) {
+    for (line_no, cells) in &lines {
+        let cols: Vec<&str> = cells.iter().map(|c| c.trim()).collect();
+        if cols.iter().all(|c| c.is_empty()) || (*line_no == 1 && cols.first() == Some(&"card_no"))
+        {
             continue;
         }
         match parse_line(&cols) {
@@ -51,7 +58,7 @@ pub async fn import(
                 updated_at: now.clone(),
             }),
             Err(message) => problems.push(LineProblem {
-                line: line_no,
+                line: *line_no,
                 message,
             }),
         }

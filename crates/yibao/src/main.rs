@@ -482,7 +482,7 @@ fn main() -> ExitCode {
             }
             logging::init(config.log_format);
             run_async(async move {
-                let text = std::fs::read_to_string(&file)
+                let text = std::fs::read(&file)
                     .map_err(|e| CliError::Other(format!("无法读取 {}：{e}", file.display())))?;
                 let (store, services) = open_services(&config).await?;
                 let r = yibao_service::card::import(&services, &operator(), &text).await;

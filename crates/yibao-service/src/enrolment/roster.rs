@@ -225,6 +225,19 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, String> {
                 .to_string(),
         );
     }
+    Ok(csv_lines(bytes)?
+        .into_iter()
+        .map(|(line, cells)| RawRow {
+            line,
+            cells: cells.into_iter().map(Cell::Text).collect(),
+        })
+        .collect())
+}
+
+/// The rows of a CSV text file as a spreadsheet shows them — each with its line number — from
+/// UTF-8 (with or without BOM), GB18030 or UTF-16; comma- or tab-separated. Also read by the
+/// other list imports (`card::import`); the error is the roster's message.
+pub(crate) fn csv_lines(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
     let text = decode_text(bytes)?;
     // Excel's "Unicode text" export is tab-separated; everything else we expect uses commas.
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -251,10 +264,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, String> {
         }
         let start = record.position().map_or(0, |p| p.byte() as usize);
         line += 1 + blank_lines(text.as_bytes(), start);
-        rows.push(RawRow {
-            line,
-            cells: record.iter().map(|s| Cell::Text(s.to_string())).collect(),
-        });
+        rows.push((line, record.iter().map(str::to_string).collect()));
     }
     Ok(rows)
 }

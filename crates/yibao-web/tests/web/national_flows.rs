@@ -1928,7 +1928,7 @@ both_stores_with_demo!(national_social_security_card_register, |app| {
     let bad = yibao_service::card::import(
         &app.services,
         &operator,
-        &format!("card_no,id_number,card_sn,status\nA01234567,{wang},B7654321,正常\nA0000-1,{li},,normal\nA07654321,{li},,丢失\n"),
+        format!("card_no,id_number,card_sn,status\nA01234567,{wang},B7654321,正常\nA0000-1,{li},,normal\nA07654321,{li},,丢失\n").as_bytes(),
     )
     .await
     .unwrap_err();
@@ -1947,7 +1947,7 @@ both_stores_with_demo!(national_social_security_card_register, |app| {
     let r = yibao_service::card::import(
         &app.services,
         &operator,
-        &format!("card_no,id_number,card_sn,status\na01234567,{wang},b7654321,正常\nA07654321,{li},,normal\n"),
+        format!("card_no,id_number,card_sn,status\na01234567,{wang},b7654321,正常\nA07654321,{li},,normal\n").as_bytes(),
     )
     .await
     .unwrap();
@@ -1970,7 +1970,7 @@ both_stores_with_demo!(national_social_security_card_register, |app| {
     yibao_service::card::import(
         &app.services,
         &operator,
-        &format!("A01234567,{wang},B7654321,挂失\n"),
+        format!("A01234567,{wang},B7654321,挂失\n").as_bytes(),
     )
     .await
     .unwrap();
