@@ -320,47 +320,72 @@ const INSERT: &str = "INSERT INTO settlement (institution_id, request_id, payloa
      person_id_number, year, admission_id, status, result_json, deltas_json, created_at, \
      month, scheme, visit_type, total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen)";
 
+/// Appends a ledger row alone (the bulk and test paths; settlements go through [`record`]). On
+/// PostgreSQL its idempotency key is written in the same statement (migration 0052).
 pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, StoreError> {
-    let (id,): (i64,) = sqlx::query_as(&format!(
-        "{INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19) RETURNING id"
-    ))
-    .bind(s.institution_id)
-    .bind(&s.request_id)
-    .bind(&s.payload_sha256)
-    .bind(&s.person_id_number)
-    .bind(s.year)
-    .bind(&s.admission_id)
-    .bind(s.status.key())
-    .bind(&s.result_json)
-    .bind(&s.deltas_json)
-    .bind(&s.created_at)
-    .bind(&s.sums.month)
-    .bind(&s.sums.scheme)
-    .bind(&s.sums.visit_type)
-    .bind(s.sums.total_fen)
-    .bind(s.sums.pooled_fen)
-    .bind(s.sums.critical_fen)
-    .bind(s.sums.aid_fen)
-    .bind(s.sums.account_fen)
-    .bind(s.sums.cash_fen)
-    .fetch_one(conn)
-    .await?;
+    let values = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                  $17, $18, $19) RETURNING id";
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        format!("WITH s AS ({INSERT} {values}){KEY_ROW} SELECT id FROM s")
+    } else {
+        format!("{INSERT} {values}")
+    };
+    let (id,): (i64,) = sqlx::query_as(&sql)
+        .bind(s.institution_id)
+        .bind(&s.request_id)
+        .bind(&s.payload_sha256)
+        .bind(&s.person_id_number)
+        .bind(s.year)
+        .bind(&s.admission_id)
+        .bind(s.status.key())
+        .bind(&s.result_json)
+        .bind(&s.deltas_json)
+        .bind(&s.created_at)
+        .bind(&s.sums.month)
+        .bind(&s.sums.scheme)
+        .bind(&s.sums.visit_type)
+        .bind(s.sums.total_fen)
+        .bind(s.sums.pooled_fen)
+        .bind(s.sums.critical_fen)
+        .bind(s.sums.aid_fen)
+        .bind(s.sums.account_fen)
+        .bind(s.sums.cash_fen)
+        .fetch_one(conn)
+        .await?;
     Ok(id)
 }
+
+/// The PostgreSQL ledger's idempotency key (migration 0052), as one more part of the CTE that
+/// inserts the row as `s`: $1 institution, $2 request id, and the month bound as $11 in
+/// [`insert`]. A second settlement of the same request, in any month, fails here with a unique
+/// violation (`StoreError::Conflict`); a concurrent one waits for the first to commit.
+const KEY_ROW: &str = ", k AS (INSERT INTO settlement_request (institution_id, request_id, \
+     settlement_id, month) SELECT $1, $2, id, $11 FROM s)";
 
 pub async fn find(
     conn: &mut AnyConnection,
     institution_id: i64,
     request_id: &str,
 ) -> Result<Option<SettlementRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLS} FROM settlement WHERE institution_id = $1 AND request_id = $2"
-    ))
-    .bind(institution_id)
-    .bind(request_id)
-    .fetch_optional(conn)
-    .await?)
+    // PostgreSQL: through the key table, which names the row's month (its one partition).
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        format!(
+            "SELECT {} FROM settlement_request k JOIN settlement s \
+             ON s.id = k.settlement_id AND s.month = k.month \
+             WHERE k.institution_id = $1 AND k.request_id = $2",
+            COLS.split(", ")
+                .map(|c| format!("s.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        format!("SELECT {COLS} FROM settlement WHERE institution_id = $1 AND request_id = $2")
+    };
+    Ok(sqlx::query_as(&sql)
+        .bind(institution_id)
+        .bind(request_id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// Marks the settlement `id` of `month` (its ledger month, which names its partition on
@@ -383,11 +408,9 @@ pub async fn mark_reversed(
     Ok(done.rows_affected() == 1)
 }
 
-/// Writes the accumulators and appends the settlement: on PostgreSQL in one statement (a
-/// data-modifying CTE), saving a round trip on the hot path; SQLite has no such CTE and runs
-/// the two in turn (in-process, a round trip costs nothing there).
-/// Writes the accumulators, appends the settlement and its audit entry: on PostgreSQL in one
-/// statement (the settlement path's round trips are most of its cost).
+/// Writes the accumulators, appends the settlement, its idempotency key and its audit entry: on
+/// PostgreSQL in one statement (a data-modifying CTE; the settlement path's round trips are most
+/// of its cost); SQLite runs them in turn (in-process, a round trip costs nothing there).
 ///
 /// `account`: the statement line of what the personal account paid, if it paid anything (on
 /// PostgreSQL one more insert in the same statement).
@@ -427,8 +450,10 @@ pub async fn record(
          agency_id, action, target_kind, target_id, before_sha256, after_sha256, summary, \
          prev_hash, hash) VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
          $24, $25, $26)){ent} \
-         {INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $27, $28, $29, $30, $31, \
-         $32, $33, $34, $35) RETURNING id"
+         , s AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $27, $28, $29, $30, \
+         $31, $32, $33, $34, $35) RETURNING id), \
+         k AS (INSERT INTO settlement_request (institution_id, request_id, settlement_id, month) \
+         SELECT $1, $2, id, $27 FROM s) SELECT id FROM s"
     );
     let mut q = sqlx::query_as(&sql)
         .bind(s.institution_id)

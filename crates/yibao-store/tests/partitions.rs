@@ -1,4 +1,4 @@
-//! The settlement ledger partitioned by month on PostgreSQL (migration 0042, ADR 0014): a retry
+//! The settlement ledger partitioned by month on PostgreSQL (migrations 0042 and 0052, ADR 0014): a retry
 //! stays idempotent across months on both stores; on PostgreSQL a month's query reads only its
 //! partition, a month settled before its partition existed is moved into it when it is
 //! created, and a detached month leaves the ledger while its request ids stay taken.
@@ -180,6 +180,19 @@ async fn partitions_are_created_moved_into_and_detached_postgres() {
     )
     .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    // A retry's look-up goes through the key row, which names the month (migration 0052).
+    let mut tx = db.store.begin().await.unwrap();
+    let found = settlement::find(&mut tx, inst, "F-1").await.unwrap();
+    assert_eq!(found.map(|f| f.id), Some(late));
+    let (keys, key_month): (i64, String) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(month) FROM settlement_request WHERE institution_id = $1",
+    )
+    .bind(inst)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!((keys, key_month.as_str()), (1, "2031-05"));
+    tx.commit().await.unwrap();
 
     // A month's query reads that month's partition only.
     let mut tx = db.store.begin().await.unwrap();

@@ -49,10 +49,6 @@ const ACCEPTED: &[(&str, &str)] = &[
         "on PostgreSQL settlement_request holds this key across months",
     ),
     (
-        "settlement: unique (institution_id, request_id, month): only on postgres",
-        "the per-month form of the same key that a partitioned table can hold",
-    ),
-    (
         "settlement_request: table only on postgres",
         "the idempotency key of the partitioned ledger; SQLite keeps it on settlement itself",
     ),

@@ -129,9 +129,8 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
     while from <= settlements {
         let to = (from + batch - 1).min(settlements);
         let mut tx = store.begin().await?;
-        // The idempotency keys are written by the statement itself, set-based, instead of by
-        // the ledger's per-row trigger (migration 0042).
-        execute(&mut tx, "SET LOCAL yibao.bulk_keys = 'on'").await?;
+        // The idempotency keys are written by the statement itself, set-based, as every writer
+        // of the ledger does on PostgreSQL (migration 0052).
         execute(
             &mut tx,
             &format!(
@@ -152,9 +151,9 @@ async fn generate(store: &Store, institutions: u32, settlements: u64) -> Result<
                    CASE WHEN s.g % 97 = 0 THEN 'reversed' ELSE 'settled' END, '{{}}', '{{}}', \
                    '2026-11-15T02:00:00.000Z', '{MONTH}', s.scheme, s.visit, s.t, s.p, s.c, s.a, s.ac, \
                    s.t - s.p - s.c - s.a - s.ac FROM s, ids \
-                   RETURNING institution_id, request_id, id) \
-                 INSERT INTO settlement_request (institution_id, request_id, settlement_id) \
-                 SELECT institution_id, request_id, id FROM ins"
+                   RETURNING institution_id, request_id, id, month) \
+                 INSERT INTO settlement_request (institution_id, request_id, settlement_id, month) \
+                 SELECT institution_id, request_id, id, month FROM ins"
             ),
         )
         .await?;

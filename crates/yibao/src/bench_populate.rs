@@ -225,7 +225,6 @@ pub async fn populate(
         let base = settlements;
         let mut tx = store.begin().await?;
         partition::ensure(&mut tx, &month).await?;
-        execute(&mut tx, "SET LOCAL yibao.bulk_keys = 'on'").await?;
         let n = execute(
             &mut tx,
             &format!(
@@ -252,9 +251,9 @@ pub async fn populate(
                    CASE WHEN v.g % 97 = 0 THEN 'reversed' ELSE 'settled' END, {result_sql}, '{{}}', \
                    to_char(v.at, 'YYYY-MM-DD\"T\"HH24:MI:SS.000\"Z\"'), '{month}', v.scheme, v.visit, \
                    v.t, v.p, v.c, v.a, v.ac, v.t - v.p - v.c - v.a - v.ac FROM v, ids \
-                   RETURNING institution_id, request_id, id) \
-                 INSERT INTO settlement_request (institution_id, request_id, settlement_id) \
-                 SELECT institution_id, request_id, id FROM ins"
+                   RETURNING institution_id, request_id, id, month) \
+                 INSERT INTO settlement_request (institution_id, request_id, settlement_id, month) \
+                 SELECT institution_id, request_id, id, month FROM ins"
             ),
         )
         .await?;
