@@ -13,9 +13,11 @@ use crate::{audit, ServiceError, Services};
 /// Lock names, one per job (a future job takes its own, e.g. the federation outbox's delivery).
 pub const AUDIT_SEAL: &str = "yibao:audit-seal";
 pub const LOGIN_HOUSEKEEPING: &str = "yibao:login-housekeeping";
+/// Kept under its first name (the ledger's) now that it also covers the case tables: processes
+/// of the previous release take the same lock during a rolling upgrade.
 pub const LEDGER_PARTITIONS: &str = "yibao:ledger-partitions";
 
-/// Months past the current one that have their ledger partition ready (PostgreSQL).
+/// Months past the current one that have their ledger and case partitions ready (PostgreSQL).
 pub const PARTITIONS_AHEAD: u32 = 3;
 
 /// What one turn did; `None` for a job another process was running.
@@ -23,7 +25,7 @@ pub const PARTITIONS_AHEAD: u32 = 3;
 pub struct Turn {
     pub sealed: Option<audit::SealReport>,
     pub sources_forgotten: Option<u64>,
-    /// Ledger partitions created this turn (months `YYYY-MM`).
+    /// Months whose ledger or case partitions were created this turn (`YYYY-MM`).
     pub partitions_created: Option<Vec<String>>,
 }
 
@@ -66,8 +68,9 @@ pub fn current_month(services: &Services) -> String {
         .to_string()
 }
 
-/// Makes sure the settlement ledger has its partitions for the current month and the
-/// `PARTITIONS_AHEAD` after it (PostgreSQL; migration 0042), unless another process is doing it.
+/// Makes sure the settlement ledger and the case tables have their partitions for the current
+/// month and the `PARTITIONS_AHEAD` after it (PostgreSQL; migrations 0042 and 0050), unless
+/// another process is doing it.
 /// Cheap when they exist (one catalog read per month); returns the months created.
 pub async fn ensure_partitions(services: &Services) -> Result<Option<Vec<String>>, ServiceError> {
     let month = current_month(services);
@@ -76,7 +79,7 @@ pub async fn ensure_partitions(services: &Services) -> Result<Option<Vec<String>
         let created = partition::ensure_ahead(&mut tx, &month, PARTITIONS_AHEAD).await?;
         tx.commit().await.map_err(StoreError::from)?;
         if !created.is_empty() {
-            tracing::info!(months = ?created, "ledger partitions created");
+            tracing::info!(months = ?created, "ledger and case partitions created");
         }
         Ok::<Vec<String>, ServiceError>(created)
     })
@@ -98,7 +101,9 @@ pub async fn turn(services: &Services) -> Turn {
     }
     match ensure_partitions(services).await {
         Ok(m) => t.partitions_created = m,
-        Err(e) => tracing::error!(error = %e, "ledger partitions failed; retrying next turn"),
+        Err(e) => {
+            tracing::error!(error = %e, "ledger and case partitions failed; retrying next turn")
+        }
     }
     t
 }

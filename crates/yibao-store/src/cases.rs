@@ -43,6 +43,27 @@ pub async fn next_sequence(
     Ok(seq)
 }
 
+/// The month a case is filed under (`YYYY-MM` of its number's date), the partition key of the
+/// case tables on PostgreSQL (migration 0050, docs/adr/0015-partitioned-cases.md). It is the
+/// database's own rule, `substr(number, 8, 4) || '-' || substr(number, 12, 2)` (a CHECK on
+/// PostgreSQL), spelled in characters as both databases' `substr` counts them, so that it holds
+/// for any stored text and not only canonical numbers.
+pub fn month_of(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let part = |from: usize, len: usize| -> String {
+        chars.iter().skip(from - 1).take(len).collect::<String>()
+    };
+    format!("{}-{}", part(8, 4), part(12, 2))
+}
+
+/// How a case's children name it: its id with its month. The month lets every statement on
+/// PostgreSQL read one partition, and the children's foreign keys name both (`case_key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseKey {
+    pub id: i64,
+    pub month: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct CaseRow {
     pub id: i64,
@@ -82,6 +103,16 @@ pub struct CaseRow {
     pub row_version: i64,
 }
 
+impl CaseRow {
+    /// What the case's children and its updates name it by.
+    pub fn key(&self) -> CaseKey {
+        CaseKey {
+            id: self.id,
+            month: month_of(&self.number),
+        }
+    }
+}
+
 const CASE_COLS: &str = "id, number, jurisdiction, item_id, item_version, service_key, \
     applicant_kind, applicant_ref, applicant_name, applicant_phone, agent_json, channel, \
     receiving_agency_id, deciding_agency_id, status, review_level, form_json, facts_json, \
@@ -94,9 +125,9 @@ pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreE
          applicant_kind, applicant_ref, applicant_name, applicant_phone, agent_json, channel, \
          receiving_agency_id, deciding_agency_id, status, review_level, form_json, facts_json, \
          submitted_at, accepted_on, deadline, completed_at, outcome_json, refusal_reason, \
-         created_by, created_at, updated_at, row_version) \
+         created_by, created_at, updated_at, row_version, month) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24, $25, $26, 0) RETURNING id",
+         $19, $20, $21, $22, $23, $24, $25, $26, 0, $27) RETURNING id",
     )
     .bind(&c.number)
     .bind(&c.jurisdiction)
@@ -124,6 +155,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &CaseRow) -> Result<i64, StoreE
     .bind(&c.created_by)
     .bind(&c.created_at)
     .bind(&c.updated_at)
+    .bind(month_of(&c.number))
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -137,7 +169,7 @@ pub async fn update(conn: &mut AnyConnection, c: &CaseRow) -> Result<(), StoreEr
          submitted_at = $5, accepted_on = $6, deadline = $7, completed_at = $8, outcome_json = $9, \
          refusal_reason = $10, updated_at = $11, deciding_agency_id = $12, agent_json = $13, \
          row_version = row_version + 1 \
-         WHERE id = $14 AND row_version = $15",
+         WHERE id = $14 AND month = $15 AND row_version = $16",
     )
     .bind(c.status.as_str())
     .bind(c.review_level)
@@ -153,6 +185,7 @@ pub async fn update(conn: &mut AnyConnection, c: &CaseRow) -> Result<(), StoreEr
     .bind(c.deciding_agency_id)
     .bind(&c.agent_json)
     .bind(c.id)
+    .bind(month_of(&c.number))
     .bind(c.row_version)
     .execute(conn)
     .await?;
@@ -166,25 +199,65 @@ pub async fn update(conn: &mut AnyConnection, c: &CaseRow) -> Result<(), StoreEr
     }
 }
 
-pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseRow>, StoreError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {CASE_COLS} FROM case_file WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+pub async fn find(conn: &mut AnyConnection, key: &CaseKey) -> Result<Option<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file WHERE id = $1 AND month = $2"
+    ))
+    .bind(key.id)
+    .bind(&key.month)
+    .fetch_optional(conn)
+    .await?)
 }
 
+/// The case with this number. The number names its month, so on PostgreSQL this reads one
+/// partition's `(number, month)` index.
 pub async fn find_by_number(
     conn: &mut AnyConnection,
     number: &str,
 ) -> Result<Option<CaseRow>, StoreError> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {CASE_COLS} FROM case_file WHERE number = $1"
+        "SELECT {CASE_COLS} FROM case_file WHERE number = $1 AND month = $2"
     ))
     .bind(number)
+    .bind(month_of(number))
     .fetch_optional(conn)
     .await?)
+}
+
+/// The cases filed under `month` (`YYYY-MM`), oldest first: one partition on PostgreSQL.
+pub async fn list_for_month(
+    conn: &mut AnyConnection,
+    month: &str,
+) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CASE_COLS} FROM case_file WHERE month = $1 ORDER BY id"
+    ))
+    .bind(month)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// How many cases filed under `month` are not in a final state (completed, refused, withdrawn):
+/// a month with any is not archived (`partition::detach`).
+pub async fn count_open_in_month(conn: &mut AnyConnection, month: &str) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM case_file WHERE month = $1 AND status NOT IN ({})",
+        terminal_list()
+    ))
+    .bind(month)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+/// The final states as an SQL list (`'completed', …`), from the domain's own enum.
+fn terminal_list() -> String {
+    CaseStatus::ALL
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn list_by_applicant(
@@ -233,12 +306,7 @@ pub async fn search_for_agencies(
         });
     }
     let ids = id_list(agency_ids);
-    let terminal = CaseStatus::ALL
-        .iter()
-        .filter(|s| s.is_terminal())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let terminal = terminal_list();
     let filter = format!(
         "(receiving_agency_id IN ({ids}) OR deciding_agency_id IN ({ids})) \
          AND ($1 = '' OR status = $1) AND ($2 = '' OR {})",
@@ -324,12 +392,16 @@ pub struct EventRow {
     pub actor_label: String,
     pub channel: String,
     pub note: String,
+    /// The case's month (its key with `case_id`); not part of what the API shows.
+    #[serde(skip)]
+    pub case_month: String,
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO case_event (case_id, at, action, from_status, to_status, actor_kind, \
-         actor_id, actor_label, channel, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         actor_id, actor_label, channel, note, case_month) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(e.case_id)
     .bind(&e.at)
@@ -341,17 +413,20 @@ pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<(), 
     .bind(&e.actor_label)
     .bind(&e.channel)
     .bind(&e.note)
+    .bind(&e.case_month)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn events(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<EventRow>, StoreError> {
+pub async fn events(conn: &mut AnyConnection, case: &CaseKey) -> Result<Vec<EventRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, case_id, at, action, from_status, to_status, actor_kind, actor_id, \
-         actor_label, channel, note FROM case_event WHERE case_id = $1 ORDER BY id",
+         actor_label, channel, note, case_month FROM case_event \
+         WHERE case_id = $1 AND case_month = $2 ORDER BY id",
     )
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .fetch_all(conn)
     .await?)
 }
@@ -376,7 +451,7 @@ pub struct MaterialRow {
 }
 
 pub struct NewMaterial<'a> {
-    pub case_id: i64,
+    pub case: &'a CaseKey,
     pub material_id: &'a str,
     pub provided_as: &'a str,
     pub file_name: &'a str,
@@ -396,20 +471,21 @@ pub async fn add_material(
 ) -> Result<i64, StoreError> {
     sqlx::query(
         "UPDATE case_material SET replaced_at = $1 \
-         WHERE case_id = $2 AND material_id = $3 AND replaced_at IS NULL",
+         WHERE case_id = $2 AND case_month = $3 AND material_id = $4 AND replaced_at IS NULL",
     )
     .bind(m.added_at)
-    .bind(m.case_id)
+    .bind(m.case.id)
+    .bind(&m.case.month)
     .bind(m.material_id)
     .execute(&mut *conn)
     .await?;
     let size = m.content.map(|c| c.len() as i64).unwrap_or(0);
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO case_material (case_id, material_id, provided_as, file_name, content_type, \
-         size_bytes, sha256, content, added_at, added_by, seal_confirmed_by, seal_confirmed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         size_bytes, sha256, content, added_at, added_by, seal_confirmed_by, seal_confirmed_at, \
+         case_month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
-    .bind(m.case_id)
+    .bind(m.case.id)
     .bind(m.material_id)
     .bind(m.provided_as)
     .bind(m.file_name)
@@ -421,6 +497,7 @@ pub async fn add_material(
     .bind(m.added_by)
     .bind(m.seal_confirmed_by)
     .bind((!m.seal_confirmed_by.is_empty()).then_some(m.added_at))
+    .bind(&m.case.month)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -430,18 +507,19 @@ pub async fn add_material(
 /// is no such live material.
 pub async fn confirm_seal(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
     id: i64,
     by: &str,
     at: &str,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE case_material SET seal_confirmed_by = $1, seal_confirmed_at = $2 \
-         WHERE case_id = $3 AND id = $4 AND replaced_at IS NULL",
+         WHERE case_id = $3 AND case_month = $4 AND id = $5 AND replaced_at IS NULL",
     )
     .bind(by)
     .bind(at)
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .bind(id)
     .execute(conn)
     .await?;
@@ -451,15 +529,16 @@ pub async fn confirm_seal(
 /// The live (not replaced) materials of a case.
 pub async fn materials(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
 ) -> Result<Vec<MaterialRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, case_id, material_id, provided_as, file_name, content_type, size_bytes, \
          sha256, added_at, added_by, replaced_at, seal_confirmed_by, seal_confirmed_at \
          FROM case_material \
-         WHERE case_id = $1 AND replaced_at IS NULL ORDER BY id",
+         WHERE case_id = $1 AND case_month = $2 AND replaced_at IS NULL ORDER BY id",
     )
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .fetch_all(conn)
     .await?)
 }
@@ -467,22 +546,24 @@ pub async fn materials(
 /// One material's content, for download.
 pub async fn material_content(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
     id: i64,
 ) -> Result<Option<(MaterialRow, Vec<u8>)>, StoreError> {
     let row: Option<MaterialRow> = sqlx::query_as(
         "SELECT id, case_id, material_id, provided_as, file_name, content_type, size_bytes, \
          sha256, added_at, added_by, replaced_at, seal_confirmed_by, seal_confirmed_at \
-         FROM case_material WHERE case_id = $1 AND id = $2",
+         FROM case_material WHERE case_id = $1 AND case_month = $2 AND id = $3",
     )
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let (content,): (Option<Vec<u8>>,) =
-        sqlx::query_as("SELECT content FROM case_material WHERE id = $1")
+        sqlx::query_as("SELECT content FROM case_material WHERE id = $1 AND case_month = $2")
             .bind(id)
+            .bind(&case.month)
             .fetch_one(conn)
             .await?;
     Ok(Some((row, content.unwrap_or_default())))
@@ -499,12 +580,15 @@ pub struct NoticeRow {
     pub snapshot_json: String,
     pub answered_at: Option<String>,
     pub answered_on: Option<String>,
+    /// The case's month (its key with `case_id`).
+    #[serde(skip)]
+    pub case_month: String,
 }
 
 pub async fn insert_notice(conn: &mut AnyConnection, n: &NoticeRow) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO case_notice (case_id, issued_at, issued_on, issued_by, items_json, \
-         snapshot_json) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+         snapshot_json, case_month) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(n.case_id)
     .bind(&n.issued_at)
@@ -512,34 +596,41 @@ pub async fn insert_notice(conn: &mut AnyConnection, n: &NoticeRow) -> Result<i6
     .bind(&n.issued_by)
     .bind(&n.items_json)
     .bind(&n.snapshot_json)
+    .bind(&n.case_month)
     .fetch_one(conn)
     .await?;
     Ok(id)
 }
 
-pub async fn notices(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<NoticeRow>, StoreError> {
+pub async fn notices(
+    conn: &mut AnyConnection,
+    case: &CaseKey,
+) -> Result<Vec<NoticeRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, case_id, issued_at, issued_on, issued_by, items_json, snapshot_json, \
-         answered_at, answered_on FROM case_notice WHERE case_id = $1 ORDER BY id",
+         answered_at, answered_on, case_month FROM case_notice \
+         WHERE case_id = $1 AND case_month = $2 ORDER BY id",
     )
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .fetch_all(conn)
     .await?)
 }
 
 pub async fn answer_notices(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
     at: &str,
     on: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE case_notice SET answered_at = $1, answered_on = $2 \
-         WHERE case_id = $3 AND answered_at IS NULL",
+         WHERE case_id = $3 AND case_month = $4 AND answered_at IS NULL",
     )
     .bind(at)
     .bind(on)
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .execute(conn)
     .await?;
     Ok(())
@@ -556,18 +647,20 @@ pub struct PauseRow {
 
 pub async fn open_pause(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
     reason: &str,
     from: &str,
     to: Option<&str>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO case_pause (case_id, reason, from_date, to_date) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO case_pause (case_id, reason, from_date, to_date, case_month) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(case_id)
+    .bind(case.id)
     .bind(reason)
     .bind(from)
     .bind(to)
+    .bind(&case.month)
     .execute(conn)
     .await?;
     Ok(())
@@ -575,26 +668,30 @@ pub async fn open_pause(
 
 pub async fn close_pauses(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
     reason: &str,
     to: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE case_pause SET to_date = $1 WHERE case_id = $2 AND reason = $3 AND to_date IS NULL",
+        "UPDATE case_pause SET to_date = $1 \
+         WHERE case_id = $2 AND case_month = $3 AND reason = $4 AND to_date IS NULL",
     )
     .bind(to)
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .bind(reason)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn pauses(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<PauseRow>, StoreError> {
+pub async fn pauses(conn: &mut AnyConnection, case: &CaseKey) -> Result<Vec<PauseRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, case_id, reason, from_date, to_date FROM case_pause WHERE case_id = $1 ORDER BY id",
+        "SELECT id, case_id, reason, from_date, to_date FROM case_pause \
+         WHERE case_id = $1 AND case_month = $2 ORDER BY id",
     )
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .fetch_all(conn)
     .await?)
 }
@@ -609,6 +706,9 @@ pub struct EvaluationRow {
     #[sqlx(try_from = "String")]
     pub follow_up_status: FollowUp,
     pub follow_up_note: String,
+    /// The case's month (its key with `case_id`).
+    #[serde(skip)]
+    pub case_month: String,
 }
 
 /// Inserts the one evaluation of a case; a second one is a conflict (primary key).
@@ -617,8 +717,8 @@ pub async fn insert_evaluation(
     e: &EvaluationRow,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO case_evaluation (case_id, level, comment, at, follow_up_status, follow_up_note) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO case_evaluation (case_id, level, comment, at, follow_up_status, \
+         follow_up_note, case_month) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(e.case_id)
     .bind(e.level.as_str())
@@ -626,6 +726,7 @@ pub async fn insert_evaluation(
     .bind(&e.at)
     .bind(e.follow_up_status.key())
     .bind(&e.follow_up_note)
+    .bind(&e.case_month)
     .execute(conn)
     .await?;
     Ok(())
@@ -633,20 +734,22 @@ pub async fn insert_evaluation(
 
 pub async fn evaluation(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case: &CaseKey,
 ) -> Result<Option<EvaluationRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT case_id, level, comment, at, follow_up_status, follow_up_note \
-         FROM case_evaluation WHERE case_id = $1",
+        "SELECT case_id, level, comment, at, follow_up_status, follow_up_note, case_month \
+         FROM case_evaluation WHERE case_id = $1 AND case_month = $2",
     )
-    .bind(case_id)
+    .bind(case.id)
+    .bind(&case.month)
     .fetch_optional(conn)
     .await?)
 }
 
 pub async fn evaluations(conn: &mut AnyConnection) -> Result<Vec<EvaluationRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT case_id, level, comment, at, follow_up_status, follow_up_note FROM case_evaluation",
+        "SELECT case_id, level, comment, at, follow_up_status, follow_up_note, case_month \
+         FROM case_evaluation",
     )
     .fetch_all(conn)
     .await?)

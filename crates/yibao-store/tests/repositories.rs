@@ -123,7 +123,7 @@ async fn migrating_twice_is_harmless_postgres() {
 /// a draft (issue #14: typed state at the store edge).
 async fn unknown_case_status_is_corrupt(backend: Backend) {
     use yibao_domain::case::CaseStatus;
-    use yibao_store::cases::{self, CaseRow};
+    use yibao_store::cases::{self, CaseKey, CaseRow};
     let db = TestDb::new(backend).await.expect("test database");
     let mut tx = db.store.begin().await.unwrap();
     let agency_id = agency::insert(
@@ -156,14 +156,18 @@ async fn unknown_case_status_is_corrupt(backend: Backend) {
         ..CaseRow::default()
     };
     let id = cases::insert(&mut tx, &row).await.unwrap();
-    let read = cases::find(&mut tx, id).await.unwrap().expect("the case");
+    let key = CaseKey {
+        id,
+        month: cases::month_of(&row.number),
+    };
+    let read = cases::find(&mut tx, &key).await.unwrap().expect("the case");
     assert_eq!(read.status, CaseStatus::Draft);
     sqlx::query("UPDATE case_file SET status = 'archived' WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await
         .unwrap();
-    match cases::find(&mut tx, id).await {
+    match cases::find(&mut tx, &key).await {
         Err(StoreError::Corrupt(m)) => assert!(m.contains("column status"), "{m}"),
         other => panic!("expected a corrupt-data error, got {other:?}"),
     }
@@ -173,7 +177,7 @@ async fn unknown_case_status_is_corrupt(backend: Backend) {
         .execute(&mut *tx)
         .await
         .unwrap();
-    match cases::find(&mut tx, id).await {
+    match cases::find(&mut tx, &key).await {
         Err(StoreError::Corrupt(m)) => assert!(m.contains("form_json"), "{m}"),
         other => panic!("expected a corrupt-data error, got {other:?}"),
     }
@@ -183,7 +187,7 @@ async fn unknown_case_status_is_corrupt(backend: Backend) {
         .await
         .unwrap();
     assert!(matches!(
-        cases::find(&mut tx, id).await,
+        cases::find(&mut tx, &key).await,
         Err(StoreError::Corrupt(_))
     ));
     drop(tx);

@@ -33,6 +33,9 @@ use yibao_store::Backend;
 /// PostgreSQL needs the partition key in every key of a partitioned table, so the ledger's
 /// idempotency key lives in `settlement_request` there, and a settlement id is reached by a
 /// foreign key through that table's unique settlement_id.
+/// The case tables are partitioned by the case's month on PostgreSQL only (migration 0050,
+/// ADR 0015): their keys include the month there, the month CHECK makes `(number, month)` as
+/// unique as the number, and each child names its case by id and month through `case_key`.
 const ACCEPTED: &[(&str, &str)] = &[
     (
         "maternity_settlement: foreign key (settlement_id): sqlite settlement (id) on delete no \
@@ -47,6 +50,106 @@ const ACCEPTED: &[(&str, &str)] = &[
     (
         "settlement: unique (institution_id, request_id): only on sqlite",
         "on PostgreSQL settlement_request holds this key across months",
+    ),
+    (
+        "case_evaluation: primary key: sqlite (case_id), postgres (case_id, case_month)",
+        "a partitioned table's primary key includes the partition key",
+    ),
+    (
+        "case_evaluation: foreign key (case_id): sqlite case_file (id) on delete no action on \
+         update no action, postgres -",
+        "on SQLite a case id is unique by itself (one table); PostgreSQL names the case with \
+         its month",
+    ),
+    (
+        "case_evaluation: foreign key (case_id, case_month): sqlite -, postgres case_key (id, \
+         month) on delete no action on update no action",
+        "a partitioned case_file's id is unique only with its month; case_key holds every id",
+    ),
+    (
+        "case_event: primary key: sqlite (id), postgres (id, case_month)",
+        "a partitioned table's primary key includes the partition key",
+    ),
+    (
+        "case_event: foreign key (case_id): sqlite case_file (id) on delete no action on update \
+         no action, postgres -",
+        "on SQLite a case id is unique by itself (one table); PostgreSQL names the case with \
+         its month",
+    ),
+    (
+        "case_event: foreign key (case_id, case_month): sqlite -, postgres case_key (id, \
+         month) on delete no action on update no action",
+        "a partitioned case_file's id is unique only with its month; case_key holds every id",
+    ),
+    (
+        "case_material: primary key: sqlite (id), postgres (id, case_month)",
+        "a partitioned table's primary key includes the partition key",
+    ),
+    (
+        "case_material: foreign key (case_id): sqlite case_file (id) on delete no action on \
+         update no action, postgres -",
+        "on SQLite a case id is unique by itself (one table); PostgreSQL names the case with \
+         its month",
+    ),
+    (
+        "case_material: foreign key (case_id, case_month): sqlite -, postgres case_key (id, \
+         month) on delete no action on update no action",
+        "a partitioned case_file's id is unique only with its month; case_key holds every id",
+    ),
+    (
+        "case_notice: primary key: sqlite (id), postgres (id, case_month)",
+        "a partitioned table's primary key includes the partition key",
+    ),
+    (
+        "case_notice: foreign key (case_id): sqlite case_file (id) on delete no action on \
+         update no action, postgres -",
+        "on SQLite a case id is unique by itself (one table); PostgreSQL names the case with \
+         its month",
+    ),
+    (
+        "case_notice: foreign key (case_id, case_month): sqlite -, postgres case_key (id, \
+         month) on delete no action on update no action",
+        "a partitioned case_file's id is unique only with its month; case_key holds every id",
+    ),
+    (
+        "case_pause: primary key: sqlite (id), postgres (id, case_month)",
+        "a partitioned table's primary key includes the partition key",
+    ),
+    (
+        "case_pause: foreign key (case_id): sqlite case_file (id) on delete no action on update \
+         no action, postgres -",
+        "on SQLite a case id is unique by itself (one table); PostgreSQL names the case with \
+         its month",
+    ),
+    (
+        "case_pause: foreign key (case_id, case_month): sqlite -, postgres case_key (id, \
+         month) on delete no action on update no action",
+        "a partitioned case_file's id is unique only with its month; case_key holds every id",
+    ),
+    (
+        "case_file: primary key: sqlite (id), postgres (id, month)",
+        "a partitioned table's primary key includes the partition key",
+    ),
+    (
+        "case_file: unique (number): only on sqlite",
+        "on PostgreSQL unique (number, month) with the month CHECK is the same key",
+    ),
+    (
+        "case_file: unique (number, month): only on postgres",
+        "the form of the number's key that a partitioned table can hold",
+    ),
+    (
+        "case_file: CHECK ((month = ((substr(number, 8, 4) || '-'::text) || substr(number, 12, \
+         2)))): only on postgres (normalised: month = substr number , 8 , 4 || '-' || substr \
+         number , 12 , 2)",
+        "makes unique (number, month) as strong as unique (number); SQLite keeps unique \
+         (number) itself, and its ADD COLUMN cannot add a CHECK that existing rows would fail \
+         before they are filled",
+    ),
+    (
+        "case_key: table only on postgres",
+        "every case id with its month, which the case children's keys reference; SQLite keeps \
+         the id unique on case_file itself",
     ),
     (
         "settlement_request: table only on postgres",
@@ -695,6 +798,8 @@ async fn read_postgres(url: &str) -> Schema {
         String,
         String,
     );
+    // `conparentid = 0`: a foreign key to a partitioned table (the case tables, migration 0050)
+    // also has one internal copy per referenced partition; the declared one is the schema.
     let constraints: Vec<ConstraintRow> = sqlx::query_as(
         "SELECT t.relname::text, c.contype::text, \
                 ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(n, o) \
@@ -710,6 +815,7 @@ async fn read_postgres(url: &str) -> Schema {
          JOIN pg_namespace n ON n.oid = t.relnamespace \
          LEFT JOIN pg_class r ON r.oid = c.confrelid \
          WHERE n.nspname = current_schema() AND c.contype IN ('p', 'u', 'f', 'c') \
+           AND c.conparentid = 0 \
          ORDER BY 1, 2, 8",
     )
     .fetch_all(&mut conn)

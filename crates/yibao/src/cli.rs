@@ -651,7 +651,8 @@ pub enum BenchCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PartitionCommand {
-    /// 列出各月分区（行数估计、大小） / list the monthly partitions (row estimate, size)
+    /// 列出各月分区（结算台账与办件各表；行数估计、大小） / list the monthly partitions of the ledger
+    /// and the case tables (row estimate, size)
     List {
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
@@ -671,12 +672,16 @@ pub enum PartitionCommand {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
-    /// 分离一个过去月份的分区（其表保留，归档后可删除） / detach a past month's partition
-    /// (its table stays until archived and dropped)
+    /// 分离一个过去月份的分区：结算台账与办件各表（其表保留，归档后可删除；该月仍有未办结办件时拒绝）
+    /// / detach a past month's partitions, the ledger's and the case tables' (the tables stay
+    /// until archived and dropped; refused while a case of the month is not in a final state)
     Detach {
         /// 月份 YYYY-MM / the month
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
+        /// 只分离 ledger（结算台账）或 cases（办件各表） / only `ledger` or only `cases`
+        #[arg(long, value_name = "ledger|cases")]
+        only: Option<String>,
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,

@@ -1,7 +1,9 @@
-//! `yibao partition list|ensure|detach`: the settlement ledger's monthly partitions on
-//! PostgreSQL (migration 0042, docs/adr/0014-partitioned-ledger.md, docs/operations.md).
+//! `yibao partition list|ensure|detach`: the monthly partitions on PostgreSQL of the settlement
+//! ledger (migration 0042, docs/adr/0014-partitioned-ledger.md) and of the case tables
+//! (migration 0050, docs/adr/0015-partitioned-cases.md); docs/operations.md.
 
-use yibao_store::{partition, Backend, StoreError};
+use yibao_store::partition::{self, Family};
+use yibao_store::{Backend, StoreError};
 
 use crate::cli::PartitionCommand;
 use crate::config::Config;
@@ -20,7 +22,8 @@ pub fn run(mut config: Config, command: PartitionCommand) -> std::process::ExitC
         let (store, services) = open_services(&config).await?;
         if store.backend() != Backend::Postgres {
             println!(
-                "SQLite 的结算台账为单表，不分区 / the SQLite ledger is one table, not partitioned"
+                "SQLite 的结算台账与办件各表均为单表，不分区 / on SQLite the ledger and the case \
+                 tables are one table each, not partitioned"
             );
             return Ok(());
         }
@@ -31,12 +34,13 @@ pub fn run(mut config: Config, command: PartitionCommand) -> std::process::ExitC
                 let parts = partition::list(&mut tx).await?;
                 tx.commit().await.map_err(StoreError::from)?;
                 println!(
-                    "{:<22} {:>12} {:>10}  bound",
-                    "partition", "rows (est.)", "MB"
+                    "{:<16} {:<26} {:>12} {:>10}  bound",
+                    "table", "partition", "rows (est.)", "MB"
                 );
                 for p in parts {
                     println!(
-                        "{:<22} {:>12} {:>10.1}  {}",
+                        "{:<16} {:<26} {:>12} {:>10.1}  {}",
+                        p.table,
                         p.name,
                         p.rows_estimate,
                         p.bytes as f64 / 1_048_576.0,
@@ -57,19 +61,48 @@ pub fn run(mut config: Config, command: PartitionCommand) -> std::process::ExitC
                     println!("已创建 / created: {}", created.join(", "));
                 }
             }
-            PartitionCommand::Detach { month, .. } => {
+            PartitionCommand::Detach { month, only, .. } => {
                 if partition::parse_month(&month).is_none() || month >= current {
                     return Err(crate::CliError::Other(format!(
                         "只能分离本月（{current}）以前的月份，格式 YYYY-MM / only a month before \
                          the current one ({current}) can be detached, as YYYY-MM: {month}"
                     )));
                 }
+                let families: Vec<Family> = match only.as_deref() {
+                    None => Family::ALL.to_vec(),
+                    Some(key) => vec![Family::parse(key).ok_or_else(|| {
+                        crate::CliError::Other(format!(
+                            "--only 取 ledger 或 cases / --only takes ledger or cases: {key}"
+                        ))
+                    })?],
+                };
+                // One transaction: a month whose cases may not leave yet keeps its ledger too,
+                // unless the operator asks for the ledger alone.
                 let mut tx = store.begin().await?;
-                let name = partition::detach(&mut tx, &month, &current).await?;
+                let mut names = Vec::new();
+                for family in families {
+                    match partition::detach(&mut tx, family, &month, &current).await {
+                        Ok(n) => names.extend(n),
+                        Err(StoreError::Conflict(why)) => {
+                            return Err(crate::CliError::Other(format!(
+                                "未分离任何分区（{}）：{why} / nothing detached ({}): {why}",
+                                family.key(),
+                                family.key()
+                            )));
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
                 tx.commit().await.map_err(StoreError::from)?;
+                let list = names.join(" ");
+                let dump = names
+                    .iter()
+                    .map(|n| format!("-t {n}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 println!(
-                    "已分离 {month}：表 {name} 仍在库中，可归档（pg_dump -t {name}）后删除 \
-                     / detached {month}: table {name} stays until archived (pg_dump -t {name}) and dropped"
+                    "已分离 {month}：表 {list} 仍在库中，可归档（pg_dump {dump}）后删除 \
+                     / detached {month}: tables {list} stay until archived (pg_dump {dump}) and dropped"
                 );
             }
         }

@@ -239,7 +239,7 @@ pub async fn apply(
             store::add_material(
                 &mut tx,
                 &NewMaterial {
-                    case_id: row.id,
+                    case: &row.key(),
                     material_id: &m.id,
                     provided_as: "form",
                     file_name: "",
@@ -259,6 +259,7 @@ pub async fn apply(
         &EventRow {
             id: 0,
             case_id: row.id,
+            case_month: row.key().month,
             at: now.clone(),
             action: yibao_domain::case::EventKind::Create,
             from_status: yibao_domain::codes::MaybeCode(None),

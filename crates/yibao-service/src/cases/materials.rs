@@ -147,7 +147,7 @@ pub async fn add_material(
     let id = store::add_material(
         &mut tx,
         &NewMaterial {
-            case_id: case.id,
+            case: &case.key(),
             material_id: &material.id,
             provided_as: how.as_str(),
             file_name: &file_name,
@@ -165,6 +165,7 @@ pub async fn add_material(
         &EventRow {
             id: 0,
             case_id: case.id,
+            case_month: case.key().month,
             at: now.clone(),
             action: yibao_domain::case::EventKind::Material,
             from_status: yibao_domain::codes::MaybeCode(Some(case.status)),
@@ -201,7 +202,7 @@ pub async fn add_material(
         ),
     )
     .await?;
-    let row = store::materials(&mut tx, case.id)
+    let row = store::materials(&mut tx, &case.key())
         .await?
         .into_iter()
         .find(|m| m.id == id)
@@ -244,7 +245,7 @@ pub async fn confirm_seal(
     let case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
     may_add_materials(actor, &case)?;
-    let row = store::materials(&mut tx, case.id)
+    let row = store::materials(&mut tx, &case.key())
         .await?
         .into_iter()
         .find(|m| m.id == material_row)
@@ -261,7 +262,7 @@ pub async fn confirm_seal(
             "个人承诺书无需加盖单位公章",
         ));
     }
-    if !store::confirm_seal(&mut tx, case.id, row.id, &by, &now).await? {
+    if !store::confirm_seal(&mut tx, &case.key(), row.id, &by, &now).await? {
         return Err(ServiceError::not_found(
             "case.material_not_found",
             "材料不存在",
@@ -272,6 +273,7 @@ pub async fn confirm_seal(
         &EventRow {
             id: 0,
             case_id: case.id,
+            case_month: case.key().month,
             at: now.clone(),
             action: yibao_domain::case::EventKind::Material,
             from_status: yibao_domain::codes::MaybeCode(Some(case.status)),
@@ -296,7 +298,7 @@ pub async fn confirm_seal(
         &format!("办件 {} 核验材料 {} 的单位公章", case.number, material.name),
     )
     .await?;
-    let row = store::materials(&mut tx, case.id)
+    let row = store::materials(&mut tx, &case.key())
         .await?
         .into_iter()
         .find(|m| m.id == row.id)
@@ -336,7 +338,7 @@ pub async fn material_content(
 ) -> Result<(MaterialRow, Vec<u8>), ServiceError> {
     let mut tx = services.store().begin_read().await?;
     let case = load(&mut tx, actor, number).await?;
-    store::material_content(&mut tx, case.id, material_row)
+    store::material_content(&mut tx, &case.key(), material_row)
         .await?
         .ok_or_else(|| ServiceError::not_found("case.material_not_found", "材料不存在"))
 }

@@ -92,9 +92,9 @@ pub(crate) fn facts_of(case: &CaseRow) -> Result<BTreeSet<String>, ServiceError>
 /// What is provided now, per material id.
 pub(crate) async fn provided_of(
     conn: &mut Conn,
-    case_id: i64,
+    case: &store::CaseKey,
 ) -> Result<BTreeMap<String, Provided>, ServiceError> {
-    Ok(store::materials(conn, case_id)
+    Ok(store::materials(conn, case)
         .await?
         .into_iter()
         .filter_map(|m| {

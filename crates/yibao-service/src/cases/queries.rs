@@ -83,12 +83,12 @@ pub async fn view(
     let shape = shape_of(item);
     let status = case.status;
     let can_add_material = super::materials::may_add_materials(actor, &case).is_ok();
-    let events = store::events(&mut tx, case.id).await?;
-    let materials = store::materials(&mut tx, case.id).await?;
-    let notices = store::notices(&mut tx, case.id).await?;
-    let pauses = store::pauses(&mut tx, case.id).await?;
-    let evaluation = store::evaluation(&mut tx, case.id).await?;
-    let provided = provided_of(&mut tx, case.id).await?;
+    let events = store::events(&mut tx, &case.key()).await?;
+    let materials = store::materials(&mut tx, &case.key()).await?;
+    let notices = store::notices(&mut tx, &case.key()).await?;
+    let pauses = store::pauses(&mut tx, &case.key()).await?;
+    let evaluation = store::evaluation(&mut tx, &case.key()).await?;
+    let provided = provided_of(&mut tx, &case.key()).await?;
     let missing = assess(item, &facts_of(&case)?, &provided)
         .map(|a| a.missing)
         .unwrap_or_default();
@@ -179,7 +179,7 @@ async fn summaries(
     let mut out = Vec::new();
     for c in rows {
         let item = item_of(services, &c).ok();
-        let pauses = store::pauses(&mut tx, c.id).await?;
+        let pauses = store::pauses(&mut tx, &c.key()).await?;
         let clock = item.and_then(|i| clock_of(&cal, i, &c, &pauses, today));
         let status = c.status;
         let level = match (&clock, status.is_terminal()) {
@@ -377,7 +377,7 @@ pub async fn evaluate(
             "办件办结或不予办理后才能评价",
         ));
     }
-    if store::evaluation(&mut tx, case.id).await?.is_some() {
+    if store::evaluation(&mut tx, &case.key()).await?.is_some() {
         return Err(ServiceError::Rule {
             kind: crate::ErrorKind::Conflict,
             code: "case.evaluated",
@@ -387,6 +387,7 @@ pub async fn evaluate(
     }
     let row = EvaluationRow {
         case_id: case.id,
+        case_month: case.key().month,
         level: e,
         comment: comment.trim().chars().take(500).collect(),
         at: now,

@@ -147,7 +147,7 @@ pub async fn transition(
     })?;
 
     let facts = facts_of(&case)?;
-    let provided = provided_of(&mut tx, case.id).await?;
+    let provided = provided_of(&mut tx, &case.key()).await?;
     match action {
         Action::Submit => case.submitted_at = Some(now.clone()),
         Action::IssueNotice => {
@@ -155,8 +155,8 @@ pub async fn transition(
         }
         Action::Correct => {
             check_correction(&mut tx, &case, item, &facts, &provided).await?;
-            store::answer_notices(&mut tx, case.id, &now, &today.to_string()).await?;
-            store::close_pauses(&mut tx, case.id, "notice", &today.to_string()).await?;
+            store::answer_notices(&mut tx, &case.key(), &now, &today.to_string()).await?;
+            store::close_pauses(&mut tx, &case.key(), "notice", &today.to_string()).await?;
         }
         Action::Accept | Action::AcceptAndComplete => {
             let a = assess(item, &facts, &provided).map_err(ServiceError::from_domain)?;
@@ -196,7 +196,7 @@ pub async fn transition(
     if to.is_terminal() {
         // Nothing pauses a finished case any more.
         for reason in ["notice", "transit"] {
-            store::close_pauses(&mut tx, case.id, reason, &today.to_string()).await?;
+            store::close_pauses(&mut tx, &case.key(), reason, &today.to_string()).await?;
         }
         if to != CaseStatus::Completed {
             case.completed_at = Some(now.clone());
@@ -211,6 +211,7 @@ pub async fn transition(
         &EventRow {
             id: 0,
             case_id: case.id,
+            case_month: case.key().month,
             at: now.clone(),
             action: EventKind::Transition(action),
             from_status: MaybeCode(Some(from)),
@@ -249,7 +250,7 @@ pub async fn transition(
     // 「提交后自动办结」 (seed 003 item 24, online temporary filing): a complete submission is
     // accepted and completed by the system in the same transaction.
     if action == Action::Submit && effects::completes_on_submit(item, &case.channel) {
-        let provided = provided_of(&mut tx, case.id).await?;
+        let provided = provided_of(&mut tx, &case.key()).await?;
         let complete = assess(item, &facts, &provided)
             .map(|a| a.complete())
             .unwrap_or(false);
@@ -277,6 +278,7 @@ pub async fn transition(
                 &EventRow {
                     id: 0,
                     case_id: case.id,
+                    case_month: case.key().month,
                     at: now.clone(),
                     action: EventKind::Transition(Action::AcceptAndComplete),
                     from_status: MaybeCode(Some(CaseStatus::Submitted)),
@@ -326,7 +328,7 @@ async fn issue_notice(
     if a.complete() {
         return Err(ServiceError::from_domain(CaseError::NothingMissing));
     }
-    let earlier = store::notices(conn, case.id).await?;
+    let earlier = store::notices(conn, &case.key()).await?;
     if let Some(first) = earlier.first() {
         let snapshot: std::collections::BTreeMap<String, Provided> =
             serde_json::from_str(&first.snapshot_json).map_err(|e| {
@@ -343,6 +345,7 @@ async fn issue_notice(
         &NoticeRow {
             id: 0,
             case_id: case.id,
+            case_month: case.key().month,
             issued_at: now.to_string(),
             issued_on: today.to_string(),
             issued_by: actor.label(),
@@ -353,7 +356,7 @@ async fn issue_notice(
         },
     )
     .await?;
-    store::open_pause(conn, case.id, "notice", &today.to_string(), None).await?;
+    store::open_pause(conn, &case.key(), "notice", &today.to_string(), None).await?;
     Ok(())
 }
 
@@ -375,7 +378,7 @@ async fn accept(
             let until = cal.add_working_days(today, transit).value;
             store::open_pause(
                 conn,
-                case.id,
+                &case.key(),
                 "transit",
                 &today.to_string(),
                 Some(&until.to_string()),
@@ -413,7 +416,7 @@ async fn check_correction(
         .map_err(ServiceError::from_domain)?
         .missing;
     let mut still: Vec<String> = Vec::new();
-    for n in store::notices(tx, case.id).await? {
+    for n in store::notices(tx, &case.key()).await? {
         if n.answered_at.is_some() {
             continue;
         }

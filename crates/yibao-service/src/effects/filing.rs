@@ -70,7 +70,7 @@ pub(super) async fn record(
         insured_region: super::case_region(case)?,
         care_region: application.care_region().clone(),
     };
-    let submitted: Submitted = yibao_store::cases::materials(conn, case.id)
+    let submitted: Submitted = yibao_store::cases::materials(conn, &case.key())
         .await?
         .into_iter()
         .map(|m| {

@@ -225,7 +225,7 @@ pub(crate) async fn key_proof_provided(
     if proofs.is_empty() {
         return Ok(true);
     }
-    let provided = yibao_store::cases::materials(conn, fx.case.id).await?;
+    let provided = yibao_store::cases::materials(conn, &fx.case.key()).await?;
     Ok(provided
         .iter()
         .any(|m| proofs.contains(&m.material_id.as_str())))

@@ -758,7 +758,7 @@ mirror! {
         actor_label: String,
         channel: String,
         note: String,
-    }
+    } not_serialized { case_month }
 
     /// 办件材料（不含内容）
     pub struct MaterialRow mirrors yibao_store::cases::MaterialRow {
@@ -804,7 +804,7 @@ mirror! {
         at: String,
         follow_up_status: String,
         follow_up_note: String,
-    }
+    } not_serialized { case_month }
 
     /// 办理进度（公开查询）：只含状态与日期
     pub struct Progress mirrors yibao_service::cases::Progress {
