@@ -201,6 +201,10 @@ async fn summaries(
         let pauses = store::pauses(&mut tx, c.id).await?;
         let clock = item.and_then(|i| clock_of(&cal, i, &c, &pauses, today));
         let status = c.status;
+        // A case a peer decides reads 已转异地办理 in every list, as on its page.
+        let forwarded = yibao_store::case_forwarding::forward(&mut tx, c.id)
+            .await?
+            .is_some_and(|f| f.forwarded_at.is_some());
         let level = match (&clock, status.is_terminal()) {
             (_, true) => None,
             (Some(s), false) => Some(s.level),
@@ -214,7 +218,11 @@ async fn summaries(
                 c.applicant_name.clone()
             },
             status: c.status.as_str().to_string(),
-            status_label: status.label(),
+            status_label: if forwarded {
+                yibao_domain::case::forwarding::forwarded_label(status)
+            } else {
+                status.label()
+            },
             created_at: c.created_at.clone(),
             deadline: clock
                 .as_ref()

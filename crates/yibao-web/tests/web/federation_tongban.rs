@@ -212,6 +212,15 @@ both_stores_pair!(
         let number = forwarded_case(cq, &clerk, &liu.login).await;
         let v = view(&cq.app, &clerk, &number).await;
         assert_eq!(v["status_label"], "已转异地办理");
+        let queue = cq
+            .app
+            .call("GET", "/api/v1/cases", Some(&clerk), None)
+            .await;
+        assert!(
+            queue.body.contains("已转异地办理"),
+            "the window's list says so too: {}",
+            queue.body
+        );
         // Accepted Sunday 22 Nov, the same-day window limit after 4 working days of transit
         // (seed 000), exactly as a case received and decided within one instance.
         assert_eq!(v["case"]["deadline"], "2026-11-26");
