@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod benefit_data;
 pub mod calendar;
+pub mod case_forwarding;
 pub mod cases;
 pub mod complaint;
 pub mod contribution;

@@ -41,6 +41,14 @@ pub enum CaseError {
     PledgeNotAllowed(String),
     #[error("unknown evaluation level {0}")]
     EvaluationLevel(String),
+    #[error("forwarded materials too large: {size} > {max}")]
+    ForwardTooLarge { size: u64, max: u64 },
+    #[error("a forwarded case is decided by the peer")]
+    DecidedElsewhere,
+    #[error("remote status {0} cannot be mirrored")]
+    RemoteStatus(&'static str),
+    #[error("material {0} does not match its digest")]
+    MaterialDigest(String),
 }
 
 impl Coded for CaseError {
@@ -60,6 +68,10 @@ impl Coded for CaseError {
             CaseError::UnknownMaterial(_) => "case.material_unknown",
             CaseError::PledgeNotAllowed(_) => "case.pledge_not_allowed",
             CaseError::EvaluationLevel(_) => "case.evaluation_level",
+            CaseError::ForwardTooLarge { .. } => "case.forward_too_large",
+            CaseError::DecidedElsewhere => "case.decided_elsewhere",
+            CaseError::RemoteStatus(_) => "case.remote_status",
+            CaseError::MaterialDigest(_) => "case.material_digest",
         }
     }
 
@@ -103,6 +115,18 @@ impl Coded for CaseError {
                 format!("材料“{name}”不能以个人承诺书代替")
             }
             CaseError::EvaluationLevel(s) => format!("评价等级“{s}”无效"),
+            CaseError::ForwardTooLarge { size, max } => format!(
+                "本办件的电子材料共 {}，超过异地转办一次可传递的 {}；原件请随纸质材料寄递",
+                size_text(*size),
+                size_text(*max)
+            ),
+            CaseError::DecidedElsewhere => {
+                "本办件已转参保地办理，由参保地经办机构审核决定，本窗口不能办理这一环节".into()
+            }
+            CaseError::RemoteStatus(s) => format!("参保地回传的状态“{s}”不是受理后的状态"),
+            CaseError::MaterialDigest(name) => {
+                format!("转来的材料“{name}”与其 SHA-256 摘要不符，拒收")
+            }
         }
     }
 }

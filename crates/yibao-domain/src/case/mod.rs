@@ -5,6 +5,7 @@
 mod error;
 mod evaluation;
 pub mod facts;
+pub mod forwarding;
 #[cfg(test)]
 mod fuzz;
 mod machine;

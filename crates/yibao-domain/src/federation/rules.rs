@@ -16,15 +16,23 @@ pub enum MessageKind {
     /// 退回: the leaving side refuses a 联系函 (its 参保凭证 was not issued there for that
     /// person) and tells the joining side why.
     TransferRefused,
+    /// 通办转办: a case received at the sender's window, with its form and materials, for the
+    /// receiver (the insured region) to decide.
+    CaseForwarded,
+    /// 办件状态回传: the deciding side reports a forwarded case's new status to the window
+    /// that received it.
+    CaseStatusReport,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 5] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::Ping,
         MessageKind::TransferContactLetter,
         MessageKind::TransferInformationSheet,
         MessageKind::TransferCompleted,
         MessageKind::TransferRefused,
+        MessageKind::CaseForwarded,
+        MessageKind::CaseStatusReport,
     ];
 
     pub fn key(self) -> &'static str {
@@ -34,6 +42,8 @@ impl MessageKind {
             MessageKind::TransferInformationSheet => "transfer.information_sheet",
             MessageKind::TransferCompleted => "transfer.completed",
             MessageKind::TransferRefused => "transfer.refused",
+            MessageKind::CaseForwarded => "case.forwarded",
+            MessageKind::CaseStatusReport => "case.status",
         }
     }
 
@@ -44,7 +54,9 @@ impl MessageKind {
             | MessageKind::TransferContactLetter
             | MessageKind::TransferInformationSheet
             | MessageKind::TransferCompleted
-            | MessageKind::TransferRefused => 1,
+            | MessageKind::TransferRefused
+            | MessageKind::CaseForwarded
+            | MessageKind::CaseStatusReport => 1,
         }
     }
 
@@ -55,6 +67,8 @@ impl MessageKind {
             MessageKind::TransferInformationSheet => "信息表",
             MessageKind::TransferCompleted => "转移接续办结通知",
             MessageKind::TransferRefused => "转移接续退回通知",
+            MessageKind::CaseForwarded => "异地转办件",
+            MessageKind::CaseStatusReport => "转办件状态回传",
         }
     }
 

@@ -13,7 +13,7 @@ use yibao_store::cases::{self as store, CaseFacts, CaseRow, EventRow, NewMateria
 use yibao_store::json_text::JsonText;
 use yibao_store::{enrolment, StoreError};
 
-use super::agency_for;
+use super::{agency_for, forwarding};
 use crate::identity::{forbidden, sha256_hex, Actor};
 use crate::{audit, effects, ServiceError, Services};
 
@@ -158,12 +158,30 @@ pub async fn apply(
             ),
         ));
     }
-    let deciding = agency_for(&mut tx, &region).await?.ok_or_else(|| {
-        ServiceError::invalid(
-            "case.no_agency",
-            format!("没有负责区划 {} 的经办机构", region.as_str()),
-        )
-    })?;
+    // No agency here serves the insured region: a peer that does decides it (通办 across
+    // instances), and the window that receives it keeps the case and its intake here.
+    let (deciding, forward_to) = match agency_for(&mut tx, &region).await? {
+        Some(a) => (a, None),
+        None => match (forwarding::peer_for(&mut tx, &region).await?, receiving) {
+            (Some((peer, to_region)), Some(window)) => {
+                let a = yibao_store::agency::find(&mut tx, window)
+                    .await?
+                    .ok_or_else(|| no_agency(&region))?;
+                (a, Some((peer, to_region)))
+            }
+            (Some((peer, _)), None) => {
+                return Err(ServiceError::invalid(
+                    "case.apply_at_insured_region",
+                    format!(
+                        "申请人参保地（{}）由{}办理：请到其网上服务平台申请，或到本地窗口由工作人员受理后转办",
+                        region.as_str(),
+                        peer.name
+                    ),
+                ))
+            }
+            (None, _) => return Err(no_agency(&region)),
+        },
+    };
     let receiving = receiving.unwrap_or(deciding.id);
     let receiving_region = if receiving == deciding.id {
         deciding.region_code.clone()
@@ -226,6 +244,9 @@ pub async fn apply(
         row_version: 0,
     };
     row.id = store::insert(&mut tx, &row).await?;
+    if let Some((peer, to_region)) = &forward_to {
+        forwarding::route(&mut tx, row.id, peer, to_region).await?;
+    }
     // The form filled in online (the item's first form) stands for the material that is that
     // form; other forms (e.g. 表6, the pledge) are provided on their own.
     let main_form = effects::main_form(item).map(str::to_string);
@@ -286,6 +307,13 @@ pub async fn apply(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(row)
+}
+
+fn no_agency(region: &RegionCode) -> ServiceError {
+    ServiceError::invalid(
+        "case.no_agency",
+        format!("没有负责区划 {} 的经办机构", region.as_str()),
+    )
 }
 
 /// Who applies: a person (citizen online, or a clerk for the person at the window) or an

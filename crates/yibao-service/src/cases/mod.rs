@@ -6,6 +6,7 @@
 mod apply;
 mod clock;
 pub mod dashboard;
+mod forwarding;
 #[cfg(test)]
 mod material_tables;
 mod materials;
@@ -14,6 +15,8 @@ mod transition;
 
 pub use apply::{apply, channels_for, ApplicantInput, ApplyInput};
 pub use clock::{clock_of, limit_for};
+pub(crate) use forwarding::{receive_forwarded, receive_status};
+pub use forwarding::{ForwardedCase, PeerLinkView, StatusReport};
 pub use materials::{add_material, confirm_seal, material_content, MaterialInput};
 pub use queries::{
     evaluate, evaluation_stats, list_mine, overdue, progress, queue, view, CaseSummary, CaseView,

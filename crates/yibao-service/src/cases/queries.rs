@@ -57,6 +57,9 @@ pub struct CaseView {
     /// For a reimbursement case not yet completed: the split as it stands; for an accepted
     /// maternity claim: what it would pay now, or the rule that refuses it.
     pub reimbursement_preview: Option<Value>,
+    /// 通办 across instances: the peer deciding this case (forwarded) or whose window received
+    /// it (received), with the case's number and last status there.
+    pub peer_link: Option<super::PeerLinkView>,
 }
 
 fn notice_view(n: &NoticeRow) -> Result<NoticeView, ServiceError> {
@@ -94,11 +97,19 @@ pub async fn view(
         .unwrap_or_default();
     let cal = calendar::current(services).await?;
     let clock = clock_of(&cal, item, &case, &pauses, services.clock().today());
+    let peer_link = super::forwarding::view_of(&mut tx, case.id).await?;
+    let forwarded = peer_link
+        .as_ref()
+        .is_some_and(|l| l.direction == "forwarded");
     let mut actions: Vec<(&'static str, &'static str)> = Vec::new();
     // Four eyes on money: whoever entered the bill is not offered its approval.
     let entered_bill = crate::reimbursement::entered_by(actor, &case);
     for a in Action::ALL {
         if entered_bill && matches!(a, Action::Complete | Action::Approve) {
+            continue;
+        }
+        // A forwarded case: the window keeps its intake, the peer decides.
+        if forwarded && !yibao_domain::case::forwarding::forwarded_allows(status, a) {
             continue;
         }
         let roles = role_for(actor, &case, a);
@@ -134,7 +145,15 @@ pub async fn view(
         && matches!(actor, Actor::Citizen(_) | Actor::Employer(_));
     Ok(CaseView {
         item_name: item.name.clone(),
-        status_label: status.label(),
+        status_label: if peer_link
+            .as_ref()
+            .is_some_and(|l| l.direction == "forwarded" && l.forwarded_at.is_some())
+        {
+            yibao_domain::case::forwarding::forwarded_label(status)
+        } else {
+            status.label()
+        },
+        peer_link,
         limit_text: limit_for(item, &case.channel).map(|l| l.text.clone()),
         clock,
         events,
@@ -182,6 +201,10 @@ async fn summaries(
         let pauses = store::pauses(&mut tx, &c.key()).await?;
         let clock = item.and_then(|i| clock_of(&cal, i, &c, &pauses, today));
         let status = c.status;
+        // A case a peer decides reads 已转异地办理 in every list, as on its page.
+        let forwarded = yibao_store::case_forwarding::forward(&mut tx, c.id)
+            .await?
+            .is_some_and(|f| f.forwarded_at.is_some());
         let level = match (&clock, status.is_terminal()) {
             (_, true) => None,
             (Some(s), false) => Some(s.level),
@@ -195,7 +218,11 @@ async fn summaries(
                 c.applicant_name.clone()
             },
             status: c.status.as_str().to_string(),
-            status_label: status.label(),
+            status_label: if forwarded {
+                yibao_domain::case::forwarding::forwarded_label(status)
+            } else {
+                status.label()
+            },
             created_at: c.created_at.clone(),
             deadline: clock
                 .as_ref()
@@ -342,10 +369,17 @@ pub async fn progress(
     {
         return Err(none());
     }
+    let forwarded = yibao_store::case_forwarding::forward(&mut tx, case.id)
+        .await?
+        .is_some_and(|f| f.forwarded_at.is_some());
     let item = item_of(services, &case)?;
     Ok(Progress {
         item_name: item.name.clone(),
-        status_label: case.status.label(),
+        status_label: if forwarded {
+            yibao_domain::case::forwarding::forwarded_label(case.status)
+        } else {
+            case.status.label()
+        },
         accepted_on: case.accepted_on.clone(),
         deadline: case.deadline.clone(),
         completed_at: case.completed_at.clone(),

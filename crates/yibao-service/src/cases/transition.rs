@@ -15,9 +15,10 @@ use yibao_store::json_text::JsonText;
 use yibao_store::{Conn, StoreError};
 
 use super::clock::{limit_for, limit_working_days};
-use super::{facts_of, item_of, load, provided_of, shape_of};
+use super::{facts_of, forwarding, item_of, load, provided_of, shape_of};
 use crate::identity::{forbidden, Actor};
 use crate::{audit, calendar, effects, ServiceError, Services};
+use yibao_domain::case::forwarding::forwarded_allows;
 
 /// The roles `actor` can act in on `case`.
 fn roles_of(actor: &Actor, case: &CaseRow) -> Vec<ActorRole> {
@@ -107,11 +108,20 @@ pub async fn transition(
 ) -> Result<CaseRow, ServiceError> {
     let today = services.clock().today();
     let now = services.clock().now_text();
+    let key = forwarding::key_for_transition(services, number).await?;
     let mut tx = services.store().begin().await?;
     let mut case = load(&mut tx, actor, number).await?;
     let item = item_of(services, &case)?;
     let shape = shape_of(item);
     let from = case.status;
+    let forwarded = match forwarding::link_of(&mut tx, case.id).await? {
+        forwarding::Link::Forwarded(f) => Some(f),
+        _ => None,
+    };
+    if forwarded.is_some() && !forwarded_allows(from, action) {
+        return Err(forwarding::decided_elsewhere());
+    }
+    let cross_region = forwarded.is_some() || case.receiving_agency_id != case.deciding_agency_id;
     let roles = role_for(actor, &case, action);
     if bill_case(&case)
         && matches!(action, Action::Complete | Action::Approve)
@@ -175,7 +185,10 @@ pub async fn transition(
                         .collect(),
                 )));
             }
-            accept(&mut tx, services, &mut case, item, today).await?;
+            accept(&mut tx, services, &mut case, item, today, cross_region).await?;
+            if let Some(f) = &forwarded {
+                forwarding::forward(&mut tx, services, key, &case, f).await?;
+            }
         }
         Action::Refuse => case.refusal_reason = Some(note.trim().to_string()),
         _ => {}
@@ -246,16 +259,20 @@ pub async fn transition(
         ),
     )
     .await?;
+    forwarding::report_transition(&mut tx, services, key, &case, action, note).await?;
     case.row_version += 1;
     // 「提交后自动办结」 (seed 003 item 24, online temporary filing): a complete submission is
     // accepted and completed by the system in the same transaction.
-    if action == Action::Submit && effects::completes_on_submit(item, &case.channel) {
+    if action == Action::Submit
+        && forwarded.is_none()
+        && effects::completes_on_submit(item, &case.channel)
+    {
         let provided = provided_of(&mut tx, &case.key()).await?;
         let complete = assess(item, &facts, &provided)
             .map(|a| a.complete())
             .unwrap_or(false);
         if complete {
-            accept(&mut tx, services, &mut case, item, today).await?;
+            accept(&mut tx, services, &mut case, item, today, cross_region).await?;
             let outcome = effects::apply(
                 &mut tx,
                 services,
@@ -361,19 +378,21 @@ async fn issue_notice(
 }
 
 /// Acceptance: day 0 of the limit; for a case received in one region and decided in another,
-/// the item's transit days (寄递时间, e.g. 4 working days in seed 000) are a pause.
+/// the item's transit days (寄递时间, e.g. 4 working days in seed 000) are a pause — also
+/// when the other region is a peer instance (a forwarded case).
 async fn accept(
     conn: &mut Conn,
     services: &Services,
     case: &mut CaseRow,
     item: &yibao_domain::catalog::Item,
     today: chrono::NaiveDate,
+    cross_region: bool,
 ) -> Result<(), ServiceError> {
     case.accepted_on = Some(today.to_string());
     let cal = calendar::current(services).await?;
     let limit = limit_for(item, &case.channel);
     let mut pauses = Vec::new();
-    if case.receiving_agency_id != case.deciding_agency_id {
+    if cross_region {
         if let Some(transit) = limit.and_then(|l| l.transit_working_days) {
             let until = cal.add_working_days(today, transit).value;
             store::open_pause(

@@ -208,6 +208,22 @@ async fn apply(
         MessageKind::TransferRefused => {
             transfer::receive_refused(conn, services, body(envelope)?).await
         }
+        MessageKind::CaseForwarded => {
+            crate::cases::receive_forwarded(
+                conn,
+                services,
+                key,
+                cal,
+                peer,
+                &envelope.from_region,
+                &envelope.message_id,
+                body(envelope)?,
+            )
+            .await
+        }
+        MessageKind::CaseStatusReport => {
+            crate::cases::receive_status(conn, services, peer, body(envelope)?).await
+        }
     }
 }
 

@@ -730,6 +730,27 @@ mirror! {
         /// 手工报销办件办结前的待遇测算
         #[schema(value_type = Option<Object>)]
         reimbursement_preview: Option<Value>,
+        /// 跨实例通办：转往参保地实例办理（forwarded）或由异地窗口受理后转来（received）
+        peer_link: Option<PeerLinkView>,
+    }
+
+    /// 跨实例通办的另一方
+    pub struct PeerLinkView mirrors yibao_service::cases::PeerLinkView {
+        /// forwarded：本窗口受理、对端参保地办理；received：对端窗口受理后转来本机办理
+        direction: String,
+        peer_name: String,
+        /// 对端的区划代码
+        region_code: String,
+        /// 办件在对端的编号（已知时）
+        other_number: Option<String>,
+        /// 转出的办件：对端最近回传的状态
+        remote_status_label: Option<String>,
+        /// 最近一次状态回传的时间
+        reported_at: Option<String>,
+        /// 转出的时间（受理时）
+        forwarded_at: Option<String>,
+        /// 页面上的说明
+        text: String,
     }
 
     /// 办件时限计时
