@@ -202,9 +202,9 @@ pub(crate) async fn forward(
     let key = key.ok_or_else(key_missing)?;
     let mut materials = Vec::new();
     let mut total: u64 = 0;
-    for m in store::materials(conn, case.id).await? {
+    for m in store::materials(conn, &case.key()).await? {
         let content = if m.size_bytes > 0 {
-            store::material_content(conn, case.id, m.id)
+            store::material_content(conn, &case.key(), m.id)
                 .await?
                 .map(|(_, bytes)| bytes)
         } else {
@@ -473,7 +473,7 @@ pub(crate) async fn receive_forwarded(
         store::add_material(
             conn,
             &NewMaterial {
-                case_id: row.id,
+                case: &row.key(),
                 material_id: &m.material_id,
                 provided_as: &m.provided_as,
                 file_name: &m.file_name,
@@ -490,7 +490,7 @@ pub(crate) async fn receive_forwarded(
     if let Some(until) = transit_until {
         store::open_pause(
             conn,
-            row.id,
+            &row.key(),
             "transit",
             &accepted_on.to_string(),
             Some(&until.to_string()),
@@ -506,6 +506,7 @@ pub(crate) async fn receive_forwarded(
         &EventRow {
             id: 0,
             case_id: row.id,
+            case_month: row.key().month,
             at: now.clone(),
             action: EventKind::Create,
             from_status: MaybeCode(None),
@@ -676,7 +677,7 @@ pub(crate) async fn receive_status(
     if to.is_terminal() {
         case.completed_at = Some(body.at.clone());
         for reason in ["notice", "transit"] {
-            store::close_pauses(conn, case.id, reason, &today).await?;
+            store::close_pauses(conn, &case.key(), reason, &today).await?;
         }
     }
     case.updated_at = now.clone();
@@ -694,6 +695,7 @@ pub(crate) async fn receive_status(
         &EventRow {
             id: 0,
             case_id: case.id,
+            case_month: case.key().month,
             at: now,
             action: EventKind::Transition(action),
             from_status: MaybeCode(Some(from)),
