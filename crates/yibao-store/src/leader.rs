@@ -143,10 +143,24 @@ mod tests {
                 .expect("lock")
             }));
         }
-        // The two that lost return at once; the winner waits for the signal.
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let finished: Vec<_> = tasks.iter().filter(|t| t.is_finished()).collect();
-        assert_eq!(finished.len(), 2, "two skipped while one held the lock");
+        // The two that lost return without waiting for the lock; the winner waits for the
+        // signal. Polled rather than slept on: on a loaded machine the losers' first connection
+        // can take longer than any fixed pause, and a loser that waited would never finish.
+        let mut finished = 0;
+        for _ in 0..200 {
+            finished = tasks.iter().filter(|t| t.is_finished()).count();
+            if finished >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(finished, 2, "two skipped while one held the lock");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            tasks.iter().filter(|t| t.is_finished()).count(),
+            2,
+            "the winner still holds the lock"
+        );
         tx.send(true).expect("signal");
         let mut results = Vec::new();
         for t in tasks {
