@@ -21,22 +21,8 @@ use yibao_store::{agency, institution, partition, Backend, StoreError};
 const NOW: &str = "2026-11-22T09:00:00.000Z";
 
 async fn an_institution(db: &TestDb) -> i64 {
+    let agency_id = an_agency(db).await;
     let mut tx = db.store.begin().await.unwrap();
-    let agency_id = agency::insert(
-        &mut tx,
-        &agency::NewAgency {
-            code: "500119",
-            name: "重庆市南川区医疗保障事务中心",
-            region_code: "500119",
-            level: "district",
-            address: "",
-            phone: "",
-            hours: "",
-        },
-        NOW,
-    )
-    .await
-    .unwrap();
     let id = institution::insert(
         &mut tx,
         &institution::NewInstitution {
