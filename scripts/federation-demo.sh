@@ -3,8 +3,12 @@
 # own SQLite database and its own signing key, peered with each other; walks a transfer (转移接续)
 # of 演示·王建国 from 重庆 to 四川 through their delivery workers — the 参保凭证 and the application
 # as cases at the windows (HTTP API, curl and jq), the 信息表 and the completion through the
-# transfer steps API — prints both sides and the two addresses, and keeps both running until
-# Ctrl-C (docs/federation.md).
+# transfer steps API — then a 通办 case: 重庆's window receives 演示·刘芳's (成都) 城乡居民参保登记
+# while 四川 is killed, 四川 comes back, decides it, and the outcome returns to 重庆's case. Prints
+# both sides and the two addresses, and keeps both running until Ctrl-C (docs/federation.md).
+# 重庆's installation holds only 重庆's agencies (`yibao demo --agencies-in 500000`), so a case
+# for one insured in 四川 is 四川's to decide; 四川's holds all of them (the transfer walk has
+# 南川's staff apply at its window).
 # Usage: bash scripts/federation-demo.sh [CQ_PORT] [SC_PORT]   (default 8181 8182)
 # YIBAO_BIN=path uses an already built binary instead of building a release one.
 set -euo pipefail
@@ -33,7 +37,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 say "两个实例的数据库与演示数据 / databases and demo data in $DIR"
-"$Y" demo --database-url "$CQ" > "$DIR/cq-demo.txt"
+"$Y" demo --agencies-in 500000 --database-url "$CQ" > "$DIR/cq-demo.txt"
 "$Y" demo --database-url "$SC" > /dev/null
 "$Y" key set-region --region 500000 --name 重庆市医疗保障事务中心 --database-url "$CQ"
 "$Y" key set-region --region 510000 --name 四川省医疗保障事务中心 --database-url "$SC"
@@ -41,15 +45,21 @@ key_of() { "$Y" key show --json --database-url "$1" | sed -n 's/.*"public_key": 
 "$Y" peer add --name 四川 --regions 510000 --url "http://127.0.0.1:$SC_PORT" --public-key "$(key_of "$SC")" --database-url "$CQ"
 "$Y" peer add --name 重庆 --regions 500000 --url "http://127.0.0.1:$CQ_PORT" --public-key "$(key_of "$CQ")" --database-url "$SC"
 
-say "启动两个实例 / starting both instances"
-"$Y" serve --bind "127.0.0.1:$CQ_PORT" --database-url "$CQ" > "$DIR/cq.log" 2>&1 & pids+=($!)
-"$Y" serve --bind "127.0.0.1:$SC_PORT" --database-url "$SC" > "$DIR/sc.log" 2>&1 & pids+=($!)
-for port in "$CQ_PORT" "$SC_PORT"; do
+wait_port() {
   for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.2
   done
-done
+  die "端口 $1 未就绪 / port $1 not listening"
+}
+start_sc() {
+  "$Y" serve --bind "127.0.0.1:$SC_PORT" --database-url "$SC" >> "$DIR/sc.log" 2>&1 & SC_PID=$!
+  pids+=($SC_PID)
+}
+say "启动两个实例 / starting both instances"
+"$Y" serve --bind "127.0.0.1:$CQ_PORT" --database-url "$CQ" > "$DIR/cq.log" 2>&1 & pids+=($!)
+start_sc
+wait_port "$CQ_PORT"; wait_port "$SC_PORT"
 
 ID=$(grep '演示·王建国' "$DIR/cq-demo.txt" | awk '{print $1}')
 [ -n "$ID" ] || die "演示人员缺失 / demo person missing"
@@ -131,8 +141,49 @@ wait_for "$CQ" "已办结"
 say "两侧的转移接续 / both sides"
 echo "重庆 / Chongqing:"; "$Y" transfer list --database-url "$CQ"
 echo "四川 / Sichuan:";   "$Y" transfer list --database-url "$SC"
+
+LIU=$(grep '演示·刘芳' "$DIR/cq-demo.txt" | awk '{print $1}')
+[ -n "$LIU" ] || die "演示人员缺失 / demo person missing"
+say "通办：重庆窗口受理成都参保人员演示·刘芳的城乡居民参保登记（川渝通办 03）/ 通办: Chongqing's window takes a Chengdu resident's enrolment"
+CQW=$(login "$CQ_URL" cq.clerk)
+TN=$(api "$CQ_URL" "$CQW" POST /cases "{\"jurisdiction\":\"chuanyu\",\"item\":\"03\",\"channel\":\"window\",
+  \"applicant\":{\"id_number\":\"$LIU\",\"name\":\"演示·刘芳\"},\"form\":{\"name\":\"演示·刘芳\"}}" | jq -r .case.number)
+[ -n "$TN" ] && [ "$TN" != null ] || die "通办办件未能建立 / the 通办 case was not opened"
+api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r .view.peer_link.text
+for m in $(api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r '.view.missing[].key' | grep -v '^one_of:' || true); do
+  curl -sS -o /dev/null -H "authorization: Bearer $CQW" -F "material_id=$m" \
+    -F provided_as=original -F seal_confirmed=false "$CQ_URL/api/v1/cases/$TN/materials"
+done
+api "$CQ_URL" "$CQW" POST "/cases/$TN/actions/submit" '{"note":""}' > "$DIR/last.json"
+jq -e .code "$DIR/last.json" > /dev/null && { cat "$DIR/last.json"; echo; die "提交未成功 / submit refused"; }
+say "四川实例被强行终止（kill -9）；重庆受理，转办消息留在发件箱 / Sichuan is killed; Chongqing accepts, the message waits in its outbox"
+kill -9 "$SC_PID"; wait "$SC_PID" 2>/dev/null || true
+api "$CQ_URL" "$CQW" POST "/cases/$TN/actions/accept" '{"note":""}' > "$DIR/last.json"
+jq -e .code "$DIR/last.json" > /dev/null && { cat "$DIR/last.json"; echo; die "受理未成功 / accept refused"; }
+sleep 2
+"$Y" peer list --database-url "$CQ"
+say "四川重新启动，收到转办件 / Sichuan restarts and receives the case"
+start_sc; wait_port "$SC_PORT"
+SCN=""
+for _ in $(seq 1 120); do
+  SCN=$(api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r '.view.peer_link.other_number // empty')
+  [ -n "$SCN" ] && break
+  sleep 0.5
+done
+[ -n "$SCN" ] || die "四川未回传办件号 / no case number came back from Sichuan"
+api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r .view.peer_link.text
+say "四川（成都）审核通过 / Sichuan's reviewer (Chengdu) approves $SCN"
+SCR=$(login "$SC_URL" chengdu.reviewer)
+api "$SC_URL" "$SCR" POST "/cases/$SCN/actions/approve" '{"note":""}' | jq -c '{number: .case.number, status: .case.status}'
+for _ in $(seq 1 120); do
+  [ "$(api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r .view.case.status)" = completed ] && break
+  sleep 0.5
+done
+[ "$(api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r .view.case.status)" = completed ] || die "办结未回传 / the outcome did not come back"
+echo "重庆办件 / Chongqing's case $TN: $(api "$CQ_URL" "$CQW" GET "/cases/$TN" | jq -r .view.peer_link.text)"
+echo "四川办件 / Sichuan's case $SCN: $(api "$SC_URL" "$SCR" GET "/cases/$SCN" | jq -r .view.status_label)"
 echo
-echo "重庆 / Chongqing: $CQ_URL/   (数据 / data: $CQ; 转移接续 /staff/transfers)"
-echo "四川 / Sichuan:   $SC_URL/   (数据 / data: $SC; 转移接续 /staff/transfers)"
+echo "重庆 / Chongqing: $CQ_URL/   (数据 / data: $CQ; 转移接续 /staff/transfers; 通办件 /cases/$TN)"
+echo "四川 / Sichuan:   $SC_URL/   (数据 / data: $SC; 转移接续 /staff/transfers; 通办件 /cases/$SCN)"
 say "两个实例继续运行，Ctrl-C 结束 / both keep running; Ctrl-C stops them"
 wait

@@ -9,6 +9,7 @@ pub mod benefit;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod clearing;
 pub mod codes;
 pub mod complaint;
 pub mod contribution;

@@ -564,20 +564,26 @@ pub struct MutualAid {
 }
 
 /// When the own account left part of what an account may pay to cash and the person draws on
-/// a linked account: locks the holder's row for the year and moves that part to it in `x`.
-/// One indexed look-up, and only for a settlement the own account did not cover.
+/// a linked account: moves that part to it in `x`. `locked_holder` is the settlement path's
+/// (the holder it read with its first statement, `Some(None)` for none): the holder's row for
+/// the year is then locked. `None` (pre-settlement) looks the holder up and reads unlocked.
 pub async fn draw_linked(
     conn: &mut Conn,
     x: &mut yibao_domain::benefit::Explanation,
     user: &str,
     year: i64,
     now: &str,
-    lock: bool,
+    locked_holder: Option<Option<String>>,
 ) -> Result<Option<MutualAid>, ServiceError> {
     if yibao_domain::account::linked_need(x).fen() == 0 {
         return Ok(None);
     }
-    let Some(holder) = store::active_holder_of(conn, user).await? else {
+    let lock = locked_holder.is_some();
+    let holder = match locked_holder {
+        Some(known) => known,
+        None => store::active_holder_of(conn, user).await?,
+    };
+    let Some(holder) = holder else {
         return Ok(None);
     };
     let holder_id: CitizenId = holder.parse()?;

@@ -218,7 +218,25 @@ pub fn demo_operators() -> Result<Vec<DemoLogin>, ServiceError> {
 }
 
 pub fn demo_accounts() -> Vec<DemoAccount> {
+    accounts_of(&agencies_within(None))
+}
+
+/// The demo agencies inside one of `regions` (all of them for `None`).
+fn agencies_within(regions: Option<&[RegionCode]>) -> Vec<&'static AgencySpec> {
     AGENCIES
+        .iter()
+        .filter(|a| {
+            regions.is_none_or(|rs| {
+                a.code
+                    .parse::<RegionCode>()
+                    .is_ok_and(|code| rs.iter().any(|r| r.contains(&code)))
+            })
+        })
+        .collect()
+}
+
+fn accounts_of(agencies: &[&'static AgencySpec]) -> Vec<DemoAccount> {
+    agencies
         .iter()
         .flat_map(|a| {
             a.roles.iter().map(move |role| DemoAccount {
@@ -233,6 +251,19 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
 
 /// Loads the demo data unless it is already there. One transaction: all or nothing.
 pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
+    load_within(services, None).await
+}
+
+/// As [`load`], with only the agencies (and their staff) that lie inside one of `regions`:
+/// an installation that serves one province, as each bureau's does when installations talk to
+/// each other (scripts/federation-demo.sh). Persons and employers are all loaded, as a copy of
+/// the register would hold them; a case for one insured in a region no agency here serves goes
+/// to the peer that serves it (docs/federation.md, 通办).
+pub async fn load_within(
+    services: &Services,
+    regions: Option<&[RegionCode]>,
+) -> Result<DemoReport, ServiceError> {
+    let agencies = agencies_within(regions);
     let now = services.clock().now_text();
     let mut tx = services.store().begin().await?;
     // Several processes started with `--demo` at once: one loads, the others wait and find it loaded.
@@ -242,10 +273,10 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
         return Ok(DemoReport {
             loaded_now: false,
             loaded_at: at,
-            accounts: demo_accounts(),
+            accounts: accounts_of(&agencies),
             citizens: demo_citizens()?,
             employer_operators: demo_operators()?,
-            agencies: AGENCIES.len(),
+            agencies: agencies.len(),
             employers: EMPLOYERS.len(),
             persons: PERSONS.len(),
         });
@@ -257,7 +288,7 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
         ));
     }
     let mut accounts = Vec::new();
-    for a in AGENCIES {
+    for a in &agencies {
         let agency_id = agency::insert(
             &mut tx,
             &agency::NewAgency {
@@ -417,14 +448,14 @@ pub async fn load(services: &Services) -> Result<DemoReport, ServiceError> {
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    tracing::info!(agencies = AGENCIES.len(), "demo data loaded");
+    tracing::info!(agencies = agencies.len(), "demo data loaded");
     Ok(DemoReport {
         loaded_now: true,
         loaded_at: now,
         accounts,
         citizens,
         employer_operators: operators,
-        agencies: AGENCIES.len(),
+        agencies: agencies.len(),
         employers: EMPLOYERS.len(),
         persons: PERSONS.len(),
     })

@@ -12,6 +12,7 @@ pub mod card;
 pub mod cases;
 pub mod catalog;
 pub mod check;
+pub mod clearing;
 pub mod clock;
 pub mod complaint;
 pub mod contribution;

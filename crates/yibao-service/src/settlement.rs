@@ -61,6 +61,8 @@ struct Prepared {
     data: std::sync::Arc<crate::benefit_data::BenefitData>,
     policy_index: usize,
     care_region: RegionCode,
+    /// The insured region whose policy applies (recorded for cross-province clearing).
+    insured: RegionCode,
     care: CareRule,
 }
 
@@ -86,17 +88,16 @@ async fn prepare(
     data: std::sync::Arc<crate::benefit_data::BenefitData>,
     inst: &InstitutionActor,
     req: &SettleRequest,
+    person: CitizenId,
+    found: Option<(coverage::CoverageRow, bool)>,
 ) -> Result<Prepared, ServiceError> {
-    let person: CitizenId = req.id_number.parse()?;
-    let (active, has_aid) = coverage::active_for_settlement(conn, person.as_str())
-        .await?
-        .ok_or_else(|| {
-            rule_err(
-                ErrorKind::Invalid,
-                "settlement.no_active_coverage",
-                "未查到该人员的有效参保，不能联网结算",
-            )
-        })?;
+    let (active, has_aid) = found.ok_or_else(|| {
+        rule_err(
+            ErrorKind::Invalid,
+            "settlement.no_active_coverage",
+            "未查到该人员的有效参保，不能联网结算",
+        )
+    })?;
     let scheme = active.category.benefit_scheme();
     let insured: RegionCode = active.region_code.parse()?;
     let care_region: RegionCode = inst.region_code.parse()?;
@@ -186,6 +187,7 @@ async fn prepare(
         policy_index,
         data,
         care_region,
+        insured,
         care,
     })
 }
@@ -243,8 +245,10 @@ pub async fn pre_settle(
 ) -> Result<SettlementAnswer, ServiceError> {
     let inst = actor.institution()?;
     let data = crate::benefit_data::data(services).await?;
+    let person: CitizenId = req.id_number.parse()?;
     let mut tx = services.store().begin_read().await?;
-    let p = prepare(&mut tx, data, inst, req).await?;
+    let found = coverage::active_for_settlement(&mut tx, person.as_str()).await?;
+    let p = prepare(&mut tx, data, inst, req, person, found).await?;
     let acc = match store::read_accumulator(&mut tx, p.person.as_str(), p.year).await? {
         Some(t) => decode_acc(&t)?,
         None => decode_acc(&initial_state(p.year))?,
@@ -252,7 +256,7 @@ pub async fn pre_settle(
     let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
     let now = services.clock().now_text();
-    crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, false).await?;
+    crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, None).await?;
     Ok(SettlementAnswer {
         explanation: x,
         request_id: req.request_id.clone(),
@@ -306,25 +310,30 @@ async fn settle_once(
     // Loaded before the write transaction: while it holds the (SQLite) write lock it must not
     // wait for a second connection.
     let data = crate::benefit_data::data(services).await?;
+    let person: CitizenId = req.id_number.parse()?;
+    let year = i64::from(req.bill.date.year());
     let mut tx = services.store().begin().await?;
-    let p = prepare(&mut tx, data, inst, req).await?;
-    // The person's year chain: appended under the accumulator lock taken here, no global lock.
+    // The person's year chain is appended under the accumulator lock taken here (no global
+    // lock), in the same round trip as the coverage and account-link reads on PostgreSQL.
+    let opened =
+        store::open_settlement(&mut tx, person.as_str(), year, &initial_state(year), &now).await?;
+    let p = prepare(&mut tx, data, inst, req, person, opened.coverage).await?;
     let chain = audit::settlement_chain(p.person.as_str(), p.year);
-    let (state, tail) = store::lock_accumulator(
-        &mut tx,
-        p.person.as_str(),
-        p.year,
-        &initial_state(p.year),
-        &now,
-    )
-    .await?;
-    let mut acc = decode_acc(&state)?;
+    let tail = opened.tail;
+    let mut acc = decode_acc(&opened.state)?;
     let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
         .map_err(ServiceError::from_domain)?;
     // 家庭共济: what the own account did not cover, from the linked holder's account (its row
     // locked after the user's; a holder is never a user, so the order never reverses).
-    let mutual =
-        crate::account::draw_linked(&mut tx, &mut x, p.person.as_str(), p.year, &now, true).await?;
+    let mutual = crate::account::draw_linked(
+        &mut tx,
+        &mut x,
+        p.person.as_str(),
+        p.year,
+        &now,
+        Some(opened.holder),
+    )
+    .await?;
     acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
     let new_state = serde_json::to_string(&acc).unwrap_or_default();
     // What the personal account paid, as a line of its statement (none when it paid nothing).
@@ -399,6 +408,7 @@ async fn settle_once(
                 aid_fen: x.aid.fen(),
                 account_fen: x.account.fen() + x.account_mutual_aid.fen(),
                 cash_fen: x.cash.fen(),
+                insured_region: p.insured.as_str().to_string(),
             },
         },
         &entry,

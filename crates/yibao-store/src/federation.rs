@@ -88,6 +88,15 @@ pub async fn active_peers(conn: &mut AnyConnection) -> Result<Vec<PeerRow>, Stor
     .await?)
 }
 
+/// Every peer ever added, removed ones too (their names stay on what they sent).
+pub async fn all_peers(conn: &mut AnyConnection) -> Result<Vec<PeerRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PEER_COLUMNS} FROM federation_peer ORDER BY id"
+    ))
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn peer(conn: &mut AnyConnection, id: i64) -> Result<Option<PeerRow>, StoreError> {
     Ok(sqlx::query_as(&format!(
         "SELECT {PEER_COLUMNS} FROM federation_peer WHERE id = $1"

@@ -12,6 +12,7 @@ pub mod benefit_data;
 pub mod calendar;
 pub mod case_forwarding;
 pub mod cases;
+pub mod clearing;
 pub mod complaint;
 pub mod contribution;
 pub mod coverage;

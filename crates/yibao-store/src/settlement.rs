@@ -37,6 +37,107 @@ pub async fn lock_accumulator(
     Ok((state, (seq > 0).then_some((seq, hash))))
 }
 
+/// What a settlement reads first, and its lock (`open_settlement`).
+#[derive(Debug)]
+pub struct Opened {
+    /// The person's active coverage, and whether they hold a medical-aid recognition; `None`
+    /// when they have no active coverage (the settlement is then refused and rolled back).
+    pub coverage: Option<(crate::coverage::CoverageRow, bool)>,
+    /// The holder whose account the person may draw on (家庭共济), if any.
+    pub holder: Option<String>,
+    /// The person-year's accumulator state and audit-chain tail, read under its row lock.
+    pub state: String,
+    pub tail: Option<(i64, String)>,
+}
+
+/// The settlement path's first reads and its lock: the person's active coverage (with the aid
+/// flag), the holder of a linked account, and the person-year's accumulator row locked as
+/// [`lock_accumulator`] does. PostgreSQL answers them in one statement (the lock in CTEs, which
+/// run whether or not the person has coverage), so the hot path makes one round trip where it
+/// made three; SQLite runs them in turn. The coverage and link
+/// are read in the statement's snapshot, as they were by separate reads before the lock.
+pub async fn open_settlement(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+    initial: &str,
+    now: &str,
+) -> Result<Opened, StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        let coverage = crate::coverage::active_for_settlement(conn, person).await?;
+        let holder = crate::account::active_holder_of(conn, person).await?;
+        let (state, tail) = lock_accumulator(conn, person, year, initial, now).await?;
+        return Ok(Opened {
+            coverage,
+            holder,
+            state,
+            tail,
+        });
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        coverage: crate::coverage::CoverageRow,
+        has_aid: i64,
+        holder: Option<String>,
+        state_json: Option<String>,
+        audit_seq: Option<i64>,
+        audit_hash: Option<String>,
+    }
+    // The lock: a new person-year's row is inserted (`ins`); an existing one is locked with
+    // `FOR UPDATE` (`lk`), which after waiting for another holder returns the version that one
+    // committed. Unlike an upsert, locking writes no new row version. Both see the statement's
+    // snapshot, so at most one of them returns the row; neither does when another transaction
+    // inserted the row after the snapshot was taken (the insert then waits for it and does
+    // nothing), and the upsert of `lock_accumulator` takes the lock instead.
+    let row: Option<Row> = sqlx::query_as(
+        "WITH ins AS (INSERT INTO accumulator (person_id_number, year, state_json, version, \
+         updated_at) SELECT $1, $2, $3, 0, $4 WHERE NOT EXISTS (SELECT 1 FROM accumulator \
+         WHERE person_id_number = $1 AND year = $2) \
+         ON CONFLICT (person_id_number, year) DO NOTHING \
+         RETURNING state_json, audit_seq, audit_hash), \
+         lk AS (SELECT state_json, audit_seq, audit_hash FROM accumulator \
+         WHERE person_id_number = $1 AND year = $2 FOR UPDATE), \
+         acc AS (SELECT * FROM ins UNION ALL SELECT * FROM lk) \
+         SELECT c.id, c.person_id, c.scheme, c.category, c.employer_id, c.region_code, c.status, \
+         c.registered_on, c.start_date, c.end_date, c.case_number, c.created_at, c.updated_at, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM aid_status a WHERE a.person_id_number = $1) \
+         THEN 1 ELSE 0 END AS BIGINT) AS has_aid, \
+         (SELECT holder_id_number FROM account_link WHERE user_id_number = $1 \
+          AND revoked_at IS NULL) AS holder, \
+         acc.state_json, acc.audit_seq, acc.audit_hash \
+         FROM (SELECT c.* FROM coverage c JOIN person p ON p.id = c.person_id \
+          WHERE p.id_number = $1 AND c.status = 'active' ORDER BY c.id DESC LIMIT 1) c \
+         LEFT JOIN acc ON true",
+    )
+    .bind(person)
+    .bind(year)
+    .bind(initial)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else {
+        // No active coverage: the settlement is refused (and rolled back) before it needs the
+        // accumulators.
+        return Ok(Opened {
+            coverage: None,
+            holder: None,
+            state: String::new(),
+            tail: None,
+        });
+    };
+    let (state, tail) = match (r.state_json, r.audit_seq, r.audit_hash) {
+        (Some(state), Some(seq), Some(hash)) => (state, (seq > 0).then_some((seq, hash))),
+        _ => lock_accumulator(conn, person, year, initial, now).await?,
+    };
+    Ok(Opened {
+        coverage: Some((r.coverage, r.has_aid != 0)),
+        holder: r.holder,
+        state,
+        tail,
+    })
+}
+
 /// Takes many person-years' accumulator rows under their row locks at once: the batch form of
 /// `lock_accumulator` (the monthly contribution run). `rows` are (person, year, state if new),
 /// each person-year once. A missing row is created with its given state (the caller computed it
@@ -309,22 +410,26 @@ pub struct LedgerSums {
     pub aid_fen: i64,
     pub account_fen: i64,
     pub cash_fen: i64,
+    /// The insured (pooling) region whose policy applied: cross-province clearing states care
+    /// here for persons insured in another province (migration 0054).
+    pub insured_region: String,
 }
 
 const COLS: &str = "id, institution_id, request_id, payload_sha256, person_id_number, year, \
                     admission_id, status, result_json, deltas_json, created_at, reversed_at, \
                     month, scheme, visit_type, total_fen, pooled_fen, critical_fen, aid_fen, \
-                    account_fen, cash_fen";
+                    account_fen, cash_fen, insured_region";
 
 const INSERT: &str = "INSERT INTO settlement (institution_id, request_id, payload_sha256, \
      person_id_number, year, admission_id, status, result_json, deltas_json, created_at, \
-     month, scheme, visit_type, total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen)";
+     month, scheme, visit_type, total_fen, pooled_fen, critical_fen, aid_fen, account_fen, cash_fen, \
+     insured_region)";
 
 /// Appends a ledger row alone (the bulk and test paths; settlements go through [`record`]). On
 /// PostgreSQL its idempotency key is written in the same statement (migration 0052).
 pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, StoreError> {
     let values = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                  $17, $18, $19) RETURNING id";
+                  $17, $18, $19, $20) RETURNING id";
     let sql = if conn.backend_name() == "PostgreSQL" {
         format!("WITH s AS ({INSERT} {values}){KEY_ROW} SELECT id FROM s")
     } else {
@@ -350,6 +455,7 @@ pub async fn insert(conn: &mut AnyConnection, s: &SettlementRow) -> Result<i64, 
         .bind(s.sums.aid_fen)
         .bind(s.sums.account_fen)
         .bind(s.sums.cash_fen)
+        .bind(&s.sums.insured_region)
         .fetch_one(conn)
         .await?;
     Ok(id)
@@ -435,11 +541,11 @@ pub async fn record(
         }
         return insert(conn, s).await;
     }
-    // The account's line, when it paid: $36 kind, $37 amount, $38 balance after, $39 reference.
+    // The account's line, when it paid: $37 kind, $38 amount, $39 balance after, $40 reference.
     let ent = if account.is_some() {
         ", ent AS (INSERT INTO account_entry (person_id_number, year, kind, amount_fen, \
          balance_after_fen, reference, note, created_by, created_at) \
-         VALUES ($4, $5, $36, $37, $38, $39, '', $17, $10))"
+         VALUES ($4, $5, $37, $38, $39, $40, '', $17, $10))"
     } else {
         ""
     };
@@ -451,7 +557,7 @@ pub async fn record(
          prev_hash, hash) VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
          $24, $25, $26)){ent} \
          , s AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $27, $28, $29, $30, \
-         $31, $32, $33, $34, $35) RETURNING id), \
+         $31, $32, $33, $34, $35, $36) RETURNING id), \
          k AS (INSERT INTO settlement_request (institution_id, request_id, settlement_id, month) \
          SELECT $1, $2, id, $27 FROM s) SELECT id FROM s"
     );
@@ -490,7 +596,8 @@ pub async fn record(
         .bind(s.sums.critical_fen)
         .bind(s.sums.aid_fen)
         .bind(s.sums.account_fen)
-        .bind(s.sums.cash_fen);
+        .bind(s.sums.cash_fen)
+        .bind(&s.sums.insured_region);
     if let Some(e) = account {
         q = q
             .bind(e.kind.key())

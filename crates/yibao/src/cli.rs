@@ -47,6 +47,11 @@ pub enum Command {
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
+        /// 只装入这些区划内的经办机构及其工作人员（逗号分隔，如 500000），用于各省一个实例的联网演示
+        /// / only the agencies (and their staff) inside these regions, e.g. 500000: one
+        /// province's installation for the federation demo
+        #[arg(long, value_name = "CODES")]
+        agencies_in: Option<String>,
     },
     /// 事项清单：列出、显示、搜索、校验 / the service catalog: list, show, search, validate
     Catalog {
@@ -109,6 +114,12 @@ pub enum Command {
     Transfer {
         #[command(subcommand)]
         command: TransferCommand,
+    },
+    /// 跨省异地就医费用清算：出具月度清算单、列出、查看 / cross-province settlement clearing:
+    /// issue a month's statements, list, show (docs/clearing.md)
+    Clearing {
+        #[command(subcommand)]
+        command: ClearingCommand,
     },
     /// 社会保障卡登记：导入卡号清单 / the social security card register: import a card list
     Card {
@@ -366,6 +377,38 @@ pub enum PeerCommand {
         /// 数据库地址 / database URL
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClearingCommand {
+    /// 就医地：出具某月已结束的跨省清算单（每对省份一张；已出具的不重复）/ care side: issue an
+    /// ended month's statements, one per pair of provinces (pairs already stated are left)
+    Issue {
+        /// 清算月份 YYYY-MM / the month
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// 以 JSON 输出 / print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出本机作为就医地或参保地的清算单 / list the statements held here, either side
+    List {
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 查看一张清算单及其明细 / one statement with its lines
+    Show {
+        /// 清算单编号 / statement id
+        id: i64,
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -10,7 +10,7 @@ use crate::cli::{KeyCommand, PeerCommand, TransferCommand};
 use crate::config::Config;
 use crate::{logging, open_services, operator, run_async, CliError};
 
-fn json_line(v: &impl serde::Serialize) -> Result<(), CliError> {
+pub(crate) fn json_line(v: &impl serde::Serialize) -> Result<(), CliError> {
     let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Other(e.to_string()))?;
     println!("{s}");
     Ok(())

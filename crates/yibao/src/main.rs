@@ -8,6 +8,7 @@ mod bench_populate;
 mod bench_volume;
 mod calendar_cmd;
 mod catalog_cmd;
+mod clearing_cmd;
 mod cli;
 mod config;
 mod federation_cmd;
@@ -179,6 +180,7 @@ fn main() -> ExitCode {
         Command::Key { command } => federation_cmd::key(config, command),
         Command::Peer { command } => federation_cmd::peer(config, command),
         Command::Transfer { command } => federation_cmd::transfer(config, command),
+        Command::Clearing { command } => clearing_cmd::run(config, command),
         Command::Audit {
             command:
                 AuditCommand::Verify {
@@ -507,14 +509,25 @@ fn main() -> ExitCode {
                 Ok(())
             })
         }
-        Command::Demo { database_url } => {
+        Command::Demo {
+            database_url,
+            agencies_in,
+        } => {
             if let Some(u) = database_url {
                 config.database_url = u;
             }
             logging::init(config.log_format);
             run_async(async move {
+                let regions = agencies_in
+                    .as_deref()
+                    .map(yibao_domain::federation::parse_regions)
+                    .transpose()
+                    .map_err(|e| {
+                        use yibao_domain::Coded;
+                        CliError::Other(format!("{}：{}", e.code(), e.message()))
+                    })?;
                 let (_, services) = open_services(&config).await?;
-                let report = demo::load(&services).await?;
+                let report = demo::load_within(&services, regions.as_deref()).await?;
                 print_demo(&report);
                 Ok(())
             })

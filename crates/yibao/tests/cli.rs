@@ -597,3 +597,40 @@ fn bench_contributions_runs_and_reports() {
     assert!(out.contains("written=0"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn clearing_issue_checks_the_month_and_lists_nothing_on_a_new_installation() {
+    let dir = std::env::temp_dir().join(format!("yibao-cli-clearing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/clearing.db", dir.display());
+    let (code, _, err) = yibao(&["demo", "--database-url", &url]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = yibao(&[
+        "clearing",
+        "issue",
+        "--month",
+        "2026-13",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("clearing.bad_month"), "{err}");
+    // A month long over with no cross-province care: nothing to state, and nothing listed.
+    let (code, out, err) = yibao(&[
+        "clearing",
+        "issue",
+        "--month",
+        "2025-01",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("没有需要出具的跨省清算单"), "{out}");
+    let (code, out, _) = yibao(&["clearing", "list", "--json", "--database-url", &url]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "[]");
+    let (code, _, err) = yibao(&["clearing", "show", "7", "--database-url", &url]);
+    assert_ne!(code, 0);
+    assert!(err.contains("clearing.not_found"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,10 +22,15 @@ pub enum MessageKind {
     /// 办件状态回传: the deciding side reports a forwarded case's new status to the window
     /// that received it.
     CaseStatusReport,
+    /// 跨省清算单: the care region's monthly statement of care it paid for persons insured in
+    /// the receiver's province (docs/clearing.md).
+    ClearingStatement,
+    /// 清算对账结果: the insured region's answer to a statement, line by line.
+    ClearingReconciled,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::Ping,
         MessageKind::TransferContactLetter,
         MessageKind::TransferInformationSheet,
@@ -33,6 +38,8 @@ impl MessageKind {
         MessageKind::TransferRefused,
         MessageKind::CaseForwarded,
         MessageKind::CaseStatusReport,
+        MessageKind::ClearingStatement,
+        MessageKind::ClearingReconciled,
     ];
 
     pub fn key(self) -> &'static str {
@@ -44,6 +51,8 @@ impl MessageKind {
             MessageKind::TransferRefused => "transfer.refused",
             MessageKind::CaseForwarded => "case.forwarded",
             MessageKind::CaseStatusReport => "case.status",
+            MessageKind::ClearingStatement => "clearing.statement",
+            MessageKind::ClearingReconciled => "clearing.reconciled",
         }
     }
 
@@ -56,7 +65,9 @@ impl MessageKind {
             | MessageKind::TransferCompleted
             | MessageKind::TransferRefused
             | MessageKind::CaseForwarded
-            | MessageKind::CaseStatusReport => 1,
+            | MessageKind::CaseStatusReport
+            | MessageKind::ClearingStatement
+            | MessageKind::ClearingReconciled => 1,
         }
     }
 
@@ -69,6 +80,8 @@ impl MessageKind {
             MessageKind::TransferRefused => "转移接续退回通知",
             MessageKind::CaseForwarded => "异地转办件",
             MessageKind::CaseStatusReport => "转办件状态回传",
+            MessageKind::ClearingStatement => "跨省异地就医清算单",
+            MessageKind::ClearingReconciled => "清算对账结果",
         }
     }
 

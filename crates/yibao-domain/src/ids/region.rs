@@ -152,6 +152,12 @@ impl RegionCode {
         province_name(self.province_prefix()).unwrap_or("")
     }
 
+    /// The province this code lies in, as its province-level code (510104 → 510000).
+    pub fn province(&self) -> RegionCode {
+        // The prefix is a known province (construction), so the code is valid.
+        RegionCode(format!("{}0000", self.province_prefix()))
+    }
+
     /// True for a province-level code such as 500000.
     pub fn is_province_level(&self) -> bool {
         &self.0[2..] == "0000"

@@ -224,6 +224,20 @@ async fn apply(
         MessageKind::CaseStatusReport => {
             crate::cases::receive_status(conn, services, peer, body(envelope)?).await
         }
+        MessageKind::ClearingStatement => {
+            crate::clearing::receive_statement(
+                conn,
+                services,
+                key,
+                peer,
+                &envelope.from_region,
+                body(envelope)?,
+            )
+            .await
+        }
+        MessageKind::ClearingReconciled => {
+            crate::clearing::receive_reconciled(conn, services, peer, body(envelope)?).await
+        }
     }
 }
 

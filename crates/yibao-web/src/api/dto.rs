@@ -2030,3 +2030,88 @@ mirror! {
         refusal_reason: Option<String>,
     }
 }
+
+mirror! {
+    /// 跨省异地就医费用清算单（本机为就医地或参保地），金额单位：分
+    pub struct ClearingStatement mirrors yibao_service::clearing::StatementView {
+        id: i64,
+        /// care（本方为就医地，已向医药机构支付）或 insured（本方为参保地，应偿付）
+        role: String,
+        role_label: String,
+        /// 清算月份 YYYY-MM
+        month: String,
+        /// 就医地省级区划代码
+        care_region: String,
+        care_region_name: String,
+        /// 参保地省级区划代码
+        insured_region: String,
+        insured_region_name: String,
+        /// 对方：本机，或对端实例名称
+        counterpart: String,
+        line_count: i64,
+        total_fen: i64,
+        pooled_fen: i64,
+        critical_fen: i64,
+        aid_fen: i64,
+        account_fen: i64,
+        cash_fen: i64,
+        /// 应清算金额（医疗费总额减个人现金支付；撤销冲减）
+        cleared_fen: i64,
+        /// 明细的 SHA-256 摘要，两地相同即持有同一清算单
+        digest: String,
+        /// awaiting（待参保地对账）或 reconciled（已对账）
+        status: String,
+        status_label: String,
+        accepted_count: Option<i64>,
+        /// 参保地确认偿付的金额
+        accepted_fen: Option<i64>,
+        disputed_count: Option<i64>,
+        disputed_fen: Option<i64>,
+        issued_at: String,
+        reconciled_at: Option<String>,
+    }
+
+    /// 清算单的一笔明细
+    pub struct ClearingLine mirrors yibao_service::clearing::LineView {
+        line_no: i64,
+        /// 结算的跨实例编号：医药机构编码:结算请求号
+        settlement_ref: String,
+        /// settlement（结算）或 reversal（撤销，冲减）
+        kind: String,
+        kind_label: String,
+        institution_code: String,
+        person_id_number: String,
+        /// 参保统筹区
+        insured_region: String,
+        /// 结算日期（北京时间）
+        settled_on: String,
+        /// 计入本月的日期（结算日或撤销日）
+        booked_on: String,
+        total_fen: i64,
+        pooled_fen: i64,
+        critical_fen: i64,
+        aid_fen: i64,
+        account_fen: i64,
+        cash_fen: i64,
+        /// 本笔应清算金额（撤销为负）
+        cleared_fen: i64,
+        /// 参保地不予确认的代码，如 clearing.not_insured
+        dispute_code: Option<String>,
+        dispute_reason: Option<String>,
+    }
+
+    /// 出具某月清算单的结果
+    pub struct ClearingIssued mirrors yibao_service::clearing::Issued {
+        month: String,
+        /// 本次出具的清算单（已出具的不重复）
+        issued: Vec<ClearingStatement>,
+    }
+}
+
+/// 一张清算单及其明细
+#[derive(Serialize, ToSchema)]
+pub struct ClearingDetail {
+    #[serde(flatten)]
+    pub statement: ClearingStatement,
+    pub lines: Vec<ClearingLine>,
+}

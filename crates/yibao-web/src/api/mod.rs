@@ -7,6 +7,7 @@ mod calendar;
 pub mod cases;
 pub mod catalog;
 mod check;
+mod clearing;
 mod complaints;
 mod contributions;
 mod disbursement;
@@ -66,7 +67,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(maternity::routes())
         .merge(institutions::routes())
         .merge(federation::routes())
-        .merge(transfers::routes());
+        .merge(transfers::routes())
+        .merge(clearing::routes());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).nest(PREFIX, api)
 }
 

@@ -73,6 +73,16 @@ impl Chrome {
                     // Admins (the most links already) reach it from 定点机构's page.
                     links.push(("/staff/monthly", "机构月结算"));
                 }
+                if [
+                    StaffRole::Finance,
+                    StaffRole::Supervisor,
+                    StaffRole::Auditor,
+                ]
+                .iter()
+                .any(|r| s.has_role(*r))
+                {
+                    links.push(("/staff/clearing", "跨省清算"));
+                }
                 if s.has_role(StaffRole::Admin) {
                     links.push(("/admin/staff", "人员管理"));
                     links.push(("/admin/institutions", "定点机构"));

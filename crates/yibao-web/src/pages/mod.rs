@@ -9,6 +9,7 @@ pub mod bill;
 mod cases;
 mod check;
 pub mod chrome;
+mod clearing;
 mod complaints;
 mod contributions;
 mod dashboard;
@@ -121,6 +122,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/overdue", get(cases::overdue))
         .route("/staff/dashboard", get(dashboard::page))
         .route("/staff/transfers", get(transfers::page))
+        .route("/staff/clearing", get(clearing::page).post(clearing::issue))
+        .route("/staff/clearing/{id}", get(clearing::detail))
         .route("/staff/transfers/{reference}/{step}", post(transfers::step))
         .route("/staff/settlements", get(settlements::list))
         .route("/staff/monthly", get(monthly::list))

@@ -23,7 +23,7 @@ struct ListPage {
 }
 
 fn yuan(fen: &i64) -> String {
-    yibao_domain::Fen(*fen).to_string()
+    yibao_domain::Fen(*fen).yuan_string()
 }
 
 async fn list_page(

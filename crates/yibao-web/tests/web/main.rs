@@ -21,6 +21,7 @@ mod browser_layout;
 mod calendar;
 mod cases;
 mod catalog;
+mod clearing;
 mod cluster;
 mod complaints;
 mod concurrency;
