@@ -21,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// 对端投递的一条已签名消息
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FederationDelivery {
-    /// 消息信封的 JSON 文本（原样签名）：message_id、kind、version、from_region、to_region、sent_at、body。kind 及其版本：federation.ping、transfer.contact_letter（联系函）、transfer.information_sheet（信息表及余额）、transfer.completed（办结通知）、transfer.refused（退回通知）、case.forwarded（异地受理的办件，含表单和材料及其 SHA-256）、case.status（转办件的状态回传），均为第 1 版；body 的格式见 docs/federation.md
+    /// 消息信封的 JSON 文本（原样签名）：message_id、kind、version、from_region、to_region、sent_at、body。kind 及其版本：federation.ping、transfer.contact_letter（联系函）、transfer.information_sheet（信息表及余额）、transfer.completed（办结通知）、transfer.refused（退回通知）、case.forwarded（异地受理的办件，含表单和材料及其 SHA-256）、case.status（转办件的状态回传）、clearing.statement（跨省异地就医清算单及明细、摘要）、clearing.reconciled（参保地逐笔对账结果），均为第 1 版；body 的格式见 docs/federation.md
     envelope: String,
     /// ed25519 签名（128 位十六进制），签名内容为 "yibao-federation-message/1\n" 加信封文本
     signature: String,
