@@ -342,7 +342,7 @@ pub enum PeerCommand {
         /// 对端服务的行政区划代码，逗号分隔 / region codes it serves, comma separated
         #[arg(long)]
         regions: String,
-        /// 对端地址，如 http://10.0.0.2:8080 / base URL
+        /// 对端地址，如 https://yibao.sc.example 或专网内的 http://10.0.0.2:8080 / base URL
         #[arg(long)]
         url: String,
         /// 对端公钥（对端 yibao key show 所示） / its public key (from its `yibao key show`)

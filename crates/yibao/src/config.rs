@@ -26,6 +26,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Addresses of the load balancers in front, whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// CA certificates (PEM) trusted for `https://` peers besides Mozilla's roots.
+    pub federation_ca_file: Option<PathBuf>,
     /// Where the configuration came from, for the start-up log.
     pub sources: Vec<String>,
 }
@@ -39,6 +41,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     log_format: Option<LogFormat>,
     trusted_proxies: Option<Vec<String>>,
+    federation_ca_file: Option<PathBuf>,
 }
 
 /// Reads an environment variable, or the file named by `<NAME>_FILE` (for secrets mounted as
@@ -126,12 +129,16 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let federation_ca_file = env("YIBAO_FEDERATION_CA_FILE")
+            .map(PathBuf::from)
+            .or(from_file.federation_ca_file);
         Ok(Config {
             database_url,
             bind,
             data_dir,
             log_format,
             trusted_proxies,
+            federation_ca_file,
             sources,
         })
     }
@@ -185,9 +192,14 @@ mod tests {
                 ("YIBAO_BIND", "127.0.0.1:7000"),
                 ("YIBAO_DATABASE_URL", "postgres://u@h/db"),
                 ("YIBAO_LOG_FORMAT", "json"),
+                ("YIBAO_FEDERATION_CA_FILE", "/etc/yibao/bureaus-ca.pem"),
             ]),
         )
         .unwrap();
+        assert_eq!(
+            c.federation_ca_file.as_deref(),
+            Some(Path::new("/etc/yibao/bureaus-ca.pem"))
+        );
         assert_eq!(c.bind, "127.0.0.1:7000");
         assert_eq!(c.database_url, "postgres://u@h/db");
         assert_eq!(c.log_format, LogFormat::Json);

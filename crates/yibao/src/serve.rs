@@ -12,6 +12,25 @@ use crate::{load_catalog, open_store, print_demo, CliError};
 
 pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     tracing::info!(sources = ?config.sources, bind = %config.bind, "starting yibao");
+    // The federation client's trust, checked before anything starts: a bad CA file is a
+    // configuration error, not a delivery that fails for ever.
+    let sender = match &config.federation_ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                CliError::Other(format!(
+                    "无法读取对端 CA 证书文件 {}：{e} / cannot read YIBAO_FEDERATION_CA_FILE",
+                    path.display()
+                ))
+            })?;
+            yibao_service::federation::delivery::Sender::with_ca(&pem).map_err(|e| {
+                CliError::Other(format!(
+                    "{e}（{}） / bad YIBAO_FEDERATION_CA_FILE",
+                    path.display()
+                ))
+            })?
+        }
+        None => yibao_service::federation::delivery::Sender::default(),
+    };
     let catalog = load_catalog()?;
     tracing::info!(
         items = catalog.current_items().count(),
@@ -47,6 +66,7 @@ pub async fn serve(config: Config, load_demo: bool) -> Result<(), CliError> {
     let courier = tokio::spawn(yibao_service::federation::delivery::run(
         services.clone(),
         DELIVER_EVERY,
+        sender,
     ));
     let app = yibao_web::app(AppState::new(services.clone())).layer(axum::Extension(
         yibao_web::client::TrustedProxies(config.trusted_proxies.clone()),

@@ -127,15 +127,14 @@ pub fn retry_after_seconds(attempts: i64) -> i64 {
         .min(MAX_RETRY_SECONDS)
 }
 
-/// A peer's base URL: `http://host[:port][/path]`, kept without a trailing slash. HTTPS is
-/// refused for now (the client has no TLS; docs/federation.md "Not built": terminate TLS in a
-/// local proxy and give its `http://127.0.0.1:…` address).
+/// A peer's base URL: `https://host[:port][/path]` (or `http://` on a private network),
+/// kept without a trailing slash.
 pub fn parse_base_url(raw: &str) -> Result<String, FederationError> {
     let url = raw.trim().trim_end_matches('/');
-    if url.starts_with("https://") {
-        return Err(FederationError::HttpsNotBuilt);
-    }
-    let rest = url.strip_prefix("http://").ok_or(FederationError::BadUrl)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or(FederationError::BadUrl)?;
     let host = rest.split('/').next().unwrap_or("");
     let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
     if host.is_empty() || !host.chars().all(ok_char) || url.chars().any(char::is_whitespace) {
@@ -172,8 +171,6 @@ pub enum FederationError {
     UnknownKind(String),
     #[error("unknown version {version} of {kind}")]
     UnknownVersion { kind: &'static str, version: u32 },
-    #[error("https not built")]
-    HttpsNotBuilt,
     #[error("bad url")]
     BadUrl,
     #[error("bad region {0}")]
@@ -187,7 +184,6 @@ impl Coded for FederationError {
         match self {
             FederationError::UnknownKind(_) => "federation.unknown_kind",
             FederationError::UnknownVersion { .. } => "federation.unknown_version",
-            FederationError::HttpsNotBuilt => "federation.https_not_built",
             FederationError::BadUrl => "federation.bad_url",
             FederationError::BadRegion(_) => "federation.bad_region",
             FederationError::NoRegion => "federation.no_region",
@@ -200,11 +196,9 @@ impl Coded for FederationError {
             FederationError::UnknownVersion { kind, version } => {
                 format!("本机不支持{kind}消息的第 {version} 版")
             }
-            FederationError::HttpsNotBuilt => {
-                "暂不支持直接以 https:// 连接对端：请在本机以反向代理终止 TLS，填写代理的 http:// 地址"
-                    .into()
+            FederationError::BadUrl => {
+                "对端地址须为 https://主机[:端口][/路径]（或专网内的 http://）的形式".into()
             }
-            FederationError::BadUrl => "对端地址须为 http://主机[:端口][/路径] 的形式".into(),
             FederationError::BadRegion(r) => format!("“{r}”不是有效的行政区划代码"),
             FederationError::NoRegion => "请至少填写一个对端服务的行政区划代码".into(),
         }

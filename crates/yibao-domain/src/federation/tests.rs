@@ -46,9 +46,11 @@ fn base_urls() {
         Ok("http://yibao.cq.example/fed".to_string())
     );
     assert_eq!(
-        parse_base_url("https://x.example"),
-        Err(FederationError::HttpsNotBuilt)
+        parse_base_url("https://sc.example:8443/yibao/"),
+        Ok("https://sc.example:8443/yibao".to_string())
     );
+    assert_eq!(parse_base_url("https://"), Err(FederationError::BadUrl));
+    assert_eq!(parse_base_url("httpss://x"), Err(FederationError::BadUrl));
     assert_eq!(parse_base_url("ftp://x"), Err(FederationError::BadUrl));
     assert_eq!(parse_base_url("http://"), Err(FederationError::BadUrl));
     assert_eq!(parse_base_url("http://a b"), Err(FederationError::BadUrl));

@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -34,20 +35,74 @@ pub struct Round {
     pub failed: usize,
 }
 
+/// An error and its causes in one line (a TLS failure is a cause of the client's "connect").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push('：');
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 fn text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// The HTTP client the worker posts with (plain HTTP; docs/federation.md on TLS).
+/// The client the worker posts with: HTTPS (rustls), or plain HTTP for an `http://` peer on a
+/// private network. It trusts Mozilla's roots and any CA certificates the operator gives
+/// (`YIBAO_FEDERATION_CA_FILE`, for a bureaus' own CA); docs/federation.md.
 #[derive(Clone)]
 pub struct Sender {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 impl Default for Sender {
+    /// Mozilla's roots only.
     fn default() -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(Duration::from_secs(5)));
+        Sender::trusting(rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        })
+    }
+}
+
+impl Sender {
+    /// Mozilla's roots and the certificates of `ca_pem` (one or more PEM `CERTIFICATE` blocks).
+    pub fn with_ca(ca_pem: &[u8]) -> Result<Sender, String> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::CertificateDer;
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(ca_pem) {
+            let cert = cert.map_err(|e| format!("CA 文件不是有效的 PEM 证书：{e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("CA 证书无法使用：{e}"))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err("CA 文件中没有 PEM 证书".into());
+        }
+        Ok(Sender::trusting(roots))
+    }
+
+    fn trusting(roots: rustls::RootCertStore) -> Sender {
+        let tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(Duration::from_secs(5)));
+        // The TLS layer above takes `https://`; this one must let it through.
+        http.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
         Sender {
             client: Client::builder(TokioExecutor::new()).build(connector),
         }
@@ -71,7 +126,7 @@ impl Sender {
                 .client
                 .request(req)
                 .await
-                .map_err(|e| format!("连接失败：{e}"))?;
+                .map_err(|e| format!("连接失败：{}", with_causes(&e)))?;
             let status = res.status();
             let body = res
                 .into_body()
@@ -132,8 +187,7 @@ pub async fn deliver_due(
 }
 
 /// The worker `yibao serve` starts: a round every `every`, until the task is dropped.
-pub async fn run(services: Services, every: Duration) {
-    let sender = Sender::default();
+pub async fn run(services: Services, every: Duration, sender: Sender) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

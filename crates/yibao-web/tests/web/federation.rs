@@ -245,8 +245,8 @@ both_stores!(peers_are_checked_listed_removed_and_audited, |app| {
         .await
     };
     assert_eq!(
-        code(add("510000", "https://sc.example", other.clone()).await),
-        Some("federation.https_not_built")
+        code(add("510000", "ftp://sc.example", other.clone()).await),
+        Some("federation.bad_url")
     );
     assert_eq!(
         code(add("510000", "http://sc.example", "abc".into()).await),

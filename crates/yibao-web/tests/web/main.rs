@@ -34,6 +34,7 @@ mod edge;
 mod enrolment;
 mod enrolment_pages;
 mod federation;
+mod federation_https;
 mod federation_tongban;
 mod federation_transfer;
 mod filing_cases;
