@@ -42,7 +42,9 @@ fn domain(e: rules::ClearingError) -> ServiceError {
     }
 }
 
-fn digest(month: Month, pair: &Pair, lines: &[Line]) -> String {
+/// The statement's SHA-256 over its canonical text (`yibao_domain::clearing::canonical_text`),
+/// lower-case hex: what both sides compare.
+pub fn statement_digest(month: Month, pair: &Pair, lines: &[Line]) -> String {
     hex::encode(Sha256::digest(
         rules::canonical_text(month, pair, lines).as_bytes(),
     ))
@@ -450,7 +452,7 @@ pub async fn issue(
             continue;
         }
         let totals = rules::totals(&lines).map_err(domain)?;
-        let digest = digest(month, &pair, &lines);
+        let digest = statement_digest(month, &pair, &lines);
         let side = counterpart(&mut tx, &pair.insured).await?;
         let peer_id = match &side {
             Counterpart::Peer(p, _) => Some(p.id),
@@ -627,7 +629,7 @@ async fn take_statement(
         ));
     }
     let totals = rules::totals(&body.lines).map_err(domain)?;
-    let digest = digest(month, &pair, &body.lines);
+    let digest = statement_digest(month, &pair, &body.lines);
     if digest != body.digest || totals != body.totals {
         return Err(refused(
             "clearing.digest_mismatch",
@@ -810,6 +812,19 @@ pub(crate) async fn receive_statement(
         return Err(refused(
             "clearing.wrong_sender",
             "发来清算单的对端不服务清算单上的就医地",
+        ));
+    }
+    // Only a statement of what this installation's province owes is taken here.
+    let own: RegionCode = crate::federation::peers::own_region(conn).await?.parse()?;
+    let insured: RegionCode = body.insured_region.parse()?;
+    if !(insured.contains(&own) || own.contains(&insured)) {
+        return Err(refused(
+            "clearing.not_insured_here",
+            format!(
+                "清算单的参保地 {} 不是本机（{}）",
+                insured.as_str(),
+                own.as_str()
+            ),
         ));
     }
     let (_, answer) = take_statement(conn, services, &body, Some(peer.id)).await?;

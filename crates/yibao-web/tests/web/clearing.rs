@@ -444,6 +444,44 @@ both_stores_pair!(
             "{}",
             status.last_error
         );
+        // A whole statement (digest and totals right) of another insured province than 四川's:
+        // refused, not recorded.
+        let month = yibao_domain::clearing::Month::parse("2026-09").unwrap();
+        let pair = yibao_domain::clearing::Pair {
+            care: "500000".parse().unwrap(),
+            insured: "520000".parse().unwrap(),
+        };
+        let elsewhere = serde_json::to_value(yibao_service::clearing::StatementBody {
+            month: month.key(),
+            care_region: "500000".into(),
+            insured_region: "520000".into(),
+            digest: yibao_service::clearing::statement_digest(month, &pair, &[]),
+            totals: Default::default(),
+            lines: Vec::new(),
+        })
+        .unwrap();
+        let mut tx = cq.app.services.store().begin().await.unwrap();
+        let elsewhere_id = yibao_service::federation::outbox::send(
+            &mut tx,
+            &cq.app.services,
+            key,
+            "510000",
+            MessageKind::ClearingStatement,
+            elsewhere,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        cq.deliver(dec + chrono::Duration::minutes(20)).await;
+        let status = yibao_service::federation::outbox::status(&cq.app.services, &elsewhere_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            status.last_error.contains("clearing.not_insured_here"),
+            "{}",
+            status.last_error
+        );
         let all = yibao_service::clearing::list(&sc.app.services, &operator())
             .await
             .unwrap();
