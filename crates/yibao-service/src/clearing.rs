@@ -18,6 +18,7 @@ use yibao_domain::clearing::{
     Pair, Totals,
 };
 use yibao_domain::federation::MessageKind;
+use yibao_domain::ids::region_text;
 use yibao_domain::{Coded, RegionCode};
 use yibao_store::clearing::{self as store, LineRow, StatementRow};
 use yibao_store::federation::PeerRow;
@@ -156,13 +157,6 @@ pub struct Issued {
     pub issued: Vec<StatementView>,
 }
 
-fn region_name(code: &str) -> String {
-    code.parse::<RegionCode>()
-        .ok()
-        .and_then(|r| yibao_domain::ids::full_name(&r))
-        .unwrap_or_else(|| code.to_string())
-}
-
 fn view_of(s: StatementRow, peers: &[PeerRow]) -> StatementView {
     let counterpart = match s.peer_id {
         Some(id) => peers
@@ -183,8 +177,8 @@ fn view_of(s: StatementRow, peers: &[PeerRow]) -> StatementView {
         } else {
             "待参保地对账"
         },
-        care_region_name: region_name(&s.care_region),
-        insured_region_name: region_name(&s.insured_region),
+        care_region_name: region_text(&s.care_region),
+        insured_region_name: region_text(&s.insured_region),
         counterpart,
         id: s.id,
         role: s.role,
@@ -365,7 +359,7 @@ async fn counterpart(conn: &mut Conn, province: &RegionCode) -> Result<Counterpa
             "clearing.no_counterpart",
             format!(
                 "本机没有{}的经办机构，也没有服务该省的对端：请先运行 yibao peer add 登记对端",
-                region_name(province.as_str())
+                region_text(province.as_str())
             ),
         ))
     }
@@ -520,8 +514,8 @@ pub async fn issue(
             &format!(
                 "出具 {} 跨省清算单：{} → {}，{} 笔，应清算 {}",
                 month.key(),
-                region_name(pair.insured.as_str()),
-                region_name(pair.care.as_str()),
+                region_text(pair.insured.as_str()),
+                region_text(pair.care.as_str()),
                 totals.line_count,
                 yibao_domain::Fen(totals.cleared_fen)
             ),
@@ -646,7 +640,7 @@ async fn take_statement(
             message: format!(
                 "已收到 {} {} 的清算单，不重复接收",
                 month.key(),
-                region_name(care.as_str())
+                region_text(care.as_str())
             ),
             details: None,
         });
@@ -842,7 +836,7 @@ pub(crate) async fn receive_statement(
     Ok(format!(
         "收到 {} {} 清算单 {} 笔，确认 {} 笔 {}，争议 {} 笔",
         answer.month,
-        region_name(&answer.care_region),
+        region_text(&answer.care_region),
         answer.accepted_count + answer.disputed_count,
         answer.accepted_count,
         yibao_domain::Fen(answer.accepted_fen),

@@ -10,15 +10,11 @@ use yibao_domain::staff::StaffRole;
 use yibao_service::clearing::{self, LineView, StatementView};
 
 use super::chrome::Chrome;
-use super::html;
+use super::{html, yuan};
 use crate::auth::Auth;
 use crate::error::status_of;
 use crate::AppState;
 use crate::PageError;
-
-fn yuan(fen: &i64) -> String {
-    yibao_domain::Fen(*fen).yuan_string()
-}
 
 fn yuan_opt(fen: &Option<i64>) -> String {
     fen.map(|f| yibao_domain::Fen(f).yuan_string())

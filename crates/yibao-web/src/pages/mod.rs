@@ -264,6 +264,11 @@ pub fn render_error_page(status: StatusCode, code: &str, message: &str) -> Strin
 }
 
 /// Renders a page template into a response, turning a template failure into an error page.
+/// Fen as the tables print them: yuan with two decimals, the unit in the column header.
+pub(crate) fn yuan(fen: &i64) -> String {
+    yibao_domain::Fen(*fen).yuan_string()
+}
+
 pub fn html<T: Template>(t: &T) -> axum::response::Response {
     match t.render() {
         Ok(body) => axum::response::Html(body).into_response(),

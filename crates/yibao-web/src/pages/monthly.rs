@@ -10,8 +10,8 @@ use yibao_domain::Fen;
 use yibao_service::institution::monthly::{self, AgencyMonth, DeductionInput};
 
 use super::chrome::Chrome;
-use super::html;
 use super::month_view::{previous_month, MonthShown};
+use super::{html, yuan};
 use crate::auth::Auth;
 use crate::error::status_of;
 use crate::AppState;
@@ -55,10 +55,6 @@ async fn list_page(
         error,
         notice,
     }))
-}
-
-fn yuan(fen: &i64) -> String {
-    yibao_domain::Fen(*fen).yuan_string()
 }
 
 fn yuan_opt(fen: &Option<i64>) -> String {

@@ -8,7 +8,7 @@ use yibao_service::paging::{self, Span};
 use yibao_service::settlement::{self, SettlementListItem};
 
 use super::chrome::Chrome;
-use super::html;
+use super::{html, yuan};
 use crate::auth::Auth;
 use crate::AppState;
 use crate::PageError;
@@ -27,10 +27,6 @@ struct SettlementsPage {
     items: Vec<SettlementListItem>,
     q: String,
     pager: super::pager::Pager,
-}
-
-fn yuan(fen: &i64) -> String {
-    yibao_domain::Fen(*fen).yuan_string()
 }
 
 pub async fn list(

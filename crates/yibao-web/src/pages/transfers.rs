@@ -9,7 +9,7 @@ use yibao_domain::transfer::Step;
 use yibao_service::transfer::{self, TransferView};
 
 use super::chrome::Chrome;
-use super::html;
+use super::{html, yuan};
 use crate::auth::Auth;
 use crate::AppState;
 use crate::PageError;
@@ -20,10 +20,6 @@ struct ListPage {
     chrome: Chrome,
     transfers: Vec<TransferView>,
     error: Option<String>,
-}
-
-fn yuan(fen: &i64) -> String {
-    yibao_domain::Fen(*fen).yuan_string()
 }
 
 async fn list_page(

@@ -10,10 +10,11 @@ use axum::http::StatusCode;
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
 use yibao_domain::federation::MessageKind;
+use yibao_service::clearing::StatementBody;
 
 use crate::both_stores_pair;
-use crate::common::pair::operator;
-use crate::common::TestApp;
+use crate::common::pair::{operator, Instance};
+use crate::common::{Later, Reply, TestApp};
 use crate::institutions::person_id;
 
 const HOSPITAL: &str = "H50011900091";
@@ -75,6 +76,17 @@ async fn settle(
     r.json()
 }
 
+/// Finance issues `month`'s statements through the API on that day.
+async fn issue_month(day: &Later, token: &str, month: &str) -> Reply {
+    day.call(
+        "POST",
+        "/api/v1/clearing/statements",
+        Some(token),
+        Some(json!({ "month": month })),
+    )
+    .await
+}
+
 /// What the insured side owes for one settlement: all but the cash.
 fn cleared(answer: &Value) -> i64 {
     answer["total"].as_i64().unwrap() - answer["cash"].as_i64().unwrap()
@@ -118,14 +130,7 @@ both_stores_with_demo!(one_installation_states_and_reconciles_both_sides, |app| 
     // 2 December: stated and, both provinces being served here, reconciled at once.
     let dec = app.later(Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap());
     let finance = dec.staff_token("cq.finance").await;
-    let r = dec
-        .call(
-            "POST",
-            "/api/v1/clearing/statements",
-            Some(&finance),
-            Some(json!({"month": "2026-11"})),
-        )
-        .await;
+    let r = issue_month(&dec, &finance, "2026-11").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let issued = r.json()["issued"].as_array().unwrap().clone();
     assert_eq!(issued.len(), 1, "{issued:?}");
@@ -172,14 +177,7 @@ both_stores_with_demo!(one_installation_states_and_reconciles_both_sides, |app| 
         .call("GET", "/api/v1/clearing/statements", Some(&clerk), None)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let r = dec
-        .call(
-            "POST",
-            "/api/v1/clearing/statements",
-            Some(&chengdu),
-            Some(json!({"month": "2026-11"})),
-        )
-        .await;
+    let r = issue_month(&dec, &chengdu, "2026-11").await;
     assert_eq!(
         r.json()["issued"].as_array().unwrap().len(),
         0,
@@ -209,14 +207,7 @@ both_stores_with_demo!(one_installation_states_and_reconciles_both_sides, |app| 
     assert_eq!(lines[0]["settled_on"], "2026-11-22");
 
     // Issued again: nothing new.
-    let r = dec
-        .call(
-            "POST",
-            "/api/v1/clearing/statements",
-            Some(&finance),
-            Some(json!({"month": "2026-11"})),
-        )
-        .await;
+    let r = issue_month(&dec, &finance, "2026-11").await;
     assert_eq!(
         r.json()["issued"].as_array().unwrap().len(),
         0,
@@ -319,6 +310,34 @@ async fn insured_statement(app: &TestApp) -> Option<Value> {
         .map(|s| serde_json::to_value(s).unwrap())
 }
 
+/// Queues a `clearing.statement` with `body` from 重庆 to 四川, signed; returns its message id.
+async fn queue_statement(cq: &Instance, body: StatementBody) -> String {
+    let key = cq.app.services.instance_key().await.unwrap();
+    let mut tx = cq.app.services.store().begin().await.unwrap();
+    let id = yibao_service::federation::outbox::send(
+        &mut tx,
+        &cq.app.services,
+        key,
+        "510000",
+        MessageKind::ClearingStatement,
+        serde_json::to_value(body).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// The error a message kept in 重庆's outbox, undelivered, last met.
+async fn kept_with_error(cq: &Instance, id: &str) -> String {
+    let row = yibao_service::federation::outbox::status(&cq.app.services, id)
+        .await
+        .unwrap()
+        .expect("the message is kept");
+    assert!(row.delivered_at.is_none());
+    row.last_error
+}
+
 both_stores_pair!(
     two_installations_exchange_statement_and_answer,
     demo = true,
@@ -409,41 +428,22 @@ both_stores_pair!(
         );
 
         // A statement whose lines do not match its digest is refused, and nothing is recorded.
-        let key = cq.app.services.instance_key().await.unwrap();
-        let mut forged = serde_json::to_value(yibao_service::clearing::StatementBody {
-            month: "2026-10".into(),
-            care_region: "500000".into(),
-            insured_region: "510000".into(),
-            digest: s.digest.clone(),
-            totals: Default::default(),
-            lines: Vec::new(),
-        })
-        .unwrap();
-        forged["totals"]["line_count"] = json!(0);
-        let mut tx = cq.app.services.store().begin().await.unwrap();
-        let forged_id = yibao_service::federation::outbox::send(
-            &mut tx,
-            &cq.app.services,
-            key,
-            "510000",
-            MessageKind::ClearingStatement,
-            forged,
+        let forged_id = queue_statement(
+            cq,
+            StatementBody {
+                month: "2026-10".into(),
+                care_region: "500000".into(),
+                insured_region: "510000".into(),
+                digest: s.digest.clone(),
+                totals: Default::default(),
+                lines: Vec::new(),
+            },
         )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        .await;
         let round = cq.deliver(dec + chrono::Duration::minutes(10)).await;
         assert_eq!(round.delivered, 0, "{round:?}");
-        let status = yibao_service::federation::outbox::status(&cq.app.services, &forged_id)
-            .await
-            .unwrap()
-            .expect("the forged message is kept");
-        assert!(status.delivered_at.is_none());
-        assert!(
-            status.last_error.contains("clearing.digest_mismatch"),
-            "{}",
-            status.last_error
-        );
+        let error = kept_with_error(cq, &forged_id).await;
+        assert!(error.contains("clearing.digest_mismatch"), "{error}");
         // A whole statement (digest and totals right) of another insured province than 四川's:
         // refused, not recorded.
         let month = yibao_domain::clearing::Month::parse("2026-09").unwrap();
@@ -451,37 +451,21 @@ both_stores_pair!(
             care: "500000".parse().unwrap(),
             insured: "520000".parse().unwrap(),
         };
-        let elsewhere = serde_json::to_value(yibao_service::clearing::StatementBody {
-            month: month.key(),
-            care_region: "500000".into(),
-            insured_region: "520000".into(),
-            digest: yibao_service::clearing::statement_digest(month, &pair, &[]),
-            totals: Default::default(),
-            lines: Vec::new(),
-        })
-        .unwrap();
-        let mut tx = cq.app.services.store().begin().await.unwrap();
-        let elsewhere_id = yibao_service::federation::outbox::send(
-            &mut tx,
-            &cq.app.services,
-            key,
-            "510000",
-            MessageKind::ClearingStatement,
-            elsewhere,
+        let elsewhere_id = queue_statement(
+            cq,
+            StatementBody {
+                month: month.key(),
+                care_region: "500000".into(),
+                insured_region: "520000".into(),
+                digest: yibao_service::clearing::statement_digest(month, &pair, &[]),
+                totals: Default::default(),
+                lines: Vec::new(),
+            },
         )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        .await;
         cq.deliver(dec + chrono::Duration::minutes(20)).await;
-        let status = yibao_service::federation::outbox::status(&cq.app.services, &elsewhere_id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            status.last_error.contains("clearing.not_insured_here"),
-            "{}",
-            status.last_error
-        );
+        let error = kept_with_error(cq, &elsewhere_id).await;
+        assert!(error.contains("clearing.not_insured_here"), "{error}");
         let all = yibao_service::clearing::list(&sc.app.services, &operator())
             .await
             .unwrap();
