@@ -1,7 +1,9 @@
 //! Real-time settlement for designated institutions (DESIGN §5): pre-settle (no writes), settle
 //! (idempotent by the institution's request id; a retry returns the first result), reverse
-//! (restores the accumulators exactly), query. The person's accumulators are updated in the
-//! settlement's transaction under a row lock, so two counters never take the same deductible.
+//! (restores the accumulators exactly), query. Two counters never take the same deductible: the
+//! person-year's accumulators are written either under their row lock, in the settlement's
+//! transaction, or (PostgreSQL, most settlements) by one statement that writes only if they are
+//! still as the settlement read them, and otherwise nothing (ADR 0017).
 
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -298,6 +300,10 @@ pub async fn settle(
     }
 }
 
+/// How many times a settlement without a lock is tried before it takes the lock: each try
+/// that finds the person-year changed was overtaken by another settlement of the same person.
+const UNLOCKED_TRIES: usize = 3;
+
 async fn settle_once(
     services: &Services,
     actor: &Actor,
@@ -306,22 +312,110 @@ async fn settle_once(
     payload: &str,
     req: &SettleRequest,
 ) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
-    let now = services.clock().now_text();
     // Loaded before the write transaction: while it holds the (SQLite) write lock it must not
     // wait for a second connection.
     let data = crate::benefit_data::data(services).await?;
     let person: CitizenId = req.id_number.parse()?;
     let year = i64::from(req.bill.date.year());
-    let mut tx = services.store().begin().await?;
+    let ctx = Context {
+        services,
+        actor,
+        inst,
+        request_id,
+        payload,
+        req,
+    };
+    // PostgreSQL: read, decide, then one statement that writes only if the person-year is still
+    // as read (two round trips; a transaction adds BEGIN and COMMIT). Settlements that write a
+    // second person's row or a maternity event, and a person settled by two counters at once,
+    // take the lock below instead.
+    for _ in 0..UNLOCKED_TRIES {
+        let Some(mut conn) = services.store().autocommit().await? else {
+            break;
+        };
+        match settle_unlocked(&ctx, &mut conn, data.clone(), person.clone(), year).await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => break,
+            Err(ServiceError::Store(StoreError::Stale(_))) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    settle_locked(&ctx, data, person, year).await
+}
+
+/// What every step of one settlement needs to know of its call.
+struct Context<'a> {
+    services: &'a Services,
+    actor: &'a Actor,
+    inst: &'a InstitutionActor,
+    request_id: &'a str,
+    payload: &'a str,
+    req: &'a SettleRequest,
+}
+
+/// Settles without a lock, guarded by what was read. `None`: this settlement needs the lock
+/// (nothing was written).
+async fn settle_unlocked(
+    ctx: &Context<'_>,
+    conn: &mut Conn,
+    data: std::sync::Arc<crate::benefit_data::BenefitData>,
+    person: CitizenId,
+    year: i64,
+) -> Result<Option<Box<serde_json::value::RawValue>>, ServiceError> {
+    let now = ctx.services.clock().now_text();
+    let mut peeked = store::peek_settlement(conn, person.as_str(), year).await?;
+    let p = prepare(
+        conn,
+        data,
+        ctx.inst,
+        ctx.req,
+        person,
+        peeked.coverage.take(),
+    )
+    .await?;
+    if p.maternity.is_some() {
+        return Ok(None);
+    }
+    let acc = match &peeked.row {
+        Some((state, _, _)) => decode_acc(state)?,
+        None => decode_acc(&initial_state(year))?,
+    };
+    let x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &ctx.req.bill)
+        .map_err(ServiceError::from_domain)?;
+    // 家庭共济 would write the holder's row too.
+    if yibao_domain::account::linked_need(&x).fen() > 0 && peeked.holder.is_some() {
+        return Ok(None);
+    }
+    let d = decide(ctx, &p, x, acc, peeked.tail(), &now)?;
+    store::record(
+        conn,
+        peeked.guard(),
+        &d.state,
+        &d.row,
+        &d.entry,
+        d.account_line.as_ref(),
+    )
+    .await?;
+    d.answer().map(Some)
+}
+
+/// Settles under the person-year's row lock, in one transaction (SQLite always; PostgreSQL for
+/// what [`settle_unlocked`] leaves).
+async fn settle_locked(
+    ctx: &Context<'_>,
+    data: std::sync::Arc<crate::benefit_data::BenefitData>,
+    person: CitizenId,
+    year: i64,
+) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+    let now = ctx.services.clock().now_text();
+    let mut tx = ctx.services.store().begin().await?;
     // The person's year chain is appended under the accumulator lock taken here (no global
     // lock), in the same round trip as the coverage and account-link reads on PostgreSQL.
     let opened =
         store::open_settlement(&mut tx, person.as_str(), year, &initial_state(year), &now).await?;
-    let p = prepare(&mut tx, data, inst, req, person, opened.coverage).await?;
-    let chain = audit::settlement_chain(p.person.as_str(), p.year);
-    let tail = opened.tail;
-    let mut acc = decode_acc(&opened.state)?;
-    let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &req.bill)
+    let p = prepare(&mut tx, data, ctx.inst, ctx.req, person, opened.coverage).await?;
+    let acc = decode_acc(&opened.state)?;
+    let mut x = compute(p.policy(), p.catalogue(), &p.facts, &acc, &ctx.req.bill)
         .map_err(ServiceError::from_domain)?;
     // 家庭共济: what the own account did not cover, from the linked holder's account (its row
     // locked after the user's; a holder is never a user, so the order never reverses).
@@ -334,21 +428,7 @@ async fn settle_once(
         Some(opened.holder),
     )
     .await?;
-    acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
-    let new_state = serde_json::to_string(&acc).unwrap_or_default();
-    // What the personal account paid, as a line of its statement (none when it paid nothing).
-    let account_line = (x.account.fen() > 0).then(|| yibao_store::account::EntryRow {
-        id: 0,
-        person_id_number: p.person.as_str().to_string(),
-        year: p.year,
-        kind: EntryKind::Settlement,
-        amount_fen: -x.account.fen(),
-        balance_after_fen: acc.account_balance.fen(),
-        reference: format!("{}/{request_id}", inst.code),
-        note: String::new(),
-        created_by: actor.label(),
-        created_at: now.clone(),
-    });
+    let d = decide(ctx, &p, x, acc, opened.tail, &now)?;
     if let Some(m) = mutual {
         crate::account::post_mutual_aid(
             &mut tx,
@@ -357,23 +437,85 @@ async fn settle_once(
             p.year,
             EntryKind::Settlement,
             Fen(-m.paid.fen()),
-            &format!("{}/{request_id}", inst.code),
-            &actor.label(),
+            &d.reference,
+            &ctx.actor.label(),
             &now,
         )
         .await?;
     }
+    let settlement_id = store::record(
+        &mut tx,
+        store::Guard::Locked,
+        &d.state,
+        &d.row,
+        &d.entry,
+        d.account_line.as_ref(),
+    )
+    .await?;
+    if let Some(event) = &p.maternity {
+        crate::maternity::record_networked(&mut tx, settlement_id, p.person.as_str(), event, &now)
+            .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    d.answer()
+}
+
+/// What a settlement writes, decided from what it read.
+struct Decided {
+    /// The person-year's accumulators after it.
+    state: String,
+    row: SettlementRow,
+    entry: yibao_store::audit::AuditRow,
+    /// What the personal account paid, as a line of its statement (none when it paid nothing).
+    account_line: Option<yibao_store::account::EntryRow>,
+    /// `{institution code}/{request id}`, the settlement's name in statements and the audit.
+    reference: String,
+}
+
+impl Decided {
+    /// The answer, once the write has landed.
+    fn answer(self) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+        audit::logged(&self.entry);
+        serde_json::value::RawValue::from_string(self.row.result_json).map_err(|e| {
+            ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}")))
+        })
+    }
+}
+
+fn decide(
+    ctx: &Context<'_>,
+    p: &Prepared,
+    x: yibao_domain::benefit::Explanation,
+    mut acc: Accumulators,
+    tail: Option<(i64, String)>,
+    now: &str,
+) -> Result<Decided, ServiceError> {
+    let (inst, request_id) = (ctx.inst, ctx.request_id);
+    acc.apply(&x.deltas).map_err(ServiceError::from_domain)?;
+    let reference = format!("{}/{request_id}", inst.code);
+    let account_line = (x.account.fen() > 0).then(|| yibao_store::account::EntryRow {
+        id: 0,
+        person_id_number: p.person.as_str().to_string(),
+        year: p.year,
+        kind: EntryKind::Settlement,
+        amount_fen: -x.account.fen(),
+        balance_after_fen: acc.account_balance.fen(),
+        reference: reference.clone(),
+        note: String::new(),
+        created_by: ctx.actor.label(),
+        created_at: now.to_string(),
+    });
     // Serialised once: stored as it is and answered as it is.
     let result = result_text(&x, &p.care, request_id, p.qualification.as_ref());
     let entry = audit::next_entry(
-        services,
-        actor,
-        &chain,
+        ctx.services,
+        ctx.actor,
+        &audit::settlement_chain(p.person.as_str(), p.year),
         tail,
         audit::Entry {
             action: "settlement.settle",
             target_kind: "settlement",
-            target_id: &format!("{}/{request_id}", inst.code),
+            target_id: &reference,
             before_sha256: String::new(),
             after_sha256: sha256_hex(&result),
             summary: &format!(
@@ -382,47 +524,39 @@ async fn settle_once(
             ),
         },
     );
-    let settlement_id = store::record(
-        &mut tx,
-        &new_state,
-        &SettlementRow {
-            id: 0,
-            institution_id: inst.institution_id,
-            request_id: request_id.to_string(),
-            payload_sha256: payload.to_string(),
-            person_id_number: p.person.as_str().to_string(),
-            year: p.year,
-            admission_id: req.bill.admission_id.clone(),
-            status: SettlementStatus::Settled,
-            result_json: result.clone(),
-            deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
-            created_at: now.clone(),
-            reversed_at: None,
-            sums: store::LedgerSums {
-                month: services.clock().today().format("%Y-%m").to_string(),
-                scheme: key_of(&x.scheme),
-                visit_type: key_of(&x.visit),
-                total_fen: x.total.fen(),
-                pooled_fen: x.fund.fen(),
-                critical_fen: x.critical_illness.fen(),
-                aid_fen: x.aid.fen(),
-                account_fen: x.account.fen() + x.account_mutual_aid.fen(),
-                cash_fen: x.cash.fen(),
-                insured_region: p.insured.as_str().to_string(),
-            },
+    let row = SettlementRow {
+        id: 0,
+        institution_id: inst.institution_id,
+        request_id: request_id.to_string(),
+        payload_sha256: ctx.payload.to_string(),
+        person_id_number: p.person.as_str().to_string(),
+        year: p.year,
+        admission_id: ctx.req.bill.admission_id.clone(),
+        status: SettlementStatus::Settled,
+        result_json: result,
+        deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
+        created_at: now.to_string(),
+        reversed_at: None,
+        sums: store::LedgerSums {
+            month: ctx.services.clock().today().format("%Y-%m").to_string(),
+            scheme: key_of(&x.scheme),
+            visit_type: key_of(&x.visit),
+            total_fen: x.total.fen(),
+            pooled_fen: x.fund.fen(),
+            critical_fen: x.critical_illness.fen(),
+            aid_fen: x.aid.fen(),
+            account_fen: x.account.fen() + x.account_mutual_aid.fen(),
+            cash_fen: x.cash.fen(),
+            insured_region: p.insured.as_str().to_string(),
         },
-        &entry,
-        account_line.as_ref(),
-    )
-    .await?;
-    if let Some(event) = &p.maternity {
-        crate::maternity::record_networked(&mut tx, settlement_id, p.person.as_str(), event, &now)
-            .await?;
-    }
-    tx.commit().await.map_err(StoreError::from)?;
-    audit::logged(&entry);
-    serde_json::value::RawValue::from_string(result)
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
+    };
+    Ok(Decided {
+        state: serde_json::to_string(&acc).unwrap_or_default(),
+        row,
+        entry,
+        account_line,
+        reference,
+    })
 }
 
 /// The serde key of a unit enum (scheme, visit type), as the stored result spells it.

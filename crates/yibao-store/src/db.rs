@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -274,6 +275,17 @@ impl Store {
             inner,
             _writer: None,
         })
+    }
+
+    /// PostgreSQL: a pooled connection outside any transaction, where each statement commits on
+    /// its own. Settlement reads and then writes with one guarded statement through it (two
+    /// round trips instead of four with `BEGIN` and `COMMIT`). `None` on SQLite, whose writes
+    /// go through [`Store::begin`] and its writer permit.
+    pub async fn autocommit(&self) -> Result<Option<PoolConnection<Any>>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => Ok(Some(self.pool.acquire().await?)),
+        }
     }
 
     /// The pool itself, for statements outside a transaction (test templates: `VACUUM INTO`).

@@ -50,6 +50,94 @@ pub struct Opened {
     pub tail: Option<(i64, String)>,
 }
 
+/// What [`open_settlement`] and [`peek_settlement`] read in their one statement on PostgreSQL.
+#[derive(sqlx::FromRow)]
+struct OpenedRow {
+    #[sqlx(flatten)]
+    coverage: crate::coverage::CoverageRow,
+    has_aid: i64,
+    holder: Option<String>,
+    state_json: Option<String>,
+    audit_seq: Option<i64>,
+    audit_hash: Option<String>,
+}
+
+/// The person's latest active coverage, the aid flag and a linked account's holder ($1 the
+/// person), beside the person-year's accumulator row as the CTE `acc` gives it (none when it
+/// has no row): no row at all when the person has no active coverage.
+const OPENED_SELECT: &str = "SELECT c.id, c.person_id, c.scheme, c.category, c.employer_id, \
+     c.region_code, c.status, c.registered_on, c.start_date, c.end_date, c.case_number, \
+     c.created_at, c.updated_at, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM aid_status a WHERE a.person_id_number = $1) \
+     THEN 1 ELSE 0 END AS BIGINT) AS has_aid, \
+     (SELECT holder_id_number FROM account_link WHERE user_id_number = $1 \
+      AND revoked_at IS NULL) AS holder, \
+     acc.state_json, acc.audit_seq, acc.audit_hash \
+     FROM (SELECT c.* FROM coverage c JOIN person p ON p.id = c.person_id \
+      WHERE p.id_number = $1 AND c.status = 'active' ORDER BY c.id DESC LIMIT 1) c \
+     LEFT JOIN acc ON true";
+
+/// What a settlement without a lock read of the person-year (`peek_settlement`).
+#[derive(Debug)]
+pub struct Peeked {
+    /// As in [`Opened`].
+    pub coverage: Option<(crate::coverage::CoverageRow, bool)>,
+    pub holder: Option<String>,
+    /// The accumulator row's state and chain head as read; `None` when the year has no row yet.
+    pub row: Option<(String, i64, String)>,
+}
+
+impl Peeked {
+    /// The guard under which a write of what was decided from this read may land.
+    pub fn guard(&self) -> Guard<'_> {
+        match &self.row {
+            Some((state, seq, _)) => Guard::Unchanged { state, seq: *seq },
+            None => Guard::Absent,
+        }
+    }
+
+    /// The chain head to append after, as [`Opened::tail`].
+    pub fn tail(&self) -> Option<(i64, String)> {
+        self.row
+            .as_ref()
+            .and_then(|(_, seq, hash)| (*seq > 0).then(|| (*seq, hash.clone())))
+    }
+}
+
+/// PostgreSQL, outside a transaction: what [`open_settlement`] reads, without taking the lock.
+/// The write that follows is guarded by what was read ([`Peeked::guard`]) and refused
+/// (`StoreError::Stale`) if the person-year changed in between, so nothing is decided on a
+/// state that is no longer the latest.
+pub async fn peek_settlement(
+    conn: &mut AnyConnection,
+    person: &str,
+    year: i64,
+) -> Result<Peeked, StoreError> {
+    let row: Option<OpenedRow> = sqlx::query_as(&format!(
+        "WITH acc AS (SELECT state_json, audit_seq, audit_hash FROM accumulator \
+         WHERE person_id_number = $1 AND year = $2) {OPENED_SELECT}"
+    ))
+    .bind(person)
+    .bind(year)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        None => Peeked {
+            coverage: None,
+            holder: None,
+            row: None,
+        },
+        Some(r) => Peeked {
+            row: match (r.state_json, r.audit_seq, r.audit_hash) {
+                (Some(state), Some(seq), Some(hash)) => Some((state, seq, hash)),
+                _ => None,
+            },
+            coverage: Some((r.coverage, r.has_aid != 0)),
+            holder: r.holder,
+        },
+    })
+}
+
 /// The settlement path's first reads and its lock: the person's active coverage (with the aid
 /// flag), the holder of a linked account, and the person-year's accumulator row locked as
 /// [`lock_accumulator`] does. PostgreSQL answers them in one statement (the lock in CTEs, which
@@ -74,23 +162,13 @@ pub async fn open_settlement(
             tail,
         });
     }
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        coverage: crate::coverage::CoverageRow,
-        has_aid: i64,
-        holder: Option<String>,
-        state_json: Option<String>,
-        audit_seq: Option<i64>,
-        audit_hash: Option<String>,
-    }
     // The lock: a new person-year's row is inserted (`ins`); an existing one is locked with
     // `FOR UPDATE` (`lk`), which after waiting for another holder returns the version that one
     // committed. Unlike an upsert, locking writes no new row version. Both see the statement's
     // snapshot, so at most one of them returns the row; neither does when another transaction
     // inserted the row after the snapshot was taken (the insert then waits for it and does
     // nothing), and the upsert of `lock_accumulator` takes the lock instead.
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<OpenedRow> = sqlx::query_as(&format!(
         "WITH ins AS (INSERT INTO accumulator (person_id_number, year, state_json, version, \
          updated_at) SELECT $1, $2, $3, 0, $4 WHERE NOT EXISTS (SELECT 1 FROM accumulator \
          WHERE person_id_number = $1 AND year = $2) \
@@ -98,18 +176,8 @@ pub async fn open_settlement(
          RETURNING state_json, audit_seq, audit_hash), \
          lk AS (SELECT state_json, audit_seq, audit_hash FROM accumulator \
          WHERE person_id_number = $1 AND year = $2 FOR UPDATE), \
-         acc AS (SELECT * FROM ins UNION ALL SELECT * FROM lk) \
-         SELECT c.id, c.person_id, c.scheme, c.category, c.employer_id, c.region_code, c.status, \
-         c.registered_on, c.start_date, c.end_date, c.case_number, c.created_at, c.updated_at, \
-         CAST(CASE WHEN EXISTS (SELECT 1 FROM aid_status a WHERE a.person_id_number = $1) \
-         THEN 1 ELSE 0 END AS BIGINT) AS has_aid, \
-         (SELECT holder_id_number FROM account_link WHERE user_id_number = $1 \
-          AND revoked_at IS NULL) AS holder, \
-         acc.state_json, acc.audit_seq, acc.audit_hash \
-         FROM (SELECT c.* FROM coverage c JOIN person p ON p.id = c.person_id \
-          WHERE p.id_number = $1 AND c.status = 'active' ORDER BY c.id DESC LIMIT 1) c \
-         LEFT JOIN acc ON true",
-    )
+         acc AS (SELECT * FROM ins UNION ALL SELECT * FROM lk) {OPENED_SELECT}"
+    ))
     .bind(person)
     .bind(year)
     .bind(initial)
@@ -514,14 +582,31 @@ pub async fn mark_reversed(
     Ok(done.rows_affected() == 1)
 }
 
+/// How a settlement's write knows the person-year is still as the settlement read it.
+#[derive(Debug, Clone, Copy)]
+pub enum Guard<'a> {
+    /// This transaction holds the accumulator row's lock ([`open_settlement`]).
+    Locked,
+    /// Nothing is locked ([`peek_settlement`]): the row must still hold this state and chain
+    /// head. Every writer of the row changes one of them (a settlement moves the head).
+    Unchanged { state: &'a str, seq: i64 },
+    /// Nothing is locked and the year had no row: the write creates it.
+    Absent,
+}
+
 /// Writes the accumulators, appends the settlement, its idempotency key and its audit entry: on
 /// PostgreSQL in one statement (a data-modifying CTE; the settlement path's round trips are most
 /// of its cost); SQLite runs them in turn (in-process, a round trip costs nothing there).
+///
+/// The accumulator's write comes first and the inserts take their rows from it, so under a
+/// [`Guard`] that no longer holds nothing at all is written and the answer is
+/// `StoreError::Stale`.
 ///
 /// `account`: the statement line of what the personal account paid, if it paid anything (on
 /// PostgreSQL one more insert in the same statement).
 pub async fn record(
     conn: &mut AnyConnection,
+    guard: Guard<'_>,
     state: &str,
     s: &SettlementRow,
     audit: &AuditRow,
@@ -533,7 +618,33 @@ pub async fn record(
             audit.chain
         )));
     }
+    let stale = || {
+        StoreError::Stale(format!(
+            "accumulator {}/{} changed since it was read",
+            s.person_id_number, s.year
+        ))
+    };
     if conn.backend_name() != "PostgreSQL" {
+        // The caller holds SQLite's one write transaction: a guard is checked by reading.
+        if !matches!(guard, Guard::Locked) {
+            let row: Option<(String, i64)> = sqlx::query_as(
+                "SELECT state_json, audit_seq FROM accumulator \
+                 WHERE person_id_number = $1 AND year = $2",
+            )
+            .bind(&s.person_id_number)
+            .bind(s.year)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match (guard, row) {
+                (Guard::Unchanged { state, seq }, Some((now_state, now_seq)))
+                    if now_state == state && now_seq == seq => {}
+                (Guard::Absent, None) => {
+                    lock_accumulator(conn, &s.person_id_number, s.year, state, &s.created_at)
+                        .await?;
+                }
+                _ => return Err(stale()),
+            }
+        }
         write_accumulator(conn, &s.person_id_number, s.year, state, &s.created_at).await?;
         append_chain_entry(conn, audit).await?;
         if let Some(e) = account {
@@ -541,23 +652,40 @@ pub async fn record(
         }
         return insert(conn, s).await;
     }
-    // The account's line, when it paid: $37 kind, $38 amount, $39 balance after, $40 reference.
+    // Parameters after the fixed ones: the account's line when it paid ($37 kind, $38 amount,
+    // $39 balance after, $40 reference), then an `Unchanged` guard's state and chain head.
+    let g = if account.is_some() { 41 } else { 37 };
+    let acc = match guard {
+        Guard::Locked => "UPDATE accumulator SET state_json = $11, updated_at = $10, \
+             audit_seq = $13, audit_hash = $26 WHERE person_id_number = $4 AND year = $5 \
+             RETURNING 1 AS one"
+            .to_string(),
+        Guard::Unchanged { .. } => format!(
+            "UPDATE accumulator SET state_json = $11, updated_at = $10, audit_seq = $13, \
+             audit_hash = $26 WHERE person_id_number = $4 AND year = $5 \
+             AND state_json = ${g} AND audit_seq = ${} RETURNING 1 AS one",
+            g + 1
+        ),
+        Guard::Absent => "INSERT INTO accumulator (person_id_number, year, state_json, version, \
+             updated_at, audit_seq, audit_hash) VALUES ($4, $5, $11, 0, $10, $13, $26) \
+             ON CONFLICT (person_id_number, year) DO NOTHING RETURNING 1 AS one"
+            .to_string(),
+    };
     let ent = if account.is_some() {
         ", ent AS (INSERT INTO account_entry (person_id_number, year, kind, amount_fen, \
          balance_after_fen, reference, note, created_by, created_at) \
-         VALUES ($4, $5, $37, $38, $39, $40, '', $17, $10))"
+         SELECT $4, $5, $37, $38, $39, $40, '', $17, $10 FROM acc)"
     } else {
         ""
     };
     let sql = format!(
-        "WITH acc AS (UPDATE accumulator SET state_json = $11, updated_at = $10, \
-         audit_seq = $13, audit_hash = $26 WHERE person_id_number = $4 AND year = $5), \
+        "WITH acc AS ({acc}), \
          aud AS (INSERT INTO audit_log (chain, seq, at, actor_kind, actor_id, actor_label, \
          agency_id, action, target_kind, target_id, before_sha256, after_sha256, summary, \
-         prev_hash, hash) VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26)){ent} \
-         , s AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $27, $28, $29, $30, \
-         $31, $32, $33, $34, $35, $36) RETURNING id), \
+         prev_hash, hash) SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+         $24, $25, $26 FROM acc){ent} \
+         , s AS ({INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $27, $28, $29, $30, \
+         $31, $32, $33, $34, $35, $36 FROM acc RETURNING id), \
          k AS (INSERT INTO settlement_request (institution_id, request_id, settlement_id, month) \
          SELECT $1, $2, id, $27 FROM s) SELECT id FROM s"
     );
@@ -605,8 +733,23 @@ pub async fn record(
             .bind(e.balance_after_fen)
             .bind(&e.reference);
     }
-    let (id,): (i64,) = q.fetch_one(conn).await?;
-    Ok(id)
+    if let Guard::Unchanged { state, seq } = guard {
+        q = q.bind(state).bind(seq);
+    }
+    match q.fetch_optional(conn).await? {
+        Some((id,)) => Ok(id),
+        None if matches!(guard, Guard::Locked) => Err(missing_row(s)),
+        None => Err(stale()),
+    }
+}
+
+/// A locked settlement found no accumulator row to write: the lock was taken on a row that is
+/// gone, which no code path does.
+fn missing_row(s: &SettlementRow) -> StoreError {
+    StoreError::Corrupt(format!(
+        "accumulator {}/{} missing under its lock",
+        s.person_id_number, s.year
+    ))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

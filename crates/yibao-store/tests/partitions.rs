@@ -1,7 +1,9 @@
 //! The settlement ledger partitioned by month on PostgreSQL (migrations 0042 and 0052, ADR 0014): a retry
 //! stays idempotent across months on both stores; on PostgreSQL a month's query reads only its
 //! partition, a month settled before its partition existed is moved into it when it is
-//! created, and a detached month leaves the ledger while its request ids stay taken.
+//! created, and a detached month leaves the ledger while its request ids stay taken. A
+//! settlement's write under a guard (settlement without a lock) lands only on the person-year
+//! as it was read, and otherwise writes nothing.
 //!
 //! The case tables partitioned by the case's month (migration 0050, ADR 0015): cases of several
 //! months with their children read back on both stores, a number stays unique and a child must
@@ -12,9 +14,10 @@
 use sqlx::Row;
 use yibao_domain::case::{ApplicantType, CaseStatus, Evaluation, EventKind};
 use yibao_domain::codes::{MaybeCode, SettlementStatus};
+use yibao_store::audit::AuditRow;
 use yibao_store::cases::{self, CaseKey, CaseRow, EvaluationRow, EventRow, NewMaterial};
 use yibao_store::partition::Family;
-use yibao_store::settlement::{self, LedgerSums, SettlementRow};
+use yibao_store::settlement::{self, Guard, LedgerSums, SettlementRow};
 use yibao_store::test_support::TestDb;
 use yibao_store::{agency, institution, partition, Backend, StoreError};
 
@@ -128,6 +131,136 @@ async fn retry_across_months_is_refused_sqlite() {
 #[tokio::test]
 async fn retry_across_months_is_refused_postgres() {
     retry_across_months_is_refused(Backend::Postgres).await;
+}
+
+/// The `seq`th entry of the bench person's 2026 settlement chain.
+fn chain_entry(seq: i64) -> AuditRow {
+    AuditRow {
+        chain: "settlement/500119195001010011/2026".into(),
+        seq,
+        at: NOW.into(),
+        actor_kind: "institution".into(),
+        actor_id: 1,
+        actor_label: "南川区人民医院".into(),
+        agency_id: None,
+        action: "settlement.settle".into(),
+        target_kind: "settlement".into(),
+        target_id: format!("H50011900001/G-{seq}"),
+        before_sha256: String::new(),
+        after_sha256: String::new(),
+        summary: String::new(),
+        prev_hash: format!("h{}", seq - 1),
+        hash: format!("h{seq}"),
+    }
+}
+
+/// (state, chain head, settlements, audit entries) of the bench person's 2026.
+async fn person_year(db: &TestDb) -> (Option<(String, i64)>, i64, i64) {
+    let mut tx = db.store.begin_read().await.unwrap();
+    let acc: Option<(String, i64)> = sqlx::query_as(
+        "SELECT state_json, audit_seq FROM accumulator \
+         WHERE person_id_number = '500119195001010011' AND year = 2026",
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .unwrap();
+    let (settled,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM settlement")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let (audited,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE chain = 'settlement/500119195001010011/2026'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    (acc, settled, audited)
+}
+
+/// Writes settlement `seq` (request `G-{seq}`) of state `state` under `guard`.
+async fn record(
+    db: &TestDb,
+    inst: i64,
+    seq: i64,
+    state: &str,
+    guard: Guard<'_>,
+) -> Result<i64, StoreError> {
+    let mut conn = match db.store.autocommit().await.unwrap() {
+        Some(c) => c,
+        None => {
+            // SQLite writes in its one write transaction.
+            let mut tx = db.store.begin().await.unwrap();
+            let r = row(inst, &format!("G-{seq}"), NOW, "2026-11");
+            let id = settlement::record(&mut tx, guard, state, &r, &chain_entry(seq), None).await?;
+            tx.commit().await.unwrap();
+            return Ok(id);
+        }
+    };
+    let r = row(inst, &format!("G-{seq}"), NOW, "2026-11");
+    settlement::record(&mut conn, guard, state, &r, &chain_entry(seq), None).await
+}
+
+/// Settlement without a lock: the write lands only if the person-year is as it was read (no
+/// row; or the same state and chain head), and otherwise writes nothing at all: no ledger row,
+/// no audit entry, no key.
+async fn guarded_write_lands_only_on_what_was_read(backend: Backend) {
+    let db = TestDb::new(backend).await.expect("test database");
+    let inst = an_institution(&db).await;
+    // A new person-year: created by the write.
+    record(&db, inst, 1, "S1", Guard::Absent).await.unwrap();
+    assert_eq!(person_year(&db).await, (Some(("S1".into(), 1)), 1, 1));
+    // Read as missing, but another settlement created it meanwhile.
+    let e = record(&db, inst, 2, "S2", Guard::Absent).await.unwrap_err();
+    assert!(matches!(e, StoreError::Stale(_)), "{e:?}");
+    assert_eq!(person_year(&db).await, (Some(("S1".into(), 1)), 1, 1));
+    // Read as it is: lands.
+    let seen = Guard::Unchanged {
+        state: "S1",
+        seq: 1,
+    };
+    record(&db, inst, 2, "S2", seen).await.unwrap();
+    assert_eq!(person_year(&db).await, (Some(("S2".into(), 2)), 2, 2));
+    // The same read again is stale now: the state, or only the chain head, moved on.
+    for stale in [
+        seen,
+        Guard::Unchanged {
+            state: "S2",
+            seq: 1,
+        },
+        Guard::Unchanged {
+            state: "S1",
+            seq: 2,
+        },
+    ] {
+        let e = record(&db, inst, 3, "S3", stale).await.unwrap_err();
+        assert!(matches!(e, StoreError::Stale(_)), "{e:?}");
+    }
+    assert_eq!(person_year(&db).await, (Some(("S2".into(), 2)), 2, 2));
+    // The request id stays free for the try that lands.
+    record(
+        &db,
+        inst,
+        3,
+        "S3",
+        Guard::Unchanged {
+            state: "S2",
+            seq: 2,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(person_year(&db).await, (Some(("S3".into(), 3)), 3, 3));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn guarded_write_lands_only_on_what_was_read_sqlite() {
+    guarded_write_lands_only_on_what_was_read(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn guarded_write_lands_only_on_what_was_read_postgres() {
+    guarded_write_lands_only_on_what_was_read(Backend::Postgres).await;
 }
 
 /// Which partition holds the settlement with this id.

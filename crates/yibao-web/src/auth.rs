@@ -234,6 +234,10 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     let csrf = match (&session_csrf, &pre_session) {
         (Some(s), _) => s.clone(),
         (None, Some(c)) => c.clone(),
+        // A program with a bearer token sends no cookies and needs no form token: no cookie is
+        // minted for it (a settlement call would otherwise draw random bytes and set a cookie
+        // on every answer).
+        (None, None) if via == Via::Bearer => String::new(),
         (None, None) => {
             let c = identity::new_csrf_token();
             new_csrf_cookie = Some(c.clone());

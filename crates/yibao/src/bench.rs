@@ -6,10 +6,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+use std::pin::Pin;
+
 use axum::body::Body;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::BodyExt;
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -212,44 +215,107 @@ pub struct Report {
 #[derive(Clone)]
 enum Path {
     InProcess(Services, Arc<Actor>),
-    Http(HttpTarget),
+    Http(Arc<HttpTarget>),
 }
 
-#[derive(Clone)]
 struct HttpTarget {
-    client: Client<HttpConnector, Body>,
+    /// `host:port`, to connect to and to name in `Host`.
+    authority: String,
+    /// The settlement endpoint's path.
     uri: axum::http::Uri,
-    authorization: Arc<str>,
+    authorization: String,
 }
 
-impl Path {
-    /// Ok, or what went wrong (the first one is reported).
-    async fn settle(&self, raw: String) -> Result<(), String> {
+/// One bench client's own keep-alive connection, driven inside the client's task (as pgbench
+/// drives its connections in its own threads): a pooled client would hand every request to a
+/// connection task of its own, and the load generator would spend the machine's two cores on
+/// waking it.
+struct HttpConn {
+    sender: http1::SendRequest<Body>,
+    driver: Pin<Box<dyn Future<Output = Result<(), hyper::Error>> + Send>>,
+}
+
+impl HttpConn {
+    async fn open(t: &HttpTarget) -> Result<HttpConn, String> {
+        let tcp = tokio::net::TcpStream::connect(&t.authority)
+            .await
+            .map_err(|e| format!("connect {}: {e}", t.authority))?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, conn) = http1::handshake(TokioIo::new(tcp))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(HttpConn {
+            sender,
+            driver: Box::pin(conn),
+        })
+    }
+
+    async fn post(&mut self, t: &HttpTarget, raw: String) -> Result<(), String> {
+        let req = axum::http::Request::post(t.uri.clone())
+            .header("host", &t.authority)
+            .header("authorization", &t.authorization)
+            .header("content-type", "application/json")
+            .body(Body::from(raw))
+            .map_err(|e| e.to_string())?;
+        let HttpConn { sender, driver } = self;
+        let exchange = async {
+            let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+            let status = resp.status();
+            // Read the whole answer, as a client must before the connection is reused.
+            let body = resp
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| e.to_string())?
+                .to_bytes();
+            if status.is_success() {
+                Ok(())
+            } else {
+                Err(format!("{status}: {}", String::from_utf8_lossy(&body)))
+            }
+        };
+        tokio::select! {
+            r = exchange => r,
+            r = driver => Err(format!("connection closed: {r:?}")),
+        }
+    }
+}
+
+/// A bench client's way in: the service, or its own connection.
+enum Caller {
+    InProcess(Services, Arc<Actor>),
+    Http(Arc<HttpTarget>, Option<HttpConn>),
+}
+
+impl Caller {
+    fn new(path: &Path) -> Caller {
+        match path {
+            Path::InProcess(s, a) => Caller::InProcess(s.clone(), a.clone()),
+            Path::Http(t) => Caller::Http(t.clone(), None),
+        }
+    }
+
+    /// Ok, or what went wrong (the first one is reported). A failed connection is opened again
+    /// for the next request.
+    async fn settle(&mut self, raw: String) -> Result<(), String> {
         match self {
-            Path::InProcess(services, actor) => {
+            Caller::InProcess(services, actor) => {
                 let req = serde_json::from_str::<SettleRequest>(&raw).map_err(|e| e.to_string())?;
                 settlement::settle(services, actor, &req)
                     .await
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }
-            Path::Http(t) => {
-                let req = axum::http::Request::post(t.uri.clone())
-                    .header("authorization", &*t.authorization)
-                    .header("content-type", "application/json")
-                    .body(Body::from(raw));
-                let req = req.map_err(|e| e.to_string())?;
-                let resp = t.client.request(req).await.map_err(|e| e.to_string())?;
-                let status = resp.status();
-                // Read the whole answer, as a client must before the connection is reused.
-                let body = axum::body::to_bytes(Body::new(resp.into_body()), 1 << 20)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if status.is_success() {
-                    Ok(())
-                } else {
-                    Err(format!("{status}: {}", String::from_utf8_lossy(&body)))
+            Caller::Http(t, conn) => {
+                let mut c = match conn.take() {
+                    Some(c) => c,
+                    None => HttpConn::open(t).await?,
+                };
+                let r = c.post(t, raw).await;
+                if r.is_ok() {
+                    *conn = Some(c);
                 }
+                r
             }
         }
     }
@@ -319,15 +385,25 @@ pub async fn settle(
             Some(t) => t.trim_end_matches('/').to_string(),
             None => format!("http://{}", serve_in_process(services.clone()).await?),
         };
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        Path::Http(HttpTarget {
-            client: Client::builder(TokioExecutor::new()).build(connector),
-            uri: format!("{base}/api/v1/settlements")
-                .parse()
-                .map_err(|e| CliError::Other(format!("bench uri: {e}")))?,
-            authorization: format!("Bearer {token}").into(),
-        })
+        let uri: axum::http::Uri = base
+            .parse()
+            .map_err(|e| CliError::Other(format!("bench uri: {e}")))?;
+        if uri.scheme_str() != Some("http") {
+            return Err(CliError::Other(format!(
+                "bench --target 只支持 http:// 地址 / plain http only: {base}"
+            )));
+        }
+        let authority = match (uri.host(), uri.port_u16()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => format!("{h}:80"),
+            _ => return Err(CliError::Other(format!("bench uri without a host: {base}"))),
+        };
+        Path::Http(Arc::new(HttpTarget {
+            authority,
+            // Origin form, as HTTP/1.1 asks of a request to the server itself.
+            uri: axum::http::Uri::from_static("/api/v1/settlements"),
+            authorization: format!("Bearer {token}"),
+        }))
     } else {
         Path::InProcess(services.clone(), Arc::new(Actor::Institution(inst)))
     };
@@ -341,7 +417,7 @@ pub async fn settle(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let path = path.clone();
+        let mut caller = Caller::new(&path);
         let ids = ids.clone();
         let run = run.clone();
         tasks.push(tokio::spawn(async move {
@@ -366,7 +442,7 @@ pub async fn settle(
                     1,
                 );
                 let t = Instant::now();
-                match path.settle(raw).await {
+                match caller.settle(raw).await {
                     Ok(()) => lat.push(t.elapsed()),
                     Err(e) => {
                         errors += 1;

@@ -1,6 +1,6 @@
 //! The edge of the app on both stores (issue #16): every error in the `{code, message}` shape with
 //! a Chinese message — the framework's own too —, `Cache-Control: no-store` on everything but
-//! static assets, JSON-only settlement, NUL refused with 422 before any store sees it, and staff
+//! static assets, JSON-only settlement (its bearer callers set no cookie), NUL refused with 422 before any store sees it, and staff
 //! who must change their password kept from the API until they have.
 
 use crate::common;
@@ -347,7 +347,23 @@ both_stores_with_demo!(settlement_takes_json_only, |app| {
         )
         .await;
         assert_ne!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
+        // A program with a bearer token is set no cookie (no form token to carry).
+        assert!(
+            !r.headers.contains_key("set-cookie"),
+            "{path}: {:?}",
+            r.headers
+        );
     }
+    // A browser without cookies is given its pre-session form token.
+    let r = raw(app, "GET", "/login", &[], Body::empty()).await;
+    assert!(
+        r.headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("yibao_csrf=")),
+        "{:?}",
+        r.headers
+    );
 });
 
 both_stores_with_demo!(nul_is_refused_at_the_edge_on_both_stores, |app| {
