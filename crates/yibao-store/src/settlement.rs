@@ -736,7 +736,13 @@ pub async fn record(
     if let Guard::Unchanged { state, seq } = guard {
         q = q.bind(state).bind(seq);
     }
-    match q.fetch_optional(conn).await? {
+    // The whole answer, up to PostgreSQL's ReadyForQuery, not just its row: outside a
+    // transaction the statement commits (and waits for the synchronous standby) after its row is
+    // produced, and the Any driver's `fetch_optional` returns at the row. A primary that dies in
+    // that wait sends the row with its warning before the connection drops, and the settlement
+    // would be answered although the promoted standby never got it (the failure test saw one).
+    let rows: Vec<(i64,)> = q.fetch_all(conn).await?;
+    match rows.first().copied() {
         Some((id,)) => Ok(id),
         None if matches!(guard, Guard::Locked) => Err(missing_row(s)),
         None => Err(stale()),
