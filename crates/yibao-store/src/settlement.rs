@@ -738,9 +738,10 @@ pub async fn record(
     }
     // The whole answer, up to PostgreSQL's ReadyForQuery, not just its row: outside a
     // transaction the statement commits (and waits for the synchronous standby) after its row is
-    // produced, and the Any driver's `fetch_optional` returns at the row. A primary that dies in
-    // that wait sends the row with its warning before the connection drops, and the settlement
-    // would be answered although the promoted standby never got it (the failure test saw one).
+    // produced, and the Any driver's `fetch_optional` returns at the row. A backend told to quit
+    // in that wait (the postmaster's crash handling when another of its processes dies) sends a
+    // warning, which flushes the row, before the connection drops: the settlement would be
+    // answered although the promoted standby never got it (the failure test saw one).
     let rows: Vec<(i64,)> = q.fetch_all(conn).await?;
     match rows.first().copied() {
         Some((id,)) => Ok(id),
