@@ -281,39 +281,39 @@ impl HttpConn {
     }
 }
 
-/// A bench client's way in: the service, or its own connection.
-enum Caller {
-    InProcess(Services, Arc<Actor>),
-    Http(Arc<HttpTarget>, Option<HttpConn>),
+/// A bench client: its way in, and over HTTP its own connection once opened.
+struct Caller {
+    path: Path,
+    conn: Option<HttpConn>,
 }
 
 impl Caller {
     fn new(path: &Path) -> Caller {
-        match path {
-            Path::InProcess(s, a) => Caller::InProcess(s.clone(), a.clone()),
-            Path::Http(t) => Caller::Http(t.clone(), None),
+        Caller {
+            path: path.clone(),
+            conn: None,
         }
     }
 
     /// Ok, or what went wrong (the first one is reported). A failed connection is opened again
     /// for the next request.
     async fn settle(&mut self, raw: String) -> Result<(), String> {
-        match self {
-            Caller::InProcess(services, actor) => {
+        match &self.path {
+            Path::InProcess(services, actor) => {
                 let req = serde_json::from_str::<SettleRequest>(&raw).map_err(|e| e.to_string())?;
                 settlement::settle(services, actor, &req)
                     .await
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }
-            Caller::Http(t, conn) => {
-                let mut c = match conn.take() {
+            Path::Http(t) => {
+                let mut c = match self.conn.take() {
                     Some(c) => c,
                     None => HttpConn::open(t).await?,
                 };
                 let r = c.post(t, raw).await;
                 if r.is_ok() {
-                    *conn = Some(c);
+                    self.conn = Some(c);
                 }
                 r
             }
