@@ -655,17 +655,19 @@ pub async fn record(
     // Parameters after the fixed ones: the account's line when it paid ($37 kind, $38 amount,
     // $39 balance after, $40 reference), then an `Unchanged` guard's state and chain head.
     let g = if account.is_some() { 41 } else { 37 };
-    let acc = match guard {
-        Guard::Locked => "UPDATE accumulator SET state_json = $11, updated_at = $10, \
-             audit_seq = $13, audit_hash = $26 WHERE person_id_number = $4 AND year = $5 \
-             RETURNING 1 AS one"
-            .to_string(),
-        Guard::Unchanged { .. } => format!(
+    let update = |guarded: &str| {
+        format!(
             "UPDATE accumulator SET state_json = $11, updated_at = $10, audit_seq = $13, \
-             audit_hash = $26 WHERE person_id_number = $4 AND year = $5 \
-             AND state_json = ${g} AND audit_seq = ${} RETURNING 1 AS one",
+             audit_hash = $26 WHERE person_id_number = $4 AND year = $5{guarded} \
+             RETURNING 1 AS one"
+        )
+    };
+    let acc = match guard {
+        Guard::Locked => update(""),
+        Guard::Unchanged { .. } => update(&format!(
+            " AND state_json = ${g} AND audit_seq = ${}",
             g + 1
-        ),
+        )),
         Guard::Absent => "INSERT INTO accumulator (person_id_number, year, state_json, version, \
              updated_at, audit_seq, audit_hash) VALUES ($4, $5, $11, 0, $10, $13, $26) \
              ON CONFLICT (person_id_number, year) DO NOTHING RETURNING 1 AS one"
