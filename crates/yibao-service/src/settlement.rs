@@ -333,7 +333,13 @@ async fn settle_once(
         let Some(mut conn) = services.store().autocommit().await? else {
             break;
         };
-        match settle_unlocked(&ctx, &mut conn, data.clone(), person.clone(), year).await {
+        let r = settle_unlocked(&ctx, &mut conn, data.clone(), person.clone(), year).await;
+        // Both statements were read to their end: the connection is ready for the next
+        // settlement as it is. After any other error it goes back to the pool to be tested.
+        if matches!(r, Ok(_) | Err(ServiceError::Store(StoreError::Stale(_)))) {
+            services.store().keep(conn);
+        }
+        match r {
             Ok(Some(v)) => return Ok(v),
             Ok(None) => break,
             Err(ServiceError::Store(StoreError::Stale(_))) => continue,

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::StoreError;
+use crate::kept::{Autocommit, Kept};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -109,6 +109,8 @@ pub struct Store {
     writer: Arc<Semaphore>,
     /// Jobs this process runs under `leader::run_exclusive`.
     running: Arc<crate::leader::Running>,
+    /// Connections of the autocommit path between uses (PostgreSQL).
+    kept: Arc<Kept>,
 }
 
 impl Store {
@@ -196,6 +198,12 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact(&url))))?;
+        // Half the pool at most: the rest stays for transactions.
+        let kept = Arc::new(Kept::new(
+            max as usize / 2,
+            IDLE_PING,
+            failover.as_ref().map(|(_, _, _, s)| s.clone()),
+        ));
         if let Some((hosts, current, probe, switch)) = failover {
             tokio::spawn(crate::failover::watch(
                 pool.clone(),
@@ -215,6 +223,7 @@ impl Store {
             backend,
             writer: Arc::new(Semaphore::new(1)),
             running: Arc::default(),
+            kept,
         })
     }
 
@@ -281,11 +290,25 @@ impl Store {
     /// its own. Settlement reads and then writes with one guarded statement through it (two
     /// round trips instead of four with `BEGIN` and `COMMIT`). `None` on SQLite, whose writes
     /// go through [`Store::begin`] and its writer permit.
-    pub async fn autocommit(&self) -> Result<Option<PoolConnection<Any>>, StoreError> {
+    ///
+    /// A connection given back with [`Store::keep`] serves the next call without sqlx's test
+    /// round trip on release (ADR 0018).
+    pub async fn autocommit(&self) -> Result<Option<Autocommit>, StoreError> {
         match self.backend {
             Backend::Sqlite => Ok(None),
-            Backend::Postgres => Ok(Some(self.pool.acquire().await?)),
+            Backend::Postgres => match self.kept.take() {
+                Some(c) => Ok(Some(c)),
+                None => Ok(Some(Autocommit::from_pool(self.pool.acquire().await?))),
+            },
         }
+    }
+
+    /// Gives back a connection from [`Store::autocommit`] whose last statement was read to its
+    /// end (its answer, or the server's error, up to `ReadyForQuery`): it is ready as it is. A
+    /// connection that failed, or whose statement was abandoned, must be dropped instead; the
+    /// pool tests it.
+    pub fn keep(&self, conn: Autocommit) {
+        self.kept.put(conn, self.pool.is_closed());
     }
 
     /// The pool itself, for statements outside a transaction (test templates: `VACUUM INTO`).
@@ -304,7 +327,11 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        // Marked closed first, so no connection is kept after the kept ones are handed back;
+        // the pool's close waits for every connection to come back.
+        let closing = self.pool.close();
+        self.kept.clear();
+        closing.await;
     }
 }
 

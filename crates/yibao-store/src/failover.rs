@@ -171,7 +171,7 @@ impl Switch {
             .is_some_and(|made| made < at)
     }
 
-    fn switched(&self) {
+    pub(crate) fn switched(&self) {
         *self.at.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 }

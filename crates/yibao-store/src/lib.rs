@@ -29,6 +29,7 @@ pub mod identity;
 pub mod instance_key;
 pub mod institution;
 pub mod json_text;
+mod kept;
 pub mod leader;
 pub mod logins;
 pub mod maternity;
@@ -52,4 +53,5 @@ pub mod volume;
 
 pub use db::{Backend, Store, Tx};
 pub use error::StoreError;
+pub use kept::Autocommit;
 pub use sqlx::AnyConnection as Conn;
