@@ -263,6 +263,75 @@ async fn guarded_write_lands_only_on_what_was_read_postgres() {
     guarded_write_lands_only_on_what_was_read(Backend::Postgres).await;
 }
 
+/// Runs one statement in a transaction of its own: whether it was accepted.
+async fn accepted(db: &TestDb, sql: &str, id: i64) -> bool {
+    let mut tx = db.store.begin().await.unwrap();
+    match sqlx::query(sql).bind(id).execute(&mut *tx).await {
+        Ok(_) => {
+            tx.commit().await.unwrap();
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// An institution that settlements name can be neither deleted nor given another id: a foreign
+/// key on SQLite, a trigger on PostgreSQL, which dropped the ledger's keys because they locked
+/// the institution's row for every settlement (migration 0056).
+async fn a_settled_institution_stays(backend: Backend) {
+    let db = TestDb::new(backend).await.expect("test database");
+    let inst = an_institution(&db).await;
+    // Through the hot path's write (on PostgreSQL the ledger row and its key).
+    record(&db, inst, 1, "S1", Guard::Absent).await.unwrap();
+    assert!(!accepted(&db, "DELETE FROM institution WHERE id = $1", inst).await);
+    assert!(
+        !accepted(
+            &db,
+            "UPDATE institution SET id = id + 1000 WHERE id = $1",
+            inst
+        )
+        .await
+    );
+    assert!(accepted(&db, "UPDATE institution SET id = id WHERE id = $1", inst).await);
+    assert_eq!(person_year(&db).await, (Some(("S1".into(), 1)), 1, 1));
+    // Its key alone keeps it too (PostgreSQL: the key table holds it across detached months).
+    if backend == Backend::Postgres {
+        assert!(
+            accepted(
+                &db,
+                "DELETE FROM settlement WHERE institution_id = $1",
+                inst
+            )
+            .await
+        );
+        assert!(!accepted(&db, "DELETE FROM institution WHERE id = $1", inst).await);
+        let sql = "DELETE FROM settlement_request WHERE institution_id = $1";
+        assert!(accepted(&db, sql, inst).await);
+    } else {
+        assert!(
+            accepted(
+                &db,
+                "DELETE FROM settlement WHERE institution_id = $1",
+                inst
+            )
+            .await
+        );
+    }
+    // Named by nothing, it goes.
+    assert!(accepted(&db, "DELETE FROM institution WHERE id = $1", inst).await);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_settled_institution_stays_sqlite() {
+    a_settled_institution_stays(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_settled_institution_stays_postgres() {
+    a_settled_institution_stays(Backend::Postgres).await;
+}
+
 /// Which partition holds the settlement with this id.
 async fn partition_of(db: &TestDb, id: i64) -> Option<String> {
     let mut tx = db.store.begin().await.unwrap();

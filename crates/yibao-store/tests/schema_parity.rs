@@ -44,6 +44,12 @@ const ACCEPTED: &[(&str, &str)] = &[
         "a partitioned ledger's id is unique only with its month; the key table's settlement_id is",
     ),
     (
+        "settlement: foreign key (institution_id): sqlite institution (id) on delete no action \
+         on update no action, postgres -",
+        "on PostgreSQL a trigger on institution refuses the same deletes (0056, ADR 0018): the \
+         key locked the institution's row for every settlement",
+    ),
+    (
         "settlement: primary key: sqlite (id), postgres (id, month)",
         "a partitioned table's primary key includes the partition key",
     ),
