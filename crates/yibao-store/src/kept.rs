@@ -138,6 +138,9 @@ mod live_tests {
         let mut a = db.store.autocommit().await.unwrap().expect("PostgreSQL");
         let first = backend_pid(&mut a).await;
         db.store.keep(a);
+        // Not handed back: a dropped connection is idle in the pool again once its test ends.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!((db.store.pool().size(), db.store.pool().num_idle()), (1, 0));
         let mut b = db.store.autocommit().await.unwrap().expect("PostgreSQL");
         assert_eq!(backend_pid(&mut b).await, first, "the kept connection");
         db.store.keep(b);
