@@ -17,7 +17,7 @@ use crate::failover::Switch;
 /// back with [`crate::Store::keep`] once its last statement was read to the end; dropped, it
 /// returns to the pool, which tests it first.
 pub struct Autocommit {
-    pub conn: PoolConnection<Any>,
+    conn: PoolConnection<Any>,
     /// When it left the pool: a failover since then makes it stale.
     taken: Instant,
 }
