@@ -113,14 +113,18 @@ pub async fn peek_settlement(
     person: &str,
     year: i64,
 ) -> Result<Peeked, StoreError> {
-    let row: Option<OpenedRow> = sqlx::query_as(&format!(
-        "WITH acc AS (SELECT state_json, audit_seq, audit_hash FROM accumulator \
-         WHERE person_id_number = $1 AND year = $2) {OPENED_SELECT}"
-    ))
-    .bind(person)
-    .bind(year)
-    .fetch_optional(&mut *conn)
-    .await?;
+    // Put together once: this runs for every settlement.
+    static PEEK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH acc AS (SELECT state_json, audit_seq, audit_hash FROM accumulator \
+             WHERE person_id_number = $1 AND year = $2) {OPENED_SELECT}"
+        )
+    });
+    let row: Option<OpenedRow> = sqlx::query_as(PEEK.as_str())
+        .bind(person)
+        .bind(year)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(match row {
         None => Peeked {
             coverage: None,
