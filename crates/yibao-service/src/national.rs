@@ -1573,8 +1573,8 @@ fn setl_output(r: &Value, x: &SetlContext<'_>, sign: i64) -> Value {
     json!({ "setlinfo": Value::Object(s), "setldetail": detail })
 }
 
-fn answer_value(raw: &serde_json::value::RawValue) -> Result<Value, ServiceError> {
-    serde_json::from_str(raw.get())
+fn answer_value(raw: &settlement::AnswerText) -> Result<Value, ServiceError> {
+    serde_json::from_str(raw.as_str())
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement answer: {e}"))))
 }
 

@@ -275,7 +275,7 @@ pub async fn settle(
     services: &Services,
     actor: &Actor,
     req: &SettleRequest,
-) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+) -> Result<AnswerText, ServiceError> {
     let inst = actor.institution()?;
     let request_id = req.request_id.trim();
     if request_id.is_empty() || request_id.len() > 64 {
@@ -311,7 +311,7 @@ async fn settle_once(
     request_id: &str,
     payload: &str,
     req: &SettleRequest,
-) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+) -> Result<AnswerText, ServiceError> {
     // Loaded before the write transaction: while it holds the (SQLite) write lock it must not
     // wait for a second connection.
     let data = crate::benefit_data::data(services).await?;
@@ -367,7 +367,7 @@ async fn settle_unlocked(
     data: std::sync::Arc<crate::benefit_data::BenefitData>,
     person: CitizenId,
     year: i64,
-) -> Result<Option<Box<serde_json::value::RawValue>>, ServiceError> {
+) -> Result<Option<AnswerText>, ServiceError> {
     let now = ctx.services.clock().now_text();
     let mut peeked = store::peek_settlement(conn, person.as_str(), year).await?;
     let p = prepare(
@@ -412,7 +412,7 @@ async fn settle_locked(
     data: std::sync::Arc<crate::benefit_data::BenefitData>,
     person: CitizenId,
     year: i64,
-) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+) -> Result<AnswerText, ServiceError> {
     let now = ctx.services.clock().now_text();
     let mut tx = ctx.services.store().begin().await?;
     // The person's year chain is appended under the accumulator lock taken here (no global
@@ -466,6 +466,33 @@ async fn settle_locked(
     d.answer()
 }
 
+/// A settlement's answer as JSON text. Only this module makes one, by serialising (the
+/// answer it stores, or a replay's), so it is valid JSON as it stands: the answer is sent as
+/// these bytes instead of being parsed again on the hot path.
+#[derive(Debug)]
+pub struct AnswerText(String);
+
+impl AnswerText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Serialised for storing; a failure is ours (nothing is written).
+fn to_text<T: Serialize>(v: &T, what: &str) -> Result<String, ServiceError> {
+    serde_json::to_string(v).map_err(|e| {
+        tracing::error!(error = %e, what, "settlement data not serialisable");
+        ServiceError::internal(
+            "settlement.serialise",
+            "结算数据生成失败，请稍后重试或联系经办机构",
+        )
+    })
+}
+
 /// What a settlement writes, decided from what it read.
 struct Decided {
     /// The person-year's accumulators after it.
@@ -480,11 +507,9 @@ struct Decided {
 
 impl Decided {
     /// The answer, once the write has landed.
-    fn answer(self) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+    fn answer(self) -> Result<AnswerText, ServiceError> {
         audit::logged(&self.entry);
-        serde_json::value::RawValue::from_string(self.row.result_json).map_err(|e| {
-            ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}")))
-        })
+        Ok(AnswerText(self.row.result_json))
     }
 }
 
@@ -512,7 +537,7 @@ fn decide(
         created_at: now.to_string(),
     });
     // Serialised once: stored as it is and answered as it is.
-    let result = result_text(&x, &p.care, request_id, p.qualification.as_ref());
+    let result = result_text(&x, &p.care, request_id, p.qualification.as_ref())?;
     let entry = audit::next_entry(
         ctx.services,
         ctx.actor,
@@ -540,7 +565,7 @@ fn decide(
         admission_id: ctx.req.bill.admission_id.clone(),
         status: SettlementStatus::Settled,
         result_json: result,
-        deltas_json: serde_json::to_string(&x.deltas).unwrap_or_default(),
+        deltas_json: to_text(&x.deltas, "deltas")?,
         created_at: now.to_string(),
         reversed_at: None,
         sums: store::LedgerSums {
@@ -557,7 +582,7 @@ fn decide(
         },
     };
     Ok(Decided {
-        state: serde_json::to_string(&acc).unwrap_or_default(),
+        state: to_text(&acc, "accumulators")?,
         row,
         entry,
         account_line,
@@ -579,15 +604,17 @@ fn result_text(
     care: &CareRule,
     request_id: &str,
     qualification: Option<&yibao_domain::qualification::Qualification>,
-) -> String {
-    serde_json::to_string(&SettlementAnswer {
-        explanation: x,
-        request_id: request_id.to_string(),
-        status: SettlementStatus::Settled,
-        care_rule: care.explanation(),
-        qualification: qualification_text(qualification),
-    })
-    .unwrap_or_else(|_| "null".into())
+) -> Result<String, ServiceError> {
+    to_text(
+        &SettlementAnswer {
+            explanation: x,
+            request_id: request_id.to_string(),
+            status: SettlementStatus::Settled,
+            care_rule: care.explanation(),
+            qualification: qualification_text(qualification),
+        },
+        "answer",
+    )
 }
 
 /// The hash a retry is compared by: of the parsed request, not of the bytes sent.
@@ -597,10 +624,7 @@ fn payload_hash(req: &SettleRequest) -> Result<String, ServiceError> {
         .map_err(|e| ServiceError::invalid("settlement.request_invalid", e.to_string()))
 }
 
-fn replay(
-    done: SettlementRow,
-    payload: &str,
-) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+fn replay(done: SettlementRow, payload: &str) -> Result<AnswerText, ServiceError> {
     if done.payload_sha256 != payload {
         return Err(rule_err(
             ErrorKind::Conflict,
@@ -617,8 +641,7 @@ fn replay(
         m.insert("status".into(), json!(done.status.key()));
         m.insert("replayed".into(), json!(true));
     }
-    serde_json::value::to_raw_value(&v)
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("settlement result: {e}"))))
+    to_text(&v, "replayed answer").map(AnswerText)
 }
 
 /// Reverses a settlement (冲正/撤销): the accumulators get back exactly what it took.

@@ -96,13 +96,19 @@ async fn settle(
     auth: Auth,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Box<serde_json::value::RawValue>>, ApiError> {
+) -> Result<Response, ApiError> {
     auth.actor.institution()?;
     require_json(&headers)?;
     let req = parse(&body)?;
-    Ok(Json(
-        settlement::settle(&state.services, &auth.actor, &req).await?,
-    ))
+    let answer = settlement::settle(&state.services, &auth.actor, &req).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        answer.into_string(),
+    )
+        .into_response())
 }
 
 #[utoipa::path(
